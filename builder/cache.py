@@ -1,0 +1,64 @@
+"""Analysis cache: one entry per article, keyed by content hash + what analysis depends on.
+
+The key covers the article's bytes, the builder's own code, the cleaning rules
+and the configuration, so any change to one of them invalidates exactly the
+entries it could affect (here: all of them for code/rules/config changes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from functools import cache
+from pathlib import Path
+
+import builder
+
+CACHE_FORMAT = 1
+
+
+@cache
+def code_fingerprint() -> str:
+    """Hash of the builder's own source files: a code change invalidates the cache."""
+    digest = hashlib.sha256(str(CACHE_FORMAT).encode())
+    root = Path(builder.__file__).parent
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".toml", ".txt", ".json") and path.is_file():
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+class AnalysisCache:
+    def __init__(self, folder: Path, context: object) -> None:
+        self.folder = folder / "analysis"
+        self.salt = hashlib.sha256(
+            (code_fingerprint() + repr(context)).encode("utf-8")
+        ).hexdigest()
+
+    def key(self, content_hash: str, relpath: str) -> str:
+        # The path is part of the key: the same bytes under two names are two articles.
+        return hashlib.sha256(f"{self.salt}\0{content_hash}\0{relpath}".encode()).hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.pickle"
+
+    def get(self, key: str) -> object | None:
+        try:
+            with open(self._path(key), "rb") as handle:
+                return pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return None
+
+    def put(self, key: str, value: object) -> None:
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a cache that cannot be written only costs time

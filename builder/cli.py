@@ -1,0 +1,98 @@
+"""The `build-site` command: build (the default), serve, clean."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import click
+
+from builder import __version__
+from builder.config import Paths, Settings, load_config
+
+
+def _settings(project: Path, seeds, output, cache, base_url, strict, jobs) -> Settings:
+    paths = Paths.from_project(project, seeds=seeds, output=output, cache=cache)
+    config = load_config(paths.site, {"base_url": base_url})
+    return Settings(config=config, paths=paths, strict=strict, jobs=jobs or os.cpu_count() or 1)
+
+
+def _common_options(function):
+    options = [
+        click.option("--project", type=click.Path(file_okay=False, path_type=Path), default=".",
+                     show_default=True,
+                     help="Project folder holding site/ (config, static files, rules) and templates/."),
+        click.option("--seeds", type=click.Path(file_okay=False, path_type=Path), default=None,
+                     help="Folder of articles to read (.txt, .md, .html). Default: PROJECT/seeds."),
+        click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=None,
+                     help="Folder to write the site to; it is replaced whole. Default: PROJECT/output."),
+        click.option("--cache", type=click.Path(file_okay=False, path_type=Path), default=None,
+                     help="Analysis cache folder. Default: PROJECT/.cache/build-site."),
+        click.option("--base-url", default=None,
+                     help="Public address of the site (e.g. https://me.github.io/repo/), "
+                          "used for feeds, sitemap and canonical links. Overrides site/config.toml."),
+        click.option("--strict", is_flag=True,
+                     help="Fail (exit 1) if any input file has a problem, instead of skipping it."),
+        click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+                     help="Processes for article analysis. Default: the number of cores."),
+        click.option("--verbose", "-v", is_flag=True, help="Also print each stage's timing."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="build-site")
+@_common_options
+@click.pass_context
+def main(ctx, project, seeds, output, cache, base_url, strict, jobs, verbose):
+    """Build a cross-linked static news site from a folder of articles.
+
+    Without a sub-command, builds the site: reads every article in the seeds
+    folder, cleans and analyses it, links articles, actors and events, and writes
+    the site to the output folder (open output/index.html in a browser).
+    """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(build_command, project=project, seeds=seeds, output=output, cache=cache,
+                   base_url=base_url, strict=strict, jobs=jobs, verbose=verbose)
+
+
+@main.command("build")
+@_common_options
+def build_command(project, seeds, output, cache, base_url, strict, jobs, verbose):
+    """Build the site once (the default command)."""
+    from builder.build import build
+
+    _configure_logging(verbose)
+    settings = _settings(project, seeds, output, cache, base_url, strict, jobs)
+    report = build(settings)
+    if verbose:
+        for stage, seconds in report.stage_seconds.items():
+            click.echo(f"  {stage:<14} {seconds:6.2f} s", err=True)
+    click.echo(report.summary_line())
+    click.echo(f"Open {settings.paths.output / 'index.html'} in a browser.")
+
+
+@main.command("clean")
+@click.option("--project", type=click.Path(file_okay=False, path_type=Path), default=".",
+              help="Project folder.")
+@click.option("--cache", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Cache folder to empty. Default: PROJECT/.cache/build-site.")
+def clean_command(project, cache):
+    """Empty the analysis cache (the next build analyses every article again)."""
+    paths = Paths.from_project(project, cache=cache)
+    if paths.cache.is_dir():
+        shutil.rmtree(paths.cache)
+    click.echo(f"Emptied {paths.cache}")

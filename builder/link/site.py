@@ -1,0 +1,33 @@
+"""Assemble the Site: order articles, give them slugs, group them by source."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from builder.link.slugs import unique_slugs
+from builder.model import Article, Problem, Site, Source
+
+_OLDEST = datetime.min.replace(tzinfo=UTC)
+
+
+def newest_first(article: Article) -> tuple:
+    value = article.published.value
+    # Undated articles sort last; ties break on the file path so order is stable.
+    return (value is None, -(value or _OLDEST).timestamp() if value else 0, article.source_file)
+
+
+def link_site(articles: list[Article], problems: list[Problem], config) -> Site:
+    slugs = unique_slugs([(a.source_file, a.title) for a in articles])
+    for article in articles:
+        article.slug = slugs[article.source_file]
+    articles = sorted(articles, key=newest_first)
+
+    by_source: dict[str, list[Article]] = {}
+    for article in articles:
+        by_source.setdefault(article.source, []).append(article)
+    source_slugs = unique_slugs([(name, name) for name in by_source])
+    sources = [
+        Source(name=name, slug=source_slugs[name], articles=items)
+        for name, items in sorted(by_source.items(), key=lambda kv: kv[0].lower())
+    ]
+    return Site(title=config.title, articles=articles, sources=sources, problems=problems)

@@ -1,0 +1,231 @@
+"""The typed data model shared by every stage of the pipeline.
+
+read → clean → analyse → link → render → write each take and return these
+objects; nothing else travels between stages.  Everything here is plain data:
+no stage stores ad-hoc attributes on these objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import PurePosixPath
+
+
+class Severity(StrEnum):
+    WARNING = "warning"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with one input file, told to the user once."""
+
+    path: str  # relative to the seeds folder, POSIX style
+    reason: str
+    severity: Severity = Severity.WARNING
+    skipped: bool = True  # False for notices such as "not English: analysed as plain text"
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file found in the seeds folder, read as bytes."""
+
+    relpath: str  # POSIX path relative to the seeds folder; the article's identity
+    data: bytes
+    content_hash: str  # sha256 of data
+
+    @property
+    def suffix(self) -> str:
+        return PurePosixPath(self.relpath).suffix.lower()
+
+
+class BlockKind(StrEnum):
+    PARAGRAPH = "p"
+    HEADING = "h"
+    QUOTE = "quote"
+    LIST_ITEM = "li"
+    IMAGE = "image"  # remote image kept as its alt text / caption plus a link
+
+
+@dataclass
+class Block:
+    """One block of article body text (plain text, no markup)."""
+
+    kind: BlockKind
+    text: str
+    href: str | None = None  # the image address for IMAGE blocks
+
+
+@dataclass(frozen=True)
+class Removal:
+    """One piece of text the cleaner removed, and the rule that removed it."""
+
+    rule: str
+    text: str
+
+
+@dataclass
+class Credits:
+    byline: str | None = None  # "Associated Press", "Choe Sang-Hun"
+    agency: str | None = None  # "AP", "Reuters"
+    dateline_place: str | None = None  # "SEOUL, South Korea"
+    contributors: list[str] = field(default_factory=list)  # "Additional reporting by …"
+    editors: list[str] = field(default_factory=list)  # "Editing by …"
+
+
+@dataclass(frozen=True)
+class Sentence:
+    index: int  # position in the article, 0-based; anchors are "s{index}"
+    start: int  # character offsets into Article.text
+    end: int
+    block: int  # index of the block it belongs to
+
+
+class EntityType(StrEnum):
+    PERSON = "person"
+    ORGANISATION = "organisation"
+    PLACE = "place"
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A named entity recognised in an article's cleaned text."""
+
+    start: int  # character offsets into Article.text
+    end: int
+    text: str
+    type: EntityType
+    sentence: int
+    actor_key: str | None = None  # filled by linking: the Actor.key it resolves to
+
+
+@dataclass(frozen=True)
+class Quote:
+    start: int
+    end: int
+    text: str
+    sentence: int
+    speaker: str | None = None  # surface form of the speaker, as written
+    speaker_mention: int | None = None  # index into Article.mentions
+
+
+class Precision(StrEnum):
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+    SPAN = "span"
+
+
+@dataclass(frozen=True)
+class DateRef:
+    """A date found in the text, resolved against the article's own date."""
+
+    value: date
+    precision: Precision
+    wording: str  # the words it came from: "on Wednesday", "July 27, 1953"
+    sentence: int
+    end_value: date | None = None  # for spans ("1950-53")
+
+
+@dataclass
+class ArticleDate:
+    value: datetime | None
+    how: str  # "metadata", "dateline", "inferred from …", "undated"
+
+
+@dataclass
+class Article:
+    """One article, filled in stage by stage."""
+
+    # read
+    source_file: str  # relpath of the SourceFile
+    content_hash: str
+    title: str
+    blocks: list[Block]
+    published: ArticleDate
+    source: str = "Unknown source"  # the publisher's name
+    original_url: str | None = None
+    categories: list[str] = field(default_factory=list)
+    author: str | None = None  # from front matter, if any
+    # clean
+    credits: Credits = field(default_factory=Credits)
+    removals: list[Removal] = field(default_factory=list)
+    # analyse
+    language: str = "en"
+    text: str = ""  # the cleaned body: blocks joined by "\n\n"; all offsets point here
+    block_starts: list[int] = field(default_factory=list)  # offset of each block in text
+    sentences: list[Sentence] = field(default_factory=list)
+    summary: list[int] = field(default_factory=list)  # sentence indices, in article order
+    mentions: list[Mention] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    dates: list[DateRef] = field(default_factory=list)
+    # link
+    slug: str = ""
+    also_published_as: list[str] = field(default_factory=list)  # source_file of duplicates
+
+    def sentence_text(self, index: int) -> str:
+        sentence = self.sentences[index]
+        return self.text[sentence.start : sentence.end]
+
+    @property
+    def word_count(self) -> int:
+        return len(self.text.split())
+
+
+@dataclass
+class Source:
+    """A publisher, with the articles it published."""
+
+    name: str
+    slug: str
+    articles: list[Article] = field(default_factory=list)
+
+
+@dataclass
+class Actor:
+    key: str  # stable identity across builds
+    name: str
+    type: EntityType
+    slug: str
+    aliases: list[str] = field(default_factory=list)
+    description: str | None = None
+    roles: list[tuple[str, str, int]] = field(default_factory=list)  # (role, source_file, sentence)
+    mentions: list[tuple[str, int]] = field(default_factory=list)  # (source_file, mention index)
+
+
+@dataclass
+class Event:
+    key: str
+    label: str
+    type: str
+    slug: str
+    date: DateRef | None = None
+    place: str | None = None  # Actor.key
+    participants: list[str] = field(default_factory=list)  # Actor.key
+    evidence: list[tuple[str, int]] = field(default_factory=list)  # (source_file, sentence)
+
+
+@dataclass
+class Site:
+    """Everything the renderer needs: the linked digest."""
+
+    title: str
+    articles: list[Article]  # newest first, undated last
+    sources: list[Source]
+    actors: list[Actor] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    rule_counts: dict[str, int] = field(default_factory=dict)  # cleaning rule → removals
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OutputPage:
+    """One file to write, relative to the output folder."""
+
+    path: str  # POSIX, relative: "articles/some-slug.html"
+    content: bytes

@@ -1,0 +1,153 @@
+"""Write the planned pages: atomically, only inside the output folder, never twice.
+
+The new site is assembled in a temporary sibling folder, then swapped with the
+output folder in one step (Linux `renameat2(RENAME_EXCHANGE)`), so at every
+moment the output path holds a complete site.  Pages whose bytes did not change
+are hard-linked from the previous site, keeping their modification time.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import fcntl
+import hashlib
+import os
+import shutil
+from collections.abc import Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from builder.config import Paths
+from builder.errors import BuildError, UnsafeOutputError
+from builder.model import OutputPage
+
+MARKER = ".build-site"
+MARKER_TEXT = b"This folder is written by build-site; it replaces the folder's whole content on each build.\n"
+
+
+@dataclass
+class WriteReport:
+    written: int = 0  # pages whose bytes are new or changed
+    unchanged: int = 0  # pages kept as they were (same file, same modification time)
+    deleted: int = 0  # pages of the previous site that are gone
+
+
+def temporary_sibling(output: Path) -> Path:
+    return output.parent / f".{output.name}.build-site-tmp"
+
+
+def check_output_is_safe(paths: Paths) -> None:
+    """Refuse output folders where a build could destroy something of the user's."""
+    output = paths.output.resolve()
+    seeds = paths.seeds.resolve()
+    home = Path.home().resolve()
+    if output == Path(output.anchor):
+        raise UnsafeOutputError(f"refusing to write the site to the root folder {output}")
+    if output == home:
+        raise UnsafeOutputError(f"refusing to write the site to your home folder {output}")
+    if output == seeds or seeds.is_relative_to(output):
+        raise UnsafeOutputError(
+            f"refusing to write the site to {output}: it holds the seeds folder {seeds}"
+        )
+    if output.is_relative_to(seeds):
+        raise UnsafeOutputError(
+            f"refusing to write the site to {output}: it is inside the seeds folder {seeds}"
+        )
+    for folder in (paths.site, paths.templates):
+        folder = folder.resolve()
+        if output == folder or folder.is_relative_to(output):
+            raise UnsafeOutputError(f"refusing to write the site to {output}: it holds {folder}")
+    if output.is_symlink() or (output.exists() and not output.is_dir()):
+        raise UnsafeOutputError(f"refusing to write the site to {output}: it is not a folder")
+    if output.is_dir() and any(output.iterdir()) and not (output / MARKER).is_file():
+        raise UnsafeOutputError(
+            f"refusing to write the site to {output}: the folder is not empty and was not "
+            f"made by build-site (no {MARKER} file in it). Choose another --output, or empty it."
+        )
+
+
+@contextmanager
+def output_lock(paths: Paths):
+    """One build at a time per output folder; a second build waits for the first."""
+    paths.cache.mkdir(parents=True, exist_ok=True)
+    name = hashlib.sha256(str(paths.output.resolve()).encode()).hexdigest()[:16]
+    with open(paths.cache / f"output-{name}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _safe_relative(path: str) -> PurePosixPath:
+    relative = PurePosixPath(path)
+    if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+        raise BuildError(f"internal error: page path {path!r} would leave the output folder")
+    return relative
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (Linux renameat2); False where the system cannot."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return result == 0
+
+
+def _same_bytes(path: Path, content: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(content) and path.read_bytes() == content
+    except OSError:
+        return False
+
+
+def write_site(pages: Iterable[OutputPage], paths: Paths) -> WriteReport:
+    check_output_is_safe(paths)
+    output = paths.output.resolve()
+    staging = temporary_sibling(output)
+    report = WriteReport()
+    with output_lock(paths):
+        if staging.exists():
+            shutil.rmtree(staging)  # left over by an interrupted build
+        staging.mkdir(parents=True)
+        (staging / MARKER).write_bytes(MARKER_TEXT)
+        seen: set[PurePosixPath] = set()
+        for page in pages:
+            relative = _safe_relative(page.path)
+            if relative in seen:
+                raise BuildError(f"two pages would be written to {page.path}; this is a bug in page planning")
+            seen.add(relative)
+            target = staging.joinpath(*relative.parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            previous = output.joinpath(*relative.parts)
+            if _same_bytes(previous, page.content):
+                os.link(previous, target)
+                report.unchanged += 1
+            else:
+                target.write_bytes(page.content)
+                report.written += 1
+        if output.is_dir():
+            report.deleted = sum(
+                1
+                for path in output.rglob("*")
+                if path.is_file() and path.name != MARKER
+                and PurePosixPath(path.relative_to(output).as_posix()) not in seen
+            )
+            if not _exchange(staging, output):
+                retired = output.parent / f".{output.name}.build-site-old"
+                shutil.rmtree(retired, ignore_errors=True)
+                os.rename(output, retired)
+                os.rename(staging, output)
+                staging = retired
+            shutil.rmtree(staging)
+        else:
+            os.rename(staging, output)
+    return report
