@@ -14,7 +14,7 @@ import fcntl
 import hashlib
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -109,7 +109,12 @@ def _same_bytes(path: Path, content: bytes) -> bool:
         return False
 
 
-def write_site(pages: Iterable[OutputPage], paths: Paths) -> WriteReport:
+def write_site(
+    pages: Iterable[OutputPage],
+    paths: Paths,
+    finish_staging: Callable[[Path], None] | None = None,
+) -> WriteReport:
+    """Write `pages` as the new site; `finish_staging(folder)` may add files (a search index) before the swap."""
     check_output_is_safe(paths)
     output = paths.output.resolve()
     staging = temporary_sibling(output)
@@ -134,6 +139,8 @@ def write_site(pages: Iterable[OutputPage], paths: Paths) -> WriteReport:
             else:
                 target.write_bytes(page.content)
                 report.written += 1
+        if finish_staging is not None:
+            finish_staging(staging)
         if output.is_dir():
             report.deleted = sum(
                 1
