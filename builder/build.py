@@ -8,8 +8,8 @@ rendering needs the linked site.
 
 from __future__ import annotations
 
-import logging
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 from builder.analyse import analyse_article
@@ -24,8 +24,6 @@ from builder.read import parse_source, read_seeds
 from builder.render import render_site
 from builder.write import WriteReport, write_site
 
-log = logging.getLogger("build-site")
-
 
 @dataclass
 class BuildReport:
@@ -37,10 +35,12 @@ class BuildReport:
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
     def summary_line(self) -> str:
-        skipped = len([p for p in self.problems if p.skipped])
+        skipped = [p for p in self.problems if p.skipped]
+        reasons = Counter(p.kind for p in skipped)
+        why = f" ({', '.join(f'{n} {kind}' for kind, n in sorted(reasons.items()))})" if reasons else ""
         return (
             f"{self.articles_read} files read, {self.articles_built} articles built, "
-            f"{skipped} skipped, {self.write.written} pages written "
+            f"{len(skipped)} skipped{why}, {self.write.written} pages written "
             f"({self.write.unchanged} unchanged, {self.write.deleted} removed) "
             f"in {self.seconds:.1f} s"
         )
@@ -90,12 +90,10 @@ def build(settings: Settings) -> BuildReport:
     t = lap("clean+analyse", t)
 
     problems.sort(key=lambda p: (p.path, p.reason))
-    for problem in problems:
-        log.warning("%s", problem)
     if settings.strict and problems:
-        raise StrictModeError(
-            f"{len(problems)} input problem(s) and --strict was given; first: {problems[0]}"
-        )
+        listed = "\n  ".join(str(problem) for problem in problems[:20])
+        more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
+        raise StrictModeError(f"{len(problems)} input problem(s) and --strict was given:\n  {listed}{more}")
 
     site = link_site(articles, problems, settings.config)
     t = lap("link", t)

@@ -78,11 +78,29 @@ def build_command(project, seeds, output, cache, base_url, strict, jobs, verbose
     _configure_logging(verbose)
     settings = _settings(project, seeds, output, cache, base_url, strict, jobs)
     report = build(settings)
+    report_problems(report.problems)
     if verbose:
         for stage, seconds in report.stage_seconds.items():
             click.echo(f"  {stage:<14} {seconds:6.2f} s", err=True)
     click.echo(report.summary_line())
     click.echo(f"Open {settings.paths.output / 'index.html'} in a browser.")
+
+
+# Past this many files with the same kind of problem, the rest are counted, not listed.
+PROBLEMS_LISTED_PER_KIND = 10
+
+
+def report_problems(problems) -> None:
+    """Name every bad file once; collapse long runs of the same problem (Pelican's LimitFilter)."""
+    shown: dict[str, int] = {}
+    for problem in problems:
+        shown[problem.kind] = shown.get(problem.kind, 0) + 1
+        if shown[problem.kind] <= PROBLEMS_LISTED_PER_KIND:
+            label = "skipped" if problem.skipped else "note"
+            click.echo(f"{label}: {problem}", err=True)
+    for kind, count in sorted(shown.items()):
+        if count > PROBLEMS_LISTED_PER_KIND:
+            click.echo(f"… and {count - PROBLEMS_LISTED_PER_KIND} more files: {kind}", err=True)
 
 
 @main.command("clean")

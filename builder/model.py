@@ -30,6 +30,11 @@ class Problem:
     def __str__(self) -> str:
         return f"{self.path}: {self.reason}"
 
+    @property
+    def kind(self) -> str:
+        """The reason without its details ("not valid UTF-8"), for grouping repeated problems."""
+        return self.reason.split(" (", 1)[0].split(":", 1)[0].split(";", 1)[0].strip()
+
 
 @dataclass(frozen=True)
 class SourceFile:
