@@ -1,0 +1,225 @@
+"""Scale benchmark: build-site against Pelican on 1k / 10k / 50k real-text articles.
+
+    .venv/bin/python bench/scale.py --sizes 1000 10000 --runs 3
+
+Builds synthetic corpora outside the repository from the real texts in
+../shared/data (news-2016 and bbc-news): each synthetic article mixes paragraphs
+of several different real articles, so duplicate detection cannot fold the
+corpus back to a few thousand.  Every measurement is a whole process, repeated,
+and the median is reported: cold build, no-change rebuild, rebuild after one
+article is edited, rebuild after one is added, peak RSS, time per stage; then
+Pelican (no NLP at all) on the same articles, and the physical floor (reading
+the input and writing as many bytes, no processing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import time
+from dataclasses import dataclass
+from html import unescape
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = Path(os.environ.get("BUILD_SITE_DATA", REPO.parent / "shared" / "data"))
+PYTHON = sys.executable
+SOURCES = ["Reuters", "Associated Press", "BBC News", "The New York Times", "CNN", "WIRED"]
+
+
+@dataclass
+class Text:
+    title: str
+    paragraphs: list[str]
+
+
+def real_texts() -> list[Text]:
+    """Headlines and paragraphs of every news-2016 post and bbc-news article."""
+    texts: list[Text] = []
+    for path in sorted((DATA / "news-2016").glob("*.md")):
+        raw = path.read_text(encoding="utf-8", errors="replace")
+        parts = raw.split("---", 2)
+        if len(parts) < 3:
+            continue
+        title = re.search(r"post_title:\s*['\"]?(.*?)['\"]?\s*$", parts[1], re.M)
+        paragraphs = [
+            unescape(re.sub(r"<[^>]+>", " ", p)).strip()
+            for p in re.findall(r"<p[^>]*>(.*?)</p>", parts[2], re.S)
+        ]
+        paragraphs = [" ".join(p.split()) for p in paragraphs if len(p.split()) >= 8]
+        if title and paragraphs:
+            texts.append(Text(unescape(title.group(1)), paragraphs))
+    with tarfile.open(DATA / "bbc-news" / "bbc-news-shared.tar.gz") as archive:
+        for member in sorted(archive.getmembers(), key=lambda m: m.name):
+            if member.isfile() and member.name.startswith("articles/") and member.name.endswith(".txt"):
+                raw = archive.extractfile(member).read().decode("utf-8", errors="replace")
+                lines = [line.strip() for line in raw.splitlines() if line.strip()]
+                if len(lines) > 2:
+                    texts.append(Text(lines[0], lines[1:]))
+    return texts
+
+
+def make_corpus(size: int, folder: Path, pelican_folder: Path) -> int:
+    """Write `size` synthetic articles as our Markdown posts and as Pelican posts; return distinct bodies."""
+    texts = real_texts()
+    rng = random.Random(size)
+    for target in (folder, pelican_folder):
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(parents=True)
+    bodies: set[int] = set()
+    for number in range(size):
+        head = texts[number % len(texts)]
+        others = rng.sample(texts, 2)
+        paragraphs = head.paragraphs[:3] + [p for other in others for p in other.paragraphs[:3]]
+        title = f"{head.title} ({number})" if number >= len(texts) else head.title
+        day = f"2016-{1 + number % 12:02d}-{1 + number % 28:02d} {number % 24:02d}:00:00"
+        source = SOURCES[number % len(SOURCES)]
+        body = "\n\n".join(paragraphs)
+        bodies.add(hash(body))
+        safe_title = title.replace('"', "'")
+        (folder / f"{number:06d}.md").write_text(
+            f'---\ntitle: "{safe_title}"\ndate: {day}\nsource: {source}\n---\n\n{body}\n', encoding="utf-8"
+        )
+        (pelican_folder / f"{number:06d}.md").write_text(
+            f"Title: {title}\nDate: {day}\nCategory: {source}\nSlug: post-{number}\n\n{body}\n", encoding="utf-8"
+        )
+    return len(bodies)
+
+
+def timed(command: list[str], cwd: Path | None = None) -> tuple[float, int, str]:
+    """Run a whole process; return (seconds, peak RSS of the process tree in MB, stdout+stderr)."""
+    wrapper = [
+        PYTHON,
+        "-c",
+        "import resource, subprocess, sys;"
+        "r = subprocess.run(sys.argv[1:], capture_output=True, text=True);"
+        "sys.stdout.write(r.stdout + r.stderr);"
+        "print('\\nPEAK_RSS_KB', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss);"
+        "sys.exit(r.returncode)",
+        *command,
+    ]
+    started = time.perf_counter()
+    completed = subprocess.run(wrapper, cwd=cwd, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if completed.returncode != 0:
+        raise SystemExit(f"command failed: {' '.join(command)}\n{completed.stdout[-3000:]}{completed.stderr[-3000:]}")
+    peak = int(re.findall(r"PEAK_RSS_KB (\d+)", completed.stdout)[-1]) // 1024
+    return seconds, peak, completed.stdout
+
+
+def stage_times(output: str) -> dict[str, float]:
+    return {name: float(value) for name, value in re.findall(r"^\s+([a-z+]+)\s+([\d.]+) s$", output, re.M)}
+
+
+def ensure_pelican(workdir: Path) -> Path:
+    venv = workdir / "pelican-venv"
+    pelican = venv / "bin" / "pelican"
+    if not pelican.exists():
+        subprocess.run([PYTHON, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "pelican[markdown]"], check=True)
+    return pelican
+
+
+def physical_floor(corpus: Path, output: Path, files: int, total_bytes: int) -> float:
+    """Read every input byte, then write `total_bytes` into `files` fresh files: the I/O alone."""
+    shutil.rmtree(output, ignore_errors=True)
+    output.mkdir(parents=True)
+    started = time.perf_counter()
+    data = b"".join(path.read_bytes() for path in sorted(corpus.iterdir()))
+    size = max(1, total_bytes // max(files, 1))
+    block = (data * (size // max(len(data), 1) + 1))[:size]
+    for number in range(files):
+        (output / f"{number}.html").write_bytes(block)
+    return time.perf_counter() - started
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def bench_size(size: int, runs: int, workdir: Path, jobs: int | None) -> None:
+    project = workdir / f"project-{size}"
+    seeds = project / "seeds"
+    pelican_content = workdir / f"pelican-{size}" / "content"
+    distinct = make_corpus(size, seeds, pelican_content)
+    output = project / "output"
+    cache = project / ".cache"
+    build = [PYTHON, "-m", "builder", "--project", str(project), "-v"] + (["--jobs", str(jobs)] if jobs else [])
+
+    cold, peaks, stages = [], [], []
+    for _ in range(runs):
+        shutil.rmtree(output, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
+        seconds, peak, out = timed(build)
+        cold.append(seconds)
+        peaks.append(peak)
+        stages.append(stage_times(out))
+    built = re.search(r"(\d+) articles built", out)
+    nochange = [timed(build)[0] for _ in range(runs)]
+    edited, added = [], []
+    victim = sorted(seeds.iterdir())[size // 2]
+    for run in range(runs):
+        victim.write_text(victim.read_text(encoding="utf-8") + f"\nAn edited sentence number {run}.\n", "utf-8")
+        edited.append(timed(build)[0])
+    for run in range(runs):
+        (seeds / f"added-{run}.md").write_text(
+            f'---\ntitle: "Added article {run}"\ndate: 2016-03-0{run + 1}\n---\n\nA new article body, '
+            f"with a sentence about Kim Jong Un in Pyongyang number {run}.\n",
+            encoding="utf-8",
+        )
+        added.append(timed(build)[0])
+
+    pelican = ensure_pelican(workdir)
+    settings = workdir / f"pelican-{size}" / "pelicanconf.py"
+    settings.write_text('SITENAME = "bench"\nTIMEZONE = "UTC"\nDEFAULT_LANG = "en"\nCACHE_CONTENT = True\n')
+    pelican_times = []
+    for run in range(runs):
+        out_dir = workdir / f"pelican-{size}" / f"output-{run}"
+        shutil.rmtree(out_dir, ignore_errors=True)
+        shutil.rmtree(workdir / f"pelican-{size}" / "cache", ignore_errors=True)
+        pelican_times.append(
+            timed([str(pelican), str(pelican_content), "-o", str(out_dir), "-s", str(settings), "-q"],
+                  cwd=settings.parent)[0]
+        )
+    written = [path for path in output.rglob("*") if path.is_file()]
+    pages = len(written)
+    floor = physical_floor(seeds, workdir / f"floor-{size}", pages, sum(p.stat().st_size for p in written))
+
+    stage_medians = {name: median([s.get(name, 0.0) for s in stages]) for name in stages[0]}
+    print(f"\n== {size:,} articles ({distinct:,} distinct bodies; {built.group(1) if built else '?'} built; "
+          f"{pages:,} output files)")
+    print(f"  cold build            {median(cold):8.2f} s   (runs: {', '.join(f'{t:.2f}' for t in cold)})")
+    print(f"  no-change rebuild     {median(nochange):8.2f} s")
+    print(f"  one article edited    {median(edited):8.2f} s")
+    print(f"  one article added     {median(added):8.2f} s")
+    print(f"  peak RSS (cold)       {max(peaks):8d} MB")
+    print("  stages (cold, median): " + ", ".join(f"{k} {v:.2f} s" for k, v in stage_medians.items()))
+    print(f"  Pelican cold          {median(pelican_times):8.2f} s   (no NLP; fresh output folder)")
+    print(f"  ratio ours/Pelican    {median(cold) / median(pelican_times):8.2f}")
+    print(f"  physical floor        {floor:8.2f} s   (read input, write the same output bytes and files)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=None)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/build-site-bench"))
+    args = parser.parse_args()
+    if not DATA.is_dir():
+        raise SystemExit(f"real data not found at {DATA} (set BUILD_SITE_DATA)")
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    print(f"build-site scale benchmark: {os.cpu_count()} cores, runs={args.runs}, workdir={args.workdir}")
+    for size in args.sizes:
+        bench_size(size, args.runs, args.workdir, args.jobs)
+
+
+if __name__ == "__main__":
+    main()
