@@ -11,7 +11,8 @@ from builder.model import Problem, SourceFile
 ARTICLE_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
 # Files that sit beside articles but are not articles: ignored without a word.
 NOT_ARTICLES = {"readme", "source", "license", "licence", "copying", "changelog", "notice"}
-MAX_FILE_BYTES = 50 * 1024 * 1024
+# No news article comes near this; larger files are data dumps or mistakes, and would stall analysis.
+MAX_FILE_BYTES = 8 * 1024 * 1024
 
 
 def is_article_name(name: str) -> bool:
