@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from builder.analyse import analyse_article
-from builder.cache import AnalysisCache
+from builder.cache import AnalysisCache, recall_problems, remember_problems
 from builder.clean import clean_article, load_rules
 from builder.config import Settings
 from builder.errors import StrictModeError
+from builder.fingerprint import build_fingerprint
 from builder.link import link_site
 from builder.model import Article, Problem, SourceFile
 from builder.parallel import map_articles
 from builder.read import parse_source, read_seeds
 from builder.render import render_site
-from builder.write import WriteReport, write_site
+from builder.write import WriteReport, site_article_count, site_is_current, write_site
 
 
 @dataclass
@@ -33,8 +35,12 @@ class BuildReport:
     write: WriteReport
     seconds: float
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    up_to_date: bool = False  # nothing changed since the last build: nothing was redone
 
     def summary_line(self) -> str:
+        if self.up_to_date:
+            return (f"{self.articles_read} files read, nothing changed since the last build: "
+                    f"the site is up to date ({self.seconds:.2f} s)")
         skipped = [p for p in self.problems if p.skipped]
         reasons = Counter(p.kind for p in skipped)
         why = f" ({', '.join(f'{n} {kind}' for kind, n in sorted(reasons.items()))})" if reasons else ""
@@ -65,48 +71,66 @@ class ArticleContext:
     rules: object
 
 
-def build(settings: Settings) -> BuildReport:
-    started = time.perf_counter()
-    stages: dict[str, float] = {}
+class StageTimer:
+    """Wall-clock seconds per pipeline stage, for --verbose and the benchmark."""
 
-    def lap(stage: str, since: float) -> float:
-        now = time.perf_counter()
-        stages[stage] = stages.get(stage, 0.0) + now - since
-        return now
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.started = time.perf_counter()
 
-    t = time.perf_counter()
-    sources, problems = read_seeds(settings.paths.seeds)
-    rules = load_rules(settings.paths.site)
-    t = lap("read", t)
+    @contextmanager
+    def __call__(self, stage: str):
+        begun = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - begun
 
-    context = ArticleContext(config=settings.config, rules=rules)
+    def total(self) -> float:
+        return time.perf_counter() - self.started
+
+
+def analyse_all(sources: list[SourceFile], settings: Settings) -> tuple[list[Article], list[Problem]]:
+    """Parse, clean and analyse every file (cached, on `settings.jobs` processes, in input order)."""
+    context = ArticleContext(config=settings.config, rules=load_rules(settings.paths.site))
     cache = AnalysisCache(settings.paths.cache, context)
     articles: list[Article] = []
+    problems: list[Problem] = []
     for result in map_articles(process_source, sources, context, cache, jobs=settings.jobs):
-        if isinstance(result, Problem):
-            problems.append(result)
-        else:
-            articles.append(result)
-    t = lap("clean+analyse", t)
+        (problems if isinstance(result, Problem) else articles).append(result)
+    return articles, problems
 
-    problems.sort(key=lambda p: (p.path, p.reason))
-    if settings.strict and problems:
+
+def check_problems(problems: list[Problem], strict: bool) -> None:
+    if strict and problems:
         listed = "\n  ".join(str(problem) for problem in problems[:20])
         more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
         raise StrictModeError(f"{len(problems)} input problem(s) and --strict was given:\n  {listed}{more}")
 
-    site = link_site(articles, problems, settings.config)
-    t = lap("link", t)
-    pages = render_site(site, settings)
-    t = lap("render", t)
-    written = write_site(pages, settings.paths)
-    t = lap("write", t)
 
-    return BuildReport(
-        articles_read=len(sources),
-        articles_built=len(site.articles),
-        problems=problems,
-        write=written,
-        seconds=time.perf_counter() - started,
-        stage_seconds=stages,
-    )
+def build(settings: Settings) -> BuildReport:
+    timer = StageTimer()
+    with timer("read"):
+        sources, problems = read_seeds(settings.paths.seeds)
+        fingerprint = build_fingerprint(sources, settings)
+
+    if site_is_current(settings.paths, fingerprint):
+        problems = recall_problems(settings.paths.cache, fingerprint)
+        check_problems(problems, settings.strict)
+        return BuildReport(len(sources), site_article_count(settings.paths), problems, WriteReport(),
+                           timer.total(), timer.seconds, up_to_date=True)
+
+    with timer("clean+analyse"):
+        articles, analysis_problems = analyse_all(sources, settings)
+    problems = sorted(problems + analysis_problems, key=lambda p: (p.path, p.reason))
+    check_problems(problems, settings.strict)
+
+    with timer("link"):
+        site = link_site(articles, problems, settings.config)
+    with timer("render"):
+        pages = render_site(site, settings)
+    with timer("write"):
+        written = write_site(pages, settings.paths, fingerprint=fingerprint, article_count=len(site.articles))
+        remember_problems(settings.paths.cache, fingerprint, problems)
+
+    return BuildReport(len(sources), len(site.articles), problems, written, timer.total(), timer.seconds)

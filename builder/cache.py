@@ -8,6 +8,7 @@ entries it could affect (here: all of them for code/rules/config changes).
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 import tempfile
@@ -15,6 +16,7 @@ from functools import cache
 from pathlib import Path
 
 import builder
+from builder.model import Problem, Severity
 
 CACHE_FORMAT = 1
 
@@ -62,3 +64,30 @@ class AnalysisCache:
             os.replace(tmp, path)
         except OSError:
             pass  # a cache that cannot be written only costs time
+
+
+def _problems_file(folder: Path) -> Path:
+    return folder / "last-build-problems.json"
+
+
+def remember_problems(folder: Path, fingerprint: str, problems: list[Problem]) -> None:
+    """Keep the last build's problems, so an up-to-date rebuild can still report them."""
+    record = {"fingerprint": fingerprint, "problems": [[p.path, p.reason, p.severity.value, p.skipped]
+                                                        for p in problems]}
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        _problems_file(folder).write_text(json.dumps(record), encoding="utf-8")
+    except OSError:
+        pass
+
+
+def recall_problems(folder: Path, fingerprint: str) -> list[Problem]:
+    try:
+        record = json.loads(_problems_file(folder).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if record.get("fingerprint") != fingerprint:
+        return []
+    return [
+        Problem(path, reason, Severity(severity), skipped) for path, reason, severity, skipped in record["problems"]
+    ]

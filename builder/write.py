@@ -109,10 +109,36 @@ def _same_bytes(path: Path, content: bytes) -> bool:
         return False
 
 
+def _read_marker(output: Path) -> dict[str, str]:
+    try:
+        lines = (output / MARKER).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return {}
+    return dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
+
+
+def _count_files(folder: Path) -> int:
+    return sum(len(files) for _, _, files in os.walk(folder))
+
+
+def site_is_current(paths: Paths, fingerprint: str) -> bool:
+    """True when the output was built from exactly these inputs and is still complete."""
+    marker = _read_marker(paths.output)
+    if marker.get("fingerprint") != fingerprint:
+        return False
+    return marker.get("files") == str(_count_files(paths.output))
+
+
+def site_article_count(paths: Paths) -> int:
+    return int(_read_marker(paths.output).get("articles", "0"))
+
+
 def write_site(
     pages: Iterable[OutputPage],
     paths: Paths,
     finish_staging: Callable[[Path], None] | None = None,
+    fingerprint: str = "",
+    article_count: int = 0,
 ) -> WriteReport:
     """Write `pages` as the new site; `finish_staging(folder)` may add files (a search index) before the swap."""
     check_output_is_safe(paths)
@@ -141,6 +167,11 @@ def write_site(
                 report.written += 1
         if finish_staging is not None:
             finish_staging(staging)
+        # Written last: a site whose marker names a fingerprint is complete.
+        (staging / MARKER).write_bytes(
+            MARKER_TEXT
+            + f"fingerprint: {fingerprint}\narticles: {article_count}\nfiles: {_count_files(staging)}\n".encode()
+        )
         if output.is_dir():
             report.deleted = sum(
                 1

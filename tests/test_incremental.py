@@ -1,0 +1,57 @@
+"""Rebuilds: nothing changed → nothing redone; a change → exactly what it touches."""
+
+from __future__ import annotations
+
+from builder.build import build
+from builder.config import Config, Paths, Settings
+
+
+def settings_for(project, strict=False) -> Settings:
+    return Settings(config=Config(), paths=Paths.from_project(project), strict=strict, jobs=1)
+
+
+def seed(project, name, text):
+    (project / "seeds" / name).write_text(text, encoding="utf-8")
+
+
+def test_second_build_with_no_change_does_nothing(project):
+    seed(project, "a.txt", "First headline\n\nThe first article has one sentence.\n")
+    seed(project, "b.txt", "Second headline\n\nThe second article has one sentence.\n")
+    first = build(settings_for(project))
+    assert not first.up_to_date
+    mtimes = {p: p.stat().st_mtime_ns for p in (project / "output").rglob("*") if p.is_file()}
+    second = build(settings_for(project))
+    assert second.up_to_date
+    assert second.articles_built == first.articles_built == 2
+    assert {p: p.stat().st_mtime_ns for p in (project / "output").rglob("*") if p.is_file()} == mtimes
+
+
+def test_an_edit_rebuilds_and_untouched_pages_keep_their_files(project):
+    seed(project, "a.txt", "First headline\n\nThe first article has one sentence.\n")
+    seed(project, "b.txt", "Second headline\n\nThe second article has one sentence.\n")
+    build(settings_for(project))
+    page_b = next((project / "output" / "articles").glob("second-headline*.html"))
+    before = page_b.stat().st_mtime_ns
+    seed(project, "a.txt", "First headline\n\nThe first article now has a different sentence.\n")
+    report = build(settings_for(project))
+    assert not report.up_to_date
+    assert "different sentence" in next((project / "output" / "articles").glob("first-headline*.html")).read_text()
+    assert page_b.stat().st_mtime_ns == before
+
+
+def test_a_damaged_output_is_rebuilt(project):
+    seed(project, "a.txt", "First headline\n\nThe first article has one sentence.\n")
+    build(settings_for(project))
+    (project / "output" / "index.html").unlink()
+    report = build(settings_for(project))
+    assert not report.up_to_date
+    assert (project / "output" / "index.html").is_file()
+
+
+def test_an_up_to_date_build_still_reports_and_enforces_problems(project):
+    seed(project, "a.txt", "First headline\n\nThe first article has one sentence.\n")
+    (project / "seeds" / "empty.txt").write_bytes(b"")
+    build(settings_for(project))
+    again = build(settings_for(project))
+    assert again.up_to_date
+    assert [p.path for p in again.problems] == ["empty.txt"]
