@@ -135,6 +135,8 @@ class DateRef:
     wording: str  # the words it came from: "on Wednesday", "July 27, 1953"
     sentence: int
     end_value: date | None = None  # for spans ("1950-53")
+    resolved: bool = True  # False: relative wording ("on Wednesday") with no article date to resolve it against
+    rule: str = ""  # the named rule that found it ("weekday", "month-day-year", …), or how it was resolved
 
 
 @dataclass
@@ -172,6 +174,8 @@ class Article:
     # link
     slug: str = ""
     also_published_as: list[str] = field(default_factory=list)  # source_file of duplicates
+    main_event: str | None = None  # Event.key of the happening the article mainly reports
+    events: list[str] = field(default_factory=list)  # Event.key of every happening it reports
 
     def sentence_text(self, index: int) -> str:
         sentence = self.sentences[index]
@@ -213,6 +217,11 @@ class Event:
     place: str | None = None  # Actor.key
     participants: list[str] = field(default_factory=list)  # Actor.key
     evidence: list[tuple[str, int]] = field(default_factory=list)  # (source_file, sentence)
+    date_how: str = ""  # how the event was dated: "reported as 'on Wednesday' in <file>", …
+    background: bool = False  # a past happening mentioned as context (the 1950–53 war)
+    sources: list[str] = field(default_factory=list)  # source_file of every article reporting it, best first
+    summary: list[tuple[str, int]] = field(default_factory=list)  # combined summary: (source_file, sentence)
+    related: list[str] = field(default_factory=list)  # Event.key of related events
 
 
 @dataclass
