@@ -1,0 +1,144 @@
+"""Direct quotations (“…” and "…") and, where the sentence says so, who spoke them.
+
+Attribution follows the few shapes news writing uses:
+
+- after the quote:  “…,” KCNA said.  /  "…," said John Smith.  /  “…,” he added.
+- before the quote: Mr. Kang was quoted as saying, “…”  /  Smith told reporters: "…"
+- anywhere in the sentence: … according to the ministry.
+
+The speaker is the surface form as written ("Mr. Kang", "a police spokesman");
+a pronoun ("he", "she") is resolved to the speaker of the closest earlier quote,
+or else to the closest earlier person mention when entities have been found.
+Linking the speaker to an actor happens later.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from builder.config import Config
+from builder.model import Article, EntityType, Quote
+
+
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+SPEECH_VERBS = _word_set(
+    "said says say told tells added adds asked asks explained explains noted notes stated states declared declares "
+    "wrote writes argued argues insisted insists warned warns continued continues recalled recalls replied replies "
+    "tweeted announced announces acknowledged acknowledges admitted admits claimed claims suggested suggests urged "
+    "urges stressed stresses commented remarked conceded concedes cautioned complained complains confirmed confirms "
+    "predicted predicts posted responded responds testified testifies shouted yelled quipped joked"
+)
+MIN_QUOTE_WORDS = 3  # shorter quoted text is a title or a scare quote ("the Beast"), not speech
+PRONOUNS = _word_set("he she they i we")
+HONORIFICS = "Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Gov|Prof|Lt|Col|Capt|Sgt|Pres|Rev|Adm|Maj|Gov|St"
+
+_VERB = r"(?:" + "|".join(SPEECH_VERBS) + r"|(?:was|were|is|are) quoted as saying)"
+_AUX = r"(?:(?:has|had|have|also|later|then|once|previously|recently|earlier|would|will|did)\s+)*"
+_NAME = (
+    r"(?:(?:" + HONORIFICS + r")\.?\s+)?"
+    r"(?:(?:[A-Z][\w'’-]*\.?|[A-Z]\.(?:[A-Z]\.)*|de|van|von|al|bin|da|del|la|le)\s+){0,5}[A-Z][\w'’-]*"
+)
+_NAME_RUN = re.compile(_NAME)
+# words between a closing quote and the verb: `, KCNA said` / `, the ministry said in a statement`
+_AFTER_NP_VERB = re.compile(r"^[\s,]*((?:[\w.'’-]+\s+){0,9}?[\w.'’-]+)\s+" + _AUX + _VERB + r"\b")
+# verb first: `, said John Smith, a spokesman` / `, added a police spokesman.`
+_AFTER_VERB_NP = re.compile(r"^[\s,]*" + _VERB + r"\s+((?:[\w.'’-]+\s*){1,8}?)(?=[,.;:!?]|$)")
+# before an opening quote: `Mr. Kang was quoted as saying, ` / `Smith told reporters on Tuesday: `
+_BEFORE = re.compile(
+    r"((?:[\w.'’-]+\s+){0,9}?[\w.'’-]+)\s+" + _AUX + _VERB + r"(?:\s+[\w.'’-]+){0,5}?\s*[,:]?\s*(?:that\s+)?$"
+)
+_ACCORDING = re.compile(r"\baccording to\s+((?:[\w.'’-]+\s*){1,8}?)(?=[,.;:!?)]|$)")
+_CURLY = re.compile(r"“([^“”]*)(?:”|$)")
+_STRAIGHT = re.compile(r"\"([^\"]*)\"")
+_DESCRIPTOR = re.compile(r"^(?:a|an|the|one|two|three|several|some|many|his|her|their)\s", re.IGNORECASE)
+
+
+def find_quotes(article: Article, config: Config | None = None) -> Article:
+    """Component: article.quotes, each with its sentence and (when the text says so) its speaker."""
+    text = article.text
+    starts = [s.start for s in article.sentences]
+    quotes: list[Quote] = []
+    for number, block_start in enumerate(article.block_starts):
+        block_end = block_start + len(article.blocks[number].text)
+        for inner_start, inner_end, close_end in _quote_spans(text, block_start, block_end):
+            trimmed_end = inner_end
+            while trimmed_end > inner_start and text[trimmed_end - 1] in " ,":
+                trimmed_end -= 1
+            quoted = text[inner_start:trimmed_end]
+            if len(quoted.split()) < MIN_QUOTE_WORDS:
+                continue
+            sentence = _sentence_at(starts, inner_start)
+            speaker = _speaker(article, starts, inner_start - 1, close_end, quotes)
+            quotes.append(Quote(inner_start, trimmed_end, quoted, sentence, speaker))
+    article.quotes = quotes
+    return article
+
+
+def _quote_spans(text: str, start: int, end: int) -> list[tuple[int, int, int]]:
+    """(inner start, inner end, end of the closing mark) of each quotation in text[start:end]."""
+    spans = []
+    for pattern in (_CURLY, _STRAIGHT):
+        for match in pattern.finditer(text, start, end):
+            closed = match.end() > match.end(1)
+            spans.append((match.start(1), match.end(1), match.end() if closed else match.end(1)))
+    return sorted(spans)
+
+
+def _sentence_at(starts: list[int], offset: int) -> int:
+    return max(0, bisect.bisect_right(starts, offset) - 1)
+
+
+def _speaker(article: Article, starts: list[int], open_mark: int, close_end: int, earlier: list[Quote]) -> str | None:
+    text = article.text
+    sentences = article.sentences
+    if not sentences:
+        return None
+    first = sentences[_sentence_at(starts, open_mark)]
+    last = sentences[_sentence_at(starts, max(open_mark, close_end - 1))]
+    after = text[close_end : last.end]
+    before = text[first.start : max(first.start, open_mark)]
+    found = None
+    if match := _AFTER_VERB_NP.match(after):
+        found = _noun_phrase(match.group(1), leading=True)
+    if found is None and (match := _AFTER_NP_VERB.match(after)):
+        found = _noun_phrase(match.group(1))
+    if found is None and (match := _BEFORE.search(before)):
+        found = _noun_phrase(match.group(1))
+    if found is None:
+        outside = before + " " + after
+        if match := _ACCORDING.search(outside):
+            found = _noun_phrase(match.group(1), leading=True)
+    if found is not None and found.lower() in PRONOUNS:
+        found = _resolve_pronoun(article, open_mark, earlier) if found.lower() in ("he", "she") else None
+    return found
+
+
+def _noun_phrase(words: str, leading: bool = False) -> str | None:
+    """The speaker's surface form in a few words: a name if there is one, else a short descriptor."""
+    words = words.strip(" ,")
+    if not words:
+        return None
+    if words.lower() in PRONOUNS:
+        return words.lower()
+    names = list(_NAME_RUN.finditer(words))
+    if names:
+        name = names[0] if leading else names[-1]
+        if leading or name.end() == len(words) or len(words.split()) <= 6:
+            return name.group(0).rstrip(".")
+    if _DESCRIPTOR.match(words) and len(words.split()) <= 7:
+        return words.rstrip(".")
+    return None
+
+
+def _resolve_pronoun(article: Article, offset: int, earlier: list[Quote]) -> str | None:
+    """The closest earlier named speaker, or the closest earlier person mention."""
+    for quote in reversed(earlier):
+        if quote.speaker and quote.speaker.lower() not in PRONOUNS:
+            return quote.speaker
+        break
+    people = [m for m in article.mentions if m.type == EntityType.PERSON and m.end <= offset]
+    return people[-1].text if people else None
