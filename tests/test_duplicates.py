@@ -1,0 +1,95 @@
+"""Near-identical texts under two file names become one article."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+from builder.link.duplicates import duplicate_groups, find_duplicates
+from builder.model import Article, ArticleDate, Block, BlockKind
+
+WORDS = [
+    "minister",
+    "talks",
+    "city",
+    "river",
+    "army",
+    "bank",
+    "market",
+    "vote",
+    "court",
+    "police",
+    "storm",
+    "fire",
+    "school",
+    "price",
+    "water",
+    "road",
+    "plan",
+    "team",
+    "game",
+    "film",
+    "law",
+    "deal",
+    "oil",
+    "trade",
+    "power",
+    "rain",
+    "snow",
+    "crowd",
+    "union",
+    "strike",
+    "report",
+    "study",
+]
+
+
+def text(seed: int, words: int = 200) -> str:
+    rng = random.Random(seed)
+    return " ".join(rng.choice(WORDS) for _ in range(words)) + "."
+
+
+def article(name: str, body: str, dated: bool = False) -> Article:
+    published = ArticleDate(datetime(2016, 1, 10, tzinfo=UTC) if dated else None, "metadata" if dated else "undated")
+    result = Article(name, "", name, [Block(BlockKind.PARAGRAPH, body)], published)
+    result.text = body
+    return result
+
+
+def test_identical_and_near_identical_texts_are_grouped():
+    base = text(1)
+    edited = base.replace("minister", "Minister", 1) + " Source link."  # case, a trailing line
+    groups = duplicate_groups([base, text(2), edited, text(3)])
+    assert groups == [[0, 2]]
+
+
+def test_different_texts_on_the_same_words_are_not_grouped():
+    assert duplicate_groups([text(seed) for seed in range(30)]) == []
+
+
+def test_short_texts_are_never_duplicates():
+    assert duplicate_groups(["Police said.", "Police said."]) == []
+
+
+def test_kept_article_is_chosen_deterministically():
+    body = text(7)
+    articles = [
+        article("b.md", body),
+        article("a.md", body),
+        article("c.md", body, dated=True),
+        article("d.md", text(8)),
+    ]
+    kept = find_duplicates(articles)
+    assert [a.source_file for a in kept] == ["c.md", "d.md"]  # the dated one wins; order of input kept
+    assert kept[0].also_published_as == ["a.md", "b.md"]
+    # Same result whatever the input order.
+    again = find_duplicates([article("a.md", body), article("c.md", body, dated=True), article("b.md", body)])
+    assert again[0].source_file == "c.md" and again[0].also_published_as == ["a.md", "b.md"]
+
+
+def test_undated_tie_breaks_on_length_then_path():
+    body = text(9)
+    kept = find_duplicates([article("z.md", body + " Extra words here."), article("a.md", body)])
+    assert [a.source_file for a in kept] == ["z.md"]
+    kept = find_duplicates([article("z.md", body), article("a.md", body)])
+    assert [a.source_file for a in kept] == ["a.md"]
