@@ -374,12 +374,16 @@ def named_weekdays(dates: list[DateRef]) -> list[tuple[str, int]]:
 
 
 def weekday_distance(day: date, weekdays: list[tuple[str, int]]) -> int:
-    """How many days after the latest of the named weekdays the reading lies: 0 when one of them is that day.
+    """How far the named weekdays lie before a reading of the report's date: the sum of days back to each.
 
-    A report names past weekdays of its own week, so a consistent reading lies on or just after all of them."""
-    if not weekdays:
-        return 0
-    return min((day.weekday() - weekday) % 7 for _, weekday in weekdays)
+    A report names past weekdays of its own week, most often the day itself or the day before, so the
+    reading closest after all of them scores lowest."""
+    return sum((day.weekday() - weekday) % 7 for weekday in {w for _, w in weekdays})
+
+
+def weekdays_agree(day: date, weekdays: list[tuple[str, int]]) -> bool:
+    """The latest named weekday is the day itself or the day before."""
+    return not weekdays or min((day.weekday() - w) % 7 for _, w in weekdays) <= 1
 
 
 def infer_from_anniversary(text: str, dates: list[DateRef]) -> Inference | None:
@@ -406,13 +410,13 @@ def infer_from_anniversary(text: str, dates: list[DateRef]) -> Inference | None:
                 readings.append((weekday_distance(reading, weekdays), lag, reading, ref))
         if not readings:
             continue
-        distance, lag, reading, ref = min(readings, key=lambda r: (r[0], r[1], r[2]))
+        _, lag, reading, ref = min(readings, key=lambda r: (r[0], r[1], r[2]))
         how = f"inferred from '{m.group(0)}' and '{ref.wording}' ({ref.value.year} + {years}"
         how += ", a day later)" if lag else ")"
         if weekdays:
             named = " and ".join(calendar.day_name[d] for d in sorted({d for _, d in weekdays}))
-            agree = "consistent with the named" if distance <= 1 else "NOT consistent with the named"
-            how += f"; a {calendar.day_name[reading.weekday()]}, {agree} {named}"
+            agree = "consistent with" if weekdays_agree(reading, weekdays) else "NOT consistent with"
+            how += f"; a {calendar.day_name[reading.weekday()]}, {agree} the named {named}"
         return Inference(reading, how)
     return None
 
