@@ -176,6 +176,8 @@ class Article:
     also_published_as: list[str] = field(default_factory=list)  # source_file of duplicates
     main_event: str | None = None  # Event.key of the happening the article mainly reports
     events: list[str] = field(default_factory=list)  # Event.key of every happening it reports
+    # analyse (entities): nationality and group words, which are not actors: (start, end, text, sentence)
+    affiliations: list[tuple[int, int, str, int]] = field(default_factory=list)
 
     def sentence_text(self, index: int) -> str:
         sentence = self.sentences[index]
