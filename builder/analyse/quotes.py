@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from dataclasses import replace
 
 from builder.config import Config
 from builder.model import Article, EntityType, Quote
@@ -34,13 +35,19 @@ SPEECH_VERBS = _word_set(
 )
 MIN_QUOTE_WORDS = 3  # shorter quoted text is a title or a scare quote ("the Beast"), not speech
 PRONOUNS = _word_set("he she they i we")
+PRONOUN_REACH = 2  # "he said" refers to the previous quote's speaker if it is at most this many sentences back
+# capitalised at the start of a sentence, but not part of a name
+FUNCTION_WORDS = _word_set(
+    "the a an this that these those it its he she they we i his her their our but and or so in on at for when while "
+    "after as one some also then still of for"
+)
 HONORIFICS = "Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Gov|Prof|Lt|Col|Capt|Sgt|Pres|Rev|Adm|Maj|Gov|St"
 
 _VERB = r"(?:" + "|".join(SPEECH_VERBS) + r"|(?:was|were|is|are) quoted as saying)"
 _AUX = r"(?:(?:has|had|have|also|later|then|once|previously|recently|earlier|would|will|did)\s+)*"
 _NAME = (
     r"(?:(?:" + HONORIFICS + r")\.?\s+)?"
-    r"(?:(?:[A-Z][\w'’-]*\.?|[A-Z]\.(?:[A-Z]\.)*|de|van|von|al|bin|da|del|la|le)\s+){0,5}[A-Z][\w'’-]*"
+    r"(?:(?:[A-Z][\w'’-]*\.?|[A-Z]\.(?:[A-Z]\.)*|de|van|von|al|bin|da|del|la|le|of|for|and|the)\s+){0,5}[A-Z][\w'’-]*"
 )
 _NAME_RUN = re.compile(_NAME)
 # words between a closing quote and the verb: `, KCNA said` / `, the ministry said in a statement`
@@ -71,11 +78,38 @@ def find_quotes(article: Article, config: Config | None = None) -> Article:
             quoted = text[inner_start:trimmed_end]
             if len(quoted.split()) < MIN_QUOTE_WORDS:
                 continue
+            if _is_title(quoted):
+                continue
             sentence = _sentence_at(starts, inner_start)
             speaker = _speaker(article, starts, inner_start - 1, close_end, quotes)
+            if speaker is None and quotes and quotes[-1].speaker and quotes[-1].start >= block_start:
+                speaker = quotes[-1].speaker  # one attribution serves the whole paragraph: “…,” he said, “…”
             quotes.append(Quote(inner_start, trimmed_end, quoted, sentence, speaker))
-    article.quotes = quotes
+    article.quotes = [_link_speaker(article, quote) for quote in quotes]
     return article
+
+
+def _is_title(quoted: str) -> bool:
+    """A short phrase with every long word capitalised is a name or title (“Just Say No”), not speech."""
+    words = quoted.split()
+    long_words = [w for w in words if len(w) > 3]
+    return (
+        len(words) <= 6 and bool(long_words) and all(w[0].isupper() for w in long_words) and quoted[-1:] not in ".!?,"
+    )
+
+
+def _link_speaker(article: Article, quote: Quote) -> Quote:
+    """Point the quote at the mention of its speaker, when entities were found."""
+    if not quote.speaker or not article.mentions:
+        return quote
+    last_word = quote.speaker.split()[-1]
+    best = None
+    for number, mention in enumerate(article.mentions):
+        if mention.type == EntityType.PLACE or mention.start > quote.end + 200:
+            continue
+        if mention.text == quote.speaker or mention.text.split()[-1] == last_word:
+            best = number  # the closest one before (or just after) the quote wins
+    return replace(quote, speaker_mention=best) if best is not None else quote
 
 
 def _quote_spans(text: str, start: int, end: int) -> list[tuple[int, int, int]]:
@@ -124,21 +158,30 @@ def _noun_phrase(words: str, leading: bool = False) -> str | None:
         return None
     if words.lower() in PRONOUNS:
         return words.lower()
-    names = list(_NAME_RUN.finditer(words))
+    names = [m for m in _NAME_RUN.finditer(words) if _strip_function_words(m.group(0))]
     if names:
         name = names[0] if leading else names[-1]
         if leading or name.end() == len(words) or len(words.split()) <= 6:
-            return name.group(0).rstrip(".")
+            found = _strip_function_words(name.group(0).rstrip("."))
+            if words[name.end() : name.end() + 2] in ("'s", "’s"):  # “Trump’s campaign said”: the whole phrase
+                found = words[name.end() - len(found) :].rstrip(".")
+            return found
     if _DESCRIPTOR.match(words) and len(words.split()) <= 7:
         return words.rstrip(".")
     return None
 
 
+def _strip_function_words(name: str) -> str:
+    words = name.split()
+    while words and words[0].lower() in FUNCTION_WORDS:
+        words.pop(0)
+    return " ".join(words)
+
+
 def _resolve_pronoun(article: Article, offset: int, earlier: list[Quote]) -> str | None:
     """The closest earlier named speaker, or the closest earlier person mention."""
-    for quote in reversed(earlier):
-        if quote.speaker and quote.speaker.lower() not in PRONOUNS:
-            return quote.speaker
-        break
+    current = _sentence_at([s.start for s in article.sentences], offset)
+    if earlier and earlier[-1].speaker and current - earlier[-1].sentence <= PRONOUN_REACH:
+        return earlier[-1].speaker
     people = [m for m in article.mentions if m.type == EntityType.PERSON and m.end <= offset]
     return people[-1].text if people else None
