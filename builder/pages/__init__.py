@@ -1,0 +1,53 @@
+"""Page kinds: one module per kind, each exposing `plan(renderer, site) -> list[OutputPage]`.
+
+builder.render.render_site runs them in the order of builder.render.PAGE_MODULES.
+Shared here: splitting long lists into pages of a bounded size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Pagination(Generic[T]):
+    """One page of a long list: its items and the addresses of its neighbours."""
+
+    items: Sequence[T]
+    number: int  # 1-based
+    count: int  # how many pages in all
+    path: str
+    previous: str | None
+    next: str | None
+    paths: tuple[str, ...]  # every page's address, first to last
+
+
+def page_path(base: str, number: int) -> str:
+    """'sources/ap.html' → page 2: 'sources/ap--2.html' ("--" never occurs in a slug)."""
+    if number == 1:
+        return base
+    stem = base.removesuffix(".html")
+    return f"{stem}--{number}.html"
+
+
+def paginate(base: str, items: Sequence[T], per_page: int) -> list[Pagination[T]]:
+    """Split items into pages of at most per_page; always at least one (possibly empty) page."""
+    per_page = max(1, per_page)
+    count = max(1, -(-len(items) // per_page))
+    paths = tuple(page_path(base, n) for n in range(1, count + 1))
+    return [
+        Pagination(
+            items=items[(n - 1) * per_page : n * per_page],
+            number=n,
+            count=count,
+            path=paths[n - 1],
+            previous=paths[n - 2] if n > 1 else None,
+            next=paths[n] if n < count else None,
+            paths=paths,
+        )
+        for n in range(1, count + 1)
+    ]

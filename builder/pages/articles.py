@@ -1,0 +1,97 @@
+"""Article pages, the home page (the digest) and the dated archive.
+
+- index.html: the newest `articles_per_page` articles, led by the most covered events;
+- articles/<slug>.html: one page per article;
+- articles/index.html: the archive, month by month;
+- archive/YYYY-MM.html (then archive/YYYY-MM--2.html, …) and archive/undated.html: every article,
+  so no page grows with the size of the site.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from builder.model import Article, Event, OutputPage, Site
+from builder.pages import paginate
+from builder.render import PageRenderer, language_name, safe_external_url
+
+HOME_EVENTS = 8  # events shown on the home page
+
+
+@dataclass(frozen=True)
+class Month:
+    key: str  # "2016-01" or "undated"
+    label: str  # "January 2016" or "Undated"
+    path: str  # first page of the month's archive
+    articles: list[Article]
+
+
+def months(site: Site) -> list[Month]:
+    """Articles grouped by the month they were published, newest month first, undated last."""
+    groups: dict[str, list[Article]] = {}
+    labels: dict[str, str] = {}
+    for article in site.articles:
+        value = article.published.value
+        key = f"{value.year:04d}-{value.month:02d}" if value else "undated"
+        groups.setdefault(key, []).append(article)
+        labels[key] = f"{value:%B} {value.year}" if value else "Undated"
+    ordered = sorted((k for k in groups if k != "undated"), reverse=True)
+    if "undated" in groups:
+        ordered.append("undated")
+    return [Month(key, labels[key], f"archive/{key}.html", groups[key]) for key in ordered]
+
+
+def home_events(renderer: PageRenderer, site: Site) -> list[Event]:
+    """The events with most coverage (only if event pages are built), current before background."""
+    if not renderer.event_pages:
+        return []
+    ranked = sorted(site.events, key=lambda e: (e.background, -len(e.sources), e.label.lower(), e.key))
+    return ranked[:HOME_EVENTS]
+
+
+def plan(renderer: PageRenderer, site: Site) -> list[OutputPage]:
+    per_page = renderer.config.articles_per_page
+    all_months = months(site)
+    pages = [
+        renderer.page(
+            "index.html",
+            "index.html",
+            articles=site.articles[:per_page],
+            more=len(site.articles) > per_page,
+            events=home_events(renderer, site),
+            months=all_months,
+        )
+    ]
+    pages.append(renderer.page("articles/index.html", "articles.html", months=all_months))
+    for month in all_months:
+        for pagination in paginate(month.path, month.articles, per_page):
+            pages.append(renderer.page(pagination.path, "archive.html", month=month, pagination=pagination,
+                                       articles=pagination.items))
+    for article in site.articles:
+        pages.append(article_page(renderer, site, article))
+    return pages
+
+
+def article_page(renderer: PageRenderer, site: Site, article: Article) -> OutputPage:
+    path = renderer.article_pages[article.source_file]
+    markup = renderer.article_markup(article, path)
+    also = [(name, renderer.article_pages.get(name)) for name in sorted(article.also_published_as)]
+    actor_keys = sorted({m.actor_key for m in article.mentions if m.actor_key in renderer.actor_pages})
+    actors_by_key = {actor.key: actor for actor in site.actors} if actor_keys else {}
+    actors = sorted((actors_by_key[k] for k in actor_keys if k in actors_by_key), key=lambda a: (a.name.lower(), a.key))
+    events_by_key = {event.key: event for event in site.events} if article.events and renderer.event_pages else {}
+    events = [events_by_key[k] for k in article.events if k in events_by_key and k in renderer.event_pages]
+    return renderer.page(
+        path,
+        "article.html",
+        article=article,
+        blocks=markup.blocks(),
+        summary=markup.summary(),
+        source_path=renderer.source_pages.get(article.source),
+        original_url=safe_external_url(article.original_url),
+        language=None if article.language.startswith("en") else language_name(article.language),
+        also_published=also,
+        actors=actors,
+        events=events,
+        credits=article.credits,
+    )
