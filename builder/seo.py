@@ -1,0 +1,262 @@
+"""Page metadata for search engines and link previews (a pure function of the site).
+
+`page_meta()` gives templates/_meta.html everything it writes into a page's
+<head>: canonical link, OpenGraph and Twitter card, schema.org JSON-LD
+(NewsArticle, Person, Organization, Place, Event) and the robots meta.
+
+Absolute addresses need `config.base_url`. Without it, the canonical link and
+og:url are left out (a relative canonical would be wrong once the site moves);
+everything else is still written. Pages themselves keep relative links.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from builder.config import Config
+from builder.model import Actor, Article, BlockKind, EntityType, Event, Site
+
+SCHEMA_TYPES = {
+    EntityType.PERSON: "Person",
+    EntityType.ORGANISATION: "Organization",
+    EntityType.PLACE: "Place",
+}
+OG_LOCALES = {"en": "en_US", "fr": "fr_FR", "de": "de_DE", "es": "es_ES", "it": "it_IT", "pt": "pt_PT"}
+DESCRIPTION_CHARS = 200
+HEADLINE_CHARS = 110  # Google's limit for NewsArticle.headline
+
+
+@dataclass(frozen=True)
+class Feed:
+    title: str
+    path: str  # output-root-relative
+
+
+@dataclass
+class PageMeta:
+    """What templates/_meta.html writes; strings are plain text (the template escapes them)."""
+
+    title: str
+    description: str
+    og_type: str = "website"
+    canonical: str | None = None  # absolute, only with base_url
+    image: str | None = None  # absolute address of an image of the page's subject, if any
+    published: str | None = None  # ISO 8601, articles only
+    robots: str | None = None  # "noindex, nofollow" with config.noindex
+    locale: str = "en_US"
+    json_ld: str = ""  # ready to sit inside <script type="application/ld+json">
+    feeds: list[Feed] = field(default_factory=list)
+
+
+def absolute_url(config: Config, page_path: str) -> str | None:
+    """The public address of an output file, or None without base_url."""
+    if not config.base_url:
+        return None
+    return config.base_url + page_path
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` on one line, cut at a word boundary to at most `limit` characters (with an ellipsis)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:.")
+    return cut + "…"
+
+
+def article_summary(article: Article) -> str:
+    if article.summary and article.sentences:
+        return " ".join(article.sentence_text(i) for i in article.summary if i < len(article.sentences))
+    for block in article.blocks:
+        if block.kind == BlockKind.PARAGRAPH and block.text.strip():
+            return block.text
+    return article.title
+
+
+def published_blocks(article: Article, config: Config) -> list[int]:
+    """Indices of the article blocks a page may publish.
+
+    All of them, or with `config.excerpts_only` only the first paragraph (the page then shows the
+    summary, that paragraph and a link to the original: see templates' `config.excerpts_only` branch).
+    """
+    if not config.excerpts_only:
+        return list(range(len(article.blocks)))
+    for index, block in enumerate(article.blocks):
+        if block.kind == BlockKind.PARAGRAPH and block.text.strip():
+            return [index]
+    return []
+
+
+def iso(value: date | datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat()
+
+
+def _script_safe(data: object) -> str:
+    """JSON that cannot close its <script> element early."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=False, indent=None, separators=(", ", ": "))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _drop_empty(data: dict) -> dict:
+    return {key: value for key, value in data.items() if value not in (None, "", [], {})}
+
+
+def _actor_by_key(site: Site) -> dict[str, Actor]:
+    return {actor.key: actor for actor in site.actors}
+
+
+def _first_image(article: Article) -> str | None:
+    for block in article.blocks:
+        if block.kind == BlockKind.IMAGE and block.href and block.href.startswith(("http://", "https://")):
+            return block.href
+    return None
+
+
+def actor_ld(actor: Actor, config: Config, with_context: bool = True) -> dict:
+    """schema.org Person / Organization / Place: name, url, alternateName, description."""
+    data = {
+        "@context": "https://schema.org" if with_context else None,
+        "@type": SCHEMA_TYPES.get(actor.type, "Thing"),
+        "name": actor.name,
+        "url": absolute_url(config, f"actors/{actor.slug}.html"),
+        "alternateName": sorted({alias for alias in actor.aliases if alias != actor.name}),
+        "description": actor.description,
+    }
+    return _drop_empty(data)
+
+
+def article_ld(article: Article, site: Site, config: Config) -> dict:
+    """schema.org NewsArticle with Google's recommended properties (all that the article knows)."""
+    url = absolute_url(config, f"articles/{article.slug}.html")
+    published = iso(article.published.value)
+    author_name = article.credits.byline or article.author
+    author = (
+        {"@type": "Person", "name": author_name}
+        if author_name and author_name != article.source
+        else {"@type": "Organization", "name": article.source}
+    )
+    actors = _actor_by_key(site)
+    mentioned = []
+    for key in dict.fromkeys(m.actor_key for m in article.mentions if m.actor_key):
+        if key in actors:
+            mentioned.append(actor_ld(actors[key], config, with_context=False))
+    image = _first_image(article)
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": shorten(article.title, HEADLINE_CHARS),
+        "description": shorten(article_summary(article), DESCRIPTION_CHARS),
+        "datePublished": published,
+        "dateModified": published,
+        "author": [author],
+        "publisher": {"@type": "Organization", "name": article.source},
+        "image": [image] if image else None,
+        "url": url,
+        "mainEntityOfPage": url,
+        "isBasedOn": article.original_url,
+        "inLanguage": article.language,
+        "wordCount": article.word_count,
+        "articleSection": article.categories[0] if article.categories else None,
+        "mentions": mentioned[:20],
+    }
+    return _drop_empty(data)
+
+
+def event_ld(event: Event, site: Site, config: Config) -> dict:
+    """schema.org Event: name, startDate, location (required), and what else the event knows."""
+    actors = _actor_by_key(site)
+    place = actors.get(event.place) if event.place else None
+    location = (
+        {"@type": "Place", "name": place.name, "address": place.name,
+         "url": absolute_url(config, f"actors/{place.slug}.html")}
+        if place
+        else None
+    )
+    people = [actors[key] for key in event.participants if key in actors and actors[key].type != EntityType.PLACE]
+    start = iso(event.date.value) if event.date else None
+    end = iso(event.date.end_value) if event.date and event.date.end_value else None
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": event.label,
+        "startDate": start,
+        "endDate": end,
+        "eventStatus": "https://schema.org/EventScheduled" if start else None,
+        "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode" if location else None,
+        "location": _drop_empty(location) if location else None,
+        "description": event.label,
+        "url": absolute_url(config, f"events/{event.slug}.html"),
+        "performer": [actor_ld(actor, config, with_context=False) for actor in people[:10]],
+    }
+    return _drop_empty(data)
+
+
+def site_ld(site: Site, config: Config) -> dict:
+    return _drop_empty({
+        "@context": "https://schema.org",
+        "@type": "WebSite",
+        "name": site.title,
+        "description": config.description,
+        "url": config.base_url or None,
+        "inLanguage": config.language,
+    })
+
+
+def page_meta(
+    site: Site,
+    config: Config,
+    page_path: str,
+    article: Article | None = None,
+    actor: Actor | None = None,
+    event: Event | None = None,
+    title: str | None = None,
+) -> PageMeta:
+    """Everything the page's <head> says about it; the subject is the article, actor or event shown."""
+    feeds = [Feed(f"{site.title}: latest articles", "feed.xml")]
+    if article is not None:
+        meta = PageMeta(
+            title=article.title,
+            description=shorten(article_summary(article), DESCRIPTION_CHARS),
+            og_type="article",
+            image=_first_image(article),
+            published=iso(article.published.value),
+            json_ld=_script_safe(article_ld(article, site, config)),
+        )
+    elif actor is not None:
+        kind = {EntityType.PERSON: "person", EntityType.ORGANISATION: "organisation"}.get(actor.type, "place")
+        meta = PageMeta(
+            title=actor.name,
+            description=shorten(actor.description or f"News about {actor.name} ({kind}) in {site.title}.",
+                                DESCRIPTION_CHARS),
+            og_type="profile" if actor.type == EntityType.PERSON else "website",
+            json_ld=_script_safe(actor_ld(actor, config)),
+        )
+        feeds.append(Feed(f"{actor.name}: articles", f"actors/{actor.slug}.xml"))
+    elif event is not None:
+        meta = PageMeta(
+            title=event.label,
+            description=shorten(f"{event.label}: how the news reported it, from every source in {site.title}.",
+                                DESCRIPTION_CHARS),
+            json_ld=_script_safe(event_ld(event, site, config)),
+        )
+        feeds.append(Feed(f"{event.label}: articles", f"events/{event.slug}.xml"))
+    else:
+        meta = PageMeta(
+            title=title or site.title,
+            description=shorten(config.description, DESCRIPTION_CHARS),
+            json_ld=_script_safe(site_ld(site, config)) if page_path == "index.html" else "",
+        )
+    meta.canonical = absolute_url(config, page_path)
+    meta.robots = "noindex, nofollow" if config.noindex else None
+    meta.locale = OG_LOCALES.get(config.language, config.language)
+    meta.feeds = feeds
+    return meta
+
+
+def template_globals() -> dict[str, object]:
+    """Functions templates call: register with `env.globals.update(template_globals())`."""
+    return {"seo_meta": page_meta, "published_blocks": published_blocks}
