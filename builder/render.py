@@ -343,18 +343,19 @@ class PageRenderer:
         def url(target: str) -> str:
             return relative_url(path, target)
 
-        html = self.template(template).render(
-            site=self.site,
-            config=self.config,
-            page_path=path,
-            url=url,
-            nav=self.nav,
-            source_page=self.source_pages.get,
-            article_page=self.article_pages.get,
-            actor_page=self.actor_pages.get,
-            event_page=self.event_pages.get,
-            **context,
-        )
+        values: dict[str, object] = {
+            "site": self.site,
+            "config": self.config,
+            "page_path": path,
+            "url": url,
+            "nav": self.nav,
+            "source_page": self.source_pages.get,
+            "article_page": self.article_pages.get,
+            "actor_page": self.actor_pages.get,
+            "event_page": self.event_pages.get,
+        }
+        values.update(context)  # a page's own context wins over the shared lookups
+        html = self.template(template).render(values)
         return OutputPage(path, html.encode("utf-8"))
 
     def article_markup(self, article: Article, page_path: str) -> ArticleMarkup:
