@@ -1,0 +1,474 @@
+"""Named-entity recognition: people, organisations and places in an article's cleaned text.
+
+`find_entities(article, config) -> Article` fills `article.mentions` (and `article.affiliations`,
+the nationality and group words such as "Russian" or "Democrats", which are not actors).
+`config.recogniser` picks the backend: "rules" (this module, the default) or "spacy"
+(`builder.analyse.ner_spacy`).
+
+The rule recogniser works sentence by sentence on a token list:
+
+1. candidates: maximal runs of capitalised tokens, joined through name particles ("van", "al"),
+   initials ("K."), "&", and "of"/"for" after an organisation or place word ("Bank of England");
+2. junk removal: months, weekdays and other non-entities split a run; a sentence-initial
+   common word ("Back", "The") is dropped unless the document writes it capitalised elsewhere;
+3. typing, strongest evidence first: a title before the name ("President X", "Mr. X") →
+   person; an organisation word in it ("Agency", "Ministry", "Corp") → organisation; the whole
+   name in the place gazetteers → place; a place word at its end ("Yellow Sea") → place;
+   an acronym → organisation; a known first name → person; "X said" → person;
+4. document consistency: a lone surname takes the type of the full name seen in the same
+   document; weakly typed names take the type the document gives them elsewhere;
+5. sentences in capitals (headlines, datelines) only keep words the gazetteers or the rest of
+   the document know.
+
+Word lists are data (builder/analyse/gazetteer/*.txt), loaded once per process.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Set
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
+
+from builder.config import Config
+from builder.model import Article, EntityType, Mention
+
+GAZETTEER = Path(__file__).resolve().parent / "gazetteer"
+
+PER, ORG, LOC = EntityType.PERSON, EntityType.ORGANISATION, EntityType.PLACE
+AFFILIATION = "affiliation"  # internal label for nationality/group words
+
+# A token: an acronym with dots ("U.S.", "U.N."), a word (letters, inner hyphens and apostrophes,
+# but not a possessive "'s"), a number, or any other single character.
+TOKEN_RE = re.compile(
+    r"(?:[A-Z]\.){2,}"
+    r"|[^\W\d_]+(?:[-'’&](?!s\b)[^\W\d_]+)*"
+    r"|\d[\d.,:/-]*"
+    r"|\S"
+)
+APOSTROPHES = "'’"
+NAME_PARTICLES = frozenset(
+    {"van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "das", "du", "le", "la", "al", "el", "bin",
+     "ibn", "ben", "y"}
+)
+JOINERS = NAME_PARTICLES | {"&"}
+OF_WORDS = frozenset({"of", "for", "on"})  # "Bank of England", "Commission for Human Rights"
+SPEECH_VERBS = frozenset(
+    {"said", "says", "told", "added", "asked", "explained", "noted", "wrote", "argued", "insisted", "according"}
+)
+LOC_PREPOSITIONS = frozenset({"in", "at", "near", "from", "to", "into", "across", "outside", "inside"})
+DOTTED_IN_NAMES = frozenset({"St", "Mt", "Ft", "Jr", "Sr"})  # "St. Petersburg", "Martin Luther King Jr. Day"
+ABBREVIATION_DOT = frozenset({"Corp", "Inc", "Ltd", "Co", "Jr", "Sr", "Bros", "Plc"})
+OPENERS = frozenset('"“‘(\'[-—–')  # what may stand before the first word of a sentence
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The word lists, loaded once per process."""
+
+    countries: frozenset[str]
+    places: frozenset[str]  # countries + aliases + cities/regions
+    first_names: frozenset[str]
+    common: frozenset[str]  # lower-case common English words
+    titles: frozenset[str]  # lower case
+    org_words: frozenset[str]
+    place_words: frozenset[str]
+    demonyms: frozenset[str]
+    non_entities: frozenset[str]
+    event_words: frozenset[str]
+    places_upper: dict[str, str]  # "SOUTH KOREA" → "South Korea", for headlines in capitals
+
+
+def _read_list(name: str) -> list[str]:
+    path = GAZETTEER / name
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+@cache
+def lexicon() -> Lexicon:
+    countries = frozenset(_read_list("countries.txt")) | frozenset(_read_list("place_aliases.txt"))
+    places = countries | frozenset(_read_list("places.txt"))
+    demonyms = set()
+    for word in _read_list("demonyms.txt"):
+        demonyms.add(word)
+        demonyms.add(word + "s")
+    return Lexicon(
+        countries=countries,
+        places=places,
+        first_names=frozenset(_read_list("first_names.txt")),
+        common=frozenset(_read_list("common_words.txt")) | _spacy_stop_words(),
+        titles=frozenset(w.lower() for w in _read_list("titles.txt")),
+        org_words=frozenset(_read_list("org_words.txt")),
+        place_words=frozenset(_read_list("place_words.txt")),
+        demonyms=frozenset(demonyms),
+        non_entities=frozenset(_read_list("non_entities.txt")),
+        event_words=frozenset(_read_list("event_words.txt")),
+        places_upper={name.upper(): name for name in places},
+    )
+
+
+def _spacy_stop_words() -> frozenset[str]:
+    try:
+        from spacy.lang.en.stop_words import STOP_WORDS
+    except ImportError:  # spaCy is optional for the rule recogniser
+        return frozenset()
+    return frozenset(STOP_WORDS)
+
+
+# --- tokens -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Token:
+    start: int
+    end: int
+    text: str
+
+    @property
+    def is_cap(self) -> bool:
+        return self.text[0].isupper()
+
+    @property
+    def is_upper(self) -> bool:
+        return self.text.isupper() and sum(c.isalpha() for c in self.text) >= 2
+
+
+def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
+    end = len(text) if end is None else end
+    return [Token(m.start(), m.end(), m.group()) for m in TOKEN_RE.finditer(text, start, end)]
+
+
+def is_caps_sentence(tokens: list[Token], lex: Lexicon) -> bool:
+    """A headline in capitals or in Title Case, or a dateline in capitals: capitals tell nothing there."""
+    words = [t for t in tokens if t.text[0].isalpha() and len(t.text) > 1]
+    upper = sum(1 for t in words if t.text.isupper())
+    if words and ((upper >= 2 and upper / len(words) >= 0.6) or (len(words) == 1 and upper == 1)):
+        return True
+    long_words = [t for t in words if len(t.text) >= 4]  # "North Korea Vows Support for Moscow in Visit …"
+    titled = sum(1 for t in long_words if t.text[0].isupper())
+    if len(long_words) < 4 or titled / len(long_words) < 0.85 or tokens[-1].text in ".:":
+        return False
+    # a list of names is Title Case too; a headline has capitalised common words ("Vows", "Support")
+    common = sum(1 for t in long_words if t.text.lower() in lex.common and t.text not in lex.first_names
+                 and t.text not in lex.places and t.text not in lex.org_words)
+    return common >= 2 and common >= len(long_words) / 2 and not any(t.text[0].isdigit() for t in tokens)
+
+
+# --- candidates ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Span:
+    tokens: list[Token]
+    sentence: int
+    first_in_sentence: bool
+    before: list[Token]  # up to two tokens before the span
+    after: list[Token]  # up to two tokens after the span
+    type: str | None = None
+    strong: bool = False  # typed by direct evidence (title, organisation word, gazetteer …)
+
+    @property
+    def words(self) -> list[str]:
+        return [t.text for t in self.tokens if t.text != "."]
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.words)
+
+
+def _name_like(token: Token, lex: Lexicon) -> bool:
+    text = token.text
+    return text[0].isupper() and text not in lex.non_entities and not text.isdigit()
+
+
+def _of_head(token: Token, lex: Lexicon) -> bool:
+    """Words after which "of"/"for" continue a name: "Bank of England", "Gulf of Mexico"."""
+    return token.text in lex.org_words or token.text in lex.place_words or token.text in ("Republic", "Kingdom")
+
+
+def line_starts(text: str, tokens: list[Token]) -> set[int]:
+    """Indices of the tokens that open the sentence or a line (after openers such as quotes)."""
+    starts: set[int] = set()
+    opening = True
+    for k, tok in enumerate(tokens):
+        if k and "\n" in text[tokens[k - 1].end:tok.start]:
+            opening = True
+        if opening and tok.text not in OPENERS:
+            starts.add(k)
+            opening = False
+    return starts
+
+
+def candidate_spans(tokens: list[Token], sentence: int, lex: Lexicon, starts: Set[int] = frozenset({0})) -> list[Span]:
+    """Maximal runs of capitalised tokens, with particles, initials and "X of Y" joined in."""
+    spans: list[Span] = []
+    n = len(tokens)
+    i = 0
+    while i < n:
+        if not _name_like(tokens[i], lex):
+            i += 1
+            continue
+        j = i + 1
+        while j < n:
+            tok = tokens[j]
+            if _name_like(tok, lex) or (tok.text in lex.non_entities and tok.text in lex.first_names):
+                j += 1  # "Theresa May", "Kang Sun Nam": a name that is also a month or a day inside a run
+                continue
+            nxt = tokens[j + 1] if j + 1 < n else None
+            prev = tokens[j - 1]
+            if (tok.text in APOSTROPHES and nxt is not None and nxt.text == "s" and j + 2 < n
+                    and _name_like(tokens[j + 2], lex) and prev.text.lower() in lex.common
+                    and prev.text not in lex.places and prev.end == tok.start):
+                j += 2  # a common word's possessive inside a name: "People's Army"
+                continue
+            if nxt is None or not _name_like(nxt, lex):
+                break
+            if tok.text == "." and (len(prev.text) == 1 or prev.text in DOTTED_IN_NAMES) and prev.end == tok.start:
+                j += 1  # an initial: "Sergei K. Shoigu", "St. Petersburg"
+            elif tok.text in JOINERS or (tok.text in OF_WORDS and _of_head(tokens[j - 1], lex)):
+                j += 1  # "Ludwig van Beethoven", "Procter & Gamble", "Bank of England"
+            else:
+                break
+        span_tokens = tokens[i:j]
+        if span_tokens[-1].text in ABBREVIATION_DOT and j < n and tokens[j].text == "." \
+                and tokens[j].start == span_tokens[-1].end:
+            span_tokens = [*span_tokens, tokens[j]]
+        spans.append(Span(span_tokens, sentence, i in starts, tokens[max(0, i - 2):i], tokens[j:j + 2]))
+        i = j
+    return spans
+
+
+# --- typing -------------------------------------------------------------------------------------
+
+
+def split_titles(span: Span, lex: Lexicon) -> list[Span]:
+    """ "Russian Defense Minister Sergei Shoigu" → the person after the last title word."""
+    words = [t.text.lower().rstrip(".") for t in span.tokens]
+    last_title = -1
+    for k, word in enumerate(words[:-1]):
+        if word in lex.titles:
+            last_title = k
+    if last_title < 0 or any(t.text in lex.org_words for t in span.tokens):
+        return [span]
+    rest = span.tokens[last_title + 1:]
+    if rest and rest[0].text == ".":
+        rest = rest[1:]
+    if not rest:
+        return [span]
+    head = span.tokens[:last_title + 1]
+    person = Span(rest, span.sentence, False, head[-2:], span.after, PER, True)
+    out = [person]
+    # a nationality before the title is an affiliation: "Russian President Vladimir Putin"
+    for k in range(len(head) - 1, 0, -1):
+        prefix = " ".join(t.text for t in head[:k])
+        if prefix in lex.demonyms:
+            out.append(Span(head[:k], span.sentence, span.first_in_sentence, span.before, head[k:k + 2], AFFILIATION))
+            break
+    return out
+
+
+def _in_places(words: list[str], lex: Lexicon) -> bool:
+    text = " ".join(words)
+    if text in lex.places or text.replace(".", "") in lex.places:
+        return True
+    if words[0] in ("St", "St.") and len(words) > 1:
+        return "Saint " + " ".join(words[1:]) in lex.places
+    return text.isupper() and text in lex.places_upper  # "SEOUL, South Korea"
+
+
+def type_span(span: Span, lex: Lexicon) -> None:
+    """Give the span a type from its own words and context, and say whether the evidence is strong."""
+    words = span.words
+    text = span.text
+    before = [t.text.lower().rstrip(".") for t in span.before]
+    after = [t.text.lower() for t in span.after]
+    if text in lex.demonyms:
+        span.type, span.strong = AFFILIATION, True
+        return
+    if any(w in lex.event_words for w in words) and not any(w in lex.org_words for w in words):
+        span.type = None  # an event or a work: "Korean War", "World Cup"
+        return
+    if _in_places(words, lex):
+        span.type, span.strong = LOC, True
+        return
+    if any(w in lex.org_words for w in words):
+        span.type, span.strong = ORG, True
+        return
+    if before and before[-1] in lex.titles:  # "President X", "leader Kim Jong Un"
+        span.type, span.strong = PER, True
+        return
+    if len(words) > 1 and words[-1] in lex.place_words:
+        span.type, span.strong = LOC, True
+        return
+    if len(words) == 1 and (words[0].isupper() or re.fullmatch(r"(?:[A-Z]\.){2,}", words[0])):
+        span.type, span.strong = ORG, len(words[0]) > 1
+        return
+    said = bool(after) and after[0] in SPEECH_VERBS
+    if len(words) > 1:
+        if (words[0] in lex.first_names and words[0].lower() not in lex.common) or said:
+            span.type, span.strong = PER, True
+        else:
+            span.type = PER
+        return
+    if said:
+        span.type, span.strong = PER, False
+    elif before and before[-1] in LOC_PREPOSITIONS:
+        span.type = LOC
+    elif words[0] in lex.first_names:
+        span.type = PER
+    else:
+        span.type = ORG  # a lone unknown name: organisations are named alone more often than people
+
+
+# --- the recogniser -----------------------------------------------------------------------------
+
+
+def _strip_demonym_prefix(span: Span, lex: Lexicon) -> list[Span]:
+    """ "Russian Defense Ministry" → affiliation "Russian" + organisation "Defense Ministry"."""
+    tokens = span.tokens
+    for k in (2, 1):
+        if len(tokens) > k and " ".join(t.text for t in tokens[:k]) in lex.demonyms:
+            rest = tokens[k:]
+            if len(rest) == 1 and rest[0].text.lower() in lex.common and rest[0].text not in lex.org_words:
+                return [Span(tokens[:k], span.sentence, span.first_in_sentence, span.before, rest, AFFILIATION)]
+            if len(rest) <= 2 or not any(t.text in lex.org_words for t in rest):
+                if " ".join(t.text for t in tokens) in lex.places:
+                    return [span]
+                return [
+                    Span(tokens[:k], span.sentence, span.first_in_sentence, span.before, rest[:2], AFFILIATION),
+                    Span(rest, span.sentence, False, tokens[max(0, k - 2):k], span.after),
+                ]
+    return [span]
+
+
+def _drop_initial_common_word(span: Span, lex: Lexicon, mid_caps: set[str]) -> Span | None:
+    """A sentence's first word is capitalised anyway: keep it only with evidence it is a name."""
+    if not span.first_in_sentence:
+        return span
+    first = span.tokens[0].text
+    if first in mid_caps or first in lex.places or first in lex.demonyms:
+        return span
+    lower = first.lower()
+    if lower in lex.common or (first.isupper() and lower in lex.common):
+        if len(span.tokens) == 1:
+            return None
+        rest = span.tokens[1:]
+        if rest[0].text in OF_WORDS or not _name_like(rest[0], lex):
+            return None
+        return Span(rest, span.sentence, False, [span.tokens[0]], span.after)
+    return span
+
+
+def recognise(text: str, sentences: list[tuple[int, int]]) -> tuple[list[Mention], list[tuple[int, int, str, int]]]:
+    """The rule recogniser over text split into sentences (start, end): mentions and affiliations."""
+    lex = lexicon()
+    sentence_tokens = [tokenize(text, start, end) for start, end in sentences]
+    caps = [is_caps_sentence(tokens, lex) for tokens in sentence_tokens]
+    starts = [line_starts(text, tokens) for tokens in sentence_tokens]
+    # words seen capitalised away from the start of a sentence: evidence that a word is a name
+    mid_caps: set[str] = set()
+    for index, tokens in enumerate(sentence_tokens):
+        if caps[index]:
+            continue
+        for k, tok in enumerate(tokens):
+            if tok.text[0].isupper() and k not in starts[index] and tokens[k - 1].text not in ".:!?":
+                mid_caps.add(tok.text)
+
+    spans: list[Span] = []
+    for index, tokens in enumerate(sentence_tokens):
+        if caps[index]:
+            continue
+        for span in candidate_spans(tokens, index, lex, starts[index]):
+            kept = _drop_initial_common_word(span, lex, mid_caps)
+            if kept is None:
+                continue
+            for part in split_titles(kept, lex):
+                for piece in _strip_demonym_prefix(part, lex) if part.type is None else [part]:
+                    if piece.type is None:
+                        type_span(piece, lex)
+                    spans.append(piece)
+
+    _document_consistency(spans, lex)
+    spans.extend(_caps_sentence_spans(sentence_tokens, caps, spans, lex))
+
+    mentions: list[Mention] = []
+    affiliations: list[tuple[int, int, str, int]] = []
+    for span in sorted(spans, key=lambda s: s.tokens[0].start):
+        start, end = span.tokens[0].start, span.tokens[-1].end
+        if span.type == AFFILIATION:
+            affiliations.append((start, end, text[start:end], span.sentence))
+        elif span.type is not None:
+            mentions.append(Mention(start, end, text[start:end], EntityType(span.type), span.sentence))
+    return mentions, affiliations
+
+
+def _document_consistency(spans: list[Span], lex: Lexicon) -> None:
+    """Weakly typed names take the type the document gives them elsewhere."""
+    strong: dict[str, str] = {}
+    surnames: dict[str, str] = {}
+    for span in spans:
+        if span.type in (None, AFFILIATION):
+            continue
+        if span.strong:
+            strong.setdefault(span.text, span.type)
+        if span.type == PER and len(span.words) > 1:
+            surnames.setdefault(span.words[-1], PER)
+            surnames.setdefault(span.words[0], PER)
+    for span in spans:
+        if span.type in (None, AFFILIATION):
+            continue
+        if len(span.words) == 1 and span.words[0] in surnames and span.text not in lex.countries:
+            if not (span.strong and span.type == ORG):
+                span.type = PER
+            continue
+        if not span.strong and span.text in strong:
+            span.type = strong[span.text]
+
+
+def _caps_sentence_spans(sentence_tokens: list[list[Token]], caps: list[bool], known: list[Span],
+                         lex: Lexicon) -> list[Span]:
+    """Headlines and datelines in capitals: keep only names the gazetteers or the document know."""
+    by_upper: dict[str, str] = {}
+    for span in known:
+        if span.type not in (None, AFFILIATION):
+            by_upper.setdefault(span.text.upper(), span.type)
+            if span.type == PER and len(span.words) > 1:
+                by_upper.setdefault(span.words[-1].upper(), PER)
+    found: list[Span] = []
+    for index, tokens in enumerate(sentence_tokens):
+        if not caps[index]:
+            continue
+        i, n = 0, len(tokens)
+        while i < n:
+            match = None
+            for j in range(min(n, i + 5), i, -1):  # longest run first
+                words = " ".join(t.text for t in tokens[i:j]).upper()
+                if words in by_upper:
+                    match = (j, by_upper[words])
+                    break
+                if words in lex.places_upper:
+                    match = (j, LOC)
+                    break
+                if words.title() in lex.demonyms:
+                    match = (j, AFFILIATION)
+                    break
+            if match is None:
+                i += 1
+                continue
+            j, kind = match
+            found.append(Span(tokens[i:j], index, i == 0, tokens[max(0, i - 2):i], tokens[j:j + 2], kind, True))
+            i = j
+    return found
+
+
+def find_entities(article: Article, config: Config) -> Article:
+    """Component: article.mentions (people, organisations, places) and article.affiliations."""
+    if getattr(config, "recogniser", "rules") == "spacy":
+        from builder.analyse.ner_spacy import find_entities_spacy
+
+        return find_entities_spacy(article, config)
+    sentences = [(s.start, s.end) for s in article.sentences] or [(0, len(article.text))]
+    mentions, affiliations = recognise(article.text, sentences)
+    return replace(article, mentions=mentions, affiliations=affiliations)
