@@ -195,6 +195,7 @@ class DevServer:
         shown_host = f"[{self.host}]" if ":" in self.host else self.host
         self.url = f"http://{shown_host}:{port}{self.mount}"
         self.echo(f"Serving {self.url} (Ctrl-C to stop)")
+        self.echo(f"Site folder: {self.settings.paths.output}")
         self.echo(f"Watching {', '.join(str(p) for p in self.watcher._tasks)} for changes")
         try:
             while not self.stopped.is_set():

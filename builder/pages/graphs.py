@@ -1,0 +1,208 @@
+"""Static co-occurrence graphs: which actors appear in the same articles.
+
+Pages: `graphs/index.html` (the most-mentioned actors of the whole site and the
+strongest links between them) and `graphs/<actor-slug>.html` for every actor
+(the actors most often in the same articles as it). Each page draws an inline SVG
+(no script; a role="img" picture with a title and description) and, beside it,
+the same facts as an ordered list of links, which is what screen readers and
+keyboard users follow.
+
+Two actors co-occur when both are mentioned in one article; the weight of a link
+is the number of such articles. Layouts are circles in a fixed order, so the
+same site gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from itertools import combinations
+
+from markupsafe import Markup, escape
+
+from builder.model import Actor, EntityType, OutputPage, Site
+from builder.render import PageRenderer
+
+SITE_NODES = 24  # actors drawn on the site-wide graph
+SITE_EDGES = 60  # strongest links drawn between them
+ACTOR_NEIGHBOURS = 15  # actors drawn around one actor
+SIZE = 640
+LABEL_CHARS = 24
+TYPE_CLASS = {EntityType.PERSON: "person", EntityType.ORGANISATION: "organisation", EntityType.PLACE: "place"}
+TYPE_LABEL = {EntityType.PERSON: "person", EntityType.ORGANISATION: "organisation", EntityType.PLACE: "place"}
+
+# Colours that read on light and dark backgrounds; text uses the page's own colour (currentColor).
+SVG_STYLE = (
+    ".edge{stroke:currentColor;stroke-opacity:.35}"
+    ".node{stroke:currentColor;stroke-width:1.5}"
+    ".person{fill:#3b82c4}.organisation{fill:#c4703b}.place{fill:#3ba36b}"
+    ".label{fill:currentColor;font:13px system-ui,sans-serif}"
+    ".centre .label{font-weight:bold}"
+)
+
+
+@dataclass(frozen=True)
+class Link:
+    """One line of the accessible list: an actor (or a pair) and the articles they share."""
+
+    name: str
+    page: str | None  # output-root-relative page of the actor, when actor pages exist
+    count: int
+    other_name: str | None = None
+    other_page: str | None = None
+
+
+def actor_articles(site: Site) -> dict[str, set[str]]:
+    """Actor.key → the source files of the articles mentioning it."""
+    return {actor.key: {source_file for source_file, _ in actor.mentions} for actor in site.actors}
+
+
+def cooccurrence(site: Site) -> Counter[tuple[str, str]]:
+    """(key_a, key_b) with key_a < key_b → number of articles mentioning both."""
+    by_article: dict[str, set[str]] = {}
+    for key, files in actor_articles(site).items():
+        for source_file in files:
+            by_article.setdefault(source_file, set()).add(key)
+    pairs: Counter[tuple[str, str]] = Counter()
+    for keys in by_article.values():
+        pairs.update(combinations(sorted(keys), 2))
+    return pairs
+
+
+def neighbours(pairs: Counter[tuple[str, str]]) -> dict[str, Counter[str]]:
+    result: dict[str, Counter[str]] = {}
+    for (a, b), count in pairs.items():
+        result.setdefault(a, Counter())[b] = count
+        result.setdefault(b, Counter())[a] = count
+    return result
+
+
+def _ranked(counter: Counter[str], names: dict[str, str], limit: int) -> list[tuple[str, int]]:
+    return sorted(counter.items(), key=lambda item: (-item[1], names.get(item[0], item[0]), item[0]))[:limit]
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= LABEL_CHARS else name[: LABEL_CHARS - 1].rstrip() + "…"
+
+
+def _circle(count: int, radius: float) -> list[tuple[float, float, float]]:
+    """(x, y, angle) of `count` points on a circle around the picture's centre, starting at the top."""
+    centre = SIZE / 2
+    points = []
+    for i in range(count):
+        angle = -math.pi / 2 + 2 * math.pi * i / max(count, 1)
+        points.append((centre + radius * math.cos(angle), centre + radius * math.sin(angle), angle))
+    return points
+
+
+def _node(x: float, y: float, r: float, actor: Actor, angle: float | None, centre: bool = False) -> str:
+    kind = TYPE_CLASS.get(actor.type, "person")
+    if angle is None:  # the centre node: label below it
+        lx, ly, anchor = x, y + r + 16, "middle"
+    else:
+        cos = math.cos(angle)
+        lx = x + (r + 6) * (1 if cos >= 0 else -1) if abs(cos) > 0.2 else x
+        ly = y + (r + 14) * (1 if math.sin(angle) > 0 else -1) if abs(cos) <= 0.2 else y + 4
+        anchor = "middle" if abs(cos) <= 0.2 else ("start" if cos > 0 else "end")
+    group = ' class="centre"' if centre else ""
+    return (
+        f'<g{group}><circle class="node {kind}" cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}"/>'
+        f'<text class="label" x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}">{escape(_short(actor.name))}</text></g>'
+    )
+
+
+def _svg(title: str, description: str, body: list[str], ident: str) -> Markup:
+    return Markup(
+        f'<svg class="graph-svg" viewBox="-120 -20 {SIZE + 240} {SIZE + 40}" role="img" '
+        f'aria-labelledby="{ident}-title {ident}-desc" xmlns="http://www.w3.org/2000/svg">'
+        f'<title id="{ident}-title">{escape(title)}</title><desc id="{ident}-desc">{escape(description)}</desc>'
+        f"<style>{SVG_STYLE}</style>" + "".join(body) + "</svg>"
+    )
+
+
+def _radius(count: int, largest: int) -> float:
+    return 6 + 14 * math.sqrt(count / max(largest, 1))
+
+
+def actor_graph(actor: Actor, ranked: list[tuple[str, int]], actors: dict[str, Actor]) -> Markup:
+    """One actor in the centre, its most frequent companions around it; line width = shared articles."""
+    largest = max((count for _, count in ranked), default=1)
+    points = _circle(len(ranked), SIZE / 2 - 90)
+    centre = SIZE / 2
+    body = []
+    for (_key, count), (x, y, _) in zip(ranked, points, strict=True):
+        width = 1 + 5 * count / largest
+        body.append(f'<line class="edge" x1="{centre}" y1="{centre}" x2="{x:.1f}" y2="{y:.1f}" '
+                    f'stroke-width="{width:.1f}"/>')
+    for (key, count), (x, y, angle) in zip(ranked, points, strict=True):
+        body.append(_node(x, y, _radius(count, largest), actors[key], angle))
+    body.append(_node(centre, centre, 20, actor, None, centre=True))
+    names = ", ".join(f"{actors[key].name} ({count})" for key, count in ranked) or "none"
+    description = f"{actor.name} in the centre, linked to the actors that share articles with it: {names}."
+    return _svg(f"Actors appearing with {actor.name}", description, body, "graph")
+
+
+def site_graph(top: list[tuple[str, int]], edges: list[tuple[str, str, int]], actors: dict[str, Actor]) -> Markup:
+    largest_node = max((count for _, count in top), default=1)
+    largest_edge = max((count for _, _, count in edges), default=1)
+    points = {key: point for (key, _), point in zip(top, _circle(len(top), SIZE / 2 - 70), strict=True)}
+    body = []
+    for a, b, count in edges:
+        (x1, y1, _), (x2, y2, _) = points[a], points[b]
+        body.append(f'<line class="edge" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
+                    f'stroke-width="{1 + 5 * count / largest_edge:.1f}"/>')
+    for key, count in top:
+        x, y, angle = points[key]
+        body.append(_node(x, y, _radius(count, largest_node), actors[key], angle))
+    description = (f"The {len(top)} most-mentioned actors on a circle, joined when they appear in the same "
+                   f"articles; {len(edges)} links, thicker for more shared articles.")
+    return _svg("Actors that appear together", description, body, "graph")
+
+
+def plan(renderer: PageRenderer, site: Site) -> list[OutputPage]:
+    actors = {actor.key: actor for actor in site.actors}
+    names = {key: actor.name for key, actor in actors.items()}
+    actor_pages = "actors" in getattr(renderer, "kinds", ("actors",))
+
+    def page_of(key: str) -> str | None:
+        return f"actors/{actors[key].slug}.html" if actor_pages else None
+
+    pairs = cooccurrence(site)
+    around = neighbours(pairs)
+    article_counts = Counter({key: len(files) for key, files in actor_articles(site).items()})
+
+    top = _ranked(article_counts, names, SITE_NODES)
+    top_keys = {key for key, _ in top}
+    edges = sorted(
+        ((a, b, count) for (a, b), count in pairs.items() if a in top_keys and b in top_keys),
+        key=lambda edge: (-edge[2], names[edge[0]], names[edge[1]], edge[0], edge[1]),
+    )[:SITE_EDGES]
+    rows = [Link(names[a], page_of(a), count, names[b], page_of(b)) for a, b, count in edges]
+    pages = [renderer.page(
+        "graphs/index.html", "graph.html",
+        page_title="Actors that appear together",
+        heading="Actors that appear together",
+        intro=(f"The {len(top)} actors mentioned in the most articles, joined when they appear in the same "
+               "articles. Thicker lines: more articles in common."),
+        svg=site_graph(top, edges, actors) if top else None,
+        list_title="Strongest links",
+        rows=rows,
+        graph_actor=None,
+        subject_page=None,
+    )]
+    for actor in site.actors:
+        ranked = _ranked(around.get(actor.key, Counter()), names, ACTOR_NEIGHBOURS)
+        pages.append(renderer.page(
+            f"graphs/{actor.slug}.html", "graph.html",
+            page_title=f"Actors appearing with {actor.name}",
+            heading=f"Actors appearing with {actor.name}",
+            intro=(f"The actors most often mentioned in the same articles as {actor.name} "
+                   f"({TYPE_LABEL.get(actor.type, 'actor')}). Thicker lines: more articles in common."),
+            svg=actor_graph(actor, ranked, actors) if ranked else None,
+            list_title=f"Most often with {actor.name}",
+            rows=[Link(names[key], page_of(key), count) for key, count in ranked],
+            graph_actor=actor,
+            subject_page=page_of(actor.key),
+        ))
+    return pages

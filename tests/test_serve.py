@@ -1,0 +1,251 @@
+"""`serve()`: the real server on 127.0.0.1 (a free port), in a subprocess, driven over HTTP."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from builder.serve import ChangeWatcher, ignored, mount_path
+
+REPO = Path(__file__).resolve().parent.parent
+WAIT = 60  # seconds: the longest any condition may take before the test fails
+
+LAUNCH = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from builder.config import Paths, Settings, load_config
+    from builder.serve import serve
+    project = Path(sys.argv[1])
+    paths = Paths.from_project(project)
+    config = load_config(paths.site, {"base_url": sys.argv[2] or None})
+    serve(Settings(config=config, paths=paths, jobs=1), port=0, settle=0.2)
+    """
+)
+
+
+def write_article(folder: Path, name: str, title: str, body: str) -> None:
+    (folder / name).write_text(f"{title}\n\n{body}\n", encoding="utf-8")
+
+
+def make_project(root: Path) -> Path:
+    seeds = root / "seeds"
+    seeds.mkdir(parents=True)
+    write_article(seeds, "harbour.txt", "Harbour bridge reopens after repairs",
+                  "The city council said on Monday that the harbour bridge reopened to traffic. "
+                  "Engineers spent two months replacing the cables.")
+    write_article(seeds, "library.txt", "New public library opens downtown",
+                  "The library opened its doors on Saturday with a reading by local authors. "
+                  "Officials said it holds forty thousand books.")
+    (root / "site").mkdir()
+    return root
+
+
+class Server:
+    """A `serve()` subprocess whose output lines are collected in a queue."""
+
+    def __init__(self, project: Path, base_url: str = "") -> None:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", LAUNCH, str(project), base_url],
+            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._pump, daemon=True).start()
+        line = self.wait_for(r"^Serving (http://\S+)")
+        self.url = re.match(r"^Serving (http://\S+)", line).group(1)
+        self.folder = Path(self.wait_for(r"^Site folder: ").split(": ", 1)[1].strip())
+
+    def _pump(self) -> None:
+        for line in self.process.stdout:
+            self.lines.put(line.rstrip("\n"))
+
+    def wait_for(self, pattern: str) -> str:
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.5)
+            except queue.Empty:
+                if self.process.poll() is not None and self.lines.empty():
+                    break
+                continue
+            self.seen.append(line)
+            if re.search(pattern, line):
+                return line
+        raise AssertionError(f"server never printed {pattern!r}; output so far:\n" + "\n".join(self.seen))
+
+    def get(self, path: str) -> tuple[int, str, dict[str, str]]:
+        host, port = self.url.split("/")[2].split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        connection.request("GET", path)  # sent as written: no client-side normalising of ../
+        response = connection.getresponse()
+        body = response.read().decode("utf-8", "replace")
+        connection.close()
+        return response.status, body, dict(response.getheaders())
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=WAIT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                raise
+        for line in iter(lambda: self._drain(), None):
+            self.seen.append(line)
+        return self.process.returncode
+
+    def _drain(self) -> str | None:
+        try:
+            return self.lines.get(timeout=1)
+        except queue.Empty:
+            return None
+
+
+def wait_until(condition, what: str):
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    server = Server(make_project(tmp_path_factory.mktemp("serve")))
+    yield server
+    server.stop()
+
+
+def test_serves_on_loopback_and_prints_the_url(served):
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/", served.url)
+    status, body, headers = served.get("/")
+    assert status == 200
+    assert "Harbour bridge reopens" in body
+    assert headers.get("Cache-Control") == "no-store"
+
+
+def test_livereload_script_only_in_served_pages(served):
+    status, body, _ = served.get("/index.html")
+    assert status == 200 and "/livereload.js" in body
+    on_disk = (served.folder / "index.html").read_text(encoding="utf-8")
+    assert "livereload" not in on_disk
+    status, script, _ = served.get("/livereload.js")
+    assert status == 200 and "LiveReload" in script
+
+
+@pytest.mark.parametrize("path", ["/../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/articles/../../x.html"])
+def test_refuses_paths_outside_the_site(served, path):
+    status, body, _ = served.get(path)
+    assert status in (403, 404)
+    assert "root:" not in body
+
+
+def test_hidden_files_are_not_served(served):
+    assert (served.folder / ".build-site").exists()
+    assert served.get("/.build-site")[0] == 404
+
+
+def test_missing_page_is_404(served):
+    assert served.get("/articles/no-such-page.html")[0] == 404
+
+
+def test_rebuilds_on_change_survives_a_failed_build_and_stops_cleanly(tmp_path):
+    project = make_project(tmp_path)
+    server = Server(project)
+    try:
+        # an edited seed is rebuilt and served
+        path = project / "seeds" / "harbour.txt"
+        path.write_text(path.read_text(encoding="utf-8").replace("two months", "eleven weeks"), encoding="utf-8")
+        server.wait_for(r"pages written")
+
+        def page_with(text: str) -> bool:
+            status, body, _ = server.get("/index.html")
+            pages = [server.get(f"/articles/{p.name}")[1] for p in (server.folder / "articles").glob("*.html")]
+            return status == 200 and any(text in page for page in [body, *pages])
+
+        wait_until(lambda: page_with("eleven weeks"), "the edit to be served")
+
+        # a broken template: the error is printed, the last good site stays served
+        templates = project / "templates"
+        templates.mkdir()
+        (templates / "base.html").write_text("{% block main %}{% broken tag %}", encoding="utf-8")
+        server.wait_for(r"^Build failed: ")
+        server.wait_for(r"Still serving the last good site")
+        status, body, _ = server.get("/index.html")
+        assert status == 200 and "Harbour bridge reopens" in body
+
+        # the next good change recovers
+        (templates / "base.html").unlink()
+        write_article(project / "seeds", "museum.txt", "Museum of maps welcomes visitors",
+                      "The museum said on Sunday that its collection of old maps is open again.")
+        server.wait_for(r"pages written")
+        wait_until(lambda: "Museum of maps" in server.get("/index.html")[1], "the new article to be served")
+    finally:
+        code = server.stop()
+    assert code == 0
+    assert any(line == "Stopped." for line in server.seen)
+    assert not server.folder.exists()  # the temporary build folder is removed
+
+
+def test_served_under_the_base_url_path(tmp_path):
+    server = Server(make_project(tmp_path), base_url="https://example.org/digest/")
+    try:
+        assert server.url.endswith("/digest/")
+        status, body, _ = server.get("/digest/index.html")
+        assert status == 200 and "Harbour bridge reopens" in body
+        request = urllib.request.Request(server.url.replace("/digest/", "/"))
+        with urllib.request.urlopen(request, timeout=10) as response:  # redirected to /digest/
+            assert response.url.endswith("/digest/")
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(server.url.replace("/digest/", "/index.html"), timeout=10)
+    finally:
+        assert server.stop() == 0
+
+
+def test_mount_path():
+    assert mount_path("") == "/"
+    assert mount_path("https://example.org/") == "/"
+    assert mount_path("https://me.github.io/digest/") == "/digest/"
+    assert mount_path("https://me.github.io/a/b") == "/a/b/"
+
+
+def test_editor_droppings_are_ignored():
+    assert ignored("/p/seeds/.article.txt.swp")
+    assert ignored("/p/seeds/article.txt~")
+    assert ignored("/p/seeds/#article.txt#")
+    assert not ignored("/p/seeds/article.txt")
+
+
+def test_watcher_sees_new_changed_and_removed_files(tmp_path):
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    (folder / "a.txt").write_text("one")
+    watcher = ChangeWatcher([folder])
+    assert not watcher.changed()  # the first look only records what is there
+    (folder / "b.txt").write_text("two")
+    assert watcher.changed()
+    assert not watcher.changed()
+    stamp = (folder / "a.txt").stat().st_mtime + 5
+    os.utime(folder / "a.txt", (stamp, stamp))
+    assert watcher.changed()
+    (folder / "b.txt").unlink()
+    assert watcher.changed()
+    (folder / ".hidden.swp").write_text("x")
+    assert not watcher.changed()
