@@ -40,6 +40,7 @@ NAVIGATION: tuple[tuple[str, str, str], ...] = (
     ("events", "Events", "events/index.html"),
     ("actors", "Actors", "actors/index.html"),
     ("sources", "Sources", "sources/index.html"),
+    ("graphs", "Graphs", "graphs/index.html"),
     ("reports", "Cleaning report", "reports/cleaning.html"),
 )
 SAFE_SCHEMES = ("http://", "https://")
@@ -380,13 +381,22 @@ def static_pages(settings: Settings) -> Iterator[OutputPage]:
         yield OutputPage(relpath, path.read_bytes())
 
 
+def _plan(renderer: PageRenderer, site: Site, modules: dict[str, ModuleType]) -> list[OutputPage]:
+    pages: list[OutputPage] = []
+    for module in modules.values():
+        pages.extend(module.plan(renderer, site))
+    return pages
+
+
 def render_site(site: Site, settings: Settings) -> list[OutputPage]:
     """Every page of the site: each page module's pages in a fixed order, then 404, .nojekyll, static files."""
     modules = available_page_modules()
     renderer = PageRenderer(site, settings, kinds=tuple(modules))
-    pages: list[OutputPage] = []
-    for module in modules.values():
-        pages.extend(module.plan(renderer, site))
+    pages = _plan(renderer, site, modules)
+    planned = {page.path for page in pages}
+    if any(path not in planned for _, path in renderer.nav):  # a page kind made no index page: drop it from nav
+        renderer.nav = [(label, path) for label, path in renderer.nav if path in planned]
+        pages = _plan(renderer, site, modules)
     static = list(static_pages(settings))
     css = next((page.content.decode("utf-8", "replace") for page in static if page.path == "static/style.css"), "")
     pages.append(renderer.page("404.html", "404.html", inline_css=Markup(css.replace("</", "<\\/"))))
