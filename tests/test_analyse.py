@@ -272,3 +272,39 @@ def test_analyse_article_leaves_its_input_untouched() -> None:
     result = analyse_article(article, Config())
     assert article.text == "" and article.sentences == [] and article.summary == []
     assert result.sentences and result.summary
+
+
+def test_titles_in_quotes_are_not_speech() -> None:
+    assert quotes_of("The North calls it the “Grand Fatherland Liberation War.”") == []
+
+
+def test_speaker_from_a_reporting_clause_elsewhere_in_the_sentence() -> None:
+    found = quotes_of("The official news agency KCNA said the two sides agreed on “matters of mutual concern.”")
+    assert found == [("matters of mutual concern.", "KCNA")]
+    found = quotes_of("Shoigu brought a “warm and good letter” from President Putin, KCNA said.")
+    assert found == [("warm and good letter", "KCNA")]
+
+
+def test_quote_fragments_share_the_speaker() -> None:
+    found = quotes_of(
+        "“The situation requires us to stand against” the enemy “and strengthen our ties,” Mr. Kang said."
+    )
+    assert found == [
+        ("The situation requires us to stand against", "Mr. Kang"),
+        ("and strengthen our ties", "Mr. Kang"),
+    ]
+
+
+def test_names_do_not_start_inside_words() -> None:
+    found = quotes_of("“We will cope with the changing situation,” the North’s official Central News Agency said.")
+    assert found == [("We will cope with the changing situation", "Central News Agency")]
+
+
+def test_multi_paragraph_straight_quote_stays_open_to_the_end_of_its_paragraph() -> None:
+    found = quotes_of('"We have waited for years and we will not wait any longer.', 'And that is final," Ms. Lee said.')
+    assert found == [
+        ("We have waited for years and we will not wait any longer.", "Ms. Lee"),
+        ("And that is final", "Ms. Lee"),
+    ]
+    found = quotes_of("“We have waited for years and we will not wait any longer.", "And that is final,” Ms. Lee said.")
+    assert [speaker for _, speaker in found] == ["Ms. Lee", "Ms. Lee"]

@@ -31,7 +31,7 @@ SPEECH_VERBS = _word_set(
     "wrote writes argued argues insisted insists warned warns continued continues recalled recalls replied replies "
     "tweeted announced announces acknowledged acknowledges admitted admits claimed claims suggested suggests urged "
     "urges stressed stresses commented remarked conceded concedes cautioned complained complains confirmed confirms "
-    "predicted predicts posted responded responds testified testifies shouted yelled quipped joked"
+    "predicted predicts posted responded responds testified testifies shouted yelled quipped joked reported"
 )
 MIN_QUOTE_WORDS = 3  # shorter quoted text is a title or a scare quote ("the Beast"), not speech
 PRONOUNS = _word_set("he she they i we")
@@ -46,7 +46,7 @@ HONORIFICS = "Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Gov|Prof|Lt|Col|Capt|Sgt|Pres|Rev|Adm|Maj
 _VERB = r"(?:" + "|".join(SPEECH_VERBS) + r"|(?:was|were|is|are) quoted as saying)"
 _AUX = r"(?:(?:has|had|have|also|later|then|once|previously|recently|earlier|would|will|did)\s+)*"
 _NAME = (
-    r"(?:(?:" + HONORIFICS + r")\.?\s+)?"
+    r"(?<![\w'’])(?:(?:" + HONORIFICS + r")\.?\s+)?"
     r"(?:(?:[A-Z][\w'’-]*\.?|[A-Z]\.(?:[A-Z]\.)*|de|van|von|al|bin|da|del|la|le|of|for|and|the)\s+){0,5}[A-Z][\w'’-]*"
 )
 _NAME_RUN = re.compile(_NAME)
@@ -58,6 +58,8 @@ _AFTER_VERB_NP = re.compile(r"^[\s,]*" + _VERB + r"\s+((?:[\w.'’-]+\s*){1,8}?)
 _BEFORE = re.compile(
     r"((?:[\w.'’-]+\s+){0,9}?[\w.'’-]+)\s+" + _AUX + _VERB + r"(?:\s+[\w.'’-]+){0,5}?\s*[,:]?\s*(?:that\s+)?$"
 )
+# anywhere in the sentence, outside the quotes: `KCNA said Kim … “…”` / `…, KCNA said on Thursday.`
+_CLAUSE = re.compile(r"((?:[\w.'’-]+\s+){0,5}?[\w.'’-]+)\s+" + _AUX + _VERB + r"\b")
 _ACCORDING = re.compile(r"\baccording to\s+((?:[\w.'’-]+\s*){1,8}?)(?=[,.;:!?)]|$)")
 _CURLY = re.compile(r"“([^“”]*)(?:”|$)")
 _STRAIGHT = re.compile(r"\"([^\"]*)\"")
@@ -85,6 +87,15 @@ def find_quotes(article: Article, config: Config | None = None) -> Article:
             if speaker is None and quotes and quotes[-1].speaker and quotes[-1].start >= block_start:
                 speaker = quotes[-1].speaker  # one attribution serves the whole paragraph: “…,” he said, “…”
             quotes.append(Quote(inner_start, trimmed_end, quoted, sentence, speaker))
+    for number in range(len(quotes) - 2, -1, -1):  # “…” the United States “…,” Mr. Kang said: one speaker
+        later = quotes[number + 1]
+        continued = text[quotes[number].end : later.start].strip(' \n,.!?"“”') == ""  # over a paragraph break
+        if (
+            quotes[number].speaker is None
+            and later.speaker
+            and (later.sentence == quotes[number].sentence or continued)
+        ):
+            quotes[number] = replace(quotes[number], speaker=later.speaker)
     article.quotes = [_link_speaker(article, quote) for quote in quotes]
     return article
 
@@ -93,9 +104,7 @@ def _is_title(quoted: str) -> bool:
     """A short phrase with every long word capitalised is a name or title (“Just Say No”), not speech."""
     words = quoted.split()
     long_words = [w for w in words if len(w) > 3]
-    return (
-        len(words) <= 6 and bool(long_words) and all(w[0].isupper() for w in long_words) and quoted[-1:] not in ".!?,"
-    )
+    return len(words) <= 6 and len(long_words) >= 2 and all(w[0].isupper() for w in long_words)
 
 
 def _link_speaker(article: Article, quote: Quote) -> Quote:
@@ -113,12 +122,29 @@ def _link_speaker(article: Article, quote: Quote) -> Quote:
 
 
 def _quote_spans(text: str, start: int, end: int) -> list[tuple[int, int, int]]:
-    """(inner start, inner end, end of the closing mark) of each quotation in text[start:end]."""
+    """(inner start, inner end, end of the closing mark) of each quotation in text[start:end].
+
+    A quotation running over several paragraphs opens each one and closes only in the last: an opening
+    mark left unclosed runs to the end of its paragraph, and a closing mark with no opening one closes
+    a quotation that began at the paragraph's start.
+    """
     spans = []
-    for pattern in (_CURLY, _STRAIGHT):
-        for match in pattern.finditer(text, start, end):
-            closed = match.end() > match.end(1)
-            spans.append((match.start(1), match.end(1), match.end() if closed else match.end(1)))
+    block = text[start:end]
+    first_close = block.find("”")
+    if first_close != -1 and "“" not in block[:first_close]:
+        spans.append((start, start + first_close, start + first_close + 1))
+    for match in _CURLY.finditer(text, start, end):
+        closed = match.end() > match.end(1)
+        spans.append((match.start(1), match.end(1), match.end() if closed else match.end(1)))
+    marks = [start + i for i, char in enumerate(block) if char == '"']
+    if len(marks) % 2 == 1:
+        if block.startswith('"'):
+            spans.append((marks[-1] + 1, end, end))  # the last mark opens a quotation left open
+            marks = marks[:-1]
+        else:
+            spans.append((start, marks[0], marks[0] + 1))  # the first mark closes one opened before
+            marks = marks[1:]
+    spans.extend((opening + 1, closing, closing + 1) for opening, closing in zip(marks[::2], marks[1::2], strict=True))
     return sorted(spans)
 
 
@@ -143,12 +169,19 @@ def _speaker(article: Article, starts: list[int], open_mark: int, close_end: int
     if found is None and (match := _BEFORE.search(before)):
         found = _noun_phrase(match.group(1))
     if found is None:
-        outside = before + " " + after
+        outside = _outside_quotes(text[first.start : last.end])
         if match := _ACCORDING.search(outside):
             found = _noun_phrase(match.group(1), leading=True)
+        for match in _CLAUSE.finditer(outside) if found is None else ():
+            found = _noun_phrase(match.group(1)) or found
     if found is not None and found.lower() in PRONOUNS:
         found = _resolve_pronoun(article, open_mark, earlier) if found.lower() in ("he", "she") else None
     return found
+
+
+def _outside_quotes(sentence: str) -> str:
+    """The sentence with every quotation replaced by a comma, so clauses around quotes can be read."""
+    return _STRAIGHT.sub(" , ", _CURLY.sub(" , ", sentence))
 
 
 def _noun_phrase(words: str, leading: bool = False) -> str | None:
