@@ -207,6 +207,11 @@ class Actor:
     description: str | None = None
     roles: list[tuple[str, str, int]] = field(default_factory=list)  # (role, source_file, sentence)
     mentions: list[tuple[str, int]] = field(default_factory=list)  # (source_file, mention index)
+    # (source_file, sentence, quoted text or None for an "X said" sentence without quotation marks)
+    quotes: list[tuple[str, int, str | None]] = field(default_factory=list)
+    prominence: int = 0  # number of articles that mention the actor
+    co_actors: list[tuple[str, int]] = field(default_factory=list)  # (Actor.key, shared articles), most first
+    redirect_from: list[str] = field(default_factory=list)  # old slugs (before a curated rename or merge)
 
 
 @dataclass
@@ -237,6 +242,7 @@ class Site:
     events: list[Event] = field(default_factory=list)
     rule_counts: dict[str, int] = field(default_factory=dict)  # cleaning rule → removals
     problems: list[Problem] = field(default_factory=list)
+    actor_report: ResolutionReport | None = None  # what actor resolution left to the user
 
 
 @dataclass(frozen=True)
@@ -245,3 +251,12 @@ class OutputPage:
 
     path: str  # POSIX, relative: "articles/some-slug.html"
     content: bytes
+
+
+@dataclass
+class ResolutionReport:
+    """What actor resolution could not decide alone, for the user to confirm in site/curation.toml."""
+
+    unmatched_curation: list[str] = field(default_factory=list)  # curation entries that matched no actor
+    likely_merges: list[tuple[str, str, str, str]] = field(default_factory=list)  # (key_a, key_b, why, entry)
+    slug_clashes: list[str] = field(default_factory=list)  # slugs two actors wanted, and how it was settled
