@@ -44,7 +44,7 @@ AFFILIATION = "affiliation"  # internal label for nationality/group words
 TOKEN_RE = re.compile(
     r"(?:[A-Z]\.){2,}"
     r"|[^\W\d_]+(?:[-'’&](?!s\b)[^\W\d_]+)*"
-    r"|\d[\d.,:/-]*"
+    r"|\d+(?:[.,:/-]\d+)*"
     r"|\S"
 )
 APOSTROPHES = "'’"
@@ -60,6 +60,7 @@ SPEECH_VERBS = frozenset(
 LOC_PREPOSITIONS = frozenset({"in", "at", "near", "from", "to", "into", "across", "outside", "inside"})
 DOTTED_IN_NAMES = frozenset({"St", "Mt", "Ft", "Jr", "Sr"})  # "St. Petersburg", "Martin Luther King Jr. Day"
 ABBREVIATION_DOT = frozenset({"Corp", "Inc", "Ltd", "Co", "Jr", "Sr", "Bros", "Plc"})
+ACRONYM_RANK = 5000  # a word in capitals this frequent in lower case is a word, not an acronym ("GOLF", "NATO" is not)
 VERY_COMMON = 2000  # a lone capitalised word this frequent in lower case is not taken for a name ("Most", "World")
 SCORE_RE = re.compile(r"\d{1,3}(?:-\d{1,3})*$")  # a score or a result after a team: "Surrey 22", "Kent 244", "133-5"
 MATCH_WORDS = frozenset({"v", "v.", "vs", "vs."})
@@ -286,7 +287,7 @@ def type_span(span: Span, lex: Lexicon) -> None:
     """Give the span a type from its own words and context, and say whether the evidence is strong."""
     words = span.words
     text = span.text
-    before = [t.text.lower().rstrip(".") for t in span.before]
+    before = [t.text.lower() for t in span.before if t.text != "."]  # "Mr. X" → "mr"
     after = [t.text.lower() for t in span.after]
     if text in lex.demonyms:
         span.type, span.strong = AFFILIATION, True
@@ -314,7 +315,8 @@ def type_span(span: Span, lex: Lexicon) -> None:
         span.type, span.strong = LOC, True
         return
     if len(words) == 1 and (words[0].isupper() or re.fullmatch(r"(?:[A-Z]\.){2,}", words[0])):
-        if len(words[0]) == 1 or (words[0].isalpha() and words[0].lower() in lex.common):
+        rank = lex.common.get(words[0].lower(), ACRONYM_RANK) if words[0].isalpha() else ACRONYM_RANK
+        if len(words[0]) == 1 or rank < ACRONYM_RANK:
             span.type = None  # a capital letter, or a word in capitals ("GOLF", "CAPS")
         else:
             span.type, span.strong = ORG, True
@@ -481,7 +483,7 @@ def _caps_sentence_spans(sentence_tokens: list[list[Token]], caps: list[bool], k
                 if words in by_upper:
                     match = (j, by_upper[words])
                     break
-                if words in lex.places_upper:
+                if words in lex.places_upper and lex.common.get(words.lower(), VERY_COMMON) >= VERY_COMMON:
                     match = (j, LOC)
                     break
                 if words.title() in lex.demonyms:
