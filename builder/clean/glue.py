@@ -1,0 +1,108 @@
+"""Repair text that a scraper glued together when it dropped the space between two paragraphs.
+
+    glued sentence   "war in Ukraine.North Korea has"  → "war in Ukraine. North Korea has"  (always)
+    fused words      "by the NorthLee Sung Joon, a"     → "by the North. Lee Sung Joon, a"  (on strong evidence only)
+
+A sentence end glued to a capital is always a break; the text before the stop must end in a lower-case
+letter or digit, so "U.S.", "U.N.", "J.K." and decimals stay, and the capital must be followed by a
+lower-case letter, so "Amazon.com" and "ASP.NET" stay. Tokens that are addresses (with "/", "@", "www.")
+are left alone.
+
+Two capitalised words fused into one ("NorthLee") are split only when the fused form appears nowhere else
+in the article while both parts do — as words of their own in the article, or as first names or place
+names in the builder's lexicon. Mixed-case names stay whole: Mc/Mac/O'/De/Di/La/Le/Van… prefixes, and the
+words listed under [words] whole in the rule files (YouTube, PlayStation, LinkedIn…).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+from builder.clean import lexicon
+
+GLUED = re.compile(r"(?<=[a-z0-9%])(?P<stop>[.!?]+[”\"’)]?)(?P<next>[“\"‘(]?[A-Z][a-z])")
+FUSED = re.compile(r"(?<![\w’'@./-])(?P<a>[A-Z][a-z]+)(?P<b>[A-Z][a-z]+)(?![\w@/-])")
+_WORD = re.compile(r"(?<![\w’'])[A-Z][a-z]+(?![a-zA-Z])")
+_NAME_PREFIXES = frozenset(
+    {"Mc", "Mac", "De", "Di", "Da", "Du", "Le", "La", "Van", "Von", "Fitz", "Del", "Della", "Des", "Al", "El", "Ben"}
+)
+_ADDRESS = re.compile(r"/|@|www\.|\.(?:com|org|net|gov|edu|io)\b", re.IGNORECASE)
+
+
+def _token_around(text: str, index: int) -> str:
+    start = text.rfind(" ", 0, index) + 1
+    end = text.find(" ", index)
+    return text[start : end if end >= 0 else len(text)]
+
+
+def repair_glued_sentences(text: str) -> tuple[str, list[str]]:
+    """Insert the missing space after a sentence end glued to the next sentence; say what was repaired."""
+    if not GLUED.search(text):
+        return text, []
+    repairs: list[str] = []
+    pieces: list[str] = []
+    last = 0
+    for match in GLUED.finditer(text):
+        token = _token_around(text, match.start())
+        if _ADDRESS.search(token):
+            continue
+        cut = match.start("next")
+        pieces.append(text[last:cut])
+        pieces.append(" ")
+        last = cut
+        before = token[: token.find(match["stop"]) + len(match["stop"])] if match["stop"] in token else token
+        after = re.match(r"\S+", text[cut:])
+        glued = f"{before}{after.group(0) if after else ''}"
+        repairs.append(f"{glued} → {before} {after.group(0) if after else ''}".strip())
+    pieces.append(text[last:])
+    return "".join(pieces), repairs
+
+
+class FusedWords:
+    """Decides, for one article, which fused capitalised words to split."""
+
+    def __init__(self, texts: Iterable[str], whole_words: Iterable[str]) -> None:
+        texts = list(texts)
+        self.words = Counter(word for text in texts for word in _WORD.findall(text))
+        self.fused = Counter(match.group(0) for text in texts for match in FUSED.finditer(text))
+        self.whole = frozenset(whole_words)
+        self.whole_lower = frozenset(word.lower() for word in self.whole)
+        self.names = lexicon.names()
+
+    def evidence(self, word: str) -> bool:
+        return word in self.words or lexicon.fold(word) in self.names
+
+    def should_split(self, a: str, b: str) -> bool:
+        fused = a + b
+        if fused in self.whole or fused.lower() in self.whole_lower or a in _NAME_PREFIXES:
+            return False
+        if self.fused[fused] > 1 or fused in self.words:  # written so more than once: a real word
+            return False
+        return len(a) >= 2 and len(b) >= 2 and self.evidence(a) and self.evidence(b)
+
+    def repair(self, text: str) -> tuple[str, list[str]]:
+        if not FUSED.search(text):
+            return text, []
+        repairs: list[str] = []
+        pieces: list[str] = []
+        last = 0
+        for match in FUSED.finditer(text):
+            a, b = match["a"], match["b"]
+            if not self.should_split(a, b):
+                continue
+            joint = ". " if _at_sentence_boundary(text, match.start(), match.end()) else " "
+            pieces.append(text[last : match.start()])
+            pieces.append(f"{a}{joint}{b}")
+            last = match.end()
+            repairs.append(f"{a}{b} → {a}{joint}{b}")
+        pieces.append(text[last:])
+        return "".join(pieces), repairs
+
+
+def _at_sentence_boundary(text: str, start: int, end: int) -> bool:
+    """A fused pair inside a long run-on (clauses of 3+ words on both sides) marks a lost sentence end."""
+    before = re.split(r"[.!?]\s", text[:start])[-1].split()
+    after = re.split(r"[.!?](?:\s|$)", text[end:])[0].split()
+    return len(before) >= 3 and len(after) >= 3

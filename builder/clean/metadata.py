@@ -1,0 +1,193 @@
+"""Metadata written into the text: bylines, datelines and credit lines become Credits.
+
+Each function looks at one block's text and says what it found; the cleaner removes the text and
+records the removal. The forms handled:
+
+    byline       "By Associated Press", "By JOHN SMITH and JANE DOE, Reuters", "By Jim Suhr | AP January 27 at 11:15 PM"
+    dateline     "SEOUL, South Korea (AP) — …", "WASHINGTON (Reuters) - …", "MEXICO CITY — …",
+                 and Reuters' dateline in its own span: "WASHINGTON President Barack Obama will …"
+    credit line  "(Reporting by …; Additional reporting by …; Editing by …)",
+                 "X and Y contributed to this report."
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from builder.clean import lexicon
+
+AGENCIES = {
+    "ap": "AP",
+    "associated press": "AP",
+    "the associated press": "AP",
+    "reuters": "Reuters",
+    "thomson reuters": "Reuters",
+    "afp": "AFP",
+    "agence france-presse": "AFP",
+    "bloomberg": "Bloomberg",
+    "upi": "UPI",
+    "dpa": "dpa",
+    "xinhua": "Xinhua",
+    "cnn": "CNN",
+}
+_AGENCY = (
+    r"(?:The Associated Press|Associated Press|AP|Reuters|Thomson Reuters|AFP|Agence France-Presse"
+    r"|Bloomberg|UPI|dpa|Xinhua|CNN)"
+)
+_NAME_WORD = r"(?:[A-Z][\w’'.-]*|[a-z]{1,3}(?= [A-Z]))"  # "John", "O'Keefe", "M.", "de" / "van" / "ten" inside a name
+_NAME = rf"{_NAME_WORD}(?: {_NAME_WORD}){{0,4}}"
+_NAMES = rf"{_NAME}(?:(?:,| and|, and| &) {_NAME}){{0,6}}"
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_WHEN = rf"(?:{_MONTH} \d{{1,2}}(?:, \d{{4}})?(?: at \d{{1,2}}:\d\d ?[AaPp]\.?[Mm]\.?(?: [A-Z]{{2,4}})?)?)"
+
+BYLINE = re.compile(
+    rf"By (?P<who>{_NAMES}?)(?:(?:,| \||,? of| for) (?P<agency>{_AGENCY}))?(?: \|)?(?: (?P<when>{_WHEN}))?\s*"
+)
+# "SEOUL, South Korea (AP) — ", "WASHINGTON (Reuters) - ", "MEXICO CITY — ", "BURNS, Ore. — "
+_PLACE_CAPS = r"[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3}(?:/[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3})*"
+_PLACE_TAIL = r"(?:, (?:[A-Z][a-z.]+|[A-Z]\.[A-Z]\.)(?: [A-Z][a-z.]+){0,2})?"
+DATELINE_DASH = re.compile(
+    rf"(?P<place>{_PLACE_CAPS}{_PLACE_TAIL})(?: \((?P<agency>{_AGENCY})\))? ?(?P<dash>[—–]|--?)\s*(?=\S)"
+)
+# Reuters' dateline span glued to the first sentence: "WASHINGTON President …", "PAWLEYS ISLAND, S.C. Republican …"
+_NEXT_WORD = r" (?=[A-Z][a-z]|[A-Z]{2,}[ ,.'’])"
+DATELINE_BARE = (  # the region after the comma must be an abbreviation ("Ark.", "N.C.") or a known place
+    re.compile(rf"(?P<place>{_PLACE_CAPS}), (?P<region>[A-Z][a-z]+(?: [A-Z][a-z]+)?){_NEXT_WORD}"),
+    re.compile(rf"(?P<place>{_PLACE_CAPS}), (?P<region>[A-Z][a-z]{{1,4}}\.|(?:[A-Z]\.){{2}}){_NEXT_WORD}"),
+    re.compile(rf"(?P<place>{_PLACE_CAPS})(?P<region>){_NEXT_WORD}"),
+)
+_ROLE = (
+    r"(?:Additional reporting|Reporting|Writing|Editing|Compiled|Edited|Written|Reported|Research|Additional writing)"
+)
+CREDIT_PAREN = re.compile(rf"\(\s*(?P<body>{_ROLE} by .*?)\s*\)?\s*", re.IGNORECASE)
+CREDIT_AT_END = re.compile(rf"\s*\(\s*(?P<body>{_ROLE} by [^()]*)\)\s*$", re.IGNORECASE)
+CONTRIBUTED = re.compile(r"(?P<body>.{1,900}?) contributed (?:reporting )?to this (?:report|story|article)\.?\s*")
+_SEGMENT = re.compile(rf"(?:^|[;,]\s*|\s+)(?P<role>{_ROLE}) by\s+", re.IGNORECASE)
+_CONTRIBUTOR_PREFIX = re.compile(
+    r"^(?:and\s+)?(?:The\s+)?(?:(?:CNN|NBC|ABC|CBS|Fox|AP|Reuters)[’']s\s+|(?:Associated Press|AP|Reuters|Bloomberg)"
+    r"(?: [A-Z][a-z]+)? (?:writers?|reporters?|correspondents?|Writers?)\s+|(?:Staff )?[Ww]riters?\s+)"
+)
+_LOCATION_SUFFIX = re.compile(r"\s+(?:in|at|from|on)\s+.*$")
+_US_STATE_ABBREVIATION = re.compile(r"^(?:[A-Z]\.){1,2}[A-Z]?\.?$|^[A-Z][a-z]{1,4}\.$")
+
+
+@dataclass
+class Found:
+    """What one metadata pattern found in a block: the text to remove and the credits it names."""
+
+    removed: str
+    rest: str = ""  # the block text left after removing it
+    byline: str | None = None
+    agency: str | None = None
+    place: str | None = None
+    contributors: list[str] = field(default_factory=list)
+    editors: list[str] = field(default_factory=list)
+
+
+def agency_name(text: str | None) -> str | None:
+    if not text:
+        return None
+    return AGENCIES.get(text.lower().strip(), text.strip())
+
+
+def _tidy_name(name: str) -> str:
+    name = " ".join(name.split()).strip(" ,;.")
+    if name.isupper() and len(name) > 3:  # "JOHN SMITH" → "John Smith"
+        name = " ".join(word.capitalize() if len(word) > 2 or "." not in word else word for word in name.split())
+    return name
+
+
+def split_names(text: str) -> list[str]:
+    """ "Foster Klug in Seoul, South Korea, Edith M. Lederer and Matthew Pennington" → three names."""
+    names: list[str] = []
+    places = lexicon.places()
+    for piece in re.split(r",\s*(?:and\s+)?|\s+and\s+|\s*&\s*|;\s*", text):
+        piece = _CONTRIBUTOR_PREFIX.sub("", piece.strip())
+        piece = _LOCATION_SUFFIX.sub("", piece).strip(" .,;)(")
+        if not piece or _US_STATE_ABBREVIATION.match(piece) or lexicon.fold(piece) in places:
+            continue
+        words = piece.split()
+        if 1 <= len(words) <= 6 and words[0][:1].isupper():
+            names.append(_tidy_name(piece))
+    return names
+
+
+def find_byline(text: str) -> Found | None:
+    """A block that is only a byline."""
+    if len(text) > 160:
+        return None
+    match = BYLINE.fullmatch(text)
+    if not match or not (match["who"] or match["agency"]):
+        return None
+    who = match["who"] or ""
+    agency = agency_name(match["agency"])
+    if who and agency_name(who) != who:  # "By Associated Press": the agency is the byline
+        return Found(removed=text, byline=_tidy_name(who), agency=agency_name(who))
+    if who:
+        words = who.replace(",", " ").split()
+        if not any(len(word) > 2 and word[0].isupper() for word in words):
+            return None
+    return Found(removed=text, byline=_tidy_name(who) if who else (match["agency"] or None), agency=agency)
+
+
+def find_dateline(text: str) -> Found | None:
+    """A dateline at the start of the first paragraph; the sentence keeps going without it."""
+    match = DATELINE_DASH.match(text)
+    if match:
+        place = match["place"]
+        if len(place.replace(" ", "").replace(",", "")) < 2:
+            return None
+        removed = match.group(0).strip()
+        return Found(removed=removed, rest=text[match.end() :], place=place, agency=agency_name(match["agency"]))
+    for pattern in DATELINE_BARE:
+        match = pattern.match(text)
+        if match and _is_place(match["place"], match["region"]):
+            place = match.group(0).strip()
+            return Found(removed=place, rest=text[match.end() :], place=place)
+    return None
+
+
+def _is_place(place: str, region: str) -> bool:
+    """A bare all-caps prefix is a dateline only if it names a place (not "NASA", "FBI Director …")."""
+    if region and not region.endswith(".") and lexicon.fold(region) not in lexicon.places():
+        return False
+    if region.endswith("."):
+        return True  # "BURNS, Ore.": the state abbreviation is evidence enough
+    return all(lexicon.fold(part) in lexicon.places() for part in place.split("/"))
+
+
+def find_credit_line(text: str) -> Found | None:
+    """A block that is a credit line, or ends with a parenthesised one."""
+    match = CREDIT_PAREN.fullmatch(text) if text.startswith("(") else None
+    if match:
+        found = Found(removed=text)
+        _read_roles(match["body"], found)
+        return found
+    match = CREDIT_AT_END.search(text)
+    if match and match.start() > 0:
+        found = Found(removed=match.group(0).strip(), rest=text[: match.start()])
+        _read_roles(match["body"], found)
+        return found
+    if "contributed" in text and len(text) < 900:
+        match = CONTRIBUTED.fullmatch(text)
+        if match:
+            body = match["body"]
+            # "Branigin reported from Washington. Ellen Nakashima … contributed": the last sentence names them
+            body = re.split(r"(?<=[a-z]{2}\.)\s+(?=[A-Z])", body)[-1]
+            names = split_names(body)
+            if names:
+                return Found(removed=text, contributors=names)
+    return None
+
+
+def _read_roles(body: str, found: Found) -> None:
+    starts = list(_SEGMENT.finditer(body))
+    for number, segment in enumerate(starts):
+        end = starts[number + 1].start() if number + 1 < len(starts) else len(body)
+        names = split_names(body[segment.end() : end])
+        role = segment["role"].lower()
+        if role.startswith("edit"):
+            found.editors.extend(names)
+        else:
+            found.contributors.extend(names)
