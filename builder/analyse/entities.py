@@ -73,6 +73,7 @@ class Lexicon:
 
     countries: frozenset[str]
     places: frozenset[str]  # countries + aliases + cities/regions
+    major: frozenset[str]  # countries + aliases + big cities, states, continents, also in capitals ("LONDON")
     first_names: frozenset[str]
     common: dict[str, int]  # lower-case common English word → frequency rank (0: function words)
     titles: frozenset[str]  # lower case
@@ -94,6 +95,7 @@ def _read_list(name: str) -> list[str]:
 def lexicon() -> Lexicon:
     countries = frozenset(_read_list("countries.txt")) | frozenset(_read_list("place_aliases.txt"))
     places = countries | frozenset(_read_list("places.txt"))
+    major = countries | frozenset(_read_list("major_places.txt"))
     demonyms = set()
     for word in _read_list("demonyms.txt"):
         demonyms.add(word)
@@ -101,6 +103,7 @@ def lexicon() -> Lexicon:
     return Lexicon(
         countries=countries,
         places=places,
+        major=major | {name.upper() for name in major},
         first_names=frozenset(_read_list("first_names.txt")),
         common={**{w: k for k, w in enumerate(_read_list("common_words.txt"), 1)},
                 **dict.fromkeys(_spacy_stop_words(), 0)},
@@ -300,7 +303,7 @@ def type_span(span: Span, lex: Lexicon) -> None:
             (after and (SCORE_RE.match(after[0]) or after[0] in MATCH_WORDS)) or (before and before[-1] in MATCH_WORDS)
         ):
             span.type, span.strong = ORG, True  # a city or county as a team: "Surrey 22", "Chelsea v Arsenal"
-        elif len(words) == 1 and after and after[0] in SPEECH_VERBS and span.text not in lex.countries:
+        elif len(words) == 1 and after and after[0] in SPEECH_VERBS and span.text not in lex.major:
             span.type, span.strong = PER, True  # "Dole said"
         else:
             span.type, span.strong = LOC, True
@@ -375,7 +378,7 @@ def _drop_initial_common_word(span: Span, lex: Lexicon, mid_caps: set[str]) -> S
         return span
     first = span.tokens[0].text
     lower = first.lower()
-    if first in mid_caps or first in lex.countries or first in lex.demonyms or lower not in lex.common:
+    if first in mid_caps or first in lex.major or first in lex.demonyms or lower not in lex.common:
         return span
     known_start = first in lex.first_names or first in lex.places or span.text in lex.places
     if len(span.tokens) > 1 and known_start and lex.common[lower] > 0 and span.tokens[1].text not in OF_WORDS:
@@ -450,7 +453,7 @@ def _document_consistency(spans: list[Span], lex: Lexicon) -> None:
     for span in spans:
         if span.type in (None, AFFILIATION):
             continue
-        if len(span.words) == 1 and span.text not in lex.countries and span.text not in surnames \
+        if len(span.words) == 1 and span.text not in lex.major and span.text not in surnames \
                 and lex.common.get(span.text.lower(), VERY_COMMON) < VERY_COMMON:
             span.type = None  # "Most", "World", "Police": a very common word alone
             continue
@@ -483,8 +486,11 @@ def _caps_sentence_spans(sentence_tokens: list[list[Token]], caps: list[bool], k
                 if words in by_upper:
                     match = (j, by_upper[words])
                     break
-                if words in lex.places_upper and lex.common.get(words.lower(), VERY_COMMON) >= VERY_COMMON:
-                    match = (j, LOC)
+                if words in lex.major or (
+                    words in lex.places_upper and lex.common.get(words.lower(), VERY_COMMON) >= VERY_COMMON
+                ):
+                    team = j < n and SCORE_RE.match(tokens[j].text) and words.title() not in lex.countries
+                    match = (j, ORG if team else LOC)  # "BOSTON 74 56 .569": a team in a results table
                     break
                 if words.title() in lex.demonyms:
                     match = (j, AFFILIATION)
