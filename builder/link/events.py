@@ -1,0 +1,800 @@
+"""Events: reported happenings, within an article and across articles.
+
+`group_events(articles, actors, config) -> (events, articles)` is the linking step.
+
+1. Within each article, a *happening* is a sentence with a trigger word of an
+   event type (the data table `event_types.toml`), its participants (mentions
+   resolved to actors; until actors exist, normalised surface forms), a place
+   and a date when the sentence gives them.  The article's *main event* is its
+   most newsworthy happening among the lead sentences (or the headline).
+2. Across articles, `cluster_articles(features)` groups the articles that report
+   the same happening: who (names), what (content words), when (article dates,
+   years mentioned).  Candidate pairs come from an inverted index over rare
+   features (blocking: never all pairs), then average-link clustering over the
+   candidate graph.  The same function is measured by bench/events_ecb.py.
+3. Each group becomes one Event (type, label, date from its best-dated report,
+   place, participants, evidence, sources); dated happenings outside the main
+   event (the armistice of July 27, 1953; the 1950–53 war) become background
+   events, merged across articles on (type, date, shared participants).
+   Undated articles of a group are dated through the event, and say so.
+
+Event keys are stable across builds: a hash of the event's type, date and
+sorted participants (main events: of its first report's file path).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import math
+import re
+import tomllib
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from builder.analyse.dates import MONTHS, WEEKDAYS, resolve_against, weekday_distance
+from builder.link.slugs import unique_slugs
+from builder.model import Actor, Article, DateRef, EntityType, Event, Precision
+
+TYPES_FILE = Path(__file__).with_name("event_types.toml")
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+STOPWORDS = frozenset(
+    _words("""a about above after again against all also an and any are as at be because been before being below between
+    both but by can could did do does doing down during each few for from further had has have having he her here
+    hers him his how i if in into is it its itself just me more most my no nor not now of off on once only or other
+    our out over own same she should so some such than that the their them then there these they this those
+    through to too under until up very was we were what when where which while who whom why will with would you
+    your said says say told according new one two three first last year years week month day time people could
+    after like just since still many much even back well made make get got go going us mr mrs ms""")
+)
+NOT_NAMES = frozenset(
+    _words("""The A An He She It They We I In On At For But And Or If As After Before When While This That These Those
+    His Her Its Their Our My Your There Here What Who Why How Mr Mrs Ms Dr Sir Some Many Most More Also Yet So
+    According During Since Until From With Without Under Over Into Than Then Now Not No One Two Three Both Each
+    Every Other Another Such Meanwhile However Still Even Just Only Today Yesterday Tomorrow Later Earlier""")
+) | {m.capitalize() for m in MONTHS} | {w.capitalize() for w in WEEKDAYS}
+_NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of|de|del|al|bin|van|von|la|le|da)?\s*[A-Z][\w'’-]*)*")
+
+
+# ---------------------------------------------------------------- event types (data)
+
+
+@dataclass(frozen=True)
+class EventType:
+    name: str
+    label: str
+    rank: int
+    verbs: tuple[str, ...]
+    nouns: tuple[str, ...]
+
+
+def load_event_types(extra: Path | None = None) -> list[EventType]:
+    """The built-in table, extended (or overridden type by type) by a user's site/event_types.toml."""
+    table = tomllib.loads(TYPES_FILE.read_text(encoding="utf-8"))
+    if extra is not None and extra.is_file():
+        table.update(tomllib.loads(extra.read_text(encoding="utf-8")))
+    return [
+        EventType(name, spec.get("label", name), int(spec.get("rank", 5)), tuple(spec.get("verbs", ())),
+                  tuple(spec.get("nouns", ())))
+        for name, spec in table.items()
+    ]
+
+
+def _trigger_pattern(types: list[EventType]) -> re.Pattern:
+    parts = []
+    for number, kind in enumerate(types):
+        verbs = "|".join(re.escape(v.strip()) + r"\w*" for v in kind.verbs)
+        nouns = "|".join(re.escape(n) + r"s?" for n in kind.nouns)
+        words = "|".join(p for p in (verbs, nouns) if p)
+        parts.append(rf"(?P<t{number}>\b(?:{words})\b)")
+    return re.compile("|".join(parts), re.I)
+
+
+TYPES = load_event_types()
+_TRIGGERS = _trigger_pattern(TYPES)
+
+
+# ---------------------------------------------------------------- names (stand-in actors)
+
+
+def normalise_key(name: str) -> str:
+    """A stand-in actor key from a surface form: "Kim Jong-un" → "kim-jong-un"."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    ascii_name = re.sub(r"^(?:mr|mrs|ms|dr|the)\.?\s+", "", ascii_name.strip(), flags=re.I)
+    ascii_name = re.sub(r"['’]s$", "", ascii_name)
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+
+
+@dataclass
+class Name:
+    key: str
+    text: str
+    sentence: int
+    start: int
+    type: EntityType | None
+
+
+def article_names(article: Article) -> list[Name]:
+    """The names in an article: its mentions (resolved to actors when linking did so), or, when the article
+    has no mentions, capitalised word runs.  Short forms ("Kim", "Mr. Shoigu") take the key of the longest
+    name in the article that contains them."""
+    names: list[Name] = []
+    if article.mentions:
+        for mention in article.mentions:
+            key = mention.actor_key or normalise_key(mention.text)
+            names.append(Name(key, mention.text, mention.sentence, mention.start, mention.type))
+    else:
+        for sentence in article.sentences:
+            text = article.text[sentence.start : sentence.end]
+            for m in _NAME.finditer(text):
+                words = [w for w in m.group(0).split() if w.strip(".") not in NOT_NAMES]
+                if not words:
+                    continue
+                surface = " ".join(words).rstrip(".")
+                key = normalise_key(surface)
+                if len(key) < 2:
+                    continue
+                before = text[max(0, m.start() - 4) : m.start()].lower()
+                kind = EntityType.PLACE if before.endswith(("in ", "to ")) else None
+                names.append(Name(key, surface, sentence.index, sentence.start + m.start(), kind))
+    longest: dict[str, str] = {}
+    for name in sorted(names, key=lambda n: -len(n.key)):
+        for part in name.key.split("-"):
+            if len(part) > 2:
+                longest.setdefault(part, name.key)
+    for name in names:
+        if "-" not in name.key and name.key in longest:
+            name.key = longest[name.key]
+    return names
+
+
+# ---------------------------------------------------------------- features and clustering
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z][a-z'-]{2,}", text.lower()) if w not in STOPWORDS]
+
+
+@dataclass
+class ArticleFeatures:
+    """What the grouping compares: what (content words), who (name tokens), when (dates)."""
+
+    words: Counter
+    names: Counter
+    published: date | None = None
+    years: frozenset[int] = frozenset()
+
+
+def article_features(article: Article) -> ArticleFeatures:
+    words = Counter(content_words(article.text))
+    for word in content_words(article.title):
+        words[word] += 2
+    names: Counter = Counter()
+    for name in article_names(article):
+        for token in name.key.split("-"):
+            if len(token) > 2 and token not in STOPWORDS:
+                names[token] += 1
+    for m in _NAME.finditer(article.title):
+        for token in normalise_key(m.group(0)).split("-"):
+            if len(token) > 2 and token not in STOPWORDS and token.capitalize() not in NOT_NAMES:
+                names[token] += 2
+    published = article.published.value.date() if article.published.value else None
+    years = frozenset(ref.value.year for ref in article.dates if ref.resolved and ref.rule != "relative-day")
+    return ArticleFeatures(words, names, published, years)
+
+
+@dataclass(frozen=True)
+class ClusterParams:
+    threshold: float = 0.26  # average similarity needed to merge two groups
+    words: float = 1.0  # weight of the content-word cosine
+    names: float = 2.0  # weight of the name cosine
+    when: float = 0.5  # weight of the date agreement (-1 … 1)
+    neighbours: int = 30  # candidates kept per article from the inverted index
+    max_postings: int = 60  # features shared by more articles than this are not used to find candidates
+
+
+IDF_FLOOR = 1.0  # added to every idf (smoothing): words shared by all articles still count a little
+
+
+def _tfidf(counts: list[Counter]) -> list[dict[str, float]]:
+    df: Counter = Counter()
+    for c in counts:
+        df.update(c.keys())
+    n = len(counts)
+    vectors = []
+    for c in counts:
+        vector = {t: (1 + math.log(v)) * (math.log((1 + n) / (1 + df[t])) + IDF_FLOOR) for t, v in c.items()}
+        norm = math.sqrt(sum(x * x for x in vector.values())) or 1.0
+        vectors.append({t: x / norm for t, x in vector.items() if x > 0})
+    return vectors
+
+
+def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(x * b.get(t, 0.0) for t, x in a.items())
+
+
+def when_agreement(a: ArticleFeatures, b: ArticleFeatures) -> float:
+    """1 for reports a few days apart, -1 for reports far apart in time, 0 when unknown."""
+    if a.published and b.published:
+        days = abs((a.published - b.published).days)
+        return 1.0 if days <= 3 else 0.5 if days <= 10 else 0.0 if days <= 45 else -1.0
+    if a.years and b.years:
+        return 0.5 if a.years & b.years else -0.5
+    return 0.0
+
+
+def candidate_pairs(vectors: list[dict[str, float]], params: ClusterParams) -> set[tuple[int, int]]:
+    """For each article, the articles sharing the most (idf-weighted) rare features: linear in the articles."""
+    postings: dict[str, list[int]] = defaultdict(list)
+    for index, vector in enumerate(vectors):
+        for feature in vector:
+            postings[feature].append(index)
+    pairs: set[tuple[int, int]] = set()
+    for index, vector in enumerate(vectors):
+        scores: Counter = Counter()
+        for feature, weight in vector.items():
+            docs = postings[feature]
+            if len(docs) > params.max_postings:
+                continue
+            for other in docs:
+                if other != index:
+                    scores[other] += weight
+        for other, _ in scores.most_common(params.neighbours):
+            pairs.add((min(index, other), max(index, other)))
+    return pairs
+
+
+@dataclass(frozen=True)
+class PairEvidence:
+    """Per candidate pair: content-word cosine, name cosine, date agreement."""
+
+    words: float
+    names: float
+    when: float
+
+
+def pair_evidence(features: list[ArticleFeatures], params: ClusterParams) -> dict[tuple[int, int], PairEvidence]:
+    words = _tfidf([f.words for f in features])
+    names = _tfidf([f.names for f in features])
+    blocking = [{**{"w:" + k: v for k, v in w.items()}, **{"n:" + k: v for k, v in n.items()}}
+                for w, n in zip(words, names, strict=True)]
+    return {
+        (i, j): PairEvidence(_cosine(words[i], words[j]), _cosine(names[i], names[j]),
+                             when_agreement(features[i], features[j]))
+        for i, j in candidate_pairs(blocking, params)
+    }
+
+
+def combine(evidence: dict[tuple[int, int], PairEvidence], params: ClusterParams) -> dict[tuple[int, int], float]:
+    total = params.words + params.names
+    return {pair: (params.words * e.words + params.names * e.names + params.when * e.when) / total
+            for pair, e in evidence.items()}
+
+
+def average_link(count: int, scores: dict[tuple[int, int], float], threshold: float) -> list[list[int]]:
+    """Average-link agglomerative clustering over a sparse similarity graph (missing pairs count as 0)."""
+    members: dict[int, list[int]] = {i: [i] for i in range(count)}
+    links: dict[int, dict[int, float]] = defaultdict(dict)
+    for (i, j), score in scores.items():
+        links[i][j] = links[j][i] = score
+    heap = [(-score, i, j) for (i, j), score in scores.items() if score > threshold]
+    heapq.heapify(heap)
+    next_id = count
+    while heap:
+        negative, a, b = heapq.heappop(heap)
+        if a not in members or b not in members:
+            continue
+        average = links[a].get(b, 0.0) / (len(members[a]) * len(members[b]))
+        if abs(-negative - average) > 1e-12:
+            continue  # stale entry
+        if average <= threshold:
+            break
+        merged = next_id
+        next_id += 1
+        members[merged] = members.pop(a) + members.pop(b)
+        combined: dict[int, float] = defaultdict(float)
+        for old in (a, b):
+            for other, total in links.pop(old).items():
+                if other in (a, b):
+                    continue
+                combined[other] += total
+                links[other].pop(old, None)
+        for other, total in combined.items():
+            links[merged][other] = links[other][merged] = total
+            average = total / (len(members[merged]) * len(members[other]))
+            if average > threshold:
+                heapq.heappush(heap, (-average, min(merged, other), max(merged, other)))
+    return sorted((sorted(group) for group in members.values()), key=lambda g: g[0])
+
+
+def cluster_articles(features: list[ArticleFeatures], params: ClusterParams | None = None) -> list[list[int]]:
+    """Groups of article indices that report the same happening (every article in exactly one group)."""
+    params = params or ClusterParams()
+    return average_link(len(features), combine(pair_evidence(features, params), params), params.threshold)
+
+
+# ---------------------------------------------------------------- happenings within an article
+
+TITLE_WORDS = frozenset(_words(
+    """president minister defense defence foreign prime secretary general gen leader chairman chairwoman king
+    queen prince princess pope senator sen rep representative governor gov mayor judge justice chief coach director
+    ambassador vice deputy commander spokesman spokeswoman actress actor singer star officer lt col capt sgt
+    interior commerce state attorney former acting supreme head premier chancellor emperor"""
+))
+_NATIONALITY = re.compile(r"^[A-Z][a-z]+(?:an|ese|ish|i)$")
+REPORT_VERBS = re.compile(r"\b(?:said|says|reported|announced|told|added|stated)\s*(?:on\s+)?$", re.I)
+
+
+def strip_titles(surface: str) -> str:
+    """"Russian Defense Minister Sergei Shoigu" → "Sergei Shoigu" (titles and nationalities before a name)."""
+    words = surface.split()
+    while len(words) > 1 and (words[0].lower().strip(".") in TITLE_WORDS or (
+            _NATIONALITY.match(words[0]) and words[1].lower().strip(".") in TITLE_WORDS)):
+        words = words[1:]
+    return " ".join(words)
+
+
+@dataclass
+class Happening:
+    """One reported happening: a sentence with a trigger word, and who, where and when it names."""
+
+    source_file: str
+    sentence: int
+    type: str
+    trigger: str
+    rank: int
+    participants: list[str] = field(default_factory=list)  # actor keys, in order of appearance
+    place: str | None = None  # actor key
+    dates: list[DateRef] = field(default_factory=list)  # dates of the sentence that may date the happening
+    trigger_start: int = 0  # offset of the trigger in the sentence
+
+
+def find_happenings(article: Article, names: list[Name] | None = None,
+                    types: list[EventType] | None = None) -> list[Happening]:
+    """Every sentence with a trigger word and at least a participant, a place or a date."""
+    types = types or TYPES
+    pattern = _TRIGGERS if types is TYPES else _trigger_pattern(types)
+    names = article_names(article) if names is None else names
+    by_sentence: dict[int, list[Name]] = defaultdict(list)
+    for name in names:
+        by_sentence[name.sentence].append(name)
+    dates_by_sentence: dict[int, list[DateRef]] = defaultdict(list)
+    for ref in article.dates:
+        dates_by_sentence[ref.sentence].append(ref)
+    happenings = []
+    for sentence in article.sentences:
+        text = article.text[sentence.start : sentence.end]
+        matches = list(pattern.finditer(text))
+        if not matches:
+            continue
+        kinds = [(types[int(next(k for k, v in m.groupdict().items() if v)[1:])], m) for m in matches]
+        kind, m = min(kinds, key=lambda km: (km[0].rank, km[1].start()))
+        participants: list[str] = []
+        place = None
+        for name in sorted(by_sentence.get(sentence.index, []), key=lambda n: n.start):
+            if name.type == EntityType.PLACE:
+                place = place or name.key
+            elif name.key not in participants:
+                participants.append(name.key)
+        dates = [ref for ref in dates_by_sentence.get(sentence.index, [])
+                 if not REPORT_VERBS.search(article.text[max(sentence.start, _start_of(article, ref) - 20):
+                                                        _start_of(article, ref)])]
+        if participants or place or dates:
+            happenings.append(Happening(article.source_file, sentence.index, kind.name, m.group(0).lower(),
+                                        kind.rank, participants, place, dates, m.start()))
+    return happenings
+
+
+def _start_of(article: Article, ref: DateRef) -> int:
+    sentence = article.sentences[ref.sentence]
+    bare = ref.wording.removeprefix("on ").removeprefix("On ").removeprefix("in ").removeprefix("In ")
+    position = article.text.find(bare, sentence.start, sentence.end + 1)
+    return position if position >= 0 else sentence.start
+
+
+LEAD_SENTENCES = 3
+
+
+def main_happening(happenings: list[Happening]) -> Happening | None:
+    """The most newsworthy happening of the lead (or the first one of the article)."""
+    lead = [h for h in happenings if h.sentence < LEAD_SENTENCES]
+    if lead:
+        return min(lead, key=lambda h: (h.rank, h.sentence))
+    return happenings[0] if happenings else None
+
+
+# ---------------------------------------------------------------- across articles: events
+
+
+def _stable_key(*parts: str) -> str:
+    return "e" + hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:12]
+
+
+PRECISION_ORDER = {Precision.DAY: 0, Precision.SPAN: 1, Precision.MONTH: 2, Precision.YEAR: 3}
+BACKGROUND_DAYS = 60  # a dated happening this long before its report is background
+
+
+@dataclass
+class Report:
+    article: Article
+    happening: Happening | None
+    names: list[Name]
+    related: list[Happening] = field(default_factory=list)  # other happenings of the article told about it
+
+
+def _display_names(reports: list[Report], actors: dict[str, Actor]) -> dict[str, str]:
+    shown: dict[str, Counter] = defaultdict(Counter)
+    for report in reports:
+        for name in report.names:
+            shown[name.key][strip_titles(name.text)] += 1
+    result = {}
+    for key, counts in shown.items():
+        if key in actors:
+            result[key] = actors[key].name
+        else:
+            result[key] = max(counts.items(), key=lambda kv: (len(kv[0].split()) > 1, kv[1], len(kv[0])))[0]
+    return result
+
+
+def event_label(kind: EventType, participants: list[str], place: str | None, names: dict[str, str]) -> str:
+    """"Kim Jong Un meets Sergei Shoigu in Pyongyang"."""
+    shown = [names.get(p, p) for p in participants]
+    where = f" in {names.get(place, place)}" if place else ""
+    if len(shown) >= 2:
+        return f"{shown[0]} {kind.label} {shown[1]}{where}"
+    if len(shown) == 1:
+        return f"{kind.name.capitalize()}: {shown[0]}{where}"
+    return f"{kind.name.capitalize()}{where}"
+
+
+def _best_date(reports: list[Report], published: dict[str, date | None]) -> tuple[DateRef | None, str]:
+    """The event's date: the most precise, most agreed date its reports give for it (not background)."""
+    candidates: list[tuple[DateRef, str]] = []
+    for report in reports:
+        if report.happening is None:
+            continue
+        for ref in [d for h in [report.happening, *report.related] for d in h.dates]:
+            if not ref.resolved:
+                continue
+            anchor = published.get(report.article.source_file)
+            if anchor and (ref.end_value or ref.value) < anchor - timedelta(days=BACKGROUND_DAYS):
+                continue
+            candidates.append((ref, report.article.source_file))
+    if candidates:
+        agreement = Counter((ref.value, ref.precision) for ref, _ in candidates)
+        ref, source = min(candidates, key=lambda c: (PRECISION_ORDER[c[0].precision],
+                                                     -agreement[(c[0].value, c[0].precision)], c[0].value, c[1]))
+        return ref, f"reported as '{ref.wording}' in {source}"
+    dated = sorted((published[r.article.source_file], r.article.source_file) for r in reports
+                   if published.get(r.article.source_file))
+    if dated:
+        day, source = dated[0]
+        sentence = next(r.happening.sentence if r.happening else 0 for r in reports if r.article.source_file == source)
+        return DateRef(day, Precision.DAY, f"reported on {day.isoformat()}", sentence, rule="report-date"), \
+            f"the date of its earliest report, {source}"
+    return None, "undated"
+
+
+def _date_through(article: Article, report: Report, event_date: date) -> tuple[date, str] | None:
+    """The article date that makes the article's own wording for the event ("on Wednesday") fall on the
+    event's date, closest after the weekdays it names."""
+    wording = [ref for ref in (report.happening.dates if report.happening else []) if not ref.resolved]
+    named = [(ref.wording, WEEKDAYS[ref.wording.split()[-1].lower()]) for ref in article.dates
+             if ref.rule == "weekday" and ref.wording.split()[-1].lower() in WEEKDAYS]
+    best = None
+    for lag in range(0, 7):
+        day = event_date + timedelta(days=lag)
+        trial = resolve_against(_copy_for_dates(article), day, "")
+        own = [ref for ref in trial.dates if ref.sentence == (report.happening.sentence if report.happening else -1)]
+        misses = sum(1 for ref in own if ref.precision == Precision.DAY and ref.value != event_date) if wording else 0
+        score = (misses, weekday_distance(day, named), lag)
+        if best is None or score < best[0]:
+            best = (score, day)
+    return (best[1], "") if best else None
+
+
+def _copy_for_dates(article: Article) -> Article:
+    return Article(article.source_file, article.content_hash, article.title, article.blocks, article.published,
+                   text=article.text, sentences=article.sentences, dates=article.dates)
+
+
+def group_events(articles: list[Article], actors: list[Actor] | None = None, config: object = None,
+                 params: ClusterParams | None = None) -> tuple[list[Event], list[Article]]:
+    """Events reported by the articles; articles get `main_event`/`events` (and undated ones a date)."""
+    actor_by_key = {actor.key: actor for actor in actors or []}
+    names_of = {a.source_file: article_names(a) for a in articles}
+    happenings_of = {a.source_file: find_happenings(a, names_of[a.source_file]) for a in articles}
+    features = [article_features(a) for a in articles]
+    groups = cluster_articles(features, params)
+    types = {kind.name: kind for kind in TYPES}
+    published = {a.source_file: (a.published.value.date() if a.published.value else None) for a in articles}
+
+    events: list[Event] = []
+    for group in groups:
+        members = sorted((articles[i] for i in group), key=lambda a: (published[a.source_file] is None,
+                                                                      published[a.source_file] or date.min,
+                                                                      a.source_file))
+        reports = [Report(a, main_happening(happenings_of[a.source_file]), names_of[a.source_file]) for a in members]
+        main = [r.happening for r in reports if r.happening]
+        kind_counts = Counter(h.type for h in main)
+        kind = types[min(kind_counts, key=lambda t: (-kind_counts[t], types[t].rank, t))] if main else None
+        people: Counter = Counter()
+        places: Counter = Counter()
+        for h in main:
+            people.update(h.participants[:4])
+            if h.place:
+                places[h.place] += 1
+        participants = [k for k, _ in sorted(people.items(), key=lambda kv: (-kv[1], _first_seen(kv[0], main)))][:6]
+        place = min(places, key=lambda p: (-places[p], p)) if places else None
+        participants = [p for p in participants if p != place]
+        names = _display_names(reports, actor_by_key)
+        first = reports[0].article
+        if kind is None:
+            label = first.title or first.source_file
+            type_name = "report"
+        else:
+            label = event_label(kind, participants, place, names)
+            type_name = kind.name
+        evidence = []
+        for report in reports:
+            source_file = report.article.source_file
+            if report.happening:
+                evidence.append((source_file, report.happening.sentence))
+                for h in happenings_of[source_file]:
+                    if h is not report.happening and h.type == report.happening.type and (
+                            set(h.participants) & set(participants)) and (source_file, h.sentence) not in evidence:
+                        evidence.append((source_file, h.sentence))
+                        report.related.append(h)
+            else:
+                evidence.append((source_file, 0))
+        event_date, how = _best_date(reports, published)
+        event = Event(
+            key=_stable_key("main", first.source_file),
+            label=label,
+            type=type_name,
+            slug="",
+            date=event_date,
+            place=place,
+            participants=participants,
+            evidence=sorted(evidence, key=lambda e: ([r.article.source_file for r in reports].index(e[0]), e[1])),
+            date_how=how,
+            sources=[r.article.source_file for r in reports],
+        )
+        event.summary = combined_summary([r.article for r in reports], evidence)
+        events.append(event)
+        for report in reports:
+            report.article.main_event = event.key
+            report.article.events = [event.key]
+            if report.article.published.value is None and event.date is not None and event.date.resolved \
+                    and event.date.precision == Precision.DAY:
+                found = _date_through(report.article, report, event.date.value)
+                if found:
+                    day, _ = found
+                    resolve_against(report.article, day,
+                                    f"dated through the event '{label}' ({how}): "
+                                    f"its report of it is read as falling on {event.date.value.isoformat()}")
+                    published[report.article.source_file] = day
+
+    events.extend(background_events(articles, happenings_of, names_of, published, actor_by_key, events))
+    slugs = unique_slugs([(e.key, f"{e.label} {e.date.value.isoformat() if e.date else ''}".strip()) for e in events])
+    for event in events:
+        event.slug = slugs[event.key]
+    link_related(events)
+    events.sort(key=event_order)
+    return events, articles
+
+
+def _first_seen(key: str, happenings: list[Happening]) -> tuple[int, int]:
+    for number, h in enumerate(happenings):
+        if key in h.participants:
+            return number, h.participants.index(key)
+    return len(happenings), 0
+
+
+def event_order(event: Event) -> tuple:
+    """Newest first; undated last; ties on the key so the order is stable."""
+    return (event.date is None, -(event.date.value.toordinal()) if event.date else 0, event.key)
+
+
+def _date_span(ref: DateRef) -> tuple[date, date]:
+    if ref.end_value:
+        return ref.value, ref.end_value
+    if ref.precision == Precision.YEAR:
+        return ref.value, date(ref.value.year, 12, 31)
+    if ref.precision == Precision.MONTH:
+        following = date(ref.value.year + ref.value.month // 12, ref.value.month % 12 + 1, 1)
+        return ref.value, following - timedelta(days=1)
+    return ref.value, ref.value
+
+
+def nearest_trigger(text: str, start: int, end: int, types: list[EventType] | None = None) -> tuple[EventType, re.Match] | None:
+    """The trigger word closest to a date in a sentence (within a few words of it)."""
+    types = types or TYPES
+    best = None
+    for m in _TRIGGERS.finditer(text):
+        distance = max(m.start() - end, start - m.end(), 0) + (10 if m.end() <= start else 0)  # "1950-53 war"
+        if distance > 60:
+            continue
+        kind = types[int(next(k for k, v in m.groupdict().items() if v)[1:])]
+        if best is None or (distance, kind.rank) < best[0]:
+            best = ((distance, kind.rank), kind, m)
+    return (best[1], best[2]) if best else None
+
+
+@dataclass
+class DatedMention:
+    article: Article
+    sentence: int
+    kind: EventType
+    trigger: re.Match
+    ref: DateRef
+    participants: list[str]
+    place: str | None
+
+
+def background_events(articles: list[Article], happenings_of: dict[str, list[Happening]],
+                      names_of: dict[str, list[Name]], published: dict[str, date | None],
+                      actors: dict[str, Actor], main_events: list[Event]) -> list[Event]:
+    """Happenings with their own date other than an article's main event ("the armistice of July 27, 1953",
+    "the 1950-53 Korean War"): each resolved date with an event word next to it.  Across articles they merge
+    when type and event word agree and their dates overlap (blocking on type, word and year)."""
+    main_dates = {e.key: e.date for e in main_events}
+    main_types = {e.key: e.type for e in main_events}
+    buckets: dict[tuple, list[DatedMention]] = defaultdict(list)
+    for article in articles:
+        main = main_dates.get(article.main_event or "")
+        by_sentence: dict[int, list[Name]] = defaultdict(list)
+        for name in names_of[article.source_file]:
+            by_sentence[name.sentence].append(name)
+        for ref in article.dates:
+            if not ref.resolved or (main and ref.value == main.value) or ref.rule in ("relative-day",):
+                continue
+            sentence = article.sentences[ref.sentence]
+            text = article.text[sentence.start : sentence.end]
+            position = _start_of(article, ref) - sentence.start
+            bare = ref.wording.removeprefix("on ").removeprefix("On ").removeprefix("in ").removeprefix("In ")
+            found = nearest_trigger(text, position, position + len(bare))
+            if found is None or found[0].name in ("statement", "accusation", "denial"):
+                continue
+            kind, trigger = found
+            anchor = published.get(article.source_file)
+            far_back = anchor and _date_span(ref)[1] < anchor - timedelta(days=BACKGROUND_DAYS)
+            if main and not far_back and (kind.name == main_types.get(article.main_event or "")
+                                          or abs((ref.value - main.value).days) <= 1):
+                continue  # the main event itself, told again
+            near = (sentence.start + trigger.start() - 60, sentence.start + trigger.end() + 60)
+            people = [n for n in sorted(by_sentence[ref.sentence], key=lambda n: n.start)
+                      if near[0] <= n.start <= near[1]]
+            place = next((n.key for n in people if n.type == EntityType.PLACE), None)
+            participants = list(dict.fromkeys(n.key for n in people if n.type != EntityType.PLACE))
+            item = DatedMention(article, ref.sentence, kind, trigger, ref, participants, place)
+            buckets[(kind.name, trigger.group(0).lower().rstrip("s"), ref.value.year)].append(item)
+    events = []
+    for (type_name, _, _), items in sorted(buckets.items()):
+        groups: list[list[DatedMention]] = []
+        for item in items:
+            span = _date_span(item.ref)
+            for group in groups:
+                if any(_date_span(o.ref)[0] <= span[1] and span[0] <= _date_span(o.ref)[1] for o in group):
+                    group.append(item)
+                    break
+            else:
+                groups.append([item])
+        for group in groups:
+            best = min(group, key=lambda i: (PRECISION_ORDER[i.ref.precision], i.article.source_file, i.sentence))
+            reports = [Report(i.article, None, names_of[i.article.source_file]) for i in group]
+            names = _display_names(reports, actors)
+            label = nominal_label(best.article.sentence_text(best.sentence), best.trigger, best.ref, best.kind,
+                                  best.participants, best.place, names)
+            key = _stable_key("dated", type_name, best.ref.value.isoformat(), label)
+            latest = [published.get(i.article.source_file) or max(
+                (r.value for r in i.article.dates if r.resolved), default=None) for i in group]
+            latest = [d for d in latest if d]
+            background = bool(latest and _date_span(best.ref)[1] < min(latest) - timedelta(days=BACKGROUND_DAYS))
+            evidence = sorted({(i.article.source_file, i.sentence) for i in group})
+            event = Event(key=key, label=label, type=type_name, slug="", date=best.ref, place=best.place,
+                          participants=list(dict.fromkeys(p for i in group for p in i.participants))[:6],
+                          evidence=evidence, date_how=f"given as '{best.ref.wording}' in {best.article.source_file}",
+                          background=background, sources=sorted({i.article.source_file for i in group}))
+            event.summary = evidence[:3]
+            if any(e.key == key for e in events):
+                continue
+            events.append(event)
+            for i in group:
+                if key not in i.article.events:
+                    i.article.events.append(key)
+    return events
+
+
+def nominal_label(sentence: str, trigger: re.Match, ref: DateRef, kind: EventType, participants: list[str],
+                  place: str | None, names: dict[str, str]) -> str:
+    """A label for a dated happening: "Korean War (1950–53)", "Armistice (July 27, 1953)"."""
+    before = sentence[: trigger.start()].split()
+    words: list[str] = []
+    for word in reversed(before):
+        if word[:1].isupper() and word.strip(",.;:") == word and word not in NOT_NAMES:
+            words.insert(0, word)
+        else:
+            break
+    head = trigger.group(0)
+    if words:
+        phrase = " ".join([*words, head[:1].upper() + head[1:]])
+    elif participants and len(participants) >= 2:
+        phrase = event_label(kind, participants, place, names)
+    else:
+        phrase = head[:1].upper() + head[1:]
+        if participants:
+            phrase += f": {names.get(participants[0], participants[0])}"
+    when = ref.wording.removeprefix("in ").removeprefix("on ").removeprefix("In ").removeprefix("On ")
+    if ref.precision == Precision.SPAN and ref.end_value:
+        last = ref.end_value.year
+        when = f"{ref.value.year}–{str(last)[-2:] if last // 100 == ref.value.year // 100 else last}"
+    return f"{phrase} ({when})"
+
+
+# ---------------------------------------------------------------- combined summary and related events
+
+SUMMARY_SENTENCES = 5
+
+
+def combined_summary(reports: list[Article], evidence: list[tuple[str, int]],
+                     count: int = SUMMARY_SENTENCES) -> list[tuple[str, int]]:
+    """Sentences from all reports, central to what they share and not repeating each other (greedy, MMR-like):
+    each candidate is scored by its cosine with the reports' shared word profile and its position."""
+    if not reports:
+        return []
+    profile: Counter = Counter()
+    for article in reports:
+        profile.update(set(content_words(article.text)))
+    shared = {w: c for w, c in profile.items() if c > 1} if len(reports) > 1 else dict(profile)
+    norm = math.sqrt(sum(c * c for c in shared.values())) or 1.0
+    evidence_set = set(evidence)
+    candidates = []
+    for article in reports:
+        for sentence in article.sentences[:8]:
+            words = set(content_words(article.sentence_text(sentence.index)))
+            if len(words) < 4:
+                continue
+            centrality = sum(shared.get(w, 0) for w in words) / (norm * math.sqrt(len(words)))
+            bonus = 0.15 if (article.source_file, sentence.index) in evidence_set else 0.0
+            score = centrality + bonus + 0.1 / (1 + sentence.index)
+            candidates.append((score, article.source_file, sentence.index, words))
+    candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
+    chosen: list[tuple[str, int, set]] = []
+    for _, source_file, index, words in candidates:
+        if any(len(words & other) / len(words | other) > 0.35 for _, _, other in chosen):
+            continue
+        chosen.append((source_file, index, words))
+        if len(chosen) == count:
+            break
+    order = {a.source_file: n for n, a in enumerate(reports)}
+    return sorted(((s, i) for s, i, _ in chosen), key=lambda e: (order[e[0]], e[1]))
+
+
+def link_related(events: list[Event], limit: int = 5) -> None:
+    """Related events: those sharing the most participants (or place), found through an inverted index."""
+    by_actor: dict[str, list[int]] = defaultdict(list)
+    for index, event in enumerate(events):
+        for key in {*event.participants, *([event.place] if event.place else [])}:
+            by_actor[key].append(index)
+    for index, event in enumerate(events):
+        shared: Counter = Counter()
+        for key in {*event.participants, *([event.place] if event.place else [])}:
+            postings = by_actor[key]
+            if len(postings) > 200:
+                continue
+            for other in postings:
+                if other != index:
+                    shared[other] += 1
+        event.related = [events[o].key for o, _ in sorted(shared.items(), key=lambda kv: (-kv[1], events[kv[0]].key))
+                         [:limit]]
