@@ -106,7 +106,8 @@ def test_lone_surname_takes_the_type_of_the_full_name() -> None:
 
 
 def test_speech_verb_marks_a_person() -> None:
-    assert entities("The market fell, Grzeszczak said on Monday.")["Grzeszczak"] == PER
+    assert entities("The market fell, Pawel Grzeszczak said on Monday.")["Pawel Grzeszczak"] == PER
+    assert entities("Shares of the firm fell, Zyxqo Brandt said.")["Zyxqo Brandt"] == PER
 
 
 def test_events_are_not_actors() -> None:

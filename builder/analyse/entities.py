@@ -30,6 +30,7 @@ from collections.abc import Set
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from builder.config import Config
 from builder.model import Article, EntityType, Mention
@@ -64,6 +65,7 @@ ACRONYM_RANK = 5000  # a word in capitals this frequent in lower case is a word,
 VERY_COMMON = 2000  # a lone capitalised word this frequent in lower case is not taken for a name ("Most", "World")
 SCORE_RE = re.compile(r"\d{1,3}(?:-\d{1,3})*$")  # a score or a result after a team: "Surrey 22", "Kent 244", "133-5"
 MATCH_WORDS = frozenset({"v", "v.", "vs", "vs."})
+CONTRACTIONS = frozenset({"m", "re", "ve", "ll", "d", "t", "M", "RE", "VE", "LL", "D", "T"})
 OPENERS = frozenset('"“‘(\'[-—–')  # what may stand before the first word of a sentence
 
 
@@ -128,19 +130,10 @@ def _spacy_stop_words() -> frozenset[str]:
 # --- tokens -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Token:
-    start: int
+class Token(NamedTuple):
+    start: int  # offsets into the text
     end: int
     text: str
-
-    @property
-    def is_cap(self) -> bool:
-        return self.text[0].isupper()
-
-    @property
-    def is_upper(self) -> bool:
-        return self.text.isupper() and sum(c.isalpha() for c in self.text) >= 2
 
 
 def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
@@ -188,7 +181,11 @@ class Span:
 
 def _name_like(token: Token, lex: Lexicon) -> bool:
     text = token.text
-    return text[0].isupper() and text not in lex.non_entities and not text.isdigit()
+    if not text[0].isupper() or text in lex.non_entities:
+        return False
+    if "'" in text or "’" in text:  # "I'm", "We’re", "They've" are not names; "O'Brien" is
+        return text.replace("’", "'").rsplit("'", 1)[1] not in CONTRACTIONS
+    return True
 
 
 def _of_head(token: Token, lex: Lexicon) -> bool:
@@ -199,9 +196,12 @@ def _of_head(token: Token, lex: Lexicon) -> bool:
 def line_starts(text: str, tokens: list[Token]) -> set[int]:
     """Indices of the tokens that open the sentence or a line (after openers such as quotes)."""
     starts: set[int] = set()
+    if not tokens:
+        return starts
+    lines = "\n" in text[tokens[0].start:tokens[-1].end]
     opening = True
     for k, tok in enumerate(tokens):
-        if k and "\n" in text[tokens[k - 1].end:tok.start]:
+        if lines and k and "\n" in text[tokens[k - 1].end:tok.start]:
             opening = True
         if opening and tok.text not in OPENERS:
             starts.add(k)
@@ -324,16 +324,14 @@ def type_span(span: Span, lex: Lexicon) -> None:
         else:
             span.type, span.strong = ORG, True
         return
-    said = bool(after) and after[0] in SPEECH_VERBS
+    said = bool(after) and after[0] in SPEECH_VERBS  # "Kim Jong Un said"; alone, "Apple said" is no cue
     if len(words) > 1:
-        if (words[0] in lex.first_names and words[0].lower() not in lex.common) or said:
+        if (words[0] in lex.first_names and lex.common.get(words[0].lower()) != 0) or said:
             span.type, span.strong = PER, True
         else:
             span.type = PER
         return
-    if said:
-        span.type, span.strong = PER, False
-    elif before and before[-1] in LOC_PREPOSITIONS:
+    if before and before[-1] in LOC_PREPOSITIONS:
         span.type = LOC
     elif words[0] in lex.first_names:
         span.type = PER
@@ -363,9 +361,12 @@ def _strip_demonym_prefix(span: Span, lex: Lexicon) -> list[Span]:
 
 
 def _strip_article(span: Span, lex: Lexicon) -> Span | None:
-    """ "The" before a name is not part of it, unless the gazetteers say so ("The Hague")."""
-    if span.tokens[0].text not in ("The", "A", "An") or span.text in lex.places:
+    """A function word before a name ("The", "To", "It") is not part of it, unless it is a place ("The Hague")."""
+    first = span.tokens[0].text
+    if lex.common.get(first.lower()) != 0 or first in lex.major or span.text in lex.places:
         return span
+    if len(span.tokens) > 1 and first in lex.first_names and first not in ("The", "A", "An"):
+        return span  # "Will Smith"
     rest = span.tokens[1:]
     if not rest or not _name_like(rest[0], lex):
         return None
@@ -457,7 +458,7 @@ def _document_consistency(spans: list[Span], lex: Lexicon) -> None:
                 and lex.common.get(span.text.lower(), VERY_COMMON) < VERY_COMMON:
             span.type = None  # "Most", "World", "Police": a very common word alone
             continue
-        if len(span.words) == 1 and span.words[0] in surnames and span.text not in lex.countries:
+        if len(span.words) == 1 and span.words[0] in surnames and span.text not in lex.major:
             if not (span.strong and span.type == ORG):
                 span.type = PER
             continue
@@ -481,6 +482,9 @@ def _caps_sentence_spans(sentence_tokens: list[list[Token]], caps: list[bool], k
         i, n = 0, len(tokens)
         while i < n:
             match = None
+            if not tokens[i].text[0].isupper():
+                i += 1
+                continue
             for j in range(min(n, i + 5), i, -1):  # longest run first
                 words = " ".join(t.text for t in tokens[i:j]).upper()
                 if words in by_upper:
