@@ -1,0 +1,230 @@
+"""events/index.html, events/<slug>.html (one per event) and timeline.html (every event by date).
+
+Each event page shows the label, the date with its wording and how it was
+found, the place and participants (linked to actor pages when those exist), a
+combined summary whose every sentence links to the sentence it came from, the
+coverage (which sources reported it, when, and what each reports that the
+others do not) and related events.  The timeline lists every event, background
+ones included, as plain HTML; static/timeline.js adds actor and type filters.
+
+`actor_timeline(site, key)` gives the dated events of one actor, oldest first,
+for the actor pages.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from builder.link.events import content_words, normalise_key
+from builder.model import Article, DateRef, Event, OutputPage, Precision, Site
+from builder.render import PageRenderer
+
+UNIQUE_FACTS = 3  # per source, at most
+NOVELTY = 0.5  # share of a sentence's content words that no other report of the event uses
+
+
+@dataclass
+class Named:
+    key: str
+    name: str
+    path: str | None  # actors/<slug>.html, when the actor page exists
+
+
+@dataclass
+class SentenceLink:
+    text: str
+    path: str  # articles/<slug>.html#s<N>
+    source: str  # the publisher
+    article_title: str
+    quote: bool = False
+
+
+@dataclass
+class Coverage:
+    article: Article
+    path: str | None
+    published: date | None
+    how: str
+    unique: list[SentenceLink] = field(default_factory=list)
+
+
+@dataclass
+class TimelineEntry:
+    event: Event
+    when: str  # "26 July 2023", "June 1950", "1950–1953"
+    sort_key: tuple
+    actors: list[Named]
+    path: str
+
+
+def date_text(ref: DateRef | None) -> str:
+    """The date at its own precision: '26 July 2023' (a Wednesday), 'June 1950', '1950', '1950–1953'."""
+    if ref is None or not ref.resolved:
+        return "undated"
+    value = ref.value
+    if ref.precision == Precision.DAY:
+        return f"{calendar.day_name[value.weekday()]}, {value.day} {value:%B} {value.year}"
+    if ref.precision == Precision.MONTH:
+        return f"{value:%B} {value.year}"
+    if ref.precision == Precision.YEAR:
+        return str(value.year)
+    end = ref.end_value or value
+    if end.year != value.year:
+        return f"{value.year}–{end.year}"
+    return f"{value.day} {value:%B} – {end.day} {end:%B} {end.year}"
+
+
+def iso_text(ref: DateRef | None) -> str:
+    if ref is None or not ref.resolved:
+        return ""
+    if ref.precision == Precision.YEAR:
+        return str(ref.value.year)
+    if ref.precision == Precision.MONTH:
+        return f"{ref.value.year:04d}-{ref.value.month:02d}"
+    return ref.value.isoformat()
+
+
+class Names:
+    """Display names for actor keys: the actor's name, or the surface form the articles use most."""
+
+    def __init__(self, site: Site, renderer: PageRenderer | None = None) -> None:
+        self.actors = {actor.key: actor for actor in site.actors}
+        self.pages = renderer.actor_pages if renderer is not None else {}
+        self.surface: dict[str, str] = {}
+        counts: dict[str, dict[str, int]] = {}
+        for article in site.articles:
+            for mention in article.mentions:
+                key = mention.actor_key or normalise_key(mention.text)
+                forms = counts.setdefault(key, {})
+                forms[mention.text] = forms.get(mention.text, 0) + 1
+        for key, forms in counts.items():
+            self.surface[key] = max(forms.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0]
+
+    def __call__(self, key: str) -> Named:
+        actor = self.actors.get(key)
+        name = actor.name if actor else self.surface.get(key) or key.replace("-", " ").title()
+        return Named(key, name, self.pages.get(key))
+
+
+def _article_path(renderer: PageRenderer, source_file: str, sentence: int | None = None) -> str | None:
+    path = renderer.article_pages.get(source_file)
+    if path and sentence is not None:
+        return f"{path}#s{sentence}"
+    return path
+
+
+def summary_links(renderer: PageRenderer, event: Event, articles: dict[str, Article]) -> list[SentenceLink]:
+    links = []
+    for source_file, index in event.summary:
+        article = articles.get(source_file)
+        if article is None or index >= len(article.sentences):
+            continue
+        path = _article_path(renderer, source_file, index)
+        if path:
+            links.append(SentenceLink(article.sentence_text(index).strip(), path, article.source, article.title))
+    return links
+
+
+def unique_facts(article: Article, others: list[Article], limit: int = UNIQUE_FACTS) -> list[tuple[int, bool]]:
+    """Sentences (index, is a quote) of one report that the other reports do not share: most of their content
+    words appear in no other report.  Quotes and sentences with figures or names come first."""
+    if not others:
+        return []
+    seen: set[str] = set()
+    for other in others:
+        seen.update(content_words(other.text))
+    quoted = {quote.sentence for quote in article.quotes}
+    found = []
+    for sentence in article.sentences:
+        text = article.sentence_text(sentence.index)
+        words = set(content_words(text))
+        if len(words) < 5:
+            continue
+        novelty = len(words - seen) / len(words)
+        if novelty < NOVELTY:
+            continue
+        weight = novelty + (0.3 if sentence.index in quoted else 0) + (0.2 if re.search(r"\d", text) else 0)
+        found.append((-weight, sentence.index, sentence.index in quoted))
+    return sorted((index, quote) for _, index, quote in sorted(found)[:limit])
+
+
+def coverage(renderer: PageRenderer, event: Event, articles: dict[str, Article]) -> list[Coverage]:
+    reports = [articles[f] for f in event.sources if f in articles]
+    rows = []
+    for article in reports:
+        others = [a for a in reports if a is not article]
+        unique = []
+        for index, quote in unique_facts(article, others):
+            path = _article_path(renderer, article.source_file, index)
+            if path:
+                unique.append(SentenceLink(article.sentence_text(index).strip(), path, article.source, article.title,
+                                           quote))
+        value = article.published.value
+        rows.append(Coverage(article, _article_path(renderer, article.source_file),
+                             value.date() if value else None, article.published.how, unique))
+    return rows
+
+
+def evidence_links(renderer: PageRenderer, event: Event, articles: dict[str, Article]) -> list[SentenceLink]:
+    links = []
+    for source_file, index in event.evidence:
+        article = articles.get(source_file)
+        path = _article_path(renderer, source_file, index)
+        if article and path and index < len(article.sentences):
+            links.append(SentenceLink(article.sentence_text(index).strip(), path, article.source, article.title))
+    return links
+
+
+def timeline_order(event: Event) -> tuple:
+    """Oldest first; undated last; ties on the label then key."""
+    if event.date is None or not event.date.resolved:
+        return (1, date.max, event.label.lower(), event.key)
+    return (0, event.date.value, event.label.lower(), event.key)
+
+
+def timeline_entries(site: Site, names: Names, events: list[Event] | None = None) -> list[TimelineEntry]:
+    entries = []
+    for event in sorted(site.events if events is None else events, key=timeline_order):
+        actors = [names(key) for key in [*event.participants, *([event.place] if event.place else [])]]
+        entries.append(TimelineEntry(event, date_text(event.date), timeline_order(event), actors,
+                                     f"events/{event.slug}.html"))
+    return entries
+
+
+def actor_timeline(site: Site, key: str) -> list[TimelineEntry]:
+    """The events one actor took part in (or that happened at that place), oldest first, for actor pages."""
+    involved = [e for e in site.events if key in e.participants or e.place == key]
+    return timeline_entries(site, Names(site), involved)
+
+
+def plan(renderer: PageRenderer, site: Site) -> list[OutputPage]:
+    names = Names(site, renderer)
+    articles = {article.source_file: article for article in site.articles}
+    by_key = {event.key: event for event in site.events}
+    current = [e for e in site.events if not e.background]
+    background = [e for e in site.events if e.background]
+    pages = [renderer.page("events/index.html", "events.html", events=current, background=background,
+                           date_text=date_text, iso_text=iso_text)]
+    for event in site.events:
+        pages.append(renderer.page(
+            f"events/{event.slug}.html", "event.html",
+            event=event,
+            when=date_text(event.date),
+            when_iso=iso_text(event.date),
+            place=names(event.place) if event.place else None,
+            participants=[names(key) for key in event.participants],
+            summary=summary_links(renderer, event, articles),
+            coverage=coverage(renderer, event, articles),
+            evidence=evidence_links(renderer, event, articles),
+            related=[by_key[k] for k in event.related if k in by_key],
+            date_text=date_text,
+        ))
+    entries = timeline_entries(site, names)
+    actor_options = sorted({(a.key, a.name) for entry in entries for a in entry.actors}, key=lambda kv: kv[1].lower())
+    type_options = sorted({entry.event.type for entry in entries})
+    pages.append(renderer.page("timeline.html", "timeline.html", entries=entries, actor_options=actor_options,
+                               type_options=type_options))
+    return pages
