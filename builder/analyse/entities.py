@@ -62,6 +62,7 @@ LOC_PREPOSITIONS = frozenset({"in", "at", "near", "from", "to", "into", "across"
 DOTTED_IN_NAMES = frozenset({"St", "Mt", "Ft", "Jr", "Sr"})  # "St. Petersburg", "Martin Luther King Jr. Day"
 ABBREVIATION_DOT = frozenset({"Corp", "Inc", "Ltd", "Co", "Jr", "Sr", "Bros", "Plc"})
 ACRONYM_RANK = 5000  # a word in capitals this frequent in lower case is a word, not an acronym ("GOLF", "NATO" is not)
+PLAIN_RANK = 5000  # words this frequent make a multi-word name an organisation rather than a person
 VERY_COMMON = 2000  # a lone capitalised word this frequent in lower case is not taken for a name ("Most", "World")
 SCORE_RE = re.compile(r"\d{1,3}(?:-\d{1,3})*$")  # a score or a result after a team: "Surrey 22", "Kent 244", "133-5"
 MATCH_WORDS = frozenset({"v", "v.", "vs", "vs."})
@@ -286,6 +287,11 @@ def _in_places(words: list[str], lex: Lexicon) -> bool:
     return text.isupper() and text in lex.places_upper  # "SEOUL, South Korea"
 
 
+def _plain_word(word: str, lex: Lexicon) -> bool:
+    """A frequent English word that is not also a first name ("Red", "Planned"; not "Mark")."""
+    return len(word) > 2 and 0 < lex.common.get(word.lower(), PLAIN_RANK) < PLAIN_RANK and word not in lex.first_names
+
+
 def type_span(span: Span, lex: Lexicon) -> None:
     """Give the span a type from its own words and context, and say whether the evidence is strong."""
     words = span.words
@@ -326,10 +332,13 @@ def type_span(span: Span, lex: Lexicon) -> None:
         return
     said = bool(after) and after[0] in SPEECH_VERBS  # "Kim Jong Un said"; alone, "Apple said" is no cue
     if len(words) > 1:
-        if (words[0] in lex.first_names and lex.common.get(words[0].lower()) != 0) or said:
+        initials = len(span.tokens) > 2 and len(words[0]) == 1 and span.tokens[1].text == "."  # "S. Waugh"
+        if (words[0] in lex.first_names and lex.common.get(words[0].lower()) != 0) or said or initials:
             span.type, span.strong = PER, True
+        elif any(_plain_word(w, lex) or w in lex.places for w in words):
+            span.type = ORG  # "Red Star", "Air France", "Planned Parenthood": names made of words
         else:
-            span.type = PER
+            span.type = PER  # "Kang Sun Nam", "Yoon Suk Yeol": names made of names
         return
     if before and before[-1] in LOC_PREPOSITIONS:
         span.type = LOC
