@@ -1,0 +1,510 @@
+"""Actor resolution: one Actor per real-world person, organisation or place, across all articles.
+
+`resolve_actors(articles, config, curation) -> (actors, articles, report)` is the linking step.
+
+1. Every mention gets a *name key* (builder.link.names): honorifics stripped, case, accents, dots
+   and hyphens ignored, people's middle initials dropped, short forms looked up ("U.S." → "united
+   states").  Spellings that give one key are one name ("Kim Jong-un" = "Kim Jong Un").
+2. Within an article: a lone surname ("Kim", "Mr. Shoigu") resolves to the full name in the same
+   article whose last (or, failing that, first) word it is — the nearest one before it when two
+   people share it; an acronym ("KCNA") resolves to the multi-word name in the same article whose
+   initials it is ("Korean Central News Agency").
+3. Across articles, by keyed blocking (no all-pairs comparison):
+   - an acronym joins the expansion it was given elsewhere, when it was only ever given one;
+   - a person's name joins the one longer name with the same first and last words that contains it
+     ("Sergei Shoigu" → "Sergei Kuzhugetovich Shoigu");
+   - a lone surname left over joins a full name through the surname index only when exactly one
+     person has that surname; otherwise it stays apart and goes to the report.
+   Two different people who share a surname ("George Bush", "Laura Bush") never meet.
+4. The user's curation (builder.link.curation) merges, keeps apart, renames, retypes, drops and
+   describes actors; entries that matched nothing go to the report.
+
+Keys are stable across builds: "<type>/<canonical name key>" ("person/kim-jong-un"), whatever
+the order of the articles.  Slugs come from the display name; two actors wanting one slug are
+told apart by type, then by a hash of the key, and the clash is reported (never a silent merge).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
+
+from rapidfuzz import fuzz
+
+from builder.link.curation import Curation, keep_apart_entry, merge_entry
+from builder.link.names import acronym_of, compact, looks_like_acronym, name_key, strip_title
+from builder.link.roles import appositive_after, title_before
+from builder.link.slugs import slugify
+from builder.model import Actor, Article, EntityType, Mention, ResolutionReport
+
+TYPE_ORDER = (EntityType.PERSON, EntityType.ORGANISATION, EntityType.PLACE)
+SPEECH_RE = re.compile(r"^\s*(?:has |had )?(?:said|says|told|added|reported|stated|announced)\b")
+MAX_CO_ACTORS = 10
+MAX_LIKELY_MERGES = 300
+SIMILAR_BLOCK_LIMIT = 40  # name tokens shared by more actors than this are too common to block on
+SIMILARITY = 90  # rapidfuzz ratio of two names in one block reported as a likely merge
+
+
+class UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, item: str) -> str:
+        parent = self.parent.setdefault(item, item)
+        if parent != item:
+            root = self.find(parent)
+            self.parent[item] = root
+            return root
+        return item
+
+    def union(self, keep: str, other: str) -> None:
+        a, b = self.find(keep), self.find(other)
+        if a != b:
+            self.parent[b] = a
+
+
+@dataclass
+class Node:
+    """One name (a name key) and everything seen of it."""
+
+    key: str  # name key: tokens joined by spaces
+    types: Counter = field(default_factory=Counter)
+    surfaces: Counter = field(default_factory=Counter)
+    articles: set = field(default_factory=set)
+    seen_as: Counter = field(default_factory=Counter)  # short spellings resolved to it in their article
+    acronym: bool = False
+
+    @property
+    def tokens(self) -> list[str]:
+        return self.key.split()
+
+    def majority_type(self) -> EntityType:
+        return max(TYPE_ORDER, key=lambda t: (self.types[t], -TYPE_ORDER.index(t)))
+
+
+def _is_person(mention: Mention) -> bool:
+    return mention.type == EntityType.PERSON
+
+
+class Forbidden:
+    """Pairs of names the user keeps apart; checked before every automatic union."""
+
+    def __init__(self, groups: list[set[str]]) -> None:
+        self.groups = groups
+
+    def pair(self, a: str, b: str) -> bool:
+        return any(a in g and b in g and a != b for g in self.groups)
+
+
+def _reference_keys(reference: str) -> set[str]:
+    """The node ids a curation reference may mean: by name, slug or key ("person/kim-jong-un")."""
+    text = reference.split("/", 1)[1] if re.match(r"^(person|organisation|place)/", reference) else reference
+    return {compact(name_key(text, True)), compact(name_key(text, False))} - {""}
+
+
+def _local_resolution(article: Article, forbidden: Forbidden) -> tuple[list[str | None], dict[str, str]]:
+    """Each mention's node id within its article, and the acronyms it defines (acronym → expansion node)."""
+    keys: list[str | None] = []
+    for mention in article.mentions:
+        key = name_key(mention.text, _is_person(mention))
+        keys.append(compact(key) if key else None)
+    full_people: dict[str, list[tuple[int, str]]] = defaultdict(list)  # last word → (start, node)
+    first_people: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    expansions: dict[str, str] = {}
+    for mention, key in zip(article.mentions, keys, strict=True):
+        if key is None:
+            continue
+        tokens = name_key(mention.text, _is_person(mention)).split()
+        if _is_person(mention) and len(tokens) >= 2:
+            full_people[tokens[-1]].append((mention.start, key))
+            first_people[tokens[0]].append((mention.start, key))
+        if len(tokens) >= 2 and not looks_like_acronym(mention.text):
+            initials = acronym_of(mention.text)
+            if initials:
+                expansions.setdefault(initials, key)
+    resolved = list(keys)
+    defined: dict[str, str] = {}
+    for i, (mention, key) in enumerate(zip(article.mentions, keys, strict=True)):
+        if key is None:
+            continue
+        tokens = name_key(mention.text, _is_person(mention)).split()
+        if looks_like_acronym(mention.text) and key in expansions and not forbidden.pair(key, expansions[key]):
+            resolved[i] = expansions[key]
+            defined[key] = expansions[key]
+            continue
+        if len(tokens) != 1 or mention.type == EntityType.PLACE:
+            continue
+        candidates = full_people.get(tokens[0]) or first_people.get(tokens[0])
+        if not candidates:
+            continue
+        names = {node for _, node in candidates if not forbidden.pair(node, key)}
+        if not names:
+            continue
+        if len(names) == 1:
+            resolved[i] = names.pop()
+            continue
+        before = [(start, node) for start, node in candidates if start < mention.start and node in names]
+        resolved[i] = max(before)[1] if before else min(c for c in candidates if c[1] in names)[1]
+    return resolved, defined
+
+
+def _display(surface: str, person: bool) -> str:
+    return " ".join(strip_title(surface, person).split())
+
+
+def _pick_name(nodes: list[Node], person: bool) -> tuple[Node, str]:
+    """The canonical node (full names before short ones and acronyms) and its most used spelling."""
+
+    def node_rank(node: Node) -> tuple:
+        return (node.acronym, -(len(node.tokens) >= 2), -len(node.articles), -sum(node.surfaces.values()),
+                -len(node.tokens), node.key)
+
+    best = min(nodes, key=node_rank)
+    spellings: Counter = Counter()
+    for surface, count in best.surfaces.items():
+        spellings[_display(surface, person)] += count
+
+    def spelling_rank(item: tuple[str, int]) -> tuple:
+        text, count = item
+        return (looks_like_acronym(text), -count, text.count("."), -len(text), text)
+
+    name = min(spellings.items(), key=spelling_rank)[0] if spellings else best.key
+    return best, name
+
+
+def _type_of(nodes: list[Node]) -> EntityType:
+    total: Counter = Counter()
+    for node in nodes:
+        total.update(node.types)
+    return max(TYPE_ORDER, key=lambda t: (total[t], -TYPE_ORDER.index(t)))
+
+
+def resolve_actors(
+    articles: list[Article], config: object = None, curation: Curation | None = None
+) -> tuple[list[Actor], list[Article], ResolutionReport]:
+    """Actors (sorted by key), the articles with Mention.actor_key filled, and what is left to the user."""
+    curation = curation or Curation()
+    report = ResolutionReport()
+    used: set[str] = set()
+    forbidden = Forbidden([set().union(*(_reference_keys(r) for r in refs)) for _, refs in curation.keep_apart])
+
+    # 1–2. names, and resolution within each article
+    per_article = []
+    definitions: dict[str, Counter] = defaultdict(Counter)
+    for article in articles:
+        resolved, defined = _local_resolution(article, forbidden)
+        per_article.append(resolved)
+        for acronym, expansion in defined.items():
+            definitions[acronym][expansion] += 1
+    nodes: dict[str, Node] = {}
+    for position, (article, resolved) in enumerate(zip(articles, per_article, strict=True)):
+        for mention, node_id in zip(article.mentions, resolved, strict=True):
+            key = name_key(mention.text, _is_person(mention))
+            if node_id is None or compact(key) != node_id:
+                continue
+            node = nodes.setdefault(node_id, Node(key))
+            node.types[mention.type] += 1
+            node.surfaces[mention.text] += 1
+            node.articles.add(position)
+            node.acronym = node.acronym or looks_like_acronym(mention.text)
+    for article, resolved in zip(articles, per_article, strict=True):
+        for mention, node_id in zip(article.mentions, resolved, strict=True):
+            if node_id in nodes and compact(name_key(mention.text, _is_person(mention))) != node_id:
+                nodes[node_id].seen_as[mention.text] += 1
+
+    groups = UnionFind()
+    members: dict[str, set[str]] = {}
+
+    def members_of(root: str) -> set[str]:
+        return members.setdefault(root, {root})
+
+    def join(keep: str, other: str, force: bool = False) -> bool:
+        a, b = groups.find(keep), groups.find(other)
+        if a == b:
+            return True
+        if not force and any(forbidden.pair(x, y) for x in members_of(a) for y in members_of(b)):
+            return False
+        union = members_of(a) | members_of(b)
+        groups.union(a, b)
+        members[a] = union
+        members.pop(b, None)
+        return True
+
+    # 3. across articles, by keyed blocking
+    for acronym, expansions in sorted(definitions.items()):
+        if len(expansions) == 1 and acronym in nodes and next(iter(expansions)) in nodes:
+            join(next(iter(expansions)), acronym)
+    by_ends: dict[tuple[str, str], list[str]] = defaultdict(list)
+    by_last: dict[str, list[str]] = defaultdict(list)
+    by_first: dict[str, list[str]] = defaultdict(list)
+    for nid, node in sorted(nodes.items()):
+        tokens = node.tokens
+        if node.majority_type() == EntityType.PERSON and len(tokens) >= 2:
+            by_ends[(tokens[0], tokens[-1])].append(nid)
+            by_last[tokens[-1]].append(nid)
+            by_first[tokens[0]].append(nid)
+    for block in by_ends.values():
+        for nid in block:
+            mine = set(nodes[nid].tokens)
+            supersets = [o for o in block if o != nid and mine < set(nodes[o].tokens)]
+            if len(supersets) == 1:
+                join(supersets[0], nid)
+    for nid, node in sorted(nodes.items()):
+        tokens = node.tokens
+        if len(tokens) != 1 or node.acronym or node.majority_type() == EntityType.PLACE:
+            continue
+        candidates = sorted({groups.find(o) for o in by_last.get(tokens[0], [])}) or sorted(
+            {groups.find(o) for o in by_first.get(tokens[0], [])}
+        )
+        if groups.find(nid) in candidates:
+            continue
+        if not (len(candidates) == 1 and node.majority_type() == EntityType.PERSON and join(candidates[0], nid)):
+            for root in candidates[:5]:
+                report.likely_merges.append((root, nid, f"the surname “{node.key}” alone, in other articles", ""))
+
+    # 4a. the user's merges and aliases act on names
+    provisional = _provisional_slugs(nodes, groups)
+    preferred: set[str] = set()
+    for label, refs in curation.merge:
+        found = [k for r in refs for k in sorted(_reference_keys(r)) if k in nodes]
+        if len(found) >= 2:
+            used.add(f"merge.{label}")
+            for other in found[1:]:
+                join(found[0], other, force=True)
+            preferred.add(found[0])
+    alias_names: dict[str, list[str]] = defaultdict(list)
+    for actor_ref, names in curation.aliases:
+        targets = [k for k in sorted(_reference_keys(actor_ref)) if k in nodes]
+        if targets:
+            used.add(f"aliases.{actor_ref}")
+            alias_names[targets[0]].extend(names)
+            for alias in names:
+                for k in sorted(_reference_keys(alias)):
+                    if k in nodes:
+                        join(targets[0], k, force=True)
+
+    # actors, one per group of names
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for nid in sorted(nodes):
+        grouped[groups.find(nid)].append(nid)
+    actors: dict[str, Actor] = {}
+    actor_of_node: dict[str, str] = {}
+    for ids in sorted(grouped.values()):
+        group_nodes = [nodes[i] for i in ids]
+        actor_type = _type_of(group_nodes)
+        person = actor_type == EntityType.PERSON
+        chosen = [nodes[i] for i in ids if i in preferred]
+        best, name = _pick_name(chosen[:1] or group_nodes, person)
+        key = f"{actor_type.value}/{slugify(best.key, 'actor')}"
+        while key in actors:  # two groups with one canonical name (kept apart): told apart, stably
+            key = f"{key}-{hashlib.sha256(','.join(ids).encode()).hexdigest()[:6]}"
+        spellings: Counter = Counter()
+        for node in group_nodes:
+            for surface, count in (node.surfaces + node.seen_as).items():
+                spellings[_display(surface, person)] += count
+        aliases = [a for a, _ in sorted(spellings.items(), key=lambda kv: (-kv[1], kv[0])) if a != name]
+        aliases += [a for i in ids for a in alias_names.get(i, []) if a not in aliases and a != name]
+        actors[key] = Actor(key=key, name=name, type=actor_type, slug="", aliases=aliases,
+                            redirect_from=sorted({provisional[i] for i in ids if i in provisional}))
+        for i in ids:
+            actor_of_node[i] = key
+
+    # 4b. the user's renames, types, descriptions and drops act on actors
+    def lookup(reference: str) -> Actor | None:
+        if reference in actors:
+            return actors[reference]
+        hits = {actor_of_node[k] for k in _reference_keys(reference) if k in actor_of_node}
+        return actors[hits.pop()] if len(hits) == 1 else None
+
+    for actor_ref, new_type in curation.retype:
+        if actor := lookup(actor_ref):
+            used.add(f"type.{actor_ref}")
+            actor.type = new_type
+    for actor_ref, new_name in curation.rename:
+        if actor := lookup(actor_ref):
+            used.add(f"rename.{actor_ref}")
+            actor.redirect_from.append(slugify(actor.name, "actor"))
+            actor.aliases = [a for a in [actor.name, *actor.aliases] if a != new_name]
+            actor.name = new_name
+    for actor_ref, text in curation.description:
+        if actor := lookup(actor_ref):
+            used.add(f"description.{actor_ref}")
+            actor.description = text
+    dropped: set[str] = set()
+    for actor_ref in curation.drop:
+        if actor := lookup(actor_ref):
+            used.add(f"drop.{actor_ref}")
+            dropped.add(actor.key)
+    for label, refs in curation.keep_apart:
+        if sum(1 for r in refs if _reference_keys(r) & set(nodes)) >= 2:
+            used.add(f"keep_apart.{label}")
+    report.unmatched_curation = [entry for entry in _all_entries(curation) if entry not in used]
+
+    # mentions → actors; roles, quotes, prominence, actors seen with
+    final = {k: a for k, a in actors.items() if k not in dropped}
+    out_articles: list[Article] = []
+    article_actors: list[set[str]] = []
+    for article, resolved in zip(articles, per_article, strict=True):
+        mentions: list[Mention] = []
+        present: set[str] = set()
+        for index, (mention, node_id) in enumerate(zip(article.mentions, resolved, strict=True)):
+            key = actor_of_node.get(node_id) if node_id else None
+            key = key if key in final else None
+            mentions.append(replace(mention, actor_key=key))
+            if key:
+                final[key].mentions.append((article.source_file, index))
+                present.add(key)
+                _collect_role(final[key], article, mention)
+                _collect_statement(final[key], article, mention)
+        linked = replace(article, mentions=mentions)
+        _collect_quotes(linked, final)
+        out_articles.append(linked)
+        article_actors.append(present)
+    shared: dict[str, Counter] = defaultdict(Counter)
+    for present in article_actors:
+        for key in present:
+            final[key].prominence += 1
+            shared[key].update(other for other in present if other != key)
+    for key, actor in final.items():
+        actor.co_actors = sorted(shared[key].items(), key=lambda kv: (-kv[1], final[kv[0]].name, kv[0]))[:MAX_CO_ACTORS]
+        roles = Counter(role for role, _, _ in actor.roles)
+        if actor.description is None and roles:
+            actor.description = max(roles.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0]
+
+    result = [a for a in final.values() if a.mentions]
+    _assign_slugs(result, report)
+    _likely_merges(result, actor_of_node, report)
+    return sorted(result, key=lambda a: a.key), out_articles, report
+
+
+def _provisional_slugs(nodes: dict[str, Node], groups: UnionFind) -> dict[str, str]:
+    """Each name's slug before the user's merges (so a merged-away actor's old address redirects)."""
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for nid in sorted(nodes):
+        grouped[groups.find(nid)].append(nid)
+    slugs: dict[str, str] = {}
+    for ids in grouped.values():
+        group_nodes = [nodes[i] for i in ids]
+        person = _type_of(group_nodes) == EntityType.PERSON
+        _, name = _pick_name(group_nodes, person)
+        for i in ids:
+            slugs[i] = slugify(name)
+    return slugs
+
+
+def _all_entries(curation: Curation) -> list[str]:
+    return (
+        [f"merge.{label}" for label, _ in curation.merge]
+        + [f"keep_apart.{label}" for label, _ in curation.keep_apart]
+        + [f"rename.{a}" for a, _ in curation.rename]
+        + [f"type.{a}" for a, _ in curation.retype]
+        + [f"drop.{a}" for a in curation.drop]
+        + [f"aliases.{a}" for a, _ in curation.aliases]
+        + [f"description.{a}" for a, _ in curation.description]
+    )
+
+
+def _collect_role(actor: Actor, article: Article, mention: Mention) -> None:
+    if not 0 <= mention.sentence < len(article.sentences):
+        return
+    sentence = article.sentences[mention.sentence]
+    person = mention.type == EntityType.PERSON
+    for role in (title_before(article.text, sentence.start, mention.start, person),
+                 appositive_after(article.text, mention.end, sentence.end, person)):
+        if role and (role, article.source_file, mention.sentence) not in actor.roles:
+            actor.roles.append((role, article.source_file, mention.sentence))
+
+
+def _collect_statement(actor: Actor, article: Article, mention: Mention) -> None:
+    """"… KCNA said": the sentence is something the actor said, even without quotation marks."""
+    if SPEECH_RE.match(article.text[mention.end : mention.end + 30]):
+        entry = (article.source_file, mention.sentence, None)
+        if not any(q[0] == entry[0] and q[1] == entry[1] for q in actor.quotes):
+            actor.quotes.append(entry)
+
+
+def _collect_quotes(article: Article, actors: dict[str, Actor]) -> None:
+    """Quotes whose speaker is a mention (or a spelling of one) resolved to an actor."""
+    by_name: dict[str, str] = {}
+    for mention in article.mentions:
+        if mention.actor_key:
+            by_name.setdefault(compact(name_key(mention.text, _is_person(mention))), mention.actor_key)
+    for quote in article.quotes:
+        key = None
+        if quote.speaker_mention is not None and 0 <= quote.speaker_mention < len(article.mentions):
+            key = article.mentions[quote.speaker_mention].actor_key
+        if key is None and quote.speaker:
+            key = by_name.get(compact(name_key(quote.speaker, True))) or by_name.get(compact(name_key(quote.speaker)))
+        if key is None or key not in actors:
+            continue
+        actor = actors[key]
+        actor.quotes = [q for q in actor.quotes if not (q[0] == article.source_file and q[1] == quote.sentence
+                                                        and q[2] is None)]
+        entry = (article.source_file, quote.sentence, quote.text)
+        if entry not in actor.quotes:
+            actor.quotes.append(entry)
+
+
+def _assign_slugs(actors: list[Actor], report: ResolutionReport) -> None:
+    """Unique slugs: from the name; a clash adds the type, then a hash of the key, and is reported."""
+    wanted: dict[str, list[Actor]] = defaultdict(list)
+    for actor in actors:
+        wanted[slugify(actor.name, "actor")].append(actor)
+    taken: set[str] = set()
+    for slug, claimants in sorted(wanted.items()):
+        if len(claimants) == 1:
+            claimants[0].slug = slug
+            taken.add(slug)
+            continue
+        by_type = Counter(a.type for a in claimants)
+        settled = []
+        for actor in sorted(claimants, key=lambda a: a.key):
+            candidate = f"{slug}-{actor.type.value}" if by_type[actor.type] == 1 else (
+                f"{slug}-{hashlib.sha256(actor.key.encode()).hexdigest()[:8]}")
+            actor.slug = candidate
+            taken.add(candidate)
+            settled.append(f"{actor.name} ({actor.key}) → {candidate}")
+        report.slug_clashes.append(f"{slug}: " + "; ".join(settled))
+    for actor in actors:
+        actor.redirect_from = sorted({s for s in actor.redirect_from if s and s != actor.slug and s not in taken})
+
+
+def _likely_merges(actors: list[Actor], actor_of_node: dict[str, str], report: ResolutionReport) -> None:
+    """Pairs of actors that may be one: a lone surname left apart, similar names in one block."""
+    by_key = {a.key: a for a in actors}
+    hints: list[tuple[str, str, str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    for root, nid, why, _ in report.likely_merges:
+        a, b = actor_of_node.get(root), actor_of_node.get(nid)
+        if a in by_key and b in by_key and a != b and (a, b) not in seen:
+            seen.add((a, b))
+            hints.append((a, b, why, merge_entry(by_key[a].slug, by_key[b].slug)))
+    blocks: dict[str, list[Actor]] = defaultdict(list)
+    for actor in actors:
+        for token in set(name_key(actor.name, actor.type == EntityType.PERSON).split()):
+            if len(token) > 2:
+                blocks[token].append(actor)
+    for token, block in sorted(blocks.items()):
+        if len(block) > SIMILAR_BLOCK_LIMIT:
+            continue
+        for i, a in enumerate(block):
+            for b in block[i + 1 :]:
+                pair = tuple(sorted((a.key, b.key)))
+                if pair in seen or a.type != b.type:
+                    continue
+                ka, kb = name_key(a.name, True), name_key(b.name, True)
+                same_surname = a.type == EntityType.PERSON and ka.split()[-1] == kb.split()[-1] == token
+                score = fuzz.ratio(ka, kb)
+                if score >= SIMILARITY or (same_surname and min(len(ka.split()), len(kb.split())) >= 2
+                                           and ka.split()[0][0] == kb.split()[0][0]):
+                    seen.add(pair)
+                    keep, other = (a, b) if a.prominence >= b.prominence else (b, a)
+                    why = "similar names" if score >= SIMILARITY else f"same surname “{token}”, same initial"
+                    hints.append((keep.key, other.key, why, merge_entry(keep.slug, other.slug)))
+    hints.sort(key=lambda h: (-(by_key[h[0]].prominence + by_key[h[1]].prominence), h[0], h[1]))
+    report.likely_merges = hints[:MAX_LIKELY_MERGES]
+
+
+__all__ = ["keep_apart_entry", "resolve_actors"]

@@ -1,0 +1,74 @@
+"""Roles and descriptions taken from the text around a mention.
+
+Two patterns, both ending on a role noun from the list below (data, extend freely):
+
+- title before the name: "North Korean leader Kim Jong Un", "Russian Defense Minister Sergei Shoigu";
+- appositive after the name: "Lee Sung Joon, a spokesperson for South Korea's Joint Chiefs of Staff, said".
+"""
+
+from __future__ import annotations
+
+import re
+
+from builder.link.names import WORDS
+
+ROLE_NOUNS = WORDS["role_nouns"]
+ORG_OR_PLACE_NOUNS = WORDS["org_or_place_nouns"]
+TITLE_MODIFIERS = WORDS["title_modifiers"]
+WORD_RE = re.compile(r"[\w’'.-]+")
+APPOSITIVE_END = re.compile(r"[,;:()\"“”]|\.(?:\s|$)| said\b| says\b| told\b")
+MAX_TITLE_WORDS = 6
+MAX_APPOSITIVE_WORDS = 14
+
+
+def _head(word: str) -> str:
+    return re.sub(r"['’]s$", "", word).strip(".").lower()
+
+
+def title_before(text: str, sentence_start: int, mention_start: int, person: bool = True) -> str | None:
+    """"Russian Defense Minister" from "… with Russian Defense Minister Sergei Shoigu …"."""
+    before = text[sentence_start:mention_start]
+    if not before.endswith(" "):
+        return None
+    words = before.split()
+    if not words or _head(words[-1]) not in ROLE_NOUNS or (not person and _head(words[-1]) not in ORG_OR_PLACE_NOUNS):
+        return None
+    if words[-1][-1] in ",;:":
+        return None
+    taken = [words[-1]]
+    for word in reversed(words[:-1]):
+        if len(taken) >= MAX_TITLE_WORDS or not re.fullmatch(r"[\w’'.-]+", word):
+            break
+        if word[0].isupper() or word.lower() in TITLE_MODIFIERS or _head(word) in ROLE_NOUNS:
+            taken.append(word)
+            continue
+        break
+    while taken and taken[-1].lower() in {"the", "a", "an"}:
+        taken.pop()
+    role = " ".join(reversed(taken))
+    return role if role else None
+
+
+def appositive_after(text: str, mention_end: int, sentence_end: int, person: bool = True) -> str | None:
+    """"a spokesperson for South Korea's Joint Chiefs of Staff" from "Lee Sung Joon, a spokesperson for …, said"."""
+    after = text[mention_end:sentence_end]
+    if not after.startswith(", "):
+        return None
+    rest = after[2:]
+    end = APPOSITIVE_END.search(rest)
+    phrase = rest[: end.start()] if end else rest
+    words = phrase.split()
+    if not 1 <= len(words) <= MAX_APPOSITIVE_WORDS:
+        return None
+    if words[0][0].isupper() and words[0].lower() not in {"the", "a", "an"}:
+        return None  # a list of names ("Kim, Shoigu and Putin"), not a description
+    if not person and words[0].lower() not in {"the", "a", "an"}:
+        return None  # "Pyongyang, state media reported": a dateline, not a description
+    nouns = ROLE_NOUNS if person else ORG_OR_PLACE_NOUNS
+    heads = [_head(w) for w in words[:6]]
+    if not any(h in nouns for h in heads):
+        return None
+    if any(h in {"who", "which", "that", "and"} for h in heads[:2]):
+        return None
+    phrase = phrase.strip()
+    return re.sub(r"^(?:a|an|the)\s+", "", phrase, flags=re.IGNORECASE) or None
