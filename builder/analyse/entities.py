@@ -63,6 +63,7 @@ DOTTED_IN_NAMES = frozenset({"St", "Mt", "Ft", "Jr", "Sr"})  # "St. Petersburg",
 ABBREVIATION_DOT = frozenset({"Corp", "Inc", "Ltd", "Co", "Jr", "Sr", "Bros", "Plc"})
 ACRONYM_RANK = 5000  # a word in capitals this frequent in lower case is a word, not an acronym ("GOLF", "NATO" is not)
 PLAIN_RANK = 5000  # words this frequent make a multi-word name an organisation rather than a person
+FIRST_NAME_RANK = 300  # a first name this frequent as a word ("Red", "Will") does not start a person's name
 VERY_COMMON = 2000  # a lone capitalised word this frequent in lower case is not taken for a name ("Most", "World")
 SCORE_RE = re.compile(r"\d{1,3}(?:-\d{1,3})*$")  # a score or a result after a team: "Surrey 22", "Kent 244", "133-5"
 MATCH_WORDS = frozenset({"v", "v.", "vs", "vs."})
@@ -333,7 +334,8 @@ def type_span(span: Span, lex: Lexicon) -> None:
     said = bool(after) and after[0] in SPEECH_VERBS  # "Kim Jong Un said"; alone, "Apple said" is no cue
     if len(words) > 1:
         initials = len(span.tokens) > 2 and len(words[0]) == 1 and span.tokens[1].text == "."  # "S. Waugh"
-        if (words[0] in lex.first_names and lex.common.get(words[0].lower()) != 0) or said or initials:
+        first_name = words[0] in lex.first_names and lex.common.get(words[0].lower(), FIRST_NAME_RANK) >= FIRST_NAME_RANK
+        if first_name or said or initials:
             span.type, span.strong = PER, True
         elif any(_plain_word(w, lex) or w in lex.places for w in words):
             span.type = ORG  # "Red Star", "Air France", "Planned Parenthood": names made of words
@@ -355,7 +357,7 @@ def _strip_demonym_prefix(span: Span, lex: Lexicon) -> list[Span]:
     """ "Russian Defense Ministry" → affiliation "Russian" + organisation "Defense Ministry"."""
     tokens = span.tokens
     for k in (2, 1):
-        if len(tokens) > k and " ".join(t.text for t in tokens[:k]) in lex.demonyms:
+        if len(tokens) > k and " ".join(t.text for t in tokens[:k]) in lex.demonyms and span.text not in lex.places:
             rest = tokens[k:]
             if len(rest) == 1 and rest[0].text.lower() in lex.common and rest[0].text not in lex.org_words:
                 return [Span(tokens[:k], span.sentence, span.first_in_sentence, span.before, rest, AFFILIATION)]
