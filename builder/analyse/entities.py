@@ -334,7 +334,8 @@ def type_span(span: Span, lex: Lexicon) -> None:
     said = bool(after) and after[0] in SPEECH_VERBS  # "Kim Jong Un said"; alone, "Apple said" is no cue
     if len(words) > 1:
         initials = len(span.tokens) > 2 and len(words[0]) == 1 and span.tokens[1].text == "."  # "S. Waugh"
-        first_name = words[0] in lex.first_names and lex.common.get(words[0].lower(), FIRST_NAME_RANK) >= FIRST_NAME_RANK
+        rank = lex.common.get(words[0].lower(), FIRST_NAME_RANK)
+        first_name = words[0] in lex.first_names and rank >= FIRST_NAME_RANK
         if first_name or said or initials:
             span.type, span.strong = PER, True
         elif any(_plain_word(w, lex) or w in lex.places for w in words):
