@@ -17,6 +17,9 @@ ORG_OR_PLACE_NOUNS = WORDS["org_or_place_nouns"]
 TITLE_MODIFIERS = WORDS["title_modifiers"]
 WORD_RE = re.compile(r"[\w’'.-]+")
 APPOSITIVE_END = re.compile(r"[,;:()\"“”]|\.(?:\s|$)| said\b| says\b| told\b")
+CLAUSE_VERBS = frozenset(
+    {"reported", "reports", "said", "says", "announced", "added", "told", "is", "was", "were", "are"}
+)
 MAX_TITLE_WORDS = 6
 MAX_APPOSITIVE_WORDS = 14
 
@@ -68,6 +71,8 @@ def appositive_after(text: str, mention_end: int, sentence_end: int, person: boo
     heads = [_head(w) for w in words[:6]]
     if not any(h in nouns for h in heads):
         return None
+    if any(h in CLAUSE_VERBS for h in map(_head, words)):
+        return None  # "Pyongyang, the state media reported": a clause, not a description
     if any(h in {"who", "which", "that", "and"} for h in heads[:2]):
         return None
     phrase = phrase.strip()

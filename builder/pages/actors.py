@@ -1,0 +1,151 @@
+"""Actor pages: actors/index.html, actors/<slug>.html, actors/report.html and redirects.
+
+- actors/index.html: every actor, grouped by type, most articles first, with counts and an
+  offline filter box (static/actors.js; the lists are complete without JS);
+- actors/<slug>.html: name, type, description, aliases, roles with their source sentences,
+  quotes, the actors seen with it most, and every article that mentions it with the mentioning
+  sentence (long lists continue on actors/<slug>--2.html …);
+- actors/report.html: what resolution left to the user — likely merges not made, each with the
+  line for site/curation.toml that would confirm it, and curation entries that matched nothing;
+- actors/<old-slug>.html: a redirect page for every address an actor had before a curated rename
+  or merge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from builder.model import Actor, Article, EntityType, OutputPage, Site
+from builder.pages import paginate
+from builder.render import PageRenderer
+
+TYPE_HEADINGS = (
+    (EntityType.PERSON, "People", "person"),
+    (EntityType.ORGANISATION, "Organisations", "organisation"),
+    (EntityType.PLACE, "Places", "place"),
+)
+MAX_QUOTES = 50
+MAX_ROLES = 20
+MAX_SENTENCES_PER_ARTICLE = 3
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A sentence from an article, with the link to it."""
+
+    html: Markup  # the sentence, the actor's mention marked
+    href: str  # output-root-relative: articles/<slug>.html#s<N>
+    article_title: str
+
+
+@dataclass(frozen=True)
+class Appearance:
+    """One article mentioning the actor, with its mentioning sentences."""
+
+    article: Article
+    sentences: tuple[Citation, ...]
+
+
+def _sentence(article: Article, index: int, page: str, marks: list[tuple[int, int]]) -> Citation:
+    sentence = article.sentences[index]
+    out: list[str] = []
+    position = sentence.start
+    for start, end in sorted(marks):
+        if start < position or end > sentence.end:
+            continue
+        out.append(str(escape(article.text[position:start])))
+        out.append(f"<mark>{escape(article.text[start:end])}</mark>")
+        position = end
+    out.append(str(escape(article.text[position : sentence.end])))
+    return Citation(Markup("".join(out)), f"{page}#s{index}", article.title)
+
+
+def actor_context(actor: Actor, site: Site, renderer: PageRenderer) -> dict[str, object]:
+    """What an actor page shows, in the order the template shows it."""
+    by_file = {article.source_file: article for article in site.articles}
+    marks: dict[tuple[str, int], list[tuple[int, int]]] = {}
+    for source_file, index in actor.mentions:
+        article = by_file.get(source_file)
+        if article is None or not 0 <= index < len(article.mentions):
+            continue
+        mention = article.mentions[index]
+        marks.setdefault((source_file, mention.sentence), []).append((mention.start, mention.end))
+
+    def cite(source_file: str, index: int) -> Citation | None:
+        article = by_file.get(source_file)
+        page = renderer.article_pages.get(source_file)
+        if article is None or page is None or not 0 <= index < len(article.sentences):
+            return None
+        return _sentence(article, index, page, marks.get((source_file, index), []))
+
+    roles = []
+    for role, source_file, index in actor.roles[:MAX_ROLES]:
+        if citation := cite(source_file, index):
+            roles.append((role, citation))
+    quotes = []
+    for source_file, index, text in actor.quotes[:MAX_QUOTES]:
+        if citation := cite(source_file, index):
+            quotes.append((text, citation))
+    sentences_in: dict[str, list[int]] = {}
+    for source_file, sentence in sorted(marks):
+        sentences_in.setdefault(source_file, []).append(sentence)
+    appearances = []
+    for article in site.articles:  # newest first
+        if article.source_file in sentences_in:
+            first = sentences_in[article.source_file][:MAX_SENTENCES_PER_ARTICLE]
+            cited = [cite(article.source_file, i) for i in first]
+            appearances.append(Appearance(article, tuple(c for c in cited if c)))
+    actors = {a.key: a for a in site.actors}
+    with_most = [(actors[key], count) for key, count in actor.co_actors if key in actors]
+    return {"roles": roles, "quotes": quotes, "appearances": appearances, "with_most": with_most}
+
+
+def index_groups(site: Site) -> list[tuple[str, str, list[Actor]]]:
+    """(heading, css class, actors ranked by prominence) for each type that has actors."""
+    groups = []
+    for actor_type, heading, css in TYPE_HEADINGS:
+        members = [a for a in site.actors if a.type == actor_type]
+        members.sort(key=lambda a: (-a.prominence, -len(a.mentions), a.name.lower(), a.key))
+        if members:
+            groups.append((heading, css, members))
+    return groups
+
+
+def plan(renderer: PageRenderer, site: Site) -> list[OutputPage]:
+    actors = {a.key: a for a in site.actors}
+    report = site.actor_report
+    pages = [renderer.page("actors/index.html", "actors.html", groups=index_groups(site),
+                           actor_count=len(site.actors), has_report=True)]
+    graph_pages = "graphs" in renderer.kinds
+    per_page = renderer.config.articles_per_page
+    slugs = {a.slug for a in site.actors}
+    redirects: dict[str, Actor] = {}
+    for actor in site.actors:
+        context = actor_context(actor, site, renderer)
+        for pagination in paginate(f"actors/{actor.slug}.html", context["appearances"], per_page):
+            pages.append(renderer.page(
+                pagination.path, "actor.html", actor=actor, pagination=pagination,
+                appearances=pagination.items, roles=context["roles"] if pagination.number == 1 else [],
+                quotes=context["quotes"] if pagination.number == 1 else [],
+                with_most=context["with_most"] if pagination.number == 1 else [],
+                graph_page=f"graphs/{actor.slug}.html" if graph_pages else None,
+            ))
+        for old in actor.redirect_from:
+            if old not in slugs and old not in redirects:
+                redirects[old] = actor
+    for old, actor in sorted(redirects.items()):
+        pages.append(renderer.page(f"actors/{old}.html", "redirect.html", actor=actor,
+                                   target=f"actors/{actor.slug}.html"))
+    hints = []
+    if report is not None:
+        for key_a, key_b, why, entry in report.likely_merges:
+            if key_a in actors and key_b in actors:
+                hints.append((actors[key_a], actors[key_b], why, entry))
+    pages.append(renderer.page(
+        "actors/report.html", "actors_report.html", hints=hints,
+        unmatched=report.unmatched_curation if report else [],
+        clashes=report.slug_clashes if report else [],
+    ))
+    return pages
