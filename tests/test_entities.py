@@ -180,3 +180,14 @@ def test_seed_articles() -> None:
     assert not missing, f"not found with the right type: {sorted(missing)}"
     junk = {"Back", "Thursday", "Related Articles", "The", "Analysts", "Related"}
     assert not junk & names
+
+
+def test_spacy_backend_fills_the_same_fields() -> None:
+    pytest.importorskip("spacy")
+    article = make_article(["Russian President Vladimir Putin met Kim Jong Un in Pyongyang on Thursday."])
+    result = find_entities(article, Config(recogniser="spacy"))
+    assert {m.text: m.type for m in result.mentions}.get("Pyongyang") == LOC
+    assert any(m.type == PER and "Putin" in m.text for m in result.mentions)
+    assert "Russian" in [a[2] for a in result.affiliations]
+    for mention in result.mentions:
+        assert result.text[mention.start:mention.end] == mention.text
