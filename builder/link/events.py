@@ -138,7 +138,7 @@ def article_names(article: Article) -> list[Name]:
                 words = [w for w in m.group(0).split() if w.strip(".") not in NOT_NAMES]
                 if not words:
                     continue
-                surface = " ".join(words).rstrip(".")
+                surface = strip_titles(" ".join(words).rstrip("."))
                 key = normalise_key(surface)
                 if len(key) < 2:
                     continue
@@ -617,7 +617,8 @@ def _date_span(ref: DateRef) -> tuple[date, date]:
     return ref.value, ref.value
 
 
-def nearest_trigger(text: str, start: int, end: int, types: list[EventType] | None = None) -> tuple[EventType, re.Match] | None:
+def nearest_trigger(text: str, start: int, end: int,
+                    types: list[EventType] | None = None) -> tuple[EventType, re.Match] | None:
     """The trigger word closest to a date in a sentence (within a few words of it)."""
     types = types or TYPES
     best = None
