@@ -1,0 +1,98 @@
+"""The Pagefind index: what builder.search.index_site makes, queried through Pagefind's own JS API."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import textwrap
+import threading
+from pathlib import Path
+
+import pytest
+
+from builder.errors import BuildError
+from builder.search import index_site
+
+PAGE = textwrap.dedent(
+    """\
+    <!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">
+    <title>{title}</title></head><body>
+    <nav>Site menu</nav>
+    <article data-pagefind-body data-pagefind-sort="date:{date}"><h1>{title}</h1>
+    <span data-pagefind-filter="type" hidden>{kind}</span>
+    <span data-pagefind-filter="source" hidden>{source}</span>
+    <span data-pagefind-filter="date" hidden>{month}</span>
+    <p>{text}</p></article></body></html>
+    """
+)
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture
+def served_folder():
+    servers = []
+
+    def serve(folder: Path) -> str:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/"
+
+    yield serve
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def query(watched, url: str, script: str):
+    watched.page.goto(url + "index.html")
+    return watched.page.evaluate(
+        "async () => { const pagefind = await import('./pagefind/pagefind.js'); await pagefind.init();"
+        f" {script} }}"
+    )
+
+
+def test_index_has_filters_and_only_marked_bodies(tmp_path, watched, served_folder):
+    site = tmp_path / "site"
+    (site / "articles").mkdir(parents=True)
+    (site / "index.html").write_text("<!doctype html><html lang='en'><head><link rel='icon' href='data:,'>"
+                                     "<title>Home</title></head><body><main><h1>Home jackpot</h1></main></body></html>")
+    pages = [("jackpot.html", "Powerball jackpot grows", "Article", "Daily Example", "2016-01-10",
+              "The lottery jackpot reached a record."),
+             ("sailors.html", "Sailors released", "Article", "Evening Example", "2016-01-13",
+              "Ten sailors were released after a day."),
+             ("iran.html", "Iran", "Actor", "Daily Example", "2016-01-13", "Iran released the sailors.")]
+    for name, title, kind, source, date, text in pages:
+        (site / "articles" / name).write_text(PAGE.format(title=title, kind=kind, source=source, date=date,
+                                                          month=date[:7], text=text), encoding="utf-8")
+    index_site(site)
+    assert (site / "pagefind" / "pagefind-entry.json").is_file()
+    url = served_folder(site)
+    filters = query(watched, url, "return await pagefind.filters();")
+    assert filters["type"] == {"Article": 2, "Actor": 1}
+    assert filters["source"] == {"Daily Example": 2, "Evening Example": 1}
+    assert filters["date"] == {"2016-01": 3}
+    found = query(watched, url, "const r = await pagefind.search('jackpot');"
+                                " return await Promise.all(r.results.map(x => x.data().then(d => d.url)));")
+    assert found == ["/articles/jackpot.html"]  # the home page has no data-pagefind-body: not indexed
+    only_actors = query(watched, url, "const r = await pagefind.search('released', {filters: {type: 'Actor'}});"
+                                      " return r.results.length;")
+    assert only_actors == 1
+    watched.assert_clean()
+
+
+def test_failure_names_the_folder(tmp_path):
+    with pytest.raises(BuildError, match=str(tmp_path)):
+        index_site(tmp_path)  # no HTML at all
+
+
+def test_built_site_pages_carry_search_filters(built_site):
+    html = "".join(p.read_text(encoding="utf-8") for p in (built_site / "articles").glob("*.html"))
+    if "data-pagefind-body" not in html:
+        pytest.skip("article pages have no data-pagefind-* attributes yet (see builder.search.PAGE_ATTRIBUTES)")
+    for name in ("type", "source", "date"):
+        assert f'data-pagefind-filter="{name}"' in html, name
