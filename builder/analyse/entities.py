@@ -110,7 +110,7 @@ def lexicon() -> Lexicon:
         major=major | {name.upper() for name in major},
         first_names=frozenset(_read_list("first_names.txt")),
         common={**{w: k for k, w in enumerate(_read_list("common_words.txt"), 1)},
-                **dict.fromkeys(_spacy_stop_words(), 0)},
+                **dict.fromkeys(_read_list("function_words.txt"), 0)},
         titles=frozenset(w.lower() for w in _read_list("titles.txt")),
         org_words=frozenset(_read_list("org_words.txt")),
         place_words=frozenset(_read_list("place_words.txt")),
@@ -119,14 +119,6 @@ def lexicon() -> Lexicon:
         event_words=frozenset(_read_list("event_words.txt")),
         places_upper={name.upper(): name for name in places},
     )
-
-
-def _spacy_stop_words() -> frozenset[str]:
-    try:
-        from spacy.lang.en.stop_words import STOP_WORDS
-    except ImportError:  # spaCy is optional for the rule recogniser
-        return frozenset()
-    return frozenset(STOP_WORDS)
 
 
 # --- tokens -------------------------------------------------------------------------------------
