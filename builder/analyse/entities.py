@@ -225,6 +225,14 @@ def candidate_spans(tokens: list[Token], sentence: int, lex: Lexicon, starts: Se
                     and prev.text not in lex.places and prev.end == tok.start):
                 j += 2  # a common word's possessive inside a name: "People's Army"
                 continue
+            if tok.text in NAME_PARTICLES:  # "Joost van der Westhuizen"
+                k = j
+                while k < n and k - j < 3 and tokens[k].text in NAME_PARTICLES:
+                    k += 1
+                if k < n and _name_like(tokens[k], lex):
+                    j = k
+                    continue
+                break
             if nxt is None or not _name_like(nxt, lex):
                 break
             if tok.text == "." and (len(prev.text) == 1 or prev.text in DOTTED_IN_NAMES) and prev.end == tok.start:
@@ -247,12 +255,13 @@ def candidate_spans(tokens: list[Token], sentence: int, lex: Lexicon, starts: Se
 
 def split_titles(span: Span, lex: Lexicon) -> list[Span]:
     """ "Russian Defense Minister Sergei Shoigu" → the person after the last title word."""
-    words = [t.text.lower().rstrip(".") for t in span.tokens]
+    words = [t.text.lower() for t in span.tokens]
+    titles = [w in lex.titles or w.rsplit("-", 1)[-1] in lex.titles for w in words]  # "Major-General"
     last_title = -1
-    for k, word in enumerate(words[:-1]):
-        if word in lex.titles:
+    for k in range(len(words) - 1):
+        if titles[k]:
             last_title = k
-    if last_title < 0 or any(t.text in lex.org_words for t in span.tokens):
+    if last_title < 0 or any(t.text in lex.org_words for t in span.tokens[last_title + 1:]):
         return [span]
     rest = span.tokens[last_title + 1:]
     if rest and rest[0].text == ".":
@@ -262,6 +271,18 @@ def split_titles(span: Span, lex: Lexicon) -> list[Span]:
     head = span.tokens[:last_title + 1]
     person = Span(rest, span.sentence, False, head[-2:], span.after, PER, True)
     out = [person]
+    first_title = last_title
+    while first_title > 0 and (titles[first_title - 1] or words[first_title - 1] in OF_WORDS):
+        first_title -= 1
+    before = head[:first_title]
+    if before and words[first_title - 1] not in OF_WORDS:
+        label = " ".join(t.text for t in before if t.text != ".")
+        if any(t.text in lex.org_words for t in before):  # "Federal Reserve Governor Lawrence Lindsey"
+            out.append(Span(before, span.sentence, span.first_in_sentence, span.before, head[first_title:], ORG, True))
+            return out
+        if label in lex.places or label.replace(".", "") in lex.places:  # "South Carolina Gov. X", "U.S. Envoy X"
+            out.append(Span(before, span.sentence, span.first_in_sentence, span.before, head[first_title:], LOC, True))
+            return out
     # a nationality before the title is an affiliation: "Russian President Vladimir Putin"
     for k in range(len(head) - 1, 0, -1):
         prefix = " ".join(t.text for t in head[:k])
@@ -385,7 +406,10 @@ def _drop_initial_common_word(span: Span, lex: Lexicon, mid_caps: set[str]) -> S
     lower = first.lower()
     if first in mid_caps or first in lex.major or first in lex.demonyms or lower not in lex.common:
         return span
-    known_start = first in lex.first_names or first in lex.places or span.text in lex.places
+    prefixes = (" ".join(t.text for t in span.tokens[:k]) for k in (2, 3))
+    known_start = first in lex.first_names or first in lex.places or any(p in lex.places for p in prefixes)
+    if len(span.tokens) > 1 and lex.common[lower] > 0 and any(t.text in lex.org_words for t in span.tokens[1:]):
+        return span  # "First Chicago NBD Corp.", "General Motors Corp."
     if len(span.tokens) > 1 and known_start and lex.common[lower] > 0 and span.tokens[1].text not in OF_WORDS:
         return span  # "John Smith said …", "New York is …"
     if (first in lex.places or first in lex.places_upper) and lex.common[lower] > VERY_COMMON:
