@@ -96,3 +96,19 @@ def test_built_site_pages_carry_search_filters(built_site):
         pytest.skip("article pages have no data-pagefind-* attributes yet (see builder.search.PAGE_ATTRIBUTES)")
     for name in ("type", "source", "date"):
         assert f'data-pagefind-filter="{name}"' in html, name
+
+
+def test_same_site_same_index_bytes(tmp_path):
+    bundles = []
+    for run in ("a", "b"):
+        site = tmp_path / run
+        site.mkdir()
+        for number in range(12):
+            (site / f"page-{number}.html").write_text(
+                PAGE.format(title=f"Page {number}", kind="Article", source=f"Source {number % 3}",
+                            date="2016-02-01", month="2016-02", text=f"Words about topic {number} and more."),
+                encoding="utf-8")
+        index_site(site)
+        bundle = site / "pagefind"
+        bundles.append({p.relative_to(bundle).as_posix(): p.read_bytes() for p in bundle.rglob("*") if p.is_file()})
+    assert bundles[0] == bundles[1]
