@@ -200,6 +200,8 @@ def line_starts(text: str, tokens: list[Token]) -> set[int]:
         if opening and tok.text not in OPENERS:
             starts.add(k)
             opening = False
+        elif tok.text == "(":  # "(Editing by …)": a fresh start inside the sentence
+            opening = True
     return starts
 
 
@@ -296,8 +298,9 @@ def _in_places(words: list[str], lex: Lexicon) -> bool:
     text = " ".join(words)
     if text in lex.places or text.replace(".", "") in lex.places:
         return True
-    if words[0] in ("St", "St.") and len(words) > 1:
-        return "Saint " + " ".join(words[1:]) in lex.places
+    if words[0] in ("St", "St.") and len(words) > 1:  # "St. Louis", "Saint Louis"
+        rest = " ".join(words[1:])
+        return "Saint " + rest in lex.places or "St. " + rest in lex.places
     return text.isupper() and text in lex.places_upper  # "SEOUL, South Korea"
 
 
@@ -416,7 +419,7 @@ def _drop_initial_common_word(span: Span, lex: Lexicon, mid_caps: set[str]) -> S
         return span  # a place that is also a rare word; "SEOUL, South Korea (AP) —"
     if len(span.tokens) == 1:
         return None
-    rest = span.tokens[1:]
+    rest = span.tokens[1:]  # "Analysts Kim Jong Un" cannot be: drop the common word, keep the rest
     if rest[0].text in OF_WORDS or not _name_like(rest[0], lex):
         return None
     return Span(rest, span.sentence, False, [span.tokens[0]], span.after)
@@ -485,6 +488,9 @@ def _document_consistency(spans: list[Span], lex: Lexicon) -> None:
         if len(span.words) == 1 and span.text not in lex.major and span.text not in surnames \
                 and lex.common.get(span.text.lower(), VERY_COMMON) < VERY_COMMON:
             span.type = None  # "Most", "World", "Police": a very common word alone
+            continue
+        if len(span.words) == 1 and span.text.lower() in lex.titles and span.text not in surnames:
+            span.type = None  # "Gov", "Sgt" alone; "Major" stays when "John Major" is in the document
             continue
         if len(span.words) == 1 and span.words[0] in surnames and span.text not in lex.major:
             if not (span.strong and span.type == ORG):
