@@ -59,7 +59,8 @@ def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
 def test_the_commented_example_in_site_is_valid_when_uncommented() -> None:
     text = (REPO / "site" / "curation.toml").read_text(encoding="utf-8")
     assert tomllib.loads(text) == {}  # all commented out: the example changes nothing
-    lines = [line[2:] for line in text.splitlines() if line.startswith("# [") or (line.startswith("# ") and " = " in line)]
+    lines = [line[2:] for line in text.splitlines()
+             if line.startswith("# [") or (line.startswith("# ") and " = " in line)]
     example = curation("\n".join(lines))
     assert example.merge and example.keep_apart and example.rename and example.retype
     assert example.drop and example.aliases and example.description
