@@ -85,7 +85,8 @@ def places(country_names: set[str]) -> set[str]:
         add(names, continent["name"])
     for sub in pycountry.subdivisions:
         if sub.type in SUBDIVISION_TYPES:
-            add(names, sub.name)
+            for variant in subdivision_variants(sub.name):
+                add(names, variant)
     return names - country_names
 
 
@@ -102,6 +103,21 @@ def major_places(country_names: set[str]) -> set[str]:
     for continent in cache.get_continents().values():
         add(names, continent["name"])
     return names
+
+
+SUBDIVISION_SUFFIX = re.compile(
+    r"(?:\s+(?:Sheng|Shi|Zizhiqu|Zhuangzu|Huizu|Uygur|Province|Region|State|Oblast|oblast'|Kray|kray)"
+    r"|-(?:do|si|gwangyeoksi|teukbyeolsi|teukbyeoljachido))+$"
+)
+
+
+def subdivision_variants(name: str) -> set[str]:
+    """ "Hunan Sheng" → "Hunan"; "Komi, Respublika" → "Komi"; "Michoacán de Ocampo" → "Michoacán"."""
+    variants = {name}
+    short = name.split(",")[0].split(" de ")[0].strip()
+    variants.add(short)
+    variants.add(SUBDIVISION_SUFFIX.sub("", short))
+    return {v for v in variants if v}
 
 
 def first_names() -> set[str]:
