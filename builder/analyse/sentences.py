@@ -26,7 +26,7 @@ def _word_set(words: str) -> frozenset[str]:
 # Abbreviations that (almost) never end a sentence: titles before a name.
 TITLES = _word_set(
     """mr mrs ms messrs mmes dr prof gen gens lt col maj capt cpt cmdr cmdt adm brig sgt cpl pvt sen sens rep reps
-    gov govs pres supt insp det rev fr msgr hon amb atty vs v cf approx esp"""
+    gov govs pres supt insp det rev fr msgr hon amb atty vs v cf approx esp wm chas jas geo thos rt"""
 )
 # Abbreviations that often sit mid-sentence but may also end one ("… Apple Inc. The company …").
 AMBIGUOUS = _word_set(

@@ -39,6 +39,11 @@ STOPWORDS = _word_set(
     there's that's we're they're i'm don't didn't doesn't won't can't isn't wasn't aren't weren't according
     including however since even still like well get got make made back much many way going go"""
 )
+# Sentences opening on these lean on the one before: out of context they dangle.
+DANGLING_OPENERS = _word_set(
+    "but and or so yet however also still meanwhile instead then thus therefore nevertheless moreover furthermore "
+    "he she it they his her its their this that these those such there him them"
+)
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _QUOTE_OPEN = "\"“‘'"
 _QUOTE_CLOSE = "\"”’'"
@@ -53,6 +58,7 @@ class SummaryWeights:
     position_decay: float = 2.0  # the prior halves after this many candidate sentences … roughly
     title_weight: float = 0.5  # share of the score from headline overlap
     quote_penalty: float = 0.5  # a sentence that is only a quotation keeps this share of its score
+    dangling_penalty: float = 0.7  # a sentence opening on a pronoun or connective ("But he …") keeps this share
     min_words: int = 6  # shorter sentences are never chosen
     duplicate_overlap: float = 0.5  # Jaccard overlap of content words above which a sentence is a near-duplicate
 
@@ -107,6 +113,8 @@ def rank_sentences(
         score = centrality * prior
         if _is_only_quote(text):
             score *= weights.quote_penalty
+        if position and _opening_word(text) in DANGLING_OPENERS:
+            score *= weights.dangling_penalty
         scores.append(score)
         position += 1
     return scores, bags
@@ -142,6 +150,11 @@ def summarise(article: Article, config: Config | None = None, weights: SummaryWe
 
 def _block_kind(article: Article, block: int) -> BlockKind:
     return article.blocks[block].kind if block < len(article.blocks) else BlockKind.PARAGRAPH
+
+
+def _opening_word(text: str) -> str:
+    match = _WORD.search(text[:40].lower())
+    return match.group(0) if match else ""
 
 
 def _is_question(text: str) -> bool:
