@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import importlib
 import posixpath
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
-from functools import lru_cache
-from itertools import pairwise
+from functools import cached_property, lru_cache
 from pathlib import Path
 from types import ModuleType
 
@@ -51,9 +50,20 @@ def relative_url(from_page: str, to_page: str) -> str:
     if to_page.startswith(("http://", "https://", "mailto:", "#")):
         return to_page
     target, _, fragment = to_page.partition("#")
-    start = posixpath.dirname(from_page) or "."
-    link = posixpath.relpath(target, start) if target else posixpath.basename(from_page)
+    link = _relative_path(target, posixpath.dirname(from_page)) if target else posixpath.basename(from_page)
     return f"{link}#{fragment}" if fragment else link
+
+
+@lru_cache(maxsize=1 << 16)
+def _relative_path(target: str, folder: str) -> str:
+    """posixpath.relpath without touching the disk (no getcwd), cached: pages share folders and targets."""
+    target_parts = [part for part in target.split("/") if part not in ("", ".")]
+    folder_parts = [part for part in folder.split("/") if part not in ("", ".")]
+    common = 0
+    while (common < len(folder_parts) and common < len(target_parts) - 1
+           and folder_parts[common] == target_parts[common]):
+        common += 1
+    return "/".join([".."] * (len(folder_parts) - common) + target_parts[common:]) or "."
 
 
 def safe_external_url(url: str | None) -> str | None:
@@ -95,13 +105,26 @@ def language_name(code: str) -> str:
 
 @dataclass(frozen=True)
 class Span:
-    """A stretch of text to mark up: a link (href) and/or a quote, in Article.text offsets."""
+    """A stretch of Article.text to mark up: a sentence anchor, a quote or a link (one of them)."""
 
     start: int
     end: int
-    href: str | None = None
-    quote: bool = False
+    href: str | None = None  # a link
+    quote: bool = False  # a quotation (title: who said it)
     title: str | None = None
+    anchor: str | None = None  # an id: the sentence's "s{index}"
+
+    @cached_property
+    def open_tag(self) -> str:
+        if self.anchor is not None:
+            return f'<span id="{escape(self.anchor)}">'
+        if self.quote:
+            return f'<span class="quote" title="{escape(self.title)}">' if self.title else '<span class="quote">'
+        return f'<a class="mention" href="{escape(self.href or "")}">'
+
+    @cached_property
+    def close_tag(self) -> str:
+        return "</span>" if self.anchor is not None or self.quote else "</a>"
 
 
 def _non_overlapping(spans: Sequence[Span], low: int, high: int) -> list[Span]:
@@ -115,9 +138,57 @@ def _non_overlapping(spans: Sequence[Span], low: int, high: int) -> list[Span]:
         start, end = max(span.start, low), min(span.end, high)
         if start < last_end or start >= end:
             continue
-        kept.append(Span(start, end, span.href, span.quote, span.title))
+        kept.append(span if (start, end) == (span.start, span.end) else replace(span, start=start, end=end))
         last_end = end
     return kept
+
+
+def _within(spans: list[Span], starts: list[int], low: int, high: int) -> list[Span]:
+    """The spans (sorted, disjoint; `starts` their start offsets) that overlap [low, high)."""
+    first = bisect_right(starts, low) - 1
+    if first < 0 or spans[first].end <= low:
+        first += 1
+    last = bisect_left(starts, high)
+    return spans[first:last]
+
+
+def _escape(text: str) -> str:
+    """HTML-escape text (as markupsafe does, without making a Markup object per piece)."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&#34;").replace("'", "&#39;"))
+
+
+Layer = tuple[list[Span], list[int]]  # sorted disjoint spans, and their start offsets (for bisect)
+
+
+def _layer(spans: list[Span]) -> Layer:
+    return spans, [span.start for span in spans]
+
+
+def _sweep(text: str, low: int, high: int, layers: Sequence[Layer]) -> str:
+    """HTML for text[low:high] with each layer's spans as elements; layers go from outermost to innermost.
+
+    Each layer is sorted and disjoint.  An inner element that crosses the edge of an
+    outer one is cut there (closed and reopened), so the elements always nest.
+    """
+    if not layers:
+        return _escape(text[low:high])
+    (spans, starts), inner = layers[0], layers[1:]
+    out: list[str] = []
+    position = low
+    for span in _within(spans, starts, low, high):
+        start, end = max(span.start, position), min(span.end, high)
+        if end <= start:
+            continue
+        if start > position:
+            out.append(_sweep(text, position, start, inner))
+        out.append(span.open_tag)
+        out.append(_sweep(text, start, end, inner))
+        out.append(span.close_tag)
+        position = end
+    if position < high:
+        out.append(_sweep(text, position, high, inner))
+    return "".join(out)
 
 
 def mark_up(text: str, low: int, high: int, links: Sequence[Span] = (), quotes: Sequence[Span] = ()) -> Markup:
@@ -130,65 +201,16 @@ def mark_up(text: str, low: int, high: int, links: Sequence[Span] = (), quotes: 
     low, high = max(0, low), min(len(text), high)
     if high <= low:
         return Markup("")
-    link_spans = _non_overlapping(links, low, high)
-    quote_spans = _non_overlapping(quotes, low, high)
-    if not link_spans and not quote_spans:
-        return escape(text[low:high])
-    cuts = {low, high}
-    for span in (*link_spans, *quote_spans):
-        cuts.update((span.start, span.end))
-    points = sorted(cuts)
-    out: list[str] = []
-    link_at = _lookup(link_spans)
-    quote_at = _lookup(quote_spans)
-    open_link: Span | None = None
-    open_quote: Span | None = None
-    for begin, finish in pairwise(points):
-        link, quote = link_at(begin), quote_at(begin)
-        if open_link is not None and (link is not open_link or quote is not open_quote):
-            out.append("</a>")
-            open_link = None
-        if open_quote is not None and quote is not open_quote:
-            out.append("</span>")
-            open_quote = None
-        if quote is not None and open_quote is None:
-            title = f' title="{escape(quote.title)}"' if quote.title else ""
-            out.append(f'<span class="quote"{title}>')
-            open_quote = quote
-        if link is not None and open_link is None:
-            out.append(f'<a class="mention" href="{escape(link.href)}">')
-            open_link = link
-        out.append(str(escape(text[begin:finish])))
-    if open_link is not None:
-        out.append("</a>")
-    if open_quote is not None:
-        out.append("</span>")
-    return Markup("".join(out))
-
-
-def _lookup(spans: list[Span]) -> Callable[[int], Span | None]:
-    """The span covering a position (spans are sorted and disjoint)."""
-    starts = [s.start for s in spans]
-
-    def at(position: int) -> Span | None:
-        i = bisect_right(starts, position) - 1
-        if i >= 0 and spans[i].start <= position < spans[i].end:
-            return spans[i]
-        return None
-
-    return at
-
-
-@dataclass(frozen=True)
-class RenderedBlock:
-    kind: str  # BlockKind value, plus "ul" for a run of list items (items in `items`)
-    html: Markup
-    href: str | None = None  # IMAGE: the remote image address (http/https only)
-    items: tuple[Markup, ...] = ()
+    layers = [_layer(_non_overlapping(quotes, low, high)), _layer(_non_overlapping(links, low, high))]
+    return Markup(_sweep(text, low, high, [layer for layer in layers if layer[0]]))
 
 
 class ArticleMarkup:
-    """An article's text as HTML: sentences as <span id="s{index}">, mentions linked to actor pages."""
+    """An article's text as HTML: sentences as <span id="s{index}">, mentions linked to actor pages.
+
+    Mentions, quotes and sentences are each sorted and made disjoint once per
+    article; each block is then marked up in one linear sweep.
+    """
 
     def __init__(self, article: Article, actor_href: Callable[[str], str | None]) -> None:
         self.article = article
@@ -204,59 +226,67 @@ class ArticleMarkup:
         ]
         self.links = _non_overlapping(links, 0, len(text))
         self.quotes = _non_overlapping(quotes, 0, len(text))
+        self.sentences = _non_overlapping(
+            [Span(s.start, s.end, anchor=f"s{s.index}") for s in article.sentences], 0, len(text)
+        )
+        self._layers = [_layer(self.sentences), _layer(self.quotes), _layer(self.links)]
+
+    def _html(self, low: int, high: int, anchors: bool) -> str:
+        low, high = max(0, low), min(len(self.article.text), high)
+        if high <= low:
+            return ""
+        layers = [layer for layer in (self._layers if anchors else self._layers[1:]) if layer[0]]
+        return _sweep(self.article.text, low, high, layers)
 
     def sentence(self, index: int) -> Markup:
         """One sentence as HTML (no anchor), e.g. for summaries."""
         if not 0 <= index < len(self.article.sentences):
             return Markup("")
         sentence = self.article.sentences[index]
-        return mark_up(self.article.text, sentence.start, sentence.end, self.links, self.quotes)
+        return Markup(self._html(sentence.start, sentence.end, anchors=False))
 
     def summary(self) -> list[tuple[int, Markup]]:
         return [(i, self.sentence(i)) for i in self.article.summary if 0 <= i < len(self.article.sentences)]
 
-    def blocks(self) -> list[RenderedBlock]:
-        """The body, block by block; each sentence wrapped in <span id="s{index}">; list items grouped."""
+    def body(self, excerpt: bool = False) -> Markup:
+        """The article text as HTML, block by block: <p>, <h2>, <blockquote>, <ul> for runs of list items,
+        and images as a note with a link to the remote picture (never an <img>).  Each sentence is a
+        <span id="s{index}">.  With `excerpt`, only the first paragraph."""
         article = self.article
         text = article.text
-        by_block: dict[int, list] = {}
-        for sentence in article.sentences:
-            by_block.setdefault(sentence.block, []).append(sentence)
-        rendered: list[RenderedBlock] = []
-        list_items: list[Markup] = []
+        out: list[str] = []
+        in_list = False
         starts = article.block_starts if len(article.block_starts) == len(article.blocks) else None
         for number, block in enumerate(article.blocks):
-            if starts is None or text[starts[number] : starts[number] + len(block.text)] != block.text:
-                html = escape(block.text)  # no usable offsets: plain text
+            if excerpt and not (block.kind == BlockKind.PARAGRAPH and block.text.strip()):
+                continue
+            begin = starts[number] if starts is not None else -1
+            if begin < 0 or text[begin : begin + len(block.text)] != block.text:
+                html = str(escape(block.text))  # no usable offsets: plain text
             else:
-                html = self._block_html(starts[number], starts[number] + len(block.text), by_block.get(number, []))
+                html = self._html(begin, begin + len(block.text), anchors=True)
             if block.kind == BlockKind.LIST_ITEM:
-                list_items.append(html)
+                out.append(f"<li>{html}</li>\n" if in_list else f"<ul>\n<li>{html}</li>\n")
+                in_list = True
                 continue
-            if list_items:
-                rendered.append(RenderedBlock("ul", Markup(""), items=tuple(list_items)))
-                list_items = []
-            href = safe_external_url(block.href) if block.kind == BlockKind.IMAGE else None
-            rendered.append(RenderedBlock(str(block.kind), html, href))
-        if list_items:
-            rendered.append(RenderedBlock("ul", Markup(""), items=tuple(list_items)))
-        return rendered
-
-    def _block_html(self, low: int, high: int, sentences: list) -> Markup:
-        text = self.article.text
-        out: list[str] = []
-        position = low
-        for sentence in sorted(sentences, key=lambda s: s.start):
-            start, end = max(sentence.start, position), min(sentence.end, high)
-            if end <= start:
-                continue
-            if start > position:
-                out.append(mark_up(text, position, start, self.links, self.quotes))
-            inner = mark_up(text, start, end, self.links, self.quotes)
-            out.append(f'<span id="s{sentence.index}">{inner}</span>')
-            position = end
-        if position < high:
-            out.append(mark_up(text, position, high, self.links, self.quotes))
+            if in_list:
+                out.append("</ul>\n")
+                in_list = False
+            if block.kind == BlockKind.HEADING:
+                out.append(f"<h2>{html}</h2>\n")
+            elif block.kind == BlockKind.QUOTE:
+                out.append(f"<blockquote><p>{html}</p></blockquote>\n")
+            elif block.kind == BlockKind.IMAGE:
+                href = safe_external_url(block.href)
+                link = (f' <a href="{escape(href)}" rel="nofollow noopener">view the image on its original site</a>'
+                        if href else "")
+                out.append(f'<p class="image-note"><span class="label">Image:</span> {html}{link}</p>\n')
+            else:
+                out.append(f"<p>{html}</p>\n")
+            if excerpt:
+                break
+        if in_list:
+            out.append("</ul>\n")
         return Markup("".join(out))
 
 

@@ -5,7 +5,8 @@ Crawls every .html file under an output folder and checks each href/src:
   links must work from file://, where folders do not open their index.html);
 - a fragment (#s3, page.html#s3) must name an id (or a name) present in the target page;
 - root-relative links ("/x.html") are refused: they break under file:// and sub-paths;
-- external links (http:, https:, mailto:, …) are not followed.
+- external links (http:, https:, mailto:, …) are not followed; javascript: links are refused,
+  and so are data: links a reader would follow (<a href>).
 
 Usable from tests (`check_links(folder)` → list of problems) and from the command line:
     .venv/bin/python tests/linkcheck.py output/
@@ -36,7 +37,7 @@ class BrokenLink:
 class _PageParser(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.links: list[str] = []
+        self.links: list[tuple[str, str]] = []  # (tag, link)
         self.ids: set[str] = set()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -47,9 +48,9 @@ class _PageParser(HTMLParser):
                 self.ids.add(value)
             elif name in LINK_ATTRIBUTES:
                 if name == "srcset":
-                    self.links.extend(part.strip().split(" ")[0] for part in value.split(",") if part.strip())
+                    self.links.extend((tag, part.strip().split(" ")[0]) for part in value.split(",") if part.strip())
                 elif not (tag == "meta" or (tag == "link" and self._is_canonical(attrs))):
-                    self.links.append(value)
+                    self.links.append((tag, value))
 
     handle_startendtag = handle_starttag
 
@@ -79,21 +80,21 @@ def check_links(site: Path) -> list[BrokenLink]:
     broken: list[BrokenLink] = []
     for path in sorted(site.rglob("*.html")):
         relpath = path.relative_to(site).as_posix()
-        for link in page(relpath).links:
-            problem = _check(site, relpath, link, page)
+        for tag, link in page(relpath).links:
+            problem = _check(site, relpath, tag, link, page)
             if problem:
                 broken.append(BrokenLink(relpath, link, problem))
     return broken
 
 
-def _check(site: Path, relpath: str, link: str, page) -> str | None:
+def _check(site: Path, relpath: str, tag: str, link: str, page) -> str | None:
     link = link.strip()
     if not link:
         return "empty link"
     parts = urlsplit(link)
     if parts.scheme or link.startswith("//"):
-        if parts.scheme.lower() in ("javascript", "data", "vbscript"):
-            return f"{parts.scheme}: link"
+        if parts.scheme.lower() in ("javascript", "vbscript") or (parts.scheme.lower() == "data" and tag == "a"):
+            return f"{parts.scheme}: link"  # data: is fine for an inline icon, not for a link a reader follows
         return None  # external
     if link.startswith("/"):
         return "root-relative link (breaks under file:// and sub-paths)"

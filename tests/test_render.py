@@ -488,3 +488,23 @@ def test_theme_loads_nothing_from_elsewhere():
     for name in ("style.css", "filter.js"):
         text = (REPO / "site" / "static" / name).read_text()
         assert "http://" not in text and "https://" not in text and "@import" not in text
+
+
+def test_relative_path_agrees_with_posixpath():
+    import posixpath
+
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from builder.render import _relative_path
+
+    segment = st.sampled_from(["a", "b", "articles"])  # folders
+    page = st.sampled_from(["x.html", "index.html", "style.css"])  # files
+    path = st.tuples(st.lists(segment, max_size=3), page).map(lambda parts: "/".join([*parts[0], parts[1]]))
+    folder = st.lists(segment, min_size=0, max_size=3).map("/".join)
+
+    @given(path, folder)
+    def check(target, start):
+        assert _relative_path(target, start) == posixpath.relpath(target, start or ".")
+
+    check()

@@ -85,7 +85,7 @@ def article_page(renderer: PageRenderer, site: Site, article: Article) -> Output
         path,
         "article.html",
         article=article,
-        blocks=markup.blocks(),
+        body=markup.body(excerpt=renderer.config.excerpts_only),
         summary=markup.summary(),
         source_path=renderer.source_pages.get(article.source),
         original_url=safe_external_url(article.original_url),
