@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from builder.analyse import COMPONENTS, analyse_article, find_quotes, join_blocks, split_sentences, split_text
-from builder.analyse.language import guess_language
+from builder.analyse.language import guess_language, language_notice
 from builder.analyse.pipeline import run_component
 from builder.analyse.summary import select, summary_length
 from builder.config import Config
@@ -124,6 +124,9 @@ def test_non_english_article_is_split_and_summarised_but_skips_english_only_comp
     assert len(result.sentences) == 2
     assert result.summary
     assert result.quotes == [] and result.mentions == [] and result.dates == []
+    notice = language_notice(result, Config())
+    assert notice is not None and not notice.skipped and "(fr)" in notice.reason
+    assert language_notice(analyse_article(make_article(ENGLISH), Config()), Config()) is None
 
 
 # --- summary ----------------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from builder.analyse.language import detect_language, guess_language
+from builder.analyse.language import detect_language, guess_language, language_notice
 from builder.analyse.pipeline import COMPONENTS, Component, analyse_article, join_blocks, run_component
 from builder.analyse.quotes import find_quotes
 from builder.analyse.sentences import split_sentences, split_text
@@ -20,6 +20,7 @@ __all__ = [
     "find_quotes",
     "guess_language",
     "join_blocks",
+    "language_notice",
     "run_component",
     "split_sentences",
     "split_text",

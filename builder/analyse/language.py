@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import cache
 
 from builder.config import Config
-from builder.model import Article
+from builder.model import Article, Problem
 
 MIN_WORDS = 20  # fewer words than this: too little evidence, keep the configured language
 MIN_CONFIDENCE = 0.9  # below this normalised probability the configured language is kept
@@ -39,3 +39,14 @@ def detect_language(article: Article, config: Config | None = None) -> Article:
     default = getattr(config, "language", "en") or "en"
     article.language = guess_language(f"{article.title}\n\n{article.text}", default)
     return article
+
+
+def language_notice(article: Article, config: Config) -> Problem | None:
+    """A notice (not a skip) for an article not in the site's language, for the build report."""
+    if article.language == config.language:
+        return None
+    return Problem(
+        article.source_file,
+        f"not {config.language} ({article.language}): entities, quotes and dates not analysed",
+        skipped=False,
+    )

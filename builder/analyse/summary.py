@@ -139,7 +139,8 @@ def summarise(article: Article, config: Config | None = None, weights: SummaryWe
     """Component: article.summary = indices of the summary sentences, in article order."""
     wanted = getattr(config, "summary_sentences", 3)
     texts = [article.text[s.start : s.end] for s in article.sentences]
-    in_paragraph = [_block_kind(article, s.block) in (BlockKind.PARAGRAPH, BlockKind.QUOTE) for s in article.sentences]
+    # paragraphs only: block quotes are often embedded posts, headings and captions are not the story
+    in_paragraph = [_block_kind(article, s.block) == BlockKind.PARAGRAPH for s in article.sentences]
     if not any(in_paragraph):
         in_paragraph = [True] * len(texts)
     scores, bags = rank_sentences(texts, article.title, in_paragraph, weights)
