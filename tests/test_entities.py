@@ -191,3 +191,19 @@ def test_spacy_backend_fills_the_same_fields() -> None:
     assert "Russian" in [a[2] for a in result.affiliations]
     for mention in result.mentions:
         assert result.text[mention.start:mention.end] == mention.text
+
+
+def test_hyphenated_pair_of_known_people_is_split() -> None:
+    found = entities("Kim Jong Un met Sergei Shoigu.\nThe Kim-Shoigu meeting ended.")
+    assert found.get("Kim") == PER and found.get("Shoigu") == PER
+    assert "Kim-Shoigu" not in found
+
+
+def test_first_word_of_an_organisation_names_it_later() -> None:
+    found = entities("Shares of Zorbatek Holdings rose.\nLater Zorbatek fell.")
+    assert found == {"Zorbatek Holdings": ORG, "Zorbatek": ORG}
+
+
+def test_place_before_a_title() -> None:
+    found = entities("The bill was signed by South Carolina Gov. Nikki Haley on Monday.")
+    assert found == {"South Carolina": LOC, "Nikki Haley": PER}

@@ -259,6 +259,15 @@ def split_titles(span: Span, lex: Lexicon) -> list[Span]:
     """ "Russian Defense Minister Sergei Shoigu" → the person after the last title word."""
     words = [t.text.lower() for t in span.tokens]
     titles = [w in lex.titles or w.rsplit("-", 1)[-1] in lex.titles for w in words]  # "Major-General"
+    introduces = bool(span.after) and (span.after[0].text == "." or _name_like(span.after[0], lex))
+    if titles[-1] and introduces and not any(t.text in lex.org_words for t in span.tokens):  # "… Gov. Nikki Haley"
+        keep = len(words)
+        while keep and (titles[keep - 1] or words[keep - 1] in OF_WORDS):
+            keep -= 1
+        if keep == 0:
+            return []  # "Prime Minister", "Attorney General": a role, not a name
+        span = Span(span.tokens[:keep], span.sentence, span.first_in_sentence, span.before, span.tokens[keep:keep + 2])
+        words, titles = words[:keep], titles[:keep]
     last_title = -1
     for k in range(len(words) - 1):
         if titles[k]:
@@ -474,6 +483,7 @@ def _document_consistency(spans: list[Span], lex: Lexicon) -> None:
     """Weakly typed names take the type the document gives them elsewhere."""
     strong: dict[str, str] = {}
     surnames: dict[str, str] = {}
+    org_heads: dict[str, str] = {}
     for span in spans:
         if span.type in (None, AFFILIATION):
             continue
@@ -482,6 +492,9 @@ def _document_consistency(spans: list[Span], lex: Lexicon) -> None:
         if span.type == PER and (len(span.words) > 1 or span.strong):
             surnames.setdefault(span.words[-1], PER)
             surnames.setdefault(span.words[0], PER)
+        if span.type == ORG and span.strong and len(span.words) > 1 and span.words[0] not in lex.places \
+                and span.words[0].lower() not in lex.common:
+            org_heads.setdefault(span.words[0], ORG)  # "Pirelli SpA" … later "Pirelli"
     for span in spans:
         if span.type in (None, AFFILIATION):
             continue
@@ -498,6 +511,17 @@ def _document_consistency(spans: list[Span], lex: Lexicon) -> None:
             continue
         if not span.strong and span.text in strong:
             span.type = strong[span.text]
+        elif not span.strong and len(span.words) == 1 and span.text in org_heads:
+            span.type = ORG
+    for span in list(spans):  # "the Kim-Shoigu meeting": two people
+        if len(span.tokens) == 1 and "-" in span.text and span.type not in (None, AFFILIATION):
+            parts = span.text.split("-")
+            if len(parts) == 2 and all(p in surnames for p in parts):
+                tok = span.tokens[0]
+                left = Token(tok.start, tok.start + len(parts[0]), parts[0])
+                right = Token(left.end + 1, tok.end, parts[1])
+                span.tokens, span.type = [left], PER
+                spans.append(Span([right], span.sentence, False, [left], span.after, PER, True))
 
 
 def _caps_sentence_spans(sentence_tokens: list[list[Token]], caps: list[bool], known: list[Span],
