@@ -176,13 +176,14 @@ def test_summary_skips_junk_candidates() -> None:
     article = make_article(
         "Rates up.",
         "Will the central bank raise interest rates again because inflation keeps rising fast?",
+        "The central bank governor on interest rates and inflation and the bank:",
         "“Interest rates and inflation and the bank and rates and inflation matter most to the bank.”",
         *CENTRAL,
         kinds=None,
     )
     chosen = summary_texts(analyse_article(article, Config()))
     assert "Rates up." not in chosen
-    assert not any(s.endswith("?") for s in chosen)
+    assert not any(s.endswith(("?", ":")) for s in chosen)
 
 
 def test_summary_ignores_headings_and_captions() -> None:

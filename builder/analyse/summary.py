@@ -159,7 +159,8 @@ def _opening_word(text: str) -> str:
 
 
 def _is_question(text: str) -> bool:
-    return text.rstrip(_QUOTE_CLOSE + ")").endswith("?")
+    """Questions, and lead-ins ending on a colon, say little on their own."""
+    return text.rstrip(_QUOTE_CLOSE + ") ").endswith(("?", ":"))
 
 
 def _is_only_quote(text: str) -> bool:
