@@ -74,7 +74,11 @@ class Node:
     surfaces: Counter = field(default_factory=Counter)
     articles: set = field(default_factory=set)
     seen_as: Counter = field(default_factory=Counter)  # short spellings resolved to it in their article
-    acronym: bool = False
+    acronym_count: int = 0  # mentions written as an acronym ("KCNA", "U.N.")
+
+    @property
+    def acronym(self) -> bool:
+        return 2 * self.acronym_count > sum(self.surfaces.values())
 
     @property
     def tokens(self) -> list[str]:
@@ -112,6 +116,7 @@ def _local_resolution(article: Article, forbidden: Forbidden) -> tuple[list[str 
         keys.append(compact(key) if key else None)
     full_people: dict[str, list[tuple[int, str]]] = defaultdict(list)  # last word → (start, node)
     first_people: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    full_orgs: dict[str, list[tuple[int, str]]] = defaultdict(list)  # last word → (start, node): "Saints"
     expansions: dict[str, str] = {}
     for mention, key in zip(article.mentions, keys, strict=True):
         if key is None:
@@ -120,6 +125,8 @@ def _local_resolution(article: Article, forbidden: Forbidden) -> tuple[list[str 
         if _is_person(mention) and len(tokens) >= 2:
             full_people[tokens[-1]].append((mention.start, key))
             first_people[tokens[0]].append((mention.start, key))
+        if mention.type == EntityType.ORGANISATION and len(tokens) >= 2:
+            full_orgs[tokens[-1]].append((mention.start, key))
         if len(tokens) >= 2 and not looks_like_acronym(mention.text):
             initials = acronym_of(mention.text)
             if initials:
@@ -136,7 +143,8 @@ def _local_resolution(article: Article, forbidden: Forbidden) -> tuple[list[str 
             continue
         if len(tokens) != 1 or mention.type == EntityType.PLACE:
             continue
-        candidates = full_people.get(tokens[0]) or first_people.get(tokens[0])
+        candidates = full_people.get(tokens[0]) or first_people.get(tokens[0]) or (
+            full_orgs.get(tokens[0]) if mention.type == EntityType.ORGANISATION else None)
         if not candidates:
             continue
         names = {node for _, node in candidates if not forbidden.pair(node, key)}
@@ -208,7 +216,7 @@ def resolve_actors(
             node.types[mention.type] += 1
             node.surfaces[mention.text] += 1
             node.articles.add(position)
-            node.acronym = node.acronym or looks_like_acronym(mention.text)
+            node.acronym_count += looks_like_acronym(mention.text)
     for article, resolved in zip(articles, per_article, strict=True):
         for mention, node_id in zip(article.mentions, resolved, strict=True):
             if node_id in nodes and compact(name_key(mention.text, _is_person(mention))) != node_id:
@@ -251,18 +259,28 @@ def resolve_actors(
             supersets = [o for o in block if o != nid and mine < set(nodes[o].tokens)]
             if len(supersets) == 1:
                 join(supersets[0], nid)
+    org_last: dict[str, list[str]] = defaultdict(list)
+    for nid, node in sorted(nodes.items()):
+        if node.majority_type() == EntityType.ORGANISATION and len(node.tokens) >= 2 and not node.acronym:
+            org_last[node.tokens[-1]].append(nid)
     for nid, node in sorted(nodes.items()):
         tokens = node.tokens
-        if len(tokens) != 1 or node.acronym or node.majority_type() == EntityType.PLACE:
+        kind = node.majority_type()
+        if len(tokens) != 1 or node.acronym or kind == EntityType.PLACE:
             continue
         candidates = sorted({groups.find(o) for o in by_last.get(tokens[0], [])}) or sorted(
             {groups.find(o) for o in by_first.get(tokens[0], [])}
         )
+        if kind == EntityType.ORGANISATION and not candidates:
+            candidates = sorted({groups.find(o) for o in org_last.get(tokens[0], [])})
         if groups.find(nid) in candidates:
             continue
-        if not (len(candidates) == 1 and node.majority_type() == EntityType.PERSON and join(candidates[0], nid)):
+        # a lone word typed as an organisation joins a person only if it is not far more widespread than them
+        plausible = len(candidates) == 1 and (
+            kind == EntityType.PERSON or len(node.articles) <= 2 * len(nodes[candidates[0]].articles))
+        if not (plausible and join(candidates[0], nid)):
             for root in candidates[:5]:
-                report.likely_merges.append((root, nid, f"the surname “{node.key}” alone, in other articles", ""))
+                report.likely_merges.append((root, nid, f"“{node.key}” alone, in other articles", ""))
 
     # 4a. the user's merges and aliases act on names
     provisional = _provisional_slugs(nodes, groups)

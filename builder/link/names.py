@@ -23,6 +23,7 @@ WORDS: dict[str, frozenset[str]] = {
 }
 
 HONORIFICS = WORDS["honorifics"]
+CORPORATE_SUFFIXES = WORDS["corporate_suffixes"]  # "Microsoft Corp." = "Microsoft"
 # Words that are not part of an actor's name when they lead it ("the United Nations").
 LEADING_ARTICLES = frozenset({"the", "a", "an"})
 # Small words skipped when forming an acronym ("Bank of England" → "BOE" is not made; "BE" is).
@@ -69,6 +70,9 @@ def name_tokens(surface: str, person: bool = False) -> tuple[str, ...]:
     if person and len(tokens) > 2:
         inner = [t for t in tokens[1:-1] if len(t) > 1]
         tokens = [tokens[0], *inner, tokens[-1]]
+    if not person:
+        while len(tokens) > 1 and tokens[-1] in CORPORATE_SUFFIXES:
+            tokens = tokens[:-1]
     joined = " ".join(tokens)
     full = short_forms().get(joined)
     if full:
@@ -96,6 +100,9 @@ def acronym_of(surface: str) -> str | None:
 
 
 def looks_like_acronym(surface: str) -> bool:
-    """"KCNA", "NATO", "U.N." — written in capitals, 2 to 8 letters."""
-    letters = re.sub(r"[.\s&]", "", strip_title(surface, False))
+    """"KCNA", "NATO", "U.N." — one word in capitals, 2 to 8 letters."""
+    name = strip_title(surface, False)
+    if " " in name:
+        return False
+    letters = re.sub(r"[.&]", "", name)
     return 2 <= len(letters) <= 8 and letters.isalpha() and letters.isupper()
