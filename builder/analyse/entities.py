@@ -268,6 +268,9 @@ def split_titles(span: Span, lex: Lexicon) -> list[Span]:
             return []  # "Prime Minister", "Attorney General": a role, not a name
         span = Span(span.tokens[:keep], span.sentence, span.first_in_sentence, span.before, span.tokens[keep:keep + 2])
         words, titles = words[:keep], titles[:keep]
+    if titles[-1] and all(titles[k] or _plain_word(span.tokens[k].text, lex) or words[k] in OF_WORDS
+                          for k in range(len(words))):
+        return []  # "Prime Minister", "Vice President", "Secretary of State": a role, not a name
     last_title = -1
     for k in range(len(words) - 1):
         if titles[k]:
@@ -288,11 +291,11 @@ def split_titles(span: Span, lex: Lexicon) -> list[Span]:
     before = head[:first_title]
     if before and words[first_title - 1] not in OF_WORDS:
         label = " ".join(t.text for t in before if t.text != ".")
-        if any(t.text in lex.org_words for t in before):  # "Federal Reserve Governor Lawrence Lindsey"
-            out.append(Span(before, span.sentence, span.first_in_sentence, span.before, head[first_title:], ORG, True))
-            return out
         if label in lex.places or label.replace(".", "") in lex.places:  # "South Carolina Gov. X", "U.S. Envoy X"
             out.append(Span(before, span.sentence, span.first_in_sentence, span.before, head[first_title:], LOC, True))
+            return out
+        if any(t.text in lex.org_words for t in before):  # "Federal Reserve Governor Lawrence Lindsey"
+            out.append(Span(before, span.sentence, span.first_in_sentence, span.before, head[first_title:], ORG, True))
             return out
     # a nationality before the title is an affiliation: "Russian President Vladimir Putin"
     for k in range(len(head) - 1, 0, -1):
@@ -365,6 +368,8 @@ def type_span(span: Span, lex: Lexicon) -> None:
             span.type, span.strong = PER, True
         elif any(_plain_word(w, lex) or w in lex.places for w in words):
             span.type = ORG  # "Red Star", "Air France", "Planned Parenthood": names made of words
+        elif before and before[-1] in ("in", "at", "near"):
+            span.type = LOC  # "at Punta Tombo"
         else:
             span.type = PER  # "Kang Sun Nam", "Yoon Suk Yeol": names made of names
         return
