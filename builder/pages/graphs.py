@@ -25,7 +25,7 @@ from builder.model import Actor, EntityType, OutputPage, Site
 from builder.render import PageRenderer
 
 SITE_NODES = 24  # actors drawn on the site-wide graph
-SITE_EDGES = 60  # strongest links drawn between them
+SITE_EDGES = 40  # strongest links drawn between them
 ACTOR_NEIGHBOURS = 15  # actors drawn around one actor
 SIZE = 640
 LABEL_CHARS = 24
@@ -37,7 +37,7 @@ SVG_STYLE = (
     ".edge{stroke:currentColor;stroke-opacity:.35}"
     ".node{stroke:currentColor;stroke-width:1.5}"
     ".person{fill:#3b82c4}.organisation{fill:#c4703b}.place{fill:#3ba36b}"
-    ".label{fill:currentColor;font:13px system-ui,sans-serif}"
+    ".label{fill:currentColor;font:19px system-ui,sans-serif}"
     ".centre .label{font-weight:bold}"
 )
 
@@ -99,11 +99,12 @@ def _circle(count: int, radius: float) -> list[tuple[float, float, float]]:
 def _node(x: float, y: float, r: float, actor: Actor, angle: float | None, centre: bool = False) -> str:
     kind = TYPE_CLASS.get(actor.type, "person")
     if angle is None:  # the centre node: label below it
-        lx, ly, anchor = x, y + r + 16, "middle"
+        lx, ly, anchor = x, y + r + 22, "middle"
     else:
         cos = math.cos(angle)
-        lx = x + (r + 6) * (1 if cos >= 0 else -1) if abs(cos) > 0.2 else x
-        ly = y + (r + 14) * (1 if math.sin(angle) > 0 else -1) if abs(cos) <= 0.2 else y + 4
+        lx = x + (r + 8) * (1 if cos >= 0 else -1) if abs(cos) > 0.2 else x
+        below = math.sin(angle) > 0
+        ly = (y + (r + 26 if below else -(r + 10))) if abs(cos) <= 0.2 else y + 6
         anchor = "middle" if abs(cos) <= 0.2 else ("start" if cos > 0 else "end")
     group = ' class="centre"' if centre else ""
     return (
@@ -114,7 +115,7 @@ def _node(x: float, y: float, r: float, actor: Actor, angle: float | None, centr
 
 def _svg(title: str, description: str, body: list[str], ident: str) -> Markup:
     return Markup(
-        f'<svg class="graph-svg" viewBox="-120 -20 {SIZE + 240} {SIZE + 40}" role="img" '
+        f'<svg class="graph-svg" viewBox="-190 -30 {SIZE + 380} {SIZE + 60}" role="img" '
         f'aria-labelledby="{ident}-title {ident}-desc" xmlns="http://www.w3.org/2000/svg">'
         f'<title id="{ident}-title">{escape(title)}</title><desc id="{ident}-desc">{escape(description)}</desc>'
         f"<style>{SVG_STYLE}</style>" + "".join(body) + "</svg>"
