@@ -210,3 +210,45 @@ def test_naive_dates_are_taken_in_the_configured_zone():
     config = Config(timezone="Asia/Seoul")
     assert feeds.feed_time(datetime(2024, 3, 4, 9, 0), config) == "2024-03-04T00:00:00Z"
     assert feeds.feed_time(date(2024, 3, 4), Config()) == "2024-03-04T00:00:00Z"
+
+
+# --- data-driven: real articles through the whole build -------------------------------------------
+
+
+def test_real_articles_feeds_sitemap_and_exports_agree_with_the_pages(shared_data, tmp_path):
+    """Data-driven (news-2016, first 40 files): every address in feeds, sitemap and exports is a real page."""
+    import csv
+    import json
+    import shutil
+
+    from builder.build import build
+    from builder.config import load_config
+
+    files = sorted((shared_data / "news-2016").glob("*.md"))[:40]
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for path in files:
+        shutil.copy(path, seeds / path.name)
+    base = "https://me.example/digest/"
+    paths = Paths.from_project(Path(__file__).resolve().parent.parent, seeds=seeds, output=tmp_path / "out",
+                               cache=tmp_path / "cache")
+    build(Settings(config=load_config(paths.site, {"base_url": base}), paths=paths, jobs=1))
+    out = paths.output
+
+    def exists(url: str) -> bool:
+        return url.startswith(base) and (out / url[len(base):]).is_file()
+
+    feed = ET.fromstring((out / "feed.xml").read_bytes())
+    links = [link.get("href") for link in feed.iter(f"{ATOM}link") if link.get("rel") != "via"]
+    assert len(feed.findall(f"{ATOM}entry")) >= 30
+    assert all(exists(url) for url in links), [url for url in links if not exists(url)][:5]
+    locs = [url.findtext(f"{SITEMAP}loc") for url in ET.fromstring((out / "sitemap.xml").read_bytes())]
+    assert all(exists(url) for url in locs), [url for url in locs if not exists(url)][:5]
+    html_pages = {p.relative_to(out).as_posix() for p in (out / "articles").glob("*.html")} - {"articles/index.html"}
+    assert {url[len(base):] for url in locs if "/articles/" in url} - {"articles/index.html"} == html_pages
+    data = json.loads((out / "data" / "digest.json").read_text(encoding="utf-8"))
+    assert {a["page"] for a in data["articles"]} == html_pages
+    with open(out / "data" / "mentions.csv", encoding="utf-8", newline="") as handle:
+        mentions = list(csv.DictReader(handle))
+    article_ids = {a["article_id"] for a in data["articles"]}
+    assert all(m["article_id"] in article_ids for m in mentions)
