@@ -207,3 +207,9 @@ def test_first_word_of_an_organisation_names_it_later() -> None:
 def test_place_before_a_title() -> None:
     found = entities("The bill was signed by South Carolina Gov. Nikki Haley on Monday.")
     assert found == {"South Carolina": LOC, "Nikki Haley": PER}
+
+
+def test_derived_nationalities_and_roles() -> None:
+    text = "Samoan officials met Tongans.\nThe Prime Minister spoke to US Secretary of State Mike Pompeo."
+    assert entities(text) == {"US": LOC, "Mike Pompeo": PER}
+    assert {"Samoan", "Tongans"} <= set(affiliations(text))

@@ -184,7 +184,9 @@ def _name_like(token: Token, lex: Lexicon) -> bool:
 
 def _of_head(token: Token, lex: Lexicon) -> bool:
     """Words after which "of"/"for" continue a name: "Bank of England", "Gulf of Mexico"."""
-    return token.text in lex.org_words or token.text in lex.place_words or token.text in ("Republic", "Kingdom")
+    if token.text in lex.org_words or token.text in lex.place_words or token.text in ("Republic", "Kingdom"):
+        return True
+    return token.text.lower() in lex.titles  # "Secretary of State Mike Pompeo"
 
 
 def line_starts(text: str, tokens: list[Token]) -> set[int]:
@@ -259,6 +261,9 @@ def split_titles(span: Span, lex: Lexicon) -> list[Span]:
     """ "Russian Defense Minister Sergei Shoigu" → the person after the last title word."""
     words = [t.text.lower() for t in span.tokens]
     titles = [w in lex.titles or w.rsplit("-", 1)[-1] in lex.titles for w in words]  # "Major-General"
+    for k in range(1, len(words) - 1):  # "Secretary of State", "Minister of Defence": one title
+        if words[k] in OF_WORDS and titles[k - 1]:
+            titles[k] = titles[k + 1] = True
     introduces = bool(span.after) and (span.after[0].text == "." or _name_like(span.after[0], lex))
     if titles[-1] and introduces and not any(t.text in lex.org_words for t in span.tokens):  # "… Gov. Nikki Haley"
         keep = len(words)
@@ -306,6 +311,18 @@ def split_titles(span: Span, lex: Lexicon) -> list[Span]:
     return out
 
 
+DEMONYM_SUFFIXES = (("ians", "a"), ("ian", "a"), ("ans", ""), ("an", ""), ("ns", ""), ("n", ""), ("ese", ""),
+                    ("is", ""), ("i", ""))
+
+
+def _derived_demonym(word: str, lex: Lexicon) -> bool:
+    """ "Samoan", "Tongans", "Kenyan", "Canadian", "Togolese", "Omani": a country's name plus a demonym ending."""
+    for suffix, restore in DEMONYM_SUFFIXES:
+        if word.endswith(suffix) and len(word) > len(suffix) + 2 and word[: -len(suffix)] + restore in lex.countries:
+            return True
+    return False
+
+
 def _in_places(words: list[str], lex: Lexicon) -> bool:
     text = " ".join(words)
     if text in lex.places or text.replace(".", "") in lex.places:
@@ -327,7 +344,7 @@ def type_span(span: Span, lex: Lexicon) -> None:
     text = span.text
     before = [t.text.lower() for t in span.before if t.text != "."]  # "Mr. X" → "mr"
     after = [t.text.lower() for t in span.after]
-    if text in lex.demonyms:
+    if text in lex.demonyms or (len(words) == 1 and _derived_demonym(text, lex)):
         span.type, span.strong = AFFILIATION, True
         return
     if any(w in lex.event_words for w in words) and not any(w in lex.org_words for w in words):
