@@ -375,3 +375,31 @@ def test_unresolved_surname_is_its_own_actor(surface: str) -> None:
     article = make_article("a.txt", f"{surface} spoke.", {surface: PER})
     actors, _, _ = resolve_actors([article])
     assert [(a.name, a.key) for a in actors] == [("Kim", "person/kim")]
+
+
+def test_team_short_name_joins_the_one_team_it_ends() -> None:
+    a = make_article("a.txt", "The New Orleans Saints won. The Saints celebrated.",
+                     {"New Orleans Saints": ORG, "Saints": ORG})
+    b = make_article("b.txt", "The Saints lost.", {"Saints": ORG})
+    actors, _, _ = resolve_actors([a, b])
+    assert [(x.name, x.prominence) for x in actors] == [("New Orleans Saints", 2)]
+
+
+def test_a_name_with_extra_headline_words_joins_the_known_name() -> None:
+    a = make_article("a.txt", "Gary Ross will direct.", {"Gary Ross": PER})
+    b = make_article("b.txt", "Gary Ross spoke.", {"Gary Ross": PER})
+    c = make_article("c.txt", "Moviemaker Gary Ross To Direct sequel.", {"Moviemaker Gary Ross To Direct": PER})
+    d = make_article("d.txt", "Gary Ross And Ellen Page Talk film.", {"Gary Ross And Ellen Page Talk": PER,
+                                                                       "Ellen Page": PER})
+    e = make_article("e.txt", "Ellen Page spoke.", {"Ellen Page": PER})
+    actors, _, _ = resolve_actors([a, b, c, d, e])
+    named = by_name(actors)
+    assert named["Gary Ross"].prominence == 3
+    assert "Gary Ross And Ellen Page Talk" in named  # two known names inside: left alone
+
+
+def test_corporate_suffixes_do_not_count() -> None:
+    a = make_article("a.txt", "Microsoft Corp. said so.", {"Microsoft Corp.": ORG})
+    b = make_article("b.txt", "Microsoft said so.", {"Microsoft": ORG})
+    actors, _, _ = resolve_actors([a, b])
+    assert [(x.name, x.prominence) for x in actors] == [("Microsoft", 2)]

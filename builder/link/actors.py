@@ -13,6 +13,9 @@
    - an acronym joins the expansion it was given elsewhere, when it was only ever given one;
    - a person's name joins the one longer name with the same first and last words that contains it
      ("Sergei Shoigu" → "Sergei Kuzhugetovich Shoigu");
+   - a name that contains exactly one better-known person's name of two words or more is that name
+     with extra words caught by the recogniser ("Moviemaker Gary Ross", "Ellen DeGeneres To Host");
+   - a lone word typed as an organisation joins the one organisation whose last word it is ("Saints");
    - a lone surname left over joins a full name through the surname index only when exactly one
      person has that surname; otherwise it stays apart and goes to the report.
    Two different people who share a surname ("George Bush", "Laura Bush") never meet.
@@ -259,6 +262,14 @@ def resolve_actors(
             supersets = [o for o in block if o != nid and mine < set(nodes[o].tokens)]
             if len(supersets) == 1:
                 join(supersets[0], nid)
+    for nid, node in sorted(nodes.items()):  # "Moviemaker Gary Ross", "Ellen DeGeneres To Host": extra words
+        tokens = node.tokens
+        inner = {compact(" ".join(tokens[i:j])) for i in range(len(tokens)) for j in range(i + 2, len(tokens) + 1)
+                 if (i, j) != (0, len(tokens))} if 3 <= len(tokens) <= 10 else set()
+        known = sorted(o for o in inner if o in nodes and nodes[o].majority_type() == EntityType.PERSON
+                       and len(nodes[o].articles) >= len(node.articles))
+        if len({groups.find(o) for o in known}) == 1 and not any(k in known[0] and k != known[0] for k in known):
+            join(known[0], nid)
     org_last: dict[str, list[str]] = defaultdict(list)
     for nid, node in sorted(nodes.items()):
         if node.majority_type() == EntityType.ORGANISATION and len(node.tokens) >= 2 and not node.acronym:
