@@ -1,0 +1,258 @@
+"""HTML → plain-text blocks: paragraph structure kept, markup and anything executable dropped.
+
+Used for the HTML bodies of Markdown posts, for rendered Markdown, and for the
+content trafilatura extracts from saved pages.  The walk is iterative (no
+recursion), so a deeply nested page cannot exhaust the stack.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from builder.model import Block, BlockKind
+
+# Elements whose whole content is dropped (code, widgets, embedded frames, forms, metadata).
+DROPPED = frozenset(
+    [
+        "script",
+        "style",
+        "iframe",
+        "frame",
+        "frameset",
+        "form",
+        "svg",
+        "math",
+        "noscript",
+        "object",
+        "embed",
+        "applet",
+        "template",
+        "button",
+        "select",
+        "input",
+        "textarea",
+        "option",
+        "head",
+        "title",
+        "meta",
+        "link",
+        "base",
+        "canvas",
+        "audio",
+        "video",
+        "source",
+        "track",
+        "map",
+    ]
+)
+# Elements that start and end a block of text.
+BLOCKS = frozenset(
+    [
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "section",
+        "article",
+        "aside",
+        "header",
+        "footer",
+        "main",
+        "nav",
+        "figure",
+        "figcaption",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "caption",
+        "pre",
+        "address",
+        "center",
+        "hr",
+        "body",
+        "html",
+        "details",
+        "summary",
+        "fieldset",
+        "legend",
+    ]
+)
+HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
+CELLS = frozenset(("td", "th"))
+_SPACES = re.compile(r"\s+")
+# libxml2 refuses documents nested deeper than this; such pages are flattened before parsing.
+_CONTAINER_TAGS = re.compile(
+    r"(?:\s*</?(?:div|span|section|article|main|aside|header|footer|font|center|table|tbody|thead|tr|td|th|b|i|"
+    r"em|strong|small|big|u|s|sub|sup)\b[^>]*>)+\s*",
+    re.IGNORECASE,
+)
+
+
+def _parser() -> lxml_html.HTMLParser:
+    return lxml_html.HTMLParser(
+        encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True, huge_tree=False
+    )
+
+
+def parse_html(markup: str) -> etree._Element | None:
+    """Parse an HTML document or fragment; None when there is nothing to parse.
+
+    Documents nested deeper than libxml2 allows (it would return an empty tree) are
+    flattened: container tags become line breaks, so their text survives.
+    """
+    if not markup.strip():
+        return None
+    data = markup.encode("utf-8", "surrogatepass")
+    parser = _parser()
+    try:
+        root = lxml_html.document_fromstring(data, parser=parser)
+    except (etree.ParserError, ValueError):
+        root = None
+    if root is None or any("depth" in entry.message.lower() for entry in parser.error_log):
+        flat = _CONTAINER_TAGS.sub("<br>", markup).encode("utf-8", "surrogatepass")
+        try:
+            root = lxml_html.document_fromstring(flat, parser=_parser())
+        except (etree.ParserError, ValueError):
+            return None
+    return root
+
+
+@dataclass
+class _Walk:
+    blocks: list[Block] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)
+    headings: int = 0
+    quotes: int = 0
+    items: int = 0
+    figure_images: list[int | None] = field(default_factory=list)  # per open <figure>: its image block
+    in_caption: int = 0
+    captioned: set[int] = field(default_factory=set)  # image blocks whose text is now their caption
+
+    def kind(self) -> BlockKind:
+        if self.headings:
+            return BlockKind.HEADING
+        if self.items:
+            return BlockKind.LIST_ITEM
+        if self.quotes:
+            return BlockKind.QUOTE
+        return BlockKind.PARAGRAPH
+
+    def text(self, value: str | None) -> None:
+        if value:
+            self.parts.append(value)
+
+    def flush(self) -> None:
+        if not self.parts:
+            return
+        text = _SPACES.sub(" ", "".join(self.parts)).strip()
+        self.parts.clear()
+        if not text:
+            return
+        if self.in_caption and self.figure_images and self.figure_images[-1] is not None:
+            index = self.figure_images[-1]
+            image = self.blocks[index]
+            image.text = f"{image.text} {text}" if index in self.captioned else text
+            self.captioned.add(index)
+            return
+        self.blocks.append(Block(self.kind(), text))
+
+    def image(self, element: etree._Element) -> None:
+        href = image_address(element.get("src") or element.get("data-src") or "")
+        alt = _SPACES.sub(" ", element.get("alt") or element.get("title") or "").strip()
+        if href is None and not alt:
+            return
+        self.flush()
+        if self.figure_images and self.figure_images[-1] is None:
+            self.figure_images[-1] = len(self.blocks)
+        elif not alt:
+            return  # an undescribed image outside a figure: a spacer, an icon, a tracking pixel
+        self.blocks.append(Block(BlockKind.IMAGE, alt, href=href))
+
+
+def image_address(src: str) -> str | None:
+    """The image's remote address, or None for anything that is not plain http(s)."""
+    src = src.strip()
+    if src.startswith("//"):
+        src = "https:" + src
+    return src if src.lower().startswith(("http://", "https://")) else None
+
+
+def html_to_blocks(markup: str | etree._Element) -> list[Block]:
+    """The text blocks of an HTML document or fragment (or an already parsed element)."""
+    root = parse_html(markup) if isinstance(markup, str) else markup
+    if root is None:
+        return []
+    walk = _Walk()
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, element in walker:
+        tag = element.tag.lower() if isinstance(element.tag, str) else ""
+        if event == "start":
+            if not tag or tag in DROPPED:
+                walker.skip_subtree()
+                continue
+            if tag in BLOCKS or tag == "br":
+                walk.flush()
+            if tag in HEADINGS:
+                walk.headings += 1
+            elif tag == "blockquote":
+                walk.quotes += 1
+            elif tag == "li":
+                walk.items += 1
+            elif tag == "figure":
+                walk.figure_images.append(None)
+            elif tag == "figcaption":
+                walk.in_caption += 1
+            elif tag == "img":
+                walk.image(element)
+            elif tag in CELLS:
+                walk.text(" ")
+            walk.text(element.text)
+            continue
+        # end
+        if tag and tag not in DROPPED:
+            if tag in BLOCKS:
+                walk.flush()
+            if tag in HEADINGS:
+                walk.headings -= 1
+            elif tag == "blockquote":
+                walk.quotes -= 1
+            elif tag == "li":
+                walk.items -= 1
+            elif tag == "figure":
+                image = walk.figure_images.pop()
+                if image is not None and not walk.blocks[image].text:
+                    del walk.blocks[image]  # neither alt text nor caption: nothing to show
+            elif tag == "figcaption":
+                walk.in_caption -= 1
+            elif tag in CELLS:
+                walk.text(" ")
+        walk.text(element.tail)
+    walk.flush()
+    return walk.blocks
+
+
+_HTML_BLOCK = re.compile(
+    r"<(?:p|div|br|h[1-6]|ul|ol|li|blockquote|table|figure|article|section|img|iframe|script)\b[^>]*>", re.IGNORECASE
+)
+
+
+def looks_like_html(text: str) -> bool:
+    """True when a body is written in HTML rather than Markdown (it uses block-level tags)."""
+    return _HTML_BLOCK.search(text) is not None

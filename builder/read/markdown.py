@@ -1,0 +1,133 @@
+"""Markdown files: YAML front matter (optional) and a body in Markdown or HTML.
+
+Metadata keys are read from a table of synonyms, so the generic keys (title,
+date, source, author, url, categories, tags) and the WordPress/Jekyll export keys
+(post_title, post_date, original_link, original_cats) both work.
+"""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+import markdown as markdown_lib
+
+from builder.model import Article, ArticleDate, Block, BlockKind, Problem, SourceFile
+from builder.read.frontmatter import FrontMatterError, load_front_matter, split_front_matter
+from builder.read.htmlbody import html_to_blocks, looks_like_html
+from builder.read.metadata import MetadataError, clean_text, date_value, list_value, text_value
+from builder.read.publisher import UNKNOWN_SOURCE, publisher_from_url, real_address, split_title_publisher
+
+# Each field: the front matter keys that may hold it, first found wins.
+TITLE_KEYS = ("title", "post_title", "headline", "original_title")
+DATE_KEYS = ("date", "post_date", "published_at", "pubdate", "published")
+SOURCE_KEYS = ("source", "publisher", "site_name", "sitename")
+AUTHOR_KEYS = ("author", "authors", "byline")
+URL_KEYS = ("original_link", "original_url", "url", "link", "source_url", "canonical_url")
+CATEGORY_KEYS = ("categories", "original_cats", "category", "tags", "keywords")
+# A longer first line is a paragraph, not a headline, when a file has no title in its metadata.
+MAX_TITLE_CHARS = 200
+MARKDOWN_EXTENSIONS = ["sane_lists"]
+
+
+def _first(meta: dict[str, object], keys: tuple[str, ...]) -> tuple[str, object] | None:
+    lowered = {key.lower(): key for key in meta}
+    for key in keys:
+        if key in lowered:
+            value = meta[lowered[key]]
+            if value is not None and value != "" and not isinstance(value, bool):
+                return lowered[key], value
+    return None
+
+
+def body_blocks(body: str) -> list[Block]:
+    """The blocks of a body written in HTML or in Markdown (rendered to HTML first)."""
+    if not body.strip():
+        return []
+    if looks_like_html(body):
+        return html_to_blocks(body)
+    rendered = markdown_lib.markdown(body, extensions=MARKDOWN_EXTENSIONS, output_format="html")
+    return html_to_blocks(rendered)
+
+
+def read_markdown(source: SourceFile, text: str, zone: tzinfo) -> Article | Problem:
+    try:
+        front, body = split_front_matter(text)
+        meta = load_front_matter(front) if front is not None else {}
+    except FrontMatterError as exc:
+        return Problem(source.relpath, str(exc))
+    try:
+        fields = _metadata(meta, zone)
+    except MetadataError as exc:
+        return Problem(source.relpath, str(exc))
+    blocks = body_blocks(body)
+    title = fields.pop("title")
+    if not title and blocks and (blocks[0].kind == BlockKind.HEADING or len(blocks[0].text) <= MAX_TITLE_CHARS):
+        title = blocks.pop(0).text
+    if not title:
+        return Problem(source.relpath, "no title: give one in the front matter ('title: …')")
+    if not any(block.kind != BlockKind.IMAGE for block in blocks):
+        return Problem(source.relpath, "no article text after the headline")
+    return build_article(source, title, blocks, **fields)
+
+
+def _metadata(meta: dict[str, object], zone: tzinfo) -> dict:
+    found = {
+        name: _first(meta, keys)
+        for name, keys in (
+            ("title", TITLE_KEYS),
+            ("date", DATE_KEYS),
+            ("source", SOURCE_KEYS),
+            ("author", AUTHOR_KEYS),
+            ("url", URL_KEYS),
+            ("categories", CATEGORY_KEYS),
+        )
+    }
+    title = text_value(*found["title"]) if found["title"] else None
+    moment = date_value(*found["date"], zone) if found["date"] else None
+    publisher = text_value(*found["source"]) if found["source"] else None
+    author = None
+    if found["author"]:
+        key, value = found["author"]
+        author = ", ".join(list_value(key, value)) if isinstance(value, list) else text_value(key, value)
+    url = text_value(*found["url"]) if found["url"] else None
+    categories = list_value(*found["categories"]) if found["categories"] else []
+    return {
+        "title": title,
+        "published": moment,
+        "publisher": publisher,
+        "author": author or None,
+        "url": url,
+        "categories": categories,
+    }
+
+
+def build_article(
+    source: SourceFile,
+    title: str,
+    blocks: list[Block],
+    *,
+    published,
+    publisher: str | None,
+    author: str | None,
+    url: str | None,
+    categories: list[str],
+    how: str = "metadata",
+) -> Article:
+    """An Article draft from metadata: publisher from the address or a ' - Publisher' ending the headline."""
+    title = clean_text(title)
+    original_url = real_address(url) if url else None
+    publisher = publisher or publisher_from_url(original_url)
+    stripped, from_title = split_title_publisher(title, known=publisher)
+    if from_title and stripped and (publisher is None or from_title.lower() == publisher.lower()):
+        title, publisher = stripped, publisher or from_title
+    return Article(
+        source_file=source.relpath,
+        content_hash=source.content_hash,
+        title=title,
+        blocks=blocks,
+        published=ArticleDate(published, how) if published else ArticleDate(None, "undated"),
+        source=publisher or UNKNOWN_SOURCE,
+        original_url=original_url if original_url and original_url.startswith(("http://", "https://")) else None,
+        categories=categories,
+        author=author,
+    )
