@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from builder.clean import metadata
-from builder.clean.glue import FusedWords, repair_glued_sentences
+from builder.clean.glue import FUSED, FusedWords, repair_glued_sentences
 from builder.clean.rules import Rules
 from builder.model import Article, Block, BlockKind, Credits, Problem, Removal
 
@@ -40,20 +40,20 @@ def _keep(block: Block, text: str) -> Block:
 
 def remove_boilerplate(article: Article, rules: Rules) -> Article:
     """Whole-block and inline rules, block by block (a block rule is tried before and after inline removal)."""
-    block_rules = rules.of_kind("block")
     inline_rules = rules.of_kind("inline")
     blocks: list[Block] = []
     for block in article.blocks:
         text = _tidy(block.text)
-        rule = _first_match(block_rules, text)
+        rule = rules.first_block_match("block", text)
         if rule is None:
+            before = text
             for inline in inline_rules:
-                if inline.regex.search(text):
+                if inline.may_match(text) and inline.regex.search(text):
                     for match in inline.regex.finditer(text):
                         if match.group(0).strip():
                             article.removals.append(Removal(inline.name, match.group(0).strip()))
                     text = _tidy(inline.regex.sub(" ", text))
-            rule = _first_match(block_rules, text) if text else None
+            rule = rules.first_block_match("block", text) if text and text != before else None
         if rule is not None:
             article.removals.append(Removal(rule.name, text))
         elif text:
@@ -64,7 +64,7 @@ def remove_boilerplate(article: Article, rules: Rules) -> Article:
 
 def _first_match(rules, text: str):
     for rule in rules:
-        if rule.regex.fullmatch(text):
+        if rule.matches_block(text):
             return rule
     return None
 
@@ -145,10 +145,11 @@ def repair_glue(article: Article, rules: Rules) -> Article:
     for block in article.blocks:
         text, repairs = repair_glued_sentences(block.text)
         article.removals.extend(Removal("glued-sentence", repair) for repair in repairs)
-        if fused is None:
-            fused = FusedWords((b.text for b in article.blocks), rules.whole_words)
-        text, repairs = fused.repair(text)
-        article.removals.extend(Removal("fused-words", repair) for repair in repairs)
+        if FUSED.search(text):
+            if fused is None:  # the article's own words, gathered only when some block needs them
+                fused = FusedWords((b.text for b in article.blocks), rules.whole_words)
+            text, repairs = fused.repair(text)
+            article.removals.extend(Removal("fused-words", repair) for repair in repairs)
         blocks.append(_keep(block, text))
     article.blocks = blocks
     return article

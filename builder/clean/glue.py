@@ -9,8 +9,10 @@ lower-case letter, so "Amazon.com" and "ASP.NET" stay. Tokens that are addresses
 are left alone.
 
 Two capitalised words fused into one ("NorthLee") are split only when the fused form appears nowhere else
-in the article while both parts do — as words of their own in the article, or as first names or place
-names in the builder's lexicon. Mixed-case names stay whole: Mc/Mac/O'/De/Di/La/Le/Van… prefixes, and the
+in the article while both parts do: the first as a word of its own in the article or a name in the builder's
+lexicon, the second as a first name or place name of the lexicon (or a sentence starter such as "The" that the
+article also uses). Hashtags and handles (#JebBush, @PaulRyan) are left alone.
+Mixed-case names stay whole: Mc/Mac/O'/De/Di/La/Le/Van… prefixes, and the
 words listed under [words] whole in the rule files (YouTube, PlayStation, LinkedIn…).
 """
 
@@ -19,15 +21,19 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from functools import cached_property
 
 from builder.clean import lexicon
 
 GLUED = re.compile(r"(?<=[a-z0-9%])(?P<stop>[.!?]+[”\"’)]?)(?P<next>[“\"‘(]?[A-Z][a-z])")
-FUSED = re.compile(r"(?<![\w’'@./-])(?P<a>[A-Z][a-z]+)(?P<b>[A-Z][a-z]+)(?![\w@/-])")
+FUSED = re.compile(r"(?<![\w’'@#./-])(?P<a>[A-Z][a-z]+)(?P<b>[A-Z][a-z]+)(?![\w@/-]|\.[a-z])")
 _WORD = re.compile(r"(?<![\w’'])[A-Z][a-z]+(?![a-zA-Z])")
 _NAME_PREFIXES = frozenset(
     {"Mc", "Mac", "De", "Di", "Da", "Du", "Le", "La", "Van", "Von", "Fitz", "Del", "Della", "Des", "Al", "El", "Ben"}
 )
+# a second part that is no name must at least be a word that starts sentences ("CruzThe" → "Cruz. The")
+_STARTERS = "The A An It He She They We I But And This That These Those There His Her Their Its In At After When While"
+SENTENCE_STARTERS = frozenset((_STARTERS + " However Meanwhile Still Yet Some Many Most Other Others").split(" "))
 _ADDRESS = re.compile(r"/|@|www\.|\.(?:com|org|net|gov|edu|io)\b", re.IGNORECASE)
 
 
@@ -64,12 +70,19 @@ class FusedWords:
     """Decides, for one article, which fused capitalised words to split."""
 
     def __init__(self, texts: Iterable[str], whole_words: Iterable[str]) -> None:
-        texts = list(texts)
-        self.words = Counter(word for text in texts for word in _WORD.findall(text))
-        self.fused = Counter(match.group(0) for text in texts for match in FUSED.finditer(text))
+        self.texts = list(texts)
         self.whole = frozenset(whole_words)
         self.whole_lower = frozenset(word.lower() for word in self.whole)
         self.names = lexicon.names()
+
+    @cached_property
+    def words(self) -> Counter[str]:
+        """Capitalised words standing on their own anywhere in the article."""
+        return Counter(word for text in self.texts for word in _WORD.findall(text))
+
+    @cached_property
+    def fused(self) -> Counter[str]:
+        return Counter(match.group(0) for text in self.texts for match in FUSED.finditer(text))
 
     def evidence(self, word: str) -> bool:
         return word in self.words or lexicon.fold(word) in self.names
@@ -78,9 +91,14 @@ class FusedWords:
         fused = a + b
         if fused in self.whole or fused.lower() in self.whole_lower or a in _NAME_PREFIXES:
             return False
+        if lexicon.fold(b) not in self.names and b not in SENTENCE_STARTERS:
+            return False  # cheap test first: most mixed-case words end in no name ("PowerPoint")
         if self.fused[fused] > 1 or fused in self.words:  # written so more than once: a real word
             return False
-        return len(a) >= 2 and len(b) >= 2 and self.evidence(a) and self.evidence(b)
+        if len(a) < 2 or not self.evidence(a):
+            return False
+        # the second part must be a name or place (lexicon), or a sentence starter the article also uses
+        return lexicon.fold(b) in self.names or (b in SENTENCE_STARTERS and b in self.words)
 
     def repair(self, text: str) -> tuple[str, list[str]]:
         if not FUSED.search(text):

@@ -23,6 +23,7 @@ AGENCIES = {
     "the associated press": "AP",
     "reuters": "Reuters",
     "thomson reuters": "Reuters",
+    "thomson reuters foundation": "Reuters",
     "afp": "AFP",
     "agence france-presse": "AFP",
     "bloomberg": "Bloomberg",
@@ -32,8 +33,8 @@ AGENCIES = {
     "cnn": "CNN",
 }
 _AGENCY = (
-    r"(?:The Associated Press|Associated Press|AP|Reuters|Thomson Reuters|AFP|Agence France-Presse"
-    r"|Bloomberg|UPI|dpa|Xinhua|CNN)"
+    r"(?:The Associated Press|Associated Press|AP|Thomson Reuters Foundation|Reuters|Thomson Reuters|AFP"
+    r"|Agence France-Presse|Bloomberg|UPI|dpa|Xinhua|CNN)"
 )
 _NAME_WORD = r"(?:[A-Z][\w’'.-]*|[a-z]{1,3}(?= [A-Z]))"  # "John", "O'Keefe", "M.", "de" / "van" / "ten" inside a name
 _NAME = rf"{_NAME_WORD}(?: {_NAME_WORD}){{0,4}}"
@@ -51,7 +52,7 @@ DATELINE_DASH = re.compile(
     rf"(?P<place>{_PLACE_CAPS}{_PLACE_TAIL})(?: \((?P<agency>{_AGENCY})\))? ?(?P<dash>[—–]|--?)\s*(?=\S)"
 )
 # Reuters' dateline span glued to the first sentence: "WASHINGTON President …", "PAWLEYS ISLAND, S.C. Republican …"
-_NEXT_WORD = r" (?=[A-Z][a-z]|[A-Z]{2,}[ ,.'’])"
+_NEXT_WORD = r" (?=[A-Z][a-z]|[A-Z]{2,}[ ,.'’]|[AI] [a-z]|A [A-Z])"
 DATELINE_BARE = (  # the region after the comma must be an abbreviation ("Ark.", "N.C.") or a known place
     re.compile(rf"(?P<place>{_PLACE_CAPS}), (?P<region>[A-Z][a-z]+(?: [A-Z][a-z]+)?){_NEXT_WORD}"),
     re.compile(rf"(?P<place>{_PLACE_CAPS}), (?P<region>[A-Z][a-z]{{1,4}}\.|(?:[A-Z]\.){{2}}){_NEXT_WORD}"),
@@ -93,8 +94,8 @@ def agency_name(text: str | None) -> str | None:
 
 def _tidy_name(name: str) -> str:
     name = " ".join(name.split()).strip(" ,;.")
-    if name.isupper() and len(name) > 3:  # "JOHN SMITH" → "John Smith"
-        name = " ".join(word.capitalize() if len(word) > 2 or "." not in word else word for word in name.split())
+    if sum(word.isupper() and len(word) > 2 for word in name.split()) >= 2:  # "JOHN SMITH" → "John Smith"
+        name = " ".join(word.capitalize() if word.isupper() and len(word) > 2 else word for word in name.split())
     return name
 
 

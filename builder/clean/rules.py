@@ -8,6 +8,8 @@ A rule file holds `[[rule]]` tables and an optional `[words]` table:
     pattern = '\\[ad_\\d+\\]'        # a Python regular expression
     description = "WordPress ad placeholders"
     ignore_case = false           # optional
+    contains = ["[ad_"]           # optional: tried only on blocks holding one of these strings (case-sensitive)
+    max_chars = 600               # optional: tried only on blocks this long or shorter (fast)
     enabled = true                # optional: false switches a builtin rule off
 
     [words]
@@ -34,7 +36,7 @@ KINDS = {
     "tail": "a block that matches is removed with every block after it, when those are short (lists of links)",
     "trailing": "matching blocks are removed from the end of the article only",
 }
-_RULE_KEYS = {"name", "kind", "pattern", "description", "ignore_case", "enabled"}
+_RULE_KEYS = {"name", "kind", "pattern", "description", "ignore_case", "enabled", "contains", "max_chars"}
 _WORD_KEYS = {"whole"}
 
 
@@ -45,14 +47,24 @@ class Rule:
     pattern: str
     description: str = ""
     ignore_case: bool = False
+    contains: tuple[str, ...] = ()  # a cheap pre-check: the rule can only match text holding one of these
+    max_chars: int = 0  # another: the rule can only match text this long or shorter (0: any length)
     regex: re.Pattern[str] = field(init=False, compare=False, repr=False, hash=False)
+    needles: re.Pattern[str] | None = field(init=False, compare=False, repr=False, hash=False)
 
     def __post_init__(self) -> None:
         flags = re.IGNORECASE if self.ignore_case else 0
         object.__setattr__(self, "regex", re.compile(self.pattern, flags))
+        needles = "|".join(re.escape(needle) for needle in self.contains)
+        object.__setattr__(self, "needles", re.compile(needles) if needles else None)
+
+    def may_match(self, text: str) -> bool:
+        if self.max_chars and len(text) > self.max_chars:
+            return False
+        return self.needles is None or self.needles.search(text) is not None
 
     def matches_block(self, text: str) -> bool:
-        return self.regex.fullmatch(text) is not None
+        return self.may_match(text) and self.regex.fullmatch(text) is not None
 
 
 @dataclass(frozen=True)
@@ -61,8 +73,37 @@ class Rules:
     whole_words: tuple[str, ...] = ()  # mixed-case words kept whole ("YouTube"), from every rule file
     files: tuple[str, ...] = field(default=(), compare=False, repr=False)  # the rule files read, for messages
 
+    _by_kind: dict[str, tuple] = field(default_factory=dict, init=False, compare=False, repr=False)
+
+    def first_block_match(self, kind: str, text: str) -> Rule | None:
+        """The first rule of this kind whose pattern matches the whole text.
+
+        Rules without `contains` are tried as one combined pattern first (one regex call per block, not thirty).
+        """
+        key = "combined:" + kind
+        if key not in self._by_kind:
+            plain = tuple(rule for rule in self.of_kind(kind) if rule.needles is None and not rule.max_chars)
+            try:
+                flagged = [f"(?i:{r.pattern})" if r.ignore_case else f"(?:{r.pattern})" for r in plain]
+                combined = re.compile("|".join(flagged)) if plain else None
+            except re.error:  # e.g. two rules with the same group name: try them one by one
+                combined = None
+                plain = ()
+            self._by_kind[key] = (combined, plain, tuple(r for r in self.of_kind(kind) if r not in plain))
+        combined, plain, others = self._by_kind[key]
+        if combined is not None and combined.fullmatch(text):
+            for rule in plain:
+                if rule.regex.fullmatch(text):
+                    return rule
+        for rule in others:
+            if rule.matches_block(text):
+                return rule
+        return None
+
     def of_kind(self, kind: str) -> tuple[Rule, ...]:
-        return tuple(rule for rule in self.rules if rule.kind == kind)
+        if kind not in self._by_kind:
+            self._by_kind[kind] = tuple(rule for rule in self.rules if rule.kind == kind)
+        return self._by_kind[kind]
 
 
 def load_rules(site_dir: Path) -> Rules:
@@ -133,6 +174,8 @@ def _read_rule_file(path: Path) -> tuple[list[Rule], list[str], list[str]]:
                     pattern=entry["pattern"],
                     description=entry.get("description", ""),
                     ignore_case=entry.get("ignore_case", False),
+                    contains=tuple(entry.get("contains", ())),
+                    max_chars=entry.get("max_chars", 0),
                 )
             )
         except re.error as error:
@@ -173,6 +216,12 @@ def _check_entry(entry: dict) -> list[str]:
     for key in ("description",):
         if key in entry and not isinstance(entry[key], str):
             problems.append(f"'{key}' must be a string")
+    contains = entry.get("contains", [])
+    if not isinstance(contains, list) or not all(isinstance(item, str) and item for item in contains):
+        problems.append("'contains' must be a list of non-empty strings")
+    max_chars = entry.get("max_chars", 0)
+    if not isinstance(max_chars, int) or isinstance(max_chars, bool) or max_chars < 0:
+        problems.append("'max_chars' must be a whole number of characters")
     for key in ("ignore_case", "enabled"):
         if key in entry and not isinstance(entry[key], bool):
             problems.append(f"'{key}' must be true or false")
