@@ -47,7 +47,7 @@ def click_through(watched, start: str) -> list[str]:
     page.wait_for_url(re.compile(r"/articles/[^/]+\.html$"))
     page.locator("main h1").wait_for()
     pending = []
-    mention = page.locator("main article a[href*='actors/']").first
+    mention = page.locator("main a[href*='actors/']:not([href$='index.html'])").first
     if mention.count() == 0:
         return ["article → actor (no actor links yet)", "actor → event", "event → back"]
     mention.click()
@@ -120,7 +120,7 @@ def test_search_from_disk_explains_how_to_get_it(watched, built_site):
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_accessibility_and_screenshots(browser, built_site, artifacts, scheme):
+def test_every_page_kind_accessible_without_errors_with_screenshots(browser, built_site, artifacts, scheme):
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
@@ -128,6 +128,9 @@ def test_accessibility_and_screenshots(browser, built_site, artifacts, scheme):
     context = browser.new_context(color_scheme=scheme)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
+    page.on("console", lambda m: m.type == "error" and problems.append(f"console error on {page.url}: {m.text}"))
+    page.on("pageerror", lambda e: problems.append(f"page error on {page.url}: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} {r.failure}"))
     try:
         for kind, path in page_kinds(built_site).items():
             page.set_viewport_size({"width": 1280, "height": 900})
