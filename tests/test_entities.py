@@ -213,3 +213,9 @@ def test_derived_nationalities_and_roles() -> None:
     text = "Samoan officials met Tongans.\nThe Prime Minister spoke to US Secretary of State Mike Pompeo."
     assert entities(text) == {"US": LOC, "Mike Pompeo": PER}
     assert {"Samoan", "Tongans"} <= set(affiliations(text))
+
+
+def test_pairing_and_administration_cues() -> None:
+    found = entities("Analysts saw Sergei Shoigu and Xoqtu at the parade.\nThe Bivden administration objected.")
+    assert found.get("Xoqtu") == PER
+    assert found.get("Bivden") == PER

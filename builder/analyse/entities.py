@@ -392,6 +392,8 @@ def type_span(span: Span, lex: Lexicon) -> None:
         return
     if before and before[-1] in LOC_PREPOSITIONS:
         span.type = LOC
+    elif after and after[0] in ("administration", "presidency"):
+        span.type = PER  # "the Biden administration"
     elif words[0] in lex.first_names:
         span.type = PER
     else:
@@ -535,6 +537,14 @@ def _document_consistency(spans: list[Span], lex: Lexicon) -> None:
             span.type = strong[span.text]
         elif not span.strong and len(span.words) == 1 and span.text in org_heads:
             span.type = ORG
+    previous: Span | None = None
+    for span in spans:  # "Shoigu and Li": a weakly typed name takes the type of the person it is paired with
+        if previous is not None and not span.strong and len(span.words) == 1 and previous.type == PER \
+                and previous.sentence == span.sentence and len(span.before) == 2 \
+                and span.before[-1].text in ("and", "or") and span.before[0] == previous.tokens[-1]:
+            span.type = PER
+        if span.type not in (None, AFFILIATION):
+            previous = span
     for span in list(spans):  # "the Kim-Shoigu meeting": two people
         if len(span.tokens) == 1 and "-" in span.text and span.type not in (None, AFFILIATION):
             parts = span.text.split("-")
