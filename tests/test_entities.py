@@ -7,6 +7,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from builder.analyse.entities import find_entities, recognise, tokenize
 from builder.analyse.pipeline import join_blocks
@@ -219,3 +221,25 @@ def test_pairing_and_administration_cues() -> None:
     found = entities("Analysts saw Sergei Shoigu and Xoqtu at the parade.\nThe Bivden administration objected.")
     assert found.get("Xoqtu") == PER
     assert found.get("Bivden") == PER
+
+
+NAMEISH = st.sampled_from(["Kim", "Jong", "Un", "U.S.", "Bank", "of", "the", "The", "said", "Mr.", "K.", "van", "&",
+                           "PARIS", "’s", "'s", "-", "(", "\n", ".", "President", "Russian", "Surrey", "22", "Seoul"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(NAMEISH | st.text(max_size=6), max_size=30))
+def test_any_text_gives_valid_offsets(words: list[str]) -> None:
+    text = " ".join(words)
+    mentions, found = recognise(text, [(0, len(text))])
+    for mention in mentions:
+        assert 0 <= mention.start < mention.end <= len(text)
+        assert text[mention.start:mention.end] == mention.text
+        assert mention.sentence == 0
+    for start, end, surface, _ in found:
+        assert text[start:end] == surface
+
+
+def test_article_without_sentences_has_no_mentions() -> None:
+    article = Article("a.txt", "0" * 64, "T", [], ArticleDate(None, "undated"))
+    assert find_entities(article, Config()).mentions == []

@@ -604,6 +604,7 @@ def find_entities(article: Article, config: Config) -> Article:
         from builder.analyse.ner_spacy import find_entities_spacy
 
         return find_entities_spacy(article, config)
-    sentences = [(s.start, s.end) for s in article.sentences] or [(0, len(article.text))]
-    mentions, affiliations = recognise(article.text, sentences)
+    if not article.sentences:
+        return replace(article, mentions=[], affiliations=[])
+    mentions, affiliations = recognise(article.text, [(s.start, s.end) for s in article.sentences])
     return replace(article, mentions=mentions, affiliations=affiliations)

@@ -48,6 +48,7 @@ def recognise_spacy(text: str, sentences: list[tuple[int, int]]):
 
 
 def find_entities_spacy(article: Article, config: Config | None = None) -> Article:
-    sentences = [(s.start, s.end) for s in article.sentences] or [(0, len(article.text))]
-    mentions, affiliations = recognise_spacy(article.text, sentences)
+    if not article.sentences:
+        return replace(article, mentions=[], affiliations=[])
+    mentions, affiliations = recognise_spacy(article.text, [(s.start, s.end) for s in article.sentences])
     return replace(article, mentions=mentions, affiliations=affiliations)
