@@ -163,6 +163,7 @@ class Span:
     after: list[Token]  # up to two tokens after the span
     type: str | None = None
     strong: bool = False  # typed by direct evidence (title, organisation word, gazetteer …)
+    team: bool = False  # a place named as a sports team ("Surrey 22")
 
     @property
     def words(self) -> list[str]:
@@ -354,7 +355,7 @@ def type_span(span: Span, lex: Lexicon) -> None:
         if span.text not in lex.countries and (
             (after and (SCORE_RE.match(after[0]) or after[0] in MATCH_WORDS)) or (before and before[-1] in MATCH_WORDS)
         ):
-            span.type, span.strong = ORG, True  # a city or county as a team: "Surrey 22", "Chelsea v Arsenal"
+            span.type, span.strong, span.team = ORG, True, True  # a team: "Surrey 22", "Chelsea v Arsenal"
         elif len(words) == 1 and after and after[0] in SPEECH_VERBS and span.text not in lex.major:
             span.type, span.strong = PER, True  # "Dole said"
         else:
@@ -508,7 +509,10 @@ def _document_consistency(spans: list[Span], lex: Lexicon) -> None:
     strong: dict[str, str] = {}
     surnames: dict[str, str] = {}
     org_heads: dict[str, str] = {}
+    teams = {span.text for span in spans if span.team}
     for span in spans:
+        if span.type == LOC and span.text in teams:
+            span.type = ORG  # the document names it as a team elsewhere
         if span.type in (None, AFFILIATION):
             continue
         if span.strong:
