@@ -48,8 +48,8 @@ NO_SPACE_AFTER = {"(", "[", "{", "$", "``", "“"}
 HEAD_STOPS = {"in", "of", "at", "on", "from", "for", "with", "near", "to", ",", "(", "who", "which", "that"}
 
 
-def load_docs() -> list[dict]:
-    with gzip.open(DATA / "ecbplus" / "ecbplus_docs.jsonl.gz", "rt", encoding="utf-8") as handle:
+def load_docs(data: Path = DATA) -> list[dict]:
+    with gzip.open(data / "ecbplus" / "ecbplus_docs.jsonl.gz", "rt", encoding="utf-8") as handle:
         return [json.loads(line) for line in handle]
 
 
@@ -146,22 +146,18 @@ def b_cubed(pairs: list[tuple[str, str]]) -> tuple[float, float, float]:
     return precision, recall, 2 * precision * recall / (precision + recall)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--recogniser", choices=["rules", "spacy"], default=Config().recogniser)
-    args = parser.parse_args()
-    config = Config(recogniser=args.recogniser)
-    docs = load_docs()
-    began = time.perf_counter()
+def prepare(docs: list[dict], config: Config) -> tuple[list[Article], list[list[tuple]]]:
+    """Articles with the recogniser's mentions, and each article's gold actor mentions."""
     articles, golds = [], []
     for doc in docs:
         article, spans = to_article(doc)
         articles.append(find_entities(article, config))
         golds.append(gold_mentions(doc, spans, token_index(doc)))
-    recognised_at = time.perf_counter()
-    actors, linked, report = resolve_actors(articles, config, None)
-    resolved_at = time.perf_counter()
+    return articles, golds
 
+
+def score_pairs(linked: list[Article], golds: list[list[tuple]]):
+    """(system pairs, exact-string baseline pairs, tags, number of gold mentions) over the recognised gold mentions."""
     system, baseline, tags = [], [], []
     total = 0
     for article, gold in zip(linked, golds, strict=True):
@@ -174,6 +170,21 @@ def main() -> None:
             system.append((mention.actor_key or f"{article.source_file}#{i}", g[4]))
             baseline.append((mention.text.lower(), g[4]))
             tags.append(g[5].split("_")[0])
+    return system, baseline, tags, total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--recogniser", choices=["rules", "spacy"], default=Config().recogniser)
+    args = parser.parse_args()
+    config = Config(recogniser=args.recogniser)
+    docs = load_docs()
+    began = time.perf_counter()
+    articles, golds = prepare(docs, config)
+    recognised_at = time.perf_counter()
+    actors, linked, report = resolve_actors(articles, config, None)
+    resolved_at = time.perf_counter()
+    system, baseline, tags, total = score_pairs(linked, golds)
     print(f"ECB+ topics 1-35: {len(docs)} documents, recogniser {args.recogniser!r}")
     print(f"recognition {recognised_at - began:.1f} s, resolution {resolved_at - recognised_at:.1f} s; "
           f"{sum(len(a.mentions) for a in articles)} system mentions, {len(actors)} actors")

@@ -398,9 +398,12 @@ def resolve_actors(
             shared[key].update(other for other in present if other != key)
     for key, actor in final.items():
         actor.co_actors = sorted(shared[key].items(), key=lambda kv: (-kv[1], final[kv[0]].name, kv[0]))[:MAX_CO_ACTORS]
-        roles = Counter(role for role, _, _ in actor.roles)
-        if actor.description is None and roles:
-            actor.description = max(roles.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0]
+        if actor.description is None and actor.roles:
+            counts = Counter(role.casefold() for role, _, _ in actor.roles)
+            actor.description = max(
+                (role for role, _, _ in actor.roles),
+                key=lambda r: (counts[r.casefold()], len(r), sum(c.isupper() for c in r), r),
+            )
 
     result = [a for a in final.values() if a.mentions]
     _assign_slugs(result, report)
@@ -440,7 +443,7 @@ def _collect_role(actor: Actor, article: Article, mention: Mention) -> None:
         return
     sentence = article.sentences[mention.sentence]
     person = mention.type == EntityType.PERSON
-    for role in (title_before(article.text, sentence.start, mention.start, person),
+    for role in (title_before(article.text, sentence.start, mention.start, person, mention.end),
                  appositive_after(article.text, mention.end, sentence.end, person)):
         if role and (role, article.source_file, mention.sentence) not in actor.roles:
             actor.roles.append((role, article.source_file, mention.sentence))

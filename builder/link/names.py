@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from unidecode import unidecode
@@ -64,6 +64,7 @@ def strip_title(surface: str, person: bool = True) -> str:
     return POSSESSIVE_RE.sub("", name) if len(name) > 2 else name
 
 
+@lru_cache(maxsize=1 << 18)
 def name_tokens(surface: str, person: bool = False) -> tuple[str, ...]:
     """The tokens that identify an actor; for people, single-letter middle initials are dropped."""
     tokens = plain_tokens(strip_title(surface, person))
@@ -80,6 +81,7 @@ def name_tokens(surface: str, person: bool = False) -> tuple[str, ...]:
     return tuple(tokens)
 
 
+@lru_cache(maxsize=1 << 18)
 def name_key(surface: str, person: bool = False) -> str:
     """The matching key of a name: its tokens joined by spaces ("" when nothing is left)."""
     return " ".join(name_tokens(surface, person))
@@ -90,6 +92,7 @@ def compact(key: str) -> str:
     return key.replace(" ", "")
 
 
+@lru_cache(maxsize=1 << 18)
 def acronym_of(surface: str) -> str | None:
     """The initials of a multi-word name ("Korean Central News Agency" → "kcna"), or None."""
     words = [w for w in re.split(r"[\s\-]+", unidecode(strip_title(surface, False))) if w]
@@ -99,6 +102,7 @@ def acronym_of(surface: str) -> str | None:
     return "".join(letters).lower()
 
 
+@lru_cache(maxsize=1 << 18)
 def looks_like_acronym(surface: str) -> bool:
     """"KCNA", "NATO", "U.N." — one word in capitals, 2 to 8 letters."""
     name = strip_title(surface, False)

@@ -28,12 +28,16 @@ def _head(word: str) -> str:
     return re.sub(r"['’]s$", "", word).strip(".").lower()
 
 
-def title_before(text: str, sentence_start: int, mention_start: int, person: bool = True) -> str | None:
-    """"Russian Defense Minister" from "… with Russian Defense Minister Sergei Shoigu …"."""
+def title_before(text: str, sentence_start: int, mention_start: int, person: bool = True,
+                 mention_end: int | None = None) -> str | None:
+    """"Russian Defense Minister" from "… with Russian Defense Minister Sergei Shoigu …", and
+    "North Korea’s leader" from "North Korea’s leader, Kim Jong-un, vowed" (given the mention's end)."""
     before = text[sentence_start:mention_start]
     if not before.endswith(" "):
         return None
     words = before.split()
+    if words and words[-1].endswith(",") and mention_end is not None and text[mention_end : mention_end + 1] == ",":
+        words[-1] = words[-1][:-1]  # the name stands in commas after its title
     if not words or _head(words[-1]) not in ROLE_NOUNS or (not person and _head(words[-1]) not in ORG_OR_PLACE_NOUNS):
         return None
     if words[-1][-1] in ",;:":
