@@ -361,7 +361,7 @@ def type_span(span: Span, lex: Lexicon) -> None:
         else:
             span.type, span.strong = LOC, True
         return
-    if any(w in lex.org_words for w in words):
+    if any(w in lex.org_words or w == "&" for w in words):  # "Defense Ministry", "Procter & Gamble"
         span.type, span.strong = ORG, True
         return
     if before and before[-1] in lex.titles:  # "President X", "leader Kim Jong Un"
