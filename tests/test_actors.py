@@ -438,3 +438,15 @@ def test_ecbplus_actors_beat_exact_string_matching(shared_data: Path) -> None:
     ours, theirs = bench.b_cubed(system)[2], bench.b_cubed(baseline)[2]
     assert ours >= MIN_ECB_F1, (ours, theirs)
     assert ours >= theirs + MIN_ECB_GAIN, (ours, theirs)
+
+
+def test_link_actors_replaces_articles_everywhere_in_the_site() -> None:
+    from builder.link.actors import link_actors
+
+    articles = corpus()
+    site = Site("Test", articles, [Source("A", "a", articles[:2]), Source("B", "b", articles[2:])])
+    linked = link_actors(site)
+    assert linked.actors and linked.actor_report is not None
+    assert all(m.actor_key for a in linked.articles for m in a.mentions)
+    assert [a for s in linked.sources for a in s.articles] == linked.articles
+    assert all(m.actor_key is None for a in site.articles for m in a.mentions)  # the input is left alone

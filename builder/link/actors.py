@@ -40,7 +40,7 @@ from builder.link.curation import Curation, keep_apart_entry, merge_entry
 from builder.link.names import acronym_of, compact, looks_like_acronym, name_key, strip_title
 from builder.link.roles import appositive_after, title_before
 from builder.link.slugs import slugify
-from builder.model import Actor, Article, EntityType, Mention, ResolutionReport
+from builder.model import Actor, Article, EntityType, Mention, ResolutionReport, Site
 
 TYPE_ORDER = (EntityType.PERSON, EntityType.ORGANISATION, EntityType.PLACE)
 SPEECH_RE = re.compile(r"^\s*(?:has |had )?(?:said|says|told|added|reported|stated|announced)\b")
@@ -411,6 +411,16 @@ def resolve_actors(
     return sorted(result, key=lambda a: a.key), out_articles, report
 
 
+def link_actors(site: Site, config: object = None, curation: Curation | None = None) -> Site:
+    """The site with its actors resolved: actors, actor_report, and every article (in site.articles and in
+    each source) replaced by its copy whose mentions carry actor keys."""
+    actors, articles, report = resolve_actors(site.articles, config, curation)
+    by_file = {article.source_file: article for article in articles}
+    sources = [replace(source, articles=[by_file.get(a.source_file, a) for a in source.articles])
+               for source in site.sources]
+    return replace(site, articles=articles, sources=sources, actors=actors, actor_report=report)
+
+
 def _provisional_slugs(nodes: dict[str, Node], groups: UnionFind) -> dict[str, str]:
     """Each name's slug before the user's merges (so a merged-away actor's old address redirects)."""
     grouped: dict[str, list[str]] = defaultdict(list)
@@ -539,4 +549,4 @@ def _likely_merges(actors: list[Actor], actor_of_node: dict[str, str], report: R
     report.likely_merges = hints[:MAX_LIKELY_MERGES]
 
 
-__all__ = ["keep_apart_entry", "resolve_actors"]
+__all__ = ["keep_apart_entry", "link_actors", "resolve_actors"]
