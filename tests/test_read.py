@@ -82,6 +82,11 @@ def test_utf16_with_bom_decodes():
     assert result.title == "Überschrift" and texts(result) == ["Text über Köln."]
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_decodes(encoding):
+    assert texts(article("u.txt", "Headline\n\nBody text.\n".encode(encoding))) == ["Body text."]
+
+
 def test_utf8_bom_is_not_part_of_the_headline():
     assert article("b.txt", b"\xef\xbb\xbfHeadline\n\nBody.\n").title == "Headline"
 
@@ -182,6 +187,17 @@ def test_generic_front_matter_and_markdown_body():
         (BlockKind.IMAGE, "A council meeting"),
     ]
     assert result.blocks[-1].href == "https://img.example/c.jpg"
+
+
+def test_source_given_as_an_address_names_the_publisher():
+    result = article("s.md", "---\ntitle: T\nsource: https://www.reuters.com/world/x\n---\nBody.\n")
+    assert (result.source, result.original_url) == ("Reuters", "https://www.reuters.com/world/x")
+
+
+def test_markdown_with_one_stray_tag_is_still_markdown():
+    result = article("m.md", "---\ntitle: T\n---\nSome **bold** text.<br>\n\n- an item\n")
+    assert [(b.kind, b.text) for b in result.blocks] == [(BlockKind.PARAGRAPH, "Some bold text."),
+                                                         (BlockKind.LIST_ITEM, "an item")]
 
 
 def test_markdown_without_front_matter_takes_the_first_heading_as_title():
@@ -349,6 +365,12 @@ def test_pages_without_text_are_problems(data):
 )
 def test_publisher_from_url(url, name):
     assert publisher_from_url(url) == name
+
+
+def test_feedsportal_links_decode_to_the_real_address():
+    url = "http://feeds.wired.com/c/35185/f/661370/s/4cc2cb01/sc/28/l/0L0Swired0N0C20A160C0A10Cnew0Ehope0C/story01.htm"
+    assert real_address(url) == "http://www.wired.com/2016/01/new-hope/"
+    assert publisher_from_url(url) == "WIRED"
 
 
 def test_real_address_follows_the_redirect():

@@ -254,5 +254,12 @@ _HTML_BLOCK = re.compile(
 
 
 def looks_like_html(text: str) -> bool:
-    """True when a body is written in HTML rather than Markdown (it uses block-level tags)."""
-    return _HTML_BLOCK.search(text) is not None
+    """True when a body is written in HTML rather than Markdown.
+
+    It is when it opens with a tag, or uses block-level tags more than once (a
+    Markdown text with one stray <br> is still Markdown).
+    """
+    if text.lstrip().startswith("<"):
+        return True
+    found = _HTML_BLOCK.finditer(text)
+    return next(found, None) is not None and next(found, None) is not None

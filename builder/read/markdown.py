@@ -85,11 +85,13 @@ def _metadata(meta: dict[str, object], zone: tzinfo) -> dict:
     title = text_value(*found["title"]) if found["title"] else None
     moment = date_value(*found["date"], zone) if found["date"] else None
     publisher = text_value(*found["source"]) if found["source"] else None
+    url = text_value(*found["url"]) if found["url"] else None
+    if publisher and publisher.lower().startswith(("http://", "https://")):
+        url, publisher = url or publisher, None  # "source: https://…" names the publisher by its address
     author = None
     if found["author"]:
         key, value = found["author"]
         author = ", ".join(list_value(key, value)) if isinstance(value, list) else text_value(key, value)
-    url = text_value(*found["url"]) if found["url"] else None
     categories = list_value(*found["categories"]) if found["categories"] else []
     return {
         "title": title,

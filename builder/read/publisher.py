@@ -56,6 +56,25 @@ def _suffixes(host: str) -> list[str]:
     return [".".join(labels[i:]) for i in range(len(labels) - 1)]
 
 
+# FeedsPortal links (feeds.wired.com/c/…/l/0L0Swired0N0C…/story01.htm) carry the real address, encoded.
+_FEEDSPORTAL = re.compile(r"/l/(0[LM][0-9A-Za-z]+)/[^/]*$")
+_FEEDSPORTAL_CODES = {
+    "A": "0", "B": ".", "C": "/", "D": "?", "E": "-", "F": "=", "G": "&", "H": ",", "I": "_", "J": "%", "K": "+",
+    "L": "http://", "M": "https://", "N": ".com", "O": ".co.uk", "P": ";", "Q": "|", "R": ":", "S": "www.",
+    "T": "#", "U": "$", "V": "~", "W": "!", "X": "(", "Y": ")", "Z": "Z",
+}  # fmt: skip
+
+
+def feedsportal_address(url: str) -> str | None:
+    """The address a FeedsPortal redirect link encodes, or None when it is not one."""
+    match = _FEEDSPORTAL.search(url)
+    if not match:
+        return None
+    encoded = match.group(1)
+    decoded = re.sub(r"0([A-Z])", lambda m: _FEEDSPORTAL_CODES[m.group(1)], encoded)
+    return decoded if decoded.startswith(("http://", "https://")) and "0" not in decoded[:8] else None
+
+
 def real_address(url: str, table: PublisherTable | None = None) -> str:
     """The publisher's own address behind a redirector link (Google News' url=…), entities decoded."""
     table = table or load_publishers()
@@ -72,7 +91,7 @@ def real_address(url: str, table: PublisherTable | None = None) -> str:
         if not values or not values[0].lower().startswith(("http://", "https://")):
             break
         url = values[0]
-    return url
+    return feedsportal_address(url) or url
 
 
 def domain_name(host: str) -> str:
