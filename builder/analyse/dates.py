@@ -123,7 +123,7 @@ def rule_month_day_year(text: str) -> Iterator[Found]:
     for pattern in patterns:
         for m in re.finditer(pattern, text, re.I):
             value = _day(int(m["year"]), MONTHS[m["month"].lower()], int(m["day"]))
-            if value:
+            if value and not m["month"][0].islower():
                 yield Found(m.start(), m.end(), "month-day-year", Precision.DAY, lambda a, d, v=value: (v, None))
 
 
@@ -144,7 +144,7 @@ def rule_month_day(text: str) -> Iterator[Found]:
     for pattern in patterns:
         for m in re.finditer(pattern, text, re.I):
             month, day = MONTHS[m["month"].lower()], int(m["day"])
-            if not 1 <= day <= 31 or (m["month"].lower() == "may" and m["month"][0].islower()):
+            if not 1 <= day <= 31 or m["month"][0].islower():
                 continue
 
             def compute(anchor, dates, month=month, day=day):
@@ -157,7 +157,7 @@ def rule_month_day(text: str) -> Iterator[Found]:
 def rule_month_year(text: str) -> Iterator[Found]:
     """"June 1950", "in January of 2016"."""
     for m in re.finditer(rf"\b{_MONTH}\s+(?:of\s+)?{_YEAR}\b", text, re.I):
-        if m["month"].lower() == "may" and m["month"][0].islower():
+        if m["month"][0].islower():
             continue
         year, month = int(m["year"]), MONTHS[m["month"].lower()]
         yield Found(m.start(), m.end(), "month-year", Precision.MONTH,

@@ -88,18 +88,89 @@ def load_event_types(extra: Path | None = None) -> list[EventType]:
     ]
 
 
-def _trigger_pattern(types: list[EventType]) -> re.Pattern:
-    parts = []
-    for number, kind in enumerate(types):
-        verbs = "|".join(re.escape(v.strip()) + r"\w*" for v in kind.verbs)
-        nouns = "|".join(re.escape(n) + r"s?" for n in kind.nouns)
-        words = "|".join(p for p in (verbs, nouns) if p)
-        parts.append(rf"(?P<t{number}>\b(?:{words})\b)")
-    return re.compile("|".join(parts), re.I)
+@dataclass(frozen=True)
+class TriggerMatch:
+    """A trigger word found in a sentence (the same reading interface as a regex match)."""
+
+    kind: EventType
+    begin: int
+    finish: int
+    text: str
+
+    def start(self) -> int:
+        return self.begin
+
+    def end(self) -> int:
+        return self.finish
+
+    def group(self, number: int = 0) -> str:
+        return self.text
+
+
+# What may follow a verb stem of the table: "attack" → attacks, attacked, attacking, attacker; "sign" never
+# matches "significant", nor "elect" "electric", nor "mark" "market".
+VERB_ENDINGS = frozenset(_words("""s es e ed d ing er ers ion ions ation ations ment ments ted ting ned ning ped
+ping ged ging ied ies"""))
+VERB_ENDINGS = VERB_ENDINGS | {""}
+
+
+class Triggers:
+    """Finds trigger words by dictionary look-ups over the words of a sentence (fast, linear in its words):
+    nouns match whole words (or their plural), verbs match words that start with the stem; phrases of up
+    to three words are looked up the same way.  The first type of the table that lists a word wins."""
+
+    _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+
+    def __init__(self, types: list[EventType]) -> None:
+        self.nouns: dict[str, EventType] = {}
+        self.stems: dict[str, EventType] = {}
+        for kind in types:
+            for noun in kind.nouns:
+                self.nouns.setdefault(noun.lower(), kind)
+            for verb in kind.verbs:
+                self.stems.setdefault(verb.strip().lower(), kind)
+        self.stem_lengths = sorted({len(stem) for stem in self.stems}, reverse=True)
+        self.phrase_starts = {p.split()[0] for p in [*self.nouns, *self.stems] if " " in p}
+        self.cache: dict[str, EventType | None] = {}
+
+    def _lookup(self, phrase: str) -> EventType | None:
+        if phrase not in self.cache:
+            if len(self.cache) > 500_000:
+                self.cache.clear()
+            self.cache[phrase] = self._find(phrase)
+        return self.cache[phrase]
+
+    def _find(self, phrase: str) -> EventType | None:
+        kind = self.nouns.get(phrase) or (self.nouns.get(phrase[:-1]) if phrase.endswith("s") else None)
+        if kind:
+            return kind
+        for length in self.stem_lengths:
+            if length <= len(phrase) and phrase[:length] in self.stems and phrase[length:] in VERB_ENDINGS:
+                return self.stems[phrase[:length]]
+        return None
+
+    def finditer(self, text: str) -> list[TriggerMatch]:
+        words = [(m.start(), m.end(), m.group(0).lower()) for m in self._WORD.finditer(text)]
+        found = []
+        index = 0
+        while index < len(words):
+            for size in (3, 2, 1) if words[index][2] in self.phrase_starts else (1,):
+                if index + size > len(words):
+                    continue
+                start, end = words[index][0], words[index + size - 1][1]
+                phrase = " ".join(w for _, _, w in words[index : index + size])
+                kind = self._lookup(phrase)
+                if kind:
+                    found.append(TriggerMatch(kind, start, end, text[start:end]))
+                    index += size
+                    break
+            else:
+                index += 1
+        return found
 
 
 TYPES = load_event_types()
-_TRIGGERS = _trigger_pattern(TYPES)
+_TRIGGERS = Triggers(TYPES)
 
 
 # ---------------------------------------------------------------- names (stand-in actors)
@@ -218,9 +289,7 @@ def _tfidf(counts: list[Counter]) -> list[dict[str, float]]:
 
 
 def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(x * b.get(t, 0.0) for t, x in a.items())
+    return sum(a[t] * b[t] for t in a.keys() & b.keys())
 
 
 def when_agreement(a: ArticleFeatures, b: ArticleFeatures) -> float:
@@ -357,13 +426,14 @@ class Happening:
     place: str | None = None  # actor key
     dates: list[DateRef] = field(default_factory=list)  # dates of the sentence that may date the happening
     trigger_start: int = 0  # offset of the trigger in the sentence
+    before: list[str] = field(default_factory=list)  # participants named before the trigger (the doers)
 
 
 def find_happenings(article: Article, names: list[Name] | None = None,
                     types: list[EventType] | None = None) -> list[Happening]:
     """Every sentence with a trigger word and at least a participant, a place or a date."""
     types = types or TYPES
-    pattern = _TRIGGERS if types is TYPES else _trigger_pattern(types)
+    pattern = _TRIGGERS if types is TYPES else Triggers(types)
     names = article_names(article) if names is None else names
     by_sentence: dict[int, list[Name]] = defaultdict(list)
     for name in names:
@@ -374,24 +444,28 @@ def find_happenings(article: Article, names: list[Name] | None = None,
     happenings = []
     for sentence in article.sentences:
         text = article.text[sentence.start : sentence.end]
-        matches = list(pattern.finditer(text))
+        matches = pattern.finditer(text)
         if not matches:
             continue
-        kinds = [(types[int(next(k for k, v in m.groupdict().items() if v)[1:])], m) for m in matches]
-        kind, m = min(kinds, key=lambda km: (km[0].rank, km[1].start()))
+        kinds = [(m.kind, m) for m in matches]
+        # The first trigger of the sentence is most often its main verb; statements yield to any other kind.
+        kind, m = min(kinds, key=lambda km: (km[0].rank >= WEAK_RANK, km[1].start()))
         participants: list[str] = []
+        before: list[str] = []
         place = None
         for name in sorted(by_sentence.get(sentence.index, []), key=lambda n: n.start):
             if name.type == EntityType.PLACE:
                 place = place or name.key
             elif name.key not in participants:
                 participants.append(name.key)
+                if name.start < sentence.start + m.start():
+                    before.append(name.key)
         dates = [ref for ref in dates_by_sentence.get(sentence.index, [])
                  if not REPORT_VERBS.search(article.text[max(sentence.start, _start_of(article, ref) - 20):
                                                         _start_of(article, ref)])]
         if participants or place or dates:
             happenings.append(Happening(article.source_file, sentence.index, kind.name, m.group(0).lower(),
-                                        kind.rank, participants, place, dates, m.start()))
+                                        kind.rank, participants, place, dates, m.start(), before))
     return happenings
 
 
@@ -403,13 +477,14 @@ def _start_of(article: Article, ref: DateRef) -> int:
 
 
 LEAD_SENTENCES = 3
+WEAK_RANK = 5  # kinds of this rank or more (statements) are the main event only when nothing else happens
 
 
 def main_happening(happenings: list[Happening]) -> Happening | None:
     """The most newsworthy happening of the lead (or the first one of the article)."""
     lead = [h for h in happenings if h.sentence < LEAD_SENTENCES]
     if lead:
-        return min(lead, key=lambda h: (h.rank, h.sentence))
+        return min(lead, key=lambda h: (h.rank >= WEAK_RANK, h.sentence))
     return happenings[0] if happenings else None
 
 
@@ -526,8 +601,7 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
                                                                       a.source_file))
         reports = [Report(a, main_happening(happenings_of[a.source_file]), names_of[a.source_file]) for a in members]
         main = [r.happening for r in reports if r.happening]
-        kind_counts = Counter(h.type for h in main)
-        kind = types[min(kind_counts, key=lambda t: (-kind_counts[t], types[t].rank, t))] if main else None
+        kind = _kind_of(main, types)
         people: Counter = Counter()
         places: Counter = Counter()
         for h in main:
@@ -537,6 +611,8 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
         participants = [k for k, _ in sorted(people.items(), key=lambda kv: (-kv[1], _first_seen(kv[0], main)))][:6]
         place = min(places, key=lambda p: (-places[p], p)) if places else None
         participants = [p for p in participants if p != place]
+        doer, done_to = _roles(main, kind.name) if kind else (None, None)
+        participants = list(dict.fromkeys([*(k for k in (doer, done_to) if k and k != place), *participants]))[:6]
         names = _display_names(reports, actor_by_key)
         first = reports[0].article
         if kind is None:
@@ -594,6 +670,29 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
     return events, articles
 
 
+def _kind_of(main: list[Happening], types: dict[str, EventType]) -> EventType | None:
+    counts = Counter(h.type for h in main)
+    return types[min(counts, key=lambda t: (-counts[t], types[t].rank, t))] if main else None
+
+
+def _roles(main: list[Happening], type_name: str) -> tuple[str | None, str | None]:
+    """Who does it (named before the trigger, nearest to it) and to whom (named first after it), by vote."""
+    doers: Counter = Counter()
+    objects: Counter = Counter()
+    for h in main:
+        if h.type != type_name:
+            continue
+        if h.before:
+            doers[h.before[-1]] += 1
+        after = [p for p in h.participants if p not in h.before]
+        if after:
+            objects[after[0]] += 1
+    doer = min(doers, key=lambda k: (-doers[k], k)) if doers else None
+    objects.pop(doer, None)
+    done_to = min(objects, key=lambda k: (-objects[k], k)) if objects else None
+    return doer, done_to
+
+
 def _first_seen(key: str, happenings: list[Happening]) -> tuple[int, int]:
     for number, h in enumerate(happenings):
         if key in h.participants:
@@ -618,15 +717,15 @@ def _date_span(ref: DateRef) -> tuple[date, date]:
 
 
 def nearest_trigger(text: str, start: int, end: int,
-                    types: list[EventType] | None = None) -> tuple[EventType, re.Match] | None:
+                    types: list[EventType] | None = None) -> tuple[EventType, TriggerMatch] | None:
     """The trigger word closest to a date in a sentence (within a few words of it)."""
     types = types or TYPES
     best = None
-    for m in _TRIGGERS.finditer(text):
+    for m in (_TRIGGERS if types is TYPES else Triggers(types)).finditer(text):
         distance = max(m.start() - end, start - m.end(), 0) + (10 if m.end() <= start else 0)  # "1950-53 war"
         if distance > 60:
             continue
-        kind = types[int(next(k for k, v in m.groupdict().items() if v)[1:])]
+        kind = m.kind
         if best is None or (distance, kind.rank) < best[0]:
             best = ((distance, kind.rank), kind, m)
     return (best[1], best[2]) if best else None
@@ -637,7 +736,7 @@ class DatedMention:
     article: Article
     sentence: int
     kind: EventType
-    trigger: re.Match
+    trigger: TriggerMatch
     ref: DateRef
     participants: list[str]
     place: str | None
@@ -651,6 +750,7 @@ def background_events(articles: list[Article], happenings_of: dict[str, list[Hap
     when type and event word agree and their dates overlap (blocking on type, word and year)."""
     main_dates = {e.key: e.date for e in main_events}
     main_types = {e.key: e.type for e in main_events}
+    seen_keys: set[str] = set()
     buckets: dict[tuple, list[DatedMention]] = defaultdict(list)
     for article in articles:
         main = main_dates.get(article.main_event or "")
@@ -708,8 +808,9 @@ def background_events(articles: list[Article], happenings_of: dict[str, list[Hap
                           evidence=evidence, date_how=f"given as '{best.ref.wording}' in {best.article.source_file}",
                           background=background, sources=sorted({i.article.source_file for i in group}))
             event.summary = evidence[:3]
-            if any(e.key == key for e in events):
+            if key in seen_keys:
                 continue
+            seen_keys.add(key)
             events.append(event)
             for i in group:
                 if key not in i.article.events:
@@ -717,7 +818,7 @@ def background_events(articles: list[Article], happenings_of: dict[str, list[Hap
     return events
 
 
-def nominal_label(sentence: str, trigger: re.Match, ref: DateRef, kind: EventType, participants: list[str],
+def nominal_label(sentence: str, trigger: TriggerMatch, ref: DateRef, kind: EventType, participants: list[str],
                   place: str | None, names: dict[str, str]) -> str:
     """A label for a dated happening: "Korean War (1950–53)", "Armistice (July 27, 1953)"."""
     before = sentence[: trigger.start()].split()
