@@ -6,6 +6,7 @@ build about a thousand articles once per test session (session-scoped fixture be
 
 from __future__ import annotations
 
+import difflib
 import os
 import shutil
 from html.parser import HTMLParser
@@ -249,5 +250,9 @@ def test_news_2016_build_is_deterministic(news_site, tmp_path):
     build(fresh)
     first, second = files_of(site), files_of(tmp_path / "again")
     assert sorted(first) == sorted(second)
-    assert [name for name in first if first[name] != second[name]] == []
+    changed = [name for name in first if first[name] != second[name]]
+    if changed:
+        diff = difflib.unified_diff(first[changed[0]].decode(errors="replace").splitlines(),
+                                    second[changed[0]].decode(errors="replace").splitlines(), lineterm="", n=0)
+        pytest.fail(f"{len(changed)} files differ between two builds, e.g. {changed[:5]}:\n" + "\n".join(diff)[:3000])
     shutil.rmtree(tmp_path / "again")
