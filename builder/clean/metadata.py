@@ -47,17 +47,20 @@ BYLINE = re.compile(
 )
 # "SEOUL, South Korea (AP) — ", "WASHINGTON (Reuters) - ", "MEXICO CITY — ", "BURNS, Ore. — "
 _PLACE_CAPS = r"[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3}(?:/[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3})*"
-_PLACE_TAIL = r"(?:, (?:[A-Z][a-z.]+|[A-Z]\.[A-Z]\.)(?: [A-Z][a-z.]+){0,2})?"
+_PLACE_TAIL = r"(?:, (?:[A-Z][a-z.]+|[A-Z]\.[A-Z]\.|[A-Z]{2,})(?: [A-Z][a-z.]+| [A-Z]{2,}){0,2})?"
 DATELINE_DASH = re.compile(
-    rf"(?P<place>{_PLACE_CAPS}{_PLACE_TAIL})(?: \((?P<agency>{_AGENCY})\))? ?(?P<dash>[—–]|--?)\s*(?=\S)"
+    rf"(?P<place>{_PLACE_CAPS}{_PLACE_TAIL})(?: \((?P<agency>{_AGENCY})\))?(?P<dash> ?[—–]| --? | ?--)\s*(?=\S)"
 )
-# Reuters' dateline span glued to the first sentence: "WASHINGTON President …", "PAWLEYS ISLAND, S.C. Republican …"
-_NEXT_WORD = r" (?=[A-Z][a-z]|[A-Z]{2,}[ ,.'’]|[AI] [a-z]|A [A-Z])"
-DATELINE_BARE = (  # the region after the comma must be an abbreviation ("Ark.", "N.C.") or a known place
-    re.compile(rf"(?P<place>{_PLACE_CAPS}), (?P<region>[A-Z][a-z]+(?: [A-Z][a-z]+)?){_NEXT_WORD}"),
-    re.compile(rf"(?P<place>{_PLACE_CAPS}), (?P<region>[A-Z][a-z]{{1,4}}\.|(?:[A-Z]\.){{2}}){_NEXT_WORD}"),
-    re.compile(rf"(?P<place>{_PLACE_CAPS})(?P<region>){_NEXT_WORD}"),
+
+_NOT_PLACES = "FILE UPDATE UPDATED BREAKING EXCLUSIVE WATCH VIDEO PHOTOS ANALYSIS OPINION EDITORIAL CORRECTION NOTE"
+NOT_PLACES = frozenset(_NOT_PLACES.split(" "))  # capitals opening a line with a dash, naming no place: "FILE - …"
+# Reuters' dateline glued to the first sentence, read place by place: "FLINT, Mich/WASHINGTON Michigan Governor …"
+_CAPS_WORD = re.compile(r"[A-Z][A-Z.'’-]*[A-Z.]")
+_REGIONS = (  # after the comma: "South Korea", then "Ark." / "N.C." / "Syria" / "SPAIN"
+    re.compile(r", (?P<region>[A-Z][a-z]+ [A-Z][a-z]+)(?=[ /])"),
+    re.compile(r", (?P<region>(?:[A-Z]\.){1,2}|[A-Z][a-z]+\.?|[A-Z]{2,}(?: [A-Z]{2,})?)(?=[ /])"),
 )
+_NEXT_WORD = re.compile(r" (?=[A-Z0-9\"“‘'])")
 _ROLE = (
     r"(?:Additional reporting|Reporting|Writing|Editing|Compiled|Edited|Written|Reported|Research|Additional writing)"
 )
@@ -135,27 +138,61 @@ def find_byline(text: str) -> Found | None:
 def find_dateline(text: str) -> Found | None:
     """A dateline at the start of the first paragraph; the sentence keeps going without it."""
     match = DATELINE_DASH.match(text)
-    if match:
+    if match and match["place"].split(",")[0] not in NOT_PLACES:
         place = match["place"]
-        if len(place.replace(" ", "").replace(",", "")) < 2:
-            return None
         removed = match.group(0).strip()
         return Found(removed=removed, rest=text[match.end() :], place=place, agency=agency_name(match["agency"]))
-    for pattern in DATELINE_BARE:
-        match = pattern.match(text)
-        if match and _is_place(match["place"], match["region"]):
-            place = match.group(0).strip()
-            return Found(removed=place, rest=text[match.end() :], place=place)
+    end = _bare_dateline_end(text)
+    if end:
+        place = text[:end]
+        return Found(removed=place, rest=text[end + 1 :], place=place)
     return None
 
 
-def _is_place(place: str, region: str) -> bool:
-    """A bare all-caps prefix is a dateline only if it names a place (not "NASA", "FBI Director …")."""
-    if region and not region.endswith(".") and lexicon.fold(region) not in lexicon.places():
-        return False
-    if region.endswith("."):
-        return True  # "BURNS, Ore.": the state abbreviation is evidence enough
-    return all(lexicon.fold(part) in lexicon.places() for part in place.split("/"))
+def _bare_dateline_end(text: str) -> int:
+    """Where a bare dateline ends (0: none): one or more places joined by "/", then the sentence."""
+    position = 0
+    while True:
+        end = _one_place_end(text, position)
+        if not end:
+            return 0
+        if text.startswith("/", end):
+            position = end + 1
+            continue
+        return end if _NEXT_WORD.match(text, end) else 0
+
+
+def _one_place_end(text: str, position: int) -> int:
+    """The end of one place at `position` — "WASHINGTON", "LITTLE ROCK, Ark.", "CULIACAN, Mexico" — or 0.
+
+    A run of capitals is a place only if the lexicon knows it or a region follows ("BURNS, Ore."), so
+    "NASA Administrator …" or "FBI Director …" are no datelines. The longest known run wins ("LONDON ARM …").
+    """
+    words = []
+    cursor = position
+    while len(words) < 4:
+        match = _CAPS_WORD.match(text, cursor)
+        if not match or (words and text[cursor - 1] != " "):
+            break
+        words.append(match)
+        cursor = match.end() + 1
+        if not text.startswith(" ", match.end()):
+            break
+    for count in range(len(words), 0, -1):
+        end = words[count - 1].end()
+        place = lexicon.fold(text[position:end])
+        for pattern in _REGIONS:
+            region = pattern.match(text, end)
+            if not region:
+                continue
+            name = region["region"]
+            if name.endswith(".") or lexicon.fold(name) in lexicon.places() or (len(name) == 2 and name.isupper()):
+                return region.end()
+            if place in lexicon.places() and re.fullmatch(r"[A-Z][a-z]{1,4}", name) and text[region.end()] == "/":
+                return region.end()  # "FLINT, Mich/WASHINGTON"
+        if place in lexicon.places() and len(place) > 2:
+            return end
+    return 0
 
 
 def find_credit_line(text: str) -> Found | None:
