@@ -68,6 +68,7 @@ VERY_COMMON = 2000  # a lone capitalised word this frequent in lower case is not
 SCORE_RE = re.compile(r"\d{1,3}(?:-\d{1,3})*$")  # a score or a result after a team: "Surrey 22", "Kent 244", "133-5"
 MATCH_WORDS = frozenset({"v", "v.", "vs", "vs."})
 CONTRACTIONS = frozenset({"m", "re", "ve", "ll", "d", "t", "M", "RE", "VE", "LL", "D", "T"})
+DETERMINERS = frozenset({"the", "a", "an", "her", "his", "their", "its", "our", "your", "my", "this", "that"})
 OPENERS = frozenset('"“‘(\'[-—–')  # what may stand before the first word of a sentence
 
 
@@ -530,7 +531,10 @@ def _document_consistency(spans: list[Span], lex: Lexicon) -> None:
                 and lex.common.get(span.text.lower(), VERY_COMMON) < VERY_COMMON:
             span.type = None  # "Most", "World", "Police": a very common word alone
             continue
-        if len(span.words) == 1 and span.text.lower() in lex.titles and span.text not in surnames:
+        if len(span.words) == 1 and span.text.lower() in lex.titles and span.text not in surnames and (
+            (span.before and span.before[-1].text.lower() in DETERMINERS)
+            or (span.after and span.after[0].text in (".", "of")) or not span.after
+        ):
             span.type = None  # "Gov", "Sgt" alone; "Major" stays when "John Major" is in the document
             continue
         if len(span.words) == 1 and span.words[0] in surnames and span.text not in lex.major:
