@@ -74,6 +74,7 @@ class EventType:
     rank: int
     verbs: tuple[str, ...]
     nouns: tuple[str, ...]
+    takes_object: bool = True
 
 
 def load_event_types(extra: Path | None = None) -> list[EventType]:
@@ -83,7 +84,7 @@ def load_event_types(extra: Path | None = None) -> list[EventType]:
         table.update(tomllib.loads(extra.read_text(encoding="utf-8")))
     return [
         EventType(name, spec.get("label", name), int(spec.get("rank", 5)), tuple(spec.get("verbs", ())),
-                  tuple(spec.get("nouns", ())))
+                  tuple(spec.get("nouns", ())), bool(spec.get("object", True)))
         for name, spec in table.items()
     ]
 
@@ -525,8 +526,10 @@ def event_label(kind: EventType, participants: list[str], place: str | None, nam
     """"Kim Jong Un meets Sergei Shoigu in Pyongyang"."""
     shown = [names.get(p, p) for p in participants]
     where = f" in {names.get(place, place)}" if place else ""
-    if len(shown) >= 2:
+    if len(shown) >= 2 and kind.takes_object:
         return f"{shown[0]} {kind.label} {shown[1]}{where}"
+    if shown and not kind.takes_object:
+        return f"{shown[0]} {kind.label}{where}"
     if len(shown) == 1:
         return f"{kind.name.capitalize()}: {shown[0]}{where}"
     return f"{kind.name.capitalize()}{where}"
@@ -546,9 +549,9 @@ def _best_date(reports: list[Report], published: dict[str, date | None]) -> tupl
                 continue
             candidates.append((ref, report.article.source_file))
     if candidates:
-        agreement = Counter((ref.value, ref.precision) for ref, _ in candidates)
-        ref, source = min(candidates, key=lambda c: (PRECISION_ORDER[c[0].precision],
-                                                     -agreement[(c[0].value, c[0].precision)], c[0].value, c[1]))
+        # The best-dated report: the most precise date, from the earliest report that gives one.
+        order = {r.article.source_file: n for n, r in enumerate(reports)}
+        ref, source = min(candidates, key=lambda c: (PRECISION_ORDER[c[0].precision], order[c[1]], c[0].value))
         return ref, f"reported as '{ref.wording}' in {source}"
     dated = sorted((published[r.article.source_file], r.article.source_file) for r in reports
                    if published.get(r.article.source_file))
@@ -778,6 +781,8 @@ def background_events(articles: list[Article], happenings_of: dict[str, list[Hap
                       if near[0] <= n.start <= near[1]]
             place = next((n.key for n in people if n.type == EntityType.PLACE), None)
             participants = list(dict.fromkeys(n.key for n in people if n.type != EntityType.PLACE))
+            if not far_back and not participants and not place:
+                continue  # a recent happening with no one and nowhere named: too vague to stand alone
             item = DatedMention(article, ref.sentence, kind, trigger, ref, participants, place)
             buckets[(kind.name, trigger.group(0).lower().rstrip("s"), ref.value.year)].append(item)
     events = []
@@ -785,8 +790,11 @@ def background_events(articles: list[Article], happenings_of: dict[str, list[Hap
         groups: list[list[DatedMention]] = []
         for item in items:
             span = _date_span(item.ref)
+            who = {*item.participants, *([item.place] if item.place else [])}
             for group in groups:
-                if any(_date_span(o.ref)[0] <= span[1] and span[0] <= _date_span(o.ref)[1] for o in group):
+                if any(_date_span(o.ref)[0] <= span[1] and span[0] <= _date_span(o.ref)[1]
+                       and (who & {*o.participants, *([o.place] if o.place else [])} or not who)
+                       for o in group):
                     group.append(item)
                     break
             else:
