@@ -82,10 +82,15 @@ def ignored(path: str) -> bool:
 class ChangeWatcher(Watcher):
     """livereload's polling watcher over seeds/, templates/ and site/, asked only "did anything change?"."""
 
-    def __init__(self, folders: list[Path]) -> None:
+    def __init__(self, folders: list[Path], never: tuple[Path, ...] = ()) -> None:
         super().__init__()
+        skipped = tuple(str(path.resolve()) + os.sep for path in never)
+
+        def ignore(path: str) -> bool:  # the output and cache folders never trigger a rebuild
+            return ignored(path) or os.path.abspath(path).startswith(skipped)
+
         for folder in folders:
-            self.watch(str(folder), None, 0, ignore=ignored)
+            self.watch(str(folder), None, 0, ignore=ignore)
 
     def changed(self) -> bool:
         any_change = False
@@ -126,7 +131,7 @@ class DevServer:
             output = self.temporary / "site"
         self.settings = dataclasses.replace(settings, paths=dataclasses.replace(settings.paths, output=output))
         paths = self.settings.paths
-        self.watcher = ChangeWatcher([folder for folder in (paths.seeds, paths.templates, paths.site)])
+        self.watcher = ChangeWatcher([paths.seeds, paths.templates, paths.site], never=(paths.output, paths.cache))
         self.mount = mount_path(settings.config.base_url)
         self.url = ""
         self.building = False

@@ -249,3 +249,14 @@ def test_watcher_sees_new_changed_and_removed_files(tmp_path):
     assert watcher.changed()
     (folder / ".hidden.swp").write_text("x")
     assert not watcher.changed()
+
+
+def test_watcher_never_sees_the_output_folder_inside_a_watched_one(tmp_path):
+    site = tmp_path / "site"
+    (site / "out").mkdir(parents=True)
+    watcher = ChangeWatcher([site], never=(site / "out",))
+    watcher.changed()
+    (site / "out" / "index.html").write_text("built")
+    assert not watcher.changed()
+    (site / "config.toml").write_text("title = 'x'")
+    assert watcher.changed()
