@@ -12,6 +12,11 @@ Scoring is upstream's evaluate.py: per page, word 4-gram shingles (tokens are
 TP/FP/FN normalised per page; precision and recall are the means over pages, F1 is
 the harmonic mean of those two means. Published figure for trafilatura: F1 0.958.
 A whitespace-token variant is printed too.
+
+    .venv/bin/python bench/extraction.py --read-speed
+
+times the READ stage (parse_source) on $BUILD_SITE_DATA/news-2016 instead: ms per
+article (best of three passes) and the distribution of publishers found.
 """
 
 from __future__ import annotations
@@ -95,12 +100,40 @@ def evaluate(pages: list[tuple[str, str, str]], extract) -> tuple[dict[str, floa
     return score(word_counts), score(space_counts), word_counts, seconds
 
 
+def read_speed(base: Path, passes: int = 3) -> None:
+    from builder.config import Config
+    from builder.model import Problem
+    from builder.read import parse_source, read_seeds
+
+    sources, problems = read_seeds(base / "news-2016")
+    config = Config()
+    best = float("inf")
+    for _ in range(passes):
+        started = time.perf_counter()
+        results = [parse_source(source, config) for source in sources]
+        best = min(best, time.perf_counter() - started)
+    failed = [r for r in results if isinstance(r, Problem)] + problems
+    articles = [r for r in results if not isinstance(r, Problem)]
+    print(
+        f"news-2016: {len(sources)} files, {len(failed)} problems, "
+        f"{best * 1000 / len(sources):.2f} ms/article (parse_source, best of {passes})"
+    )
+    publishers = Counter(article.source for article in articles)
+    print(f"{len(publishers)} publishers; unknown: {publishers.get('Unknown source', 0)}")
+    for name, count in publishers.most_common():
+        print(f"  {count:5d}  {name}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=None, help="score only the first N pages")
     parser.add_argument("--show-worst", type=int, default=0, help="list the K pages with the lowest F1")
     parser.add_argument("--no-baseline", action="store_true", help="skip plain trafilatura.extract")
+    parser.add_argument("--read-speed", action="store_true", help="time parse_source on news-2016 instead")
     args = parser.parse_args()
+    if args.read_speed:
+        read_speed(data_folder().parent)
+        return
     folder = data_folder()
     if not folder.is_dir():
         sys.exit(f"benchmark data not found at {folder} (set BUILD_SITE_DATA)")

@@ -105,32 +105,35 @@ _CONTAINER_TAGS = re.compile(
 )
 
 
-def _parser() -> lxml_html.HTMLParser:
-    return lxml_html.HTMLParser(
-        encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True, huge_tree=False
-    )
+def _parser(html_elements: bool) -> etree.HTMLParser:
+    kind = lxml_html.HTMLParser if html_elements else etree.HTMLParser
+    return kind(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True, huge_tree=False)
 
 
-def parse_html(markup: str) -> etree._Element | None:
+def _parse(data: bytes, html_elements: bool) -> tuple[etree._Element | None, bool]:
+    """(root, too deep): libxml2 gives up on documents nested deeper than it allows."""
+    parser = _parser(html_elements)
+    try:
+        root = etree.fromstring(data, parser=parser)
+    except (etree.LxmlError, ValueError):
+        return None, False
+    return root, any("depth" in entry.message.lower() for entry in parser.error_log)
+
+
+def parse_html(markup: str, html_elements: bool = False) -> etree._Element | None:
     """Parse an HTML document or fragment; None when there is nothing to parse.
 
     Documents nested deeper than libxml2 allows (it would return an empty tree) are
     flattened: container tags become line breaks, so their text survives.
+    `html_elements` gives lxml.html elements (what trafilatura expects); plain
+    elements are faster to build.
     """
     if not markup.strip():
         return None
-    data = markup.encode("utf-8", "surrogatepass")
-    parser = _parser()
-    try:
-        root = lxml_html.document_fromstring(data, parser=parser)
-    except (etree.ParserError, ValueError):
-        root = None
-    if root is None or any("depth" in entry.message.lower() for entry in parser.error_log):
+    root, too_deep = _parse(markup.encode("utf-8", "surrogatepass"), html_elements)
+    if root is None or too_deep:
         flat = _CONTAINER_TAGS.sub("<br>", markup).encode("utf-8", "surrogatepass")
-        try:
-            root = lxml_html.document_fromstring(flat, parser=_parser())
-        except (etree.ParserError, ValueError):
-            return None
+        root, _ = _parse(flat, html_elements)
     return root
 
 

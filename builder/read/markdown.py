@@ -30,12 +30,10 @@ MARKDOWN_EXTENSIONS = ["sane_lists"]
 
 
 def _first(meta: dict[str, object], keys: tuple[str, ...]) -> tuple[str, object] | None:
-    lowered = {key.lower(): key for key in meta}
     for key in keys:
-        if key in lowered:
-            value = meta[lowered[key]]
-            if value is not None and value != "" and not isinstance(value, bool):
-                return lowered[key], value
+        value = meta.get(key)
+        if value is not None and value != "" and not isinstance(value, bool):
+            return key, value
     return None
 
 
@@ -55,6 +53,7 @@ def read_markdown(source: SourceFile, text: str, zone: tzinfo) -> Article | Prob
         meta = load_front_matter(front) if front is not None else {}
     except FrontMatterError as exc:
         return Problem(source.relpath, str(exc))
+    meta = {key.lower(): value for key, value in meta.items()}
     try:
         fields = _metadata(meta, zone)
     except MetadataError as exc:

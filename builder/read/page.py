@@ -44,7 +44,7 @@ def extract_page(markup: str):
     """trafilatura's Document for a page (None when it finds no article), all options fixed here."""
     import trafilatura
 
-    root = parse_html(markup)  # our parser copes with pages nested too deeply for libxml2
+    root = parse_html(markup, html_elements=True)  # our parser copes with pages nested too deeply for libxml2
     if root is None:
         return None
     return trafilatura.bare_extraction(
