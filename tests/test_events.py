@@ -172,3 +172,11 @@ def test_data_ecbplus_dev_topics_grouping_quality(shared_data):
     assert result["F1"] >= 0.92, result
     others = events_ecb.score(labels, docs, None, exclude=events_ecb.DEV_TOPICS)
     assert others["F1"] >= 0.87, others
+
+
+def test_passive_sentences_name_the_doer_after_the_trigger():
+    article = make_article("p.txt", "Boats seized", "Two Navy boats were seized by Iran Guards in the Gulf on Tuesday.",
+                           date(2016, 1, 13))
+    happening = main_happening(find_happenings(article))
+    assert happening.type == "arrest"
+    assert happening.before and happening.before[0] == "iran-guards"

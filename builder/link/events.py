@@ -461,6 +461,12 @@ def find_happenings(article: Article, names: list[Name] | None = None,
                 participants.append(name.key)
                 if name.start < sentence.start + m.start():
                     before.append(name.key)
+        if re.match(r"\s+by\b", text[m.end():]) or re.search(r"\b(?:was|were|been|being|is|are)\s+$",
+                                                             text[: m.start()]):
+            # passive ("were seized by the Iranian authorities"): the doers are named after the trigger
+            after = [p for p in participants if p not in before]
+            before = after
+            participants = [*after, *[p for p in participants if p not in after]]
         dates = [ref for ref in dates_by_sentence.get(sentence.index, [])
                  if not REPORT_VERBS.search(article.text[max(sentence.start, _start_of(article, ref) - 20):
                                                         _start_of(article, ref)])]
