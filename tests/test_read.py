@@ -96,6 +96,7 @@ def test_utf8_bom_is_not_part_of_the_headline():
     [
         (b"", "empty"),
         (b"  \n\t\n ", "empty"),
+        (b"Only a headline\n\n", "no article text"),
         (bytes(range(256)) * 8, "binary"),
         ("Headline\n\nThe caf\xe9 opened.\n".encode("cp1252"), "0xe9"),
     ],

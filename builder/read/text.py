@@ -24,6 +24,8 @@ def read_plain_text(source: SourceFile, text: str) -> Article | Problem:
             blocks.append(Block(BlockKind.PARAGRAPH, line))
     if not title:
         return Problem(source.relpath, "empty file (only white space)")
+    if not blocks:
+        return Problem(source.relpath, "no article text after the headline")
     return Article(
         source_file=source.relpath,
         content_hash=source.content_hash,
