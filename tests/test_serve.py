@@ -128,21 +128,26 @@ def wait_until(condition, what: str):
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    server = Server(make_project(tmp_path_factory.mktemp("serve")))
+    """One server for the read-only checks, with a base_url: the site is served under its path."""
+    server = Server(make_project(tmp_path_factory.mktemp("serve")), base_url="https://example.org/digest/")
     yield server
     server.stop()
 
 
-def test_serves_on_loopback_and_prints_the_url(served):
-    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/", served.url)
-    status, body, headers = served.get("/")
+def test_serves_on_loopback_under_the_base_url_path_and_prints_the_url(served):
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/digest/", served.url)
+    status, body, headers = served.get("/digest/")
     assert status == 200
     assert "Harbour bridge reopens" in body
     assert headers.get("Cache-Control") == "no-store"
+    with urllib.request.urlopen(served.url.replace("/digest/", "/"), timeout=10) as response:  # redirected
+        assert response.url.endswith("/digest/")
+    with pytest.raises(urllib.error.HTTPError):
+        urllib.request.urlopen(served.url.replace("/digest/", "/index.html"), timeout=10)
 
 
 def test_livereload_script_only_in_served_pages(served):
-    status, body, _ = served.get("/index.html")
+    status, body, _ = served.get("/digest/index.html")
     assert status == 200 and "/livereload.js" in body
     on_disk = (served.folder / "index.html").read_text(encoding="utf-8")
     assert "livereload" not in on_disk
@@ -150,7 +155,9 @@ def test_livereload_script_only_in_served_pages(served):
     assert status == 200 and "LiveReload" in script
 
 
-@pytest.mark.parametrize("path", ["/../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/articles/../../x.html"])
+@pytest.mark.parametrize(
+    "path", ["/digest/../../../etc/passwd", "/digest/%2e%2e/%2e%2e/etc/passwd", "/digest/articles/../../../x.html"]
+)
 def test_refuses_paths_outside_the_site(served, path):
     status, body, _ = served.get(path)
     assert status in (403, 404)
@@ -159,17 +166,18 @@ def test_refuses_paths_outside_the_site(served, path):
 
 def test_hidden_files_are_not_served(served):
     assert (served.folder / ".build-site").exists()
-    assert served.get("/.build-site")[0] == 404
+    assert served.get("/digest/.build-site")[0] == 404
 
 
 def test_missing_page_is_404(served):
-    assert served.get("/articles/no-such-page.html")[0] == 404
+    assert served.get("/digest/articles/no-such-page.html")[0] == 404
 
 
 def test_rebuilds_on_change_survives_a_failed_build_and_stops_cleanly(tmp_path):
     project = make_project(tmp_path)
     server = Server(project)
     try:
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/", server.url)  # no base_url: served at the root
         # an edited seed is rebuilt and served
         path = project / "seeds" / "harbour.txt"
         path.write_text(path.read_text(encoding="utf-8").replace("two months", "eleven weeks"), encoding="utf-8")
@@ -202,21 +210,6 @@ def test_rebuilds_on_change_survives_a_failed_build_and_stops_cleanly(tmp_path):
     assert code == 0
     assert any(line == "Stopped." for line in server.seen)
     assert not server.folder.exists()  # the temporary build folder is removed
-
-
-def test_served_under_the_base_url_path(tmp_path):
-    server = Server(make_project(tmp_path), base_url="https://example.org/digest/")
-    try:
-        assert server.url.endswith("/digest/")
-        status, body, _ = server.get("/digest/index.html")
-        assert status == 200 and "Harbour bridge reopens" in body
-        request = urllib.request.Request(server.url.replace("/digest/", "/"))
-        with urllib.request.urlopen(request, timeout=10) as response:  # redirected to /digest/
-            assert response.url.endswith("/digest/")
-        with pytest.raises(urllib.error.HTTPError):
-            urllib.request.urlopen(server.url.replace("/digest/", "/index.html"), timeout=10)
-    finally:
-        assert server.stop() == 0
 
 
 def test_mount_path():
