@@ -17,7 +17,6 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
-from itertools import combinations
 
 from markupsafe import Markup, escape
 
@@ -58,24 +57,32 @@ def actor_articles(site: Site) -> dict[str, set[str]]:
     return {actor.key: {source_file for source_file, _ in actor.mentions} for actor in site.actors}
 
 
-def cooccurrence(site: Site) -> Counter[tuple[str, str]]:
-    """(key_a, key_b) with key_a < key_b → number of articles mentioning both."""
-    by_article: dict[str, set[str]] = {}
-    for key, files in actor_articles(site).items():
+def _by_article(files_of: dict[str, set[str]]) -> dict[str, list[str]]:
+    by_article: dict[str, list[str]] = {}
+    for key, files in files_of.items():
         for source_file in files:
-            by_article.setdefault(source_file, set()).add(key)
-    pairs: Counter[tuple[str, str]] = Counter()
-    for keys in by_article.values():
-        pairs.update(combinations(sorted(keys), 2))
-    return pairs
+            by_article.setdefault(source_file, []).append(key)
+    return by_article
 
 
-def neighbours(pairs: Counter[tuple[str, str]]) -> dict[str, Counter[str]]:
+def neighbours(site: Site) -> dict[str, Counter[str]]:
+    """Actor.key → Counter of the other actors' keys: how many articles each shares with it."""
+    files_of = actor_articles(site)
+    by_article = _by_article(files_of)
     result: dict[str, Counter[str]] = {}
-    for (a, b), count in pairs.items():
-        result.setdefault(a, Counter())[b] = count
-        result.setdefault(b, Counter())[a] = count
+    for key, files in files_of.items():
+        counter: Counter[str] = Counter()
+        for source_file in files:
+            counter.update(by_article[source_file])  # counted in C: fast even for thousands of actors
+        counter.pop(key, None)
+        result[key] = counter
     return result
+
+
+def cooccurrence(site: Site, around: dict[str, Counter[str]] | None = None) -> Counter[tuple[str, str]]:
+    """(key_a, key_b) with key_a < key_b → number of articles mentioning both."""
+    around = neighbours(site) if around is None else around
+    return Counter({(a, b): count for a, counter in around.items() for b, count in counter.items() if a < b})
 
 
 def _ranked(counter: Counter[str], names: dict[str, str], limit: int) -> list[tuple[str, int]]:
@@ -169,14 +176,13 @@ def plan(renderer: PageRenderer, site: Site) -> list[OutputPage]:
     def page_of(key: str) -> str | None:
         return f"actors/{actors[key].slug}.html" if actor_pages else None
 
-    pairs = cooccurrence(site)
-    around = neighbours(pairs)
+    around = neighbours(site)
     article_counts = Counter({key: len(files) for key, files in actor_articles(site).items()})
 
     top = _ranked(article_counts, names, SITE_NODES)
     top_keys = {key for key, _ in top}
     edges = sorted(
-        ((a, b, count) for (a, b), count in pairs.items() if a in top_keys and b in top_keys),
+        ((a, b, count) for a in top_keys for b, count in around[a].items() if a < b and b in top_keys),
         key=lambda edge: (-edge[2], names[edge[0]], names[edge[1]], edge[0], edge[1]),
     )[:SITE_EDGES]
     rows = [Link(names[a], page_of(a), count, names[b], page_of(b)) for a, b, count in edges]
