@@ -85,6 +85,10 @@ SEARCH_JS = """\
       showImages: false,
       autofocus: true
     });
+    var input = box.querySelector("input[type=text], input[type=search]");
+    if (input) {
+      input.setAttribute("aria-label", box.getAttribute("data-label"));
+    }
     var query = new URLSearchParams(location.search).get("q");
     if (query) {
       ui.triggerSearch(query);

@@ -87,6 +87,15 @@ def article_to_find(site: Path) -> tuple[str, str]:
     return words[0], article["title"]
 
 
+def serious_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    # preload off: axe would re-fetch the stylesheets with XHR, which file:// refuses (its errors, not ours)
+    results = Axe().run(page, options={"resultTypes": ["violations"], "preload": False})
+    return [f"{v['id']} {v['impact']}: {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+            for v in results.response["violations"] if v["impact"] in SERIOUS]
+
+
 def test_search_served_finds_the_article(watched, built_site, static_server):
     word, title = article_to_find(built_site)
     page = watched.page
@@ -97,6 +106,9 @@ def test_search_served_finds_the_article(watched, built_site, static_server):
     box.fill(word)
     result = page.locator(".pagefind-ui__result-link", has_text=title)
     result.first.wait_for()
+    for scheme in ("light", "dark"):  # the search UI with its results, in both themes
+        page.emulate_media(color_scheme=scheme)
+        assert not serious_violations(page), scheme
     href = result.first.get_attribute("href")
     assert href.startswith("/digest/articles/") and href.endswith(".html")
     result.first.click()
@@ -121,9 +133,6 @@ def test_search_from_disk_explains_how_to_get_it(watched, built_site):
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_every_page_kind_accessible_without_errors_with_screenshots(browser, built_site, artifacts, scheme):
-    from axe_playwright_python.sync_playwright import Axe
-
-    axe = Axe()
     problems = []
     context = browser.new_context(color_scheme=scheme)
     context.set_default_timeout(TIMEOUT_MS)
@@ -136,13 +145,7 @@ def test_every_page_kind_accessible_without_errors_with_screenshots(browser, bui
             page.set_viewport_size({"width": 1280, "height": 900})
             page.goto((built_site / path).as_uri())
             page.locator("main").wait_for()
-            # preload off: axe would re-fetch the stylesheets with XHR, which file:// refuses (its errors, not ours)
-            results = axe.run(page, options={"resultTypes": ["violations"], "preload": False})
-            for violation in results.response["violations"]:
-                if violation["impact"] in SERIOUS:
-                    targets = [node["target"] for node in violation["nodes"]][:3]
-                    problems.append(f"{kind} ({path}, {scheme}): {violation['id']} {violation['impact']}: "
-                                    f"{violation['help']} at {targets}")
+            problems += [f"{kind} ({path}, {scheme}): {problem}" for problem in serious_violations(page)]
             page.screenshot(path=str(artifacts / f"{kind}-desktop-{scheme}.png"), full_page=True)
             page.set_viewport_size({"width": 390, "height": 844})
             page.screenshot(path=str(artifacts / f"{kind}-phone-{scheme}.png"), full_page=True)
