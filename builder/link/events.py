@@ -543,21 +543,25 @@ def event_label(kind: EventType, participants: list[str], place: str | None, nam
 
 def _best_date(reports: list[Report], published: dict[str, date | None]) -> tuple[DateRef | None, str]:
     """The event's date: the most precise, most agreed date its reports give for it (not background)."""
-    candidates: list[tuple[DateRef, str]] = []
+    candidates: list[tuple[DateRef, str, bool]] = []
     for report in reports:
         if report.happening is None:
             continue
-        for ref in [d for h in [report.happening, *report.related] for d in h.dates]:
+        for ref, in_main in [(d, h is report.happening) for h in [report.happening, *report.related] for d in h.dates]:
             if not ref.resolved:
                 continue
             anchor = published.get(report.article.source_file)
             if anchor and (ref.end_value or ref.value) < anchor - timedelta(days=BACKGROUND_DAYS):
                 continue
-            candidates.append((ref, report.article.source_file))
+            candidates.append((ref, report.article.source_file, in_main))
     if candidates:
-        # The best-dated report: the most precise date, from the earliest report that gives one.
+        # The best-dated report: the most precise date, the one most reports agree on (in the sentence that
+        # tells the main happening before any other), then the earliest report.
         order = {r.article.source_file: n for n, r in enumerate(reports)}
-        ref, source = min(candidates, key=lambda c: (PRECISION_ORDER[c[0].precision], order[c[1]], c[0].value))
+        agreement = Counter((ref.value, ref.precision) for ref, _, _ in candidates)
+        ref, source, _ = min(candidates, key=lambda c: (PRECISION_ORDER[c[0].precision], not c[2],
+                                                        -agreement[(c[0].value, c[0].precision)], order[c[1]],
+                                                        c[0].value))
         return ref, f"reported as '{ref.wording}' in {source}"
     dated = sorted((published[r.article.source_file], r.article.source_file) for r in reports
                    if published.get(r.article.source_file))
@@ -624,6 +628,8 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
         participants = list(dict.fromkeys([*(k for k in (doer, done_to) if k and k != place), *participants]))[:6]
         names = _display_names(reports, actor_by_key)
         first = reports[0].article
+        if kind is None and (len(reports) < 2 or not any(r.article.sentences for r in reports)):
+            continue  # one article that tells of no happening: no event of its own
         if kind is None:
             label = first.title or first.source_file
             type_name = "report"
@@ -640,7 +646,7 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
                             set(h.participants) & set(participants)) and (source_file, h.sentence) not in evidence:
                         evidence.append((source_file, h.sentence))
                         report.related.append(h)
-            else:
+            elif report.article.sentences:
                 evidence.append((source_file, 0))
         event_date, how = _best_date(reports, published)
         event = Event(
