@@ -18,7 +18,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
 
@@ -114,7 +114,6 @@ class Span:
     title: str | None = None
     anchor: str | None = None  # an id: the sentence's "s{index}"
 
-    @cached_property
     def open_tag(self) -> str:
         if self.anchor is not None:
             return f'<span id="{escape(self.anchor)}">'
@@ -122,7 +121,6 @@ class Span:
             return f'<span class="quote" title="{escape(self.title)}">' if self.title else '<span class="quote">'
         return f'<a class="mention" href="{escape(self.href or "")}">'
 
-    @cached_property
     def close_tag(self) -> str:
         return "</span>" if self.anchor is not None or self.quote else "</a>"
 
@@ -143,26 +141,32 @@ def _non_overlapping(spans: Sequence[Span], low: int, high: int) -> list[Span]:
     return kept
 
 
-def _within(spans: list[Span], starts: list[int], low: int, high: int) -> list[Span]:
-    """The spans (sorted, disjoint; `starts` their start offsets) that overlap [low, high)."""
-    first = bisect_right(starts, low) - 1
-    if first < 0 or spans[first].end <= low:
-        first += 1
-    last = bisect_left(starts, high)
-    return spans[first:last]
-
-
 def _escape(text: str) -> str:
     """HTML-escape text (as markupsafe does, without making a Markup object per piece)."""
     return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             .replace('"', "&#34;").replace("'", "&#39;"))
 
 
-Layer = tuple[list[Span], list[int]]  # sorted disjoint spans, and their start offsets (for bisect)
+@dataclass(frozen=True)
+class Layer:
+    """Sorted, disjoint spans as parallel arrays (fast to search with bisect), with their tags."""
 
+    starts: list[int]
+    ends: list[int]
+    opens: list[str]
+    closes: list[str]
 
-def _layer(spans: list[Span]) -> Layer:
-    return spans, [span.start for span in spans]
+    @classmethod
+    def of(cls, spans: list[Span]) -> Layer:
+        return cls([s.start for s in spans], [s.end for s in spans], [s.open_tag() for s in spans],
+                   [s.close_tag() for s in spans])
+
+    def between(self, low: int, high: int) -> range:
+        """Indices of the spans that overlap [low, high)."""
+        first = bisect_right(self.starts, low) - 1
+        if first < 0 or self.ends[first] <= low:
+            first += 1
+        return range(first, bisect_left(self.starts, high))
 
 
 def _sweep(text: str, low: int, high: int, layers: Sequence[Layer]) -> str:
@@ -171,23 +175,28 @@ def _sweep(text: str, low: int, high: int, layers: Sequence[Layer]) -> str:
     Each layer is sorted and disjoint.  An inner element that crosses the edge of an
     outer one is cut there (closed and reopened), so the elements always nest.
     """
-    if not layers:
+    depth = 0
+    while depth < len(layers) and not layers[depth].between(low, high):
+        depth += 1  # layers with nothing here are skipped
+    if depth == len(layers):
         return _escape(text[low:high])
-    (spans, starts), inner = layers[0], layers[1:]
+    layer, inner = layers[depth], layers[depth + 1 :]
+    indices = layer.between(low, high)
+    starts, ends, opens, closes = layer.starts, layer.ends, layer.opens, layer.closes
     out: list[str] = []
     position = low
-    for span in _within(spans, starts, low, high):
-        start, end = max(span.start, position), min(span.end, high)
+    for i in indices:
+        start, end = max(starts[i], position), min(ends[i], high)
         if end <= start:
             continue
         if start > position:
-            out.append(_sweep(text, position, start, inner))
-        out.append(span.open_tag)
-        out.append(_sweep(text, start, end, inner))
-        out.append(span.close_tag)
+            out.append(_sweep(text, position, start, inner) if inner else _escape(text[position:start]))
+        out.append(opens[i])
+        out.append(_sweep(text, start, end, inner) if inner else _escape(text[start:end]))
+        out.append(closes[i])
         position = end
     if position < high:
-        out.append(_sweep(text, position, high, inner))
+        out.append(_sweep(text, position, high, inner) if inner else _escape(text[position:high]))
     return "".join(out)
 
 
@@ -201,8 +210,8 @@ def mark_up(text: str, low: int, high: int, links: Sequence[Span] = (), quotes: 
     low, high = max(0, low), min(len(text), high)
     if high <= low:
         return Markup("")
-    layers = [_layer(_non_overlapping(quotes, low, high)), _layer(_non_overlapping(links, low, high))]
-    return Markup(_sweep(text, low, high, [layer for layer in layers if layer[0]]))
+    layers = [Layer.of(_non_overlapping(quotes, low, high)), Layer.of(_non_overlapping(links, low, high))]
+    return Markup(_sweep(text, low, high, [layer for layer in layers if layer.starts]))
 
 
 class ArticleMarkup:
@@ -229,13 +238,13 @@ class ArticleMarkup:
         self.sentences = _non_overlapping(
             [Span(s.start, s.end, anchor=f"s{s.index}") for s in article.sentences], 0, len(text)
         )
-        self._layers = [_layer(self.sentences), _layer(self.quotes), _layer(self.links)]
+        self._layers = [Layer.of(self.sentences), Layer.of(self.quotes), Layer.of(self.links)]
 
     def _html(self, low: int, high: int, anchors: bool) -> str:
         low, high = max(0, low), min(len(self.article.text), high)
         if high <= low:
             return ""
-        layers = [layer for layer in (self._layers if anchors else self._layers[1:]) if layer[0]]
+        layers = [layer for layer in (self._layers if anchors else self._layers[1:]) if layer.starts]
         return _sweep(self.article.text, low, high, layers)
 
     def sentence(self, index: int) -> Markup:
@@ -341,7 +350,9 @@ class PageRenderer:
     """Renders templates into OutputPages.
 
     Every template gets `site`, `config`, `page_path`, `url(target)` (an output-root-relative
-    path → a link relative to this page), `nav` ((label, path) pairs) and the lookups
+    path → a link relative to this page), `root` (the output root relative to this page, "" or
+    "../": `root ~ path` is `url(path)` for a plain path, and cheaper), `nav` ((label, path) pairs)
+    and the lookups
     `source_page(name)`, `article_page(source_file)`, `actor_page(key)`, `event_page(key)`,
     which give an output-root-relative path, or None where that page is not built.
     """
@@ -375,6 +386,7 @@ class PageRenderer:
             return relative_url(path, target)
 
         values: dict[str, object] = {
+            "root": "../" * path.count("/"),  # the output root, relative to this page: root ~ "static/style.css"
             "site": self.site,
             "config": self.config,
             "page_path": path,
