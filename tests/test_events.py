@@ -37,8 +37,11 @@ def make_article(name: str, title: str, text: str, published: date | None = None
                               "metadata" if published else "undated"),
     )
     article.text = text
-    spans = re.finditer(r"[^.!?\n]+[.!?]*", text)
-    article.sentences = [Sentence(i, m.start(), m.end(), 0) for i, m in enumerate(spans)]
+    article.block_starts = [m.start() for m in re.finditer(r"(?:^|(?<=\n\n))[^\n]", text)]
+    spans = [m for m in re.finditer(r"[^.!?\n]+[.!?]*", text) if m.group(0).strip()]
+    starts = [m.start() + len(m.group(0)) - len(m.group(0).lstrip()) for m in spans]
+    article.sentences = [Sentence(i, start, m.end(), sum(1 for b in article.block_starts if b <= start) - 1)
+                         for i, (m, start) in enumerate(zip(spans, starts, strict=True))]
     return find_dates(article)
 
 
@@ -180,3 +183,32 @@ def test_passive_sentences_name_the_doer_after_the_trigger():
     happening = main_happening(find_happenings(article))
     assert happening.type == "arrest"
     assert happening.before and happening.before[0] == "iran-guards"
+
+
+def test_event_pages_render_with_working_links(tmp_path):
+    """Event pages, the index and the timeline: every link resolves, the full list is there without JS."""
+    sys.path.insert(0, str(REPO / "tests"))
+    from linkcheck import check_links
+
+    from builder.config import Config, Paths, Settings
+    from builder.link import link_site
+    from builder.render import render_site
+
+    events, articles = group_events([MEETING_A, make_article("b.txt", MEETING_B.title, MEETING_B.text), STORM])
+    site = link_site(articles, [], Config())
+    site.events = events
+    pages = render_site(site, Settings(Config(), Paths.from_project(tmp_path)))
+    for page in pages:
+        target = tmp_path / "out" / page.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(page.content)
+    assert check_links(tmp_path / "out") == []
+    by_path = {page.path: page.content.decode() for page in pages}
+    timeline = by_path["timeline.html"]
+    assert all(f"events/{event.slug}.html" in timeline for event in events)
+    assert "<form class=\"timeline-filters\" data-timeline=\"timeline-list\" hidden>" in timeline
+    meeting = next(e for e in events if e.type == "meeting")
+    page = by_path[f"events/{meeting.slug}.html"]
+    assert "Wednesday, 26 July 2023" in page and "how dated" in page
+    assert re.search(r'href="\.\./articles/[^"#]+\.html#s0"', page)
+    assert "events/index.html" in by_path
