@@ -62,13 +62,30 @@ def _sentence(article: Article, index: int, page: str, marks: list[tuple[int, in
     return Citation(Markup("".join(out)), f"{page}#s{index}", article.title)
 
 
-def actor_context(actor: Actor, site: Site, renderer: PageRenderer) -> dict[str, object]:
+@dataclass(frozen=True)
+class Lookups:
+    """Built once per site, shared by every actor page."""
+
+    by_file: dict[str, Article]
+    order: dict[str, int]  # source_file → position in site.articles (newest first)
+    actors: dict[str, Actor]
+
+    @classmethod
+    def of(cls, site: Site) -> Lookups:
+        return cls({a.source_file: a for a in site.articles},
+                   {a.source_file: i for i, a in enumerate(site.articles)}, {a.key: a for a in site.actors})
+
+
+def actor_context(
+    actor: Actor, site: Site, renderer: PageRenderer, lookups: Lookups | None = None
+) -> dict[str, object]:
     """What an actor page shows, in the order the template shows it."""
-    by_file = {article.source_file: article for article in site.articles}
+    lookups = lookups or Lookups.of(site)
+    by_file = lookups.by_file
     marks: dict[tuple[str, int], list[tuple[int, int]]] = {}
     for source_file, index in actor.mentions:
         article = by_file.get(source_file)
-        if article is None or not 0 <= index < len(article.mentions):
+        if article is None or source_file not in lookups.order or not 0 <= index < len(article.mentions):
             continue
         mention = article.mentions[index]
         marks.setdefault((source_file, mention.sentence), []).append((mention.start, mention.end))
@@ -92,12 +109,11 @@ def actor_context(actor: Actor, site: Site, renderer: PageRenderer) -> dict[str,
     for source_file, sentence in sorted(marks):
         sentences_in.setdefault(source_file, []).append(sentence)
     appearances = []
-    for article in site.articles:  # newest first
-        if article.source_file in sentences_in:
-            first = sentences_in[article.source_file][:MAX_SENTENCES_PER_ARTICLE]
-            cited = [cite(article.source_file, i) for i in first]
-            appearances.append(Appearance(article, tuple(c for c in cited if c)))
-    actors = {a.key: a for a in site.actors}
+    for source_file in sorted(sentences_in, key=lookups.order.__getitem__):  # newest first
+        first = sentences_in[source_file][:MAX_SENTENCES_PER_ARTICLE]
+        cited = [cite(source_file, i) for i in first]
+        appearances.append(Appearance(by_file[source_file], tuple(c for c in cited if c)))
+    actors = lookups.actors
     with_most = [(actors[key], count) for key, count in actor.co_actors if key in actors]
     return {"roles": roles, "quotes": quotes, "appearances": appearances, "with_most": with_most}
 
@@ -122,8 +138,9 @@ def plan(renderer: PageRenderer, site: Site) -> list[OutputPage]:
     per_page = renderer.config.articles_per_page
     slugs = {a.slug for a in site.actors}
     redirects: dict[str, Actor] = {}
+    lookups = Lookups.of(site)
     for actor in site.actors:
-        context = actor_context(actor, site, renderer)
+        context = actor_context(actor, site, renderer, lookups)
         for pagination in paginate(f"actors/{actor.slug}.html", context["appearances"], per_page):
             pages.append(renderer.page(
                 pagination.path, "actor.html", actor=actor, pagination=pagination,
