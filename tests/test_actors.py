@@ -450,3 +450,23 @@ def test_link_actors_replaces_articles_everywhere_in_the_site() -> None:
     assert all(m.actor_key for a in linked.articles for m in a.mentions)
     assert [a for s in linked.sources for a in s.articles] == linked.articles
     assert all(m.actor_key is None for a in site.articles for m in a.mentions)  # the input is left alone
+
+
+def test_lone_surname_goes_to_a_far_better_known_namesake() -> None:
+    articles = [make_article(f"b{i}.txt", "Barack Obama spoke.", {"Barack Obama": PER}) for i in range(5)]
+    articles.append(make_article("m.txt", "Michelle Obama spoke.", {"Michelle Obama": PER}))
+    articles.append(make_article("o.txt", "Obama spoke.", {"Obama": PER}))
+    actors, _, _ = resolve_actors(articles)
+    assert sorted((a.name, a.prominence) for a in actors) == [("Barack Obama", 6), ("Michelle Obama", 1)]
+    actors, _, report = resolve_actors(articles[3:])  # 2 articles against 1: not far better known
+    assert "Obama" in by_name(actors) and report.likely_merges
+
+
+def test_titles_with_of_and_descriptions_of_places() -> None:
+    text = "Secretary of State Hillary Clinton spoke."
+    assert title_before(text, 0, text.index("Hillary")) == "Secretary of State"
+    assert title_before("the company's California office", 0, 14, person=False) is None
+    place = "Texas, the largest Republican-controlled state in the nation, voted."
+    assert appositive_after(place, 5, len(place), person=False) == "largest Republican-controlled state in the nation"
+    wrong = "In Washington, the State Department official in charge of Asia spoke."
+    assert appositive_after(wrong, 13, len(wrong), person=False) is None

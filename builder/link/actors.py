@@ -17,7 +17,8 @@
      with extra words caught by the recogniser ("Moviemaker Gary Ross", "Ellen DeGeneres To Host");
    - a lone word typed as an organisation joins the one organisation whose last word it is ("Saints");
    - a lone surname left over joins a full name through the surname index only when exactly one
-     person has that surname; otherwise it stays apart and goes to the report.
+     person has that surname, or one of them is in five times more articles than all the others
+     together (and in three at least); otherwise it stays apart and goes to the report.
    Two different people who share a surname ("George Bush", "Laura Bush") never meet.
 4. The user's curation (builder.link.curation) merges, keeps apart, renames, retypes, drops and
    describes actors; entries that matched nothing go to the report.
@@ -47,6 +48,8 @@ SPEECH_RE = re.compile(r"^\s*(?:has |had )?(?:said|says|told|added|reported|stat
 MAX_CO_ACTORS = 10
 MAX_LIKELY_MERGES = 300
 SIMILAR_BLOCK_LIMIT = 40  # name tokens shared by more actors than this are too common to block on
+DOMINANCE = 5  # a lone surname goes to the one full name in this many times more articles than all others together
+MIN_DOMINANT_ARTICLES = 3
 SIMILARITY = 90  # rapidfuzz ratio of two names in one block reported as a likely merge
 
 
@@ -286,6 +289,11 @@ def resolve_actors(
             candidates = sorted({groups.find(o) for o in org_last.get(tokens[0], [])})
         if groups.find(nid) in candidates:
             continue
+        if len(candidates) > 1:  # one far better known than all the others together is what the lone word means
+            reach = {root: len(set().union(*(nodes[i].articles for i in members_of(root)))) for root in candidates}
+            top = max(candidates, key=lambda root: (reach[root], root))
+            if reach[top] >= DOMINANCE * (sum(reach.values()) - reach[top]) and reach[top] >= MIN_DOMINANT_ARTICLES:
+                candidates = [top]
         # a lone word typed as an organisation joins a person only if it is not far more widespread than them
         plausible = len(candidates) == 1 and (
             kind == EntityType.PERSON or len(node.articles) <= 2 * len(nodes[candidates[0]].articles))
@@ -402,7 +410,8 @@ def resolve_actors(
             counts = Counter(role.casefold() for role, _, _ in actor.roles)
             actor.description = max(
                 (role for role, _, _ in actor.roles),
-                key=lambda r: (counts[r.casefold()], len(r), sum(c.isupper() for c in r), r),
+                key=lambda r: (min(counts[r.casefold()], 3), len(r.split()), counts[r.casefold()], len(r),
+                               sum(c.isupper() for c in r), r),
             )
 
     result = [a for a in final.values() if a.mentions]

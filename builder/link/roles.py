@@ -15,6 +15,10 @@ from builder.link.names import WORDS
 ROLE_NOUNS = WORDS["role_nouns"]
 ORG_OR_PLACE_NOUNS = WORDS["org_or_place_nouns"]
 TITLE_MODIFIERS = WORDS["title_modifiers"]
+PERSON_ROLE_NOUNS = ROLE_NOUNS - ORG_OR_PLACE_NOUNS
+# Words that end the noun phrase of an appositive: its head is the word before ("a spokesperson | for …").
+PHRASE_ENDS = frozenset({"of", "for", "in", "at", "on", "with", "from", "to", "by", "that", "who", "whom", "which",
+                         "whose", "often", "and", "or", "but", "since", "after", "before", "when", "where"})
 WORD_RE = re.compile(r"[\w’'.-]+")
 APPOSITIVE_END = re.compile(r"[,;:()\"“”]|\.(?:\s|$)| said\b| says\b| told\b")
 CLAUSE_VERBS = frozenset(
@@ -38,12 +42,16 @@ def title_before(text: str, sentence_start: int, mention_start: int, person: boo
     words = before.split()
     if words and words[-1].endswith(",") and mention_end is not None and text[mention_end : mention_end + 1] == ",":
         words[-1] = words[-1][:-1]  # the name stands in commas after its title
-    if not words or _head(words[-1]) not in ROLE_NOUNS or (not person and _head(words[-1]) not in ORG_OR_PLACE_NOUNS):
-        return None
-    if words[-1][-1] in ",;:":
-        return None
+    if not person or not words or words[-1][-1] in ",;:":
+        return None  # organisations and places: titles before them are adjectives ("the company's California")
     taken = [words[-1]]
-    for word in reversed(words[:-1]):
+    rest = words[:-1]
+    if (len(words) >= 3 and words[-2] == "of" and words[-1][0].isupper()
+            and _head(words[-3]) in PERSON_ROLE_NOUNS):  # "Secretary of State Hillary Clinton"
+        taken, rest = [words[-1], "of", words[-3]], words[:-3]
+    elif _head(words[-1]) not in PERSON_ROLE_NOUNS:
+        return None
+    for word in reversed(rest):
         if len(taken) >= MAX_TITLE_WORDS or not re.fullmatch(r"[\w’'.-]+", word):
             break
         if word[0].isupper() or word.lower() in TITLE_MODIFIERS or _head(word) in ROLE_NOUNS:
@@ -71,10 +79,11 @@ def appositive_after(text: str, mention_end: int, sentence_end: int, person: boo
         return None  # a list of names ("Kim, Shoigu and Putin"), not a description
     if not person and words[0].lower() not in {"the", "a", "an"}:
         return None  # "Pyongyang, state media reported": a dateline, not a description
-    nouns = ROLE_NOUNS if person else ORG_OR_PLACE_NOUNS
+    nouns = PERSON_ROLE_NOUNS if person else ORG_OR_PLACE_NOUNS
     heads = [_head(w) for w in words[:6]]
-    if not any(h in nouns for h in heads):
-        return None
+    phrase_end = next((i for i, w in enumerate(words) if i > 0 and w.lower() in PHRASE_ENDS), len(words))
+    if _head(words[phrase_end - 1]) not in nouns:
+        return None  # the head noun says what it is: "the State Department official" is no place
     if any(h in CLAUSE_VERBS for h in map(_head, words)):
         return None  # "Pyongyang, the state media reported": a clause, not a description
     if any(h in {"who", "which", "that", "and"} for h in heads[:2]):
