@@ -282,9 +282,9 @@ def resolve_actors(
         kind = node.majority_type()
         if len(tokens) != 1 or node.acronym or kind == EntityType.PLACE:
             continue
-        candidates = sorted({groups.find(o) for o in by_last.get(tokens[0], [])}) or sorted(
-            {groups.find(o) for o in by_first.get(tokens[0], [])}
-        )
+        candidates = sorted({groups.find(o) for o in by_last.get(tokens[0], [])})
+        if kind == EntityType.PERSON and not candidates:  # family name first: "Kim" → "Kim Jong Un"
+            candidates = sorted({groups.find(o) for o in by_first.get(tokens[0], [])})
         if kind == EntityType.ORGANISATION and not candidates:
             candidates = sorted({groups.find(o) for o in org_last.get(tokens[0], [])})
         if groups.find(nid) in candidates:
