@@ -467,6 +467,8 @@ def test_titles_with_of_and_descriptions_of_places() -> None:
     assert title_before(text, 0, text.index("Hillary")) == "Secretary of State"
     assert title_before("the company's California office", 0, 14, person=False) is None
     place = "Texas, the largest Republican-controlled state in the nation, voted."
-    assert appositive_after(place, 5, len(place), person=False) == "largest Republican-controlled state in the nation"
+    assert appositive_after(place, 5, len(place), person=False, place=True) == (
+        "largest Republican-controlled state in the nation")
+    assert appositive_after(place, 5, len(place), person=False) is None  # an organisation is no state
     wrong = "In Washington, the State Department official in charge of Asia spoke."
     assert appositive_after(wrong, 13, len(wrong), person=False) is None

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field, replace
 from rapidfuzz import fuzz
 
 from builder.link.curation import Curation, keep_apart_entry, merge_entry
-from builder.link.names import acronym_of, compact, looks_like_acronym, name_key, strip_title
+from builder.link.names import CORPORATE_SUFFIXES, acronym_of, compact, looks_like_acronym, name_key, strip_title
 from builder.link.roles import appositive_after, title_before
 from builder.link.slugs import slugify
 from builder.model import Actor, Article, EntityType, Mention, ResolutionReport, Site
@@ -182,7 +182,8 @@ def _pick_name(nodes: list[Node], person: bool) -> tuple[Node, str]:
 
     def spelling_rank(item: tuple[str, int]) -> tuple:
         text, count = item
-        return (looks_like_acronym(text), -count, text.count("."), -len(text), text)
+        corporate = text.split()[-1].lower().strip(".") in CORPORATE_SUFFIXES if " " in text else False
+        return (looks_like_acronym(text), corporate, -count, text.count("."), -len(text), text)
 
     name = min(spellings.items(), key=spelling_rank)[0] if spellings else best.key
     return best, name
@@ -461,9 +462,9 @@ def _collect_role(actor: Actor, article: Article, mention: Mention) -> None:
     if not 0 <= mention.sentence < len(article.sentences):
         return
     sentence = article.sentences[mention.sentence]
-    person = mention.type == EntityType.PERSON
+    person = actor.type == EntityType.PERSON  # the actor's type, not this mention's ("Captain America")
     for role in (title_before(article.text, sentence.start, mention.start, person, mention.end),
-                 appositive_after(article.text, mention.end, sentence.end, person)):
+                 appositive_after(article.text, mention.end, sentence.end, person, actor.type == EntityType.PLACE)):
         if role and (role, article.source_file, mention.sentence) not in actor.roles:
             actor.roles.append((role, article.source_file, mention.sentence))
 

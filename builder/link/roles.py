@@ -16,6 +16,8 @@ ROLE_NOUNS = WORDS["role_nouns"]
 ORG_OR_PLACE_NOUNS = WORDS["org_or_place_nouns"]
 TITLE_MODIFIERS = WORDS["title_modifiers"]
 PERSON_ROLE_NOUNS = ROLE_NOUNS - ORG_OR_PLACE_NOUNS
+PLACE_NOUNS = WORDS["place_nouns"]
+ORG_NOUNS = ORG_OR_PLACE_NOUNS - PLACE_NOUNS
 # Words that end the noun phrase of an appositive: its head is the word before ("a spokesperson | for …").
 PHRASE_ENDS = frozenset({"of", "for", "in", "at", "on", "with", "from", "to", "by", "that", "who", "whom", "which",
                          "whose", "often", "and", "or", "but", "since", "after", "before", "when", "where"})
@@ -64,7 +66,8 @@ def title_before(text: str, sentence_start: int, mention_start: int, person: boo
     return role if role else None
 
 
-def appositive_after(text: str, mention_end: int, sentence_end: int, person: bool = True) -> str | None:
+def appositive_after(text: str, mention_end: int, sentence_end: int, person: bool = True,
+                     place: bool = False) -> str | None:
     """"a spokesperson for South Korea's Joint Chiefs of Staff" from "Lee Sung Joon, a spokesperson for …, said"."""
     after = text[mention_end:sentence_end]
     if not after.startswith(", "):
@@ -79,7 +82,7 @@ def appositive_after(text: str, mention_end: int, sentence_end: int, person: boo
         return None  # a list of names ("Kim, Shoigu and Putin"), not a description
     if not person and words[0].lower() not in {"the", "a", "an"}:
         return None  # "Pyongyang, state media reported": a dateline, not a description
-    nouns = PERSON_ROLE_NOUNS if person else ORG_OR_PLACE_NOUNS
+    nouns = PERSON_ROLE_NOUNS if person else PLACE_NOUNS if place else ORG_NOUNS
     heads = [_head(w) for w in words[:6]]
     phrase_end = next((i for i, w in enumerate(words) if i > 0 and w.lower() in PHRASE_ENDS), len(words))
     if _head(words[phrase_end - 1]) not in nouns:
