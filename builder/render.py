@@ -32,14 +32,19 @@ from builder.theme import builtin_static_dirs, builtin_template_dirs
 # Page modules under builder/pages/, in the order their pages are planned.  A module
 # that does not exist yet (written by another engineer) is left out, and so are the
 # links to its pages (navigation, actor links in sentences).
-PAGE_MODULES: tuple[str, ...] = ("articles", "sources", "actors", "events", "reports", "feeds", "export", "graphs")
+# A name with a dot is a full module path (builder.search plans the search page).
+PAGE_MODULES: tuple[str, ...] = (
+    "articles", "sources", "actors", "events", "reports", "feeds", "export", "graphs", "builder.search",
+)
 # The index page of each page kind, as shown in the site navigation.
 NAVIGATION: tuple[tuple[str, str, str], ...] = (
     ("articles", "Articles", "articles/index.html"),
     ("events", "Events", "events/index.html"),
+    ("events", "Timeline", "timeline.html"),
     ("actors", "Actors", "actors/index.html"),
     ("sources", "Sources", "sources/index.html"),
     ("graphs", "Graphs", "graphs/index.html"),
+    ("builder.search", "Search", "search.html"),
     ("reports", "Cleaning report", "reports/cleaning.html"),
 )
 SAFE_SCHEMES = ("http://", "https://")
@@ -334,7 +339,7 @@ def available_page_modules() -> dict[str, ModuleType]:
     """The page modules that exist, in planning order."""
     found: dict[str, ModuleType] = {}
     for name in PAGE_MODULES:
-        module_name = f"builder.pages.{name}"
+        module_name = name if "." in name else f"builder.pages.{name}"
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:

@@ -23,6 +23,7 @@ from builder.config import Config, Paths, Settings
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden" / "seeds"
 IGNORED = {".build-site"}  # holds a fingerprint of the builder's own code: changes with every edit
+IGNORED_FOLDERS = ("pagefind/",)  # the search index: a third-party bundle, tested in tests/browser/
 REGENERATE = os.environ.get("BUILD_SITE_REGENERATE_GOLDEN") == "1"
 
 
@@ -31,6 +32,7 @@ def site_files(folder: Path) -> dict[str, bytes]:
         path.relative_to(folder).as_posix(): path.read_bytes()
         for path in sorted(folder.rglob("*"))
         if path.is_file() and path.name not in IGNORED
+        and not path.relative_to(folder).as_posix().startswith(IGNORED_FOLDERS)
     }
 
 
