@@ -7,6 +7,7 @@ date, source, author, url, categories, tags) and the WordPress/Jekyll export key
 
 from __future__ import annotations
 
+import re
 from datetime import tzinfo
 
 import markdown as markdown_lib
@@ -27,6 +28,8 @@ CATEGORY_KEYS = ("categories", "original_cats", "category", "tags", "keywords")
 # A longer first line is a paragraph, not a headline, when a file has no title in its metadata.
 MAX_TITLE_CHARS = 200
 MARKDOWN_EXTENSIONS = ["sane_lists"]
+MAX_MARKDOWN_PARAGRAPH = 50_000  # characters
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
 def _first(meta: dict[str, object], keys: tuple[str, ...]) -> tuple[str, object] | None:
@@ -38,11 +41,18 @@ def _first(meta: dict[str, object], keys: tuple[str, ...]) -> tuple[str, object]
 
 
 def body_blocks(body: str) -> list[Block]:
-    """The blocks of a body written in HTML or in Markdown (rendered to HTML first)."""
+    """The blocks of a body written in HTML or in Markdown (rendered to HTML first).
+
+    Python-Markdown slows down steeply on very long paragraphs (minutes for one of
+    5 MB), so a body with a paragraph longer than MAX_MARKDOWN_PARAGRAPH is read as
+    plain text, one paragraph per line; no real article comes near that.
+    """
     if not body.strip():
         return []
     if looks_like_html(body):
         return html_to_blocks(body)
+    if any(len(chunk) > MAX_MARKDOWN_PARAGRAPH for chunk in _BLANK_LINE.split(body)):
+        return [Block(BlockKind.PARAGRAPH, line.strip()) for line in body.splitlines() if line.strip()]
     rendered = markdown_lib.markdown(body, extensions=MARKDOWN_EXTENSIONS, output_format="html")
     return html_to_blocks(rendered)
 
