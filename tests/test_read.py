@@ -286,6 +286,13 @@ def test_html_structure_becomes_blocks():
     ]
 
 
+def test_wordpress_captions_describe_their_image():
+    blocks = html_to_blocks('<div class="wp-caption alignleft"><img src="http://i.example/a.jpg" alt="a.jpg">'
+                            '<p class="wp-caption-text">The mayor at the opening.</p></div><p>Body.</p>')
+    assert [(b.kind.value, b.text, b.href) for b in blocks] == [
+        ("image", "The mayor at the opening.", "http://i.example/a.jpg"), ("p", "Body.", None)]
+
+
 def test_deeply_nested_html_keeps_its_text():
     depth = 10_000
     blocks = html_to_blocks("<div>" * depth + "<p>Deep words.</p>" + "</div>" * depth + "<p>After.</p>")

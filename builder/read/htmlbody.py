@@ -94,6 +94,9 @@ BLOCKS = frozenset(
         "legend",
     ]
 )
+# Containers that publishing systems use as <figure> and <figcaption> (WordPress: "wp-caption").
+FIGURE_CLASSES = frozenset(["wp-caption", "wp-block-image", "image-caption-container"])
+CAPTION_CLASSES = frozenset(["wp-caption-text", "wp-caption-dd", "image-caption", "caption-text"])
 HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 CELLS = frozenset(("td", "th"))
 _SPACES = re.compile(r"\s+")
@@ -206,6 +209,9 @@ def html_to_blocks(markup: str | etree._Element) -> list[Block]:
     walker = etree.iterwalk(root, events=("start", "end"))
     for event, element in walker:
         tag = element.tag.lower() if isinstance(element.tag, str) else ""
+        if tag in ("div", "p", "span", "dl", "dt", "dd") and element.get("class"):
+            classes = set(element.get("class", "").split())
+            tag = "figure" if classes & FIGURE_CLASSES else "figcaption" if classes & CAPTION_CLASSES else tag
         if event == "start":
             if not tag or tag in DROPPED:
                 walker.skip_subtree()
