@@ -286,6 +286,11 @@ def test_html_structure_becomes_blocks():
     ]
 
 
+def test_content_after_void_elements_is_kept():
+    blocks = html_to_blocks('<p>a</p><embed src="x.swf">b<p>c</p>d<source src="v.mp4"><p>e</p><wbr>f')
+    assert [b.text for b in blocks] == ["a", "b", "c", "d", "e", "f"]
+
+
 def test_wordpress_captions_describe_their_image():
     blocks = html_to_blocks('<div class="wp-caption alignleft"><img src="http://i.example/a.jpg" alt="a.jpg">'
                             '<p class="wp-caption-text">The mayor at the opening.</p></div><p>Body.</p>')

@@ -137,7 +137,32 @@ def parse_html(markup: str, html_elements: bool = False) -> etree._Element | Non
     if root is None or too_deep:
         flat = _CONTAINER_TAGS.sub("<br>", markup).encode("utf-8", "surrogatepass")
         root, _ = _parse(flat, html_elements)
+    if root is not None:
+        _unnest_void_elements(root)
     return root
+
+
+# Elements that never have content. libxml2 does not know all of them as such and nests
+# what follows inside them (`<embed src=x><p>…` makes the <p> a child of <embed>).
+VOID = frozenset(["embed", "source", "track", "wbr", "param", "keygen", "area", "col"])
+
+
+def _unnest_void_elements(root: etree._Element) -> None:
+    """Move whatever libxml2 nested inside a void element back out, after it."""
+    for element in [e for e in root.iter(*VOID) if len(e) or (e.text and e.text.strip())]:
+        parent = element.getparent()
+        if parent is None:
+            continue
+        position = parent.index(element) + 1
+        children = list(element)
+        after = element.tail or ""  # came after the whole misnested content
+        element.tail, element.text = element.text, None
+        if children:
+            children[-1].tail = (children[-1].tail or "") + after
+        else:
+            element.tail = (element.tail or "") + after
+        for offset, child in enumerate(children):
+            parent.insert(position + offset, child)  # moves the child, with its tail
 
 
 @dataclass

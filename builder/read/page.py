@@ -55,7 +55,8 @@ def extract_page(markup: str):
         include_tables=True,
         include_images=False,  # image captions leak into the text: precision 0.940 instead of 0.948
         deduplicate=False,
-        date_extraction_params={"extensive_search": False, "original_date": True},
+        # a fixed upper bound, not "today": the same page gives the same date on any day
+        date_extraction_params={"extensive_search": False, "original_date": True, "max_date": "2099-12-31"},
         config=_config(),
     )
 
