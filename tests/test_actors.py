@@ -472,3 +472,8 @@ def test_titles_with_of_and_descriptions_of_places() -> None:
     assert appositive_after(place, 5, len(place), person=False) is None  # an organisation is no state
     wrong = "In Washington, the State Department official in charge of Asia spoke."
     assert appositive_after(wrong, 13, len(wrong), person=False) is None
+
+
+def test_titles_stop_at_sentence_words() -> None:
+    for text in ("While President Barack Obama spoke.", "On Tuesday President Barack Obama spoke."):
+        assert title_before(text, 0, text.index("Barack")) == "President"

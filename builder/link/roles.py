@@ -17,6 +17,7 @@ ORG_OR_PLACE_NOUNS = WORDS["org_or_place_nouns"]
 TITLE_MODIFIERS = WORDS["title_modifiers"]
 PERSON_ROLE_NOUNS = ROLE_NOUNS - ORG_OR_PLACE_NOUNS
 PLACE_NOUNS = WORDS["place_nouns"]
+TITLE_STOPS = WORDS["title_stops"]
 ORG_NOUNS = ORG_OR_PLACE_NOUNS - PLACE_NOUNS
 # Words that end the noun phrase of an appositive: its head is the word before ("a spokesperson | for …").
 PHRASE_ENDS = frozenset({"of", "for", "in", "at", "on", "with", "from", "to", "by", "that", "who", "whom", "which",
@@ -55,6 +56,8 @@ def title_before(text: str, sentence_start: int, mention_start: int, person: boo
         return None
     for word in reversed(rest):
         if len(taken) >= MAX_TITLE_WORDS or not re.fullmatch(r"[\w’'.-]+", word):
+            break
+        if word.lower() in TITLE_STOPS:
             break
         if word[0].isupper() or word.lower() in TITLE_MODIFIERS or _head(word) in ROLE_NOUNS:
             taken.append(word)

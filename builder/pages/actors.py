@@ -97,10 +97,14 @@ def actor_context(
             return None
         return _sentence(article, index, page, marks.get((source_file, index), []))
 
-    roles = []
-    for role, source_file, index in actor.roles[:MAX_ROLES]:
-        if citation := cite(source_file, index):
-            roles.append((role, citation))
+    seen: dict[str, list] = {}  # each role once (case aside), most often first, with its first source sentence
+    for role, source_file, index in actor.roles:
+        entry = seen.setdefault(role.casefold(), [role, None, 0])
+        entry[2] += 1
+        if entry[1] is None:
+            entry[1] = cite(source_file, index)
+    ranked = sorted((e for e in seen.values() if e[1] is not None), key=lambda e: (-e[2], e[0].casefold()))
+    roles = [(role, citation, count) for role, citation, count in ranked[:MAX_ROLES]]
     quotes = []
     for source_file, index, text in actor.quotes[:MAX_QUOTES]:
         if citation := cite(source_file, index):
