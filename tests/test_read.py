@@ -224,6 +224,7 @@ def test_no_publisher_is_unknown_source():
         ("title: ok\ndate: {nested: true}", "'date'"),
         ("title: ok\ndate: not a date at all", "'date'"),
         ("title: ok\ncategories: [{a: 1}]", "'categories'"),
+        ("title: ok\ntags: {a: 1}", "'tags' should be text or a list of texts, not a mapping"),
         ("title: 'unclosed\n  - : :", "not valid YAML"),
         ("- just\n- a list", "mapping"),
         ("title: ok\nx: " + "y" * 70_000, "too large"),

@@ -44,6 +44,8 @@ def list_value(key: str, value: object) -> list[str]:
     """Categories or tags: a list of texts or one comma-separated text; duplicates dropped, order kept."""
     if value is None:
         return []
+    if isinstance(value, (dict, bool)):
+        raise MetadataError(f"front matter key '{key}' should be text or a list of texts, not {type_name(value)}")
     items = value if isinstance(value, list) else [value]
     result: list[str] = []
     for item in items:
