@@ -439,3 +439,19 @@ def test_news_2016_posts_all_read_with_publishers(shared_data):
     assert all(r.published.value is not None and r.published.value.tzinfo for r in results)
     assert all("&#" not in r.title and "\r" not in "".join(texts(r)) for r in results)
     assert all(r.blocks for r in results)
+
+
+def test_bbc_news_articles_all_read_but_the_one_bad_byte(shared_data):
+    import tarfile
+
+    results = []
+    with tarfile.open(shared_data / "bbc-news" / "bbc-news-shared.tar.gz") as archive:
+        for member in archive.getmembers():
+            name = member.name.lstrip("./")
+            if member.isfile() and name.startswith("articles/") and name.endswith(".txt"):
+                data = archive.extractfile(member).read()
+                results.append(parse_source(SourceFile(name, data, "0" * 64), Config()))
+    assert len(results) > 1000
+    failures = [r for r in results if isinstance(r, Problem)]
+    assert len(failures) <= 1 and all(f.kind == "not valid UTF-8" and "re-save" in f.reason for f in failures)
+    assert all(r.title and r.blocks for r in results if isinstance(r, Article))
