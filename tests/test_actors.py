@@ -477,3 +477,13 @@ def test_titles_with_of_and_descriptions_of_places() -> None:
 def test_titles_stop_at_sentence_words() -> None:
     for text in ("While President Barack Obama spoke.", "On Tuesday President Barack Obama spoke."):
         assert title_before(text, 0, text.index("Barack")) == "President"
+
+
+def test_no_actor_pages_when_actors_were_not_resolved(tmp_path: Path) -> None:
+    from builder.pages import actors as actor_pages
+    from builder.render import PageRenderer
+
+    site = Site("Test", corpus(), [])
+    paths = Paths(seeds=tmp_path / "seeds", output=tmp_path / "output", site=tmp_path / "site",
+                  templates=tmp_path / "templates", cache=tmp_path / "cache")
+    assert actor_pages.plan(PageRenderer(site, Settings(config=Config(), paths=paths)), site) == []

@@ -136,6 +136,8 @@ def index_groups(site: Site) -> list[tuple[str, str, list[Actor]]]:
 def plan(renderer: PageRenderer, site: Site) -> list[OutputPage]:
     actors = {a.key: a for a in site.actors}
     report = site.actor_report
+    if not actors and report is None:
+        return []  # actors were not resolved (no linking step ran): no actor pages, no "Actors" in the navigation
     pages = [renderer.page("actors/index.html", "actors.html", groups=index_groups(site),
                            actor_count=len(site.actors), has_report=True)]
     graph_pages = "graphs" in renderer.kinds
