@@ -54,7 +54,7 @@ def test_builtin_rules_load_and_are_cache_key_material(tmp_path, rules):
     assert again == rules and hash(again) == hash(rules)
     assert repr(again) == repr(rules)  # repr-stable: the same whatever folder they came from
     assert pickle.loads(pickle.dumps(rules)) == rules
-    assert {rule.kind for rule in rules.rules} == {"block", "inline", "tail", "trailing"}
+    assert {rule.kind for rule in rules.rules} == {"block", "inline", "tail", "trailing", "caption-credit"}
     assert "YouTube" in rules.whole_words
 
 
@@ -418,3 +418,33 @@ def test_seeds_are_cleaned(rules):
     rules_found = {r.rule for r in repairs}
     assert rules_found == {"glued-sentence", "fused-words"}
     assert all(" → " in r.text for r in repairs)
+
+
+@pytest.mark.parametrize(
+    ("caption", "kept"),
+    [
+        (
+            "Go Yamashita lecturing on his work. Philipp Ammon for Quanta Magazine",
+            "Go Yamashita lecturing on his work.",
+        ),
+        ("The Seahawks celebrate their win. (NBC/NFL)", "The Seahawks celebrate their win."),
+        ("Sean Penn in Haiti. (Photo: HECTOR RETAMAL, AFP/Getty Images)", "Sean Penn in Haiti."),
+        ("Gov. Rick Snyder Credit Al Goldis/Associated Press", "Gov. Rick Snyder"),
+        ("Senator Sanders in Washington, DC. Win McNamee/Getty Images", "Senator Sanders in Washington, DC."),
+        ("A chart of growth (in percent)", "A chart of growth (in percent)"),
+        ("Sean Penn", "Sean Penn"),
+    ],
+)
+def test_image_captions_lose_only_their_credit(rules, caption, kept):
+    draft = article(REAL)
+    draft.blocks.append(Block(BlockKind.IMAGE, caption, href="https://example.org/a.jpg"))
+    cleaned = clean_article(draft, rules)
+    assert cleaned.blocks[-1].kind is BlockKind.IMAGE and cleaned.blocks[-1].text == kept
+    assert cleaned.blocks[-1].href == "https://example.org/a.jpg"
+    assert bool(cleaned.removals) == (kept != caption)
+
+
+def test_image_with_only_a_credit_goes(rules):
+    draft = article(REAL)
+    draft.blocks.append(Block(BlockKind.IMAGE, "Getty Images", href="https://example.org/a.jpg"))
+    assert body(clean_article(draft, rules)) == [REAL]

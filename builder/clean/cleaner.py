@@ -39,20 +39,22 @@ def _keep(block: Block, text: str) -> Block:
 
 
 def remove_boilerplate(article: Article, rules: Rules) -> Article:
-    """Whole-block and inline rules, block by block (a block rule is tried before and after inline removal)."""
-    inline_rules = rules.of_kind("inline")
+    """Whole-block and inline rules, block by block (a block rule is tried before and after inline removal).
+
+    An image block keeps its image: only inline and caption-credit rules apply to its caption.
+    """
     blocks: list[Block] = []
     for block in article.blocks:
         text = _tidy(block.text)
+        if block.kind is BlockKind.IMAGE:
+            text = _remove_inline(article, rules.of_kind("inline") + rules.of_kind("caption-credit"), text)
+            if text:  # an image whose caption was only a credit goes with it
+                blocks.append(_keep(block, text))
+            continue
         rule = rules.first_block_match("block", text)
         if rule is None:
             before = text
-            for inline in inline_rules:
-                if inline.may_match(text) and inline.regex.search(text):
-                    for match in inline.regex.finditer(text):
-                        if match.group(0).strip():
-                            article.removals.append(Removal(inline.name, match.group(0).strip()))
-                    text = _tidy(inline.regex.sub(" ", text))
+            text = _remove_inline(article, rules.of_kind("inline"), text)
             rule = rules.first_block_match("block", text) if text and text != before else None
         if rule is not None:
             article.removals.append(Removal(rule.name, text))
@@ -60,6 +62,16 @@ def remove_boilerplate(article: Article, rules: Rules) -> Article:
             blocks.append(_keep(block, text))
     article.blocks = blocks
     return article
+
+
+def _remove_inline(article: Article, inline_rules, text: str) -> str:
+    for inline in inline_rules:
+        if inline.may_match(text) and inline.regex.search(text):
+            for match in inline.regex.finditer(text):
+                if match.group(0).strip():
+                    article.removals.append(Removal(inline.name, match.group(0).strip()))
+            text = _tidy(inline.regex.sub(" ", text))
+    return text
 
 
 def _first_match(rules, text: str):

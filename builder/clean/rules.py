@@ -4,7 +4,7 @@ A rule file holds `[[rule]]` tables and an optional `[words]` table:
 
     [[rule]]
     name = "ad-marker"            # unique; a user rule with a builtin's name replaces it
-    kind = "inline"               # block | inline | tail | trailing (see KINDS)
+    kind = "inline"               # block | inline | tail | trailing | caption-credit (see KINDS)
     pattern = '\\[ad_\\d+\\]'        # a Python regular expression
     description = "WordPress ad placeholders"
     ignore_case = false           # optional
@@ -35,6 +35,7 @@ KINDS = {
     "inline": "every match inside a block is removed, the rest of the block stays",
     "tail": "a block that matches is removed with every block after it, when those are short (lists of links)",
     "trailing": "matching blocks are removed from the end of the article only",
+    "caption-credit": "on image captions only: each match (a photo credit) is removed, the caption and image stay",
 }
 _RULE_KEYS = {"name", "kind", "pattern", "description", "ignore_case", "enabled", "contains", "max_chars"}
 _WORD_KEYS = {"whole"}
@@ -209,7 +210,7 @@ def _check_entry(entry: dict) -> list[str]:
         problems.append("missing 'pattern' (a regular expression)")
     else:
         try:
-            if kind == "inline" and re.compile(pattern).fullmatch(""):
+            if kind in ("inline", "caption-credit") and re.compile(pattern).fullmatch(""):
                 problems.append("an inline pattern must not match empty text")
         except re.error as error:
             problems.append(f"bad pattern ({error})")
