@@ -508,3 +508,22 @@ def test_relative_path_agrees_with_posixpath():
         assert _relative_path(target, start) == posixpath.relpath(target, start or ".")
 
     check()
+
+
+def test_home_leads_with_the_most_covered_current_events(rich_site, tmp_path):
+    from builder.model import Event
+    from builder.pages import articles
+
+    rich_site.events = [
+        Event("e1", "Small event", "meeting", "small-event", sources=["a.txt"]),
+        Event("e2", "Big event", "meeting", "big-event", sources=["a.txt", "b.txt"]),
+        Event("e3", "The old war", "war", "the-old-war", sources=["a.txt", "b.txt", "c.txt"], background=True),
+    ]
+    with_events = PageRenderer(rich_site, settings_for(tmp_path), kinds=("articles", "sources", "events"))
+    home = next(p for p in articles.plan(with_events, rich_site) if p.path == "index.html").content.decode()
+    section = home[home.index("Most covered events"): home.index("Latest")]
+    assert section.index("Big event") < section.index("Small event") < section.index("The old war")
+    assert 'href="events/big-event.html"' in section
+    without = PageRenderer(rich_site, settings_for(tmp_path), kinds=("articles", "sources"))
+    home = next(p for p in articles.plan(without, rich_site) if p.path == "index.html").content.decode()
+    assert "Most covered events" not in home and "events/" not in home
