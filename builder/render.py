@@ -428,22 +428,32 @@ def static_pages(settings: Settings) -> Iterator[OutputPage]:
         yield OutputPage(relpath, path.read_bytes())
 
 
-def _plan(renderer: PageRenderer, site: Site, modules: dict[str, ModuleType]) -> list[OutputPage]:
-    pages: list[OutputPage] = []
-    for module in modules.values():
-        pages.extend(module.plan(renderer, site))
-    return pages
+# Page kinds planned here whose index pages always exist; the others are planned first, so that the
+# navigation of every page links only to index pages that were really made.
+CORE_KINDS = ("articles", "sources", "reports")
+
+
+def _plan(renderer: PageRenderer, site: Site, modules: dict[str, ModuleType]) -> dict[str, list[OutputPage]]:
+    return {name: module.plan(renderer, site) for name, module in modules.items()}
 
 
 def render_site(site: Site, settings: Settings) -> list[OutputPage]:
     """Every page of the site: each page module's pages in a fixed order, then 404, .nojekyll, static files."""
     modules = available_page_modules()
     renderer = PageRenderer(site, settings, kinds=tuple(modules))
-    pages = _plan(renderer, site, modules)
-    planned = {page.path for page in pages}
-    if any(path not in planned for _, path in renderer.nav):  # a page kind made no index page: drop it from nav
-        renderer.nav = [(label, path) for label, path in renderer.nav if path in planned]
-        pages = _plan(renderer, site, modules)
+    others = {name: module for name, module in modules.items() if name not in CORE_KINDS}
+    planned = _plan(renderer, site, others)
+    paths = {page.path for pages in planned.values() for page in pages}
+    missing = [path for kind, _, path in NAVIGATION if kind in others and path not in paths]
+    if missing:  # a page kind made no index page (yet): drop it from the navigation, render those kinds again
+        renderer.nav = [(label, path) for label, path in renderer.nav if path not in missing]
+        planned = _plan(renderer, site, others)
+        paths = {page.path for pages in planned.values() for page in pages}
+    # Article pages link mentions and events only to actor and event pages that were really made.
+    renderer.actor_pages = {key: path for key, path in renderer.actor_pages.items() if path in paths}
+    renderer.event_pages = {key: path for key, path in renderer.event_pages.items() if path in paths}
+    planned.update(_plan(renderer, site, {n: m for n, m in modules.items() if n in CORE_KINDS}))
+    pages = [page for name in modules for page in planned[name]]
     static = list(static_pages(settings))
     css = next((page.content.decode("utf-8", "replace") for page in static if page.path == "static/style.css"), "")
     pages.append(renderer.page("404.html", "404.html", inline_css=Markup(css.replace("</", "<\\/"))))

@@ -527,3 +527,31 @@ def test_home_leads_with_the_most_covered_current_events(rich_site, tmp_path):
     without = PageRenderer(rich_site, settings_for(tmp_path), kinds=("articles", "sources"))
     home = next(p for p in articles.plan(without, rich_site) if p.path == "index.html").content.decode()
     assert "Most covered events" not in home and "events/" not in home
+
+
+def test_links_only_to_pages_other_kinds_really_made(rich_site, tmp_path, monkeypatch):
+    """A page kind without its index page drops out of the navigation; mentions link only to made actor pages."""
+    import types
+
+    from builder import render
+    from builder.model import OutputPage
+    from builder.pages import articles, reports, sources
+
+    def actors_plan(renderer, site):  # makes no actors/index.html and no actor pages
+        return [OutputPage("actors/other.html", b"<!doctype html><title>x</title>")]
+
+    fake = types.SimpleNamespace(plan=actors_plan)
+    monkeypatch.setattr(render, "available_page_modules",
+                        lambda: {"articles": articles, "sources": sources, "actors": fake, "reports": reports})
+    pages = {p.path: p.content.decode() for p in render.render_site(rich_site, settings_for(tmp_path))}
+    article = pages[f"articles/{rich_site.articles[0].slug}.html"]
+    assert "actors/index.html" not in article and "kim-jong-un.html" not in article
+    assert 'href="../sources/index.html"' in article
+    write_pages(pages_as_output(pages), tmp_path / "out")
+    assert [b for b in check_links(tmp_path / "out") if "actors" in b.link] == []  # (feeds are left out here)
+
+
+def pages_as_output(pages: dict[str, str]):
+    from builder.model import OutputPage
+
+    return [OutputPage(path, content.encode()) for path, content in pages.items()]
