@@ -72,7 +72,7 @@ def test_strict_turns_any_problem_into_failure(project):
     write(project / "seeds", "empty.txt", b"")
     from builder.errors import StrictModeError
 
-    with pytest.raises(StrictModeError, match="empty.txt"):
+    with pytest.raises(StrictModeError, match=r"empty\.txt"):
         run_build(project, strict=True)
 
 
@@ -195,10 +195,11 @@ def test_scripts_and_handlers_never_reach_the_site(project, name):
     assert "bridge will reopen" in page
 
 
-WORDS = st.sampled_from(
-    "council budget river bridge mayor minister harvest winter village market school doctor railway "
-    "festival museum harbour engineer farmer lawyer teacher election senator storm flood".split()
-)
+WORDS = st.sampled_from([
+    "council", "budget", "river", "bridge", "mayor", "minister", "harvest", "winter",
+    "village", "market", "school", "doctor", "railway", "festival", "museum", "harbour",
+    "engineer", "farmer", "lawyer", "teacher", "election", "senator", "storm", "flood",
+])
 
 
 @st.composite
