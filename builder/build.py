@@ -13,17 +13,12 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from builder.analyse import analyse_article
 from builder.cache import AnalysisCache, recall_problems, remember_problems
-from builder.clean import clean_article, load_rules
 from builder.config import Settings
 from builder.errors import StrictModeError
 from builder.fingerprint import build_fingerprint
-from builder.link import link_site
 from builder.model import Article, Problem, SourceFile
-from builder.parallel import map_articles
-from builder.read import parse_source, read_seeds
-from builder.render import render_site
+from builder.read import read_seeds
 from builder.write import WriteReport, site_article_count, site_is_current, write_site
 
 
@@ -54,6 +49,10 @@ class BuildReport:
 
 def process_source(source: SourceFile, context: ArticleContext) -> Article | Problem:
     """Parse, clean and analyse one file: a pure function of its bytes and the context."""
+    from builder.analyse import analyse_article
+    from builder.clean import clean_article
+    from builder.read import parse_source
+
     parsed = parse_source(source, context.config)
     if isinstance(parsed, Problem):
         return parsed
@@ -92,16 +91,23 @@ class StageTimer:
 
 def analyse_all(sources: list[SourceFile], settings: Settings) -> tuple[list[Article], list[Problem]]:
     """Parse, clean and analyse every file (cached, on `settings.jobs` processes, in input order)."""
+    from builder.analyse import language_notice
+    from builder.clean import load_rules
+    from builder.parallel import map_articles
+
     context = ArticleContext(config=settings.config, rules=load_rules(settings.paths.site))
     cache = AnalysisCache(settings.paths.cache, context)
     articles: list[Article] = []
     problems: list[Problem] = []
     for result in map_articles(process_source, sources, context, cache, jobs=settings.jobs):
         (problems if isinstance(result, Problem) else articles).append(result)
-    return articles, problems
+    notices = (language_notice(article, settings.config) for article in articles)
+    return articles, problems + [notice for notice in notices if notice]
 
 
 def check_problems(problems: list[Problem], strict: bool) -> None:
+    """Under --strict, any skipped file stops the build (notices, such as a non-English article, do not)."""
+    problems = [problem for problem in problems if problem.skipped]
     if strict and problems:
         listed = "\n  ".join(str(problem) for problem in problems[:20])
         more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
@@ -109,6 +115,8 @@ def check_problems(problems: list[Problem], strict: bool) -> None:
 
 
 def build(settings: Settings) -> BuildReport:
+    # The analysis, linking and rendering libraries load only when something changed: an
+    # up-to-date site answers in a fraction of a second.
     timer = StageTimer()
     with timer("read"):
         sources, problems = read_seeds(settings.paths.seeds)
@@ -125,12 +133,19 @@ def build(settings: Settings) -> BuildReport:
     problems = sorted(problems + analysis_problems, key=lambda p: (p.path, p.reason))
     check_problems(problems, settings.strict)
 
+    from builder.link import link_site
+    from builder.link.curation import CURATION_NAME, load_curation
+    from builder.render import render_site
+    from builder.search import index_site
+
     with timer("link"):
-        site = link_site(articles, problems, settings.config)
+        curation = load_curation(settings.paths.site / CURATION_NAME)
+        site = link_site(articles, problems, settings.config, curation)
     with timer("render"):
         pages = render_site(site, settings)
     with timer("write"):
-        written = write_site(pages, settings.paths, fingerprint=fingerprint, article_count=len(site.articles))
+        written = write_site(pages, settings.paths, fingerprint=fingerprint, article_count=len(site.articles),
+                             finish_staging=index_site)
         remember_problems(settings.paths.cache, fingerprint, problems)
 
     return BuildReport(len(sources), len(site.articles), problems, written, timer.total(), timer.seconds)

@@ -103,6 +103,28 @@ def report_problems(problems) -> None:
             click.echo(f"… and {count - PROBLEMS_LISTED_PER_KIND} more files: {kind}", err=True)
 
 
+@main.command("serve")
+@_common_options
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Only this machine can reach 127.0.0.1; 0.0.0.0 opens it to the network.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free port; the address printed names it).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in the default browser.")
+@click.option("--into-output", is_flag=True,
+              help="Build into the output folder too (default: a temporary folder, so output/ stays as it was).")
+def serve_command(project, seeds, output, cache, base_url, strict, jobs, verbose, host, port, open_browser,
+                  into_output):
+    """Build, serve the site on http://127.0.0.1:8000/ and rebuild when an article, template or setting changes.
+
+    Pages open in the browser reload by themselves after each rebuild. Ctrl-C stops the server.
+    """
+    from builder.serve import serve
+
+    _configure_logging(verbose)
+    settings = _settings(project, seeds, output, cache, base_url, strict, jobs)
+    serve(settings, host=host, port=port, open_browser=open_browser, into_output=into_output)
+
+
 @main.command("clean")
 @click.option("--project", type=click.Path(file_okay=False, path_type=Path), default=".",
               help="Project folder.")

@@ -1,9 +1,13 @@
-"""Assemble the Site: order articles, give them slugs, group them by source."""
+"""Assemble the Site: one article per duplicate group, slugs, actors, events, sources."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from builder.link.actors import resolve_actors
+from builder.link.curation import Curation
+from builder.link.duplicates import find_duplicates
+from builder.link.events import group_events
 from builder.link.slugs import unique_slugs
 from builder.model import Article, Problem, Site, Source
 
@@ -16,10 +20,14 @@ def newest_first(article: Article) -> tuple:
     return (value is None, -(value or _OLDEST).timestamp() if value else 0, article.source_file)
 
 
-def link_site(articles: list[Article], problems: list[Problem], config) -> Site:
+def link_site(articles: list[Article], problems: list[Problem], config, curation: Curation | None = None) -> Site:
+    articles = find_duplicates(sorted(articles, key=lambda a: a.source_file))
     slugs = unique_slugs([(a.source_file, a.title) for a in articles])
     for article in articles:
         article.slug = slugs[article.source_file]
+    actors, articles, actor_report = resolve_actors(articles, config, curation)
+    # Events can date an undated article (through the event its report tells of), so sort after them.
+    events, articles = group_events(articles, actors, config)
     articles = sorted(articles, key=newest_first)
 
     by_source: dict[str, list[Article]] = {}
@@ -30,4 +38,5 @@ def link_site(articles: list[Article], problems: list[Problem], config) -> Site:
         Source(name=name, slug=source_slugs[name], articles=items)
         for name, items in sorted(by_source.items(), key=lambda kv: kv[0].lower())
     ]
-    return Site(title=config.title, articles=articles, sources=sources, problems=problems)
+    return Site(title=config.title, articles=articles, sources=sources, actors=actors, events=events,
+                problems=problems, actor_report=actor_report)

@@ -7,6 +7,8 @@ import re
 import unicodedata
 
 MAX_SLUG_LENGTH = 80
+# Names page folders already use for their own pages (index.html, report.html).
+RESERVED_SLUGS = frozenset({"index", "report"})
 
 
 def slugify(text: str, fallback: str = "untitled") -> str:
@@ -14,7 +16,8 @@ def slugify(text: str, fallback: str = "untitled") -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     if len(slug) > MAX_SLUG_LENGTH:
         slug = slug[:MAX_SLUG_LENGTH].rsplit("-", 1)[0]
-    return slug or fallback
+    slug = slug or fallback
+    return f"{slug}-page" if slug in RESERVED_SLUGS else slug
 
 
 def unique_slugs(items: list[tuple[str, str]]) -> dict[str, str]:
