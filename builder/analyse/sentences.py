@@ -52,6 +52,9 @@ _OPENERS_CHARS = "\"'“‘([«"
 _CANDIDATE = re.compile(r"(?:[.!?]+|…)[\"'”’)\]»]*(\s+)(?=[\"'“‘(\[«]*\S)")
 _WORD_BEFORE = re.compile(r"(\S+)$")
 _NEXT_WORD = re.compile(r"[\"'“‘(\[«]*([^\s\"'”’)\]»,;:.!?]*)")
+# How far back to look for the word before a period: enough for any abbreviation, and it keeps
+# splitting linear in the text's length (an unbounded search from 0 is quadratic on a long line).
+_LOOKBACK = 64
 _DOTTED = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]?\.?$")  # U.S. / J.K. / a.m. / K.
 
 
@@ -70,7 +73,7 @@ def _is_boundary(text: str, term_start: int, term_end: int, next_start: int) -> 
         return False
     if text[term_start] != "." or term_end - term_start > 1:
         return True  # ! ? … or a run of dots: a boundary before a capital
-    token_match = _WORD_BEFORE.search(text, 0, term_start + 1)
+    token_match = _WORD_BEFORE.search(text, max(0, term_start + 1 - _LOOKBACK), term_start + 1)
     if token_match is None:
         return True
     token = token_match.group(1).lstrip(_OPENERS_CHARS)
