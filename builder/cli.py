@@ -67,6 +67,16 @@ def main(ctx, project, seeds, output, cache, base_url, strict, jobs, verbose):
     if ctx.invoked_subcommand is None:
         ctx.invoke(build_command, project=project, seeds=seeds, output=output, cache=cache,
                    base_url=base_url, strict=strict, jobs=jobs, verbose=verbose)
+    else:  # `build-site --output X serve` means the same as `build-site serve --output X`
+        given = {name: value for name, value in ctx.params.items()
+                 if ctx.get_parameter_source(name) != click.core.ParameterSource.DEFAULT}
+        command = main.get_command(ctx, ctx.invoked_subcommand)
+        accepted = {param.name for param in command.params}
+        unused = sorted(set(given) - accepted)
+        if unused:
+            options = ", ".join("--" + name.replace("_", "-") for name in unused)
+            raise click.UsageError(f"{options} does not apply to `{ctx.invoked_subcommand}`", ctx)
+        ctx.default_map = {ctx.invoked_subcommand: {k: v for k, v in given.items() if k in accepted}}
 
 
 @main.command("build")

@@ -19,3 +19,7 @@ class UnsafeOutputError(BuildError):
 
 class StrictModeError(BuildError):
     """--strict was given and some input had a problem."""
+
+
+class TemplateError(BuildError):
+    """A template (the user's or the built-in theme's) cannot be read or rendered."""

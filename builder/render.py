@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import posixpath
+import traceback
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -26,6 +27,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from builder.config import Settings
+from builder.errors import TemplateError
 from builder.model import Article, BlockKind, OutputPage, Site
 from builder.theme import builtin_static_dirs, builtin_template_dirs
 
@@ -383,7 +385,13 @@ class PageRenderer:
 
     def template(self, name: str) -> jinja2.Template:
         if name not in self._templates:
-            self._templates[name] = self.env.get_template(name)
+            try:
+                self._templates[name] = self.env.get_template(name)
+            except jinja2.TemplateSyntaxError as exc:
+                raise TemplateError(f"{exc.filename or name}, line {exc.lineno}: {exc.message}") from None
+            except jinja2.TemplateNotFound as exc:
+                folders = ", ".join(self.env.loader.searchpath)
+                raise TemplateError(f"template not found: {exc.name} (looked in {folders})") from None
         return self._templates[name]
 
     def page(self, path: str, template: str, **context: object) -> OutputPage:
@@ -403,7 +411,15 @@ class PageRenderer:
             "event_page": self.event_pages.get,
         }
         values.update(context)  # a page's own context wins over the shared lookups
-        html = self.template(template).render(values)
+        try:
+            html = self.template(template).render(values)
+        except TemplateError:
+            raise
+        except Exception as exc:
+            where = _template_frame(exc)
+            if where is None:
+                raise  # a fault in the builder's own code: keep the traceback
+            raise TemplateError(f"{where}: while making {path}: {type(exc).__name__}: {exc}") from None
         return OutputPage(path, html.encode("utf-8"))
 
     def article_markup(self, article: Article, page_path: str) -> ArticleMarkup:
@@ -435,6 +451,22 @@ CORE_KINDS = ("articles", "sources", "reports")
 
 def _plan(renderer: PageRenderer, site: Site, modules: dict[str, ModuleType]) -> dict[str, list[OutputPage]]:
     return {name: module.plan(renderer, site) for name, module in modules.items()}
+
+
+def _template_frame(exc: BaseException) -> str | None:
+    """'file, line N' of the template where `exc` was raised, if it was raised in template code.
+
+    Jinja names compiled template frames after the template file, so the innermost frame tells."""
+    if isinstance(exc, jinja2.TemplateError) and getattr(exc, "filename", None):
+        return f"{exc.filename}, line {exc.lineno}"
+    frames = list(traceback.walk_tb(exc.__traceback__))
+    templated = [(frame, line) for frame, line in frames if frame.f_code.co_filename.endswith((".html", ".xml", ".j2"))]
+    if not templated:
+        return None
+    frame, line = templated[-1]
+    if not isinstance(exc, jinja2.TemplateError) and frame is not frames[-1][0]:
+        return None
+    return f"{frame.f_code.co_filename}, line {line}"
 
 
 def render_site(site: Site, settings: Settings) -> list[OutputPage]:

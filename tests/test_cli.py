@@ -92,3 +92,35 @@ def test_clean_empties_the_cache(project):
     result = runner.invoke(main, ["clean", "--project", str(project)])
     assert result.exit_code == 0
     assert not (project / ".cache" / "build-site").exists()
+
+
+def test_options_before_the_command_apply_to_it(project, tmp_path):
+    write_article(project / "seeds", "one.txt", "A headline\n\nFirst paragraph. It has two sentences.\n")
+    elsewhere = tmp_path / "elsewhere"
+    result = CliRunner().invoke(main, ["--project", str(project), "--output", str(elsewhere), "build"])
+    assert result.exit_code == 0, result.output
+    assert (elsewhere / "index.html").is_file()
+    assert not (project / "output").exists()
+    refused = CliRunner().invoke(main, ["--project", str(project), "--output", str(elsewhere), "clean"])
+    assert refused.exit_code == 2 and "--output does not apply to `clean`" in refused.output
+
+
+def test_missing_seeds_folder_is_one_clear_error(tmp_path):
+    result = CliRunner().invoke(main, ["--project", str(tmp_path / "nowhere")])
+    assert result.exit_code == 1
+    assert "seeds folder not found" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "nowhere").exists()
+
+
+@pytest.mark.parametrize(("template", "expected"), [
+    ("{% if %}", "line 1: Expected an expression"),
+    ("<p>{{ 1 / 0 }}</p>", "line 1: while making articles/a-headline.html: ZeroDivisionError"),
+])
+def test_broken_user_template_is_named_with_its_line(project, template, expected):
+    write_article(project / "seeds", "one.txt", "A headline\n\nFirst paragraph. It has two sentences.\n")
+    (project / "templates").mkdir(exist_ok=True)
+    (project / "templates" / "article.html").write_text(template, encoding="utf-8")
+    result = CliRunner().invoke(main, ["--project", str(project)])
+    assert result.exit_code == 1
+    assert f"templates/article.html, {expected}" in result.output
+    assert "Traceback" not in result.output

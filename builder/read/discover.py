@@ -6,6 +6,7 @@ import hashlib
 import os
 from pathlib import Path
 
+from builder.errors import BuildError
 from builder.model import Problem, SourceFile
 
 ARTICLE_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
@@ -29,6 +30,8 @@ def read_seeds(seeds: Path) -> tuple[list[SourceFile], list[Problem]]:
     sources: list[SourceFile] = []
     problems: list[Problem] = []
     root = seeds.resolve()
+    if not root.is_dir():
+        raise BuildError(f"seeds folder not found: {seeds} (give --seeds PATH, or --project with a seeds/ folder)")
     for folder, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
