@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import tomllib
 from pathlib import Path
 
@@ -157,3 +159,81 @@ def test_redirect_page_after_a_rename(tmp_path: Path) -> None:
     assert '<a href="kim-yo-jong-sister.html">' in redirect
     report = pages["actors/report.html"]
     assert "Likely merges not made" in report
+
+
+# --- naming actors: key, page name or any of its names -----------------------------------------
+
+
+def army_articles():
+    return [
+        make_article("a.txt", "The North Korean People’s Army fired. Jon Smith said so.",
+                     {"North Korean People’s Army": ORG, "Jon Smith": PER}),
+        make_article("b.txt", "John Smith replied. Smith smiled.", {"John Smith": PER, "Smith": PER}),
+        make_article("c.txt", "Smith left. The KPA said the army was ready.", {"Smith": PER, "KPA": ORG}),
+    ]
+
+
+def test_page_name_differs_from_key_and_both_name_the_actor() -> None:
+    army = by_name(resolve_actors(army_articles())[0])["North Korean People’s Army"]
+    assert (army.key, army.slug) == ("organisation/north-korean-people-army", "north-korean-peoples-army")
+    for reference in (army.slug, army.key, "North Korean People's Army", "NORTH-KOREAN-PEOPLES-ARMY"):
+        text = f'[description]\n"{reference}" = "The armed forces."\n[type]\n"{reference}" = "place"'
+        actors, _, report = resolve_actors(army_articles(), None, curation(text))
+        described = next(a for a in actors if a.key == army.key)
+        assert (described.description, described.type) == ("The armed forces.", EntityType.PLACE), reference
+        assert report.unmatched_curation == [], reference
+
+
+def test_page_names_work_in_every_section() -> None:
+    text = """
+[merge]
+army = ["north-korean-peoples-army", "kpa"]
+[keep_apart]
+smiths = ["john-smith", "jon-smith"]
+[rename]
+"jon-smith" = "Jonathan Smith"
+[aliases]
+"north-korean-peoples-army" = ["Korean People’s Army"]
+[drop]
+"smith" = true
+"""
+    actors, _, report = resolve_actors(army_articles(), None, curation(text))
+    named = by_name(actors)
+    assert report.unmatched_curation == []
+    army = named["North Korean People’s Army"]
+    assert "KPA" in army.aliases and "Korean People’s Army" in army.aliases and "KPA" not in named
+    assert "Jonathan Smith" in named and "John Smith" in named and "Smith" not in named
+    # the renamed actor's new page name names it too, as the next report shows it
+    again = text + '[description]\n"jonathan-smith" = "A spokesman."\n'
+    assert by_name(resolve_actors(army_articles(), None, curation(again))[0])["Jonathan Smith"].description
+
+
+def test_a_spelling_listed_on_the_page_names_the_actor() -> None:
+    articles = [make_article("a.txt", "Sergei Shoigu came. Shoigu left.", {"Sergei Shoigu": PER, "Shoigu": PER})]
+    shoigu = resolve_actors(articles)[0][0]
+    assert shoigu.aliases == ["Shoigu"]  # resolved within its article: no actor of its own
+    actors, _, report = resolve_actors(articles, None, curation('[description]\nShoigu = "Defence minister."'))
+    assert actors[0].description == "Defence minister." and report.unmatched_curation == []
+
+
+def test_every_line_the_report_suggests_works_when_pasted() -> None:
+    _, _, report = resolve_actors(army_articles())
+    assert len(report.likely_merges) >= 2
+    for key_a, key_b, _, line in report.likely_merges:
+        merged, _, after = resolve_actors(army_articles(), None, curation(f"[merge]\n{line}"))
+        assert after.unmatched_curation == [], line
+        assert key_a in {a.key for a in merged} and key_b not in {a.key for a in merged}, line
+        kept, _, after = resolve_actors(army_articles(), None, curation(f"[keep_apart]\n{line}"))
+        assert after.unmatched_curation == [], line
+        assert {key_a, key_b} <= {a.key for a in kept}, line
+        assert (key_a, key_b) not in [(a, b) for a, b, _, _ in after.likely_merges], line  # silenced
+    every = "\n".join(line for _, _, _, line in report.likely_merges)
+    assert resolve_actors(army_articles(), None, curation(f"[keep_apart]\n{every}"))[2].likely_merges == []
+
+
+def test_the_report_page_lines_parse_as_curation(tmp_path: Path) -> None:
+    _, pages, _ = render(tmp_path, army_articles())
+    lines = [html.unescape(code) for code in re.findall(r"<code>([^<]*\+[^<]*)</code>", pages["actors/report.html"])]
+    assert lines
+    merged = curation("[merge]\n" + "\n".join(lines[:1]))
+    assert resolve_actors(army_articles(), None, merged)[2].unmatched_curation == []

@@ -114,6 +114,57 @@ def _reference_keys(reference: str) -> set[str]:
     return {compact(name_key(text, True)), compact(name_key(text, False))} - {""}
 
 
+class References:
+    """What a curation reference names, as node ids: an actor's key or page name (the slug the current groups
+    of names would give it, as on its page and the report) names all its names; otherwise the names whose
+    name key it has; failing that, a spelling listed on one actor's page (resolved there, or a user alias)."""
+
+    def __init__(self, nodes: dict[str, Node], groups: UnionFind) -> None:
+        self.nodes, self.groups = nodes, groups
+        self.forms: dict[str, set[str]] = defaultdict(set)  # key or slug → node ids
+        self.spellings: dict[str, set[str]] = defaultdict(set)  # compact name key of a spelling → node ids
+        grouped: dict[str, list[str]] = defaultdict(list)
+        for nid in sorted(nodes):
+            grouped[groups.find(nid)].append(nid)
+        stand_ins: list[tuple[Actor, list[str]]] = []
+        for ids in sorted(grouped.values()):  # as resolve_actors names them
+            group_nodes = [nodes[i] for i in ids]
+            kind = _type_of(group_nodes)
+            best, name = _pick_name(group_nodes, kind == EntityType.PERSON)
+            key = f"{kind.value}/{slugify(best.key, 'actor')}"
+            while key in self.forms:
+                key = f"{key}-{hashlib.sha256(','.join(ids).encode()).hexdigest()[:6]}"
+            self.forms[key].update(ids)
+            stand_ins.append((Actor(key=key, name=name, type=kind, slug=""), ids))
+            for i in ids:
+                for surface in nodes[i].seen_as:
+                    self.add_spelling(i, surface)
+        _assign_slugs([actor for actor, _ in stand_ins], ResolutionReport())
+        for actor, ids in stand_ins:
+            self.forms[actor.slug].update(ids)
+
+    def add_spelling(self, node_id: str, spelling: str) -> None:
+        for k in _reference_keys(spelling):
+            self.spellings[k].add(node_id)
+
+    def add_page_name(self, node_id: str, name: str) -> None:
+        """A rename: the actor's new page name names it too (as the next report shows it)."""
+        root = self.groups.find(node_id)
+        self.forms[slugify(name, "actor")].update(i for i in self.nodes if self.groups.find(i) == root)
+        self.add_spelling(node_id, name)
+
+    def __call__(self, reference: str) -> list[str]:
+        text = reference.strip()
+        hits = self.forms.get(text) or self.forms.get(text.lower())
+        if hits:
+            return sorted(hits)
+        found = [k for k in sorted(_reference_keys(text)) if k in self.nodes]
+        if found:
+            return found
+        spelled = {i for k in _reference_keys(text) for i in self.spellings.get(k, ())}
+        return sorted(spelled) if len({self.groups.find(i) for i in spelled}) == 1 else []
+
+
 def _local_resolution(article: Article, forbidden: Forbidden) -> tuple[list[str | None], dict[str, str]]:
     """Each mention's node id within its article, and the acronyms it defines (acronym → expansion node)."""
     keys: list[str | None] = []
@@ -231,6 +282,10 @@ def resolve_actors(
 
     groups = UnionFind()
     members: dict[str, set[str]] = {}
+    if curation.keep_apart:  # page names and spellings too, before any name is joined to another
+        refs = References(nodes, groups)
+        for group, (_, apart) in zip(forbidden.groups, curation.keep_apart, strict=True):
+            group.update(k for r in apart for k in refs(r))
 
     def members_of(root: str) -> set[str]:
         return members.setdefault(root, {root})
@@ -304,21 +359,26 @@ def resolve_actors(
 
     # 4a. the user's merges and aliases act on names
     provisional = _provisional_slugs(nodes, groups)
+    refs = References(nodes, groups) if any(_all_entries(curation)) else References({}, groups)
+    for actor_ref, new_name in curation.rename:
+        if renamed := refs(actor_ref):
+            refs.add_page_name(renamed[0], new_name)
     preferred: set[str] = set()
-    for label, refs in curation.merge:
-        found = [k for r in refs for k in sorted(_reference_keys(r)) if k in nodes]
-        if len(found) >= 2:
+    for label, names in curation.merge:
+        matched = [found for found in map(refs, names) if found]
+        if len(matched) >= 2:
             used.add(f"merge.{label}")
-            for other in found[1:]:
-                join(found[0], other, force=True)
-            preferred.add(found[0])
+            for other in (k for found in matched for k in found):
+                join(matched[0][0], other, force=True)
+            preferred.update(matched[0])
     alias_names: dict[str, list[str]] = defaultdict(list)
     for actor_ref, names in curation.aliases:
-        targets = [k for k in sorted(_reference_keys(actor_ref)) if k in nodes]
+        targets = refs(actor_ref)
         if targets:
             used.add(f"aliases.{actor_ref}")
             alias_names[targets[0]].extend(names)
             for alias in names:
+                refs.add_spelling(targets[0], alias)
                 for k in sorted(_reference_keys(alias)):
                     if k in nodes:
                         join(targets[0], k, force=True)
@@ -334,7 +394,7 @@ def resolve_actors(
         actor_type = _type_of(group_nodes)
         person = actor_type == EntityType.PERSON
         chosen = [nodes[i] for i in ids if i in preferred]
-        best, name = _pick_name(chosen[:1] or group_nodes, person)
+        best, name = _pick_name(chosen or group_nodes, person)
         key = f"{actor_type.value}/{slugify(best.key, 'actor')}"
         while key in actors:  # two groups with one canonical name (kept apart): told apart, stably
             key = f"{key}-{hashlib.sha256(','.join(ids).encode()).hexdigest()[:6]}"
@@ -353,7 +413,7 @@ def resolve_actors(
     def lookup(reference: str) -> Actor | None:
         if reference in actors:
             return actors[reference]
-        hits = {actor_of_node[k] for k in _reference_keys(reference) if k in actor_of_node}
+        hits = {actor_of_node[k] for k in refs(reference) if k in actor_of_node}
         return actors[hits.pop()] if len(hits) == 1 else None
 
     for actor_ref, new_type in curation.retype:
@@ -375,8 +435,8 @@ def resolve_actors(
         if actor := lookup(actor_ref):
             used.add(f"drop.{actor_ref}")
             dropped.add(actor.key)
-    for label, refs in curation.keep_apart:
-        if sum(1 for r in refs if _reference_keys(r) & set(nodes)) >= 2:
+    for label, names in curation.keep_apart:
+        if sum(1 for r in names if refs(r)) >= 2:
             used.add(f"keep_apart.{label}")
     report.unmatched_curation = [entry for entry in _all_entries(curation) if entry not in used]
 
@@ -418,6 +478,15 @@ def resolve_actors(
     result = [a for a in final.values() if a.mentions]
     _assign_slugs(result, report)
     _likely_merges(result, actor_of_node, report)
+    if curation.keep_apart:  # a pair the user keeps apart is no longer suggested
+        by_name = {**{a.key: a.key for a in result}, **{a.slug: a.key for a in result}}
+
+        def actors_named(reference: str) -> set[str]:
+            known = by_name.get(reference.strip()) or by_name.get(reference.strip().lower())
+            return {known} if known else {actor_of_node[k] for k in refs(reference) if k in actor_of_node}
+
+        apart = [set().union(*map(actors_named, names)) for _, names in curation.keep_apart]
+        report.likely_merges = [h for h in report.likely_merges if not any(h[0] in g and h[1] in g for g in apart)]
     return sorted(result, key=lambda a: a.key), out_articles, report
 
 
