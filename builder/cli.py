@@ -16,8 +16,9 @@ from builder.config import Paths, Settings, load_config
 
 def _settings(project: Path, seeds, output, cache, base_url, strict, jobs) -> Settings:
     paths = Paths.from_project(project, seeds=seeds, output=output, cache=cache)
-    config = load_config(paths.site, {"base_url": base_url})
-    return Settings(config=config, paths=paths, strict=strict, jobs=jobs or os.cpu_count() or 1)
+    overrides = {"base_url": base_url}  # kept: `serve` reloads site/config.toml with them on each rebuild
+    config = load_config(paths.site, overrides)
+    return Settings(config=config, paths=paths, strict=strict, jobs=jobs or os.cpu_count() or 1, overrides=overrides)
 
 
 def _common_options(function):

@@ -66,7 +66,7 @@ class Settings:
     paths: Paths
     strict: bool = False
     jobs: int = 1
-    overrides: dict[str, object] = field(default_factory=dict)
+    overrides: dict[str, object] = field(default_factory=dict)  # command-line values over config.toml (base_url)
 
 
 _TYPES = {f.name: f.type for f in fields(Config)}

@@ -6,6 +6,9 @@ Like MkDocs' dev server:
   changes have settled (debounce) and reuses the analysis cache;
 - a rebuild runs beside the server: until its atomic swap, the previous site is served whole;
 - a failed rebuild prints its error and the last good site stays served; the next good change recovers;
+- each rebuild reads site/config.toml again, with the command line's overrides (--base-url); a bad
+  config is one message and the last good site stays served; if base_url's path changes, the site
+  moves there and the old addresses redirect to it;
 - the open tab reloads itself after each good rebuild: the livereload script is injected into served
   HTML responses only, never into the files written;
 - requests for paths outside the site folder are refused (403), hidden files are not served (404);
@@ -35,7 +38,8 @@ from livereload.server import LiveScriptInjector
 from livereload.watcher import Watcher
 from tornado import httpserver, netutil, web
 
-from builder.config import Settings
+from builder.config import Settings, load_config
+from builder.errors import ConfigError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -56,7 +60,35 @@ class LiveScript(LiveScriptInjector):
 
 
 class SiteHandler(web.StaticFileHandler):
-    """Serves the built site; nothing outside it, no hidden files, never cached by the browser."""
+    """Serves the built site under the server's mount path; nothing outside it, no hidden files, never cached.
+
+    Addresses under a path the site was served at before (base_url changed while serving) redirect to
+    the same page under the current one.
+    """
+
+    def initialize(self, path: str, default_filename: str | None = None,
+                   mounts: Callable[[], tuple[str, list[str]]] = lambda: ("/", [])) -> None:
+        super().initialize(path, default_filename)
+        self.mounts = mounts
+
+    async def get(self, path: str, include_body: bool = True) -> None:
+        mount, previous = self.mounts()
+        full = "/" + path
+        if full + "/" == mount:
+            self.redirect(mount)
+            return
+        under = max((m for m in [mount, *previous] if full.startswith(m)), key=len, default=None)
+        if under is None:
+            if full == "/":
+                self.redirect(mount)
+                return
+            raise web.HTTPError(404)
+        rest = full[len(under):]
+        if under != mount:
+            query = f"?{self.request.query}" if self.request.query else ""
+            self.redirect(mount + rest + query)
+            return
+        await super().get(rest, include_body)
 
     def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
         relative = os.path.relpath(absolute_path, os.path.abspath(root))
@@ -133,6 +165,7 @@ class DevServer:
         paths = self.settings.paths
         self.watcher = ChangeWatcher([paths.seeds, paths.templates, paths.site], never=(paths.output, paths.cache))
         self.mount = mount_path(settings.config.base_url)
+        self.previous_mounts: list[str] = []  # paths the site was served at before base_url changed
         self.url = ""
         self.building = False
         self.pending_since: float | None = None
@@ -141,18 +174,38 @@ class DevServer:
 
     # building -----------------------------------------------------------------------------------
 
+    def reload_settings(self) -> Settings | None:
+        """site/config.toml read again, with the command line's overrides; None (and one message) if it is bad."""
+        try:
+            config = load_config(self.settings.paths.site, self.settings.overrides)
+        except ConfigError as exc:
+            self.echo(f"Not rebuilt: {exc.format_message()} (still serving the last good site; "
+                      "fix the file and save again)")
+            return None
+        return dataclasses.replace(self.settings, config=config)
+
     def build_once(self) -> bool:
-        """Build into the served folder; on failure print the error, keep the last good site."""
+        """Reload the config, build into the served folder; on failure print the error, keep the last good site."""
         from builder.build import build
 
+        settings = self.reload_settings()
+        if settings is None:
+            return False
         try:
-            report = build(self.settings)
+            report = build(settings)
         except Exception as exc:  # any failure must leave the server running
             message = exc.format_message() if hasattr(exc, "format_message") else f"{type(exc).__name__}: {exc}"
             self.echo(f"Build failed: {message}")
             self.echo("Still serving the last good site; fix the problem and save again.")
             return False
+        self.settings = settings
         self.echo(report.summary_line())
+        mount = mount_path(settings.config.base_url)
+        if mount != self.mount:
+            self.previous_mounts = [m for m in [*self.previous_mounts, self.mount] if m != mount]
+            self.mount = mount
+            self.url = self.url[: self.url.index("/", len("http://"))] + mount if self.url else ""
+            self.echo(f"base_url changed: now serving {self.url or mount} (old addresses redirect there)")
         return True
 
     def check_for_changes(self) -> None:
@@ -184,10 +237,9 @@ class DevServer:
         handlers: list = [
             (r"/livereload", LiveReloadHandler),
             (r"/livereload\.js", LiveReloadJSHandler),
-            (self.mount + r"(.*)", SiteHandler, {"path": site, "default_filename": "index.html"}),
+            (r"/(.*)", SiteHandler, {"path": site, "default_filename": "index.html",
+                                     "mounts": lambda: (self.mount, self.previous_mounts)}),
         ]
-        if self.mount != "/":
-            handlers.append((r"/", web.RedirectHandler, {"url": self.mount}))
         return web.Application(handlers=handlers, transforms=[LiveScript])
 
     async def run(self) -> None:

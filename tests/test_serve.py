@@ -31,8 +31,9 @@ LAUNCH = textwrap.dedent(
     from builder.serve import serve
     project = Path(sys.argv[1])
     paths = Paths.from_project(project)
-    config = load_config(paths.site, {"base_url": sys.argv[2] or None})
-    serve(Settings(config=config, paths=paths, jobs=1), port=0, settle=0.2)
+    overrides = {"base_url": sys.argv[2] or None}  # as the command line passes --base-url
+    config = load_config(paths.site, overrides)
+    serve(Settings(config=config, paths=paths, jobs=1, overrides=overrides), port=0, settle=0.2)
     """
 )
 
@@ -210,6 +211,54 @@ def test_rebuilds_on_change_survives_a_failed_build_and_stops_cleanly(tmp_path):
     assert code == 0
     assert any(line == "Stopped." for line in server.seen)
     assert not server.folder.exists()  # the temporary build folder is removed
+
+
+def test_config_is_reloaded_on_rebuild_keeping_the_command_line_base_url(tmp_path):
+    project = make_project(tmp_path)
+    config = project / "site" / "config.toml"
+    config.write_text('title = "First title"\nbase_url = "https://example.org/ignored/"\n', encoding="utf-8")
+    server = Server(project, base_url="https://example.org/digest/")
+    try:
+        assert server.url.endswith("/digest/")
+        assert "First title" in server.get("/digest/index.html")[1]
+        config.write_text('title = "Second title"\nbase_url = "https://example.org/other/"\n', encoding="utf-8")
+        server.wait_for(r"pages written")
+        wait_until(lambda: "Second title" in server.get("/digest/index.html")[1], "the new title to be served")
+        assert server.get("/other/index.html")[0] == 404  # --base-url still wins over the file
+
+        # a bad config: one message, the last good site stays served
+        config.write_text('title = "Third title"\narticles_per_page = "many"\n', encoding="utf-8")
+        line = server.wait_for(r"^Not rebuilt: ")
+        assert "config.toml" in line and "articles_per_page" in line and "last good site" in line
+        status, body, _ = server.get("/digest/index.html")
+        assert status == 200 and "Second title" in body and "Third title" not in body
+
+        # fixed: the next save rebuilds with it
+        config.write_text('title = "Fourth title"\n', encoding="utf-8")
+        server.wait_for(r"pages written")
+        wait_until(lambda: "Fourth title" in server.get("/digest/index.html")[1], "the fixed config to be served")
+    finally:
+        code = server.stop()
+    assert code == 0
+    assert not any(line.startswith(("Build failed", "Traceback")) for line in server.seen)
+    assert sum(line.startswith("Not rebuilt: ") for line in server.seen) == 1
+
+
+def test_a_new_base_url_path_in_the_config_moves_the_served_site(tmp_path):
+    project = make_project(tmp_path)
+    config = project / "site" / "config.toml"
+    server = Server(project)
+    try:
+        assert server.get("/index.html")[0] == 200
+        config.write_text('base_url = "https://example.org/digest/"\n', encoding="utf-8")
+        line = server.wait_for(r"base_url changed")
+        assert re.search(r"now serving http://127\.0\.0\.1:\d+/digest/", line)
+        status, body, _ = server.get("/digest/index.html")
+        assert status == 200 and "Harbour bridge reopens" in body
+        status, _, headers = server.get("/index.html")  # an open tab's old address
+        assert status in (301, 302) and headers["Location"] == "/digest/index.html"
+    finally:
+        assert server.stop() == 0
 
 
 def test_mount_path():
