@@ -89,6 +89,38 @@ def published_blocks(article: Article, config: Config) -> list[int]:
     return []
 
 
+def published_sentences(article: Article, config: Config) -> frozenset[int] | None:
+    """The sentences of an article that pages may quote: None (all of them) or, with
+    `config.excerpts_only`, only those its own page shows: the summary's and the first paragraph's.
+
+    Actor and event pages quote only these; for any other sentence they give a link to the article.
+    """
+    if not config.excerpts_only:
+        return None
+    shown = {i for i in article.summary if 0 <= i < len(article.sentences)}
+    blocks = published_blocks(article, config)
+    if blocks and len(article.block_starts) == len(article.blocks):
+        text = article.blocks[blocks[0]].text
+        begin = article.block_starts[blocks[0]]
+        if begin >= 0 and article.text[begin : begin + len(text)] == text:  # as the page's body marks it up
+            shown.update(s.index for s in article.sentences if begin <= s.start and s.end <= begin + len(text))
+    return frozenset(shown)
+
+
+class QuotableSentences:
+    """`quotable(article, index)`: may a page quote that sentence (published_sentences, once per article)?"""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.shown: dict[str, frozenset[int] | None] = {}
+
+    def __call__(self, article: Article, index: int) -> bool:
+        if article.source_file not in self.shown:
+            self.shown[article.source_file] = published_sentences(article, self.config)
+        shown = self.shown[article.source_file]
+        return shown is None or index in shown
+
+
 def iso(value: date | datetime | None) -> str | None:
     if value is None:
         return None

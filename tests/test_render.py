@@ -555,3 +555,72 @@ def pages_as_output(pages: dict[str, str]):
     from builder.model import OutputPage
 
     return [OutputPage(path, content.encode()) for path, content in pages.items()]
+
+
+# ---------------------------------------------------------------------------
+# excerpts_only: actor and event pages quote only what the article page shows
+
+
+def excerpt_site() -> Site:
+    from builder.model import Event
+
+    article = make_article(
+        "a.txt",
+        "Kim meets Shoigu",
+        ["Kim met Shoigu in Pyongyang. They talked about security.",
+         "Later Kim said the army was ready for anything.",
+         "Defence minister Shoigu praised the hosts warmly.",
+         "Kim added that the talks would continue in Moscow."],
+        datetime(2023, 7, 27, tzinfo=UTC),
+    )
+    other = make_article("b.txt", "Shoigu in Pyongyang", ["Shoigu arrived on Wednesday.",
+                                                          "Crowds lined the hidden avenue near the river."],
+                         datetime(2023, 7, 26, tzinfo=UTC), source="Other Paper")
+    text = article.text
+    article.mentions = [
+        Mention(0, 3, "Kim", EntityType.PERSON, 0, actor_key="kim"),
+        Mention(text.index("Kim said"), text.index("Kim said") + 3, "Kim", EntityType.PERSON, 2, actor_key="kim"),
+        Mention(text.index("Kim added"), text.index("Kim added") + 3, "Kim", EntityType.PERSON, 4, actor_key="kim"),
+        Mention(text.index("Shoigu praised"), text.index("Shoigu praised") + 6, "Shoigu", EntityType.PERSON, 3,
+                actor_key="shoigu"),
+    ]
+    kim = Actor("kim", "Kim Jong Un", EntityType.PERSON, "kim-jong-un", prominence=1,
+                mentions=[("a.txt", 0), ("a.txt", 1), ("a.txt", 2)],
+                roles=[("leader", "a.txt", 2)], quotes=[("a.txt", 2, "ready for anything"), ("a.txt", 4, None)])
+    shoigu = Actor("shoigu", "Sergei Shoigu", EntityType.PERSON, "sergei-shoigu", prominence=1,
+                   mentions=[("a.txt", 3)], roles=[("Defence minister", "a.txt", 3)])
+    event = Event("meeting/kim-shoigu", "Kim meets Shoigu", "meeting", "kim-meets-shoigu",
+                  participants=["kim", "shoigu"], sources=["a.txt", "b.txt"],
+                  evidence=[("a.txt", 0), ("a.txt", 3), ("a.txt", 4), ("b.txt", 1)],
+                  summary=[("a.txt", 3), ("a.txt", 0)])
+    site = make_site([article, other], actors=[kim, shoigu])
+    site.events = [event]
+    return site
+
+
+LATER_TEXT = ("ready for anything", "praised the hosts", "continue in Moscow", "hidden avenue")
+
+
+def test_excerpts_only_actor_and_event_pages_quote_only_what_article_pages_show(tmp_path):
+    full = {p.path: p.content.decode() for p in render_site(excerpt_site(), settings_for(tmp_path / "full"))}
+    actor_and_event = ["actors/kim-jong-un.html", "actors/sergei-shoigu.html", "events/kim-meets-shoigu.html"]
+    for text in LATER_TEXT:  # without the setting, these pages quote the later paragraphs
+        assert any(text in full[path] for path in actor_and_event), text
+
+    excerpts = render_site(excerpt_site(), settings_for(tmp_path, excerpts_only=True))
+    pages = {p.path: p.content.decode() for p in excerpts}
+    article_pages = pages["articles/kim-meets-shoigu.html"] + pages["articles/shoigu-in-pyongyang.html"]
+    for path in actor_and_event:
+        for text in LATER_TEXT:
+            assert text not in article_pages
+            assert text not in pages[path], (path, text)
+    kim, shoigu, event = (pages[path] for path in actor_and_event)
+    assert "met Shoigu in Pyongyang" in kim  # the first paragraph is on the article page: quoted
+    assert "<strong>leader</strong>" in kim and "<strong>Defence minister</strong>" in shoigu  # roles stay...
+    assert 'in <a href="../articles/kim-meets-shoigu.html">Kim meets Shoigu</a>' in shoigu  # ...with a link
+    assert kim.count('In <a href="../articles/kim-meets-shoigu.html">') == 1  # quotes: one link to the article
+    assert "Kim met Shoigu in Pyongyang" in event
+    assert '<a href="../articles/shoigu-in-pyongyang.html">Shoigu in Pyongyang</a>' in event
+    assert "#s3" not in event and "#s2" not in kim  # no links to sentences the article page leaves out
+    write_pages(excerpts, tmp_path / "out")
+    assert check_links(tmp_path / "out") == []

@@ -4,7 +4,9 @@
   offline filter box (static/actors.js; the lists are complete without JS);
 - actors/<slug>.html: name, type, description, aliases, roles with their source sentences,
   quotes, the actors seen with it most, and every article that mentions it with the mentioning
-  sentence (long lists continue on actors/<slug>--2.html …);
+  sentence (long lists continue on actors/<slug>--2.html …); with `excerpts_only` a sentence the
+  article's own page does not show is never quoted: a role or quote links to the article instead,
+  a mentioning sentence is left out;
 - actors/report.html: what resolution left to the user — likely merges not made, each with the
   line for site/curation.toml that would confirm it, and curation entries that matched nothing;
 - actors/<old-slug>.html: a redirect page for every address an actor had before a curated rename
@@ -13,13 +15,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import islice
 
 from markupsafe import Markup, escape
 
+from builder.config import Config
 from builder.model import Actor, Article, EntityType, OutputPage, Site
 from builder.pages import paginate
 from builder.render import PageRenderer
+from builder.seo import QuotableSentences
 
 TYPE_HEADINGS = (
     (EntityType.PERSON, "People", "person"),
@@ -35,8 +40,8 @@ MAX_SENTENCES_PER_ARTICLE = 3
 class Citation:
     """A sentence from an article, with the link to it."""
 
-    html: Markup  # the sentence, the actor's mention marked
-    href: str  # output-root-relative: articles/<slug>.html#s<N>
+    html: Markup  # the sentence, the actor's mention marked; empty if it may not be quoted (excerpts_only)
+    href: str  # output-root-relative: articles/<slug>.html#s<N> (no #s<N> when not quoted)
     article_title: str
 
 
@@ -69,18 +74,20 @@ class Lookups:
     by_file: dict[str, Article]
     order: dict[str, int]  # source_file → position in site.articles (newest first)
     actors: dict[str, Actor]
+    quotable: QuotableSentences = field(default_factory=lambda: QuotableSentences(Config()))
 
     @classmethod
-    def of(cls, site: Site) -> Lookups:
+    def of(cls, site: Site, config: Config | None = None) -> Lookups:
         return cls({a.source_file: a for a in site.articles},
-                   {a.source_file: i for i, a in enumerate(site.articles)}, {a.key: a for a in site.actors})
+                   {a.source_file: i for i, a in enumerate(site.articles)}, {a.key: a for a in site.actors},
+                   QuotableSentences(config or Config()))
 
 
 def actor_context(
     actor: Actor, site: Site, renderer: PageRenderer, lookups: Lookups | None = None
 ) -> dict[str, object]:
     """What an actor page shows, in the order the template shows it."""
-    lookups = lookups or Lookups.of(site)
+    lookups = lookups or Lookups.of(site, renderer.config)
     by_file = lookups.by_file
     marks: dict[tuple[str, int], list[tuple[int, int]]] = {}
     for source_file, index in actor.mentions:
@@ -95,6 +102,8 @@ def actor_context(
         page = renderer.article_pages.get(source_file)
         if article is None or page is None or not 0 <= index < len(article.sentences):
             return None
+        if not lookups.quotable(article, index):  # excerpts_only: a link to the article, no text
+            return Citation(Markup(""), page, article.title)
         return _sentence(article, index, page, marks.get((source_file, index), []))
 
     seen: dict[str, list] = {}  # each role once (case aside), most often first, with its first source sentence
@@ -107,16 +116,19 @@ def actor_context(
     roles = [(role, citation, count) for role, citation, count in ranked[:MAX_ROLES]]
     quotes = []
     for source_file, index, text in actor.quotes[:MAX_QUOTES]:
-        if citation := cite(source_file, index):
+        citation = cite(source_file, index)
+        if citation and citation.html:
             quotes.append((text, citation))
+        elif citation and all(c.href != citation.href for _, c in quotes):  # one link per article
+            quotes.append((None, citation))
     sentences_in: dict[str, list[int]] = {}
     for source_file, sentence in sorted(marks):
         sentences_in.setdefault(source_file, []).append(sentence)
     appearances = []
     for source_file in sorted(sentences_in, key=lookups.order.__getitem__):  # newest first
-        first = sentences_in[source_file][:MAX_SENTENCES_PER_ARTICLE]
-        cited = [cite(source_file, i) for i in first]
-        appearances.append(Appearance(by_file[source_file], tuple(c for c in cited if c)))
+        cited = (cite(source_file, i) for i in sentences_in[source_file])  # the first that may be quoted
+        shown = tuple(islice((c for c in cited if c and c.html), MAX_SENTENCES_PER_ARTICLE))
+        appearances.append(Appearance(by_file[source_file], shown))
     actors = lookups.actors
     with_most = [(actors[key], count) for key, count in actor.co_actors if key in actors]
     return {"roles": roles, "quotes": quotes, "appearances": appearances, "with_most": with_most}
@@ -144,7 +156,7 @@ def plan(renderer: PageRenderer, site: Site) -> list[OutputPage]:
     per_page = renderer.config.articles_per_page
     slugs = {a.slug for a in site.actors}
     redirects: dict[str, Actor] = {}
-    lookups = Lookups.of(site)
+    lookups = Lookups.of(site, renderer.config)
     for actor in site.actors:
         context = actor_context(actor, site, renderer, lookups)
         for pagination in paginate(f"actors/{actor.slug}.html", context["appearances"], per_page):

@@ -7,6 +7,10 @@ coverage (which sources reported it, when, and what each reports that the
 others do not) and related events.  The timeline lists every event, background
 ones included, as plain HTML; static/timeline.js adds actor and type filters.
 
+With `excerpts_only` an event page quotes only sentences the article's own page shows (its
+summary and first paragraph: builder.seo.published_sentences); the summary and "only this report"
+keep to those, and every other sentence that reports the event is a link to its article.
+
 `actor_timeline(site, key)` gives the dated events of one actor, oldest first,
 for the actor pages.
 """
@@ -21,6 +25,7 @@ from datetime import date
 from builder.link.events import content_words, normalise_key
 from builder.model import Article, DateRef, Event, OutputPage, Precision, Site
 from builder.render import PageRenderer
+from builder.seo import QuotableSentences
 
 UNIQUE_FACTS = 3  # per source, at most
 NOVELTY = 0.5  # share of a sentence's content words that no other report of the event uses
@@ -35,8 +40,8 @@ class Named:
 
 @dataclass
 class SentenceLink:
-    text: str
-    path: str  # articles/<slug>.html#s<N>
+    text: str  # "" when the sentence may not be quoted (excerpts_only): a link to the article only
+    path: str  # articles/<slug>.html#s<N> (no #s<N> when not quoted)
     source: str  # the publisher
     article_title: str
     quote: bool = False
@@ -116,11 +121,17 @@ def _article_path(renderer: PageRenderer, source_file: str, sentence: int | None
     return path
 
 
-def summary_links(renderer: PageRenderer, event: Event, articles: dict[str, Article]) -> list[SentenceLink]:
+def _quotable(renderer: PageRenderer, quotable: QuotableSentences | None) -> QuotableSentences:
+    return quotable or QuotableSentences(renderer.config)
+
+
+def summary_links(renderer: PageRenderer, event: Event, articles: dict[str, Article],
+                  quotable: QuotableSentences | None = None) -> list[SentenceLink]:
+    quotable = _quotable(renderer, quotable)
     links = []
     for source_file, index in event.summary:
         article = articles.get(source_file)
-        if article is None or index >= len(article.sentences):
+        if article is None or index >= len(article.sentences) or not quotable(article, index):
             continue
         path = _article_path(renderer, source_file, index)
         if path:
@@ -128,9 +139,11 @@ def summary_links(renderer: PageRenderer, event: Event, articles: dict[str, Arti
     return links
 
 
-def unique_facts(article: Article, others: list[Article], limit: int = UNIQUE_FACTS) -> list[tuple[int, bool]]:
+def unique_facts(article: Article, others: list[Article], limit: int = UNIQUE_FACTS,
+                 quotable: QuotableSentences | None = None) -> list[tuple[int, bool]]:
     """Sentences (index, is a quote) of one report that the other reports do not share: most of their content
-    words appear in no other report.  Quotes and sentences with figures or names come first."""
+    words appear in no other report.  Quotes and sentences with figures or names come first.
+    With `quotable`, only sentences it allows."""
     if not others:
         return []
     seen: set[str] = set()
@@ -139,6 +152,8 @@ def unique_facts(article: Article, others: list[Article], limit: int = UNIQUE_FA
     quoted = {quote.sentence for quote in article.quotes}
     found = []
     for sentence in article.sentences:
+        if quotable is not None and not quotable(article, sentence.index):
+            continue
         text = article.sentence_text(sentence.index)
         words = set(content_words(text))
         if len(words) < 5:
@@ -151,13 +166,15 @@ def unique_facts(article: Article, others: list[Article], limit: int = UNIQUE_FA
     return sorted((index, quote) for _, index, quote in sorted(found)[:limit])
 
 
-def coverage(renderer: PageRenderer, event: Event, articles: dict[str, Article]) -> list[Coverage]:
+def coverage(renderer: PageRenderer, event: Event, articles: dict[str, Article],
+             quotable: QuotableSentences | None = None) -> list[Coverage]:
+    quotable = _quotable(renderer, quotable)
     reports = [articles[f] for f in event.sources if f in articles]
     rows = []
     for article in reports:
         others = [a for a in reports if a is not article]
         unique = []
-        for index, quote in unique_facts(article, others):
+        for index, quote in unique_facts(article, others, quotable=quotable):
             path = _article_path(renderer, article.source_file, index)
             if path:
                 unique.append(SentenceLink(article.sentence_text(index).strip(), path, article.source, article.title,
@@ -168,13 +185,23 @@ def coverage(renderer: PageRenderer, event: Event, articles: dict[str, Article])
     return rows
 
 
-def evidence_links(renderer: PageRenderer, event: Event, articles: dict[str, Article]) -> list[SentenceLink]:
+def evidence_links(renderer: PageRenderer, event: Event, articles: dict[str, Article],
+                   quotable: QuotableSentences | None = None) -> list[SentenceLink]:
+    """Every sentence that reports the event; one that may not be quoted is a link to its article (once)."""
+    quotable = _quotable(renderer, quotable)
     links = []
+    linked: set[str] = set()
     for source_file, index in event.evidence:
         article = articles.get(source_file)
         path = _article_path(renderer, source_file, index)
-        if article and path and index < len(article.sentences):
+        if not (article and path and index < len(article.sentences)):
+            continue
+        if quotable(article, index):
             links.append(SentenceLink(article.sentence_text(index).strip(), path, article.source, article.title))
+        elif source_file not in linked:
+            linked.add(source_file)
+            links.append(SentenceLink("", _article_path(renderer, source_file) or path, article.source,
+                                      article.title))
     return links
 
 
@@ -203,6 +230,7 @@ def actor_timeline(site: Site, key: str) -> list[TimelineEntry]:
 def plan(renderer: PageRenderer, site: Site) -> list[OutputPage]:
     names = Names(site, renderer)
     articles = {article.source_file: article for article in site.articles}
+    quotable = QuotableSentences(renderer.config)
     by_key = {event.key: event for event in site.events}
     current = [e for e in site.events if not e.background]
     background = [e for e in site.events if e.background]
@@ -216,9 +244,9 @@ def plan(renderer: PageRenderer, site: Site) -> list[OutputPage]:
             when_iso=iso_text(event.date),
             place=names(event.place) if event.place else None,
             participants=[names(key) for key in event.participants],
-            summary=summary_links(renderer, event, articles),
-            coverage=coverage(renderer, event, articles),
-            evidence=evidence_links(renderer, event, articles),
+            summary=summary_links(renderer, event, articles, quotable),
+            coverage=coverage(renderer, event, articles, quotable),
+            evidence=evidence_links(renderer, event, articles, quotable),
             related=[by_key[k] for k in event.related if k in by_key],
             date_text=date_text,
         ))
