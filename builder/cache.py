@@ -21,12 +21,19 @@ from builder.model import Problem, Severity
 CACHE_FORMAT = 1
 
 
+# The code and data one article's analysis depends on (read → clean → analyse, and the types it
+# fills): editing a template or the linker must not throw away every article's analysis.
+ANALYSIS_CODE = ("read", "clean", "analyse", "model.py", "config.py", "errors.py", "cache.py", "build.py")
+
+
 @cache
 def code_fingerprint() -> str:
-    """Hash of the builder's own source files: a code change invalidates the cache."""
+    """Hash of the per-article stages' source and data files: changing them invalidates the cache."""
     digest = hashlib.sha256(str(CACHE_FORMAT).encode())
     root = Path(builder.__file__).parent
-    for path in sorted(root.rglob("*")):
+    paths = [path for name in ANALYSIS_CODE for path in ([root / name] if name.endswith(".py")
+                                                          else (root / name).rglob("*"))]
+    for path in sorted(paths):
         if path.suffix in (".py", ".toml", ".txt", ".json") and path.is_file():
             digest.update(path.relative_to(root).as_posix().encode())
             digest.update(path.read_bytes())
