@@ -21,7 +21,7 @@ from itertools import islice
 from markupsafe import Markup, escape
 
 from builder.config import Config
-from builder.model import Actor, Article, EntityType, OutputPage, Site
+from builder.model import Actor, Article, EntityType, Event, OutputPage, Site
 from builder.pages import paginate
 from builder.render import PageRenderer
 from builder.seo import QuotableSentences
@@ -134,6 +134,20 @@ def actor_context(
     return {"roles": roles, "quotes": quotes, "appearances": appearances, "with_most": with_most}
 
 
+def actor_timelines(site: Site, renderer: PageRenderer) -> dict[str, list[tuple[str, Event, str]]]:
+    """Each actor's events (as a participant, or the place they happened), oldest first: (when, event, page)."""
+    from builder.pages.events import date_text, timeline_order
+
+    timelines: dict[str, list[tuple[str, Event, str]]] = {}
+    for event in sorted(site.events, key=timeline_order):
+        page = renderer.event_pages.get(event.key)
+        if page is None:
+            continue
+        for key in dict.fromkeys([*event.participants, *([event.place] if event.place else [])]):
+            timelines.setdefault(key, []).append((date_text(event.date), event, page))
+    return timelines
+
+
 def index_groups(site: Site) -> list[tuple[str, str, list[Actor]]]:
     """(heading, css class, actors ranked by prominence) for each type that has actors."""
     groups = []
@@ -157,6 +171,7 @@ def plan(renderer: PageRenderer, site: Site) -> list[OutputPage]:
     slugs = {a.slug for a in site.actors}
     redirects: dict[str, Actor] = {}
     lookups = Lookups.of(site, renderer.config)
+    timelines = actor_timelines(site, renderer)
     for actor in site.actors:
         context = actor_context(actor, site, renderer, lookups)
         for pagination in paginate(f"actors/{actor.slug}.html", context["appearances"], per_page):
@@ -165,6 +180,7 @@ def plan(renderer: PageRenderer, site: Site) -> list[OutputPage]:
                 appearances=pagination.items, roles=context["roles"] if pagination.number == 1 else [],
                 quotes=context["quotes"] if pagination.number == 1 else [],
                 with_most=context["with_most"] if pagination.number == 1 else [],
+                timeline=timelines.get(actor.key, []) if pagination.number == 1 else [],
                 graph_page=f"graphs/{actor.slug}.html" if graph_pages else None,
             ))
         for old in actor.redirect_from:
