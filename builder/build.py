@@ -31,6 +31,7 @@ class BuildReport:
     seconds: float
     stage_seconds: dict[str, float] = field(default_factory=dict)
     up_to_date: bool = False  # nothing changed since the last build: nothing was redone
+    duplicates: int = 0  # near-identical copies folded into another article's page
 
     def summary_line(self) -> str:
         if self.up_to_date:
@@ -39,8 +40,9 @@ class BuildReport:
         skipped = [p for p in self.problems if p.skipped]
         reasons = Counter(p.kind for p in skipped)
         why = f" ({', '.join(f'{n} {kind}' for kind, n in sorted(reasons.items()))})" if reasons else ""
+        copies = f" ({self.duplicates} near-identical copies folded in)" if self.duplicates else ""
         return (
-            f"{self.articles_read} files read, {self.articles_built} articles built, "
+            f"{self.articles_read} files read, {self.articles_built} articles built{copies}, "
             f"{len(skipped)} skipped{why}, {self.write.written} pages written "
             f"({self.write.unchanged} unchanged, {self.write.deleted} removed) "
             f"in {self.seconds:.1f} s"
@@ -148,4 +150,6 @@ def build(settings: Settings) -> BuildReport:
                              finish_staging=index_site)
         remember_problems(settings.paths.cache, fingerprint, problems)
 
-    return BuildReport(len(sources), len(site.articles), problems, written, timer.total(), timer.seconds)
+    duplicates = sum(len(article.also_published_as) for article in site.articles)
+    return BuildReport(len(sources), len(site.articles), problems, written, timer.total(), timer.seconds,
+                       duplicates=duplicates)

@@ -167,6 +167,14 @@ def write_site(
                 report.written += 1
         if finish_staging is not None:
             finish_staging(staging)
+            for path in sorted(staging.rglob("*")):  # what it added counts like the pages
+                relative = PurePosixPath(path.relative_to(staging).as_posix())
+                if path.is_file() and path.name != MARKER and relative not in seen:
+                    seen.add(relative)
+                    if _same_bytes(output.joinpath(*relative.parts), path.read_bytes()):
+                        report.unchanged += 1
+                    else:
+                        report.written += 1
         # Written last: a site whose marker names a fingerprint is complete.
         (staging / MARKER).write_bytes(
             MARKER_TEXT

@@ -108,7 +108,7 @@ def files_of(site: Path) -> dict[str, bytes]:
 def check_report(report: BuildReport) -> None:
     """Every file read is either built or skipped with a reason; the build did not crash."""
     skipped = [p for p in report.problems if p.skipped]
-    assert report.articles_built + len(skipped) == report.articles_read
+    assert report.articles_built + report.duplicates + len(skipped) == report.articles_read
     for problem in report.problems:
         assert problem.path and problem.reason.strip(), problem
 
