@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -73,14 +74,17 @@ class ArticleContext:
 
 
 class StageTimer:
-    """Wall-clock seconds per pipeline stage, for --verbose and the benchmark."""
+    """Wall-clock seconds per pipeline stage, for --verbose and the benchmark; tells `progress` each stage's start."""
 
-    def __init__(self) -> None:
+    def __init__(self, progress: Callable[[str], None] | None = None) -> None:
         self.seconds: dict[str, float] = {}
         self.started = time.perf_counter()
+        self.progress = progress
 
     @contextmanager
-    def __call__(self, stage: str):
+    def __call__(self, stage: str, what: str = ""):
+        if self.progress is not None:
+            self.progress(what or stage)
         begun = time.perf_counter()
         try:
             yield
@@ -116,11 +120,12 @@ def check_problems(problems: list[Problem], strict: bool) -> None:
         raise StrictModeError(f"{len(problems)} input problem(s) and --strict was given:\n  {listed}{more}")
 
 
-def build(settings: Settings) -> BuildReport:
+def build(settings: Settings, progress: Callable[[str], None] | None = None) -> BuildReport:
+    """Build the site; `progress`, if given, hears what each stage is about to do (for a terminal)."""
     # The analysis, linking and rendering libraries load only when something changed: an
     # up-to-date site answers in a fraction of a second.
-    timer = StageTimer()
-    with timer("read"):
+    timer = StageTimer(progress)
+    with timer("read", "reading the seeds folder"):
         sources, problems = read_seeds(settings.paths.seeds)
         fingerprint = build_fingerprint(sources, settings)
 
@@ -130,7 +135,7 @@ def build(settings: Settings) -> BuildReport:
         return BuildReport(len(sources), site_article_count(settings.paths), problems, WriteReport(),
                            timer.total(), timer.seconds, up_to_date=True)
 
-    with timer("clean+analyse"):
+    with timer("clean+analyse", f"cleaning and analysing {len(sources):,} files"):
         articles, analysis_problems = analyse_all(sources, settings)
     problems = sorted(problems + analysis_problems, key=lambda p: (p.path, p.reason))
     check_problems(problems, settings.strict)
@@ -140,12 +145,12 @@ def build(settings: Settings) -> BuildReport:
     from builder.render import render_site
     from builder.search import index_site
 
-    with timer("link"):
+    with timer("link", f"linking {len(articles):,} articles: duplicates, actors, events"):
         curation = load_curation(settings.paths.site / CURATION_NAME)
         site = link_site(articles, problems, settings.config, curation)
-    with timer("render"):
+    with timer("render", "rendering pages"):
         pages = render_site(site, settings)
-    with timer("write"):
+    with timer("write", "writing the site and its search index"):
         written = write_site(pages, settings.paths, fingerprint=fingerprint, article_count=len(site.articles),
                              finish_staging=index_site)
         remember_problems(settings.paths.cache, fingerprint, problems)

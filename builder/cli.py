@@ -6,6 +6,7 @@ import logging
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -88,13 +89,30 @@ def build_command(project, seeds, output, cache, base_url, strict, jobs, verbose
 
     _configure_logging(verbose)
     settings = _settings(project, seeds, output, cache, base_url, strict, jobs)
-    report = build(settings)
+    progress = _terminal_progress()
+    try:
+        report = build(settings, progress=progress)
+    finally:
+        if progress is not None:
+            sys.stderr.write("\r\033[K")  # the status line gives way to the report
     report_problems(report.problems)
     if verbose:
         for stage, seconds in report.stage_seconds.items():
             click.echo(f"  {stage:<14} {seconds:6.2f} s", err=True)
     click.echo(report.summary_line())
     click.echo(f"Open {settings.paths.output / 'index.html'} in a browser.")
+
+
+def _terminal_progress():
+    """On a terminal, one status line that each stage overwrites; elsewhere (logs, CI) nothing."""
+    if not sys.stderr.isatty():
+        return None
+    started = time.monotonic()
+
+    def show(stage: str) -> None:
+        sys.stderr.write(f"\r\033[K[{time.monotonic() - started:5.1f} s] {stage}…")
+        sys.stderr.flush()
+    return show
 
 
 # Past this many files with the same kind of problem, the rest are counted, not listed.

@@ -127,7 +127,7 @@ def test_huge_and_deep_inputs_do_not_crash(project):
     seeds = project / "seeds"
     write(seeds, "good.txt", GOOD)
     sentence = "The committee discussed the proposal at length and agreed to meet again. "
-    write(seeds, "long-line.txt", "A long line\n\n" + sentence * (3_000_000 // len(sentence)) + "\n")
+    write(seeds, "long-line.txt", "A long line\n\n" + sentence * (5_000_000 // len(sentence)) + "\n")
     write(seeds, "twenty-mb.txt", "Huge\n\n" + (sentence + "\n") * (20_000_000 // len(sentence)))
     write(seeds, "deep.html", "<html><head><title>Deep</title></head><body>" + "<div>" * 20000
           + "<p>Deeply nested words are still words.</p>" + "</div>" * 20000 + "</body></html>")
