@@ -7,6 +7,7 @@ import hashlib
 import pickle
 import re
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -448,3 +449,11 @@ def test_image_with_only_a_credit_goes(rules):
     draft = article(REAL)
     draft.blocks.append(Block(BlockKind.IMAGE, "Getty Images", href="https://example.org/a.jpg"))
     assert body(clean_article(draft, rules)) == [REAL]
+
+
+def test_an_agency_story_of_unknown_publisher_takes_the_agency_as_source(rules):
+    wire = article("LYON, France (AP) — The bridge reopened on Monday after two years of work.",
+                   "Engineers said the repairs went well.")
+    cleaned = clean_article(wire, rules)
+    assert cleaned.source == "AP News" and cleaned.credits.agency == "AP"
+    assert clean_article(replace(wire, source="Lyon Daily"), rules).source == "Lyon Daily"

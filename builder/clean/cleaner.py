@@ -23,6 +23,7 @@ from builder.clean import metadata
 from builder.clean.glue import FUSED, FusedWords, repair_glued_sentences
 from builder.clean.rules import Rules
 from builder.model import Article, Block, BlockKind, Credits, Problem, Removal
+from builder.read.publisher import UNKNOWN_SOURCE
 
 _SPACES = re.compile(r"[ \t\u00a0\u200b\ufeff]+")
 TAIL_BLOCK_MAX_WORDS = 30  # blocks after a "Related …" heading must all be this short (titles of links)
@@ -178,6 +179,14 @@ def _merge(credits: Credits, found: metadata.Found) -> None:
     credits.editors.extend(name for name in found.editors if name not in credits.editors)
 
 
+def source_from_agency(article: Article, rules: Rules) -> Article:
+    """An article whose publisher is unknown but that credits a news agency ("By Associated Press",
+    "SEOUL (AP) —") is the agency's story: the agency becomes its source."""
+    if article.source == UNKNOWN_SOURCE and article.credits.agency:
+        article.source = metadata.AGENCY_SOURCES.get(article.credits.agency, article.credits.agency)
+    return article
+
+
 Step = Callable[[Article, Rules], Article]
 STEPS: tuple[tuple[str, Step], ...] = (
     ("boilerplate", remove_boilerplate),
@@ -188,6 +197,7 @@ STEPS: tuple[tuple[str, Step], ...] = (
     ("trailing-again", strip_trailing),  # junk that stood before a credit line or byline
     ("dateline", lift_dateline),
     ("glue", repair_glue),
+    ("source-from-agency", source_from_agency),
 )
 
 

@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 
 from builder.clean import lexicon
 
+# The source name an agency's own site has in builder/read/publishers.toml, so its stories group together.
+AGENCY_SOURCES = {"AP": "AP News"}
+
 AGENCIES = {
     "ap": "AP",
     "associated press": "AP",
