@@ -9,6 +9,7 @@ Protocol (the same for both recognisers):
   ORGANISATION → ORG, PLACE → LOC;
 - MISC is ignored: gold MISC entities are dropped, and predictions overlapping a gold MISC entity
   are not counted (neither right nor wrong);
+  (a second line counts those predictions wrong: the strictest reading of exact match);
 - entity-level exact match: a prediction is right when its character span and type equal a gold
   entity's; a prediction not aligned on token boundaries is simply wrong.
 Prints precision / recall / F1 per type and overall, and words per second of CPU time on one core
@@ -111,11 +112,12 @@ def _close(doc: Document, entity: list) -> None:
         doc.gold.add((start, end, kind))
 
 
-def score(docs: list[Document], predictions: list[set[tuple[int, int, str]]]) -> dict[str, tuple[int, int, int]]:
+def score(docs: list[Document], predictions: list[set[tuple[int, int, str]]],
+          ignore_misc_overlaps: bool = True) -> dict[str, tuple[int, int, int]]:
     counts = {t: [0, 0, 0] for t in TYPES}  # true positives, predicted, gold
     for doc, predicted in zip(docs, predictions, strict=True):
         for start, end, kind in predicted:
-            if any(start < m_end and m_start < end for m_start, m_end in doc.misc):
+            if ignore_misc_overlaps and any(start < m_end and m_start < end for m_start, m_end in doc.misc):
                 continue
             counts[kind][1] += 1
             if (start, end, kind) in doc.gold:
@@ -151,6 +153,8 @@ def run(name: str, docs: list[Document], recogniser) -> tuple[dict, float]:
         print(f"  {kind}  P {p:.3f}  R {r:.3f}  F1 {f:.3f}  (gold {counts[kind][2]}, predicted {counts[kind][1]})")
     p, r, f = overall(counts)
     print(f"  ALL  P {p:.3f}  R {r:.3f}  F1 {f:.3f}")
+    p, r, f = overall(score(docs, predictions, ignore_misc_overlaps=False))
+    print(f"  ALL, predictions overlapping gold MISC counted wrong:  P {p:.3f}  R {r:.3f}  F1 {f:.3f}")
     return counts, words / cpu
 
 
