@@ -243,3 +243,42 @@ def test_any_text_gives_valid_offsets(words: list[str]) -> None:
 def test_article_without_sentences_has_no_mentions() -> None:
     article = Article("a.txt", "0" * 64, "T", [], ArticleDate(None, "undated"))
     assert find_entities(article, Config()).mentions == []
+
+
+# --- headlines, tags, glued words and possessives (made-up sentences) ---------------------------
+
+
+def test_capitalised_verb_ends_a_name_and_the_headline_after_it_is_dropped() -> None:
+    found = entities("Readers shared the story Zorvia Has Its Own Secret Messaging Tool on Monday, Ann Kowal said.")
+    assert "Zorvia" in found and "Ann Kowal" in found
+    assert not any("Secret" in name or "Messaging" in name for name in found)
+
+
+def test_hashtags_handles_and_link_codes_are_no_names() -> None:
+    found = entities("Senator Bob Marlow posted #VoteForMarlow and thanked @MarlowTeam, see t.co/QxTrWvBk for it.")
+    assert "Bob Marlow" in found
+    assert not any("VoteFor" in name or "MarlowTeam" in name or "QxTrWvBk" in name for name in found)
+    assert "ReportFEB" not in entities("The Daily ReportFEB issue was late, said Ann Kowal.")
+
+
+def test_camel_case_brand_names_stay_names() -> None:
+    assert "TechVault" in entities("The start-up TechVault raised money in Berlin, said Ann Kowal.")
+
+
+def test_possessive_of_a_name_ends_the_name() -> None:
+    found = entities("Harlan said on Monday that he would run. One of Harlan's Republican rivals objected.")
+    assert "Harlan's Republican" not in found
+    found = entities("The Children's Hospital opened and the Attorney's Office said it would help.")
+    assert "Children's Hospital" in found and "Attorney's Office" in found
+
+
+def test_title_before_a_possessive_is_not_part_of_the_name() -> None:
+    found = entities("Analysts said Jane Harlow President's plan was late.")
+    assert "Jane Harlow" in found and not any("President" in name for name in found)
+
+
+def test_glued_title_is_split_from_the_name_before_it() -> None:
+    from builder.clean.glue import FusedWords
+
+    text = "Jane HarlowSenator’s new plan falls flat, Harlow said."
+    assert FusedWords([text], []).repair(text)[0] == "Jane Harlow Senator’s new plan falls flat, Harlow said."

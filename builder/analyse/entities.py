@@ -70,6 +70,18 @@ MATCH_WORDS = frozenset({"v", "v.", "vs", "vs."})
 CONTRACTIONS = frozenset({"m", "re", "ve", "ll", "d", "t", "M", "RE", "VE", "LL", "D", "T"})
 DETERMINERS = frozenset({"the", "a", "an", "her", "his", "their", "its", "our", "your", "my", "this", "that"})
 OPENERS = frozenset('"“‘(\'[-—–')  # what may stand before the first word of a sentence
+# Verbs and pronouns that a name never has inside it, but a Title Case headline does ("X Has Its Own …",
+# "Why We Are …"); prepositions and articles are left out ("Doctors Without Borders", "Bank of America").
+HEADLINE_WORDS = frozenset((
+    "am", "are", "be", "been", "being", "can", "cannot", "could", "did", "do", "does", "had", "has",
+    "have", "he", "her", "him", "how", "is", "it", "its", "me", "must", "my", "our", "she", "should",
+    "their", "them", "they", "these", "those", "was", "we", "were", "what", "when", "where", "which",
+    "who", "whom", "whose", "why", "would", "you", "your",
+))
+TAG_MARKS = frozenset("#@/")  # "#VoteForX", "@handle", "r/Forum": written glued to a tag, never a name
+CAMEL_HUMP = re.compile(r"[a-z][A-Z]")
+CAMEL_PART = re.compile(r"(?<=[a-z])(?=[A-Z])")
+CAMEL_WORD = re.compile(r"[A-Z][a-z]+|Mc|Mac|O['’]|[A-Z]")  # "Mc"/"O'": "McDonald", "O'Neill"
 
 
 @dataclass(frozen=True)
@@ -175,9 +187,21 @@ class Span:
         return " ".join(self.words)
 
 
+def _scrambled(text: str) -> bool:
+    """Mixed case that is no CamelCase of words: every capital after a small letter must open a word
+    ("SoCalGas", "TechCrunch", "KeePassX" are names; "LJnYDHs", "AAIronFist", "DebateFEB" are not)."""
+    if not CAMEL_HUMP.search(text):
+        return False
+    parts = CAMEL_PART.split(text)
+    return not all(CAMEL_WORD.fullmatch(part) or (k == len(parts) - 1 and len(part) == 1)
+                   for k, part in enumerate(parts))
+
+
 def _name_like(token: Token, lex: Lexicon) -> bool:
     text = token.text
     if not text[0].isupper() or text in lex.non_entities:
+        return False
+    if _scrambled(text):  # "QxTrWvB", "ReportFEB": a link code or words glued to capitals, not a name
         return False
     if "'" in text or "’" in text:  # "I'm", "We’re", "They've" are not names; "O'Brien" is
         return text.replace("’", "'").rsplit("'", 1)[1] not in CONTRACTIONS
@@ -209,26 +233,56 @@ def line_starts(text: str, tokens: list[Token]) -> set[int]:
     return starts
 
 
-def candidate_spans(tokens: list[Token], sentence: int, lex: Lexicon, starts: Set[int] = frozenset({0})) -> list[Span]:
-    """Maximal runs of capitalised tokens, with particles, initials and "X of Y" joined in."""
+def _tagged(tokens: list[Token], k: int) -> bool:
+    """A word written glued to "#", "@" or "/": a hashtag, a handle, a path."""
+    return k > 0 and tokens[k - 1].text in TAG_MARKS and tokens[k - 1].end == tokens[k].start
+
+
+def _headline_word(token: Token, lex: Lexicon) -> bool:
+    """A capitalised verb or pronoun ("Has", "Its", "Who"): inside a run of capitals, the run is a headline."""
+    text = token.text
+    return text[0].isupper() and text[1:].islower() and text.lower() in HEADLINE_WORDS and text not in lex.first_names
+
+
+def _possessive_joins(owner: Token, lex: Lexicon, standalone: Set[str]) -> bool:
+    """ "People's Army", "Sheriff's Office": the owner is a plain word, not a name of its own ("Smith's Party")."""
+    if owner.text in lex.org_words:
+        return False  # "Agency's Office": an organisation owns the thing named after it
+    if owner.text.lower() in lex.titles:
+        return True  # "Sheriff's Office", "Attorney's Office"
+    if not _plain_word(owner.text, lex) or owner.text in lex.places:
+        return False  # "Perez's Party": an owner that is a name ends the name
+    return owner.text not in standalone  # "Apple's Store" is two names where "Apple" stands alone elsewhere
+
+
+def candidate_spans(tokens: list[Token], sentence: int, lex: Lexicon, starts: Set[int] = frozenset({0}),
+                    standalone: Set[str] = frozenset()) -> list[Span]:
+    """Maximal runs of capitalised tokens, with particles, initials and "X of Y" joined in.
+
+    `standalone`: words the document writes capitalised as names of their own (not as an owner "X's"), so
+    that "X's Y" is two names there, not one."""
     spans: list[Span] = []
     n = len(tokens)
     i = 0
     while i < n:
-        if not _name_like(tokens[i], lex):
+        if not _name_like(tokens[i], lex) or _tagged(tokens, i):
             i += 1
             continue
         j = i + 1
+        headline = False
         while j < n:
             tok = tokens[j]
+            if _headline_word(tok, lex) and j + 1 < n and _name_like(tokens[j + 1], lex):
+                headline = True  # "Rebels Has Its Own …": a headline; the name ends before the verb
+                break
             if _name_like(tok, lex) or (tok.text in lex.non_entities and tok.text in lex.first_names):
                 j += 1  # "Theresa May", "Kang Sun Nam": a name that is also a month or a day inside a run
                 continue
             nxt = tokens[j + 1] if j + 1 < n else None
             prev = tokens[j - 1]
             if (tok.text in APOSTROPHES and nxt is not None and nxt.text == "s" and j + 2 < n
-                    and _name_like(tokens[j + 2], lex) and prev.text.lower() in lex.common
-                    and prev.text not in lex.places and prev.end == tok.start):
+                    and _name_like(tokens[j + 2], lex) and _possessive_joins(prev, lex, standalone)
+                    and prev.end == tok.start):
                 j += 2  # a common word's possessive inside a name: "People's Army"
                 continue
             if tok.text in NAME_PARTICLES:  # "Joost van der Westhuizen"
@@ -253,6 +307,9 @@ def candidate_spans(tokens: list[Token], sentence: int, lex: Lexicon, starts: Se
             span_tokens = [*span_tokens, tokens[j]]
         spans.append(Span(span_tokens, sentence, i in starts, tokens[max(0, i - 2):i], tokens[j:j + 2]))
         i = j
+        if headline:  # the rest of the headline is no name either
+            while i < n and (_name_like(tokens[i], lex) or tokens[i].text in OF_WORDS | JOINERS):
+                i += 1
     return spans
 
 
@@ -278,6 +335,15 @@ def split_titles(span: Span, lex: Lexicon) -> list[Span]:
     if titles[-1] and all(titles[k] or _plain_word(span.tokens[k].text, lex) or words[k] in OF_WORDS
                           for k in range(len(words))):
         return []  # "Prime Minister", "Vice President", "Secretary of State": a role, not a name
+    if titles[-1] and span.after and span.after[0].text in APOSTROPHES:  # "… Smith President's plan": the
+        # title starts another phrase (a glued headline), the name ends before it
+        keep = len(words)
+        while keep and titles[keep - 1]:
+            keep -= 1
+        if keep and words[keep - 1] not in OF_WORDS and span.tokens[keep - 1].text != ".":
+            span = Span(span.tokens[:keep], span.sentence, span.first_in_sentence, span.before,
+                        span.tokens[keep:keep + 2])
+            words, titles = words[:keep], titles[:keep]
     last_title = -1
     for k in range(len(words) - 1):
         if titles[k]:
@@ -392,7 +458,7 @@ def type_span(span: Span, lex: Lexicon) -> None:
         else:
             span.type = PER  # "Kang Sun Nam", "Yoon Suk Yeol": names made of names
         return
-    if before and before[-1] in LOC_PREPOSITIONS:
+    if before and before[-1] in LOC_PREPOSITIONS and not (before[-1] in ("to", "from") and _after_possessive(span)):
         span.type = LOC
     elif after and after[0] in ("administration", "presidency"):
         span.type = PER  # "the Biden administration"
@@ -400,6 +466,11 @@ def type_span(span: Span, lex: Lexicon) -> None:
         span.type = PER
     else:
         span.type = ORG  # a lone unknown name: organisations are named alone more often than people
+
+
+def _after_possessive(span: Span) -> bool:
+    """ "from Smith's campaign", "to Acme's rivals": the name owns what follows, so it is no destination."""
+    return bool(span.after) and span.after[0].text in APOSTROPHES
 
 
 # --- the recogniser -----------------------------------------------------------------------------
@@ -468,18 +539,21 @@ def recognise(text: str, sentences: list[tuple[int, int]]) -> tuple[list[Mention
     starts = [line_starts(text, tokens) for tokens in sentence_tokens]
     # words seen capitalised away from the start of a sentence: evidence that a word is a name
     mid_caps: set[str] = set()
+    standalone: set[str] = set()
     for index, tokens in enumerate(sentence_tokens):
         if caps[index]:
             continue
         for k, tok in enumerate(tokens):
             if tok.text[0].isupper() and k not in starts[index] and tokens[k - 1].text not in ".:!?":
                 mid_caps.add(tok.text)
+                if k + 1 == len(tokens) or tokens[k + 1].text not in APOSTROPHES:
+                    standalone.add(tok.text)  # a name of its own here, not an owner ("X's")
 
     spans: list[Span] = []
     for index, tokens in enumerate(sentence_tokens):
         if caps[index]:
             continue
-        for span in candidate_spans(tokens, index, lex, starts[index]):
+        for span in candidate_spans(tokens, index, lex, starts[index], standalone):
             kept = _drop_initial_common_word(span, lex, mid_caps)
             if kept is not None:
                 kept = _strip_article(kept, lex)

@@ -11,7 +11,8 @@ are left alone.
 Two capitalised words fused into one ("NorthLee") are split only when the fused form appears nowhere else
 in the article while both parts do: the first as a word of its own in the article or a name in the builder's
 lexicon, the second as a first name or place name of the lexicon (or a sentence starter such as "The" that the
-article also uses). Hashtags and handles (#JebBush, @PaulRyan) are left alone.
+article also uses, or a title such as "President" or "Senator", which opens a new phrase: "SmithPresident's
+plan" → "Smith President's plan"). Hashtags and handles (#JebBush, @PaulRyan) are left alone.
 Mixed-case names stay whole: Mc/Mac/O'/De/Di/La/Le/Van… prefixes, and the
 words listed under [words] whole in the rule files (YouTube, PlayStation, LinkedIn…).
 """
@@ -21,7 +22,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from functools import cached_property
+from functools import cache, cached_property
 
 from builder.clean import lexicon
 
@@ -35,6 +36,15 @@ _NAME_PREFIXES = frozenset(
 _STARTERS = "The A An It He She They We I But And This That These Those There His Her Their Its In At After When While"
 SENTENCE_STARTERS = frozenset((_STARTERS + " However Meanwhile Still Yet Some Many Most Other Others").split(" "))
 _ADDRESS = re.compile(r"/|@|www\.|\.(?:com|org|net|gov|edu|io)\b", re.IGNORECASE)
+
+
+@cache
+def _titles() -> frozenset[str]:
+    """Titles that open a phrase ("President", "Senator"), lower case: the recogniser's list."""
+    from builder.analyse.entities import GAZETTEER
+
+    lines = (GAZETTEER / "titles.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if len(line.strip()) > 3 and not line.startswith("#"))
 
 
 def _token_around(text: str, index: int) -> str:
@@ -91,14 +101,15 @@ class FusedWords:
         fused = a + b
         if fused in self.whole or fused.lower() in self.whole_lower or a in _NAME_PREFIXES:
             return False
-        if lexicon.fold(b) not in self.names and b not in SENTENCE_STARTERS:
+        title = b.lower() in _titles()
+        if lexicon.fold(b) not in self.names and b not in SENTENCE_STARTERS and not title:
             return False  # cheap test first: most mixed-case words end in no name ("PowerPoint")
         if self.fused[fused] > 1 or fused in self.words:  # written so more than once: a real word
             return False
         if len(a) < 2 or not self.evidence(a):
             return False
         # the second part must be a name or place (lexicon), or a sentence starter the article also uses
-        return lexicon.fold(b) in self.names or (b in SENTENCE_STARTERS and b in self.words)
+        return lexicon.fold(b) in self.names or (b in SENTENCE_STARTERS and b in self.words) or title
 
     def repair(self, text: str) -> tuple[str, list[str]]:
         if not FUSED.search(text):
