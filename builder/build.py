@@ -147,7 +147,8 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None) -> 
 
     with timer("link", f"linking {len(articles):,} articles: duplicates, actors, events"):
         curation = load_curation(settings.paths.site / CURATION_NAME)
-        site = link_site(articles, problems, settings.config, curation)
+        site = link_site(articles, problems, settings.config, curation,
+                         event_types=settings.paths.site / "event_types.toml")
     with timer("render", "rendering pages"):
         pages = render_site(site, settings)
     with timer("write", "writing the site and its search index"):

@@ -212,3 +212,64 @@ def test_event_pages_render_with_working_links(tmp_path):
     assert "Wednesday, 26 July 2023" in page and "how dated" in page
     assert re.search(r'href="\.\./articles/[^"#]+\.html#s0"', page)
     assert "events/index.html" in by_path
+
+
+def _label_of(article: Article) -> str:
+    events, articles = group_events([article])
+    return next(e.label for e in events if e.key == articles[0].main_event)
+
+
+def test_labels_take_doer_and_object_from_the_trigger_sentence():
+    article = make_article("r1.txt", "Deal", "Zentro Corp (ZNT) signed a deal with Halvard Systems on Tuesday.",
+                           date(2016, 3, 2))
+    happening = main_happening(find_happenings(article))
+    assert happening.doer == "zentro-corp" and happening.done_to == "halvard-systems"
+    assert "znt" not in happening.participants  # a ticker is no participant
+    assert _label_of(article) == "Zentro Corp signs an agreement with Halvard Systems"
+
+
+def test_news_organisations_and_places_are_never_the_doer():
+    article = make_article("r2.txt", "Arrest", "On Monday police arrested Tom Hale in Burns, Daily Planet reported.",
+                           date(2016, 1, 27))
+    article.source = "Daily Planet"
+    happening = main_happening(find_happenings(article))
+    assert happening.type == "arrest" and happening.doer is None and happening.done_to == "tom-hale"
+    assert "daily-planet" not in happening.participants
+    assert _label_of(article) == "Arrest: Tom Hale in Burns"
+    agency = make_article("r3.txt", "Arrest", "Reuters said Kessel County arrested Tom Hale on Monday.",
+                          date(2016, 1, 27))
+    happening = main_happening(find_happenings(agency))
+    assert happening.doer is None and happening.done_to == "tom-hale"  # a county does not arrest; no agency
+
+
+def test_a_noun_trigger_names_its_target_not_the_name_before_it():
+    article = make_article("r4.txt", "Attack", "The Harbor City attack on Tom Hale left two hurt on Friday.",
+                           date(2016, 2, 6))
+    happening = main_happening(find_happenings(article))
+    assert happening.type == "attack" and happening.doer is None and happening.done_to == "tom-hale"
+
+
+def test_exhibition_needs_a_showing():
+    polls = make_article("x1.txt", "Polls", "Polls show Anna Berg ahead in Ohio on Monday.", date(2016, 2, 1))
+    assert all(h.type != "exhibition" for h in find_happenings(polls))
+    launch = make_article("x2.txt", "Launch", "Vexa Motors launched a campaign and showcased a car in Paris on Monday.",
+                          date(2016, 2, 1))
+    assert [h.type for h in find_happenings(launch)] == ["exhibition"]
+
+
+def test_site_event_types_are_read(tmp_path):
+    from builder.config import Config
+    from builder.link import link_site
+    from builder.link.events import load_event_types
+
+    extra = tmp_path / "event_types.toml"
+    extra.write_text('[strike]\nobject = false\nlabel = "goes on strike"\nrank = 1\nverbs = ["walked out"]\n'
+                     'nouns = ["walkout"]\n', encoding="utf-8")
+    article = make_article("s.txt", "Walkout", "Dock workers in Rotterdam walked out on Monday over pay.",
+                           date(2016, 2, 1))
+    assert not find_happenings(article)
+    assert [h.type for h in find_happenings(article, types=load_event_types(extra))] == ["strike"]
+    site = link_site([article], [], Config(), event_types=extra)
+    assert [e.type for e in site.events] == ["strike"]
+    assert link_site([make_article("s.txt", "Walkout", article.text, date(2016, 2, 1))], [], Config(),
+                     event_types=tmp_path / "missing.toml").events == []

@@ -97,6 +97,7 @@ class TriggerMatch:
     begin: int
     finish: int
     text: str
+    noun: bool = False  # found among the type's nouns (it may still be a verb: "attacks")
 
     def start(self) -> int:
         return self.begin
@@ -162,7 +163,8 @@ class Triggers:
                 phrase = " ".join(w for _, _, w in words[index : index + size])
                 kind = self._lookup(phrase)
                 if kind:
-                    found.append(TriggerMatch(kind, start, end, text[start:end]))
+                    noun = phrase in self.nouns or (phrase.endswith("s") and phrase[:-1] in self.nouns)
+                    found.append(TriggerMatch(kind, start, end, text[start:end], noun))
                     index += size
                     break
             else:
@@ -172,6 +174,18 @@ class Triggers:
 
 TYPES = load_event_types()
 _TRIGGERS = Triggers(TYPES)
+_TRIGGERS_OF: dict[tuple[EventType, ...], Triggers] = {}
+
+
+def triggers_for(types: list[EventType]) -> Triggers:
+    """The trigger finder of a table of types (built once per table: a site's own types are one more)."""
+    if types is TYPES:
+        return _TRIGGERS
+    table = tuple(types)
+    if table not in _TRIGGERS_OF:
+        _TRIGGERS_OF.clear()
+        _TRIGGERS_OF[table] = Triggers(types)
+    return _TRIGGERS_OF[table]
 
 
 # ---------------------------------------------------------------- names (stand-in actors)
@@ -414,6 +428,118 @@ def strip_titles(surface: str) -> str:
     return " ".join(words)
 
 
+# Who does it and to whom, read from the trigger sentence's own words (not from anywhere in it).
+NEWS_ORGANISATIONS = frozenset(_words("""ap afp upi dpa xinhua reuters bloomberg cnn bbc nbc cbs abc msnbc cnbc npr pbs
+    yonhap tass kcna politico newsweek forbes axios vox buzzfeed""")) | frozenset(
+    {"associated press", "the associated press", "thomson reuters", "thomson reuters foundation",
+     "agence france-presse",
+     "fox news", "nbc news", "cbs news", "abc news", "bbc news", "cnn money", "the new york times", "new york times",
+     "the washington post", "washington post", "usa today", "the wall street journal", "wall street journal",
+     "the guardian", "the independent", "the telegraph", "daily mail", "the hill", "al jazeera", "sky news",
+     "ria novosti", "interfax", "kyodo", "kyodo news", "financial times", "the financial times", "the times",
+     "los angeles times", "chicago tribune", "the atlantic", "huffington post", "the huffington post", "espn",
+     "variety", "the hollywood reporter", "hollywood reporter", "business insider", "techcrunch", "the verge",
+     "seattlepi.com", "yahoo news", "daily beast", "the daily beast", "nikkei", "der spiegel", "le monde"})
+# a name in parentheses that is a ticker or a short form of the name before it: "Apple Inc (AAPL.O)", "(FB.O)"
+_TICKER = re.compile(r"[A-Z0-9][A-Za-z0-9&]{0,7}(?:\.[A-Z]{1,3})?")
+_DETERMINER_BEFORE = re.compile(
+    r"(?:\b(?:the|a|an|his|her|its|their|our|this|that|of|last|first|latest|new)|['’]s)\s+$", re.I)
+_CLAUSE_BREAK = re.compile(
+    r"[;:\"“”()]|\b(?:which|who|whom|whose|that|where|when|while|because|although|after|before)\b"
+    r"|,\s+(?:and|but|as|if)\b", re.I)
+_PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|is|are|be|get|got)\s+(?:\w+ly\s+)?$", re.I)
+_PREPOSITION_BEFORE = re.compile(r"\b(?:in|at|of|from|for|to|near|into|on|by|with|against|about|over|under|between"
+                                 r"|among|including|like|than|via|across|outside|inside|toward|towards)\s+(?:the\s+)?$",
+                                 re.I)
+_OBJECT_GAP = re.compile(
+    r"^\s+(?:(?:with|on|against|to)\s+)?(?:(?:the|a|an|its|his|her|their)\s+)?(?:[a-z][\w-]*\s+){0,1}"
+    r"(?:(?:with|on|against|to)\s+)?(?:the\s+)?$")
+_NOUN_OBJECT_GAP = re.compile(r"^\s+(?:on|against|of|with|at|targeting)\s+(?:the\s+)?$", re.I)
+_BY_GAP = re.compile(r"^\s+by\s+(?:the\s+)?$", re.I)
+_POSSESSIVE_GAP = re.compile(r"^['’]s?\s+(?:[a-z][\w-]*\s+)?$")
+
+
+def news_organisation(text: str, publishers: frozenset[str] = frozenset()) -> bool:
+    """A news organisation (an agency or a publisher): the source of a report, never a doer in it."""
+    lowered = text.lower().strip()
+    return lowered in NEWS_ORGANISATIONS or lowered in publishers or lowered.removeprefix("the ") in publishers
+
+
+def place_like(text: str) -> bool:
+    """A name that is a place even when typed otherwise ("Malheur National Wildlife Refuge", "South Los Angeles")."""
+    from builder.analyse.entities import lexicon
+
+    lex = lexicon()
+    words = text.split()
+    return text in lex.places or (len(words) > 1 and (words[-1] in lex.place_words or words[-1] in ("Refuge", "Forest")
+                                                      or " ".join(words[1:]) in lex.places))
+
+
+def trigger_is_noun(text: str, trigger: TriggerMatch) -> bool:
+    """Whether a trigger reads as a noun ("the attack", "the San Bernardino shooters") rather than a verb."""
+    word = trigger.group(0).lower()
+    if word.endswith(("er", "ers")) and word not in ("murder", "murders"):
+        return True  # "the shooters", "attackers": the doers, not the deed
+    if not trigger.noun:
+        return False
+    before = text[: trigger.start()]
+    if _DETERMINER_BEFORE.search(before):
+        return True
+    # "the San Bernardino attack": capitalised words between a determiner and the trigger
+    return bool(re.search(r"\b(?:the|a|an|its|his|her|their)\s+(?:[A-Z][\w'’.-]*\s+){1,4}$", before))
+
+
+def sentence_roles(text: str, offset: int, trigger: TriggerMatch, names: list[Name], kind: EventType,
+                   ) -> tuple[str | None, str | None]:
+    """The doer and the one done to, from the trigger's own arguments in its sentence (`names`: the sentence's
+    names that may take part, with offsets `offset`-based): the subject right before a verb trigger (or the
+    agent after "by" in the passive), the object right after it; for a noun trigger "X's attack on Y",
+    "the arrest of Y by X".  A place never does what needs an agent."""
+    spans = sorted(((n.start - offset, n.start - offset + len(n.text), n) for n in names), key=lambda s: s[0])
+    start, end = trigger.start(), trigger.end()
+    left = [(s, e, n) for s, e, n in spans if e <= start]
+    right = [(s, e, n) for s, e, n in spans if s >= end]
+
+    def subject() -> Name | None:
+        for s, e, n in reversed(left):
+            gap = re.sub(r"\s*\([^()]{0,15}\)", "", text[e:start])  # "Apple Inc (AAPL.O) said"
+            if len(gap.split()) > 6 or _CLAUSE_BREAK.search(gap):
+                return None
+            if _PREPOSITION_BEFORE.search(text[:s]):
+                continue  # "the refuge in Oregon": not a subject
+            return n
+        return None
+
+    def after(gap_pattern: re.Pattern) -> Name | None:
+        for s, _, n in right:
+            return n if gap_pattern.match(text[end:s]) else None
+        return None
+
+    doer = done_to = None
+    if trigger_is_noun(text, trigger):
+        near = left[-1] if left else None
+        if near and _POSSESSIVE_GAP.match(text[near[1]:start]):
+            doer = near[2]
+        following = right[0] if right else None
+        if following and _NOUN_OBJECT_GAP.match(text[end:following[0]]):
+            done_to = following[2]
+            by = next(((s, n) for s, _, n in right[1:3] if _BY_GAP.match(text[following[1]:s])), None)
+            doer = doer or (by[1] if by else None)
+        elif following and _BY_GAP.match(text[end:following[0]]):
+            doer = following[2]
+    elif _PASSIVE_BEFORE.search(text[:start]):
+        done_to = subject()
+        doer = after(_BY_GAP)
+    else:
+        doer = subject()
+        done_to = after(_OBJECT_GAP)
+    if doer is not None and kind.takes_object and place_like(doer.text):
+        doer = None  # a place does not arrest, sign or meet
+    if done_to is not None and doer is not None and done_to.key == doer.key:
+        done_to = None
+    return (doer.key if doer else None), (done_to.key if done_to else None)
+
+
 @dataclass
 class Happening:
     """One reported happening: a sentence with a trigger word, and who, where and when it names."""
@@ -428,16 +554,23 @@ class Happening:
     dates: list[DateRef] = field(default_factory=list)  # dates of the sentence that may date the happening
     trigger_start: int = 0  # offset of the trigger in the sentence
     before: list[str] = field(default_factory=list)  # participants named before the trigger (the doers)
+    doer: str | None = None  # who does it, read from the trigger's own arguments (sentence_roles)
+    done_to: str | None = None  # to whom
 
 
 def find_happenings(article: Article, names: list[Name] | None = None,
-                    types: list[EventType] | None = None) -> list[Happening]:
-    """Every sentence with a trigger word and at least a participant, a place or a date."""
+                    types: list[EventType] | None = None, publishers: frozenset[str] = frozenset()) -> list[Happening]:
+    """Every sentence with a trigger word and at least a participant, a place or a date.  News organisations
+    (agencies, `publishers` and the article's own source) and tickers ("Apple Inc (AAPL.O)") take no part."""
     types = types or TYPES
-    pattern = _TRIGGERS if types is TYPES else Triggers(types)
+    pattern = triggers_for(types)
     names = article_names(article) if names is None else names
+    publishers = publishers | {article.source.lower()}
     by_sentence: dict[int, list[Name]] = defaultdict(list)
     for name in names:
+        if news_organisation(name.text, publishers) or (
+                article.text[name.start - 1 : name.start] == "(" and _TICKER.fullmatch(name.text)):
+            continue
         by_sentence[name.sentence].append(name)
     dates_by_sentence: dict[int, list[DateRef]] = defaultdict(list)
     for ref in article.dates:
@@ -471,8 +604,10 @@ def find_happenings(article: Article, names: list[Name] | None = None,
                  if not REPORT_VERBS.search(article.text[max(sentence.start, _start_of(article, ref) - 20):
                                                         _start_of(article, ref)])]
         if participants or place or dates:
+            takers = [n for n in by_sentence.get(sentence.index, []) if n.type != EntityType.PLACE]
+            doer, done_to = sentence_roles(text, sentence.start, m, takers, kind)
             happenings.append(Happening(article.source_file, sentence.index, kind.name, m.group(0).lower(),
-                                        kind.rank, participants, place, dates, m.start(), before))
+                                        kind.rank, participants, place, dates, m.start(), before, doer, done_to))
     return happenings
 
 
@@ -528,10 +663,17 @@ def _display_names(reports: list[Report], actors: dict[str, Actor]) -> dict[str,
     return result
 
 
-def event_label(kind: EventType, participants: list[str], place: str | None, names: dict[str, str]) -> str:
-    """"Kim Jong Un meets Sergei Shoigu in Pyongyang"."""
+def event_label(kind: EventType, participants: list[str], place: str | None, names: dict[str, str],
+                roles: tuple[str | None, str | None] | None = None) -> str:
+    """"Kim Jong Un meets Sergei Shoigu in Pyongyang".  With `roles` (doer, done to), only a doer is the subject:
+    "Arrest: Ammon Bundy in Oregon" when the sentences name no one doing it."""
     shown = [names.get(p, p) for p in participants]
     where = f" in {names.get(place, place)}" if place else ""
+    if roles is not None:
+        doer, done_to = (names.get(k, k) if k else None for k in roles)
+        if doer and (done_to or not kind.takes_object):
+            return f"{doer} {kind.label} {done_to}{where}" if kind.takes_object else f"{doer} {kind.label}{where}"
+        shown = [done_to or doer] if (done_to or doer) else [n for n in shown if not place_like(n)][:1]
     if len(shown) >= 2 and kind.takes_object:
         return f"{shown[0]} {kind.label} {shown[1]}{where}"
     if shown and not kind.takes_object:
@@ -597,14 +739,19 @@ def _copy_for_dates(article: Article) -> Article:
 
 
 def group_events(articles: list[Article], actors: list[Actor] | None = None, config: object = None,
-                 params: ClusterParams | None = None) -> tuple[list[Event], list[Article]]:
-    """Events reported by the articles; articles get `main_event`/`events` (and undated ones a date)."""
+                 params: ClusterParams | None = None,
+                 types: list[EventType] | None = None) -> tuple[list[Event], list[Article]]:
+    """Events reported by the articles; articles get `main_event`/`events` (and undated ones a date).
+    `types`: the event types (default the built-in table; a site's own: load_event_types(site/event_types.toml))."""
+    type_list = types or TYPES
     actor_by_key = {actor.key: actor for actor in actors or []}
     names_of = {a.source_file: article_names(a) for a in articles}
-    happenings_of = {a.source_file: find_happenings(a, names_of[a.source_file]) for a in articles}
+    publishers = frozenset(a.source.lower() for a in articles if a.source != "Unknown source")
+    happenings_of = {a.source_file: find_happenings(a, names_of[a.source_file], type_list, publishers)
+                     for a in articles}
     features = [article_features(a) for a in articles]
     groups = cluster_articles(features, params)
-    types = {kind.name: kind for kind in TYPES}
+    types_by_name = {kind.name: kind for kind in type_list}
     published = {a.source_file: (a.published.value.date() if a.published.value else None) for a in articles}
 
     events: list[Event] = []
@@ -614,7 +761,7 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
                                                                       a.source_file))
         reports = [Report(a, main_happening(happenings_of[a.source_file]), names_of[a.source_file]) for a in members]
         main = [r.happening for r in reports if r.happening]
-        kind = _kind_of(main, types)
+        kind = _kind_of(main, types_by_name)
         people: Counter = Counter()
         places: Counter = Counter()
         for h in main:
@@ -625,6 +772,8 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
         place = min(places, key=lambda p: (-places[p], p)) if places else None
         participants = [p for p in participants if p != place]
         doer, done_to = _roles(main, kind.name) if kind else (None, None)
+        if kind and kind.takes_object and doer in actor_by_key and actor_by_key[doer].type == EntityType.PLACE:
+            doer = None  # a place does not arrest, sign or meet
         participants = list(dict.fromkeys([*(k for k in (doer, done_to) if k and k != place), *participants]))[:6]
         names = _display_names(reports, actor_by_key)
         first = reports[0].article
@@ -634,7 +783,7 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
             label = first.title or first.source_file
             type_name = "report"
         else:
-            label = event_label(kind, participants, place, names)
+            label = event_label(kind, participants, place, names, (doer, done_to))
             type_name = kind.name
         evidence = []
         for report in reports:
@@ -676,7 +825,8 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
                                     f"its report of it is read as falling on {event.date.value.isoformat()}")
                     published[report.article.source_file] = day
 
-    events.extend(background_events(articles, happenings_of, names_of, published, actor_by_key, events))
+    events.extend(background_events(articles, happenings_of, names_of, published, actor_by_key, events, publishers,
+                                    type_list))
     slugs = unique_slugs([(e.key, f"{e.label} {e.date.value.isoformat() if e.date else ''}".strip()) for e in events])
     for event in events:
         event.slug = slugs[event.key]
@@ -691,17 +841,16 @@ def _kind_of(main: list[Happening], types: dict[str, EventType]) -> EventType | 
 
 
 def _roles(main: list[Happening], type_name: str) -> tuple[str | None, str | None]:
-    """Who does it (named before the trigger, nearest to it) and to whom (named first after it), by vote."""
+    """Who does it and to whom, by vote over the happenings' own roles (read by sentence_roles)."""
     doers: Counter = Counter()
     objects: Counter = Counter()
     for h in main:
         if h.type != type_name:
             continue
-        if h.before:
-            doers[h.before[-1]] += 1
-        after = [p for p in h.participants if p not in h.before]
-        if after:
-            objects[after[0]] += 1
+        if h.doer:
+            doers[h.doer] += 1
+        if h.done_to:
+            objects[h.done_to] += 1
     doer = min(doers, key=lambda k: (-doers[k], k)) if doers else None
     objects.pop(doer, None)
     done_to = min(objects, key=lambda k: (-objects[k], k)) if objects else None
@@ -736,7 +885,7 @@ def nearest_trigger(text: str, start: int, end: int,
     """The trigger word closest to a date in a sentence (within a few words of it)."""
     types = types or TYPES
     best = None
-    for m in (_TRIGGERS if types is TYPES else Triggers(types)).finditer(text):
+    for m in triggers_for(types).finditer(text):
         distance = max(m.start() - end, start - m.end(), 0) + (10 if m.end() <= start else 0)  # "1950-53 war"
         if distance > 60:
             continue
@@ -755,11 +904,14 @@ class DatedMention:
     ref: DateRef
     participants: list[str]
     place: str | None
+    roles: tuple[str | None, str | None] = (None, None)  # doer, done to (sentence_roles)
 
 
 def background_events(articles: list[Article], happenings_of: dict[str, list[Happening]],
                       names_of: dict[str, list[Name]], published: dict[str, date | None],
-                      actors: dict[str, Actor], main_events: list[Event]) -> list[Event]:
+                      actors: dict[str, Actor], main_events: list[Event],
+                      publishers: frozenset[str] = frozenset(),
+                      types: list[EventType] | None = None) -> list[Event]:
     """Happenings with their own date other than an article's main event ("the armistice of July 27, 1953",
     "the 1950-53 Korean War"): each resolved date with an event word next to it.  Across articles they merge
     when type and event word agree and their dates overlap (blocking on type, word and year)."""
@@ -770,8 +922,11 @@ def background_events(articles: list[Article], happenings_of: dict[str, list[Hap
     for article in articles:
         main = main_dates.get(article.main_event or "")
         by_sentence: dict[int, list[Name]] = defaultdict(list)
+        own = publishers | {article.source.lower()}
         for name in names_of[article.source_file]:
-            by_sentence[name.sentence].append(name)
+            if not news_organisation(name.text, own) and not (
+                    article.text[name.start - 1 : name.start] == "(" and _TICKER.fullmatch(name.text)):
+                by_sentence[name.sentence].append(name)
         for ref in article.dates:
             if not ref.resolved or (main and ref.value == main.value) or ref.rule in ("relative-day",):
                 continue
@@ -779,7 +934,7 @@ def background_events(articles: list[Article], happenings_of: dict[str, list[Hap
             text = article.text[sentence.start : sentence.end]
             position = _start_of(article, ref) - sentence.start
             bare = ref.wording.removeprefix("on ").removeprefix("On ").removeprefix("in ").removeprefix("In ")
-            found = nearest_trigger(text, position, position + len(bare))
+            found = nearest_trigger(text, position, position + len(bare), types)
             if found is None or found[0].name in ("statement", "accusation", "denial"):
                 continue
             kind, trigger = found
@@ -795,7 +950,9 @@ def background_events(articles: list[Article], happenings_of: dict[str, list[Hap
             participants = list(dict.fromkeys(n.key for n in people if n.type != EntityType.PLACE))
             if not far_back and not participants and not place:
                 continue  # a recent happening with no one and nowhere named: too vague to stand alone
-            item = DatedMention(article, ref.sentence, kind, trigger, ref, participants, place)
+            roles = sentence_roles(text, sentence.start, trigger, [n for n in people if n.type != EntityType.PLACE],
+                                   kind)
+            item = DatedMention(article, ref.sentence, kind, trigger, ref, participants, place, roles)
             buckets[(kind.name, trigger.group(0).lower().rstrip("s"), ref.value.year)].append(item)
     events = []
     for (type_name, _, _), items in sorted(buckets.items()):
@@ -816,7 +973,7 @@ def background_events(articles: list[Article], happenings_of: dict[str, list[Hap
             reports = [Report(i.article, None, names_of[i.article.source_file]) for i in group]
             names = _display_names(reports, actors)
             label = nominal_label(best.article.sentence_text(best.sentence), best.trigger, best.ref, best.kind,
-                                  best.participants, best.place, names)
+                                  best.participants, best.place, names, best.roles)
             key = _stable_key("dated", type_name, best.ref.value.isoformat(), label)
             latest = [published.get(i.article.source_file) or max(
                 (r.value for r in i.article.dates if r.resolved), default=None) for i in group]
@@ -839,7 +996,8 @@ def background_events(articles: list[Article], happenings_of: dict[str, list[Hap
 
 
 def nominal_label(sentence: str, trigger: TriggerMatch, ref: DateRef, kind: EventType, participants: list[str],
-                  place: str | None, names: dict[str, str]) -> str:
+                  place: str | None, names: dict[str, str],
+                  roles: tuple[str | None, str | None] = (None, None)) -> str:
     """A label for a dated happening: "Korean War (1950–53)", "Armistice (July 27, 1953)"."""
     before = sentence[: trigger.start()].split()
     words: list[str] = []
@@ -851,8 +1009,8 @@ def nominal_label(sentence: str, trigger: TriggerMatch, ref: DateRef, kind: Even
     head = trigger.group(0)
     if words:
         phrase = " ".join([*words, head[:1].upper() + head[1:]])
-    elif participants and len(participants) >= 2:
-        phrase = event_label(kind, participants, place, names)
+    elif roles[0] and (roles[1] or not kind.takes_object):
+        phrase = event_label(kind, participants, place, names, roles)
     else:
         phrase = head[:1].upper() + head[1:]
         if participants:

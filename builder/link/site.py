@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from builder.link.actors import resolve_actors
 from builder.link.curation import Curation
 from builder.link.duplicates import find_duplicates
-from builder.link.events import group_events
+from builder.link.events import group_events, load_event_types
 from builder.link.slugs import unique_slugs
 from builder.model import Article, Problem, Site, Source
 
@@ -20,14 +21,17 @@ def newest_first(article: Article) -> tuple:
     return (value is None, -(value or _OLDEST).timestamp() if value else 0, article.source_file)
 
 
-def link_site(articles: list[Article], problems: list[Problem], config, curation: Curation | None = None) -> Site:
+def link_site(articles: list[Article], problems: list[Problem], config, curation: Curation | None = None,
+              event_types: Path | None = None) -> Site:
+    """`event_types`: a site's own event types file (site/event_types.toml), added to the built-in table."""
     articles = find_duplicates(sorted(articles, key=lambda a: a.source_file))
     slugs = unique_slugs([(a.source_file, a.title) for a in articles])
     for article in articles:
         article.slug = slugs[article.source_file]
     actors, articles, actor_report = resolve_actors(articles, config, curation)
     # Events can date an undated article (through the event its report tells of), so sort after them.
-    events, articles = group_events(articles, actors, config)
+    types = load_event_types(event_types) if event_types is not None and event_types.is_file() else None
+    events, articles = group_events(articles, actors, config, types=types)
     articles = sorted(articles, key=newest_first)
 
     by_source: dict[str, list[Article]] = {}
