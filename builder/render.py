@@ -310,6 +310,18 @@ class ArticleMarkup:
 # Jinja environment and page rendering
 
 
+def _event_date(ref) -> str:
+    from builder.pages.events import date_text
+
+    return date_text(ref)
+
+
+def _event_isodate(ref) -> str:
+    from builder.pages.events import iso_text
+
+    return iso_text(ref)
+
+
 def make_environment(user_templates: Path) -> jinja2.Environment:
     search_path = [str(user_templates)] if user_templates.is_dir() else []
     search_path += [str(folder) for folder in builtin_template_dirs()]
@@ -323,6 +335,8 @@ def make_environment(user_templates: Path) -> jinja2.Environment:
         auto_reload=False,
     )
     env.filters["date"] = format_date
+    env.filters["event_date"] = _event_date  # an event's date at its own precision: "1950", "June 1950"
+    env.filters["event_isodate"] = _event_isodate
     env.filters["isodate"] = iso_date
     env.filters["language_name"] = language_name
     env.filters["safe_url"] = safe_external_url

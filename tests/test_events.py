@@ -273,3 +273,20 @@ def test_site_event_types_are_read(tmp_path):
     assert [e.type for e in site.events] == ["strike"]
     assert link_site([make_article("s.txt", "Walkout", article.text, date(2016, 2, 1))], [], Config(),
                      event_types=tmp_path / "missing.toml").events == []
+
+
+def test_event_addresses_carry_the_date_at_its_own_precision(tmp_path):
+    from builder.link.events import date_slug
+    from builder.model import DateRef, Precision
+    from builder.render import make_environment
+
+    assert date_slug(DateRef(date(1950, 1, 1), Precision.YEAR, "1950", 0)) == "1950"
+    assert date_slug(DateRef(date(1950, 6, 1), Precision.MONTH, "June 1950", 0)) == "1950-06"
+    assert date_slug(DateRef(date(1950, 6, 25), Precision.DAY, "June 25, 1950", 0)) == "1950-06-25"
+    events, _ = group_events([MEETING_A, STORM])
+    slugs = {e.slug for e in events}
+    assert "korean-war-1950-1953" in slugs and not any(s.endswith("-01-01") for s in slugs)
+    env = make_environment(tmp_path)
+    shown = env.from_string("{{ d | event_date }} {{ d | event_isodate }}")
+    assert shown.render(d=DateRef(date(1950, 1, 1), Precision.YEAR, "1950", 0)) == "1950 1950"
+    assert shown.render(d=DateRef(date(1950, 6, 1), Precision.MONTH, "June 1950", 0)) == "June 1950 1950-06"

@@ -673,6 +673,8 @@ def event_label(kind: EventType, participants: list[str], place: str | None, nam
         doer, done_to = (names.get(k, k) if k else None for k in roles)
         if doer and (done_to or not kind.takes_object):
             return f"{doer} {kind.label} {done_to}{where}" if kind.takes_object else f"{doer} {kind.label}{where}"
+        if not (done_to or doer) and not where and shown and all(place_like(n) for n in shown):
+            where = f" in {shown[0]}"  # "A storm flooded Lisbon": Disaster in Lisbon
         shown = [done_to or doer] if (done_to or doer) else [n for n in shown if not place_like(n)][:1]
     if len(shown) >= 2 and kind.takes_object:
         return f"{shown[0]} {kind.label} {shown[1]}{where}"
@@ -827,12 +829,35 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
 
     events.extend(background_events(articles, happenings_of, names_of, published, actor_by_key, events, publishers,
                                     type_list))
-    slugs = unique_slugs([(e.key, f"{e.label} {e.date.value.isoformat() if e.date else ''}".strip()) for e in events])
+    slugs = unique_slugs([(e.key, slug_text(e)) for e in events])
     for event in events:
         event.slug = slugs[event.key]
     link_related(events)
     events.sort(key=event_order)
     return events, articles
+
+
+def date_slug(ref: DateRef | None) -> str:
+    """The date in an event's address, at its own precision: 2023-07-26, 1950-06, 1950, 1950-1953."""
+    if ref is None or not ref.resolved:
+        return ""
+    value = ref.value
+    if ref.precision == Precision.YEAR:
+        return str(value.year)
+    if ref.precision == Precision.MONTH:
+        return f"{value.year:04d}-{value.month:02d}"
+    if ref.precision == Precision.SPAN and ref.end_value:
+        end = ref.end_value
+        if end.year != value.year:
+            return f"{value.year}-{end.year}"
+        return f"{value.isoformat()}-{end.isoformat()}" if value != end else value.isoformat()
+    return value.isoformat()
+
+
+def slug_text(event: Event) -> str:
+    """What an event's page name is made of: its label (without a date in brackets: the date follows) and date."""
+    label = re.sub(r"\s*\([^()]*\)$", "", event.label) if event.date else event.label
+    return f"{label} {date_slug(event.date)}".strip()
 
 
 def _kind_of(main: list[Happening], types: dict[str, EventType]) -> EventType | None:
