@@ -290,3 +290,15 @@ def test_event_addresses_carry_the_date_at_its_own_precision(tmp_path):
     shown = env.from_string("{{ d | event_date }} {{ d | event_isodate }}")
     assert shown.render(d=DateRef(date(1950, 1, 1), Precision.YEAR, "1950", 0)) == "1950 1950"
     assert shown.render(d=DateRef(date(1950, 6, 1), Precision.MONTH, "June 1950", 0)) == "June 1950 1950-06"
+
+
+def test_unique_facts_of_a_background_event_come_from_its_own_sentences():
+    first = make_article("u1.txt", "One", "Talks opened in Geneva on Monday with many delegates present today. "
+                         "The old treaty of 1990 was signed by Arland and Bestovia after long months of work.")
+    second = make_article("u2.txt", "Two", "A flood of reporters covered unrelated sports stories across the region. "
+                          "The 1990 treaty between Arland and Bestovia was signed in Corvo under heavy rain and wind.")
+    facts = unique_facts(first, [second])
+    assert any(index == 0 for index, _ in facts)  # without evidence: any novel sentence of the report
+    evidence = {"u1.txt": {1}, "u2.txt": {1}}
+    assert [index for index, _ in unique_facts(second, [first], evidence=evidence)] == [1]
+    assert all(index == 1 for index, _ in unique_facts(first, [second], evidence=evidence))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -140,19 +141,28 @@ def summary_links(renderer: PageRenderer, event: Event, articles: dict[str, Arti
 
 
 def unique_facts(article: Article, others: list[Article], limit: int = UNIQUE_FACTS,
-                 quotable: QuotableSentences | None = None) -> list[tuple[int, bool]]:
+                 quotable: QuotableSentences | None = None,
+                 evidence: dict[str, set[int]] | None = None) -> list[tuple[int, bool]]:
     """Sentences (index, is a quote) of one report that the other reports do not share: most of their content
     words appear in no other report.  Quotes and sentences with figures or names come first.
-    With `quotable`, only sentences it allows."""
+    With `quotable`, only sentences it allows.  With `evidence` (source file → sentences that tell of the
+    event: a background event mentioned in passing), only those sentences, compared with the others' own."""
     if not others:
         return []
     seen: set[str] = set()
     for other in others:
-        seen.update(content_words(other.text))
+        if evidence is None:
+            seen.update(content_words(other.text))
+        else:
+            for index in evidence.get(other.source_file, ()):
+                seen.update(content_words(other.sentence_text(index)))
     quoted = {quote.sentence for quote in article.quotes}
     found = []
+    own = None if evidence is None else evidence.get(article.source_file, set())
     for sentence in article.sentences:
         if quotable is not None and not quotable(article, sentence.index):
+            continue
+        if own is not None and sentence.index not in own:
             continue
         text = article.sentence_text(sentence.index)
         words = set(content_words(text))
@@ -170,11 +180,16 @@ def coverage(renderer: PageRenderer, event: Event, articles: dict[str, Article],
              quotable: QuotableSentences | None = None) -> list[Coverage]:
     quotable = _quotable(renderer, quotable)
     reports = [articles[f] for f in event.sources if f in articles]
+    evidence: dict[str, set[int]] | None = None
+    if not any(article.main_event == event.key for article in reports):  # told in passing: its own sentences
+        evidence = defaultdict(set)
+        for source_file, index in event.evidence:
+            evidence[source_file].add(index)
     rows = []
     for article in reports:
         others = [a for a in reports if a is not article]
         unique = []
-        for index, quote in unique_facts(article, others, quotable=quotable):
+        for index, quote in unique_facts(article, others, quotable=quotable, evidence=evidence):
             path = _article_path(renderer, article.source_file, index)
             if path:
                 unique.append(SentenceLink(article.sentence_text(index).strip(), path, article.source, article.title,
