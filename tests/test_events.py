@@ -302,3 +302,21 @@ def test_unique_facts_of_a_background_event_come_from_its_own_sentences():
     evidence = {"u1.txt": {1}, "u2.txt": {1}}
     assert [index for index, _ in unique_facts(second, [first], evidence=evidence)] == [1]
     assert all(index == 1 for index, _ in unique_facts(first, [second], evidence=evidence))
+
+
+def test_related_events_share_an_article_or_participants_in_a_window():
+    from builder.link.events import link_related
+    from builder.model import DateRef, Precision
+
+    def event(key, day, participants=(), place=None, sources=()):
+        return Event(key, key, "meeting", key, DateRef(day, Precision.DAY, "", 0), place, list(participants),
+                     sources=list(sources))
+
+    near = event("near", date(2016, 3, 1), ["anna-berg"], sources=["a.txt"])
+    soon = event("soon", date(2016, 3, 20), ["anna-berg"], sources=["b.txt"])
+    late = event("late", date(2017, 6, 1), ["anna-berg"], sources=["c.txt"])
+    cited = event("cited", date(1990, 1, 1), ["bestovia"], sources=["a.txt"])  # background cited by a.txt
+    events = [near, soon, late, cited]
+    link_related(events)
+    assert near.related == ["cited", "soon"]  # the same article first, then the participant within the window
+    assert late.related == [] and cited.related == ["near"]

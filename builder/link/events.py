@@ -1088,12 +1088,27 @@ def combined_summary(reports: list[Article], evidence: list[tuple[str, int]],
     return sorted(((s, i) for s, i, _ in chosen), key=lambda e: (order[e[0]], e[1]))
 
 
+RELATED_DAYS = 45  # events this close in time that share a participant or the place are related
+
+
 def link_related(events: list[Event], limit: int = 5) -> None:
-    """Related events: those sharing the most participants (or place), found through an inverted index."""
+    """Related events: those reported by the same article (a main event and the background it cites), and those
+    sharing participants or the place within RELATED_DAYS of each other (or undated), found through inverted
+    indexes; most shared first, then nearest in time."""
     by_actor: dict[str, list[int]] = defaultdict(list)
+    by_source: dict[str, list[int]] = defaultdict(list)
     for index, event in enumerate(events):
         for key in {*event.participants, *([event.place] if event.place else [])}:
             by_actor[key].append(index)
+        for source_file in set(event.sources):
+            by_source[source_file].append(index)
+
+    def apart(a: Event, b: Event) -> int:
+        if a.date is None or b.date is None:
+            return 0
+        (a_start, a_end), (b_start, b_end) = _date_span(a.date), _date_span(b.date)
+        return max((b_start - a_end).days, (a_start - b_end).days, 0)
+
     for index, event in enumerate(events):
         shared: Counter = Counter()
         for key in {*event.participants, *([event.place] if event.place else [])}:
@@ -1101,7 +1116,14 @@ def link_related(events: list[Event], limit: int = 5) -> None:
             if len(postings) > 200:
                 continue
             for other in postings:
-                if other != index:
+                if other != index and apart(event, events[other]) <= RELATED_DAYS:
                     shared[other] += 1
-        event.related = [events[o].key for o, _ in sorted(shared.items(), key=lambda kv: (-kv[1], events[kv[0]].key))
-                         [:limit]]
+        for source_file in set(event.sources):
+            postings = by_source[source_file]
+            if len(postings) > 200:
+                continue
+            for other in postings:
+                if other != index:
+                    shared[other] += 2
+        ranked = sorted(shared.items(), key=lambda kv: (-kv[1], apart(event, events[kv[0]]), events[kv[0]].key))
+        event.related = [events[o].key for o, _ in ranked[:limit]]
