@@ -624,3 +624,15 @@ def test_excerpts_only_actor_and_event_pages_quote_only_what_article_pages_show(
     assert "#s3" not in event and "#s2" not in kim  # no links to sentences the article page leaves out
     write_pages(excerpts, tmp_path / "out")
     assert check_links(tmp_path / "out") == []
+
+
+def test_excerpts_only_summary_links_only_to_sentences_the_page_shows(tmp_path):
+    site = excerpt_site()
+    article = site.articles[0] if site.articles[0].source_file == "a.txt" else site.articles[1]
+    later = next(s.index for s in article.sentences if s.block > 0)
+    article.summary = [0, later]
+    pages = render_site(site, settings_for(tmp_path, excerpts_only=True))
+    page = next(p.content.decode() for p in pages if p.path == "articles/kim-meets-shoigu.html")
+    assert 'href="#s0"' in page and f'href="#s{later}"' not in page and f'<li id="s{later}">' in page
+    write_pages(pages, tmp_path / "out")
+    assert check_links(tmp_path / "out") == []
