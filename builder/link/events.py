@@ -454,6 +454,7 @@ _PREPOSITION_BEFORE = re.compile(r"\b(?:in|at|of|from|for|to|near|into|on|by|wit
 _OBJECT_GAP = re.compile(
     r"^\s+(?:(?:with|on|against|to)\s+)?(?:(?:the|a|an|its|his|her|their)\s+)?(?:[a-z][\w-]*\s+){0,1}"
     r"(?:(?:with|on|against|to)\s+)?(?:the\s+)?$")
+SYMMETRIC = frozenset({"meeting", "agreement", "summit", "war"})  # "Kim and Shoigu talked": one meets the other
 _NOUN_OBJECT_GAP = re.compile(r"^\s+(?:on|against|of|with|at|targeting)\s+(?:the\s+)?$", re.I)
 _BY_GAP = re.compile(r"^\s+by\s+(?:the\s+)?$", re.I)
 _POSSESSIVE_GAP = re.compile(r"^['’]s?\s+(?:[a-z][\w-]*\s+)?$")
@@ -512,7 +513,22 @@ def sentence_roles(text: str, offset: int, trigger: TriggerMatch, names: list[Na
 
     def after(gap_pattern: re.Pattern) -> Name | None:
         for s, _, n in right:
-            return n if gap_pattern.match(text[end:s]) else None
+            gap = text[end:s]
+            # titles and nationalities before a name belong to it: "met with Russian Defense Minister X"
+            words = gap.split()
+            while words and (words[-1].lower().strip(".") in TITLE_WORDS or _NATIONALITY.match(words[-1])):
+                words.pop()
+            if gap[:1] not in (" ", "") or "," in gap:
+                return None
+            return n if gap_pattern.match(f" {' '.join(words)} " if words else " ") else None
+        return None
+
+    def partner(n: Name) -> Name | None:
+        """"Kim and Shoigu talked": the name joined to the subject by "and"."""
+        s = n.start - offset
+        for _, pe, p in reversed(left):
+            if pe <= s:
+                return p if re.fullmatch(r"\s+and\s+", text[pe:s]) else None
         return None
 
     doer = done_to = None
@@ -533,7 +549,11 @@ def sentence_roles(text: str, offset: int, trigger: TriggerMatch, names: list[Na
     else:
         doer = subject()
         done_to = after(_OBJECT_GAP)
-    if doer is not None and kind.takes_object and place_like(doer.text):
+        if doer is not None and done_to is None and kind.name in SYMMETRIC:
+            other = partner(doer)
+            if other is not None:
+                doer, done_to = other, doer
+    if doer is not None and kind.takes_object and doer.type != EntityType.PERSON and place_like(doer.text):
         doer = None  # a place does not arrest, sign or meet
     if done_to is not None and doer is not None and done_to.key == doer.key:
         done_to = None
