@@ -229,6 +229,7 @@ class Event:
     sources: list[str] = field(default_factory=list)  # source_file of every article reporting it, best first
     summary: list[tuple[str, int]] = field(default_factory=list)  # combined summary: (source_file, sentence)
     related: list[str] = field(default_factory=list)  # Event.key of related events
+    redirect_from: list[str] = field(default_factory=list)  # old slugs (before a curated label, date or merge)
 
 
 @dataclass

@@ -8,6 +8,7 @@ from pathlib import Path
 from builder.link.actors import resolve_actors
 from builder.link.curation import Curation
 from builder.link.duplicates import find_duplicates
+from builder.link.event_curation import curate_events
 from builder.link.events import group_events, load_event_types
 from builder.link.slugs import unique_slugs
 from builder.model import Article, Problem, Site, Source
@@ -32,6 +33,8 @@ def link_site(articles: list[Article], problems: list[Problem], config, curation
     # Events can date an undated article (through the event its report tells of), so sort after them.
     types = load_event_types(event_types) if event_types is not None and event_types.is_file() else None
     events, articles = group_events(articles, actors, config, types=types)
+    events, articles, unmatched = curate_events(events, articles, curation)  # site/curation.toml [event_*]
+    actor_report.unmatched_curation += unmatched
     articles = sorted(articles, key=newest_first)
 
     by_source: dict[str, list[Article]] = {}

@@ -1,4 +1,6 @@
-"""events/index.html, events/<slug>.html (one per event) and timeline.html (every event by date).
+"""events/index.html, events/<slug>.html (one per event) and timeline.html (every event by date);
+events/<old-slug>.html redirects for the addresses events had before site/curation.toml changed
+their label or date or merged them.
 
 Each event page shows the label, the date with its wording and how it was
 found, the place and participants (linked to actor pages when those exist), a
@@ -265,6 +267,15 @@ def plan(renderer: PageRenderer, site: Site) -> list[OutputPage]:
             related=[by_key[k] for k in event.related if k in by_key],
             date_text=date_text,
         ))
+    slugs = {event.slug for event in site.events}
+    redirects: dict[str, Event] = {}
+    for event in site.events:  # old addresses (before a curated label, date or merge) lead to the event
+        for old in event.redirect_from:
+            if old not in slugs:
+                redirects.setdefault(old, event)
+    for old, event in sorted(redirects.items()):
+        pages.append(renderer.page(f"events/{old}.html", "redirect.html", name=event.label,
+                                   target=f"events/{event.slug}.html"))
     entries = timeline_entries(site, names)
     actor_options = sorted({(a.key, a.name) for entry in entries for a in entry.actors}, key=lambda kv: kv[1].lower())
     type_options = sorted({entry.event.type for entry in entries})
