@@ -323,7 +323,8 @@ def test_related_events_share_an_article_or_participants_in_a_window():
 
 
 def test_titles_before_the_object_and_joined_subjects_of_a_meeting():
-    article = make_article("m1.txt", "Talks", "Leader Ola Brandt met with Vestrian Defense Minister Ivo Lark on Monday. "
+    article = make_article("m1.txt", "Talks",
+                           "Leader Ola Brandt met with Vestrian Defense Minister Ivo Lark on Monday. "
                            "Ola Brandt and Ivo Lark talked on Tuesday.", date(2016, 5, 4))
     first, second = find_happenings(article)[:2]
     assert (first.doer, first.done_to) == ("ola-brandt", "ivo-lark")

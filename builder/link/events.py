@@ -466,6 +466,9 @@ def news_organisation(text: str, publishers: frozenset[str] = frozenset()) -> bo
     return lowered in NEWS_ORGANISATIONS or lowered in publishers or lowered.removeprefix("the ") in publishers
 
 
+_COMPASS = frozenset(_words("North South East West Central Northern Southern Eastern Western Greater Downtown"))
+
+
 def place_like(text: str) -> bool:
     """A name that is a place even when typed otherwise ("Malheur National Wildlife Refuge", "South Los Angeles")."""
     from builder.analyse.entities import lexicon
@@ -473,7 +476,7 @@ def place_like(text: str) -> bool:
     lex = lexicon()
     words = text.split()
     return text in lex.places or (len(words) > 1 and (words[-1] in lex.place_words or words[-1] in ("Refuge", "Forest")
-                                                      or " ".join(words[1:]) in lex.places))
+                                                      or (words[0] in _COMPASS and " ".join(words[1:]) in lex.places)))
 
 
 def trigger_is_noun(text: str, trigger: TriggerMatch) -> bool:
