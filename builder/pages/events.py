@@ -88,8 +88,9 @@ def date_text(ref: DateRef | None) -> str:
 def iso_text(ref: DateRef | None) -> str:
     if ref is None or not ref.resolved:
         return ""
-    if ref.precision == Precision.YEAR:
-        return str(ref.value.year)
+    if ref.precision == Precision.YEAR or (ref.precision == Precision.SPAN and ref.end_value
+                                           and ref.end_value.year != ref.value.year):
+        return str(ref.value.year)  # a span of years (1950–1953) starts in a year, not on 1 January
     if ref.precision == Precision.MONTH:
         return f"{ref.value.year:04d}-{ref.value.month:02d}"
     return ref.value.isoformat()
