@@ -137,8 +137,14 @@ def _drop_empty(data: dict) -> dict:
     return {key: value for key, value in data.items() if value not in (None, "", [], {})}
 
 
+_ACTORS_BY_KEY: list = [None, {}]  # (the actor list it was made from, the dict): one site at a time
+
+
 def _actor_by_key(site: Site) -> dict[str, Actor]:
-    return {actor.key: actor for actor in site.actors}
+    """Actors by key, built once per site's actor list (a page per article and event asks for it)."""
+    if _ACTORS_BY_KEY[0] is not site.actors or len(_ACTORS_BY_KEY[1]) != len(site.actors):
+        _ACTORS_BY_KEY[:] = [site.actors, {actor.key: actor for actor in site.actors}]
+    return _ACTORS_BY_KEY[1]
 
 
 def _first_image(article: Article) -> str | None:
