@@ -135,18 +135,18 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None) -> 
         return BuildReport(len(sources), site_article_count(settings.paths), problems, WriteReport(),
                            timer.total(), timer.seconds, up_to_date=True)
 
-    with timer("clean+analyse", f"cleaning and analysing {len(sources):,} files"):
-        articles, analysis_problems = analyse_all(sources, settings)
-    problems = sorted(problems + analysis_problems, key=lambda p: (p.path, p.reason))
-    check_problems(problems, settings.strict)
-
     from builder.link import link_site
     from builder.link.curation import CURATION_NAME, load_curation
     from builder.render import render_site
     from builder.search import index_site
 
+    curation = load_curation(settings.paths.site / CURATION_NAME)  # a mistake in it stops the build before the work
+    with timer("clean+analyse", f"cleaning and analysing {len(sources):,} files"):
+        articles, analysis_problems = analyse_all(sources, settings)
+    problems = sorted(problems + analysis_problems, key=lambda p: (p.path, p.reason))
+    check_problems(problems, settings.strict)
+
     with timer("link", f"linking {len(articles):,} articles: duplicates, actors, events"):
-        curation = load_curation(settings.paths.site / CURATION_NAME)
         site = link_site(articles, problems, settings.config, curation,
                          event_types=settings.paths.site / "event_types.toml")
     with timer("render", "rendering pages"):
