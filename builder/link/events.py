@@ -33,6 +33,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from operator import itemgetter
 from pathlib import Path
 
 from builder.analyse.dates import MONTHS, WEEKDAYS, resolve_against, weekday_distance
@@ -152,23 +153,39 @@ class Triggers:
         return None
 
     def finditer(self, text: str) -> list[TriggerMatch]:
-        words = [(m.start(), m.end(), m.group(0).lower()) for m in self._WORD.finditer(text)]
+        # Words are looked up first (findall, one cached dictionary look-up per word); their offsets are
+        # found only in sentences that have a trigger.  Called once per sentence of every article.
+        words = [w.lower() for w in self._WORD.findall(text)]
+        cache, phrase_starts, lookup = self.cache, self.phrase_starts, self._lookup
+        hits: list[tuple[int, int, EventType, str]] = []  # (first word, words, kind, phrase)
+        index, count = 0, len(words)
+        while index < count:
+            word = words[index]
+            if word in phrase_starts:
+                for size in (3, 2, 1):
+                    if index + size > count:
+                        continue
+                    phrase = " ".join(words[index : index + size]) if size > 1 else word
+                    kind = lookup(phrase)
+                    if kind:
+                        hits.append((index, size, kind, phrase))
+                        index += size
+                        break
+                else:
+                    index += 1
+                continue
+            kind = cache[word] if word in cache else lookup(word)
+            if kind:
+                hits.append((index, 1, kind, word))
+            index += 1
+        if not hits:
+            return []
+        spans = [m.span() for m in self._WORD.finditer(text)]
         found = []
-        index = 0
-        while index < len(words):
-            for size in (3, 2, 1) if words[index][2] in self.phrase_starts else (1,):
-                if index + size > len(words):
-                    continue
-                start, end = words[index][0], words[index + size - 1][1]
-                phrase = " ".join(w for _, _, w in words[index : index + size])
-                kind = self._lookup(phrase)
-                if kind:
-                    noun = phrase in self.nouns or (phrase.endswith("s") and phrase[:-1] in self.nouns)
-                    found.append(TriggerMatch(kind, start, end, text[start:end], noun))
-                    index += size
-                    break
-            else:
-                index += 1
+        for index, size, kind, phrase in hits:
+            start, end = spans[index][0], spans[index + size - 1][1]
+            noun = phrase in self.nouns or (phrase.endswith("s") and phrase[:-1] in self.nouns)
+            found.append(TriggerMatch(kind, start, end, text[start:end], noun))
         return found
 
 
@@ -304,7 +321,11 @@ def _tfidf(counts: list[Counter]) -> list[dict[str, float]]:
 
 
 def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    return sum(a[t] * b[t] for t in a.keys() & b.keys())
+    if len(a) > len(b):
+        a, b = b, a
+    # The smaller vector's shared terms in its own order: the same sum on every run (a set of strings
+    # would be iterated in the process's hash order).
+    return sum([v * b[t] for t, v in a.items() if t in b])
 
 
 def when_agreement(a: ArticleFeatures, b: ArticleFeatures) -> float:
@@ -323,17 +344,17 @@ def candidate_pairs(vectors: list[dict[str, float]], params: ClusterParams) -> s
     for index, vector in enumerate(vectors):
         for feature in vector:
             postings[feature].append(index)
+    rare = {feature: docs for feature, docs in postings.items() if len(docs) <= params.max_postings}
     pairs: set[tuple[int, int]] = set()
     for index, vector in enumerate(vectors):
-        scores: Counter = Counter()
+        # A plain dict (not a Counter: its __missing__ is Python code), summed in the same order, so the
+        # scores, their insertion order and so most_common's choice among equal scores are unchanged.
+        scores: dict[int, float] = defaultdict(float)
         for feature, weight in vector.items():
-            docs = postings[feature]
-            if len(docs) > params.max_postings:
-                continue
-            for other in docs:
-                if other != index:
-                    scores[other] += weight
-        for other, _ in scores.most_common(params.neighbours):
+            for other in rare.get(feature, ()):
+                scores[other] += weight
+        scores.pop(index, None)
+        for other, _ in heapq.nlargest(params.neighbours, scores.items(), key=itemgetter(1)):
             pairs.add((min(index, other), max(index, other)))
     return pairs
 
