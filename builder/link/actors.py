@@ -31,6 +31,7 @@ told apart by type, then by a hash of the key, and the clash is reported (never 
 from __future__ import annotations
 
 import hashlib
+import heapq
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
@@ -442,6 +443,7 @@ def resolve_actors(
 
     # mentions → actors; roles, quotes, prominence, actors seen with
     final = {k: a for k, a in actors.items() if k not in dropped}
+    collected: set[tuple] = set()  # (actor key, role or None for a statement, source file, sentence) listed
     out_articles: list[Article] = []
     article_actors: list[set[str]] = []
     for article, resolved in zip(articles, per_article, strict=True):
@@ -454,8 +456,8 @@ def resolve_actors(
             if key:
                 final[key].mentions.append((article.source_file, index))
                 present.add(key)
-                _collect_role(final[key], article, mention)
-                _collect_statement(final[key], article, mention)
+                _collect_role(final[key], article, mention, collected)
+                _collect_statement(final[key], article, mention, collected)
         linked = replace(article, mentions=mentions)
         _collect_quotes(linked, final)
         out_articles.append(linked)
@@ -466,7 +468,9 @@ def resolve_actors(
             final[key].prominence += 1
             shared[key].update(other for other in present if other != key)
     for key, actor in final.items():
-        actor.co_actors = sorted(shared[key].items(), key=lambda kv: (-kv[1], final[kv[0]].name, kv[0]))[:MAX_CO_ACTORS]
+        # the first MAX_CO_ACTORS of the full sort (the key has no ties), without sorting thousands
+        actor.co_actors = heapq.nsmallest(MAX_CO_ACTORS, shared[key].items(),
+                                          key=lambda kv: (-kv[1], final[kv[0]].name, kv[0]))
         if actor.description is None and actor.roles:
             counts = Counter(role.casefold() for role, _, _ in actor.roles)
             actor.description = max(
@@ -527,22 +531,30 @@ def _all_entries(curation: Curation) -> list[str]:
     )
 
 
-def _collect_role(actor: Actor, article: Article, mention: Mention) -> None:
+def _collect_role(actor: Actor, article: Article, mention: Mention, seen: set | None = None) -> None:
+    """Roles given to the actor by this mention; `seen` (shared across calls) answers "already listed?"
+    without scanning the list (a much-mentioned actor has thousands)."""
+    seen = {(actor.key, *role) for role in actor.roles} if seen is None else seen
     if not 0 <= mention.sentence < len(article.sentences):
         return
     sentence = article.sentences[mention.sentence]
     person = actor.type == EntityType.PERSON  # the actor's type, not this mention's ("Captain America")
     for role in (title_before(article.text, sentence.start, mention.start, person, mention.end),
                  appositive_after(article.text, mention.end, sentence.end, person, actor.type == EntityType.PLACE)):
-        if role and (role, article.source_file, mention.sentence) not in actor.roles:
+        if role and (actor.key, role, article.source_file, mention.sentence) not in seen:
+            seen.add((actor.key, role, article.source_file, mention.sentence))
             actor.roles.append((role, article.source_file, mention.sentence))
 
 
-def _collect_statement(actor: Actor, article: Article, mention: Mention) -> None:
+def _collect_statement(actor: Actor, article: Article, mention: Mention, seen: set | None = None) -> None:
     """"… KCNA said": the sentence is something the actor said, even without quotation marks."""
     if SPEECH_RE.match(article.text[mention.end : mention.end + 30]):
         entry = (article.source_file, mention.sentence, None)
-        if not any(q[0] == entry[0] and q[1] == entry[1] for q in actor.quotes):
+        if seen is None:
+            if not any(q[0] == entry[0] and q[1] == entry[1] for q in actor.quotes):
+                actor.quotes.append(entry)
+        elif (actor.key, None, *entry[:2]) not in seen:  # (the article's quotes are collected after its mentions)
+            seen.add((actor.key, None, *entry[:2]))
             actor.quotes.append(entry)
 
 
