@@ -243,11 +243,19 @@ def test_news_2016_pages_show_no_boilerplate(news_site):
     assert found == [], f"{len(found)} pages with boilerplate, e.g. {found[:10]}"
 
 
+MAX_PAGE_BYTES = 500_000  # every page, index pages included: they show a bounded part of their lists
+
+
 def test_news_2016_no_page_grows_with_the_site(news_site):
     site, _, settings = news_site
     per_page = settings.config.articles_per_page
+    too_big = []
     for page in site.rglob("*.html"):
-        assert page.read_text().count('class="article-item"') <= per_page, page
+        html = page.read_text()
+        assert html.count('class="article-item"') <= per_page, page
+        if len(html.encode()) > MAX_PAGE_BYTES:
+            too_big.append(f"{page.relative_to(site)}: {len(html.encode())} bytes")
+    assert too_big == [], f"pages over {MAX_PAGE_BYTES} bytes: {too_big[:10]}"
 
 
 def test_news_2016_second_build_does_nothing(news_site):

@@ -1,7 +1,9 @@
 """Page kinds: one module per kind, each exposing `plan(renderer, site) -> list[OutputPage]`.
 
 builder.render.render_site runs them in the order of builder.render.PAGE_MODULES.
-Shared here: splitting long lists into pages of a bounded size.
+Shared here: splitting long lists into pages of a bounded size, and the bounds of the lists that grow
+with the site (no page grows without limit: an index shows the first INDEX_ITEMS of such a list and
+links to the complete list, split into pages of at most LIST_ITEMS).
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+
+INDEX_ITEMS = 60  # an index page shows at most this many of a list (per kind of actor, per section of events)
+LIST_ITEMS = 500  # one page of a complete list (actors A to Z, a year of the timeline) holds at most this many
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,12 @@
 """Actor pages: actors/index.html, actors/<slug>.html, actors/report.html and redirects.
 
-- actors/index.html: every actor, grouped by type, most articles first, with counts and an
-  offline filter box (static/actors.js; the lists are complete without JS);
+- actors/index.html: the most prominent actors of each type (at most builder.pages.INDEX_ITEMS each),
+  most articles first, with counts, links to the A to Z pages and an offline filter box
+  (static/actors.js; the lists are complete without JS);
+- actors/all/<letter>.html (a … z, and other.html for names that begin with anything else): every
+  actor by initial, A to Z, grouped by type, with the same filter box; a letter with more than
+  builder.pages.LIST_ITEMS actors continues on actors/all/<letter>--2.html … (a folder of its own:
+  no actor's page name can clash with these);
 - actors/<slug>.html: name, type, description, aliases, roles with their source sentences,
   quotes, the actors seen with it most, and every article that mentions it with the mentioning
   sentence (long lists continue on actors/<slug>--2.html …); with `excerpts_only` a sentence the
@@ -15,6 +20,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -22,7 +28,7 @@ from markupsafe import Markup, escape
 
 from builder.config import Config
 from builder.model import Actor, Article, EntityType, Event, OutputPage, Site
-from builder.pages import paginate
+from builder.pages import INDEX_ITEMS, LIST_ITEMS, paginate
 from builder.render import PageRenderer
 from builder.seo import QuotableSentences
 
@@ -159,13 +165,73 @@ def index_groups(site: Site) -> list[tuple[str, str, list[Actor]]]:
     return groups
 
 
+def _folded(name: str) -> str:
+    """The name as the A to Z pages sort it: accents and case aside, leading punctuation ignored."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)).casefold()
+    return plain.lstrip("\"'“”‘’«»(.-–— ")
+
+
+def initial(name: str) -> str:
+    """The A to Z page an actor is listed on: 'a' … 'z', or 'other' (digits, other scripts)."""
+    first = _folded(name)[:1]
+    return first if "a" <= first <= "z" else "other"
+
+
+@dataclass(frozen=True)
+class Letter:
+    """One initial of the A to Z list: its label, first page and how many actors it has."""
+
+    key: str  # 'a' … 'z', 'other'
+    label: str  # 'A' … 'Z', 'Other'
+    path: str  # actors/all/<key>.html
+    count: int
+
+
+def letters(site: Site) -> list[tuple[Letter, list[Actor]]]:
+    """Every actor under its initial, A to Z (the fallback 'other' last), each list by name."""
+    by_initial: dict[str, list[Actor]] = {}
+    for actor in site.actors:
+        by_initial.setdefault(initial(actor.name), []).append(actor)
+    result = []
+    for key in sorted(by_initial, key=lambda k: (k == "other", k)):
+        members = sorted(by_initial[key], key=lambda a: (_folded(a.name), a.name, a.key))
+        label = "Other" if key == "other" else key.upper()
+        result.append((Letter(key, label, f"actors/all/{key}.html", len(members)), members))
+    return result
+
+
+def grouped(members: list[Actor]) -> list[tuple[str, str, list[Actor], int]]:
+    """(heading, css class, actors, how many) for each type among members, in the order given."""
+    groups = []
+    for actor_type, heading, css in TYPE_HEADINGS:
+        of_type = [a for a in members if a.type == actor_type]
+        if of_type:
+            groups.append((heading, css, of_type, len(of_type)))
+    return groups
+
+
+def index_pages(renderer: PageRenderer, site: Site) -> list[OutputPage]:
+    """actors/index.html (the most prominent of each type) and the A to Z pages (every actor)."""
+    alphabet = letters(site)
+    index = [(heading, css, members[:INDEX_ITEMS], len(members)) for heading, css, members in index_groups(site)]
+    pages = [renderer.page("actors/index.html", "actors.html", groups=index, actor_count=len(site.actors),
+                           has_report=True, letters=[letter for letter, _ in alphabet], shown=INDEX_ITEMS)]
+    for letter, members in alphabet:
+        for pagination in paginate(letter.path, members, LIST_ITEMS):
+            pages.append(renderer.page(
+                pagination.path, "actors_all.html", letter=letter, letters=[other for other, _ in alphabet],
+                groups=grouped(list(pagination.items)), pagination=pagination, actor_count=len(site.actors),
+                previous_label="← Previous", next_label="Next →",
+            ))
+    return pages
+
+
 def plan(renderer: PageRenderer, site: Site) -> list[OutputPage]:
     actors = {a.key: a for a in site.actors}
     report = site.actor_report
     if not actors and report is None:
         return []  # actors were not resolved (no linking step ran): no actor pages, no "Actors" in the navigation
-    pages = [renderer.page("actors/index.html", "actors.html", groups=index_groups(site),
-                           actor_count=len(site.actors), has_report=True)]
+    pages = index_pages(renderer, site)
     graph_pages = "graphs" in renderer.kinds
     per_page = renderer.config.articles_per_page
     slugs = {a.slug for a in site.actors}

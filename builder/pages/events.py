@@ -1,13 +1,20 @@
-"""events/index.html, events/<slug>.html (one per event) and timeline.html (every event by date);
-events/<old-slug>.html redirects for the addresses events had before site/curation.toml changed
-their label or date or merged them.
+"""events/index.html, events/<slug>.html (one per event), timeline.html and timeline/<year>.html (every
+event by date); events/<old-slug>.html redirects for the addresses events had before site/curation.toml
+changed their label or date or merged them.
+
+No index grows with the site: events/index.html shows the latest and the most reported events and the
+background events mentioned most (at most builder.pages.INDEX_ITEMS each), timeline.html the latest
+INDEX_ITEMS dated events, and both link to the full timeline, one page per year (timeline/<year>.html,
+undated events on timeline/undated.html), a year of more than builder.pages.LIST_ITEMS events continuing
+on timeline/<year>--2.html ….
 
 Each event page shows the label, the date with its wording and how it was
 found, the place and participants (linked to actor pages when those exist), a
 combined summary whose every sentence links to the sentence it came from, the
 coverage (which sources reported it, when, and what each reports that the
-others do not) and related events.  The timeline lists every event, background
-ones included, as plain HTML; static/timeline.js adds actor and type filters.
+others do not) and related events.  The timeline pages list their events, background
+ones included, as plain HTML; static/timeline.js adds actor and type filters (the actors and
+types of the page's own events).
 
 With `excerpts_only` an event page quotes only sentences the article's own page shows (its
 summary and first paragraph: builder.seo.published_sentences); the summary and "only this report"
@@ -27,6 +34,7 @@ from datetime import date
 
 from builder.link.events import content_words, normalise_key
 from builder.model import Article, DateRef, Event, OutputPage, Precision, Site
+from builder.pages import INDEX_ITEMS, LIST_ITEMS, paginate
 from builder.render import PageRenderer
 from builder.seo import QuotableSentences
 
@@ -245,14 +253,78 @@ def actor_timeline(site: Site, key: str) -> list[TimelineEntry]:
     return timeline_entries(site, Names(site), involved)
 
 
+@dataclass(frozen=True)
+class Year:
+    """One page of the full timeline: a year's events (or the undated ones)."""
+
+    key: str  # '2016', 'undated'
+    label: str  # '2016', 'Undated'
+    path: str  # timeline/<key>.html
+    count: int
+
+
+def timeline_years(entries: list[TimelineEntry]) -> list[tuple[Year, list[TimelineEntry]]]:
+    """The entries (in timeline order) split by the year they start in, oldest first, undated last."""
+    by_year: dict[str, list[TimelineEntry]] = {}
+    for entry in entries:
+        dated = entry.sort_key[0] == 0
+        by_year.setdefault(f"{entry.sort_key[1].year:04d}" if dated else "undated", []).append(entry)
+    return [(Year(key, "Undated" if key == "undated" else str(int(key)), f"timeline/{key}.html", len(items)), items)
+            for key, items in by_year.items()]
+
+
+def _filter_options(entries: list[TimelineEntry]) -> tuple[list[tuple[str, str]], list[str]]:
+    """The timeline filter's choices for these entries: (actor key, name) by name, and the event types."""
+    actors = sorted({(a.key, a.name) for entry in entries for a in entry.actors}, key=lambda kv: (kv[1].lower(), kv[0]))
+    return actors, sorted({entry.event.type for entry in entries})
+
+
+def timeline_pages(renderer: PageRenderer, entries: list[TimelineEntry],
+                   years: list[tuple[Year, list[TimelineEntry]]]) -> list[OutputPage]:
+    """timeline.html (the latest dated events and the years) and timeline/<year>.html (every event)."""
+    year_list = [year for year, _ in years]
+    dated = [entry for entry in entries if entry.sort_key[0] == 0]
+    latest = dated[-INDEX_ITEMS:]
+    actor_options, type_options = _filter_options(latest)
+    pages = [renderer.page("timeline.html", "timeline.html", entries=latest, actor_options=actor_options,
+                           type_options=type_options, years=year_list, year=None, event_count=len(entries))]
+    for year, items in years:
+        for pagination in paginate(year.path, items, LIST_ITEMS):
+            actor_options, type_options = _filter_options(list(pagination.items))
+            pages.append(renderer.page(
+                pagination.path, "timeline.html", entries=pagination.items, actor_options=actor_options,
+                type_options=type_options, years=year_list, year=year, pagination=pagination,
+                event_count=len(entries), previous_label="← Earlier", next_label="Later →",
+            ))
+    return pages
+
+
+def index_sections(site: Site) -> dict[str, list[Event]]:
+    """What events/index.html shows: the latest and (when not all are among them) the most reported current
+    events, and the background events mentioned most, at most INDEX_ITEMS each."""
+    current = [e for e in site.events if not e.background]  # newest first, undated last
+    background = [e for e in site.events if e.background]
+    position = {e.key: i for i, e in enumerate(site.events)}
+
+    def most_reported(events: list[Event]) -> list[Event]:
+        return sorted(events, key=lambda e: (-len(e.sources), position[e.key]))[:INDEX_ITEMS]
+
+    return {"events": current[:INDEX_ITEMS],
+            "most_reported": most_reported(current) if len(current) > INDEX_ITEMS else [],  # else: all above
+            "background": most_reported(background)}
+
+
 def plan(renderer: PageRenderer, site: Site) -> list[OutputPage]:
     names = Names(site, renderer)
     articles = {article.source_file: article for article in site.articles}
     quotable = QuotableSentences(renderer.config)
     by_key = {event.key: event for event in site.events}
-    current = [e for e in site.events if not e.background]
-    background = [e for e in site.events if e.background]
-    pages = [renderer.page("events/index.html", "events.html", events=current, background=background,
+    sections = index_sections(site)
+    current_count = sum(1 for e in site.events if not e.background)
+    entries = timeline_entries(site, names)
+    years = timeline_years(entries)
+    pages = [renderer.page("events/index.html", "events.html", **sections, event_count=current_count,
+                           background_count=len(site.events) - current_count, years=[year for year, _ in years],
                            date_text=date_text, iso_text=iso_text)]
     for event in site.events:
         pages.append(renderer.page(
@@ -277,9 +349,4 @@ def plan(renderer: PageRenderer, site: Site) -> list[OutputPage]:
     for old, event in sorted(redirects.items()):
         pages.append(renderer.page(f"events/{old}.html", "redirect.html", name=event.label,
                                    target=f"events/{event.slug}.html"))
-    entries = timeline_entries(site, names)
-    actor_options = sorted({(a.key, a.name) for entry in entries for a in entry.actors}, key=lambda kv: kv[1].lower())
-    type_options = sorted({entry.event.type for entry in entries})
-    pages.append(renderer.page("timeline.html", "timeline.html", entries=entries, actor_options=actor_options,
-                               type_options=type_options))
-    return pages
+    return pages + timeline_pages(renderer, entries, years)
