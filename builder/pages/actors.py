@@ -29,6 +29,7 @@ from markupsafe import Markup, escape
 from builder.config import Config
 from builder.model import Actor, Article, EntityType, Event, OutputPage, Site
 from builder.pages import INDEX_ITEMS, LIST_ITEMS, paginate
+from builder.pages.graphs import has_graph_page
 from builder.render import PageRenderer
 from builder.seo import QuotableSentences
 
@@ -247,7 +248,7 @@ def plan(renderer: PageRenderer, site: Site) -> list[OutputPage]:
                 quotes=context["quotes"] if pagination.number == 1 else [],
                 with_most=context["with_most"] if pagination.number == 1 else [],
                 timeline=timelines.get(actor.key, []) if pagination.number == 1 else [],
-                graph_page=f"graphs/{actor.slug}.html" if graph_pages else None,
+                graph_page=f"graphs/{actor.slug}.html" if graph_pages and has_graph_page(actor) else None,
             ))
         for old in actor.redirect_from:
             if old not in slugs and old not in redirects:
