@@ -137,7 +137,7 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None) -> 
 
     from builder.link import link_site
     from builder.link.curation import CURATION_NAME, load_curation
-    from builder.render import render_site
+    from builder.render import iter_site_pages
     from builder.search import index_site
 
     curation = load_curation(settings.paths.site / CURATION_NAME)  # a mistake in it stops the build before the work
@@ -149,9 +149,10 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None) -> 
     with timer("link", f"linking {len(articles):,} articles: duplicates, actors, events"):
         site = link_site(articles, problems, settings.config, curation,
                          event_types=settings.paths.site / "event_types.toml")
-    with timer("render", "rendering pages"):
-        pages = render_site(site, settings)
-    with timer("write", "writing the site and its search index"):
+    # Pages go to the writer as they are made (the bulk of them are never all in memory at once),
+    # so rendering and writing are timed as one stage.
+    with timer("render+write", "rendering and writing pages, then the search index"):
+        pages = iter_site_pages(site, settings)
         written = write_site(pages, settings.paths, fingerprint=fingerprint, article_count=len(site.articles),
                              finish_staging=index_site)
         remember_problems(settings.paths.cache, fingerprint, problems)

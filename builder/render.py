@@ -464,7 +464,7 @@ CORE_KINDS = ("articles", "sources", "reports")
 
 
 def _plan(renderer: PageRenderer, site: Site, modules: dict[str, ModuleType]) -> dict[str, list[OutputPage]]:
-    return {name: module.plan(renderer, site) for name, module in modules.items()}
+    return {name: list(module.plan(renderer, site)) for name, module in modules.items()}
 
 
 def _template_frame(exc: BaseException) -> str | None:
@@ -484,7 +484,16 @@ def _template_frame(exc: BaseException) -> str | None:
 
 
 def render_site(site: Site, settings: Settings) -> list[OutputPage]:
-    """Every page of the site: each page module's pages in a fixed order, then 404, .nojekyll, static files."""
+    """Every page of the site, as a list (see `iter_site_pages`)."""
+    return list(iter_site_pages(site, settings))
+
+
+def iter_site_pages(site: Site, settings: Settings) -> Iterator[OutputPage]:
+    """Every page of the site: each page module's pages in a fixed order, then 404, .nojekyll, static files.
+
+    The other kinds are planned first, so that navigation, mention and event links name only pages really
+    made; the article, source and report pages (the bulk of a site) are then made one by one as the writer
+    asks for them, so they are never all in memory at once."""
     modules = available_page_modules()
     renderer = PageRenderer(site, settings, kinds=tuple(modules))
     others = {name: module for name, module in modules.items() if name not in CORE_KINDS}
@@ -498,11 +507,10 @@ def render_site(site: Site, settings: Settings) -> list[OutputPage]:
     # Article pages link mentions and events only to actor and event pages that were really made.
     renderer.actor_pages = {key: path for key, path in renderer.actor_pages.items() if path in paths}
     renderer.event_pages = {key: path for key, path in renderer.event_pages.items() if path in paths}
-    planned.update(_plan(renderer, site, {n: m for n, m in modules.items() if n in CORE_KINDS}))
-    pages = [page for name in modules for page in planned[name]]
+    for name, module in modules.items():
+        yield from (module.plan(renderer, site) if name in CORE_KINDS else planned.pop(name))
     static = list(static_pages(settings))
     css = next((page.content.decode("utf-8", "replace") for page in static if page.path == "static/style.css"), "")
-    pages.append(renderer.page("404.html", "404.html", inline_css=Markup(css.replace("</", "<\\/"))))
-    pages.append(OutputPage(".nojekyll", b""))
-    pages.extend(static)
-    return pages
+    yield renderer.page("404.html", "404.html", inline_css=Markup(css.replace("</", "<\\/")))
+    yield OutputPage(".nojekyll", b"")
+    yield from static

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from builder.model import Article, Event, OutputPage, Site
@@ -50,27 +51,25 @@ def home_events(renderer: PageRenderer, site: Site) -> list[Event]:
     return ranked[:HOME_EVENTS]
 
 
-def plan(renderer: PageRenderer, site: Site) -> list[OutputPage]:
+def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage]:
+    """The home page, the archive and every article page, one at a time (the writer takes them as they come)."""
     per_page = renderer.config.articles_per_page
     all_months = months(site)
-    pages = [
-        renderer.page(
-            "index.html",
-            "index.html",
-            articles=site.articles[:per_page],
-            more=len(site.articles) > per_page,
-            events=home_events(renderer, site),
-            months=all_months,
-        )
-    ]
-    pages.append(renderer.page("articles/index.html", "articles.html", months=all_months))
+    yield renderer.page(
+        "index.html",
+        "index.html",
+        articles=site.articles[:per_page],
+        more=len(site.articles) > per_page,
+        events=home_events(renderer, site),
+        months=all_months,
+    )
+    yield renderer.page("articles/index.html", "articles.html", months=all_months)
     for month in all_months:
         for pagination in paginate(month.path, month.articles, per_page):
-            pages.append(renderer.page(pagination.path, "archive.html", month=month, pagination=pagination,
-                                       articles=pagination.items))
+            yield renderer.page(pagination.path, "archive.html", month=month, pagination=pagination,
+                                articles=pagination.items)
     for article in site.articles:
-        pages.append(article_page(renderer, site, article))
-    return pages
+        yield article_page(renderer, site, article)
 
 
 _BY_KEY: dict[int, tuple[list, dict]] = {}  # id(list) → (the list, its items by key): built once per site
