@@ -23,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import tarfile
+import threading
 import time
 from dataclasses import dataclass
 from html import unescape
@@ -93,25 +94,49 @@ def make_corpus(size: int, folder: Path, pelican_folder: Path) -> int:
     return len(bodies)
 
 
+def tree_rss_kb(root: int) -> int:
+    """Resident memory of a process and all its descendants now, in KB (Linux /proc)."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            status = Path(f"/proc/{entry}/status").read_text()
+        except OSError:
+            continue
+        parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+        found = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
+        rss[int(entry)] = int(found.group(1)) if found else 0
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
+        tree.update(children)
+        frontier.extend(children)
+    return sum(rss.get(pid, 0) for pid in tree)
+
+
 def timed(command: list[str], cwd: Path | None = None) -> tuple[float, int, str]:
-    """Run a whole process; return (seconds, peak RSS of the process tree in MB, stdout+stderr)."""
-    wrapper = [
-        PYTHON,
-        "-c",
-        "import resource, subprocess, sys;"
-        "r = subprocess.run(sys.argv[1:], capture_output=True, text=True);"
-        "sys.stdout.write(r.stdout + r.stderr);"
-        "print('\\nPEAK_RSS_KB', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss);"
-        "sys.exit(r.returncode)",
-        *command,
-    ]
+    """Run a whole process; return (seconds, peak RSS of the whole process tree in MB, stdout+stderr).
+
+    The tree's resident memory (the builder and its --jobs workers together) is sampled every 0.1 s."""
     started = time.perf_counter()
-    completed = subprocess.run(wrapper, cwd=cwd, capture_output=True, text=True)
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    peak_kb = 0
+    output_parts: list[str] = []
+    reader = threading.Thread(target=lambda: output_parts.append(process.stdout.read()), daemon=True)
+    reader.start()
+    while process.poll() is None:
+        peak_kb = max(peak_kb, tree_rss_kb(process.pid))
+        time.sleep(0.1)
+    reader.join()
     seconds = time.perf_counter() - started
-    if completed.returncode != 0:
-        raise SystemExit(f"command failed: {' '.join(command)}\n{completed.stdout[-3000:]}{completed.stderr[-3000:]}")
-    peak = int(re.findall(r"PEAK_RSS_KB (\d+)", completed.stdout)[-1]) // 1024
-    return seconds, peak, completed.stdout
+    output = "".join(output_parts)
+    if process.returncode != 0:
+        raise SystemExit(f"command failed: {' '.join(command)}\n{output[-3000:]}")
+    return seconds, peak_kb // 1024, output
 
 
 def stage_times(output: str) -> dict[str, float]:
