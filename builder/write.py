@@ -171,7 +171,10 @@ def write_site(
                 relative = PurePosixPath(path.relative_to(staging).as_posix())
                 if path.is_file() and path.name != MARKER and relative not in seen:
                     seen.add(relative)
-                    if _same_bytes(output.joinpath(*relative.parts), path.read_bytes()):
+                    previous = output.joinpath(*relative.parts)
+                    if _same_bytes(previous, path.read_bytes()):
+                        path.unlink()  # keep the previous file, and with it its modification time
+                        os.link(previous, path)
                         report.unchanged += 1
                     else:
                         report.written += 1
