@@ -26,18 +26,31 @@ CACHE_FORMAT = 1
 ANALYSIS_CODE = ("read", "clean", "analyse", "model.py", "config.py", "errors.py", "cache.py", "build.py")
 
 
-@cache
-def code_fingerprint() -> str:
-    """Hash of the per-article stages' source and data files: changing them invalidates the cache."""
+def _hash_code(names: tuple[str, ...] | None) -> str:
     digest = hashlib.sha256(str(CACHE_FORMAT).encode())
     root = Path(builder.__file__).parent
-    paths = [path for name in ANALYSIS_CODE for path in ([root / name] if name.endswith(".py")
-                                                          else (root / name).rglob("*"))]
+    if names is None:
+        paths = list(root.rglob("*"))
+    else:
+        paths = [path for name in names
+                 for path in ([root / name] if name.endswith(".py") else (root / name).rglob("*"))]
     for path in sorted(paths):
-        if path.suffix in (".py", ".toml", ".txt", ".json") and path.is_file():
+        if path.suffix in (".py", ".toml", ".txt", ".json", ".html", ".css", ".js") and path.is_file():
             digest.update(path.relative_to(root).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+@cache
+def code_fingerprint() -> str:
+    """Hash of the per-article stages' source and data files: changing them invalidates the analysis cache."""
+    return _hash_code(ANALYSIS_CODE)
+
+
+@cache
+def builder_fingerprint() -> str:
+    """Hash of all the builder's code and data: changing any of it means the site must be rebuilt."""
+    return _hash_code(None)
 
 
 class AnalysisCache:

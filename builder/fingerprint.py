@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from builder.cache import code_fingerprint
+from builder.cache import builder_fingerprint
 from builder.config import Settings
 from builder.model import SourceFile
 from builder.theme import builtin_static_dirs, builtin_template_dirs
@@ -27,7 +27,7 @@ def _hash_tree(digest, folder: Path, exclude: tuple[Path, ...] = ()) -> None:
 
 def build_fingerprint(sources: list[SourceFile], settings: Settings) -> str:
     digest = hashlib.sha256()
-    digest.update(code_fingerprint().encode())
+    digest.update(builder_fingerprint().encode())
     digest.update(repr(settings.config).encode())
     digest.update(str(settings.paths.seeds).encode("utf-8", "surrogateescape"))
     keep_out = (settings.paths.output, settings.paths.cache)

@@ -55,3 +55,23 @@ def test_an_up_to_date_build_still_reports_and_enforces_problems(project):
     again = build(settings_for(project))
     assert again.up_to_date
     assert [p.path for p in again.problems] == ["empty.txt"]
+
+
+def test_a_linker_or_page_code_change_rebuilds_the_site_but_keeps_the_analysis(tmp_path, monkeypatch):
+    import types
+
+    from builder import cache
+
+    root = tmp_path / "builder"
+    (root / "analyse").mkdir(parents=True)
+    (root / "__init__.py").write_text("")
+    (root / "analyse" / "entities.py").write_text("names = 1\n")
+    (root / "render.py").write_text("pages = 1\n")
+    monkeypatch.setattr(cache, "builder", types.SimpleNamespace(__file__=str(root / "__init__.py")))
+
+    analysis, site = cache._hash_code(cache.ANALYSIS_CODE), cache._hash_code(None)
+    (root / "render.py").write_text("pages = 2\n")
+    assert cache._hash_code(cache.ANALYSIS_CODE) == analysis  # the analysis cache stays valid
+    assert cache._hash_code(None) != site  # but the site is built again
+    (root / "analyse" / "entities.py").write_text("names = 2\n")
+    assert cache._hash_code(cache.ANALYSIS_CODE) != analysis
