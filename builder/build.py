@@ -1,6 +1,6 @@
 """build(): read → clean → analyse → link → render → write.
 
-Only `read_seeds` and `write_site` touch the disk (plus the analysis cache).
+Only reading the seeds (`list_seeds`, `read_seed_files`) and `write_site` touch the disk (plus the cache).
 Cleaning and analysis are pure functions of one article, so they run in
 parallel and are cached by content hash; linking needs every article;
 rendering needs the linked site.
@@ -14,12 +14,12 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from builder.cache import AnalysisCache, recall_problems, remember_problems
+from builder.cache import AnalysisCache, SeedHashes, recall_problems, remember_problems
 from builder.config import Settings
 from builder.errors import StrictModeError
 from builder.fingerprint import build_fingerprint
 from builder.model import Article, Problem, SourceFile
-from builder.read import read_seeds
+from builder.read import list_seeds, read_seed_files
 from builder.write import WriteReport, site_article_count, site_is_current, write_site
 
 
@@ -126,14 +126,18 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None) -> 
     # up-to-date site answers in a fraction of a second.
     timer = StageTimer(progress)
     with timer("read", "reading the seeds folder"):
-        sources, problems = read_seeds(settings.paths.seeds)
-        fingerprint = build_fingerprint(sources, settings)
+        found, problems = list_seeds(settings.paths.seeds)
+        fingerprint = build_fingerprint(SeedHashes(settings.paths.cache).hashes(found), settings)
 
     if site_is_current(settings.paths, fingerprint):
         problems = recall_problems(settings.paths.cache, fingerprint)
         check_problems(problems, settings.strict)
-        return BuildReport(len(sources), site_article_count(settings.paths), problems, WriteReport(),
+        return BuildReport(len(found), site_article_count(settings.paths), problems, WriteReport(),
                            timer.total(), timer.seconds, up_to_date=True)
+
+    with timer("read"):
+        sources, unreadable = read_seed_files(found)
+        problems += unreadable
 
     from builder.link import link_site
     from builder.link.curation import CURATION_NAME, load_curation

@@ -111,3 +111,41 @@ def recall_problems(folder: Path, fingerprint: str) -> list[Problem]:
     return [
         Problem(path, reason, Severity(severity), skipped) for path, reason, severity, skipped in record["problems"]
     ]
+
+
+class SeedHashes:
+    """Content hashes of the seed files, remembered with what `stat` said of each file.
+
+    A file whose size, modification time and inode are unchanged is not read again, so checking
+    whether ten thousand articles changed costs a walk of the folder, not reading every byte."""
+
+    def __init__(self, folder: Path) -> None:
+        self.file = folder / "seed-hashes.json"
+        try:
+            self.known: dict[str, list] = json.loads(self.file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.known = {}
+
+    def hashes(self, found: list) -> list[tuple[str, str]]:
+        """(relpath, sha256 of the bytes) for each SeedFile; unreadable files are left out."""
+        result: list[tuple[str, str]] = []
+        fresh: dict[str, list] = {}
+        for seed in found:
+            stamp = [seed.size, seed.mtime_ns, seed.inode]
+            entry = self.known.get(seed.relpath)
+            if entry is not None and entry[:3] == stamp:
+                digest = entry[3]
+            else:
+                try:
+                    digest = hashlib.sha256(seed.path.read_bytes()).hexdigest()
+                except OSError:
+                    continue
+            fresh[seed.relpath] = [*stamp, digest]
+            result.append((seed.relpath, digest))
+        if fresh != self.known:
+            try:
+                self.file.parent.mkdir(parents=True, exist_ok=True)
+                self.file.write_text(json.dumps(fresh, sort_keys=True), encoding="utf-8")
+            except OSError:
+                pass  # a cache that cannot be written only costs time
+        return result

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from builder.cache import builder_fingerprint
 from builder.config import Settings
-from builder.model import SourceFile
 from builder.theme import builtin_static_dirs, builtin_template_dirs
 
 
@@ -25,7 +24,8 @@ def _hash_tree(digest, folder: Path, exclude: tuple[Path, ...] = ()) -> None:
             digest.update(hashlib.sha256(path.read_bytes()).digest())
 
 
-def build_fingerprint(sources: list[SourceFile], settings: Settings) -> str:
+def build_fingerprint(seed_hashes: list[tuple[str, str]], settings: Settings) -> str:
+    """One hash of the builder, the settings, the site folder, the templates and every seed (relpath, content hash)."""
     digest = hashlib.sha256()
     digest.update(builder_fingerprint().encode())
     digest.update(repr(settings.config).encode())
@@ -34,7 +34,7 @@ def build_fingerprint(sources: list[SourceFile], settings: Settings) -> str:
     for folder in (settings.paths.site, settings.paths.templates, *builtin_template_dirs(), *builtin_static_dirs()):
         digest.update(b"\0folder\0")
         _hash_tree(digest, folder, keep_out)
-    for source in sources:
-        digest.update(source.relpath.encode("utf-8", "surrogateescape"))
-        digest.update(source.content_hash.encode())
+    for relpath, content_hash in seed_hashes:
+        digest.update(relpath.encode("utf-8", "surrogateescape"))
+        digest.update(content_hash.encode())
     return digest.hexdigest()

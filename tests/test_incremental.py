@@ -75,3 +75,30 @@ def test_a_linker_or_page_code_change_rebuilds_the_site_but_keeps_the_analysis(t
     assert cache._hash_code(None) != site  # but the site is built again
     (root / "analyse" / "entities.py").write_text("names = 2\n")
     assert cache._hash_code(cache.ANALYSIS_CODE) != analysis
+
+
+def test_seed_hashes_read_only_files_whose_stat_changed(tmp_path):
+    import hashlib
+    import os
+
+    from builder.cache import SeedHashes
+    from builder.read import list_seeds
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    article = seeds / "a.txt"
+    article.write_text("Headline\n\nFirst words.\n")
+    found, _ = list_seeds(seeds)
+    first = SeedHashes(tmp_path / "cache").hashes(found)
+    assert first == [("a.txt", hashlib.sha256(article.read_bytes()).hexdigest())]
+
+    stamp = article.stat()
+    article.write_text("Headline\n\nOther words.\n")  # same size; the time put back: not read again
+    os.utime(article, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    found, _ = list_seeds(seeds)
+    assert SeedHashes(tmp_path / "cache").hashes(found) == first
+
+    os.utime(article, ns=(stamp.st_atime_ns, stamp.st_mtime_ns + 1_000_000))  # touched: read again
+    found, _ = list_seeds(seeds)
+    assert SeedHashes(tmp_path / "cache").hashes(found) == [
+        ("a.txt", hashlib.sha256(article.read_bytes()).hexdigest())]

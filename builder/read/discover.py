@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from builder.errors import BuildError
@@ -25,9 +26,20 @@ def is_article_name(name: str) -> bool:
     return stem.lower() not in NOT_ARTICLES
 
 
-def read_seeds(seeds: Path) -> tuple[list[SourceFile], list[Problem]]:
-    """Every article file under `seeds`, sorted by path, and the files that could not be read."""
-    sources: list[SourceFile] = []
+@dataclass(frozen=True)
+class SeedFile:
+    """An article file found under the seeds folder, not yet read: its path and what `stat` says of it."""
+
+    relpath: str
+    path: Path
+    size: int
+    mtime_ns: int
+    inode: int
+
+
+def list_seeds(seeds: Path) -> tuple[list[SeedFile], list[Problem]]:
+    """Every article file under `seeds`, sorted by path, without reading it; and the files refused."""
+    found: list[SeedFile] = []
     problems: list[Problem] = []
     root = seeds.resolve()
     if not root.is_dir():
@@ -45,14 +57,34 @@ def read_seeds(seeds: Path) -> tuple[list[SourceFile], list[Problem]]:
                     problems.append(Problem(relpath, "symbolic link to a file outside the seeds folder: not followed"))
                     continue
             try:
-                size = path.stat().st_size
-                if size > MAX_FILE_BYTES:
-                    limit = f"{MAX_FILE_BYTES:,}"
-                    problems.append(Problem(relpath, f"file too large ({size:,} bytes; the limit is {limit})"))
-                    continue
-                data = path.read_bytes()
+                stat = path.stat()
             except OSError as exc:
                 problems.append(Problem(relpath, f"cannot be read: {exc.strerror or exc}"))
                 continue
-            sources.append(SourceFile(relpath, data, hashlib.sha256(data).hexdigest()))
+            if stat.st_size > MAX_FILE_BYTES:
+                limit = f"{MAX_FILE_BYTES:,}"
+                problems.append(Problem(relpath, f"file too large ({stat.st_size:,} bytes; the limit is {limit})"))
+                continue
+            found.append(SeedFile(relpath, path, stat.st_size, stat.st_mtime_ns, stat.st_ino))
+    return found, problems
+
+
+def read_seed_files(found: list[SeedFile]) -> tuple[list[SourceFile], list[Problem]]:
+    """The bytes of each listed file, with their hash; files that cannot be read become problems."""
+    sources: list[SourceFile] = []
+    problems: list[Problem] = []
+    for seed in found:
+        try:
+            data = seed.path.read_bytes()
+        except OSError as exc:
+            problems.append(Problem(seed.relpath, f"cannot be read: {exc.strerror or exc}"))
+            continue
+        sources.append(SourceFile(seed.relpath, data, hashlib.sha256(data).hexdigest()))
     return sources, problems
+
+
+def read_seeds(seeds: Path) -> tuple[list[SourceFile], list[Problem]]:
+    """Every article file under `seeds`, sorted by path, and the files that could not be read."""
+    found, problems = list_seeds(seeds)
+    sources, unreadable = read_seed_files(found)
+    return sources, problems + unreadable
