@@ -137,14 +137,17 @@ def _drop_empty(data: dict) -> dict:
     return {key: value for key, value in data.items() if value not in (None, "", [], {})}
 
 
-_ACTORS_BY_KEY: list = [None, {}]  # (the actor list it was made from, the dict): one site at a time
+_BY_KEY: dict[int, tuple[list, dict]] = {}  # id(list) → (the list, its items by key)
 
 
-def _actor_by_key(site: Site) -> dict[str, Actor]:
-    """Actors by key, built once per site's actor list (a page per article and event asks for it)."""
-    if _ACTORS_BY_KEY[0] is not site.actors or len(_ACTORS_BY_KEY[1]) != len(site.actors):
-        _ACTORS_BY_KEY[:] = [site.actors, {actor.key: actor for actor in site.actors}]
-    return _ACTORS_BY_KEY[1]
+def by_key(items: list) -> dict:
+    """{item.key: item} for a site's actors or events, made once per list (every page asks for it)."""
+    cached = _BY_KEY.get(id(items))
+    if cached is None or cached[0] is not items or len(cached[1]) != len(items):
+        if len(_BY_KEY) > 8:
+            _BY_KEY.clear()
+        cached = _BY_KEY[id(items)] = (items, {item.key: item for item in items})
+    return cached[1]
 
 
 def _first_image(article: Article) -> str | None:
@@ -177,7 +180,7 @@ def article_ld(article: Article, site: Site, config: Config) -> dict:
         if author_name and author_name != article.source
         else {"@type": "Organization", "name": article.source}
     )
-    actors = _actor_by_key(site)
+    actors = by_key(site.actors)
     mentioned = []
     for key in dict.fromkeys(m.actor_key for m in article.mentions if m.actor_key):
         if key in actors:
@@ -206,7 +209,7 @@ def article_ld(article: Article, site: Site, config: Config) -> dict:
 
 def event_ld(event: Event, site: Site, config: Config) -> dict:
     """schema.org Event: name, startDate, location (required), and what else the event knows."""
-    actors = _actor_by_key(site)
+    actors = by_key(site.actors)
     place = actors.get(event.place) if event.place else None
     location = (
         {"@type": "Place", "name": place.name, "address": place.name,

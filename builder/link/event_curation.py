@@ -28,26 +28,26 @@ new label and date; the old one redirects (Event.redirect_from).
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import replace
 from pathlib import PurePosixPath
 
 from builder.link.curation import Curation
 from builder.link.events import (
     PRECISION_ORDER,
+    _stable_key,
     article_names,
     combined_summary,
     event_order,
     link_related,
     slug_text,
 )
-from builder.link.slugs import slugify
+from builder.link.slugs import slugify, with_clash_suffix
 from builder.model import Article, DateRef, Event, Precision
 
 
 def split_key(source_file: str) -> str:
     """The key of the event an article is split out into: from its file, stable across builds."""
-    return "e" + hashlib.sha1(f"split\x1f{source_file}".encode()).hexdigest()[:12]
+    return _stable_key("split", source_file)
 
 
 def wanted_slug(event: Event) -> str:
@@ -239,7 +239,7 @@ def _new_slugs(moved: list[Event], events: list[Event]) -> None:
         for event in claimants:
             new = slug
             if slug in taken or len(claimants) > 1:
-                new = f"{slug}-{hashlib.sha256(event.key.encode('utf-8')).hexdigest()[:8]}"
+                new = with_clash_suffix(slug, event.key)
             if event.slug and event.slug != new:
                 event.redirect_from.append(event.slug)
             event.slug = new

@@ -20,6 +20,11 @@ def slugify(text: str, fallback: str = "untitled") -> str:
     return f"{slug}-page" if slug in RESERVED_SLUGS else slug
 
 
+def with_clash_suffix(slug: str, identity: str) -> str:
+    """The slug made unique by a hash of the identity, never a counter (stable whatever else exists)."""
+    return f"{slug}-{hashlib.sha256(identity.encode('utf-8')).hexdigest()[:8]}"
+
+
 def unique_slugs(items: list[tuple[str, str]]) -> dict[str, str]:
     """Map each (identity, title) to a slug; clashes get a suffix from the identity.
 
@@ -35,6 +40,5 @@ def unique_slugs(items: list[tuple[str, str]]) -> dict[str, str]:
             result[identities[0]] = slug
             continue
         for identity in identities:
-            suffix = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:8]
-            result[identity] = f"{slug}-{suffix}"
+            result[identity] = with_clash_suffix(slug, identity)
     return result

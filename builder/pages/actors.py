@@ -143,14 +143,14 @@ def actor_context(
 
 def actor_timelines(site: Site, renderer: PageRenderer) -> dict[str, list[tuple[str, Event, str]]]:
     """Each actor's events (as a participant, or the place they happened), oldest first: (when, event, page)."""
-    from builder.pages.events import date_text, timeline_order
+    from builder.pages.events import date_text, involved_keys, timeline_order
 
     timelines: dict[str, list[tuple[str, Event, str]]] = {}
     for event in sorted(site.events, key=timeline_order):
         page = renderer.event_pages.get(event.key)
         if page is None:
             continue
-        for key in dict.fromkeys([*event.participants, *([event.place] if event.place else [])]):
+        for key in involved_keys(event):
             timelines.setdefault(key, []).append((date_text(event.date), event, page))
     return timelines
 

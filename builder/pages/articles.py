@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from builder.model import Article, Event, OutputPage, Site
 from builder.pages import paginate
 from builder.render import PageRenderer, language_name, safe_external_url
-from builder.seo import published_blocks
+from builder.seo import by_key, published_blocks
 
 HOME_EVENTS = 8  # events shown on the home page
 
@@ -72,19 +72,6 @@ def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage]:
         yield article_page(renderer, site, article)
 
 
-_BY_KEY: dict[int, tuple[list, dict]] = {}  # id(list) → (the list, its items by key): built once per site
-
-
-def _by_key(items: list) -> dict:
-    """{item.key: item} for the site's actors or events, made once per list, not once per article page."""
-    cached = _BY_KEY.get(id(items))
-    if cached is None or cached[0] is not items or len(cached[1]) != len(items):
-        if len(_BY_KEY) > 8:
-            _BY_KEY.clear()
-        cached = _BY_KEY[id(items)] = (items, {item.key: item for item in items})
-    return cached[1]
-
-
 def _anchored_sentences(article: Article, config) -> frozenset[int] | None:
     """Sentences with an anchor in the page's body (None: all); with excerpts_only, the first paragraph's."""
     if not config.excerpts_only:
@@ -98,9 +85,9 @@ def article_page(renderer: PageRenderer, site: Site, article: Article) -> Output
     markup = renderer.article_markup(article, path)
     also = [(name, renderer.article_pages.get(name)) for name in sorted(article.also_published_as)]
     actor_keys = sorted({m.actor_key for m in article.mentions if m.actor_key in renderer.actor_pages})
-    actors_by_key = _by_key(site.actors) if actor_keys else {}
+    actors_by_key = by_key(site.actors) if actor_keys else {}
     actors = sorted((actors_by_key[k] for k in actor_keys if k in actors_by_key), key=lambda a: (a.name.lower(), a.key))
-    events_by_key = _by_key(site.events) if article.events and renderer.event_pages else {}
+    events_by_key = by_key(site.events) if article.events and renderer.event_pages else {}
     events = [events_by_key[k] for k in article.events if k in events_by_key and k in renderer.event_pages]
     return renderer.page(
         path,

@@ -247,9 +247,14 @@ def timeline_entries(site: Site, names: Names, events: list[Event] | None = None
     return entries
 
 
+def involved_keys(event: Event) -> list[str]:
+    """The actors an event belongs to on a timeline: its participants, then its place."""
+    return list(dict.fromkeys([*event.participants, *([event.place] if event.place else [])]))
+
+
 def actor_timeline(site: Site, key: str) -> list[TimelineEntry]:
     """The events one actor took part in (or that happened at that place), oldest first, for actor pages."""
-    involved = [e for e in site.events if key in e.participants or e.place == key]
+    involved = [e for e in site.events if key in involved_keys(e)]
     return timeline_entries(site, Names(site), involved)
 
 
