@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from builder.cache import AnalysisCache, SeedHashes, recall_problems, remember_problems
 from builder.config import Settings
 from builder.errors import StrictModeError
 from builder.fingerprint import build_fingerprint
-from builder.model import Article, Problem, SourceFile
+from builder.model import Article, OutputPage, Problem, SourceFile
 from builder.read import list_seeds, read_seed_files
 from builder.write import WriteReport, site_article_count, site_is_current, write_site
 
@@ -91,8 +92,28 @@ class StageTimer:
         finally:
             self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - begun
 
+    @contextmanager
+    def quietly(self, stage: str):
+        """Count time towards `stage` without telling `progress` (for stages interleaved page by page)."""
+        begun = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - begun
+
     def total(self) -> float:
         return time.perf_counter() - self.started
+
+
+def timed_pages(pages: Iterable[OutputPage], timer: StageTimer) -> Iterator[OutputPage]:
+    """`pages`, with the time spent making each one counted as "render" (writing it is counted apart)."""
+    pages = iter(pages)
+    while True:
+        with timer.quietly("render"):
+            page = next(pages, None)
+        if page is None:
+            return
+        yield page
 
 
 def analyse_all(sources: list[SourceFile], settings: Settings) -> tuple[list[Article], list[Problem]]:
@@ -153,13 +174,20 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None) -> 
     with timer("link", f"linking {len(articles):,} articles: duplicates, actors, events"):
         site = link_site(articles, problems, settings.config, curation,
                          event_types=settings.paths.site / "event_types.toml")
-    # Pages go to the writer as they are made (the bulk of them are never all in memory at once),
-    # so rendering and writing are timed as one stage.
-    with timer("render+write", "rendering and writing pages, then the search index"):
-        pages = iter_site_pages(site, settings)
+    # Pages go to the writer as they are made (the bulk of them are never all in memory at once): the
+    # time spent making them is "render", the time the search index takes "index", the rest "write".
+    def index(staging: Path) -> None:
+        with timer("index", "making the search index"):
+            index_site(staging)
+
+    with timer("write", "rendering and writing pages"):
+        pages = timed_pages(iter_site_pages(site, settings), timer)
         written = write_site(pages, settings.paths, fingerprint=fingerprint, article_count=len(site.articles),
-                             finish_staging=index_site)
+                             finish_staging=index)
         remember_problems(settings.paths.cache, fingerprint, problems)
+    timer.seconds["write"] -= timer.seconds.get("render", 0.0) + timer.seconds.get("index", 0.0)
+    for stage in ("render", "write", "index"):  # listed in pipeline order
+        timer.seconds[stage] = timer.seconds.pop(stage, 0.0)
 
     duplicates = sum(len(article.also_published_as) for article in site.articles)
     return BuildReport(len(sources), len(site.articles), problems, written, timer.total(), timer.seconds,
