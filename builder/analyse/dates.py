@@ -18,9 +18,11 @@ from __future__ import annotations
 import bisect
 import calendar
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from itertools import chain
 
 from builder.model import Article, ArticleDate, DateRef, Precision
 
@@ -49,6 +51,61 @@ _YEAR = r"(?P<year>1[6-9]\d\d|20\d\d|2100)"
 _WEEKDAY = r"(?P<weekday>" + "|".join(WEEKDAYS) + r")"
 _COUNT = r"(?P<count>\d{1,3}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
 _UNIT = r"(?P<unit>day|week|month|year)s?"
+
+
+# ---------------------------------------------------------------- matching only where a rule can start
+#
+# Every rule's pattern opens with `\b` and a whole word from a short list (a month, a weekday, "last",
+# "in", …) or with a number.  Python's `re` tries a pattern like that at every character of the text;
+# instead the text's words are indexed once, and each pattern is tried only where one of its opening
+# words stands.  The matches are the same as `finditer`'s: the same positions are tried in the same
+# order, and a match resumes the scan after its end.
+
+_WORD = re.compile(r"\w+")
+DIGITS = "<digits>"  # the index key of words that open with an ASCII digit
+NON_ASCII = "<non-ascii>"  # the key of words `re.I` might match to a listed word ("ſince"): always tried
+
+
+@lru_cache(maxsize=4)
+def _word_starts(text: str) -> dict[str, list[int]]:
+    """Where each word of the text starts, by its lower-case form (numbers under DIGITS)."""
+    starts: dict[str, list[int]] = {}
+    for m in _WORD.finditer(text):
+        word = m.group()
+        if not word.isascii():
+            key = NON_ASCII
+        elif word[0] in "0123456789":
+            key = DIGITS
+        else:
+            key = word.lower()
+        starts.setdefault(key, []).append(m.start())
+    return starts
+
+
+class WordAnchored:
+    """A compiled rule pattern and the lower-case words it may open with (DIGITS: a number)."""
+
+    def __init__(self, pattern: str, opening_words: Iterable[str], flags: int = 0) -> None:
+        self.pattern = re.compile(pattern, flags)
+        self.opening_words = (*frozenset(opening_words), NON_ASCII)
+
+    def finditer(self, text: str) -> Iterator[re.Match]:
+        """What `self.pattern.finditer(text)` finds (the pattern can start nowhere else)."""
+        starts = _word_starts(text)
+        candidates = sorted(chain.from_iterable(starts.get(word, ()) for word in self.opening_words))
+        resume = 0
+        for position in candidates:
+            if position < resume:
+                continue
+            m = self.pattern.match(text, position)
+            if m:
+                resume = m.end()
+                yield m
+
+
+def _first_words(phrases: Iterable[str]) -> set[str]:
+    return {phrase.split()[0] for phrase in phrases}
+
 
 
 @dataclass(frozen=True)
@@ -107,30 +164,39 @@ def _shift(anchor: date, unit: str, amount: int) -> date:
 # ---------------------------------------------------------------- rules: absolute dates
 
 
+_ISO = WordAnchored(r"\b(?P<year>1[6-9]\d\d|20\d\d)-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b", [DIGITS])
+
+
 def rule_iso(text: str) -> Iterator[Found]:
-    for m in re.finditer(r"\b(?P<year>1[6-9]\d\d|20\d\d)-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b", text):
+    for m in _ISO.finditer(text):
         value = _day(int(m["year"]), int(m["month"]), int(m["day"]))
         if value:
             yield Found(m.start(), m.end(), "iso", Precision.DAY, lambda a, d, v=value: (v, None))
 
 
+_MONTH_DAY_YEAR = (
+    WordAnchored(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", MONTHS, re.I),
+    WordAnchored(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}\b", [DIGITS], re.I),
+)
+
+
 def rule_month_day_year(text: str) -> Iterator[Found]:
     """"July 27, 1953", "Jan. 10 2016", "27 July 1953", "Tuesday, 27 July, 1953"."""
-    patterns = [
-        rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b",
-        rf"\b{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}\b",
-    ]
-    for pattern in patterns:
-        for m in re.finditer(pattern, text, re.I):
+    for pattern in _MONTH_DAY_YEAR:
+        for m in pattern.finditer(text):
             value = _day(int(m["year"]), MONTHS[m["month"].lower()], int(m["day"]))
             if value and not m["month"][0].islower():
                 yield Found(m.start(), m.end(), "month-day-year", Precision.DAY, lambda a, d, v=value: (v, None))
 
 
+_NUMERIC = WordAnchored(
+    r"\b(?P<month>[01]?\d)\s?/\s?(?P<day>[0-3]?\d)\s?/\s?(?P<year>1[6-9]\d\d|20\d\d|\d\d)\b(?!\s?/)", [DIGITS]
+)
+
+
 def rule_numeric(text: str) -> Iterator[Found]:
     """US style "1/10/2016" or "1/10/16" (month first)."""
-    pattern = r"\b(?P<month>[01]?\d)\s?/\s?(?P<day>[0-3]?\d)\s?/\s?(?P<year>1[6-9]\d\d|20\d\d|\d\d)\b(?!\s?/)"
-    for m in re.finditer(pattern, text):
+    for m in _NUMERIC.finditer(text):
         year = int(m["year"])
         year = year if year > 100 else (2000 + year if year < 50 else 1900 + year)
         value = _day(year, int(m["month"]), int(m["day"]))
@@ -138,11 +204,16 @@ def rule_numeric(text: str) -> Iterator[Found]:
             yield Found(m.start(), m.end(), "numeric", Precision.DAY, lambda a, d, v=value: (v, None))
 
 
+_MONTH_DAY = (
+    WordAnchored(rf"\b{_MONTH}\s+{_DAY}\b(?!\s*,?\s*\d)", MONTHS, re.I),
+    WordAnchored(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH}(?!\s*,?\s*\d)", [DIGITS], re.I),
+)
+
+
 def rule_month_day(text: str) -> Iterator[Found]:
     """"Jan. 10", "July 27", "10 January": the year comes from the article's date."""
-    patterns = [rf"\b{_MONTH}\s+{_DAY}\b(?!\s*,?\s*\d)", rf"\b{_DAY}\s+(?:of\s+)?{_MONTH}(?!\s*,?\s*\d)"]
-    for pattern in patterns:
-        for m in re.finditer(pattern, text, re.I):
+    for pattern in _MONTH_DAY:
+        for m in pattern.finditer(text):
             month, day = MONTHS[m["month"].lower()], int(m["day"])
             if not 1 <= day <= 31 or m["month"][0].islower():
                 continue
@@ -154,9 +225,12 @@ def rule_month_day(text: str) -> Iterator[Found]:
             yield Found(m.start(), m.end(), "month-day", Precision.DAY, compute)
 
 
+_MONTH_YEAR = WordAnchored(rf"\b{_MONTH}\s+(?:of\s+)?{_YEAR}\b", MONTHS, re.I)
+
+
 def rule_month_year(text: str) -> Iterator[Found]:
     """"June 1950", "in January of 2016"."""
-    for m in re.finditer(rf"\b{_MONTH}\s+(?:of\s+)?{_YEAR}\b", text, re.I):
+    for m in _MONTH_YEAR.finditer(text):
         if m["month"][0].islower():
             continue
         year, month = int(m["year"]), MONTHS[m["month"].lower()]
@@ -164,14 +238,17 @@ def rule_month_year(text: str) -> Iterator[Found]:
                     lambda a, d, y=year, mo=month: (date(y, mo, 1), None))
 
 
+_YEAR_SPAN = (
+    WordAnchored(r"\b(?P<first>1[6-9]\d\d|20\d\d)\s*[-–—]\s*(?P<second>\d\d(?:\d\d)?)\b(?!-)", [DIGITS]),
+    WordAnchored(r"\b(?:from|between)\s+(?P<first>1[6-9]\d\d|20\d\d)\s+(?:to|and|until|till)\s+"
+                 r"(?P<second>1[6-9]\d\d|20\d\d)\b", ["from", "between"]),
+)
+
+
 def rule_year_span(text: str) -> Iterator[Found]:
     """"1950-53", "1950–1953", "from 1950 to 1953", "between 1950 and 1953"."""
-    patterns = [
-        r"\b(?P<first>1[6-9]\d\d|20\d\d)\s*[-–—]\s*(?P<second>\d\d(?:\d\d)?)\b(?!-)",
-        r"\b(?:from|between)\s+(?P<first>1[6-9]\d\d|20\d\d)\s+(?:to|and|until|till)\s+(?P<second>1[6-9]\d\d|20\d\d)\b",
-    ]
-    for pattern in patterns:
-        for m in re.finditer(pattern, text):
+    for pattern in _YEAR_SPAN:
+        for m in pattern.finditer(text):
             first, second = int(m["first"]), m["second"]
             last = int(second) if len(second) == 4 else first // 100 * 100 + int(second)
             if not first < last <= first + 100:
@@ -180,14 +257,18 @@ def rule_year_span(text: str) -> Iterator[Found]:
                         lambda a, d, f=first, la=last: (date(f, 1, 1), date(la, 12, 31)))
 
 
+_YEAR_WORDS = ("in", "since", "of", "by", "until", "till", "before", "after", "from", "during", "early", "late", "mid",
+               "around", "through")
+_YEAR_AFTER_WORD = WordAnchored(
+    rf"(?:\b(?:{'|'.join(_YEAR_WORDS)})[\s-]+|\bthe\s+(?=\d{{4}}\s+[a-z]))(?P<year>1[6-9]\d\d|20\d\d)\b(?![-–,.]?\d)",
+    [*_YEAR_WORDS, "the"],
+    re.I,
+)
+
+
 def rule_year(text: str) -> Iterator[Found]:
     """A year where the words around it make it one: "in 1953", "since 2001", "the 1953 armistice"."""
-    pattern = (
-        r"(?:\b(?:in|since|of|by|until|till|before|after|from|during|early|late|mid|around|through)[\s-]+"
-        r"|\bthe\s+(?=\d{4}\s+[a-z]))"
-        r"(?P<year>1[6-9]\d\d|20\d\d)\b(?![-–,.]?\d)"
-    )
-    for m in re.finditer(pattern, text, re.I):
+    for m in _YEAR_AFTER_WORD.finditer(text):
         year = int(m["year"])
         yield Found(m.start("year"), m.end("year"), "year", Precision.YEAR, lambda a, d, y=year: (date(y, 1, 1), None))
 
@@ -201,10 +282,14 @@ def _weekday_value(anchor: date, weekday: int, direction: int) -> date:
     return anchor - timedelta(days=(anchor.weekday() - weekday) % 7)
 
 
+_WEEKDAY_WHICH = ("last", "next", "this", "on", "early", "late")
+_WEEKDAY_PHRASE = WordAnchored(rf"\b(?:(?P<which>{'|'.join(_WEEKDAY_WHICH)})\s+)?{_WEEKDAY}\b",
+                               [*_WEEKDAY_WHICH, *WEEKDAYS], re.I)
+
+
 def rule_weekday(text: str) -> Iterator[Found]:
     """"on Wednesday", "Thursday", "last Friday", "next Monday", "Wednesday night"."""
-    pattern = rf"\b(?:(?P<which>last|next|this|on|early|late)\s+)?{_WEEKDAY}\b"
-    for m in re.finditer(pattern, text, re.I):
+    for m in _WEEKDAY_PHRASE.finditer(text):
         if not m["weekday"][0].isupper():
             continue
         weekday = WEEKDAYS[m["weekday"].lower()]
@@ -231,21 +316,30 @@ def rule_weekday(text: str) -> Iterator[Found]:
         yield Found(m.start(), m.end(), "weekday", Precision.DAY, compute)
 
 
+_DAY_OFFSETS = {"the day before yesterday": -2, "the day after tomorrow": 2, "yesterday": -1, "today": 0,
+                "tonight": 0, "tomorrow": 1}
+_RELATIVE_DAY = WordAnchored(r"\b(" + "|".join(sorted(_DAY_OFFSETS, key=len, reverse=True)) + r")\b",
+                             _first_words(_DAY_OFFSETS), re.I)
+
+
 def rule_relative_day(text: str) -> Iterator[Found]:
     """"yesterday", "today", "tomorrow", "the day before yesterday"."""
-    offsets = {"the day before yesterday": -2, "the day after tomorrow": 2, "yesterday": -1, "today": 0,
-               "tonight": 0, "tomorrow": 1}
-    pattern = r"\b(" + "|".join(sorted(offsets, key=len, reverse=True)) + r")\b"
-    for m in re.finditer(pattern, text, re.I):
-        offset = offsets[m[1].lower()]
+    for m in _RELATIVE_DAY.finditer(text):
+        offset = _DAY_OFFSETS[m[1].lower()]
         yield Found(m.start(), m.end(), "relative-day", Precision.DAY,
                     lambda a, d, o=offset: (a + timedelta(days=o), None) if a else None)
 
 
+_RELATIVE_PERIOD = WordAnchored(
+    r"\b(?:(?:earlier|later)\s+)?(?P<which>last|this|next|past)\s+(?P<unit>week|month|year)\b",
+    ["earlier", "later", "last", "this", "next", "past"],
+    re.I,
+)
+
+
 def rule_relative_period(text: str) -> Iterator[Found]:
     """"last month", "this year", "next week", "earlier this month"."""
-    pattern = r"\b(?:(?:earlier|later)\s+)?(?P<which>last|this|next|past)\s+(?P<unit>week|month|year)\b"
-    for m in re.finditer(pattern, text, re.I):
+    for m in _RELATIVE_PERIOD.finditer(text):
         step = {"last": -1, "past": -1, "this": 0, "next": 1}[m["which"].lower()]
         unit = m["unit"].lower()
 
@@ -264,11 +358,14 @@ def rule_relative_period(text: str) -> Iterator[Found]:
         yield Found(m.start(), m.end(), "relative-period", precision, compute)
 
 
+_COUNT_AGO = WordAnchored(rf"\b{_COUNT}\s+{_UNIT}\s+(?P<way>ago|earlier|later|before|after)\b",
+                          [DIGITS, *_first_words(NUMBER_WORDS)], re.I)
+
+
 def rule_count_ago(text: str) -> Iterator[Found]:
     """"three days ago", "two weeks earlier", "a year later": ago counts from the article's date, earlier and
     later from the last date the text gave before them (or the article's date)."""
-    pattern = rf"\b{_COUNT}\s+{_UNIT}\s+(?P<way>ago|earlier|later|before|after)\b"
-    for m in re.finditer(pattern, text, re.I):
+    for m in _COUNT_AGO.finditer(text):
         amount = _count(m["count"])
         unit = m["unit"].lower()
         way = m["way"].lower()
