@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Set
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import NamedTuple
@@ -100,6 +100,8 @@ class Lexicon:
     non_entities: frozenset[str]
     event_words: frozenset[str]
     places_upper: dict[str, str]  # "SOUTH KOREA" → "South Korea", for headlines in capitals
+    # _name_like's answer for each word seen so far (it depends on the word and these lists only)
+    name_like: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
 
 def _read_list(name: str) -> list[str]:
@@ -145,7 +147,8 @@ class Token(NamedTuple):
 
 def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     end = len(text) if end is None else end
-    return [Token(m.start(), m.end(), m.group()) for m in TOKEN_RE.finditer(text, start, end)]
+    make = tuple.__new__  # Token(…) without NamedTuple's Python-level __new__: a tenth of the recogniser's time
+    return [make(Token, (m.start(), m.end(), m.group())) for m in TOKEN_RE.finditer(text, start, end)]
 
 
 def is_caps_sentence(tokens: list[Token], lex: Lexicon) -> bool:
@@ -177,14 +180,23 @@ class Span:
     type: str | None = None
     strong: bool = False  # typed by direct evidence (title, organisation word, gazetteer …)
     team: bool = False  # a place named as a sports team ("Surrey 22")
+    # (tokens list, its words, their text): asked for many times a span, recomputed only when `tokens` is
+    # given a new list (the lists themselves are never changed in place)
+    _wording: tuple[list[Token], list[str], str] | None = field(default=None, repr=False, compare=False)
+
+    def _words_and_text(self) -> tuple[list[Token], list[str], str]:
+        if self._wording is None or self._wording[0] is not self.tokens:
+            words = [t.text for t in self.tokens if t.text != "."]
+            self._wording = (self.tokens, words, " ".join(words))
+        return self._wording
 
     @property
     def words(self) -> list[str]:
-        return [t.text for t in self.tokens if t.text != "."]
+        return self._words_and_text()[1]
 
     @property
     def text(self) -> str:
-        return " ".join(self.words)
+        return self._words_and_text()[2]
 
 
 def _scrambled(text: str) -> bool:
@@ -198,7 +210,14 @@ def _scrambled(text: str) -> bool:
 
 
 def _name_like(token: Token, lex: Lexicon) -> bool:
-    text = token.text
+    """A capitalised word that may be (part of) a name; asked ~700 times an article, so answered once per word."""
+    known = lex.name_like.get(token.text)
+    if known is None:
+        known = lex.name_like[token.text] = _name_like_word(token.text, lex)
+    return known
+
+
+def _name_like_word(text: str, lex: Lexicon) -> bool:
     if not text[0].isupper() or text in lex.non_entities:
         return False
     if _scrambled(text):  # "QxTrWvB", "ReportFEB": a link code or words glued to capitals, not a name

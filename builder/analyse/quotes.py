@@ -63,6 +63,7 @@ _CLAUSE = re.compile(r"((?:[\w.'’-]+\s+){0,5}?[\w.'’-]+)\s+" + _AUX + _VERB 
 _ACCORDING = re.compile(r"\baccording to\s+((?:[\w.'’-]+\s*){1,8}?)(?=[,.;:!?)]|$)")
 _CURLY = re.compile(r"“([^“”]*)(?:”|$)")
 _STRAIGHT = re.compile(r"\"([^\"]*)\"")
+_STRAIGHT_MARK = re.compile('"')
 _DESCRIPTOR = re.compile(r"^(?:a|an|the|one|two|three|several|some|many|his|her|their)\s", re.IGNORECASE)
 
 
@@ -136,7 +137,7 @@ def _quote_spans(text: str, start: int, end: int) -> list[tuple[int, int, int]]:
     for match in _CURLY.finditer(text, start, end):
         closed = match.end() > match.end(1)
         spans.append((match.start(1), match.end(1), match.end() if closed else match.end(1)))
-    marks = [start + i for i, char in enumerate(block) if char == '"']
+    marks = [mark.start() for mark in _STRAIGHT_MARK.finditer(text, start, end)]
     if len(marks) % 2 == 1:
         if block.startswith('"'):
             spans.append((marks[-1] + 1, end, end))  # the last mark opens a quotation left open
