@@ -27,7 +27,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from builder.config import Settings
-from builder.errors import TemplateError
+from builder.errors import BuildError, TemplateError
 from builder.model import Article, BlockKind, OutputPage, Site
 from builder.theme import builtin_static_dirs, builtin_template_dirs
 
@@ -458,13 +458,9 @@ def static_pages(settings: Settings) -> Iterator[OutputPage]:
         yield OutputPage(relpath, path.read_bytes())
 
 
-# Page kinds planned here whose index pages always exist; the others are planned first, so that the
-# navigation of every page links only to index pages that were really made.
+# Page kinds whose index pages always exist: the other kinds say first which pages they will make
+# (`planned_paths`), so that the navigation of every page links only to index pages really made.
 CORE_KINDS = ("articles", "sources", "reports")
-
-
-def _plan(renderer: PageRenderer, site: Site, modules: dict[str, ModuleType]) -> dict[str, list[OutputPage]]:
-    return {name: list(module.plan(renderer, site)) for name, module in modules.items()}
 
 
 def _template_frame(exc: BaseException) -> str | None:
@@ -491,24 +487,45 @@ def render_site(site: Site, settings: Settings) -> list[OutputPage]:
 def iter_site_pages(site: Site, settings: Settings) -> Iterator[OutputPage]:
     """Every page of the site: each page module's pages in a fixed order, then 404, .nojekyll, static files.
 
-    The other kinds are planned first, so that navigation, mention and event links name only pages really
-    made; the article, source and report pages (the bulk of a site) are then made one by one as the writer
-    asks for them, so they are never all in memory at once."""
+    Pages are made one by one as the writer asks for them, so no kind's pages are all in memory at once.
+    Navigation, mention and event links must name only pages really made: each page module that is not a
+    core kind tells beforehand, without rendering, which of its pages others may link to
+    (`planned_paths(renderer, site)`); a module that cannot tell is rendered first, as a whole."""
     modules = available_page_modules()
     renderer = PageRenderer(site, settings, kinds=tuple(modules))
     others = {name: module for name, module in modules.items() if name not in CORE_KINDS}
-    planned = _plan(renderer, site, others)
-    paths = {page.path for pages in planned.values() for page in pages}
+    promised: dict[str, set[str]] = {}  # kind → the paths its planned_paths named (each checked to be made)
+    for name, module in others.items():
+        planned_paths = getattr(module, "planned_paths", None)
+        if planned_paths is not None:
+            promised[name] = set(planned_paths(renderer, site))
+    rendered = {name: list(module.plan(renderer, site)) for name, module in others.items() if name not in promised}
+
+    def made() -> set[str]:
+        return {path for paths in promised.values() for path in paths} | {
+            page.path for pages in rendered.values() for page in pages}
+
+    paths = made()
     missing = [path for kind, _, path in NAVIGATION if kind in others and path not in paths]
-    if missing:  # a page kind made no index page (yet): drop it from the navigation, render those kinds again
+    if missing:  # a page kind makes no index page (yet): leave it out of the navigation
         renderer.nav = [(label, path) for label, path in renderer.nav if path not in missing]
-        planned = _plan(renderer, site, others)
-        paths = {page.path for pages in planned.values() for page in pages}
-    # Article pages link mentions and events only to actor and event pages that were really made.
+        rendered = {name: list(others[name].plan(renderer, site)) for name in rendered}  # with the new navigation
+        paths = made()
+    # Article pages link mentions and events only to actor and event pages that will really be made.
     renderer.actor_pages = {key: path for key, path in renderer.actor_pages.items() if path in paths}
     renderer.event_pages = {key: path for key, path in renderer.event_pages.items() if path in paths}
+    del paths
     for name, module in modules.items():
-        yield from (module.plan(renderer, site) if name in CORE_KINDS else planned.pop(name))
+        if name in rendered:
+            yield from rendered.pop(name)
+            continue
+        unmade = promised.get(name, set())
+        for page in module.plan(renderer, site):
+            unmade.discard(page.path)
+            yield page
+        if unmade:  # other pages link to these: a broken promise would be broken links
+            raise BuildError(f"internal error: the {name} pages did not include {', '.join(sorted(unmade)[:5])}, "
+                             "which planned_paths said they would")
     static = list(static_pages(settings))
     css = next((page.content.decode("utf-8", "replace") for page in static if page.path == "static/style.css"), "")
     yield renderer.page("404.html", "404.html", inline_css=Markup(css.replace("</", "<\\/")))

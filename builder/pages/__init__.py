@@ -1,6 +1,9 @@
-"""Page kinds: one module per kind, each exposing `plan(renderer, site) -> list[OutputPage]`.
+"""Page kinds: one module per kind, each exposing `plan(renderer, site)`, which yields its OutputPages one at a
+time (so that no kind's pages are all in memory at once), and, unless the kind is one whose index always
+exists (builder.render.CORE_KINDS), `planned_paths(renderer, site)`: the paths of the pages other pages may
+link to (its index pages, one page per actor or event), said without rendering anything.
 
-builder.render.render_site runs them in the order of builder.render.PAGE_MODULES.
+builder.render.iter_site_pages runs them in the order of builder.render.PAGE_MODULES.
 Shared here: splitting long lists into pages of a bounded size, and the bounds of the lists that grow
 with the site (no page grows without limit: an index shows the first INDEX_ITEMS of such a list and
 links to the complete list, split into pages of at most LIST_ITEMS).

@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -211,28 +212,43 @@ def grouped(members: list[Actor]) -> list[tuple[str, str, list[Actor], int]]:
     return groups
 
 
-def index_pages(renderer: PageRenderer, site: Site) -> list[OutputPage]:
+def index_pages(renderer: PageRenderer, site: Site) -> Iterator[OutputPage]:
     """actors/index.html (the most prominent of each type) and the A to Z pages (every actor)."""
     alphabet = letters(site)
     index = [(heading, css, members[:INDEX_ITEMS], len(members)) for heading, css, members in index_groups(site)]
-    pages = [renderer.page("actors/index.html", "actors.html", groups=index, actor_count=len(site.actors),
-                           has_report=True, letters=[letter for letter, _ in alphabet], shown=INDEX_ITEMS)]
+    yield renderer.page("actors/index.html", "actors.html", groups=index, actor_count=len(site.actors),
+                        has_report=True, letters=[letter for letter, _ in alphabet], shown=INDEX_ITEMS)
     for letter, members in alphabet:
         for pagination in paginate(letter.path, members, LIST_ITEMS):
-            pages.append(renderer.page(
+            yield renderer.page(
                 pagination.path, "actors_all.html", letter=letter, letters=[other for other, _ in alphabet],
                 groups=grouped(list(pagination.items)), pagination=pagination, actor_count=len(site.actors),
                 previous_label="← Previous", next_label="Next →",
-            ))
-    return pages
+            )
 
 
-def plan(renderer: PageRenderer, site: Site) -> list[OutputPage]:
+def _makes_pages(site: Site) -> bool:
+    """Actors were resolved (a linking step ran); without them: no actor pages, no "Actors" in the navigation."""
+    return bool(site.actors) or site.actor_report is not None
+
+
+def planned_paths(renderer: PageRenderer, site: Site) -> set[str]:
+    """The index, the report and one page per actor (what other pages link to), without rendering them."""
+    if not _makes_pages(site):
+        return set()
+    return {"actors/index.html", "actors/report.html", *(f"actors/{actor.slug}.html" for actor in site.actors)}
+
+
+def plan(renderer: PageRenderer, site: Site) -> Iterable[OutputPage]:
+    if not _makes_pages(site):
+        return []
+    return _pages(renderer, site)
+
+
+def _pages(renderer: PageRenderer, site: Site) -> Iterator[OutputPage]:
     actors = {a.key: a for a in site.actors}
     report = site.actor_report
-    if not actors and report is None:
-        return []  # actors were not resolved (no linking step ran): no actor pages, no "Actors" in the navigation
-    pages = index_pages(renderer, site)
+    yield from index_pages(renderer, site)
     graph_pages = "graphs" in renderer.kinds
     per_page = renderer.config.articles_per_page
     slugs = {a.slug for a in site.actors}
@@ -242,28 +258,26 @@ def plan(renderer: PageRenderer, site: Site) -> list[OutputPage]:
     for actor in site.actors:
         context = actor_context(actor, site, renderer, lookups)
         for pagination in paginate(f"actors/{actor.slug}.html", context["appearances"], per_page):
-            pages.append(renderer.page(
+            yield renderer.page(
                 pagination.path, "actor.html", actor=actor, pagination=pagination,
                 appearances=pagination.items, roles=context["roles"] if pagination.number == 1 else [],
                 quotes=context["quotes"] if pagination.number == 1 else [],
                 with_most=context["with_most"] if pagination.number == 1 else [],
                 timeline=timelines.get(actor.key, []) if pagination.number == 1 else [],
                 graph_page=f"graphs/{actor.slug}.html" if graph_pages and has_graph_page(actor) else None,
-            ))
+            )
         for old in actor.redirect_from:
             if old not in slugs and old not in redirects:
                 redirects[old] = actor
     for old, actor in sorted(redirects.items()):
-        pages.append(renderer.page(f"actors/{old}.html", "redirect.html", actor=actor,
-                                   target=f"actors/{actor.slug}.html"))
+        yield renderer.page(f"actors/{old}.html", "redirect.html", actor=actor, target=f"actors/{actor.slug}.html")
     hints = []
     if report is not None:
         for key_a, key_b, why, entry in report.likely_merges:
             if key_a in actors and key_b in actors:
                 hints.append((actors[key_a], actors[key_b], why, entry))
-    pages.append(renderer.page(
+    yield renderer.page(
         "actors/report.html", "actors_report.html", hints=hints,
         unmatched=report.unmatched_curation if report else [],
         clashes=report.slug_clashes if report else [],
-    ))
-    return pages
+    )

@@ -29,6 +29,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -285,23 +286,22 @@ def _filter_options(entries: list[TimelineEntry]) -> tuple[list[tuple[str, str]]
 
 
 def timeline_pages(renderer: PageRenderer, entries: list[TimelineEntry],
-                   years: list[tuple[Year, list[TimelineEntry]]]) -> list[OutputPage]:
+                   years: list[tuple[Year, list[TimelineEntry]]]) -> Iterator[OutputPage]:
     """timeline.html (the latest dated events and the years) and timeline/<year>.html (every event)."""
     year_list = [year for year, _ in years]
     dated = [entry for entry in entries if entry.sort_key[0] == 0]
     latest = dated[-INDEX_ITEMS:]
     actor_options, type_options = _filter_options(latest)
-    pages = [renderer.page("timeline.html", "timeline.html", entries=latest, actor_options=actor_options,
-                           type_options=type_options, years=year_list, year=None, event_count=len(entries))]
+    yield renderer.page("timeline.html", "timeline.html", entries=latest, actor_options=actor_options,
+                        type_options=type_options, years=year_list, year=None, event_count=len(entries))
     for year, items in years:
         for pagination in paginate(year.path, items, LIST_ITEMS):
             actor_options, type_options = _filter_options(list(pagination.items))
-            pages.append(renderer.page(
+            yield renderer.page(
                 pagination.path, "timeline.html", entries=pagination.items, actor_options=actor_options,
                 type_options=type_options, years=year_list, year=year, pagination=pagination,
                 event_count=len(entries), previous_label="← Earlier", next_label="Later →",
-            ))
-    return pages
+            )
 
 
 def index_sections(site: Site) -> dict[str, list[Event]]:
@@ -319,7 +319,12 @@ def index_sections(site: Site) -> dict[str, list[Event]]:
             "background": most_reported(background)}
 
 
-def plan(renderer: PageRenderer, site: Site) -> list[OutputPage]:
+def planned_paths(renderer: PageRenderer, site: Site) -> set[str]:
+    """The index, the timeline and one page per event (what other pages link to), without rendering them."""
+    return {"events/index.html", "timeline.html", *(f"events/{event.slug}.html" for event in site.events)}
+
+
+def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage]:
     names = Names(site, renderer)
     articles = {article.source_file: article for article in site.articles}
     quotable = QuotableSentences(renderer.config)
@@ -328,11 +333,11 @@ def plan(renderer: PageRenderer, site: Site) -> list[OutputPage]:
     current_count = sum(1 for e in site.events if not e.background)
     entries = timeline_entries(site, names)
     years = timeline_years(entries)
-    pages = [renderer.page("events/index.html", "events.html", **sections, event_count=current_count,
-                           background_count=len(site.events) - current_count, years=[year for year, _ in years],
-                           date_text=date_text, iso_text=iso_text)]
+    yield renderer.page("events/index.html", "events.html", **sections, event_count=current_count,
+                        background_count=len(site.events) - current_count, years=[year for year, _ in years],
+                        date_text=date_text, iso_text=iso_text)
     for event in site.events:
-        pages.append(renderer.page(
+        yield renderer.page(
             f"events/{event.slug}.html", "event.html",
             event=event,
             when=date_text(event.date),
@@ -344,7 +349,7 @@ def plan(renderer: PageRenderer, site: Site) -> list[OutputPage]:
             evidence=evidence_links(renderer, event, articles, quotable),
             related=[by_key[k] for k in event.related if k in by_key],
             date_text=date_text,
-        ))
+        )
     slugs = {event.slug for event in site.events}
     redirects: dict[str, Event] = {}
     for event in site.events:  # old addresses (before a curated label, date or merge) lead to the event
@@ -352,6 +357,6 @@ def plan(renderer: PageRenderer, site: Site) -> list[OutputPage]:
             if old not in slugs:
                 redirects.setdefault(old, event)
     for old, event in sorted(redirects.items()):
-        pages.append(renderer.page(f"events/{old}.html", "redirect.html", name=event.label,
-                                   target=f"events/{event.slug}.html"))
-    return pages + timeline_pages(renderer, entries, years)
+        yield renderer.page(f"events/{old}.html", "redirect.html", name=event.label,
+                            target=f"events/{event.slug}.html")
+    yield from timeline_pages(renderer, entries, years)

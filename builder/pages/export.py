@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 
 from builder.config import Config
 from builder.model import Actor, Article, Event, OutputPage, Site
@@ -139,13 +140,15 @@ def to_csv(records: list[dict], columns: list[str]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def plan(renderer: PageRenderer, site: Site) -> list[OutputPage]:
+def planned_paths(renderer: PageRenderer, site: Site) -> set[str]:
+    return {"data/digest.json", "data/articles.csv", "data/actors.csv", "data/events.csv", "data/mentions.csv"}
+
+
+def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage]:
     data = digest(site, renderer.settings.config)
-    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-    return [
-        OutputPage("data/digest.json", text.encode("utf-8")),
-        OutputPage("data/articles.csv", to_csv(data["articles"], ARTICLE_COLUMNS)),
-        OutputPage("data/actors.csv", to_csv(data["actors"], ACTOR_COLUMNS)),
-        OutputPage("data/events.csv", to_csv(data["events"], EVENT_COLUMNS)),
-        OutputPage("data/mentions.csv", to_csv(data["mentions"], MENTION_COLUMNS)),
-    ]
+    yield OutputPage("data/digest.json", (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+                     .encode("utf-8"))
+    yield OutputPage("data/articles.csv", to_csv(data["articles"], ARTICLE_COLUMNS))
+    yield OutputPage("data/actors.csv", to_csv(data["actors"], ACTOR_COLUMNS))
+    yield OutputPage("data/events.csv", to_csv(data["events"], EVENT_COLUMNS))
+    yield OutputPage("data/mentions.csv", to_csv(data["mentions"], MENTION_COLUMNS))

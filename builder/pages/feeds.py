@@ -22,6 +22,7 @@ feeds (Atom requires a date on every entry) but stay in the sitemap.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from xml.etree import ElementTree as ET
 from zoneinfo import ZoneInfo
@@ -160,25 +161,27 @@ def robots_txt(config: Config) -> OutputPage:
     return OutputPage("robots.txt", ("\n".join(lines) + "\n").encode())
 
 
-def plan(renderer: PageRenderer, site: Site) -> list[OutputPage]:
+def planned_paths(renderer: PageRenderer, site: Site) -> set[str]:
+    """The site's feed, sitemap and robots.txt (no page links to the actor and event feeds but their own)."""
+    return {"feed.xml", "sitemap.xml", "robots.txt"}
+
+
+def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage]:
     config = renderer.settings.config
     by_file = {article.source_file: article for article in site.articles}
-    pages = [
-        atom_feed("feed.xml", site.title, config.description, f"site:{config.base_url or site.title}",
-                  site.articles, site, config, "index.html")
-    ]
+    yield atom_feed("feed.xml", site.title, config.description, f"site:{config.base_url or site.title}",
+                    site.articles, site, config, "index.html")
     for actor in site.actors:
         files = dict.fromkeys(source_file for source_file, _ in actor.mentions)
         articles = [by_file[f] for f in files if f in by_file]
-        pages.append(atom_feed(f"actors/{actor.slug}.xml", f"{actor.name} · {site.title}",
-                               f"Articles that mention {actor.name}.", f"actor:{actor.key}",
-                               articles, site, config, f"actors/{actor.slug}.html"))
+        yield atom_feed(f"actors/{actor.slug}.xml", f"{actor.name} · {site.title}",
+                        f"Articles that mention {actor.name}.", f"actor:{actor.key}",
+                        articles, site, config, f"actors/{actor.slug}.html")
     for event in site.events:
         files = dict.fromkeys([*event.sources, *(source_file for source_file, _ in event.evidence)])
         articles = [by_file[f] for f in files if f in by_file]
-        pages.append(atom_feed(f"events/{event.slug}.xml", f"{event.label} · {site.title}",
-                               f"Articles that report: {event.label}.", f"event:{event.key}",
-                               articles, site, config, f"events/{event.slug}.html"))
-    pages.append(sitemap(site, config))
-    pages.append(robots_txt(config))
-    return pages
+        yield atom_feed(f"events/{event.slug}.xml", f"{event.label} · {site.title}",
+                        f"Articles that report: {event.label}.", f"event:{event.key}",
+                        articles, site, config, f"events/{event.slug}.html")
+    yield sitemap(site, config)
+    yield robots_txt(config)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -177,7 +178,12 @@ def has_graph_page(actor: Actor) -> bool:
     return len({source_file for source_file, _ in actor.mentions}) >= GRAPH_MIN_ARTICLES
 
 
-def plan(renderer: PageRenderer, site: Site) -> list[OutputPage]:
+def planned_paths(renderer: PageRenderer, site: Site) -> set[str]:
+    """The index and one page per actor seen in 2+ articles, without rendering them."""
+    return {"graphs/index.html", *(f"graphs/{actor.slug}.html" for actor in filter(has_graph_page, site.actors))}
+
+
+def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage]:
     actors = {actor.key: actor for actor in site.actors}
     names = {key: actor.name for key, actor in actors.items()}
     actor_pages = "actors" in getattr(renderer, "kinds", ("actors",))
@@ -195,7 +201,7 @@ def plan(renderer: PageRenderer, site: Site) -> list[OutputPage]:
         key=lambda edge: (-edge[2], names[edge[0]], names[edge[1]], edge[0], edge[1]),
     )[:SITE_EDGES]
     rows = [Link(names[a], page_of(a), count, names[b], page_of(b)) for a, b, count in edges]
-    pages = [renderer.page(
+    yield renderer.page(
         "graphs/index.html", "graph.html",
         page_title="Actors that appear together",
         heading="Actors that appear together",
@@ -206,10 +212,10 @@ def plan(renderer: PageRenderer, site: Site) -> list[OutputPage]:
         rows=rows,
         graph_actor=None,
         subject_page=None,
-    )]
+    )
     for actor in filter(has_graph_page, site.actors):
         ranked = _ranked(around.get(actor.key, Counter()), names, ACTOR_NEIGHBOURS)
-        pages.append(renderer.page(
+        yield renderer.page(
             f"graphs/{actor.slug}.html", "graph.html",
             page_title=f"Actors appearing with {actor.name}",
             heading=f"Actors appearing with {actor.name}",
@@ -220,5 +226,4 @@ def plan(renderer: PageRenderer, site: Site) -> list[OutputPage]:
             rows=[Link(names[key], page_of(key), count) for key, count in ranked],
             graph_actor=actor,
             subject_page=page_of(actor.key),
-        ))
-    return pages
+        )

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from builder.model import OutputPage, Site
 from builder.pages import paginate
 from builder.render import PageRenderer
 
 
-def plan(renderer: PageRenderer, site: Site) -> list[OutputPage]:
+def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage]:
     sources = sorted(site.sources, key=lambda s: (-len(s.articles), s.name.lower(), s.slug))
-    pages = [renderer.page("sources/index.html", "sources.html", sources=sources)]
+    yield renderer.page("sources/index.html", "sources.html", sources=sources)
     per_page = renderer.config.articles_per_page
     for source in site.sources:
         for pagination in paginate(f"sources/{source.slug}.html", source.articles, per_page):
-            pages.append(renderer.page(pagination.path, "source.html", source=source, pagination=pagination,
-                                       articles=pagination.items))
-    return pages
+            yield renderer.page(pagination.path, "source.html", source=source, pagination=pagination,
+                                articles=pagination.items)

@@ -1,0 +1,204 @@
+"""Render stage alone on a linked site: pages/s, seconds per page kind, peak memory, a per-page digest.
+
+The linked Site comes from a pickle (made once with --save, so profiling the render stage
+does not pay for reading, analysing and linking again) or from a project (seeds analysed
+through the project's cache, then linked).  Nothing is written into the project.
+
+    .venv/bin/python bench/render_profile.py --project /tmp/s3/p10k /tmp/s3/site10k.pickle
+    .venv/bin/python bench/render_profile.py --project /tmp/renderwork/p1k --save /tmp/renderwork/site1k.pickle
+    .venv/bin/python bench/render_profile.py ... --dump /tmp/renderwork/before.txt   # sha256 per page path
+    .venv/bin/python bench/render_profile.py ... --write /tmp/renderwork/out        # also write the files
+    .venv/bin/python bench/render_profile.py ... --profile 30                       # cProfile, 30 costliest
+
+Seconds per kind: the time spent inside each page module's `plan` generator (and, when the module
+has one, its `planned_paths`); "other" is what iter_site_pages does itself (404, static files).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import functools
+import hashlib
+import pickle
+import pstats
+import shutil
+import sys
+import threading
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from builder.cli import _settings  # noqa: E402
+from builder.model import Site  # noqa: E402
+from builder.render import available_page_modules, iter_site_pages  # noqa: E402
+
+SCRATCH = Path("/tmp/renderwork")
+
+
+class PeakMemory:
+    """Samples this process's resident memory (VmRSS) in a thread; keeps the highest seen."""
+
+    def __init__(self, interval: float = 0.05) -> None:
+        self.interval = interval
+        self.peak_mb = self.now_mb()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    @staticmethod
+    def now_mb() -> float:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        return 0.0
+
+    def _sample(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.peak_mb = max(self.peak_mb, self.now_mb())
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak_mb = max(self.peak_mb, self.now_mb())
+
+
+def load_site(source: Path, settings) -> Site:
+    if source.suffix == ".pickle":
+        sys.setrecursionlimit(100000)  # a linked site pickles as a deep graph
+        with open(source, "rb") as handle:
+            return pickle.load(handle)
+    from builder.build import analyse_all
+    from builder.link import link_site
+    from builder.link.curation import CURATION_NAME, load_curation
+    from builder.read import list_seeds, read_seed_files
+
+    found, _ = list_seeds(settings.paths.seeds)
+    sources, _ = read_seed_files(found)
+    articles, problems = analyse_all(sources, settings)
+    curation = load_curation(settings.paths.site / CURATION_NAME)
+    return link_site(articles, problems, settings.config, curation,
+                     event_types=settings.paths.site / "event_types.toml")
+
+
+def timed_plans(seconds: dict[str, float]) -> None:
+    """Wrap each page module's plan (and planned_paths) so the time spent in it is added to seconds[kind]."""
+    for kind, module in available_page_modules().items():
+        plan = module.plan
+        if getattr(plan, "__wrapped__", None) is None:
+            module.plan = _timed_generator(plan, kind, seconds)
+        planned = getattr(module, "planned_paths", None)
+        if planned is not None and getattr(planned, "__wrapped__", None) is None:
+            module.planned_paths = _timed_call(planned, kind, seconds)
+
+
+def _timed_generator(function, kind: str, seconds: dict[str, float]):
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        begun = time.perf_counter()
+        pages = iter(function(*args, **kwargs))  # a list (eager module) or a generator (lazy one)
+        seconds[kind] += time.perf_counter() - begun
+        while True:
+            begun = time.perf_counter()
+            try:
+                page = next(pages)
+            except StopIteration:
+                seconds[kind] += time.perf_counter() - begun
+                return
+            seconds[kind] += time.perf_counter() - begun
+            yield page
+
+    return wrapper
+
+
+def _timed_call(function, kind: str, seconds: dict[str, float]):
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        begun = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            seconds[kind] += time.perf_counter() - begun
+
+    return wrapper
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("site", type=Path, nargs="?", help="a pickled linked Site (.pickle); default: link the project")
+    parser.add_argument("--project", type=Path, required=True, help="project whose settings (and seeds) to use")
+    parser.add_argument("--save", type=Path, help="pickle the linked Site here (then render it)")
+    parser.add_argument("--dump", type=Path, help="write 'sha256  path' for every page, sorted by path")
+    parser.add_argument("--write", type=Path, help=f"also write the pages into this scratch folder under {SCRATCH}")
+    parser.add_argument("--profile", type=int, default=0, metavar="N", help="cProfile the render; print N rows")
+    args = parser.parse_args()
+
+    settings = _settings(args.project, None, None, None, None, False, 1)
+    begun = time.perf_counter()
+    site = load_site(args.site or args.project, settings)
+    print(f"site: {len(site.articles)} articles, {len(site.actors)} actors, {len(site.events)} events "
+          f"(loaded in {time.perf_counter() - begun:.1f} s)")
+    if args.save:
+        sys.setrecursionlimit(100000)
+        with open(args.save, "wb") as handle:
+            pickle.dump(site, handle, protocol=5)
+        print(f"saved {args.save}")
+    if args.write:
+        if not args.write.resolve().is_relative_to(SCRATCH):
+            sys.exit(f"--write must be a folder under {SCRATCH}")
+        shutil.rmtree(args.write, ignore_errors=True)
+        args.write.mkdir(parents=True)
+
+    seconds: dict[str, float] = defaultdict(float)
+    timed_plans(seconds)
+    digests: dict[str, str] = {}
+    files_by_kind: Counter[str] = Counter()
+    total_bytes = 0
+    folders: set[Path] = set()
+    profiler = cProfile.Profile() if args.profile else None
+    rss_before = PeakMemory.now_mb()
+    with PeakMemory() as memory:
+        begun, cpu = time.perf_counter(), time.process_time()
+        if profiler:
+            profiler.enable()
+        for page in iter_site_pages(site, settings):
+            total_bytes += len(page.content)
+            files_by_kind[page.path.split("/", 1)[0] if "/" in page.path else "(root)"] += 1
+            if args.dump:
+                digests[page.path] = hashlib.sha256(page.content).hexdigest()
+            if args.write:
+                target = args.write / page.path
+                if target.parent not in folders:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    folders.add(target.parent)
+                target.write_bytes(page.content)
+        if profiler:
+            profiler.disable()
+        wall, cpu = time.perf_counter() - begun, time.process_time() - cpu
+    pages = sum(files_by_kind.values())
+    print(f"render{' + write' if args.write else ''}: {pages} files, {total_bytes / 1e6:.1f} MB "
+          f"in {wall:.1f} s wall ({cpu:.1f} s CPU) = {pages / wall:.0f} pages/s")
+    print(f"memory: {rss_before:.0f} MB before rendering, peak {memory.peak_mb:.0f} MB "
+          f"(+{memory.peak_mb - rss_before:.0f} MB)")
+    print("seconds per page kind:")
+    for kind, spent in sorted(seconds.items(), key=lambda kv: -kv[1]):
+        print(f"  {kind:<15} {spent:7.1f} s")
+    print(f"  {'other':<15} {wall - sum(seconds.values()):7.1f} s")
+    print("files per top folder:", ", ".join(f"{k} {v}" for k, v in sorted(files_by_kind.items())))
+    if args.dump:
+        args.dump.write_text("".join(f"{digest}  {path}\n" for path, digest in sorted(digests.items())))
+        print(f"wrote {len(digests)} digests to {args.dump}")
+    if profiler:
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(args.profile)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.profile)
+
+
+if __name__ == "__main__":
+    main()
