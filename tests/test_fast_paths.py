@@ -9,12 +9,15 @@ import pytest
 
 from builder.analyse import dates
 from builder.analyse.entities import Token, tokenize
-from builder.read.markdown import MARKDOWN_EXTENSIONS, plain_paragraphs_html
+from builder.read.htmlbody import html_to_blocks
+from builder.read.markdown import MARKDOWN_EXTENSIONS, plain_paragraph_blocks, plain_paragraphs_html
 
 PLAIN_BODIES = [
     "One paragraph.",
     "\nFirst paragraph, with “quotes” and 'apostrophes' (and brackets).\n\nSecond one!\nIts second line.\n",
     "A line ending in a number 1990\n\nand sums: 3 + 4 = 7 - 2.",
+    "Ben & Jerry's, AT&T and S&P 500",
+    "Runs\u00a0of  white\u2009space\nacross lines",
 ]
 MARKDOWN_BODIES = [
     "# A heading\n\ntext",
@@ -27,7 +30,8 @@ MARKDOWN_BODIES = [
     "    code",
     "Setext\n======",
     "A line break  \nhere",
-    "Ben & Jerry's",
+    "an entity: &amp;",
+    "&#8217;",
     "a <b>tag</b>",
     "tab\tinside",
     "---",
@@ -41,6 +45,17 @@ MARKDOWN_BODIES = [
 def test_plain_paragraphs_render_as_python_markdown_does(body):
     assert plain_paragraphs_html(body) == markdown_lib.markdown(body, extensions=MARKDOWN_EXTENSIONS,
                                                                 output_format="html")
+
+
+@pytest.mark.parametrize("body", PLAIN_BODIES)
+def test_plain_paragraph_blocks_are_those_of_the_rendered_html(body):
+    rendered = markdown_lib.markdown(body, extensions=MARKDOWN_EXTENSIONS, output_format="html")
+    assert plain_paragraph_blocks(body) == html_to_blocks(rendered)
+
+
+def test_text_the_html_parser_may_change_goes_through_it():
+    assert plain_paragraphs_html("a form\x0cfeed") is not None
+    assert plain_paragraph_blocks("a form\x0cfeed") is None
 
 
 @pytest.mark.parametrize("body", MARKDOWN_BODIES)

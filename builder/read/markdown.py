@@ -53,6 +53,9 @@ def body_blocks(body: str) -> list[Block]:
         return html_to_blocks(body)
     if any(len(chunk) > MAX_MARKDOWN_PARAGRAPH for chunk in _BLANK_LINE.split(body)):
         return [Block(BlockKind.PARAGRAPH, line.strip()) for line in body.splitlines() if line.strip()]
+    plain = plain_paragraph_blocks(body)
+    if plain is not None:
+        return plain
     rendered = plain_paragraphs_html(body)
     if rendered is None:
         rendered = markdown_lib.markdown(body, extensions=MARKDOWN_EXTENSIONS, output_format="html")
@@ -62,22 +65,48 @@ def body_blocks(body: str) -> list[Block]:
 # Python-Markdown costs ~2 ms for an ordinary article, most of it trying every block and inline rule
 # on text that uses none of them.  A body of plain paragraphs is rendered here instead, to the very
 # same HTML; anything that could be Markdown syntax, anywhere in the body, leaves it to Python-Markdown:
-# - a character with a meaning in Markdown or HTML (emphasis, code, links, escapes, headings, raw HTML,
-#   entities), a tab or a carriage return (normalised by Markdown), Markdown's own placeholder characters;
-_MARKDOWN_CHARACTERS = re.compile(r"[\\`*_\[\]<>&#\t\r\x02\x03]")
+# - a character with a meaning in Markdown or HTML (emphasis, code, links, escapes, headings, raw HTML),
+#   a tab or a carriage return (normalised by Markdown), Markdown's own placeholder characters;
+_MARKDOWN_CHARACTERS = re.compile(r"[\\`*_\[\]<>#\t\r\x02\x03]")
+# - an HTML entity ("&amp;", "&#8217;"); any other "&" is written "&amp;", as Markdown writes it;
+_ENTITY = re.compile(r"&(?:#[0-9]+|#x[0-9a-f]+|[0-9a-z]+);", re.IGNORECASE)
 # - a line that opens a list, a heading underline, a rule, a quote or a code block, or that ends in a
 #   line break (two spaces): any line that starts or ends with a space, or starts with "+", "-", "=" or
 #   a digit ("1. " opens a list);
 _MARKDOWN_LINE = re.compile(r"^[\s+\-=\d]|\s$", re.MULTILINE)
 _PARAGRAPH_BREAK = re.compile(r"\n{2,}")
+# Characters the HTML parser may drop or replace (controls, surrogates, non-characters): with one of these
+# the paragraphs go through the parser as usual, so that their text comes out as it always did.
+_PARSER_SENSITIVE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+_SPACES = re.compile(r"\s+")
+
+
+def _plain_paragraphs(body: str) -> list[str] | None:
+    """The paragraphs of a body that uses no Markdown at all, else None."""
+    body = body.strip("\n")
+    if _MARKDOWN_CHARACTERS.search(body) or _MARKDOWN_LINE.search(body.replace("\n\n", "\n")):
+        return None
+    if "&" in body and _ENTITY.search(body):
+        return None
+    return _PARAGRAPH_BREAK.split(body)
 
 
 def plain_paragraphs_html(body: str) -> str | None:
     """Python-Markdown's HTML for a body of plain paragraphs (lines separated by blank lines), else None."""
-    body = body.strip("\n")
-    if _MARKDOWN_CHARACTERS.search(body) or _MARKDOWN_LINE.search(body.replace("\n\n", "\n")):
+    paragraphs = _plain_paragraphs(body)
+    if paragraphs is None:
         return None
-    return "\n".join(f"<p>{paragraph}</p>" for paragraph in _PARAGRAPH_BREAK.split(body))
+    return "\n".join(f"<p>{paragraph.replace('&', '&amp;')}</p>" for paragraph in paragraphs)
+
+
+def plain_paragraph_blocks(body: str) -> list[Block] | None:
+    """html_to_blocks(plain_paragraphs_html(body)) without rendering and parsing HTML: each paragraph's
+    text with its runs of white space made one space, as html_to_blocks makes them; else None."""
+    paragraphs = _plain_paragraphs(body)
+    if paragraphs is None or _PARSER_SENSITIVE.search(body):
+        return None
+    texts = (_SPACES.sub(" ", paragraph).strip() for paragraph in paragraphs)
+    return [Block(BlockKind.PARAGRAPH, text) for text in texts if text]
 
 
 def read_markdown(source: SourceFile, text: str, zone: tzinfo) -> Article | Problem:
