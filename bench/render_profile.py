@@ -10,7 +10,7 @@ through the project's cache, then linked).  Nothing is written into the project.
     .venv/bin/python bench/render_profile.py ... --write /tmp/renderwork/out        # also write the files
     .venv/bin/python bench/render_profile.py ... --profile 30                       # cProfile, 30 costliest
 
-Seconds per kind: the time spent inside each page module's `plan` generator (and, when the module
+Seconds per kind: the CPU time spent inside each page module's `plan` generator (and, when the module
 has one, its `planned_paths`); "other" is what iter_site_pages does itself (404, static files).
 """
 
@@ -102,17 +102,17 @@ def timed_plans(seconds: dict[str, float]) -> None:
 def _timed_generator(function, kind: str, seconds: dict[str, float]):
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
-        begun = time.perf_counter()
+        begun = time.thread_time()
         pages = iter(function(*args, **kwargs))  # a list (eager module) or a generator (lazy one)
-        seconds[kind] += time.perf_counter() - begun
+        seconds[kind] += time.thread_time() - begun
         while True:
-            begun = time.perf_counter()
+            begun = time.thread_time()
             try:
                 page = next(pages)
             except StopIteration:
-                seconds[kind] += time.perf_counter() - begun
+                seconds[kind] += time.thread_time() - begun
                 return
-            seconds[kind] += time.perf_counter() - begun
+            seconds[kind] += time.thread_time() - begun
             yield page
 
     return wrapper
@@ -121,11 +121,11 @@ def _timed_generator(function, kind: str, seconds: dict[str, float]):
 def _timed_call(function, kind: str, seconds: dict[str, float]):
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
-        begun = time.perf_counter()
+        begun = time.thread_time()
         try:
             return function(*args, **kwargs)
         finally:
-            seconds[kind] += time.perf_counter() - begun
+            seconds[kind] += time.thread_time() - begun
 
     return wrapper
 
@@ -165,7 +165,7 @@ def main() -> None:
     profiler = cProfile.Profile() if args.profile else None
     rss_before = PeakMemory.now_mb()
     with PeakMemory() as memory:
-        begun, cpu = time.perf_counter(), time.process_time()
+        begun, cpu = time.perf_counter(), time.thread_time()
         if profiler:
             profiler.enable()
         for page in iter_site_pages(site, settings):
@@ -181,16 +181,16 @@ def main() -> None:
                 target.write_bytes(page.content)
         if profiler:
             profiler.disable()
-        wall, cpu = time.perf_counter() - begun, time.process_time() - cpu
+        wall, cpu = time.perf_counter() - begun, time.thread_time() - cpu
     pages = sum(files_by_kind.values())
     print(f"render{' + write' if args.write else ''}: {pages} files, {total_bytes / 1e6:.1f} MB "
-          f"in {wall:.1f} s wall ({cpu:.1f} s CPU) = {pages / wall:.0f} pages/s")
+          f"in {wall:.1f} s wall ({cpu:.1f} s CPU) = {pages / wall:.0f} pages/s wall, {pages / cpu:.0f} per CPU s")
     print(f"memory: {rss_before:.0f} MB before rendering, peak {memory.peak_mb:.0f} MB "
           f"(+{memory.peak_mb - rss_before:.0f} MB)")
-    print("seconds per page kind:")
+    print("CPU seconds per page kind (this thread's; wall time depends on the neighbours):")
     for kind, spent in sorted(seconds.items(), key=lambda kv: -kv[1]):
         print(f"  {kind:<15} {spent:7.1f} s")
-    print(f"  {'other':<15} {wall - sum(seconds.values()):7.1f} s")
+    print(f"  {'other':<15} {cpu - sum(seconds.values()):7.1f} s")
     print("files per top folder:", ", ".join(f"{k} {v}" for k, v in sorted(files_by_kind.items())))
     if args.dump:
         args.dump.write_text("".join(f"{digest}  {path}\n" for path, digest in sorted(digests.items())))

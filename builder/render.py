@@ -50,6 +50,7 @@ NAVIGATION: tuple[tuple[str, str, str], ...] = (
     ("reports", "Cleaning report", "reports/cleaning.html"),
 )
 SAFE_SCHEMES = ("http://", "https://")
+LINKS_PER_FOLDER = 1 << 16  # links remembered per folder, at most (then forgotten and made again)
 
 
 def relative_url(from_page: str, to_page: str) -> str:
@@ -396,6 +397,9 @@ class PageRenderer:
         for source in site.sources:
             self.source_pages.setdefault(source.name, f"sources/{source.slug}.html")
         self._templates: dict[str, jinja2.Template] = {}
+        # Links from one folder: a link depends only on the folder of the page it is on (pages of a folder
+        # link to the same few index pages, article pages and actors, so most links are made once).
+        self._links_from: dict[str, dict[str, str]] = {}
 
     def template(self, name: str) -> jinja2.Template:
         if name not in self._templates:
@@ -408,9 +412,25 @@ class PageRenderer:
                 raise TemplateError(f"template not found: {exc.name} (looked in {folders})") from None
         return self._templates[name]
 
-    def page(self, path: str, template: str, **context: object) -> OutputPage:
+    def links_from(self, page_path: str) -> Callable[[str], str]:
+        """`url(target)` for a page: relative_url(page_path, target), remembered per folder."""
+        folder = page_path.rpartition("/")[0]
+        links = self._links_from.get(folder)
+        if links is None or len(links) > LINKS_PER_FOLDER:
+            links = self._links_from[folder] = {}
+
         def url(target: str) -> str:
-            return relative_url(path, target)
+            link = links.get(target)
+            if link is None:
+                link = relative_url(page_path, target)
+                if target:  # (an empty target is the page itself: its own name, not the folder's)
+                    links[target] = link
+            return link
+
+        return url
+
+    def page(self, path: str, template: str, **context: object) -> OutputPage:
+        url = self.links_from(path)
 
         values: dict[str, object] = {
             "root": "../" * path.count("/"),  # the output root, relative to this page: root ~ "static/style.css"
@@ -439,9 +459,11 @@ class PageRenderer:
     def article_markup(self, article: Article, page_path: str) -> ArticleMarkup:
         """The article's text as HTML with mention links relative to `page_path`."""
 
+        url = self.links_from(page_path)
+
         def actor_href(key: str) -> str | None:
             target = self.actor_pages.get(key)
-            return relative_url(page_path, target) if target else None
+            return url(target) if target else None
 
         return ArticleMarkup(article, actor_href)
 

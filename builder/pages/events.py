@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections import defaultdict
-from collections.abc import Iterator
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -152,6 +152,17 @@ def summary_links(renderer: PageRenderer, event: Event, articles: dict[str, Arti
     return links
 
 
+def report_words(article: Article, evidence: dict[str, set[int]] | None = None) -> set[str]:
+    """The content words a report brings to the comparison: its whole text, or with `evidence` only the
+    sentences that tell of the event."""
+    if evidence is None:
+        return set(content_words(article.text))
+    words: set[str] = set()
+    for index in evidence.get(article.source_file, ()):
+        words.update(content_words(article.sentence_text(index)))
+    return words
+
+
 def unique_facts(article: Article, others: list[Article], limit: int = UNIQUE_FACTS,
                  quotable: QuotableSentences | None = None,
                  evidence: dict[str, set[int]] | None = None) -> list[tuple[int, bool]]:
@@ -163,11 +174,13 @@ def unique_facts(article: Article, others: list[Article], limit: int = UNIQUE_FA
         return []
     seen: set[str] = set()
     for other in others:
-        if evidence is None:
-            seen.update(content_words(other.text))
-        else:
-            for index in evidence.get(other.source_file, ()):
-                seen.update(content_words(other.sentence_text(index)))
+        seen.update(report_words(other, evidence))
+    return _unique_facts(article, seen.__contains__, limit, quotable, evidence)
+
+
+def _unique_facts(article: Article, said_elsewhere: Callable[[str], bool], limit: int,
+                  quotable: QuotableSentences | None, evidence: dict[str, set[int]] | None) -> list[tuple[int, bool]]:
+    """unique_facts, given whether another report uses a word."""
     quoted = {quote.sentence for quote in article.quotes}
     found = []
     own = None if evidence is None else evidence.get(article.source_file, set())
@@ -180,7 +193,7 @@ def unique_facts(article: Article, others: list[Article], limit: int = UNIQUE_FA
         words = set(content_words(text))
         if len(words) < 5:
             continue
-        novelty = len(words - seen) / len(words)
+        novelty = sum(1 for word in words if not said_elsewhere(word)) / len(words)
         if novelty < NOVELTY:
             continue
         weight = novelty + (0.3 if sentence.index in quoted else 0) + (0.2 if re.search(r"\d", text) else 0)
@@ -197,11 +210,21 @@ def coverage(renderer: PageRenderer, event: Event, articles: dict[str, Article],
         evidence = defaultdict(set)
         for source_file, index in event.evidence:
             evidence[source_file].add(index)
+    # Each report's words once, and in how many reports each word is: another report uses a word when
+    # more reports have it than this one's own count (0 or 1), as unique_facts would find comparing all.
+    distinct = {id(article): article for article in reports}  # (a report listed twice is not "another")
+    words = {ident: report_words(article, evidence) for ident, article in distinct.items()} if len(distinct) > 1 else {}
+    reports_with: Counter[str] = Counter(word for own in words.values() for word in own)
     rows = []
     for article in reports:
-        others = [a for a in reports if a is not article]
         unique = []
-        for index, quote in unique_facts(article, others, quotable=quotable, evidence=evidence):
+        if words:
+            own = words[id(article)]
+            facts = _unique_facts(article, lambda word, own=own: reports_with[word] > (word in own), UNIQUE_FACTS,
+                                  quotable, evidence)
+        else:
+            facts = []
+        for index, quote in facts:
             path = _article_path(renderer, article.source_file, index)
             if path:
                 unique.append(SentenceLink(article.sentence_text(index).strip(), path, article.source, article.title,
