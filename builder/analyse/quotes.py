@@ -61,6 +61,9 @@ _BEFORE = re.compile(
 # anywhere in the sentence, outside the quotes: `KCNA said Kim … “…”` / `…, KCNA said on Thursday.`
 _CLAUSE = re.compile(r"((?:[\w.'’-]+\s+){0,5}?[\w.'’-]+)\s+" + _AUX + _VERB + r"\b")
 _ACCORDING = re.compile(r"\baccording to\s+((?:[\w.'’-]+\s*){1,8}?)(?=[,.;:!?)]|$)")
+# _BEFORE and _CLAUSE are slow to fail (up to ten words tried before every character) and can only match
+# where a speech verb follows white space: text without one is not searched.
+_SPACE_VERB = re.compile(r"\s" + _VERB)
 _CURLY = re.compile(r"“([^“”]*)(?:”|$)")
 _STRAIGHT = re.compile(r"\"([^\"]*)\"")
 _STRAIGHT_MARK = re.compile('"')
@@ -167,13 +170,13 @@ def _speaker(article: Article, starts: list[int], open_mark: int, close_end: int
         found = _noun_phrase(match.group(1), leading=True)
     if found is None and (match := _AFTER_NP_VERB.match(after)):
         found = _noun_phrase(match.group(1))
-    if found is None and (match := _BEFORE.search(before)):
+    if found is None and _SPACE_VERB.search(before) and (match := _BEFORE.search(before)):
         found = _noun_phrase(match.group(1))
     if found is None:
         outside = _outside_quotes(text[first.start : last.end])
-        if match := _ACCORDING.search(outside):
+        if "according to" in outside and (match := _ACCORDING.search(outside)):
             found = _noun_phrase(match.group(1), leading=True)
-        for match in _CLAUSE.finditer(outside) if found is None else ():
+        for match in _CLAUSE.finditer(outside) if found is None and _SPACE_VERB.search(outside) else ():
             found = _noun_phrase(match.group(1)) or found
     if found is not None and found.lower() in PRONOUNS:
         found = _resolve_pronoun(article, open_mark, earlier) if found.lower() in ("he", "she") else None
