@@ -48,6 +48,22 @@ def reset_peak_rss() -> bool:
     return True
 
 
+def watch_collections() -> list:
+    """[seconds, count] of the garbage collector's runs from now on (a gc callback)."""
+    totals = [0.0, 0]
+    started = [0.0]
+
+    def callback(phase: str, info: dict) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            totals[0] += time.perf_counter() - started[0]
+            totals[1] += 1
+
+    gc.callbacks.append(callback)
+    return totals
+
+
 def load_articles(project: Path, settings, keep: Path | None):
     if keep is not None and keep.is_file():
         with keep.open("rb") as stream:
@@ -97,15 +113,17 @@ def main() -> None:
     loaded_kib = status_kib("VmRSS")
     peak_known = reset_peak_rss()
     profiler = cProfile.Profile() if options.profile else None
-    begun = time.perf_counter()
+    gc_seconds = watch_collections()
+    begun, cpu_begun = time.perf_counter(), time.process_time()
     if profiler:
         profiler.enable()
     site = link_site(articles, problems, settings.config, curation, event_types=event_types)
     if profiler:
         profiler.disable()
-    seconds = time.perf_counter() - begun
+    seconds, cpu_seconds = time.perf_counter() - begun, time.process_time() - cpu_begun
     peak_kib = status_kib("VmHWM") if peak_known else status_kib("VmRSS")
-    print(f"link_site: {seconds:.2f} s, {len(site.articles)} articles, {len(site.actors)} actors, "
+    print(f"link_site: {seconds:.2f} s wall, {cpu_seconds:.2f} s CPU ({gc_seconds[0]:.2f} s in {gc_seconds[1]} "
+          f"garbage collections), {len(site.articles)} articles, {len(site.actors)} actors, "
           f"{len(site.events)} events")
     print(f"RSS: {loaded_kib / 1024:.0f} MB loaded, peak during link {peak_kib / 1024:.0f} MB "
           f"(+{(peak_kib - loaded_kib) / 1024:.0f} MB){'' if peak_known else ' (VmHWM not resettable: RSS after)'}")

@@ -166,20 +166,36 @@ class References:
         return sorted(spelled) if len({self.groups.find(i) for i in spelled}) == 1 else []
 
 
-def _local_resolution(article: Article, forbidden: Forbidden) -> tuple[list[str | None], dict[str, str]]:
-    """Each mention's node id within its article, and the acronyms it defines (acronym → expansion node)."""
-    keys: list[str | None] = []
-    for mention in article.mentions:
-        key = name_key(mention.text, _is_person(mention))
-        keys.append(compact(key) if key else None)
+NameKeys = dict[tuple[str, bool], tuple[str, str]]  # (surface, person) → (name key, compact name key)
+
+
+def mention_keys(mentions: list[Mention], known: NameKeys) -> list[tuple[str, str]]:
+    """Each mention's (name key, compact name key), worked out once per spelling (`known` is shared)."""
+    found = []
+    for mention in mentions:
+        spelling = (mention.text, mention.type == EntityType.PERSON)
+        keys = known.get(spelling)
+        if keys is None:
+            key = name_key(*spelling)
+            keys = known[spelling] = (key, compact(key))
+        found.append(keys)
+    return found
+
+
+def _local_resolution(article: Article, forbidden: Forbidden,
+                      names: list[tuple[str, str]] | None = None) -> tuple[list[str | None], dict[str, str]]:
+    """Each mention's node id within its article, and the acronyms it defines (acronym → expansion node).
+    `names`: mention_keys(article.mentions), when the caller has them already."""
+    names = mention_keys(article.mentions, {}) if names is None else names
+    keys: list[str | None] = [own if key else None for key, own in names]
     full_people: dict[str, list[tuple[int, str]]] = defaultdict(list)  # last word → (start, node)
     first_people: dict[str, list[tuple[int, str]]] = defaultdict(list)
     full_orgs: dict[str, list[tuple[int, str]]] = defaultdict(list)  # last word → (start, node): "Saints"
     expansions: dict[str, str] = {}
-    for mention, key in zip(article.mentions, keys, strict=True):
+    for mention, key, (name, _) in zip(article.mentions, keys, names, strict=True):
         if key is None:
             continue
-        tokens = name_key(mention.text, _is_person(mention)).split()
+        tokens = name.split()
         if _is_person(mention) and len(tokens) >= 2:
             full_people[tokens[-1]].append((mention.start, key))
             first_people[tokens[0]].append((mention.start, key))
@@ -191,10 +207,10 @@ def _local_resolution(article: Article, forbidden: Forbidden) -> tuple[list[str 
                 expansions.setdefault(initials, key)
     resolved = list(keys)
     defined: dict[str, str] = {}
-    for i, (mention, key) in enumerate(zip(article.mentions, keys, strict=True)):
+    for i, (mention, key, (name, _)) in enumerate(zip(article.mentions, keys, names, strict=True)):
         if key is None:
             continue
-        tokens = name_key(mention.text, _is_person(mention)).split()
+        tokens = name.split()
         if looks_like_acronym(mention.text) and key in expansions and not forbidden.pair(key, expansions[key]):
             resolved[i] = expansions[key]
             defined[key] = expansions[key]
@@ -259,27 +275,34 @@ def resolve_actors(
 
     # 1–2. names, and resolution within each article
     per_article = []
+    names_of: list[list[tuple[str, str]]] = []  # per article, each mention's (name key, compact name key)
+    known: NameKeys = {}
     definitions: dict[str, Counter] = defaultdict(Counter)
     for article in articles:
-        resolved, defined = _local_resolution(article, forbidden)
+        names = mention_keys(article.mentions, known)
+        resolved, defined = _local_resolution(article, forbidden, names)
         per_article.append(resolved)
+        names_of.append(names)
         for acronym, expansion in defined.items():
             definitions[acronym][expansion] += 1
+    del known
     nodes: dict[str, Node] = {}
-    for position, (article, resolved) in enumerate(zip(articles, per_article, strict=True)):
-        for mention, node_id in zip(article.mentions, resolved, strict=True):
-            key = name_key(mention.text, _is_person(mention))
-            if node_id is None or compact(key) != node_id:
+    for position, (article, resolved, names) in enumerate(zip(articles, per_article, names_of, strict=True)):
+        for mention, node_id, (key, own) in zip(article.mentions, resolved, names, strict=True):
+            if node_id is None or own != node_id:
                 continue
-            node = nodes.setdefault(node_id, Node(key))
+            node = nodes.get(node_id)
+            if node is None:
+                node = nodes[node_id] = Node(key)
             node.types[mention.type] += 1
             node.surfaces[mention.text] += 1
             node.articles.add(position)
             node.acronym_count += looks_like_acronym(mention.text)
-    for article, resolved in zip(articles, per_article, strict=True):
-        for mention, node_id in zip(article.mentions, resolved, strict=True):
-            if node_id in nodes and compact(name_key(mention.text, _is_person(mention))) != node_id:
+    for article, resolved, names in zip(articles, per_article, names_of, strict=True):
+        for mention, node_id, (_, own) in zip(article.mentions, resolved, names, strict=True):
+            if node_id in nodes and own != node_id:
                 nodes[node_id].seen_as[mention.text] += 1
+    del names_of
 
     groups = UnionFind()
     members: dict[str, set[str]] = {}
@@ -452,7 +475,7 @@ def resolve_actors(
         for index, (mention, node_id) in enumerate(zip(article.mentions, resolved, strict=True)):
             key = actor_of_node.get(node_id) if node_id else None
             key = key if key in final else None
-            mentions.append(replace(mention, actor_key=key))
+            mentions.append(_with_actor(mention, key))
             if key:
                 final[key].mentions.append((article.source_file, index))
                 present.add(key)
@@ -462,15 +485,13 @@ def resolve_actors(
         _collect_quotes(linked, final)
         out_articles.append(linked)
         article_actors.append(present)
-    shared: dict[str, Counter] = defaultdict(Counter)
-    for present in article_actors:
+    articles_of: dict[str, list[int]] = defaultdict(list)  # actor key → positions of the articles naming it
+    for position, present in enumerate(article_actors):
         for key in present:
             final[key].prominence += 1
-            shared[key].update(other for other in present if other != key)
+            articles_of[key].append(position)
     for key, actor in final.items():
-        # the first MAX_CO_ACTORS of the full sort (the key has no ties), without sorting thousands
-        actor.co_actors = heapq.nsmallest(MAX_CO_ACTORS, shared[key].items(),
-                                          key=lambda kv: (-kv[1], final[kv[0]].name, kv[0]))
+        actor.co_actors = _co_actors(key, articles_of.get(key, []), article_actors, final)
         if actor.description is None and actor.roles:
             counts = Counter(role.casefold() for role, _, _ in actor.roles)
             actor.description = max(
@@ -492,6 +513,29 @@ def resolve_actors(
         apart = [set().union(*map(actors_named, names)) for _, names in curation.keep_apart]
         report.likely_merges = [h for h in report.likely_merges if not any(h[0] in g and h[1] in g for g in apart)]
     return sorted(result, key=lambda a: a.key), out_articles, report
+
+
+def _with_actor(mention: Mention, key: str | None) -> Mention:
+    """replace(mention, actor_key=key), without dataclasses.replace's cost (hundreds of thousands of mentions)."""
+    if mention.actor_key == key:
+        return mention
+    return Mention(mention.start, mention.end, mention.text, mention.type, mention.sentence, key)
+
+
+def _co_actors(key: str, positions: list[int], article_actors: list[set[str]],
+               actors: dict[str, Actor]) -> list[tuple[str, int]]:
+    """The actors named most often in the articles naming `key`: the first MAX_CO_ACTORS of the full sort
+    (the sort key has no ties), counted for one actor at a time (never a count for every pair of actors
+    held at once), and sorted among those that can make the cut only."""
+    seen_with: Counter = Counter()
+    for position in positions:
+        seen_with.update(article_actors[position])
+    seen_with.pop(key, None)
+    items = list(seen_with.items())
+    if len(items) > MAX_CO_ACTORS:
+        cutoff = heapq.nlargest(MAX_CO_ACTORS, seen_with.values())[-1]
+        items = [item for item in items if item[1] >= cutoff]
+    return heapq.nsmallest(MAX_CO_ACTORS, items, key=lambda kv: (-kv[1], actors[kv[0]].name, kv[0]))
 
 
 def link_actors(site: Site, config: object = None, curation: Curation | None = None) -> Site:

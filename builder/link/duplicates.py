@@ -33,15 +33,26 @@ _XORS = _rng.integers(0, 2**63 - 1, size=HASHES, dtype=np.uint64) * np.uint64(2)
 _MULTS = _rng.integers(0, 2**63 - 1, size=HASHES, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
 
 
+_WORD = re.compile(r"\w+")
+
+
 def shingles(text: str, size: int = SHINGLE_WORDS) -> set[int]:
     """64-bit fingerprints of every run of `size` words (lower-cased, punctuation dropped)."""
-    words = re.findall(r"\w+", text.lower())
-    grams = {" ".join(words[i : i + size]) for i in range(max(0, len(words) - size + 1))}
-    return {int.from_bytes(hashlib.blake2b(g.encode(), digest_size=8).digest(), "little") for g in grams}
+    return set(fingerprint_array(text, size).tolist())
 
 
-def signature(fingerprints: set[int]) -> np.ndarray:
-    values = np.fromiter(fingerprints, dtype=np.uint64, count=len(fingerprints))
+def fingerprint_array(text: str, size: int = SHINGLE_WORDS) -> np.ndarray:
+    """shingles(text) as a sorted array without repeats: 8 bytes a shingle instead of a Python int in a set."""
+    words = _WORD.findall(text.lower())
+    grams = set(map(" ".join, zip(*(words[i:] for i in range(size)), strict=False)))  # runs of `size` words
+    blake2b = hashlib.blake2b
+    digests = b"".join([blake2b(gram.encode(), digest_size=8).digest() for gram in grams])
+    return np.unique(np.frombuffer(digests, dtype="<u8").astype(np.uint64))
+
+
+def signature(fingerprints: set[int] | np.ndarray) -> np.ndarray:
+    values = (fingerprints if isinstance(fingerprints, np.ndarray)
+              else np.fromiter(fingerprints, dtype=np.uint64, count=len(fingerprints)))
     with np.errstate(over="ignore"):
         mixed = (values[:, None] ^ _XORS[None, :]) * _MULTS[None, :]
     return mixed.min(axis=0)
@@ -51,17 +62,20 @@ def jaccard(a: set[int], b: set[int]) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
 
 
+def shared_count(a: np.ndarray, b: np.ndarray) -> int:
+    """len(set(a) & set(b)) of two sorted arrays without repeats."""
+    return int(np.intersect1d(a, b, assume_unique=True).size)
+
+
 def duplicate_groups(texts: list[str], threshold: float = THRESHOLD) -> list[list[int]]:
-    """Groups (of 2 or more indices, each sorted) of near-identical texts."""
-    sets = [shingles(text) for text in texts]
-    buckets: dict[tuple[int, bytes], list[int]] = defaultdict(list)
+    """Groups (of 2 or more indices, each sorted) of near-identical texts.
+
+    The groups are the connected parts of the candidate pairs similar enough, so the buckets are gone
+    through one band at a time (never all bands' buckets held at once) without changing them."""
+    sets = [fingerprint_array(text) for text in texts]
+    signed = [index for index, fingerprints in enumerate(sets) if len(fingerprints) >= MIN_SHINGLES]
+    signatures = np.array([signature(sets[index]) for index in signed], dtype=np.uint64).reshape(len(signed), HASHES)
     rows = HASHES // BANDS
-    for index, fingerprints in enumerate(sets):
-        if len(fingerprints) < MIN_SHINGLES:
-            continue
-        sig = signature(fingerprints)
-        for band in range(BANDS):
-            buckets[(band, sig[band * rows : (band + 1) * rows].tobytes())].append(index)
 
     parent = list(range(len(texts)))
 
@@ -72,14 +86,19 @@ def duplicate_groups(texts: list[str], threshold: float = THRESHOLD) -> list[lis
         return i
 
     checked: set[tuple[int, int]] = set()
-    for members in buckets.values():
-        for position, i in enumerate(members):
-            for j in members[position + 1 :]:
-                if (i, j) in checked or find(i) == find(j):
-                    continue
-                checked.add((i, j))
-                if jaccard(sets[i], sets[j]) >= threshold:
-                    parent[find(j)] = find(i)
+    for band in range(BANDS):
+        buckets: dict[bytes, list[int]] = defaultdict(list)
+        for index, sig in zip(signed, signatures[:, band * rows : (band + 1) * rows], strict=True):
+            buckets[sig.tobytes()].append(index)
+        for members in buckets.values():
+            for position, i in enumerate(members):
+                for j in members[position + 1 :]:
+                    if (i, j) in checked or find(i) == find(j):
+                        continue
+                    checked.add((i, j))
+                    shared = shared_count(sets[i], sets[j])
+                    if shared / (len(sets[i]) + len(sets[j]) - shared) >= threshold:
+                        parent[find(j)] = find(i)
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(texts)):
         groups[find(i)].append(i)

@@ -33,6 +33,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
 
@@ -133,14 +134,10 @@ class Triggers:
             for verb in kind.verbs:
                 self.stems.setdefault(verb.strip().lower(), kind)
         self.stem_lengths = sorted({len(stem) for stem in self.stems}, reverse=True)
-        self.phrase_starts = {p.split()[0] for p in [*self.nouns, *self.stems] if " " in p}
-        self.cache: dict[str, EventType | None] = {}
+        self.phrase_starts = frozenset(p.split()[0] for p in [*self.nouns, *self.stems] if " " in p)
+        self.cache: dict[str, EventType | None] = _KindCache(self._find)
 
     def _lookup(self, phrase: str) -> EventType | None:
-        if phrase not in self.cache:
-            if len(self.cache) > 500_000:
-                self.cache.clear()
-            self.cache[phrase] = self._find(phrase)
         return self.cache[phrase]
 
     def _find(self, phrase: str) -> EventType | None:
@@ -155,8 +152,15 @@ class Triggers:
     def finditer(self, text: str) -> list[TriggerMatch]:
         # Words are looked up first (findall, one cached dictionary look-up per word); their offsets are
         # found only in sentences that have a trigger.  Called once per sentence of every article.
-        words = [w.lower() for w in self._WORD.findall(text)]
+        # (ASCII text lowered whole gives the same words as each word lowered: the pattern is ASCII letters.)
+        words = self._WORD.findall(text.lower()) if text.isascii() else [w.lower() for w in self._WORD.findall(text)]
         cache, phrase_starts, lookup = self.cache, self.phrase_starts, self._lookup
+        if phrase_starts.isdisjoint(words):  # the common case: one look-up per word, all in C
+            kinds = list(map(cache.__getitem__, words))
+            if not any(kinds):
+                return []
+            hits = [(index, 1, kind, words[index]) for index, kind in enumerate(kinds) if kind]
+            return self._matches(text, hits)
         hits: list[tuple[int, int, EventType, str]] = []  # (first word, words, kind, phrase)
         index, count = 0, len(words)
         while index < count:
@@ -174,10 +178,13 @@ class Triggers:
                 else:
                     index += 1
                 continue
-            kind = cache[word] if word in cache else lookup(word)
+            kind = cache[word]
             if kind:
                 hits.append((index, 1, kind, word))
             index += 1
+        return self._matches(text, hits)
+
+    def _matches(self, text: str, hits: list[tuple[int, int, EventType, str]]) -> list[TriggerMatch]:
         if not hits:
             return []
         spans = [m.span() for m in self._WORD.finditer(text)]
@@ -187,6 +194,20 @@ class Triggers:
             noun = phrase in self.nouns or (phrase.endswith("s") and phrase[:-1] in self.nouns)
             found.append(TriggerMatch(kind, start, end, text[start:end], noun))
         return found
+
+
+class _KindCache(dict):
+    """Phrase → its event type (or None), found on first look-up; emptied when it grows too large."""
+
+    def __init__(self, find) -> None:
+        super().__init__()
+        self.find = find
+
+    def __missing__(self, phrase: str) -> EventType | None:
+        if len(self) > 500_000:
+            self.clear()
+        kind = self[phrase] = self.find(phrase)
+        return kind
 
 
 TYPES = load_event_types()
@@ -276,12 +297,13 @@ class ArticleFeatures:
     years: frozenset[int] = frozenset()
 
 
-def article_features(article: Article) -> ArticleFeatures:
+def article_features(article: Article, names_found: list[Name] | None = None) -> ArticleFeatures:
+    """`names_found`: article_names(article), when the caller has them already."""
     words = Counter(content_words(article.text))
     for word in content_words(article.title):
         words[word] += 2
     names: Counter = Counter()
-    for name in article_names(article):
+    for name in article_names(article) if names_found is None else names_found:
         for token in name.key.split("-"):
             if len(token) > 2 and token not in STOPWORDS:
                 names[token] += 1
@@ -312,10 +334,13 @@ def _tfidf(counts: list[Counter]) -> list[dict[str, float]]:
     for c in counts:
         df.update(c.keys())
     n = len(counts)
+    # Each term's idf and each count's weight once (the same expressions as per term, so the same floats).
+    idf = {t: math.log((1 + n) / (1 + d)) + IDF_FLOOR for t, d in df.items()}
+    tf = {v: 1 + math.log(v) for v in {v for c in counts for v in c.values()}}
     vectors = []
     for c in counts:
-        vector = {t: (1 + math.log(v)) * (math.log((1 + n) / (1 + df[t])) + IDF_FLOOR) for t, v in c.items()}
-        norm = math.sqrt(sum(x * x for x in vector.values())) or 1.0
+        vector = {t: tf[v] * idf[t] for t, v in c.items()}
+        norm = math.sqrt(sum([x * x for x in vector.values()])) or 1.0
         vectors.append({t: x / norm for t, x in vector.items() if x > 0})
     return vectors
 
@@ -326,6 +351,26 @@ def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
     # The smaller vector's shared terms in its own order: the same sum on every run (a set of strings
     # would be iterated in the process's hash order).
     return sum([v * b[t] for t, v in a.items() if t in b])
+
+
+def _pair_cosines(vectors: list[dict[str, float]], pairs) -> dict[tuple[int, int], float]:
+    """_cosine of every pair, computed per smaller vector: the shared terms are found by a set intersection
+    (in C) and summed in the smaller vector's own order, as _cosine does, so every float is the same."""
+    by_smaller: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for i, j in pairs:
+        by_smaller[j if len(vectors[i]) > len(vectors[j]) else i].append((i, j))
+    cosines: dict[tuple[int, int], float] = {}
+    for smaller, its_pairs in by_smaller.items():
+        a = vectors[smaller]
+        position = None
+        for i, j in its_pairs:
+            b = vectors[j if i == smaller else i]
+            shared = a.keys() & b.keys()
+            if len(shared) > 1:
+                position = position or {t: n for n, t in enumerate(a)}
+                shared = sorted(shared, key=position.__getitem__)
+            cosines[(i, j)] = sum([a[t] * b[t] for t in shared])
+    return cosines
 
 
 def when_agreement(a: ArticleFeatures, b: ArticleFeatures) -> float:
@@ -340,19 +385,32 @@ def when_agreement(a: ArticleFeatures, b: ArticleFeatures) -> float:
 
 def candidate_pairs(vectors: list[dict[str, float]], params: ClusterParams) -> set[tuple[int, int]]:
     """For each article, the articles sharing the most (idf-weighted) rare features: linear in the articles."""
-    postings: dict[str, list[int]] = defaultdict(list)
-    for index, vector in enumerate(vectors):
-        for feature in vector:
-            postings[feature].append(index)
-    rare = {feature: docs for feature, docs in postings.items() if len(docs) <= params.max_postings}
+    return _blocked_pairs([vectors], params)
+
+
+def _blocked_pairs(tables: list[list[dict[str, float]]], params: ClusterParams) -> set[tuple[int, int]]:
+    """candidate_pairs over several kinds of features (`tables`: one vector per article for each kind), as if
+    each article's vectors were one, its kinds' features in table order and a feature never meeting
+    another kind's.  Features too common to block on are dropped before scoring: they add nothing."""
+    rare_of: list[dict[str, list[int]]] = []
+    for vectors in tables:
+        postings: dict[str, list[int]] = defaultdict(list)
+        for index, vector in enumerate(vectors):
+            for feature in vector:
+                postings[feature].append(index)
+        rare_of.append({feature: docs for feature, docs in postings.items() if len(docs) <= params.max_postings})
+        del postings
     pairs: set[tuple[int, int]] = set()
-    for index, vector in enumerate(vectors):
+    for index in range(len(tables[0])):
         # A plain dict (not a Counter: its __missing__ is Python code), summed in the same order, so the
         # scores, their insertion order and so most_common's choice among equal scores are unchanged.
         scores: dict[int, float] = defaultdict(float)
-        for feature, weight in vector.items():
-            for other in rare.get(feature, ()):
-                scores[other] += weight
+        for vectors, rare in zip(tables, rare_of, strict=True):
+            for feature, weight in vectors[index].items():
+                docs = rare.get(feature)
+                if docs:
+                    for other in docs:
+                        scores[other] += weight
         scores.pop(index, None)
         for other, _ in heapq.nlargest(params.neighbours, scores.items(), key=itemgetter(1)):
             pairs.add((min(index, other), max(index, other)))
@@ -368,22 +426,36 @@ class PairEvidence:
     when: float
 
 
+def _vectors(features: list[ArticleFeatures]) -> tuple[list[dict[str, float]], list[dict[str, float]]]:
+    return _tfidf([f.words for f in features]), _tfidf([f.names for f in features])
+
+
 def pair_evidence(features: list[ArticleFeatures], params: ClusterParams) -> dict[tuple[int, int], PairEvidence]:
-    words = _tfidf([f.words for f in features])
-    names = _tfidf([f.names for f in features])
-    blocking = [{**{"w:" + k: v for k, v in w.items()}, **{"n:" + k: v for k, v in n.items()}}
-                for w, n in zip(words, names, strict=True)]
-    return {
-        (i, j): PairEvidence(_cosine(words[i], words[j]), _cosine(names[i], names[j]),
-                             when_agreement(features[i], features[j]))
-        for i, j in candidate_pairs(blocking, params)
-    }
+    words, names = _vectors(features)
+    pairs = _blocked_pairs([words, names], params)
+    word_cosines, name_cosines = _pair_cosines(words, pairs), _pair_cosines(names, pairs)
+    return {(i, j): PairEvidence(word_cosines[(i, j)], name_cosines[(i, j)], when_agreement(features[i], features[j]))
+            for i, j in pairs}
 
 
 def combine(evidence: dict[tuple[int, int], PairEvidence], params: ClusterParams) -> dict[tuple[int, int], float]:
     total = params.words + params.names
     return {pair: (params.words * e.words + params.names * e.names + params.when * e.when) / total
             for pair, e in evidence.items()}
+
+
+def pair_scores(features: list[ArticleFeatures], params: ClusterParams) -> dict[tuple[int, int], float]:
+    """combine(pair_evidence(…)) without a PairEvidence per pair held at once (the same floats)."""
+    words, names = _vectors(features)
+    pairs = _blocked_pairs([words, names], params)
+    word_cosines = _pair_cosines(words, pairs)
+    del words
+    name_cosines = _pair_cosines(names, pairs)
+    del names
+    total = params.words + params.names
+    return {(i, j): (params.words * word_cosines[(i, j)] + params.names * name_cosines[(i, j)]
+                     + params.when * when_agreement(features[i], features[j])) / total
+            for i, j in pairs}
 
 
 def average_link(count: int, scores: dict[tuple[int, int], float], threshold: float) -> list[list[int]]:
@@ -425,7 +497,7 @@ def average_link(count: int, scores: dict[tuple[int, int], float], threshold: fl
 def cluster_articles(features: list[ArticleFeatures], params: ClusterParams | None = None) -> list[list[int]]:
     """Groups of article indices that report the same happening (every article in exactly one group)."""
     params = params or ClusterParams()
-    return average_link(len(features), combine(pair_evidence(features, params), params), params.threshold)
+    return average_link(len(features), pair_scores(features, params), params.threshold)
 
 
 # ---------------------------------------------------------------- happenings within an article
@@ -440,6 +512,7 @@ _NATIONALITY = re.compile(r"^[A-Z][a-z]+(?:an|ese|ish|i)$")
 REPORT_VERBS = re.compile(r"\b(?:said|says|reported|announced|told|added|stated)\s*(?:on\s+)?$", re.I)
 
 
+@lru_cache(maxsize=1 << 16)
 def strip_titles(surface: str) -> str:
     """"Russian Defense Minister Sergei Shoigu" → "Sergei Shoigu" (titles and nationalities before a name)."""
     words = surface.split()
@@ -795,7 +868,7 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
     publishers = frozenset(a.source.lower() for a in articles if a.source != "Unknown source")
     happenings_of = {a.source_file: find_happenings(a, names_of[a.source_file], type_list, publishers)
                      for a in articles}
-    features = [article_features(a) for a in articles]
+    features = [article_features(a, names_of[a.source_file]) for a in articles]
     groups = cluster_articles(features, params)
     types_by_name = {kind.name: kind for kind in type_list}
     published = {a.source_file: (a.published.value.date() if a.published.value else None) for a in articles}
@@ -1147,10 +1220,13 @@ def link_related(events: list[Event], limit: int = 5) -> None:
         for source_file in set(event.sources):
             by_source[source_file].append(index)
 
-    def apart(a: Event, b: Event) -> int:
-        if a.date is None or b.date is None:
+    spans = [_date_span(event.date) if event.date is not None else None for event in events]
+
+    def apart(first: int, second: int) -> int:
+        a, b = spans[first], spans[second]
+        if a is None or b is None:
             return 0
-        (a_start, a_end), (b_start, b_end) = _date_span(a.date), _date_span(b.date)
+        (a_start, a_end), (b_start, b_end) = a, b
         return max((b_start - a_end).days, (a_start - b_end).days, 0)
 
     for index, event in enumerate(events):
@@ -1160,7 +1236,7 @@ def link_related(events: list[Event], limit: int = 5) -> None:
             if len(postings) > 200:
                 continue
             for other in postings:
-                if other != index and apart(event, events[other]) <= RELATED_DAYS:
+                if other != index and apart(index, other) <= RELATED_DAYS:
                     shared[other] += 1
         for source_file in set(event.sources):
             postings = by_source[source_file]
@@ -1169,5 +1245,5 @@ def link_related(events: list[Event], limit: int = 5) -> None:
             for other in postings:
                 if other != index:
                     shared[other] += 2
-        ranked = sorted(shared.items(), key=lambda kv: (-kv[1], apart(event, events[kv[0]]), events[kv[0]].key))
+        ranked = sorted(shared.items(), key=lambda kv: (-kv[1], apart(index, kv[0]), events[kv[0]].key))
         event.related = [events[o].key for o, _ in ranked[:limit]]

@@ -9,6 +9,7 @@ Two patterns, both ending on a role noun from the list below (data, extend freel
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from builder.link.names import WORDS
 
@@ -31,6 +32,7 @@ MAX_TITLE_WORDS = 6
 MAX_APPOSITIVE_WORDS = 14
 
 
+@lru_cache(maxsize=1 << 16)
 def _head(word: str) -> str:
     return re.sub(r"['’]s$", "", word).strip(".").lower()
 
