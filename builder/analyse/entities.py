@@ -39,6 +39,7 @@ GAZETTEER = Path(__file__).resolve().parent / "gazetteer"
 
 PER, ORG, LOC = EntityType.PERSON, EntityType.ORGANISATION, EntityType.PLACE
 AFFILIATION = "affiliation"  # internal label for nationality/group words
+ENTITY_TYPES = {kind.value: kind for kind in EntityType}  # EntityType(x) without the Enum call's cost
 
 # A token: an acronym with dots ("U.S.", "U.N."), a word (letters, inner hyphens and apostrophes,
 # but not a possessive "'s"), a number, or any other single character.
@@ -79,6 +80,7 @@ HEADLINE_WORDS = frozenset((
     "who", "whom", "whose", "why", "would", "you", "your",
 ))
 TAG_MARKS = frozenset("#@/")  # "#VoteForX", "@handle", "r/Forum": written glued to a tag, never a name
+DOTTED_ACRONYM = re.compile(r"(?:[A-Z]\.){2,}")  # "U.S.", "U.N."
 CAMEL_HUMP = re.compile(r"[a-z][A-Z]")
 CAMEL_PART = re.compile(r"(?<=[a-z])(?=[A-Z])")
 CAMEL_WORD = re.compile(r"[A-Z][a-z]+|Mc|Mac|O['’]|[A-Z]")  # "Mc"/"O'": "McDonald", "O'Neill"
@@ -153,17 +155,17 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
 
 def is_caps_sentence(tokens: list[Token], lex: Lexicon) -> bool:
     """A headline in capitals or in Title Case, or a dateline in capitals: capitals tell nothing there."""
-    words = [t for t in tokens if t.text[0].isalpha() and len(t.text) > 1]
-    upper = sum(1 for t in words if t.text.isupper())
+    words = [text for _, _, text in tokens if len(text) > 1 and text[0].isalpha()]
+    upper = sum(map(str.isupper, words))
     if words and ((upper >= 2 and upper / len(words) >= 0.6) or (len(words) == 1 and upper == 1)):
         return True
-    long_words = [t for t in words if len(t.text) >= 4]  # "North Korea Vows Support for Moscow in Visit …"
-    titled = sum(1 for t in long_words if t.text[0].isupper())
+    long_words = [word for word in words if len(word) >= 4]  # "North Korea Vows Support for Moscow in Visit …"
+    titled = sum(1 for word in long_words if word[0].isupper())
     if len(long_words) < 4 or titled / len(long_words) < 0.85 or tokens[-1].text in ".:":
         return False
     # a list of names is Title Case too; a headline has capitalised common words ("Vows", "Support")
-    common = sum(1 for t in long_words if t.text.lower() in lex.common and t.text not in lex.first_names
-                 and t.text not in lex.places and t.text not in lex.org_words)
+    common = sum(1 for word in long_words if word.lower() in lex.common and word not in lex.first_names
+                 and word not in lex.places and word not in lex.org_words)
     return common >= 2 and common >= len(long_words) / 2 and not any(t.text[0].isdigit() for t in tokens)
 
 
@@ -282,25 +284,26 @@ def candidate_spans(tokens: list[Token], sentence: int, lex: Lexicon, starts: Se
     that "X's Y" is two names there, not one."""
     spans: list[Span] = []
     n = len(tokens)
+    name_like = [_name_like(token, lex) for token in tokens]
     i = 0
     while i < n:
-        if not _name_like(tokens[i], lex) or _tagged(tokens, i):
+        if not name_like[i] or _tagged(tokens, i):
             i += 1
             continue
         j = i + 1
         headline = False
         while j < n:
             tok = tokens[j]
-            if _headline_word(tok, lex) and j + 1 < n and _name_like(tokens[j + 1], lex):
+            if _headline_word(tok, lex) and j + 1 < n and name_like[j + 1]:
                 headline = True  # "Rebels Has Its Own …": a headline; the name ends before the verb
                 break
-            if _name_like(tok, lex) or (tok.text in lex.non_entities and tok.text in lex.first_names):
+            if name_like[j] or (tok.text in lex.non_entities and tok.text in lex.first_names):
                 j += 1  # "Theresa May", "Kang Sun Nam": a name that is also a month or a day inside a run
                 continue
             nxt = tokens[j + 1] if j + 1 < n else None
             prev = tokens[j - 1]
             if (tok.text in APOSTROPHES and nxt is not None and nxt.text == "s" and j + 2 < n
-                    and _name_like(tokens[j + 2], lex) and _possessive_joins(prev, lex, standalone)
+                    and name_like[j + 2] and _possessive_joins(prev, lex, standalone)
                     and prev.end == tok.start):
                 j += 2  # a common word's possessive inside a name: "People's Army"
                 continue
@@ -308,11 +311,11 @@ def candidate_spans(tokens: list[Token], sentence: int, lex: Lexicon, starts: Se
                 k = j
                 while k < n and k - j < 3 and tokens[k].text in NAME_PARTICLES:
                     k += 1
-                if k < n and _name_like(tokens[k], lex):
+                if k < n and name_like[k]:
                     j = k
                     continue
                 break
-            if nxt is None or not _name_like(nxt, lex):
+            if nxt is None or not name_like[j + 1]:
                 break
             if tok.text == "." and (len(prev.text) == 1 or prev.text in DOTTED_IN_NAMES) and prev.end == tok.start:
                 j += 1  # an initial: "Sergei K. Shoigu", "St. Petersburg"
@@ -327,7 +330,7 @@ def candidate_spans(tokens: list[Token], sentence: int, lex: Lexicon, starts: Se
         spans.append(Span(span_tokens, sentence, i in starts, tokens[max(0, i - 2):i], tokens[j:j + 2]))
         i = j
         if headline:  # the rest of the headline is no name either
-            while i < n and (_name_like(tokens[i], lex) or tokens[i].text in OF_WORDS | JOINERS):
+            while i < n and (name_like[i] or tokens[i].text in OF_WORDS | JOINERS):
                 i += 1
     return spans
 
@@ -456,7 +459,7 @@ def type_span(span: Span, lex: Lexicon) -> None:
     if len(words) > 1 and words[-1] in lex.place_words:
         span.type, span.strong = LOC, True
         return
-    if len(words) == 1 and (words[0].isupper() or re.fullmatch(r"(?:[A-Z]\.){2,}", words[0])):
+    if len(words) == 1 and (words[0].isupper() or DOTTED_ACRONYM.fullmatch(words[0])):
         rank = lex.common.get(words[0].lower(), ACRONYM_RANK) if words[0].isalpha() else ACRONYM_RANK
         if len(words[0]) == 1 or rank < ACRONYM_RANK:
             span.type = None  # a capital letter, or a word in capitals ("GOLF", "CAPS")
@@ -594,7 +597,8 @@ def recognise(text: str, sentences: list[tuple[int, int]]) -> tuple[list[Mention
         if span.type == AFFILIATION:
             affiliations.append((start, end, text[start:end], span.sentence))
         elif span.type is not None:
-            mentions.append(Mention(start, end, text[start:end], EntityType(span.type), span.sentence))
+            kind = ENTITY_TYPES.get(span.type) or EntityType(span.type)
+            mentions.append(Mention(start, end, text[start:end], kind, span.sentence))
     return mentions, affiliations
 
 
