@@ -45,6 +45,8 @@ class PeakMemory:
     def __init__(self, interval: float = 0.05) -> None:
         self.interval = interval
         self.peak_mb = self.now_mb()
+        self.doing = "other"  # what the render is doing (a page kind), set by the timed plans
+        self.peak_while: dict[str, float] = defaultdict(float)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -58,7 +60,9 @@ class PeakMemory:
 
     def _sample(self) -> None:
         while not self._stop.wait(self.interval):
-            self.peak_mb = max(self.peak_mb, self.now_mb())
+            now = self.now_mb()
+            self.peak_mb = max(self.peak_mb, now)
+            self.peak_while[self.doing] = max(self.peak_while[self.doing], now)
 
     def __enter__(self) -> PeakMemory:
         self._thread.start()
@@ -88,6 +92,9 @@ def load_site(source: Path, settings) -> Site:
                      event_types=settings.paths.site / "event_types.toml")
 
 
+MEMORY = PeakMemory()
+
+
 def timed_plans(seconds: dict[str, float]) -> None:
     """Wrap each page module's plan (and planned_paths) so the time spent in it is added to seconds[kind]."""
     for kind, module in available_page_modules().items():
@@ -102,17 +109,22 @@ def timed_plans(seconds: dict[str, float]) -> None:
 def _timed_generator(function, kind: str, seconds: dict[str, float]):
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
+        MEMORY.doing = kind
         begun = time.thread_time()
         pages = iter(function(*args, **kwargs))  # a list (eager module) or a generator (lazy one)
         seconds[kind] += time.thread_time() - begun
+        MEMORY.doing = "other"
         while True:
+            MEMORY.doing = kind
             begun = time.thread_time()
             try:
                 page = next(pages)
             except StopIteration:
                 seconds[kind] += time.thread_time() - begun
+                MEMORY.doing = "other"
                 return
             seconds[kind] += time.thread_time() - begun
+            MEMORY.doing = "other"
             yield page
 
     return wrapper
@@ -121,11 +133,13 @@ def _timed_generator(function, kind: str, seconds: dict[str, float]):
 def _timed_call(function, kind: str, seconds: dict[str, float]):
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
+        MEMORY.doing = kind
         begun = time.thread_time()
         try:
             return function(*args, **kwargs)
         finally:
             seconds[kind] += time.thread_time() - begun
+            MEMORY.doing = "other"
 
     return wrapper
 
@@ -164,7 +178,7 @@ def main() -> None:
     folders: set[Path] = set()
     profiler = cProfile.Profile() if args.profile else None
     rss_before = PeakMemory.now_mb()
-    with PeakMemory() as memory:
+    with MEMORY as memory:
         begun, cpu = time.perf_counter(), time.thread_time()
         if profiler:
             profiler.enable()
@@ -187,9 +201,9 @@ def main() -> None:
           f"in {wall:.1f} s wall ({cpu:.1f} s CPU) = {pages / wall:.0f} pages/s wall, {pages / cpu:.0f} per CPU s")
     print(f"memory: {rss_before:.0f} MB before rendering, peak {memory.peak_mb:.0f} MB "
           f"(+{memory.peak_mb - rss_before:.0f} MB)")
-    print("CPU seconds per page kind (this thread's; wall time depends on the neighbours):")
+    print("CPU seconds per page kind (this thread's; wall time depends on the neighbours), peak RSS while in it:")
     for kind, spent in sorted(seconds.items(), key=lambda kv: -kv[1]):
-        print(f"  {kind:<15} {spent:7.1f} s")
+        print(f"  {kind:<15} {spent:7.1f} s  {memory.peak_while.get(kind, 0):6.0f} MB")
     print(f"  {'other':<15} {cpu - sum(seconds.values()):7.1f} s")
     print("files per top folder:", ", ".join(f"{k} {v}" for k, v in sorted(files_by_kind.items())))
     if args.dump:

@@ -19,10 +19,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from json.encoder import encode_basestring  # (the C one when there is one, as json.dumps uses)
 
 from builder.config import Config
-from builder.model import Actor, Article, Event, OutputPage, Site
+from builder.model import Actor, Article, Event, Mention, OutputPage, Site
 from builder.render import PageRenderer
 from builder.seo import article_summary, published_blocks
 
@@ -88,36 +89,106 @@ def _event_record(event: Event, slugs: dict[str, str]) -> dict:
     }
 
 
-def _mention_records(site: Site) -> list[dict]:
-    records = []
+def _mention_records(site: Site) -> Iterator[dict]:
+    """Every mention's record, ordered by article id, then start, then mention id."""
+    by_slug: dict[str, list[Article]] = {}
     for article in site.articles:
-        for index, mention in enumerate(article.mentions):
-            records.append({
-                "mention_id": f"{article.slug}/m{index}",
-                "article_id": article.slug,
-                "actor_id": mention.actor_key,
-                "text": mention.text,
-                "type": str(mention.type),
-                "sentence": mention.sentence,
-                "start": mention.start,
-                "end": mention.end,
-            })
-    return records
+        by_slug.setdefault(article.slug, []).append(article)
+    for slug in sorted(by_slug):  # one article's mentions at a time (the site's would fill memory)
+        records = [_mention_record(article, index, mention) for article in by_slug[slug]
+                   for index, mention in enumerate(article.mentions)]
+        records.sort(key=lambda r: (r["start"], r["mention_id"]))
+        yield from records
+
+
+def _mention_record(article: Article, index: int, mention: Mention) -> dict:
+    return {
+        "mention_id": f"{article.slug}/m{index}",
+        "article_id": article.slug,
+        "actor_id": mention.actor_key,
+        "text": mention.text,
+        "type": str(mention.type),
+        "sentence": mention.sentence,
+        "start": mention.start,
+        "end": mention.end,
+    }
+
+
+def _records(site: Site, config: Config) -> dict[str, Callable[[], Iterator[dict]]]:
+    """Each table's records, made one at a time on demand, in the digest's order (by id)."""
+    slugs = {article.source_file: article.slug for article in site.articles}
+    return {
+        "articles": lambda: (_article_record(a, config) for a in sorted(site.articles, key=lambda a: a.slug)),
+        "actors": lambda: (_actor_record(a) for a in sorted(site.actors, key=lambda a: a.key)),
+        "events": lambda: (_event_record(e, slugs) for e in sorted(site.events, key=lambda e: e.key)),
+        "mentions": lambda: _mention_records(site),
+    }
 
 
 def digest(site: Site, config: Config) -> dict:
     """The whole digest as plain data (what data/digest.json holds)."""
-    slugs = {article.source_file: article.slug for article in site.articles}
+    tables = _records(site, config)
     return {
         "format": FORMAT_VERSION,
         "title": site.title,
         "description": config.description,
         "base_url": config.base_url or None,
-        "articles": sorted((_article_record(a, config) for a in site.articles), key=lambda r: r["article_id"]),
-        "actors": sorted((_actor_record(a) for a in site.actors), key=lambda r: r["actor_id"]),
-        "events": sorted((_event_record(e, slugs) for e in site.events), key=lambda r: r["event_id"]),
-        "mentions": sorted(_mention_records(site), key=lambda r: (r["article_id"], r["start"], r["mention_id"])),
+        **{name: list(records()) for name, records in tables.items()},
     }
+
+
+def _json(value: object, indent: str) -> str:
+    """json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True) for a value at `indent`, made without
+    the json module's pure-Python indenting encoder (several times slower)."""
+    if isinstance(value, str):
+        return encode_basestring(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is int:
+        return int.__repr__(value)
+    inner = indent + " "
+    if isinstance(value, dict) and all(type(key) is str for key in value):
+        if not value:
+            return "{}"
+        items = ",\n".join(f"{inner}{encode_basestring(key)}: {_json(item, inner)}"
+                           for key, item in sorted(value.items()))
+        return f"{{\n{items}\n{indent}}}"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        items = ",\n".join(inner + _json(item, inner) for item in value)
+        return f"[\n{items}\n{indent}]"
+    # anything else (floats, other key types): the json module itself, indented to this level
+    return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True).replace("\n", "\n" + indent)
+
+
+def digest_json(site: Site, config: Config) -> bytes:
+    """data/digest.json: the digest as json.dumps(digest(...), ensure_ascii=False, indent=1, sort_keys=True)
+    and a newline, written one record at a time (the whole digest as Python objects is many times its size)."""
+    fields: dict[str, object] = {
+        "format": FORMAT_VERSION,
+        "title": site.title,
+        "description": config.description,
+        "base_url": config.base_url or None,
+    }
+    tables = _records(site, config)
+    chunks: list[bytes] = []
+    for number, name in enumerate(sorted([*fields, *tables])):
+        chunks.append(f"{',' if number else '{'}\n {encode_basestring(name)}: ".encode())
+        if name in fields:
+            chunks.append(_json(fields[name], " ").encode())
+            continue
+        opening = "["
+        for record in tables[name]():
+            chunks.append(f"{opening}\n  {_json(record, '  ')}".encode())
+            opening = ","
+        chunks.append(b"[]" if opening == "[" else b"\n ]")
+    chunks.append(b"\n}\n")
+    return b"".join(chunks)
 
 
 def _cell(value: object) -> object:
@@ -130,7 +201,7 @@ def _cell(value: object) -> object:
     return value
 
 
-def to_csv(records: list[dict], columns: list[str]) -> bytes:
+def to_csv(records: Iterable[dict], columns: list[str]) -> bytes:
     """RFC 4180 CSV (CRLF line ends, UTF-8); list values joined with '|'."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -145,10 +216,10 @@ def planned_paths(renderer: PageRenderer, site: Site) -> set[str]:
 
 
 def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage]:
-    data = digest(site, renderer.settings.config)
-    yield OutputPage("data/digest.json", (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
-                     .encode("utf-8"))
-    yield OutputPage("data/articles.csv", to_csv(data["articles"], ARTICLE_COLUMNS))
-    yield OutputPage("data/actors.csv", to_csv(data["actors"], ACTOR_COLUMNS))
-    yield OutputPage("data/events.csv", to_csv(data["events"], EVENT_COLUMNS))
-    yield OutputPage("data/mentions.csv", to_csv(data["mentions"], MENTION_COLUMNS))
+    config = renderer.settings.config
+    yield OutputPage("data/digest.json", digest_json(site, config))
+    tables = _records(site, config)  # made again for each file rather than all kept between them
+    yield OutputPage("data/articles.csv", to_csv(tables["articles"](), ARTICLE_COLUMNS))
+    yield OutputPage("data/actors.csv", to_csv(tables["actors"](), ACTOR_COLUMNS))
+    yield OutputPage("data/events.csv", to_csv(tables["events"](), EVENT_COLUMNS))
+    yield OutputPage("data/mentions.csv", to_csv(tables["mentions"](), MENTION_COLUMNS))

@@ -67,18 +67,20 @@ def _by_article(files_of: dict[str, set[str]]) -> dict[str, list[str]]:
     return by_article
 
 
+def _neighbours_of(key: str, files_of: dict[str, set[str]], by_article: dict[str, list[str]]) -> Counter[str]:
+    """The other actors' keys → how many articles each shares with the actor `key`."""
+    counter: Counter[str] = Counter()
+    for source_file in files_of[key]:
+        counter.update(by_article[source_file])  # counted in C: fast even for thousands of actors
+    counter.pop(key, None)
+    return counter
+
+
 def neighbours(site: Site) -> dict[str, Counter[str]]:
     """Actor.key → Counter of the other actors' keys: how many articles each shares with it."""
     files_of = actor_articles(site)
     by_article = _by_article(files_of)
-    result: dict[str, Counter[str]] = {}
-    for key, files in files_of.items():
-        counter: Counter[str] = Counter()
-        for source_file in files:
-            counter.update(by_article[source_file])  # counted in C: fast even for thousands of actors
-        counter.pop(key, None)
-        result[key] = counter
-    return result
+    return {key: _neighbours_of(key, files_of, by_article) for key in files_of}
 
 
 def cooccurrence(site: Site, around: dict[str, Counter[str]] | None = None) -> Counter[tuple[str, str]]:
@@ -193,13 +195,17 @@ def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage]:
     def page_of(key: str) -> str | None:
         return f"actors/{actors[key].slug}.html" if actor_pages else None
 
-    around = neighbours(site)
-    article_counts = Counter({key: len(files) for key, files in actor_articles(site).items()})
+    # Each actor's neighbours are counted when its page is made (all of them at once would hold a
+    # counter per actor for the whole render).
+    files_of = actor_articles(site)
+    by_article = _by_article(files_of)
+    article_counts = Counter({key: len(files) for key, files in files_of.items()})
 
     top = _ranked(article_counts, names, SITE_NODES)
     top_keys = {key for key, _ in top}
     edges = sorted(
-        ((a, b, count) for a in top_keys for b, count in around[a].items() if a < b and b in top_keys),
+        ((a, b, count) for a in top_keys for b, count in _neighbours_of(a, files_of, by_article).items()
+         if a < b and b in top_keys),
         key=lambda edge: (-edge[2], names[edge[0]], names[edge[1]], edge[0], edge[1]),
     )[:SITE_EDGES]
     rows = [Link(names[a], page_of(a), count, names[b], page_of(b)) for a, b, count in edges]
@@ -216,7 +222,8 @@ def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage]:
         subject_page=None,
     )
     for actor in filter(has_graph_page, site.actors):
-        ranked = _ranked(around.get(actor.key, Counter()), names, ACTOR_NEIGHBOURS)
+        around = _neighbours_of(actor.key, files_of, by_article) if actor.key in files_of else Counter()
+        ranked = _ranked(around, names, ACTOR_NEIGHBOURS)
         yield renderer.page(
             f"graphs/{actor.slug}.html", "graph.html",
             page_title=f"Actors appearing with {actor.name}",
