@@ -34,8 +34,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
-from operator import itemgetter
 from pathlib import Path
+
+import numpy as np
 
 from builder.analyse.dates import MONTHS, WEEKDAYS, resolve_against, weekday_distance
 from builder.link.slugs import unique_slugs
@@ -392,29 +393,44 @@ def _blocked_pairs(tables: list[list[dict[str, float]]], params: ClusterParams) 
     """candidate_pairs over several kinds of features (`tables`: one vector per article for each kind), as if
     each article's vectors were one, its kinds' features in table order and a feature never meeting
     another kind's.  Features too common to block on are dropped before scoring: they add nothing."""
-    rare_of: list[dict[str, list[int]]] = []
+    rare_of: list[dict[str, np.ndarray]] = []
     for vectors in tables:
         postings: dict[str, list[int]] = defaultdict(list)
         for index, vector in enumerate(vectors):
             for feature in vector:
                 postings[feature].append(index)
-        rare_of.append({feature: docs for feature, docs in postings.items() if len(docs) <= params.max_postings})
+        rare_of.append({feature: np.array(docs, dtype=np.intp) for feature, docs in postings.items()
+                        if len(docs) <= params.max_postings})
         del postings
     pairs: set[tuple[int, int]] = set()
     for index in range(len(tables[0])):
-        # A plain dict (not a Counter: its __missing__ is Python code), summed in the same order, so the
-        # scores, their insertion order and so most_common's choice among equal scores are unchanged.
-        scores: dict[int, float] = defaultdict(float)
-        for vectors, rare in zip(tables, rare_of, strict=True):
-            for feature, weight in vectors[index].items():
-                docs = rare.get(feature)
-                if docs:
-                    for other in docs:
-                        scores[other] += weight
-        scores.pop(index, None)
-        for other, _ in heapq.nlargest(params.neighbours, scores.items(), key=itemgetter(1)):
+        for other in _nearest(index, [(vectors[index], rare) for vectors, rare in zip(tables, rare_of, strict=True)],
+                              params.neighbours):
             pairs.add((min(index, other), max(index, other)))
     return pairs
+
+
+def _nearest(index: int, vectors: list[tuple[dict[str, float], dict[str, np.ndarray]]], count: int) -> list[int]:
+    """The `count` articles sharing the most weight of rare features with article `index` (`vectors`: its
+    vector of each kind with that kind's postings), most first.  The same as summing the weights into a
+    dict in feature order and taking heapq.nlargest of its items: bincount adds each article's weights in
+    the same order, and a stable sort keeps first-seen order among equal scores."""
+    postings: list[np.ndarray] = []
+    weights: list[float] = []
+    for vector, rare in vectors:
+        for feature, weight in vector.items():
+            docs = rare.get(feature)
+            if docs is not None:
+                postings.append(docs)
+                weights.append(weight)
+    if not postings:
+        return []
+    others = np.concatenate(postings)
+    totals = np.bincount(others, weights=np.repeat(np.array(weights), [len(docs) for docs in postings]))
+    candidates, first_seen = np.unique(others, return_index=True)
+    candidates = candidates[np.argsort(first_seen, kind="stable")]
+    candidates = candidates[candidates != index]
+    return candidates[np.argsort(-totals[candidates], kind="stable")[:count]].tolist()
 
 
 @dataclass(frozen=True)
