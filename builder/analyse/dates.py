@@ -22,7 +22,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from itertools import chain
+from itertools import accumulate, chain, compress, islice
+from operator import itemgetter, not_, or_
 
 from builder.model import Article, ArticleDate, DateRef, Precision
 
@@ -66,19 +67,32 @@ DIGITS = "<digits>"  # the index key of words that open with an ASCII digit
 NON_ASCII = "<non-ascii>"  # the key of words `re.I` might match to a listed word ("ſince"): always tried
 
 
+_OPENING_WORDS: set[str] = set()  # every WordAnchored pattern's opening words: the only ones indexed
+
+
 @lru_cache(maxsize=4)
 def _word_starts(text: str) -> dict[str, list[int]]:
-    """Where each word of the text starts, by its lower-case form (numbers under DIGITS)."""
+    """Where each word that may open a pattern starts, by its lower-case form (numbers under DIGITS).
+
+    The words that cannot are dropped by C-level passes over all the words (findall, split, map,
+    compress), so that only the few that can are looked at one by one in Python."""
+    words = _WORD.findall(text)
+    # the lengths of what lies between the words and of the words, added up: each word's start and end
+    offsets = accumulate(map(len, chain.from_iterable(zip(_WORD.split(text), words, strict=False))))
+    positions = list(islice(offsets, 0, None, 2))
+    opening = map(_OPENING_WORDS.__contains__, map(str.lower, words))
+    number = map(str.isdigit, map(itemgetter(0), words))
+    non_ascii = map(not_, map(str.isascii, words))
+    may_open = map(or_, map(or_, opening, number), non_ascii)
     starts: dict[str, list[int]] = {}
-    for m in _WORD.finditer(text):
-        word = m.group()
+    for position, word in compress(zip(positions, words, strict=True), may_open):
         if not word.isascii():
             key = NON_ASCII
         elif word[0] in "0123456789":
             key = DIGITS
         else:
             key = word.lower()
-        starts.setdefault(key, []).append(m.start())
+        starts.setdefault(key, []).append(position)
     return starts
 
 
@@ -88,6 +102,7 @@ class WordAnchored:
     def __init__(self, pattern: str, opening_words: Iterable[str], flags: int = 0) -> None:
         self.pattern = re.compile(pattern, flags)
         self.opening_words = (*frozenset(opening_words), NON_ASCII)
+        _OPENING_WORDS.update(opening_words)
 
     def finditer(self, text: str) -> Iterator[re.Match]:
         """What `self.pattern.finditer(text)` finds (the pattern can start nowhere else)."""

@@ -284,7 +284,11 @@ def candidate_spans(tokens: list[Token], sentence: int, lex: Lexicon, starts: Se
     that "X's Y" is two names there, not one."""
     spans: list[Span] = []
     n = len(tokens)
-    name_like = [_name_like(token, lex) for token in tokens]
+    known = lex.name_like
+    name_like = [known.get(text) for _, _, text in tokens]
+    if None in name_like:  # words not seen before in this process
+        name_like = [like if like is not None else _name_like(token, lex)
+                     for token, like in zip(tokens, name_like, strict=True)]
     i = 0
     while i < n:
         if not name_like[i] or _tagged(tokens, i):
