@@ -17,6 +17,7 @@ from datetime import date, datetime
 
 from builder.config import Config
 from builder.model import Actor, Article, BlockKind, EntityType, Event, Site
+from builder.pages import has_feed_and_graph
 
 SCHEMA_TYPES = {
     EntityType.PERSON: "Person",
@@ -276,7 +277,8 @@ def page_meta(
             og_type="profile" if actor.type == EntityType.PERSON else "website",
             json_ld=_script_safe(actor_ld(actor, config)),
         )
-        feeds.append(Feed(f"{actor.name}: articles", f"actors/{actor.slug}.xml"))
+        if has_feed_and_graph(actor):  # an actor seen in one article has no feed (builder.pages.feeds)
+            feeds.append(Feed(f"{actor.name}: articles", f"actors/{actor.slug}.xml"))
     elif event is not None:
         meta = PageMeta(
             title=event.label,

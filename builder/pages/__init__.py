@@ -15,7 +15,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from builder.model import Actor
+
 T = TypeVar("T")
+
+# An actor seen in only one article has nothing of its own to follow or to chart: that article's page
+# already names everyone around it.  Such an actor (3 in 4 on news-2016) gets neither a graph page
+# (builder.pages.graphs) nor an Atom feed (builder.pages.feeds), and its page links to neither.
+OWN_FEED_AND_GRAPH_MIN_ARTICLES = 2
 
 INDEX_ITEMS = 60  # an index page shows at most this many of a list (per kind of actor, per section of events)
 LIST_ITEMS = 500  # one page of a complete list (actors A to Z, a year of the timeline) holds at most this many
@@ -32,6 +39,11 @@ class Pagination(Generic[T]):
     previous: str | None
     next: str | None
     paths: tuple[str, ...]  # every page's address, first to last
+
+
+def has_feed_and_graph(actor: Actor) -> bool:
+    """Is the actor seen in enough distinct articles for a feed and a graph page of its own?"""
+    return len({source_file for source_file, _ in actor.mentions}) >= OWN_FEED_AND_GRAPH_MIN_ARTICLES
 
 
 def page_path(base: str, number: int) -> str:

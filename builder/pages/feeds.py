@@ -1,7 +1,8 @@
 """Atom feeds (whole site, each actor, each event), sitemap.xml and robots.txt.
 
 Addresses: `feed.xml` (the newest articles of the whole site), `actors/<slug>.xml`
-and `events/<slug>.xml` (the newest articles about one actor or event),
+and `events/<slug>.xml` (the newest articles about one actor or event; an actor seen in only one
+article has no feed, by the rule its graph page follows: builder.pages.has_feed_and_graph),
 `sitemap.xml` and `robots.txt`, all at the output root or beside the page they
 follow.
 
@@ -27,7 +28,8 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from builder.config import Config
-from builder.model import Article, OutputPage, Site
+from builder.model import Actor, Article, OutputPage, Site
+from builder.pages import has_feed_and_graph
 from builder.render import PageRenderer, relative_url
 from builder.seo import article_summary, shorten
 
@@ -205,6 +207,11 @@ def robots_txt(config: Config) -> OutputPage:
     return OutputPage("robots.txt", ("\n".join(lines) + "\n").encode())
 
 
+def has_feed(actor: Actor) -> bool:
+    """Only an actor seen in 2+ articles has a feed (and a graph page): one article is nothing to follow."""
+    return has_feed_and_graph(actor)
+
+
 def planned_paths(renderer: PageRenderer, site: Site) -> set[str]:
     """The site's feed, sitemap and robots.txt (no page links to the actor and event feeds but their own)."""
     return {"feed.xml", "sitemap.xml", "robots.txt"}
@@ -216,7 +223,7 @@ def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage]:
     entries = AtomEntries(config)
     yield atom_feed("feed.xml", site.title, config.description, f"site:{config.base_url or site.title}",
                     site.articles, site, config, "index.html", entries)
-    for actor in site.actors:
+    for actor in filter(has_feed, site.actors):
         files = dict.fromkeys(source_file for source_file, _ in actor.mentions)
         articles = [by_file[f] for f in files if f in by_file]
         yield atom_feed(f"actors/{actor.slug}.xml", f"{actor.name} · {site.title}",

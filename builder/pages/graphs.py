@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from builder.model import Actor, EntityType, OutputPage, Site
+from builder.pages import has_feed_and_graph
 from builder.render import PageRenderer
 
 SITE_NODES = 24  # actors drawn on the site-wide graph
@@ -173,13 +174,9 @@ def site_graph(top: list[tuple[str, int]], edges: list[tuple[str, str, int]], ac
     return _svg("Actors that appear together", description, body, "graph")
 
 
-# An actor seen in one article has only that article's names around it (its page lists them):
-# a graph page of its own would say nothing more, and most actors are such (3 in 4 on news-2016).
-GRAPH_MIN_ARTICLES = 2
-
-
 def has_graph_page(actor: Actor) -> bool:
-    return len({source_file for source_file, _ in actor.mentions}) >= GRAPH_MIN_ARTICLES
+    """Only an actor seen in 2+ articles has one (the rule it shares with feeds: has_feed_and_graph)."""
+    return has_feed_and_graph(actor)
 
 
 def planned_paths(renderer: PageRenderer, site: Site) -> set[str]:
