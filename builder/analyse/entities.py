@@ -29,6 +29,8 @@ import re
 from collections.abc import Set
 from dataclasses import dataclass, field, replace
 from functools import cache
+from itertools import compress
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -289,10 +291,9 @@ def candidate_spans(tokens: list[Token], sentence: int, lex: Lexicon, starts: Se
     if None in name_like:  # words not seen before in this process
         name_like = [like if like is not None else _name_like(token, lex)
                      for token, like in zip(tokens, name_like, strict=True)]
-    i = 0
-    while i < n:
-        if not name_like[i] or _tagged(tokens, i):
-            i += 1
+    resume = 0  # the first token not yet taken into a span (or passed over with a headline)
+    for i in compress(range(n), name_like):  # a span starts at a name-like token only
+        if i < resume or _tagged(tokens, i):
             continue
         j = i + 1
         headline = False
@@ -332,10 +333,10 @@ def candidate_spans(tokens: list[Token], sentence: int, lex: Lexicon, starts: Se
                 and tokens[j].start == span_tokens[-1].end:
             span_tokens = [*span_tokens, tokens[j]]
         spans.append(Span(span_tokens, sentence, i in starts, tokens[max(0, i - 2):i], tokens[j:j + 2]))
-        i = j
+        resume = j
         if headline:  # the rest of the headline is no name either
-            while i < n and (name_like[i] or tokens[i].text in OF_WORDS | JOINERS):
-                i += 1
+            while resume < n and (name_like[resume] or tokens[resume].text in OF_WORDS | JOINERS):
+                resume += 1
     return spans
 
 
@@ -569,8 +570,10 @@ def recognise(text: str, sentences: list[tuple[int, int]]) -> tuple[list[Mention
     for index, tokens in enumerate(sentence_tokens):
         if caps[index]:
             continue
-        for k, tok in enumerate(tokens):
-            if tok.text[0].isupper() and k not in starts[index] and tokens[k - 1].text not in ".:!?":
+        capitalised = map(str.isupper, map(itemgetter(0), map(itemgetter(2), tokens)))  # C-level: token.text[0]
+        for k in compress(range(len(tokens)), capitalised):
+            tok = tokens[k]
+            if k not in starts[index] and tokens[k - 1].text not in ".:!?":
                 mid_caps.add(tok.text)
                 if k + 1 == len(tokens) or tokens[k + 1].text not in APOSTROPHES:
                     standalone.add(tok.text)  # a name of its own here, not an owner ("X's")

@@ -76,13 +76,19 @@ def repair_glued_sentences(text: str) -> tuple[str, list[str]]:
     return "".join(pieces), repairs
 
 
+@cache
+def _whole_word_sets(whole_words: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    """The words kept whole, as written and in lower case: made once per rule set, not once per article."""
+    whole = frozenset(whole_words)
+    return whole, frozenset(word.lower() for word in whole)
+
+
 class FusedWords:
     """Decides, for one article, which fused capitalised words to split."""
 
     def __init__(self, texts: Iterable[str], whole_words: Iterable[str]) -> None:
         self.texts = list(texts)
-        self.whole = frozenset(whole_words)
-        self.whole_lower = frozenset(word.lower() for word in self.whole)
+        self.whole, self.whole_lower = _whole_word_sets(tuple(whole_words))
         self.names = lexicon.names()
 
     @cached_property
