@@ -86,7 +86,13 @@ def format_date(value: date | datetime | None) -> str:
     """'27 July 2023' (no locale, no platform-specific strftime flags)."""
     if value is None:
         return "undated"
-    return f"{value.day} {value:%B %Y}"
+    return f"{value.day} {_month_and_year(value.year, value.month)}"
+
+
+@lru_cache(maxsize=4096)
+def _month_and_year(year: int, month: int) -> str:
+    """'July 2023': strftime once per month (pages show the same few months thousands of times)."""
+    return f"{date(year, month, 1):%B %Y}"
 
 
 def iso_date(value: date | datetime | None) -> str:

@@ -27,6 +27,7 @@ SCHEMA_TYPES = {
 OG_LOCALES = {"en": "en_US", "fr": "fr_FR", "de": "de_DE", "es": "es_ES", "it": "it_IT", "pt": "pt_PT"}
 DESCRIPTION_CHARS = 200
 HEADLINE_CHARS = 110  # Google's limit for NewsArticle.headline
+MENTIONS_LD = 20  # actors named in an article's NewsArticle.mentions, at most
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,8 @@ def article_ld(article: Article, site: Site, config: Config) -> dict:
     for key in dict.fromkeys(m.actor_key for m in article.mentions if m.actor_key):
         if key in actors:
             mentioned.append(actor_ld(actors[key], config, with_context=False))
+            if len(mentioned) == MENTIONS_LD:
+                break
     image = _first_image(article)
     data = {
         "@context": "https://schema.org",
@@ -203,7 +206,7 @@ def article_ld(article: Article, site: Site, config: Config) -> dict:
         "inLanguage": article.language,
         "wordCount": article.word_count,
         "articleSection": article.categories[0] if article.categories else None,
-        "mentions": mentioned[:20],
+        "mentions": mentioned,
     }
     return _drop_empty(data)
 
