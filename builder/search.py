@@ -5,6 +5,15 @@ built site folder; `build()` passes it to `write_site(..., finish_staging=index_
 so the index is made in the staging folder and swapped in with the pages.
 It writes `pagefind/` (the index fragments, the Pagefind UI and its WebAssembly).
 
+Memory: Pagefind holds every page it indexes, words and all, until it writes the index. Measured
+on the 10k synthetic site (bench/search_index.py, /usr/bin/time): one run over the whole site
+peaked at 4.1 GB; about 280 KB per article page (its full text), 85 KB per event page, 63 KB per
+actor page, and even a page it skips (no data-pagefind-body) costs some 40 KB. The per-article
+`actor` filter (tens of thousands of values) added only ~175 MB but was half of the bytes a reader
+fetched per query at 10k (a 600 KB filter file), and a list of tens of thousands of names is no
+usable filter; it is gone. So the marked pages are indexed in shards (see `index_site`) of at most
+SHARD_BUDGET index units, one Pagefind run at a time, merged in the browser.
+
 Determinism: the one exception to byte-identical rebuilds. Pagefind 1.5 names
 its files by content hash. Measured (tests/browser/test_search_index.py, and
 `bench/search_bytes.py --determinism`): the pages' fragments, the word index,
@@ -22,14 +31,21 @@ browser refuses the index's requests) it says how to get full search and points
 to the filter boxes of the list pages.
 
 Filters and metadata come from data-pagefind-* attributes in the page templates:
-`data-pagefind-body` on the main content of article, actor and event pages (only
-those pages are indexed then), and hidden filter elements such as
+`data-pagefind-body` on the main content of article and event pages and of the first page of
+actors mentioned in more than one article (only those pages are indexed then: an actor of one
+article is found through that article's text, and 3 in 4 actors of news-2016 are such), and
+hidden filter elements such as
 `<span data-pagefind-filter="type" hidden>Article</span>` (see PAGE_ATTRIBUTES).
 """
 
 from __future__ import annotations
 
+import json
+import math
+import os
+import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 from builder.errors import BuildError
@@ -41,16 +57,28 @@ NON_DETERMINISTIC = (  # glob patterns, relative to the output folder
     "pagefind/pagefind-entry.json",
     "pagefind/pagefind.*.pf_meta",
     "pagefind/filter/*.pf_filter",
+    "pagefind/shard-*/pagefind-entry.json",
+    "pagefind/shard-*/pagefind.*.pf_meta",
+    "pagefind/shard-*/filter/*.pf_filter",
 )
-TIMEOUT_SECONDS = 600
+TIMEOUT_SECONDS = 600  # for each Pagefind run
+BODY_MARK = b"data-pagefind-body"
+SHARD_LIST = "shards.json"  # in the bundle: the merged shards' folders, relative to it ([] for one index)
+# Index units of a page, by its top folder (others count 1), from the memory measured per page kind
+# (module docstring). One Pagefind run indexes at most SHARD_BUDGET units: 1,900 article pages are
+# about 530 MB (measured shards of the 10k site: 457-526 MB).
+PAGE_WEIGHTS = {"articles": 1.0, "actors": 0.25, "events": 0.33}
+SHARD_BUDGET = 1900
+# Files of a shard's bundle that the search page never loads (the first bundle's UI reads the shards).
+UI_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
+            "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
 
 # What article, actor and event templates add so that search can filter (documentation for
 # the template owners, checked by tests/browser/test_search.py).
 PAGE_ATTRIBUTES = {
-    "body": '<article data-pagefind-body> … </article>  (article, actor and event pages only)',
+    "body": '<article data-pagefind-body> … </article>  (article and event pages, page 1 of actors of 2+ articles)',
     "type": '<span data-pagefind-filter="type" hidden>Article|Actor|Event</span>',
     "source": '<span data-pagefind-filter="source" hidden>{{ article.source }}</span>',
-    "actor": '<span data-pagefind-filter="actor" hidden>{{ actor.name }}</span>  (one per actor mentioned)',
     "date": '<span data-pagefind-filter="date" hidden>{{ value.strftime("%Y-%m") }}</span>'
             ' and data-pagefind-sort="date:{{ value.date().isoformat() }}" on the <article>',
 }
@@ -72,7 +100,7 @@ SEARCH_JS = """\
   document.head.appendChild(style);
   var script = document.createElement("script");
   script.src = bundle + "pagefind-ui.js";
-  script.onload = function () {
+  function start(shards) {
     var offline = document.getElementById("search-offline");
     if (offline) {
       offline.hidden = true;
@@ -81,6 +109,7 @@ SEARCH_JS = """\
       element: "#search",
       bundlePath: bundle,
       baseUrl: siteRoot,
+      mergeIndex: shards.map(function (shard) { return { bundlePath: bundle + shard }; }),
       showSubResults: true,
       showImages: false,
       autofocus: true
@@ -93,6 +122,13 @@ SEARCH_JS = """\
     if (query) {
       ui.triggerSearch(query);
     }
+  }
+  script.onload = function () {
+    // A large site's index comes in shards (shards.json lists them), merged here.
+    fetch(bundle + "shards.json")
+      .then(function (response) { return response.ok ? response.json() : []; })
+      .catch(function () { return []; })
+      .then(function (shards) { start(Array.isArray(shards) ? shards : []); });
   };
   document.head.appendChild(script);
 })();
@@ -108,11 +144,88 @@ def pagefind_executable() -> Path:
 
 
 def index_site(folder: Path) -> None:
-    """Index the built site in `folder` with Pagefind, writing `folder/pagefind/`."""
+    """Index the built site in `folder` with Pagefind, writing `folder/pagefind/`.
+
+    The pages that mark their body (data-pagefind-body) are indexed in shards of at most SHARD_BUDGET
+    index units, one Pagefind run after the other, each over a folder of hard links to its pages (so
+    Pagefind never even parses the pages it would skip). The first shard's bundle is `pagefind/`, the
+    others `pagefind/shard-<n>/`; `pagefind/shards.json` lists those for the search page, which merges
+    them in the browser (Pagefind's mergeIndex). A site no page of which marks its body is indexed by
+    one run over the whole folder, every page in full (Pagefind's own rule).
+    """
+    groups = shards(folder)
+    if not groups:
+        run_pagefind(folder, ["--site", str(folder), "--output-subdir", BUNDLE])
+        write_shard_list(folder, [])
+        return
+    work = Path(tempfile.mkdtemp(prefix=".search-shards-", dir=folder.parent))
+    try:
+        for number, pages in enumerate(groups):
+            site = work / f"site-{number}"
+            for page in pages:
+                link_or_copy(folder / page, site / page)
+            output = folder / BUNDLE if number == 0 else work / f"out-{number}"
+            run_pagefind(folder, ["--site", str(site), "--output-path", str(output)])
+            shutil.rmtree(site)
+            for name in UI_FILES if number else ():  # a merged shard is read by the first bundle's pagefind.js
+                (output / name).unlink(missing_ok=True)
+        names = []
+        for number in range(1, len(groups)):
+            names.append(f"shard-{number}/")
+            shutil.move(str(work / f"out-{number}"), str(folder / BUNDLE / f"shard-{number}"))
+        write_shard_list(folder, names)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def shards(folder: Path, budget: float = 0.0) -> list[list[str]]:
+    """The pages to index (those with data-pagefind-body), split into as few balanced groups of at
+    most `budget` (SHARD_BUDGET) index units as can be; [] when no page marks its body. Paths relative
+    to `folder`, in path order, so a shard is a run of neighbouring pages (articles with articles)."""
+    budget = budget or SHARD_BUDGET
+    pages: list[tuple[str, float]] = []
+    for path in sorted(folder.rglob("*.html")):
+        relative = path.relative_to(folder).as_posix()
+        if relative.startswith(BUNDLE + "/"):
+            continue
+        try:
+            marked = BODY_MARK in path.read_bytes()
+        except OSError:
+            continue
+        if marked:
+            pages.append((relative, PAGE_WEIGHTS.get(relative.split("/", 1)[0], 1.0)))
+    if not pages:
+        return []
+    total = sum(weight for _, weight in pages)
+    count = math.ceil(total / budget)
+    target = total / count
+    groups: list[list[str]] = [[]]
+    filled = 0.0
+    for relative, weight in pages:
+        if groups[-1] and (filled + weight > budget or (filled + weight > target and len(groups) < count)):
+            groups.append([])
+            filled = 0.0
+        groups[-1].append(relative)
+        filled += weight
+    return groups
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def write_shard_list(folder: Path, names: list[str]) -> None:
+    (folder / BUNDLE / SHARD_LIST).write_text(json.dumps(names) + "\n", encoding="utf-8")
+
+
+def run_pagefind(folder: Path, where: list[str]) -> None:
     command = [
         str(pagefind_executable()),
-        "--site", str(folder),
-        "--output-subdir", BUNDLE,
+        *where,
         "--keep-index-url",  # results link to .../index.html: every link names a file
         "--silent",
     ]

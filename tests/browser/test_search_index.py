@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from builder import search
 from builder.errors import BuildError
 from builder.search import NON_DETERMINISTIC, index_site
 
@@ -86,6 +87,43 @@ def test_index_has_filters_and_only_marked_bodies(tmp_path, watched, served_fold
     watched.assert_clean()
 
 
+SEARCH_PAGE = (
+    "<!doctype html><html lang='en'><head><meta charset='utf-8'><link rel='icon' href='data:,'>"
+    "<title>Search</title></head><body><main><div id='search' data-label='Search' data-bundle='pagefind/'"
+    " data-root='./'></div><p id='search-offline'>Serve the site</p></main>"
+    "<script src='static/search.js' defer></script></body></html>"
+)
+
+
+def test_sharded_index_is_searched_whole_by_the_search_page(tmp_path, watched, served_folder, monkeypatch):
+    """A site larger than SHARD_BUDGET is indexed in shards; search.js merges them: every page is found."""
+    site = tmp_path / "site"
+    (site / "articles").mkdir(parents=True)
+    (site / "static").mkdir()
+    (site / "static" / "search.js").write_text(search.SEARCH_JS, encoding="utf-8")
+    (site / "search.html").write_text(SEARCH_PAGE, encoding="utf-8")
+    (site / "index.html").write_text("<!doctype html><html lang='en'><head><title>Home</title></head>"
+                                     "<body><h1>Home sailors</h1></body></html>")  # no body mark: not indexed
+    for number in range(3):
+        (site / "articles" / f"a{number}.html").write_text(
+            PAGE.format(title=f"Sailors story {number}", kind="Article", source=f"Source {number}",
+                        date="2016-01-13", month="2016-01", text=f"Ten sailors were released, part {number}."),
+            encoding="utf-8")
+    monkeypatch.setattr(search, "SHARD_BUDGET", 1)  # one article page per shard
+    index_site(site)
+    bundle = site / "pagefind"
+    assert (bundle / "shards.json").read_text(encoding="utf-8").strip() == '["shard-1/", "shard-2/"]'
+    assert (bundle / "pagefind-ui.js").is_file() and not (bundle / "shard-1" / "pagefind-ui.js").exists()
+    assert not list(tmp_path.glob(".search-shards-*"))  # the shards' work folder is gone
+    url = served_folder(site)
+    watched.page.goto(url + "search.html?q=sailors")
+    results = watched.page.locator(".pagefind-ui__result")
+    results.nth(2).wait_for()
+    links = sorted(results.locator(".pagefind-ui__result-link").evaluate_all("xs => xs.map(x => x.pathname)"))
+    assert links == ["/articles/a0.html", "/articles/a1.html", "/articles/a2.html"]
+    watched.assert_clean()
+
+
 def test_failure_names_the_folder(tmp_path):
     with pytest.raises(BuildError, match=str(tmp_path)):
         index_site(tmp_path)  # no HTML at all
@@ -97,6 +135,7 @@ def test_built_site_pages_carry_search_filters(built_site):
         pytest.skip("article pages have no data-pagefind-* attributes yet (see builder.search.PAGE_ATTRIBUTES)")
     for name in ("type", "source", "date"):
         assert f'data-pagefind-filter="{name}"' in html, name
+    assert 'data-pagefind-filter="actor"' not in html  # tens of thousands of values at 10k: no filter
 
 
 def test_only_the_named_files_vary_between_index_runs(tmp_path):

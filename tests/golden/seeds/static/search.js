@@ -14,7 +14,7 @@
   document.head.appendChild(style);
   var script = document.createElement("script");
   script.src = bundle + "pagefind-ui.js";
-  script.onload = function () {
+  function start(shards) {
     var offline = document.getElementById("search-offline");
     if (offline) {
       offline.hidden = true;
@@ -23,6 +23,7 @@
       element: "#search",
       bundlePath: bundle,
       baseUrl: siteRoot,
+      mergeIndex: shards.map(function (shard) { return { bundlePath: bundle + shard }; }),
       showSubResults: true,
       showImages: false,
       autofocus: true
@@ -35,6 +36,13 @@
     if (query) {
       ui.triggerSearch(query);
     }
+  }
+  script.onload = function () {
+    // A large site's index comes in shards (shards.json lists them), merged here.
+    fetch(bundle + "shards.json")
+      .then(function (response) { return response.ok ? response.json() : []; })
+      .catch(function () { return []; })
+      .then(function (shards) { start(Array.isArray(shards) ? shards : []); });
   };
   document.head.appendChild(script);
 })();
