@@ -1,6 +1,7 @@
 """Bytes a reader downloads to search a news-2016 build, measured in Chromium.
 
     .venv/bin/python bench/search_bytes.py [--data PATH] [--query WORDS ...] [--determinism]
+    .venv/bin/python bench/search_bytes.py --site BUILT_SITE [--query WORDS ...]
 
 Builds the news-2016 articles (BUILD_SITE_DATA, default ../shared/data) with the search index,
 serves the output on 127.0.0.1 with a plain static server, opens search.html in Debian's Chromium,
@@ -8,6 +9,8 @@ types each query into the Pagefind UI, waits until the results are shown and the
 and sums the bytes of every response (headers + body, uncompressed: the static server does not
 compress). Prints the bytes of the page load and of each query, and the index size on disk.
 With --determinism, indexes the same site twice and lists the index files that differ.
+With --site, serves an already built site with its index (e.g. a 10k site indexed by
+bench/search_index.py --keep) instead of building news-2016.
 """
 
 from __future__ import annotations
@@ -135,7 +138,13 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DATA / "news-2016")
     parser.add_argument("--query", nargs="+", default=QUERIES)
     parser.add_argument("--determinism", action="store_true")
+    parser.add_argument("--site", type=Path, help="a built site with its search index: measure it as it is")
     args = parser.parse_args()
+    if args.site:
+        files, size = folder_bytes(args.site / "pagefind")
+        print(f"{args.site}: search index {files} files, {size:,} B on disk")
+        measure(args.site, args.query)
+        return
     if not args.data.is_dir():
         sys.exit(f"data not found at {args.data} (set BUILD_SITE_DATA)")
     with tempfile.TemporaryDirectory(prefix="search-bytes-") as tmp:
