@@ -17,6 +17,7 @@ PLAIN_BODIES = [
     "\nFirst paragraph, with “quotes” and 'apostrophes' (and brackets).\n\nSecond one!\nIts second line.\n",
     "A line ending in a number 1990\n\nand sums: 3 + 4 = 7 - 2.",
     "Ben & Jerry's, AT&T and S&P 500",
+    "He said [inaudible] it was #1, up 3.5 points\n2016 was the year",
     "Runs\u00a0of  white\u2009space\nacross lines",
 ]
 MARKDOWN_BODIES = [
@@ -31,6 +32,9 @@ MARKDOWN_BODIES = [
     "Setext\n======",
     "A line break  \nhere",
     "an entity: &amp;",
+    "an unfinished one: &#2)",
+    "a [reference] [id]",
+    "[id]: https://example.com",
     "&#8217;",
     "a <b>tag</b>",
     "tab\tinside",

@@ -65,15 +65,19 @@ def body_blocks(body: str) -> list[Block]:
 # Python-Markdown costs ~2 ms for an ordinary article, most of it trying every block and inline rule
 # on text that uses none of them.  A body of plain paragraphs is rendered here instead, to the very
 # same HTML; anything that could be Markdown syntax, anywhere in the body, leaves it to Python-Markdown:
-# - a character with a meaning in Markdown or HTML (emphasis, code, links, escapes, headings, raw HTML),
+# - a character with a meaning in Markdown or HTML (emphasis, code, escapes, raw HTML, autolinks),
 #   a tab or a carriage return (normalised by Markdown), Markdown's own placeholder characters;
-_MARKDOWN_CHARACTERS = re.compile(r"[\\`*_\[\]<>#\t\r\x02\x03]")
-# - an HTML entity ("&amp;", "&#8217;"); any other "&" is written "&amp;", as Markdown writes it;
-_ENTITY = re.compile(r"&(?:#[0-9]+|#x[0-9a-f]+|[0-9a-z]+);", re.IGNORECASE)
-# - a line that opens a list, a heading underline, a rule, a quote or a code block, or that ends in a
-#   line break (two spaces): any line that starts or ends with a space, or starts with "+", "-", "=" or
-#   a digit ("1. " opens a list);
-_MARKDOWN_LINE = re.compile(r"^[\s+\-=\d]|\s$", re.MULTILINE)
+_MARKDOWN_CHARACTERS = re.compile(r"[\\`*_<>\t\r\x02\x03]")
+# - a link, an image or a link definition: "[…](", "[…][", "[…] [", "[…]:", "![" (a bracket alone,
+#   "[inaudible]", is text to Markdown too);
+_LINK_SYNTAX = re.compile(r"\]\s?[\[(:]|!\[")
+# - an HTML entity ("&amp;", "&#8217;", even unfinished: "&#2"); any other "&" is written "&amp;", as
+#   Markdown writes it;
+_ENTITY = re.compile(r"&(?:#|[0-9a-z]+;)", re.IGNORECASE)
+# - a line that opens a list, a heading, a heading underline, a rule, a quote or a code block, or that
+#   ends in a line break (two spaces): any line that starts or ends with a space, or starts with "+",
+#   "-", "=", "#" or a number and a dot ("1. " opens a list);
+_MARKDOWN_LINE = re.compile(r"^[\s+\-=#]|^\d+\.|\s$", re.MULTILINE)
 _PARAGRAPH_BREAK = re.compile(r"\n{2,}")
 # Characters the HTML parser may drop or replace (controls, surrogates, non-characters): with one of these
 # the paragraphs go through the parser as usual, so that their text comes out as it always did.
@@ -85,6 +89,8 @@ def _plain_paragraphs(body: str) -> list[str] | None:
     """The paragraphs of a body that uses no Markdown at all, else None."""
     body = body.strip("\n")
     if _MARKDOWN_CHARACTERS.search(body) or _MARKDOWN_LINE.search(body.replace("\n\n", "\n")):
+        return None
+    if ("[" in body or "]" in body) and _LINK_SYNTAX.search(body):
         return None
     if "&" in body and _ENTITY.search(body):
         return None
