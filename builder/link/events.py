@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
+from sys import intern
 
 import numpy as np
 
@@ -230,15 +231,16 @@ def triggers_for(types: list[EventType]) -> Triggers:
 # ---------------------------------------------------------------- names (stand-in actors)
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise_key(name: str) -> str:
     """A stand-in actor key from a surface form: "Kim Jong-un" → "kim-jong-un"."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     ascii_name = re.sub(r"^(?:mr|mrs|ms|dr|the)\.?\s+", "", ascii_name.strip(), flags=re.I)
     ascii_name = re.sub(r"['’]s$", "", ascii_name)
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    return intern(re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-"))
 
 
-@dataclass
+@dataclass(slots=True)  # hundreds of thousands at 10,000 articles
 class Name:
     key: str
     text: str
@@ -284,11 +286,15 @@ def article_names(article: Article) -> list[Name]:
 # ---------------------------------------------------------------- features and clustering
 
 
+_CONTENT_WORD = re.compile(r"[a-z][a-z'-]{2,}")
+
+
 def content_words(text: str) -> list[str]:
-    return [w for w in re.findall(r"[a-z][a-z'-]{2,}", text.lower()) if w not in STOPWORDS]
+    # Interned: every article's counter then shares one string per word (millions of copies otherwise).
+    return [intern(w) for w in _CONTENT_WORD.findall(text.lower()) if w not in STOPWORDS]
 
 
-@dataclass
+@dataclass(slots=True)  # hundreds of thousands at 10,000 articles
 class ArticleFeatures:
     """What the grouping compares: what (content words), who (name tokens), when (dates)."""
 
@@ -330,7 +336,8 @@ class ClusterParams:
 IDF_FLOOR = 1.0  # added to every idf (smoothing): words shared by all articles still count a little
 
 
-def _tfidf(counts: list[Counter]) -> list[dict[str, float]]:
+def _tfidf(counts: list[Counter], empty_counts: bool = False) -> list[dict[str, float]]:
+    """Unit tf-idf vectors; `empty_counts`: each counter is emptied once weighed (the vectors replace them)."""
     df: Counter = Counter()
     for c in counts:
         df.update(c.keys())
@@ -343,6 +350,8 @@ def _tfidf(counts: list[Counter]) -> list[dict[str, float]]:
         vector = {t: tf[v] * idf[t] for t, v in c.items()}
         norm = math.sqrt(sum([x * x for x in vector.values()])) or 1.0
         vectors.append({t: x / norm for t, x in vector.items() if x > 0})
+        if empty_counts:
+            c.clear()
     return vectors
 
 
@@ -354,23 +363,25 @@ def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
     return sum([v * b[t] for t, v in a.items() if t in b])
 
 
-def _pair_cosines(vectors: list[dict[str, float]], pairs) -> dict[tuple[int, int], float]:
-    """_cosine of every pair, computed per smaller vector: the shared terms are found by a set intersection
-    (in C) and summed in the smaller vector's own order, as _cosine does, so every float is the same."""
-    by_smaller: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for i, j in pairs:
-        by_smaller[j if len(vectors[i]) > len(vectors[j]) else i].append((i, j))
-    cosines: dict[tuple[int, int], float] = {}
-    for smaller, its_pairs in by_smaller.items():
+def _pair_cosines(vectors: list[dict[str, float]], pairs: list[tuple[int, int]]) -> list[float]:
+    """_cosine of every pair (in the order of `pairs`), computed per smaller vector: the shared terms are
+    found by a set intersection (in C) and summed in the smaller vector's own order, as _cosine does, so
+    every float is the same."""
+    by_smaller: dict[int, list[int]] = defaultdict(list)  # vector → numbers of its pairs
+    for number, (i, j) in enumerate(pairs):
+        by_smaller[j if len(vectors[i]) > len(vectors[j]) else i].append(number)
+    cosines: list[float] = [0.0] * len(pairs)
+    for smaller, numbers in by_smaller.items():
         a = vectors[smaller]
         position = None
-        for i, j in its_pairs:
+        for number in numbers:
+            i, j = pairs[number]
             b = vectors[j if i == smaller else i]
             shared = a.keys() & b.keys()
             if len(shared) > 1:
                 position = position or {t: n for n, t in enumerate(a)}
                 shared = sorted(shared, key=position.__getitem__)
-            cosines[(i, j)] = sum([a[t] * b[t] for t in shared])
+            cosines[number] = sum([a[t] * b[t] for t in shared])
     return cosines
 
 
@@ -442,16 +453,17 @@ class PairEvidence:
     when: float
 
 
-def _vectors(features: list[ArticleFeatures]) -> tuple[list[dict[str, float]], list[dict[str, float]]]:
-    return _tfidf([f.words for f in features]), _tfidf([f.names for f in features])
+def _vectors(features: list[ArticleFeatures], empty_counts: bool = False,
+             ) -> tuple[list[dict[str, float]], list[dict[str, float]]]:
+    return _tfidf([f.words for f in features], empty_counts), _tfidf([f.names for f in features], empty_counts)
 
 
 def pair_evidence(features: list[ArticleFeatures], params: ClusterParams) -> dict[tuple[int, int], PairEvidence]:
     words, names = _vectors(features)
-    pairs = _blocked_pairs([words, names], params)
+    pairs = list(_blocked_pairs([words, names], params))
     word_cosines, name_cosines = _pair_cosines(words, pairs), _pair_cosines(names, pairs)
-    return {(i, j): PairEvidence(word_cosines[(i, j)], name_cosines[(i, j)], when_agreement(features[i], features[j]))
-            for i, j in pairs}
+    return {(i, j): PairEvidence(word, name, when_agreement(features[i], features[j]))
+            for (i, j), word, name in zip(pairs, word_cosines, name_cosines, strict=True)}
 
 
 def combine(evidence: dict[tuple[int, int], PairEvidence], params: ClusterParams) -> dict[tuple[int, int], float]:
@@ -460,18 +472,20 @@ def combine(evidence: dict[tuple[int, int], PairEvidence], params: ClusterParams
             for pair, e in evidence.items()}
 
 
-def pair_scores(features: list[ArticleFeatures], params: ClusterParams) -> dict[tuple[int, int], float]:
-    """combine(pair_evidence(…)) without a PairEvidence per pair held at once (the same floats)."""
-    words, names = _vectors(features)
-    pairs = _blocked_pairs([words, names], params)
+def pair_scores(features: list[ArticleFeatures], params: ClusterParams,
+                empty_counts: bool = False) -> dict[tuple[int, int], float]:
+    """combine(pair_evidence(…)) without a PairEvidence per pair held at once (the same floats).
+    `empty_counts`: the features' word and name counters are emptied as they are weighed."""
+    words, names = _vectors(features, empty_counts)
+    pairs = list(_blocked_pairs([words, names], params))
     word_cosines = _pair_cosines(words, pairs)
     del words
     name_cosines = _pair_cosines(names, pairs)
     del names
     total = params.words + params.names
-    return {(i, j): (params.words * word_cosines[(i, j)] + params.names * name_cosines[(i, j)]
-                     + params.when * when_agreement(features[i], features[j])) / total
-            for i, j in pairs}
+    return {pair: (params.words * word + params.names * name
+                   + params.when * when_agreement(features[pair[0]], features[pair[1]])) / total
+            for pair, word, name in zip(pairs, word_cosines, name_cosines, strict=True)}
 
 
 def average_link(count: int, scores: dict[tuple[int, int], float], threshold: float) -> list[list[int]]:
@@ -510,10 +524,13 @@ def average_link(count: int, scores: dict[tuple[int, int], float], threshold: fl
     return sorted((sorted(group) for group in members.values()), key=lambda g: g[0])
 
 
-def cluster_articles(features: list[ArticleFeatures], params: ClusterParams | None = None) -> list[list[int]]:
-    """Groups of article indices that report the same happening (every article in exactly one group)."""
+def cluster_articles(features: list[ArticleFeatures], params: ClusterParams | None = None,
+                     empty_counts: bool = False) -> list[list[int]]:
+    """Groups of article indices that report the same happening (every article in exactly one group).
+    `empty_counts`: the features' word and name counters are emptied on the way (for a caller that has
+    no more use for them: at 10,000 articles they are a hundred megabytes)."""
     params = params or ClusterParams()
-    return average_link(len(features), pair_scores(features, params), params.threshold)
+    return average_link(len(features), pair_scores(features, params, empty_counts), params.threshold)
 
 
 # ---------------------------------------------------------------- happenings within an article
@@ -673,7 +690,7 @@ def sentence_roles(text: str, offset: int, trigger: TriggerMatch, names: list[Na
     return (doer.key if doer else None), (done_to.key if done_to else None)
 
 
-@dataclass
+@dataclass(slots=True)  # hundreds of thousands at 10,000 articles
 class Happening:
     """One reported happening: a sentence with a trigger word, and who, where and when it names."""
 
@@ -774,7 +791,7 @@ PRECISION_ORDER = {Precision.DAY: 0, Precision.SPAN: 1, Precision.MONTH: 2, Prec
 BACKGROUND_DAYS = 60  # a dated happening this long before its report is background
 
 
-@dataclass
+@dataclass(slots=True)  # hundreds of thousands at 10,000 articles
 class Report:
     article: Article
     happening: Happening | None
@@ -885,7 +902,8 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
     happenings_of = {a.source_file: find_happenings(a, names_of[a.source_file], type_list, publishers)
                      for a in articles}
     features = [article_features(a, names_of[a.source_file]) for a in articles]
-    groups = cluster_articles(features, params)
+    groups = cluster_articles(features, params, empty_counts=True)
+    del features
     types_by_name = {kind.name: kind for kind in type_list}
     published = {a.source_file: (a.published.value.date() if a.published.value else None) for a in articles}
 
@@ -1053,7 +1071,7 @@ def nearest_trigger(text: str, start: int, end: int,
     return (best[1], best[2]) if best else None
 
 
-@dataclass
+@dataclass(slots=True)  # hundreds of thousands at 10,000 articles
 class DatedMention:
     article: Article
     sentence: int
