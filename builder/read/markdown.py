@@ -76,8 +76,10 @@ _LINK_SYNTAX = re.compile(r"\]\s?[\[(:]|!\[")
 _ENTITY = re.compile(r"&(?:#|[0-9a-z]+;)", re.IGNORECASE)
 # - a line that opens a list, a heading, a heading underline, a rule, a quote or a code block, or that
 #   ends in a line break (two spaces): any line that starts or ends with a space, or starts with "+",
-#   "-", "=", "#" or a number and a dot ("1. " opens a list);
-_MARKDOWN_LINE = re.compile(r"^[\s+\-=#]|^\d+\.|\s$", re.MULTILINE)
+#   "-", "=", "#" or a number and a dot ("1. " opens a list); written as patterns that open with a
+#   newline or a space, which `re` skips to quickly, rather than with ^ and $, tried at every character;
+_MARKDOWN_LINE_START = re.compile(r"\n(?:[\s+\-=#]|\d+\.)")  # searched in "\n" + the body
+_MARKDOWN_LINE_END = re.compile(r"\s(?=\n|\Z)")
 _PARAGRAPH_BREAK = re.compile(r"\n{2,}")
 # Characters the HTML parser may drop or replace (controls, surrogates, non-characters): with one of these
 # the paragraphs go through the parser as usual, so that their text comes out as it always did.
@@ -88,7 +90,10 @@ _SPACES = re.compile(r"\s+")
 def _plain_paragraphs(body: str) -> list[str] | None:
     """The paragraphs of a body that uses no Markdown at all, else None."""
     body = body.strip("\n")
-    if _MARKDOWN_CHARACTERS.search(body) or _MARKDOWN_LINE.search(body.replace("\n\n", "\n")):
+    if _MARKDOWN_CHARACTERS.search(body):
+        return None
+    lines = body.replace("\n\n", "\n")
+    if _MARKDOWN_LINE_START.search("\n" + lines) or _MARKDOWN_LINE_END.search(lines):
         return None
     if ("[" in body or "]" in body) and _LINK_SYNTAX.search(body):
         return None
