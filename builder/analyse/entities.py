@@ -250,6 +250,9 @@ def line_starts(text: str, tokens: list[Token]) -> set[int]:
     if not tokens:
         return starts
     lines = "\n" in text[tokens[0].start:tokens[-1].end]
+    if not lines and "(" not in map(itemgetter(2), tokens):  # the usual sentence: one start, after any openers
+        first = next((k for k, tok in enumerate(tokens) if tok.text not in OPENERS), None)
+        return starts if first is None else {first}
     opening = True
     for k, tok in enumerate(tokens):
         if lines and k and "\n" in text[tokens[k - 1].end:tok.start]:
