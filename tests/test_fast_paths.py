@@ -94,15 +94,3 @@ def test_tokens_are_still_tokens():
                                                                       r"[^\W\d_]+)*|\d+(?:[.,:/-]\d+)*|\S",
                                                                       "U.S.-led talks in Kim’s Pyongyang")]
 
-
-def test_language_identifier_with_remembered_walks_scores_as_py3langid_does():
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    from builder.analyse.language import _identifier
-
-    plain = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    texts = ["", " ", "  two  spaces ", "ÉCOLE NORMALE", "Le président a dit que la réunion aura lieu demain.",
-             "The minister said on Tuesday that the talks would resume next week in Geneva. " * 5,
-             "中文 text mixed with English words and 数字 123", DATE_TEXT]
-    for text in texts * 2:  # the second time the walks are remembered
-        assert _identifier().classify(text) == plain.classify(text)
