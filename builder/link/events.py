@@ -30,12 +30,14 @@ import math
 import re
 import tomllib
 import unicodedata
+from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 from sys import intern
+from typing import NamedTuple
 
 import numpy as np
 
@@ -290,8 +292,7 @@ _CONTENT_WORD = re.compile(r"[a-z][a-z'-]{2,}")
 
 
 def content_words(text: str) -> list[str]:
-    # Interned: every article's counter then shares one string per word (millions of copies otherwise).
-    return [intern(w) for w in _CONTENT_WORD.findall(text.lower()) if w not in STOPWORDS]
+    return [w for w in _CONTENT_WORD.findall(text.lower()) if w not in STOPWORDS]
 
 
 @dataclass(slots=True)  # hundreds of thousands at 10,000 articles
@@ -306,18 +307,19 @@ class ArticleFeatures:
 
 def article_features(article: Article, names_found: list[Name] | None = None) -> ArticleFeatures:
     """`names_found`: article_names(article), when the caller has them already."""
-    words = Counter(content_words(article.text))
+    # Interned: every article's counter then shares one string per word (millions of copies otherwise).
+    words = Counter({intern(word): count for word, count in Counter(content_words(article.text)).items()})
     for word in content_words(article.title):
-        words[word] += 2
+        words[intern(word)] += 2
     names: Counter = Counter()
     for name in article_names(article) if names_found is None else names_found:
         for token in name.key.split("-"):
             if len(token) > 2 and token not in STOPWORDS:
-                names[token] += 1
+                names[intern(token)] += 1
     for m in _NAME.finditer(article.title):
         for token in normalise_key(m.group(0)).split("-"):
             if len(token) > 2 and token not in STOPWORDS and token.capitalize() not in NOT_NAMES:
-                names[token] += 2
+                names[intern(token)] += 2
     published = article.published.value.date() if article.published.value else None
     years = frozenset(ref.value.year for ref in article.dates if ref.resolved and ref.rule != "relative-day")
     return ArticleFeatures(words, names, published, years)
@@ -336,7 +338,26 @@ class ClusterParams:
 IDF_FLOOR = 1.0  # added to every idf (smoothing): words shared by all articles still count a little
 
 
-def _tfidf(counts: list[Counter], empty_counts: bool = False) -> list[dict[str, float]]:
+class Vector(NamedTuple):
+    """A unit tf-idf vector, its weights as plain doubles: `position` maps each term to its place in
+    `weights` (the order the terms were counted in).  A dict of float objects took three times the memory."""
+
+    position: dict[str, int]
+    weights: array
+
+    @classmethod
+    def of(cls, items) -> Vector:
+        terms, weights = [], array("d")
+        for term, weight in items:
+            terms.append(term)
+            weights.append(weight)
+        return cls({term: n for n, term in enumerate(terms)}, weights)
+
+    def items(self):
+        return zip(self.position, self.weights, strict=True)
+
+
+def _tfidf(counts: list[Counter], empty_counts: bool = False) -> list[Vector]:
     """Unit tf-idf vectors; `empty_counts`: each counter is emptied once weighed (the vectors replace them)."""
     df: Counter = Counter()
     for c in counts:
@@ -347,41 +368,31 @@ def _tfidf(counts: list[Counter], empty_counts: bool = False) -> list[dict[str, 
     tf = {v: 1 + math.log(v) for v in {v for c in counts for v in c.values()}}
     vectors = []
     for c in counts:
-        vector = {t: tf[v] * idf[t] for t, v in c.items()}
-        norm = math.sqrt(sum([x * x for x in vector.values()])) or 1.0
-        vectors.append({t: x / norm for t, x in vector.items() if x > 0})
+        vector = [tf[v] * idf[t] for t, v in c.items()]
+        norm = math.sqrt(sum([x * x for x in vector])) or 1.0
+        vectors.append(Vector.of((t, x / norm) for t, x in zip(c, vector, strict=True) if x > 0))
         if empty_counts:
             c.clear()
     return vectors
 
 
-def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    # The smaller vector's shared terms in its own order: the same sum on every run (a set of strings
-    # would be iterated in the process's hash order).
-    return sum([v * b[t] for t, v in a.items() if t in b])
-
-
-def _pair_cosines(vectors: list[dict[str, float]], pairs: list[tuple[int, int]]) -> list[float]:
-    """_cosine of every pair (in the order of `pairs`), computed per smaller vector: the shared terms are
-    found by a set intersection (in C) and summed in the smaller vector's own order, as _cosine does, so
-    every float is the same."""
+def _pair_cosines(vectors: list[Vector], pairs: list[tuple[int, int]]) -> list[float]:
+    """The cosine of every pair (in the order of `pairs`): the sum of the products of the shared terms'
+    weights in the smaller vector's order (of the first when both are as large), so the same sum on every
+    run.  Computed per smaller vector; the shared terms are found by a set intersection (in C)."""
     by_smaller: dict[int, list[int]] = defaultdict(list)  # vector → numbers of its pairs
     for number, (i, j) in enumerate(pairs):
-        by_smaller[j if len(vectors[i]) > len(vectors[j]) else i].append(number)
+        by_smaller[j if len(vectors[i].position) > len(vectors[j].position) else i].append(number)
     cosines: list[float] = [0.0] * len(pairs)
     for smaller, numbers in by_smaller.items():
-        a = vectors[smaller]
-        position = None
+        a, a_weights = vectors[smaller]
         for number in numbers:
             i, j = pairs[number]
-            b = vectors[j if i == smaller else i]
+            b, b_weights = vectors[j if i == smaller else i]
             shared = a.keys() & b.keys()
             if len(shared) > 1:
-                position = position or {t: n for n, t in enumerate(a)}
-                shared = sorted(shared, key=position.__getitem__)
-            cosines[number] = sum([a[t] * b[t] for t in shared])
+                shared = sorted(shared, key=a.__getitem__)
+            cosines[number] = sum([a_weights[a[t]] * b_weights[b[t]] for t in shared])
     return cosines
 
 
@@ -397,10 +408,10 @@ def when_agreement(a: ArticleFeatures, b: ArticleFeatures) -> float:
 
 def candidate_pairs(vectors: list[dict[str, float]], params: ClusterParams) -> set[tuple[int, int]]:
     """For each article, the articles sharing the most (idf-weighted) rare features: linear in the articles."""
-    return _blocked_pairs([vectors], params)
+    return _blocked_pairs([[Vector.of(vector.items()) for vector in vectors]], params)
 
 
-def _blocked_pairs(tables: list[list[dict[str, float]]], params: ClusterParams) -> set[tuple[int, int]]:
+def _blocked_pairs(tables: list[list[Vector]], params: ClusterParams) -> set[tuple[int, int]]:
     """candidate_pairs over several kinds of features (`tables`: one vector per article for each kind), as if
     each article's vectors were one, its kinds' features in table order and a feature never meeting
     another kind's.  Features too common to block on are dropped before scoring: they add nothing."""
@@ -408,7 +419,7 @@ def _blocked_pairs(tables: list[list[dict[str, float]]], params: ClusterParams) 
     for vectors in tables:
         postings: dict[str, list[int]] = defaultdict(list)
         for index, vector in enumerate(vectors):
-            for feature in vector:
+            for feature in vector.position:
                 postings[feature].append(index)
         rare_of.append({feature: np.array(docs, dtype=np.intp) for feature, docs in postings.items()
                         if len(docs) <= params.max_postings})
@@ -421,7 +432,7 @@ def _blocked_pairs(tables: list[list[dict[str, float]]], params: ClusterParams) 
     return pairs
 
 
-def _nearest(index: int, vectors: list[tuple[dict[str, float], dict[str, np.ndarray]]], count: int) -> list[int]:
+def _nearest(index: int, vectors: list[tuple[Vector, dict[str, np.ndarray]]], count: int) -> list[int]:
     """The `count` articles sharing the most weight of rare features with article `index` (`vectors`: its
     vector of each kind with that kind's postings), most first.  The same as summing the weights into a
     dict in feature order and taking heapq.nlargest of its items: bincount adds each article's weights in
@@ -453,8 +464,7 @@ class PairEvidence:
     when: float
 
 
-def _vectors(features: list[ArticleFeatures], empty_counts: bool = False,
-             ) -> tuple[list[dict[str, float]], list[dict[str, float]]]:
+def _vectors(features: list[ArticleFeatures], empty_counts: bool = False) -> tuple[list[Vector], list[Vector]]:
     return _tfidf([f.words for f in features], empty_counts), _tfidf([f.names for f in features], empty_counts)
 
 
