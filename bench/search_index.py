@@ -6,7 +6,8 @@ Links SITE's files (hard links; SITE itself is only read, its pagefind/ is left 
 runs builder.search.index_site on that copy and prints the wall time, the number of Pagefind runs
 (shards), the peak resident set size of the largest Pagefind process (getrusage of the children),
 and the size of the bundle. With --keep the copy stays, to be served by
-`bench/search_bytes.py --site WORK/site`.
+`bench/search_bytes.py --site WORK/site`. The copy's files ARE the site's files (hard links):
+replace a file of the copy (write a new one, or sed -i), never write into one in place.
 """
 
 from __future__ import annotations
