@@ -347,11 +347,8 @@ class Vector(NamedTuple):
 
     @classmethod
     def of(cls, items) -> Vector:
-        terms, weights = [], array("d")
-        for term, weight in items:
-            terms.append(term)
-            weights.append(weight)
-        return cls({term: n for n, term in enumerate(terms)}, weights)
+        terms = list(items)
+        return cls({term: n for n, (term, _) in enumerate(terms)}, array("d", [weight for _, weight in terms]))
 
     def items(self):
         return zip(self.position, self.weights, strict=True)
