@@ -2,7 +2,9 @@
 
 read → clean → analyse → link → render → write each take and return these
 objects; nothing else travels between stages.  Everything here is plain data:
-no stage stores ad-hoc attributes on these objects.
+no stage stores ad-hoc attributes on these objects.  The parts an article holds by
+the dozen (blocks, sentences, mentions, quotes, dates) have slots: at 10,000
+articles they are millions of objects, and a per-object dict would double them.
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ class BlockKind(StrEnum):
     IMAGE = "image"  # remote image kept as its alt text / caption plus a link
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     """One block of article body text (plain text, no markup)."""
 
@@ -66,7 +68,7 @@ class Block:
     href: str | None = None  # the image address for IMAGE blocks
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Removal:
     """One piece of text the cleaner removed, and the rule that removed it."""
 
@@ -83,7 +85,7 @@ class Credits:
     editors: list[str] = field(default_factory=list)  # "Editing by …"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Sentence:
     index: int  # position in the article, 0-based; anchors are "s{index}"
     start: int  # character offsets into Article.text
@@ -97,7 +99,7 @@ class EntityType(StrEnum):
     PLACE = "place"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mention:
     """A named entity recognised in an article's cleaned text."""
 
@@ -109,7 +111,7 @@ class Mention:
     actor_key: str | None = None  # filled by linking: the Actor.key it resolves to
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Quote:
     start: int
     end: int
@@ -126,7 +128,7 @@ class Precision(StrEnum):
     SPAN = "span"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DateRef:
     """A date found in the text, resolved against the article's own date."""
 

@@ -151,13 +151,16 @@ def write_site(
         staging.mkdir(parents=True)
         (staging / MARKER).write_bytes(MARKER_TEXT)
         seen: set[PurePosixPath] = set()
+        folders_made: set[Path] = {staging}  # tens of thousands of pages share a few folders
         for page in pages:
             relative = _safe_relative(page.path)
             if relative in seen:
                 raise BuildError(f"two pages would be written to {page.path}; this is a bug in page planning")
             seen.add(relative)
             target = staging.joinpath(*relative.parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in folders_made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                folders_made.add(target.parent)
             previous = output.joinpath(*relative.parts)
             if _same_bytes(previous, page.content):
                 os.link(previous, target)
