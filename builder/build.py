@@ -164,7 +164,7 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None) -> 
     from builder.link import link_site
     from builder.link.curation import CURATION_NAME, load_curation
     from builder.render import iter_site_pages
-    from builder.search import index_site
+    from builder.search import SearchIndex
 
     curation = load_curation(settings.paths.site / CURATION_NAME)  # a mistake in it stops the build before the work
     with timer("clean+analyse", f"cleaning and analysing {len(sources):,} files"):
@@ -175,23 +175,28 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None) -> 
     with timer("link", f"linking {len(articles):,} articles: duplicates, actors, events"):
         site = link_site(articles, problems, settings.config, curation,
                          event_types=settings.paths.site / "event_types.toml")
-    # Pages go to the writer as they are made (the bulk of them are never all in memory at once): the
-    # time spent making them is "render", the time the search index takes "index", the rest "write".
-    def index(staging: Path) -> None:
-        with timer("index", "making the search index"):
-            index_site(staging)
+    # Pages go to the writer as they are made (the bulk of them are never all in memory at once), and
+    # the search index is made of them shard by shard in the background as they are written. The time
+    # spent making pages is "render", waiting for the index's last shard "index", the rest "write".
+    search_index = SearchIndex()
+
+    def finish_index(staging: Path) -> None:
+        with timer("index", "finishing the search index"):
+            search_index.finish(staging)
 
     # The linked site lives until the end of the build: the garbage collector need not walk its millions
     # of objects again each time rendering's short-lived ones trigger a full collection.
     gc.freeze()
     try:
-        with timer("write", "rendering and writing pages"):
+        with timer("write", "rendering and writing pages, indexing them for search"):
             pages = timed_pages(iter_site_pages(site, settings), timer)
             written = write_site(pages, settings.paths, fingerprint=fingerprint,
-                                 article_count=len(site.articles), finish_staging=index)
+                                 article_count=len(site.articles), finish_staging=finish_index,
+                                 page_written=search_index.page_written)
             remember_problems(settings.paths.cache, fingerprint, problems)
     finally:
         gc.unfreeze()  # a long-running `serve` must still free this site once the next one replaces it
+        search_index.close()
     timer.seconds["write"] -= timer.seconds.get("render", 0.0) + timer.seconds.get("index", 0.0)
     for stage in ("render", "write", "index"):  # listed in pipeline order
         timer.seconds[stage] = timer.seconds.pop(stage, 0.0)

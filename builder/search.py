@@ -1,8 +1,9 @@
 """Full-text search: a Pagefind index of the built site, and the search page.
 
-`index_site(folder)` runs the Pagefind binary (PyPI `pagefind-bin`) over a
-built site folder; `build()` passes it to `write_site(..., finish_staging=index_site)`
-so the index is made in the staging folder and swapped in with the pages.
+`SearchIndex` runs the Pagefind binary (PyPI `pagefind-bin`) over the pages as
+`write_site` writes them into the staging folder (`build()` passes its `page_written`
+and `finish`), so the index is made beside the pages, in the background, and swapped
+in with them; `index_site(folder)` does the same for a folder already written.
 It writes `pagefind/` (the index fragments, the Pagefind UI and its WebAssembly).
 
 Memory: Pagefind holds every page it indexes, words and all, until it writes the index. Measured
@@ -11,7 +12,7 @@ peaked at 4.1 GB; about 280 KB per article page (its full text), 85 KB per event
 actor page, and even a page it skips (no data-pagefind-body) costs some 40 KB. The per-article
 `actor` filter (tens of thousands of values) added only ~175 MB but was half of the bytes a reader
 fetched per query at 10k (a 600 KB filter file), and a list of tens of thousands of names is no
-usable filter; it is gone. So the marked pages are indexed in shards (see `index_site`) of at most
+usable filter; it is gone. So the marked pages are indexed in shards (see `SearchIndex`) of at most
 SHARD_BUDGET index units, one Pagefind run at a time, merged in the browser.
 
 Determinism: the one exception to byte-identical rebuilds. Pagefind 1.5 names
@@ -41,7 +42,6 @@ hidden filter elements such as
 from __future__ import annotations
 
 import json
-import math
 import os
 import shutil
 import subprocess
@@ -144,70 +144,137 @@ def pagefind_executable() -> Path:
 
 
 def index_site(folder: Path) -> None:
-    """Index the built site in `folder` with Pagefind, writing `folder/pagefind/`.
+    """Index the built site in `folder` with Pagefind, writing `folder/pagefind/` (see `SearchIndex`).
 
-    The pages that mark their body (data-pagefind-body) are indexed in shards of at most SHARD_BUDGET
-    index units, one Pagefind run after the other, each over a folder of hard links to its pages (so
-    Pagefind never even parses the pages it would skip). The first shard's bundle is `pagefind/`, the
-    others `pagefind/shard-<n>/`; `pagefind/shards.json` lists those for the search page, which merges
-    them in the browser (Pagefind's mergeIndex). A site no page of which marks its body is indexed by
-    one run over the whole folder, every page in full (Pagefind's own rule).
-    """
-    groups = shards(folder)
-    if not groups:
-        run_pagefind(folder, ["--site", str(folder), "--output-subdir", BUNDLE])
-        write_shard_list(folder, [])
-        return
-    work = Path(tempfile.mkdtemp(prefix=".search-shards-", dir=folder.parent))
+    A site no page of which marks its body is indexed by one run over the whole folder, every page in
+    full (Pagefind's own rule)."""
+    index = SearchIndex()
     try:
-        for number, pages in enumerate(groups):
-            site = work / f"site-{number}"
-            for page in pages:
-                link_or_copy(folder / page, site / page)
-            output = folder / BUNDLE if number == 0 else work / f"out-{number}"
-            run_pagefind(folder, ["--site", str(site), "--output-path", str(output)])
-            shutil.rmtree(site)
-            for name in UI_FILES if number else ():  # a merged shard is read by the first bundle's pagefind.js
-                (output / name).unlink(missing_ok=True)
-        names = []
-        for number in range(1, len(groups)):
-            names.append(f"shard-{number}/")
-            shutil.move(str(work / f"out-{number}"), str(folder / BUNDLE / f"shard-{number}"))
-        write_shard_list(folder, names)
+        for path in sorted(folder.rglob("*.html")):
+            try:
+                content = path.read_bytes()
+            except OSError:
+                continue
+            index.page_written(folder, path.relative_to(folder).as_posix(), content)
+        index.finish(folder)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        index.close()
+
+
+def page_weight(relative: str) -> float:
+    return PAGE_WEIGHTS.get(relative.split("/", 1)[0], 1.0)
+
+
+def is_indexed(relative: str, content: bytes) -> bool:
+    return relative.endswith(".html") and not relative.startswith(BUNDLE + "/") and BODY_MARK in content
+
+
+class ShardPlanner:
+    """Groups the pages to index, in the order they come, into runs of at most `budget` index units
+    (a page over the budget alone makes a shard of its own)."""
+
+    def __init__(self, budget: float = 0.0) -> None:
+        self.budget = budget or SHARD_BUDGET
+        self.group: list[str] = []
+        self.filled = 0.0
+
+    def add(self, relative: str, content: bytes) -> list[str] | None:
+        """Take one written page; return the shard it completes, if it does (the page starts the next)."""
+        if not is_indexed(relative, content):
+            return None
+        weight = page_weight(relative)
+        full = None
+        if self.group and self.filled + weight > self.budget:
+            full, self.group, self.filled = self.group, [], 0.0
+        self.group.append(relative)
+        self.filled += weight
+        return full
+
+    def rest(self) -> list[str] | None:
+        rest, self.group, self.filled = self.group or None, [], 0.0
+        return rest
 
 
 def shards(folder: Path, budget: float = 0.0) -> list[list[str]]:
-    """The pages to index (those with data-pagefind-body), split into as few balanced groups of at
-    most `budget` (SHARD_BUDGET) index units as can be; [] when no page marks its body. Paths relative
-    to `folder`, in path order, so a shard is a run of neighbouring pages (articles with articles)."""
-    budget = budget or SHARD_BUDGET
-    pages: list[tuple[str, float]] = []
-    for path in sorted(folder.rglob("*.html")):
-        relative = path.relative_to(folder).as_posix()
-        if relative.startswith(BUNDLE + "/"):
-            continue
-        try:
-            marked = BODY_MARK in path.read_bytes()
-        except OSError:
-            continue
-        if marked:
-            pages.append((relative, PAGE_WEIGHTS.get(relative.split("/", 1)[0], 1.0)))
-    if not pages:
-        return []
-    total = sum(weight for _, weight in pages)
-    count = math.ceil(total / budget)
-    target = total / count
-    groups: list[list[str]] = [[]]
-    filled = 0.0
-    for relative, weight in pages:
-        if groups[-1] and (filled + weight > budget or (filled + weight > target and len(groups) < count)):
-            groups.append([])
-            filled = 0.0
-        groups[-1].append(relative)
-        filled += weight
-    return groups
+    """The shards `index_site` makes of `folder`: its pages with data-pagefind-body, in path order (a
+    shard is a run of neighbouring pages, articles with articles), each of at most `budget` units; []
+    when no page marks its body."""
+    planner = ShardPlanner(budget)
+    groups = [group for path in sorted(folder.rglob("*.html"))
+              if (group := planner.add(path.relative_to(folder).as_posix(), path.read_bytes()))]
+    rest = planner.rest()
+    return [*groups, rest] if rest else groups
+
+
+class SearchIndex:
+    """Pagefind over the pages as the writer writes them (`page_written`), finished by `finish(folder)`.
+
+    The pages that mark their body (data-pagefind-body) are indexed in shards of at most SHARD_BUDGET
+    index units, each over a folder of hard links to its pages (so Pagefind never even parses the pages
+    it would skip). A shard is indexed in the background as soon as its pages are written, while the
+    builder makes the next ones: the index takes the second core instead of a stage of its own. One
+    Pagefind runs at a time (each holds its shard's words in memory). The first shard's bundle is
+    `pagefind/`, the others `pagefind/shard-<n>/`; `pagefind/shards.json` lists those for the search
+    page, which merges them in the browser (Pagefind's mergeIndex)."""
+
+    def __init__(self, budget: float = 0.0) -> None:
+        self.planner = ShardPlanner(budget)
+        self.started = 0  # shards handed to Pagefind so far
+        self.work: Path | None = None
+        self.running: tuple[subprocess.Popen, Path, Path, int] | None = None  # process, pages, output, number
+
+    def page_written(self, folder: Path, relative: str, content: bytes) -> None:
+        full = self.planner.add(relative, content)
+        if full:
+            self._start(folder, full)
+
+    def finish(self, folder: Path) -> None:
+        rest = self.planner.rest()
+        if rest:
+            self._start(folder, rest)
+        self._wait()
+        if not self.started:
+            run_pagefind(folder, ["--site", str(folder), "--output-subdir", BUNDLE])
+            write_shard_list(folder, [])
+            return
+        names = []
+        for number in range(1, self.started):
+            names.append(f"shard-{number}/")
+            shutil.move(str(self.work / f"out-{number}"), str(folder / BUNDLE / f"shard-{number}"))
+        write_shard_list(folder, names)
+
+    def close(self) -> None:
+        """Stop a Pagefind still running (the build failed) and remove the shards' working folder."""
+        if self.running is not None:
+            self.running[0].kill()
+            self.running[0].wait()
+            self.running = None
+        if self.work is not None:
+            shutil.rmtree(self.work, ignore_errors=True)
+            self.work = None
+
+    def _start(self, folder: Path, pages: list[str]) -> None:
+        self._wait()
+        if self.work is None:
+            self.work = Path(tempfile.mkdtemp(prefix=".search-shards-", dir=folder.parent))
+        number = self.started
+        site = self.work / f"site-{number}"
+        for page in pages:
+            link_or_copy(folder / page, site / page)
+        output = folder / BUNDLE if number == 0 else self.work / f"out-{number}"
+        self.running = (start_pagefind(folder, ["--site", str(site), "--output-path", str(output)]),
+                        site, output, number)
+        self.started += 1
+
+    def _wait(self) -> None:
+        if self.running is None:
+            return
+        process, site, output, number = self.running
+        self.running = None
+        finish_pagefind(process, site)
+        shutil.rmtree(site)
+        for name in UI_FILES if number else ():  # a merged shard is read by the first bundle's pagefind.js
+            (output / name).unlink(missing_ok=True)
 
 
 def link_or_copy(source: Path, target: Path) -> None:
@@ -222,7 +289,7 @@ def write_shard_list(folder: Path, names: list[str]) -> None:
     (folder / BUNDLE / SHARD_LIST).write_text(json.dumps(names) + "\n", encoding="utf-8")
 
 
-def run_pagefind(folder: Path, where: list[str]) -> None:
+def start_pagefind(folder: Path, where: list[str]) -> subprocess.Popen:
     command = [
         str(pagefind_executable()),
         *where,
@@ -230,12 +297,25 @@ def run_pagefind(folder: Path, where: list[str]) -> None:
         "--silent",
     ]
     try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
+        return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    except OSError as exc:
         raise BuildError(f"search index: could not run Pagefind on {folder}: {exc}") from None
-    if result.returncode != 0:
-        details = (result.stderr or result.stdout).strip().splitlines()[-5:]
+
+
+def finish_pagefind(process: subprocess.Popen, folder: Path) -> None:
+    try:
+        stdout, stderr = process.communicate(timeout=TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise BuildError(f"search index: Pagefind took over {TIMEOUT_SECONDS} s on {folder}") from None
+    if process.returncode != 0:
+        details = (stderr or stdout).strip().splitlines()[-5:]
         raise BuildError(f"search index: Pagefind failed on {folder}: " + " / ".join(details))
+
+
+def run_pagefind(folder: Path, where: list[str]) -> None:
+    finish_pagefind(start_pagefind(folder, where), folder)
 
 
 def plan(renderer: PageRenderer, site: Site) -> list[OutputPage]:

@@ -137,10 +137,14 @@ def write_site(
     pages: Iterable[OutputPage],
     paths: Paths,
     finish_staging: Callable[[Path], None] | None = None,
+    page_written: Callable[[Path, str, bytes], None] | None = None,
     fingerprint: str = "",
     article_count: int = 0,
 ) -> WriteReport:
-    """Write `pages` as the new site; `finish_staging(folder)` may add files (a search index) before the swap."""
+    """Write `pages` as the new site; `finish_staging(folder)` may add files (a search index) before the swap.
+
+    `page_written(folder, path, content)` hears of each page once it is in the staging folder (a search
+    index can start on the pages written so far while the rest are made)."""
     check_output_is_safe(paths)
     output = paths.output.resolve()
     staging = temporary_sibling(output)
@@ -168,6 +172,8 @@ def write_site(
             else:
                 target.write_bytes(page.content)
                 report.written += 1
+            if page_written is not None:
+                page_written(staging, page.path, page.content)
         if finish_staging is not None:
             finish_staging(staging)
             for path in sorted(staging.rglob("*")):  # what it added counts like the pages

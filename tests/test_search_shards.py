@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from builder import search
 
 
@@ -33,3 +35,34 @@ def test_one_shard_when_it_fits_and_none_without_marked_pages(tmp_path):
     assert search.shards(tmp_path) == []  # Pagefind then indexes every page, its own rule
     write(tmp_path, "articles/a.html")
     assert search.shards(tmp_path) == [["articles/a.html"]]
+
+
+def test_shards_are_indexed_while_later_pages_are_written(tmp_path):
+    site = tmp_path / "site"
+    index = search.SearchIndex(budget=2)
+    try:
+        for number in range(5):
+            relative = f"articles/{number}.html"
+            write(site, relative)
+            index.page_written(site, relative, (site / relative).read_bytes())
+            if number == 2:  # the first two pages fill a shard: Pagefind already works on it
+                assert index.running is not None and index.started == 1
+        write(site, "index.html", marked=False)
+        index.finish(site)
+    finally:
+        index.close()
+    assert json.loads((site / "pagefind" / search.SHARD_LIST).read_text()) == ["shard-1/", "shard-2/"]
+    assert (site / "pagefind" / "shard-2" / "pagefind-entry.json").is_file()
+    assert not list(tmp_path.glob(".search-shards-*"))  # the working folder is gone
+
+
+def test_a_failed_build_stops_pagefind_and_leaves_no_working_folder(tmp_path):
+    site = tmp_path / "site"
+    index = search.SearchIndex(budget=1)
+    for number in range(2):
+        write(site, f"articles/{number}.html")
+        index.page_written(site, f"articles/{number}.html", (site / f"articles/{number}.html").read_bytes())
+    process = index.running[0]
+    index.close()  # what build() does when rendering fails half-way
+    assert process.poll() is not None
+    assert not list(tmp_path.glob(".search-shards-*"))
