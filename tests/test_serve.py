@@ -55,6 +55,12 @@ def make_project(root: Path) -> Path:
     return root
 
 
+def _ctrl_c_works() -> None:
+    """A suite started in the background (`./scripts/test &`, nohup) inherits SIGINT ignored, and the
+    server would then never hear the Ctrl-C that stop() sends: give the server the default action."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Server:
     """A `serve()` subprocess whose output lines are collected in a queue."""
 
@@ -63,6 +69,7 @@ class Server:
         self.process = subprocess.Popen(
             [sys.executable, "-c", LAUNCH, str(project), base_url],
             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            preexec_fn=_ctrl_c_works,
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
