@@ -137,7 +137,7 @@ class SeedHashes:
                 digest = entry[3]
             else:
                 try:
-                    digest = hashlib.sha256(seed.path.read_bytes()).hexdigest()
+                    digest = hashlib.sha256(Path(seed.path).read_bytes()).hexdigest()
                 except OSError:
                     continue
             fresh[seed.relpath] = [*stamp, digest]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,41 +32,55 @@ class SeedFile:
     """An article file found under the seeds folder, not yet read: its path and what `stat` says of it."""
 
     relpath: str
-    path: Path
+    path: str  # absolute (a string: tens of thousands are listed on every build, even an unchanged one)
     size: int
     mtime_ns: int
     inode: int
 
 
+def _article_entries(folder: str, relative: str = "") -> Iterator[tuple[str, os.DirEntry]]:
+    """(relpath, entry) of every article file under `folder`, as os.walk orders them (a folder's own
+    files by name, then its sub-folders by name), without entering hidden or linked folders."""
+    with os.scandir(folder) as listing:
+        entries = sorted(listing, key=lambda entry: entry.name)
+    subfolders = []
+    for entry in entries:
+        try:
+            is_folder = entry.is_dir()
+        except OSError:
+            is_folder = False
+        if is_folder:
+            if not entry.name.startswith(".") and not entry.is_symlink():
+                subfolders.append(entry)
+        elif is_article_name(entry.name):
+            yield relative + entry.name, entry
+    for entry in subfolders:
+        yield from _article_entries(entry.path, f"{relative}{entry.name}/")
+
+
 def list_seeds(seeds: Path) -> tuple[list[SeedFile], list[Problem]]:
-    """Every article file under `seeds`, sorted by path, without reading it; and the files refused."""
+    """Every article file under `seeds`, in os.walk order, without reading it; and the files refused."""
     found: list[SeedFile] = []
     problems: list[Problem] = []
     root = seeds.resolve()
     if not root.is_dir():
         raise BuildError(f"seeds folder not found: {seeds} (give --seeds PATH, or --project with a seeds/ folder)")
-    for folder, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if not is_article_name(name):
+    for relpath, entry in _article_entries(str(root)):
+        if entry.is_symlink():
+            target = Path(entry.path).resolve()
+            if not target.is_relative_to(root):
+                problems.append(Problem(relpath, "symbolic link to a file outside the seeds folder: not followed"))
                 continue
-            path = Path(folder) / name
-            relpath = path.relative_to(root).as_posix()
-            if path.is_symlink():
-                target = path.resolve()
-                if not target.is_relative_to(root):
-                    problems.append(Problem(relpath, "symbolic link to a file outside the seeds folder: not followed"))
-                    continue
-            try:
-                stat = path.stat()
-            except OSError as exc:
-                problems.append(Problem(relpath, f"cannot be read: {exc.strerror or exc}"))
-                continue
-            if stat.st_size > MAX_FILE_BYTES:
-                limit = f"{MAX_FILE_BYTES:,}"
-                problems.append(Problem(relpath, f"file too large ({stat.st_size:,} bytes; the limit is {limit})"))
-                continue
-            found.append(SeedFile(relpath, path, stat.st_size, stat.st_mtime_ns, stat.st_ino))
+        try:
+            stat = entry.stat()
+        except OSError as exc:
+            problems.append(Problem(relpath, f"cannot be read: {exc.strerror or exc}"))
+            continue
+        if stat.st_size > MAX_FILE_BYTES:
+            limit = f"{MAX_FILE_BYTES:,}"
+            problems.append(Problem(relpath, f"file too large ({stat.st_size:,} bytes; the limit is {limit})"))
+            continue
+        found.append(SeedFile(relpath, entry.path, stat.st_size, stat.st_mtime_ns, stat.st_ino))
     return found, problems
 
 
@@ -75,7 +90,7 @@ def read_seed_files(found: list[SeedFile]) -> tuple[list[SourceFile], list[Probl
     problems: list[Problem] = []
     for seed in found:
         try:
-            data = seed.path.read_bytes()
+            data = Path(seed.path).read_bytes()
         except OSError as exc:
             problems.append(Problem(seed.relpath, f"cannot be read: {exc.strerror or exc}"))
             continue
