@@ -48,6 +48,18 @@ def test_a_damaged_output_is_rebuilt(project):
     assert (project / "output" / "index.html").is_file()
 
 
+def test_a_page_removed_or_added_deep_in_the_output_is_noticed(project):
+    seed(project, "a.txt", "First headline\n\nThe first article has one sentence.\n")
+    build(settings_for(project))
+    page = next((project / "output" / "articles").glob("*.html"))
+    page.unlink()
+    assert not build(settings_for(project)).up_to_date
+    assert page.is_file()
+    assert build(settings_for(project)).up_to_date
+    (project / "output" / "pagefind" / "stray.txt").write_text("x")
+    assert not build(settings_for(project)).up_to_date
+
+
 def test_an_up_to_date_build_still_reports_and_enforces_problems(project):
     seed(project, "a.txt", "First headline\n\nThe first article has one sentence.\n")
     (project / "seeds" / "empty.txt").write_bytes(b"")
