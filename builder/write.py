@@ -122,12 +122,15 @@ def _count_files(folder: Path) -> int:
     return sum(len(files) for _, _, files in os.walk(folder))
 
 
-def _folder_times(folder: Path) -> dict[str, int]:
-    """Each folder's modification time (ns), by path relative to `folder` ("" for itself): a file
-    added to, removed from or renamed in a folder changes that folder's time."""
-    times = {Path(where).relative_to(folder).as_posix(): os.stat(where).st_mtime_ns for where, _, _ in os.walk(folder)}
+def _files_and_folder_times(folder: Path) -> tuple[int, dict[str, int]]:
+    """How many files `folder` holds, and each folder's modification time (ns) by path relative to
+    `folder` ("" for itself): a file added to, removed from or renamed in a folder changes its time."""
+    files, times = 0, {}
+    for where, _, names in os.walk(folder):
+        files += len(names)
+        times[Path(where).relative_to(folder).as_posix()] = os.stat(where).st_mtime_ns
     times[""] = times.pop(".")
-    return times
+    return files, times
 
 
 def _folders_unchanged(output: Path, recorded: str) -> bool:
@@ -211,10 +214,11 @@ def write_site(
                         report.written += 1
         # Written last: a site whose marker names a fingerprint is complete. (The marker already exists:
         # rewriting it changes no folder's time.)
+        files, folder_times = _files_and_folder_times(staging)
         (staging / MARKER).write_bytes(
             MARKER_TEXT
-            + f"fingerprint: {fingerprint}\narticles: {article_count}\nfiles: {_count_files(staging)}\n".encode()
-            + f"folders: {json.dumps(_folder_times(staging), sort_keys=True)}\n".encode()
+            + f"fingerprint: {fingerprint}\narticles: {article_count}\nfiles: {files}\n".encode()
+            + f"folders: {json.dumps(folder_times, sort_keys=True)}\n".encode()
         )
         if output.is_dir():
             report.deleted = sum(
