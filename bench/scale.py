@@ -1,6 +1,6 @@
 """Scale benchmark: build-site against Pelican on 1k / 10k / 50k real-text articles.
 
-    .venv/bin/python bench/scale.py --sizes 1000 10000 --runs 3
+    .venv/bin/python bench/scale.py --sizes 1000 10000 --runs 3 1
 
 Builds synthetic corpora outside the repository from the real texts in
 ../shared/data (news-2016 and bbc-news): each synthetic article mixes paragraphs
@@ -188,12 +188,13 @@ def bench_size(size: int, runs: int, workdir: Path, jobs: int | None, rebuilds: 
         stages.append(stage_times(out))
     built = re.search(r"(\d+) articles built", out)
     nochange = [timed(build)[0] for _ in range(runs)]
-    edited, added = [], []
+    edited, added, edit_stages = [], [], []
     victim = sorted(seeds.iterdir())[size // 2]
     for run in range(runs if rebuilds else 0):
         victim.write_text(victim.read_text(encoding="utf-8") + f"\nAn edited sentence number {run}.\n", "utf-8")
         seconds, _, out = timed(build)
         edited.append(seconds)
+        edit_stages.append(stage_times(out))
         rewritten = re.search(r"([\d,]+) pages written \(([\d,]+) unchanged", out)
     for run in range(runs if rebuilds else 0):
         (seeds / f"added-{run}.md").write_text(
@@ -205,16 +206,19 @@ def bench_size(size: int, runs: int, workdir: Path, jobs: int | None, rebuilds: 
 
     pelican = ensure_pelican(workdir)
     settings = workdir / f"pelican-{size}" / "pelicanconf.py"
-    settings.write_text('SITENAME = "bench"\nTIMEZONE = "UTC"\nDEFAULT_LANG = "en"\nCACHE_CONTENT = True\n')
-    pelican_times = []
+    settings.write_text('SITENAME = "bench"\nTIMEZONE = "UTC"\nDEFAULT_LANG = "en"\n'
+                        'CACHE_CONTENT = True\nLOAD_CONTENT_CACHE = True\n')
+    pelican_times, pelican_rebuilds, pelican_peaks = [], [], []
     for run in range(runs):
         out_dir = workdir / f"pelican-{size}" / f"output-{run}"
         shutil.rmtree(out_dir, ignore_errors=True)
         shutil.rmtree(workdir / f"pelican-{size}" / "cache", ignore_errors=True)
-        pelican_times.append(
-            timed([str(pelican), str(pelican_content), "-o", str(out_dir), "-s", str(settings), "-q"],
-                  cwd=settings.parent)[0]
-        )
+        pelican_build = [str(pelican), str(pelican_content), "-o", str(out_dir), "-s", str(settings), "-q"]
+        seconds, peak, _ = timed(pelican_build, cwd=settings.parent)
+        pelican_times.append(seconds)
+        pelican_peaks.append(peak)
+        # Like for like with our rebuilds: Pelican again into its existing output, with its content cache.
+        pelican_rebuilds.append(timed(pelican_build, cwd=settings.parent)[0])
     written = [path for path in output.rglob("*") if path.is_file()]
     pages = len(written)
     floor = physical_floor(seeds, workdir / f"floor-{size}", pages, sum(p.stat().st_size for p in written))
@@ -223,15 +227,20 @@ def bench_size(size: int, runs: int, workdir: Path, jobs: int | None, rebuilds: 
     print(f"\n== {size:,} articles ({distinct:,} distinct bodies; {built.group(1) if built else '?'} built; "
           f"{pages:,} output files)")
     print(f"  cold build            {median(cold):8.2f} s   (runs: {', '.join(f'{t:.2f}' for t in cold)})")
-    print(f"  no-change rebuild     {median(nochange):8.2f} s")
+    print(f"  no-change rebuild     {median(nochange):8.2f} s   (runs: {', '.join(f'{t:.2f}' for t in nochange)})")
     if rebuilds:
         print(f"  one article edited    {median(edited):8.2f} s   "
               f"(last run: {rewritten.group(1) if rewritten else '?'} files rewritten, "
               f"{rewritten.group(2) if rewritten else '?'} kept with their modification time)")
+        edit_medians = {name: median([s.get(name, 0.0) for s in edit_stages]) for name in edit_stages[0]}
+        print("    stages (edited, median): " + ", ".join(f"{k} {v:.2f} s" for k, v in edit_medians.items()))
         print(f"  one article added     {median(added):8.2f} s")
-    print(f"  peak RSS (cold)       {max(peaks):8d} MB")
+    print(f"  peak RSS (cold)       {max(peaks):8d} MB   (the whole process tree: builder, workers, Pagefind)")
     print("  stages (cold, median): " + ", ".join(f"{k} {v:.2f} s" for k, v in stage_medians.items()))
-    print(f"  Pelican cold          {median(pelican_times):8.2f} s   (no NLP; fresh output folder)")
+    print(f"  Pelican cold          {median(pelican_times):8.2f} s   (no NLP; fresh output folder; "
+          f"peak RSS {max(pelican_peaks)} MB)")
+    print(f"  Pelican rebuild       {median(pelican_rebuilds):8.2f} s   (nothing changed; content cache, "
+          "existing output folder)")
     print(f"  ratio ours/Pelican    {median(cold) / median(pelican_times):8.2f}")
     print(f"  physical floor        {floor:8.2f} s   (read input, write the same output bytes and files)")
 
@@ -239,7 +248,8 @@ def bench_size(size: int, runs: int, workdir: Path, jobs: int | None, rebuilds: 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, nargs="+", default=[3],
+                        help="runs of each measurement, one number for every size or one per size (--runs 3 1)")
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--no-rebuilds", dest="rebuilds", action="store_false",
                         help="skip the edited / added rebuilds (each costs about a cold build's link and render)")
@@ -248,9 +258,12 @@ def main() -> None:
     if not DATA.is_dir():
         raise SystemExit(f"real data not found at {DATA} (set BUILD_SITE_DATA)")
     args.workdir.mkdir(parents=True, exist_ok=True)
-    print(f"build-site scale benchmark: {os.cpu_count()} cores, runs={args.runs}, workdir={args.workdir}")
-    for size in args.sizes:
-        bench_size(size, args.runs, args.workdir, args.jobs, args.rebuilds)
+    if len(args.runs) not in (1, len(args.sizes)):
+        parser.error("--runs takes one number, or one per size")
+    runs = args.runs * len(args.sizes) if len(args.runs) == 1 else args.runs
+    print(f"build-site scale benchmark: {os.cpu_count()} cores, runs={runs}, workdir={args.workdir}")
+    for size, size_runs in zip(args.sizes, runs, strict=True):
+        bench_size(size, size_runs, args.workdir, args.jobs, args.rebuilds)
 
 
 if __name__ == "__main__":
