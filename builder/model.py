@@ -15,6 +15,17 @@ from enum import StrEnum
 from pathlib import PurePosixPath
 
 
+class Compact:
+    """Pickled as a call of its constructor with its fields in order (`__slots__` of a slotted dataclass),
+    not as a per-object slot dictionary: the analysis cache unpickles millions of these on every rebuild
+    that changed anything, twice as fast this way."""
+
+    __slots__ = ()
+
+    def __reduce__(self):
+        return type(self), tuple(getattr(self, name) for name in self.__slots__)
+
+
 class Severity(StrEnum):
     WARNING = "warning"
     ERROR = "error"
@@ -60,7 +71,7 @@ class BlockKind(StrEnum):
 
 
 @dataclass(slots=True)
-class Block:
+class Block(Compact):
     """One block of article body text (plain text, no markup)."""
 
     kind: BlockKind
@@ -69,7 +80,7 @@ class Block:
 
 
 @dataclass(frozen=True, slots=True)
-class Removal:
+class Removal(Compact):
     """One piece of text the cleaner removed, and the rule that removed it."""
 
     rule: str
@@ -86,7 +97,7 @@ class Credits:
 
 
 @dataclass(frozen=True, slots=True)
-class Sentence:
+class Sentence(Compact):
     index: int  # position in the article, 0-based; anchors are "s{index}"
     start: int  # character offsets into Article.text
     end: int
@@ -100,7 +111,7 @@ class EntityType(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Mention:
+class Mention(Compact):
     """A named entity recognised in an article's cleaned text."""
 
     start: int  # character offsets into Article.text
@@ -112,7 +123,7 @@ class Mention:
 
 
 @dataclass(frozen=True, slots=True)
-class Quote:
+class Quote(Compact):
     start: int
     end: int
     text: str
@@ -129,7 +140,7 @@ class Precision(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class DateRef:
+class DateRef(Compact):
     """A date found in the text, resolved against the article's own date."""
 
     value: date

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 from builder.cache import AnalysisCache
+from builder.gc_policy import fewer_collections
 from builder.model import SourceFile
 
 # Below this many uncached articles, starting worker processes costs more than it saves.
@@ -31,6 +32,13 @@ def map_articles(
     jobs: int = 1,
 ) -> Iterator[object]:
     """Yield function(source, context) for each source, in order, using the cache."""
+    with fewer_collections():  # what is loaded or made here lives on: no point in walking it again and again
+        results = _results(function, sources, context, cache, jobs)
+    yield from results
+
+
+def _results(function: Callable, sources: Sequence[SourceFile], context: object, cache: AnalysisCache,
+             jobs: int) -> list[object]:
     keys = [cache.key(source.content_hash, source.relpath) for source in sources]
     results: list[object | None] = [cache.get(key) for key in keys]
     missing = [i for i, result in enumerate(results) if result is None]
@@ -51,4 +59,4 @@ def map_articles(
         for i in missing:
             results[i] = function(sources[i], context)
             cache.put(keys[i], results[i])
-    yield from results
+    return results

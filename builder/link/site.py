@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from builder.gc_policy import fewer_collections
 from builder.link.actors import resolve_actors
 from builder.link.curation import Curation
 from builder.link.duplicates import find_duplicates
@@ -24,25 +23,10 @@ def newest_first(article: Article) -> tuple:
     return (value is None, -(value or _OLDEST).timestamp() if value else 0, article.source_file)
 
 
-@contextmanager
-def _fewer_collections():
-    """Linking allocates millions of small objects that live until its end (counters, vectors, names), and
-    the garbage collector went through them (and the loaded articles) thousands of times: a sixth of
-    linking at 10,000 articles.  Its youngest generation is collected every 100,000 allocations instead of
-    every 700 for the duration (cyclic garbage is still collected, later); nothing of the result depends
-    on it."""
-    before = gc.get_threshold()
-    gc.set_threshold(100_000, *before[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
-
-
 def link_site(articles: list[Article], problems: list[Problem], config, curation: Curation | None = None,
               event_types: Path | None = None) -> Site:
     """`event_types`: a site's own event types file (site/event_types.toml), added to the built-in table."""
-    with _fewer_collections():
+    with fewer_collections():
         return _link(articles, problems, config, curation, event_types)
 
 
