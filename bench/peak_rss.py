@@ -23,6 +23,7 @@ from pathlib import Path
 
 PYTHON = sys.executable
 INTERVAL = 0.1
+SERIES_STEP = 10.0
 
 
 def processes() -> dict[int, tuple[int, int, str]]:
@@ -57,11 +58,17 @@ def tree(root: int, table: dict[int, tuple[int, int, str]]) -> dict[int, tuple[i
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("build_args", nargs="*", help="arguments for `python -m builder build -v` (after --)")
+    parser.add_argument("--shard-budget", type=float, help="search shards of at most this many units "
+                        "(builder.search.SHARD_BUDGET) instead of the builder's own")
     args = parser.parse_args()
 
     leader, follower = pty.openpty()
     started = time.monotonic()
     command = [PYTHON, "-m", "builder", "build", "-v", *args.build_args]
+    if args.shard_budget:
+        command[1:3] = ["-c", "import sys, builder.search, builder.cli; "
+                        f"builder.search.SHARD_BUDGET = {args.shard_budget}; "
+                        "sys.argv[0] = 'build-site'; builder.cli.main()"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=follower, text=True)
     os.close(follower)
     stage = ["starting"]
@@ -91,6 +98,7 @@ def main() -> None:
     peak_kb, peak_at, peak_stage, peak_members = 0, 0.0, "", {}
     per_process: dict[int, tuple[int, str]] = {}
     per_stage: dict[str, int] = {}
+    series: list[tuple[float, str, int, int]] = []  # every SERIES_STEP s: time, stage, builder, the rest
     while process.poll() is None:
         members = tree(process.pid, processes())
         total = sum(rss for rss, _ in members.values())
@@ -99,6 +107,9 @@ def main() -> None:
         for pid, (rss, name) in members.items():
             if rss > per_process.get(pid, (0, ""))[0]:
                 per_process[pid] = (rss, name)
+        if not series or now - series[-1][0] >= SERIES_STEP:
+            builder_kb = members.get(process.pid, (0, ""))[0]
+            series.append((now, stage[0], builder_kb, total - builder_kb))
         if total > peak_kb:
             peak_kb, peak_at, peak_stage, peak_members = total, now, stage[0], members
         time.sleep(INTERVAL)
@@ -120,6 +131,9 @@ def main() -> None:
     print("peak tree RSS per stage:")
     for label, kb in per_stage.items():
         print(f"    {kb / 1024:8,.0f} MB  {label}")
+    print(f"every {SERIES_STEP:.0f} s: builder + its children (MB)")
+    for when, label, main_kb, rest_kb in series:
+        print(f"    {when:6.0f} s {main_kb / 1024:6,.0f} + {rest_kb / 1024:5,.0f}  {label}")
 
 
 if __name__ == "__main__":
