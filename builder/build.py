@@ -8,6 +8,8 @@ rendering needs the linked site.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import time
 from collections import Counter
@@ -133,6 +135,21 @@ def analyse_all(sources: list[SourceFile], settings: Settings) -> tuple[list[Art
     return articles, problems + [notice for notice in notices if notice]
 
 
+def return_free_memory() -> None:
+    """Hand the memory that the stages so far have freed back to the system.
+
+    Python gives what it frees to the C allocator, and glibc's keeps freed memory in the middle of its
+    heap for later: after linking 10,000 articles the builder held ~110 MB of freed memory that way (626
+    MB resident, 514 MB after malloc_trim), beside a search shard's Pagefind for the rest of the build.
+    Elsewhere than glibc there is no malloc_trim and nothing is done."""
+    gc.collect()
+    try:
+        trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim(0)
+
+
 def check_problems(problems: list[Problem], strict: bool) -> None:
     """Under --strict, any skipped file stops the build (notices, such as a non-English article, do not)."""
     problems = [problem for problem in problems if problem.skipped]
@@ -169,12 +186,16 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None) -> 
     curation = load_curation(settings.paths.site / CURATION_NAME)  # a mistake in it stops the build before the work
     with timer("clean+analyse", f"cleaning and analysing {len(sources):,} files"):
         articles, analysis_problems = analyse_all(sources, settings)
+    files_read = len(sources)
+    del sources  # the files' bytes (45 MB at 10,000 articles): linking can reuse the memory
     problems = sorted(problems + analysis_problems, key=lambda p: (p.path, p.reason))
     check_problems(problems, settings.strict)
 
     with timer("link", f"linking {len(articles):,} articles: duplicates, actors, events"):
         site = link_site(articles, problems, settings.config, curation,
                          event_types=settings.paths.site / "event_types.toml")
+        del articles  # (the near-identical copies folded into others are not in the site)
+        return_free_memory()  # linking's scratch, before rendering and the search index start
     # Pages go to the writer as they are made (the bulk of them are never all in memory at once), and
     # the search index is made of them shard by shard in the background as they are written. The time
     # spent making pages is "render", waiting for the index's last shard "index", the rest "write".
@@ -202,5 +223,5 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None) -> 
         timer.seconds[stage] = timer.seconds.pop(stage, 0.0)
 
     duplicates = sum(len(article.also_published_as) for article in site.articles)
-    return BuildReport(len(sources), len(site.articles), problems, written, timer.total(), timer.seconds,
+    return BuildReport(files_read, len(site.articles), problems, written, timer.total(), timer.seconds,
                        duplicates=duplicates)

@@ -14,6 +14,12 @@ actor page, and even a page it skips (no data-pagefind-body) costs some 40 KB. T
 fetched per query at 10k (a 600 KB filter file), and a list of tens of thousands of names is no
 usable filter; it is gone. So the marked pages are indexed in shards (see `SearchIndex`) of at most
 SHARD_BUDGET index units, one Pagefind run at a time, merged in the browser.
+What a run costs depends on the words it indexes, not on how they are fed to it (1,900 article pages
+of the 10k site, /usr/bin/time: 470 MB as built, 505 MB cut down to their marked body, 478 MB without
+the sentences' ids; 1,900 one-line pages 32 MB; MALLOC_ARENA_MAX=2 495 MB; 950 pages 261 MB, 1,000
+273 MB): only fewer pages per run make it smaller, and then each first query fetches more (at 10k,
+budget 1,000: 16 runs of at most 290 MB, 911 / 1,331 / 1,314 KB per first query instead of 688 / 962 /
+917 KB, and bench/search_bytes.py's queries found 193 / 70 / 117 results instead of 191 / 65 / 116).
 
 Determinism: the one exception to byte-identical rebuilds. Pagefind 1.5 names
 its files by content hash. Measured (tests/browser/test_search_index.py, and

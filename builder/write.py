@@ -179,13 +179,13 @@ def write_site(
             shutil.rmtree(staging)  # left over by an interrupted build
         staging.mkdir(parents=True)
         (staging / MARKER).write_bytes(MARKER_TEXT)
-        seen: set[PurePosixPath] = set()
+        seen: set[str] = set()  # normalised relative paths (as str: a path object costs some 300 bytes more)
         folders_made: set[Path] = {staging}  # tens of thousands of pages share a few folders
         for page in pages:
             relative = _safe_relative(page.path)
-            if relative in seen:
+            if relative.as_posix() in seen:
                 raise BuildError(f"two pages would be written to {page.path}; this is a bug in page planning")
-            seen.add(relative)
+            seen.add(relative.as_posix())
             target = staging.joinpath(*relative.parts)
             if target.parent not in folders_made:
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -203,8 +203,8 @@ def write_site(
             finish_staging(staging)
             for path in sorted(staging.rglob("*")):  # what it added counts like the pages
                 relative = PurePosixPath(path.relative_to(staging).as_posix())
-                if path.is_file() and path.name != MARKER and relative not in seen:
-                    seen.add(relative)
+                if path.is_file() and path.name != MARKER and relative.as_posix() not in seen:
+                    seen.add(relative.as_posix())
                     previous = output.joinpath(*relative.parts)
                     if _same_bytes(previous, path.read_bytes()):
                         path.unlink()  # keep the previous file, and with it its modification time
@@ -225,7 +225,7 @@ def write_site(
                 1
                 for path in output.rglob("*")
                 if path.is_file() and path.name != MARKER
-                and PurePosixPath(path.relative_to(output).as_posix()) not in seen
+                and path.relative_to(output).as_posix() not in seen
             )
             if not _exchange(staging, output):
                 retired = output.parent / f".{output.name}.build-site-old"

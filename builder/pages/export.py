@@ -176,19 +176,21 @@ def digest_json(site: Site, config: Config) -> bytes:
         "base_url": config.base_url or None,
     }
     tables = _records(site, config)
-    chunks: list[bytes] = []
+    # Into one growing buffer, whose bytes getvalue() hands over without a copy: the digest (145 MB at
+    # 10,000 articles) is in memory once, not once in pieces and again joined.
+    out = io.BytesIO()
     for number, name in enumerate(sorted([*fields, *tables])):
-        chunks.append(f"{',' if number else '{'}\n {encode_basestring(name)}: ".encode())
+        out.write(f"{',' if number else '{'}\n {encode_basestring(name)}: ".encode())
         if name in fields:
-            chunks.append(_json(fields[name], " ").encode())
+            out.write(_json(fields[name], " ").encode())
             continue
         opening = "["
         for record in tables[name]():
-            chunks.append(f"{opening}\n  {_json(record, '  ')}".encode())
+            out.write(f"{opening}\n  {_json(record, '  ')}".encode())
             opening = ","
-        chunks.append(b"[]" if opening == "[" else b"\n ]")
-    chunks.append(b"\n}\n")
-    return b"".join(chunks)
+        out.write(b"[]" if opening == "[" else b"\n ]")
+    out.write(b"\n}\n")
+    return out.getvalue()
 
 
 def _cell(value: object) -> object:
@@ -202,13 +204,18 @@ def _cell(value: object) -> object:
 
 
 def to_csv(records: Iterable[dict], columns: list[str]) -> bytes:
-    """RFC 4180 CSV (CRLF line ends, UTF-8); list values joined with '|'."""
-    buffer = io.StringIO(newline="")
+    """RFC 4180 CSV (CRLF line ends, UTF-8); list values joined with '|'.
+
+    Encoded as it is written (mentions.csv is 48 MB at 10,000 articles: as one str, then encoded, it
+    was in memory several times over)."""
+    out = io.BytesIO()
+    buffer = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
     for record in records:
         writer.writerow([_cell(record.get(column)) for column in columns])
-    return buffer.getvalue().encode("utf-8")
+    buffer.detach()
+    return out.getvalue()
 
 
 def planned_paths(renderer: PageRenderer, site: Site) -> set[str]:
