@@ -9,6 +9,7 @@ articles they are millions of objects, and a per-object dict would double them.
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -147,6 +148,23 @@ class ArticleDate:
     how: str  # "metadata", "dateline", "inferred from …", "undated"
 
 
+@dataclass(slots=True)
+class LinkFeatures:
+    """What linking compares of one article, worked out from that article alone (`builder.link.prepare`).
+
+    It is made in the per-article stage (on every core, cached with the analysis), so that linking does
+    only the work that needs all articles.  Linking empties it (Article.link_features = None) once done:
+    rendering has no use for it.  Kept compact, because every article carries it from the cache to the
+    linker: the content words as one string and their counts as an array (not a Counter of 300 strings,
+    slow to unpickle and un-interned), the shingle fingerprints as raw bytes, the triggers as integers."""
+
+    shingles: bytes  # sorted 64-bit fingerprints (uint64, machine order) of the text's word shingles (duplicates)
+    words: str  # the content words of the text and title, space-separated, in first-seen order (events)
+    word_counts: array  # ("I") each word's count (a title word counts 2)
+    triggers: array  # ("i") event trigger words, 5 numbers each: sentence, type index, start, end, is-noun
+    types_key: str  # which event types table found the triggers (site/event_types.toml changes it)
+
+
 @dataclass
 class Article:
     """One article, filled in stage by stage."""
@@ -180,6 +198,8 @@ class Article:
     events: list[str] = field(default_factory=list)  # Event.key of every happening it reports
     # analyse (entities): nationality and group words, which are not actors: (start, end, text, sentence)
     affiliations: list[tuple[int, int, str, int]] = field(default_factory=list)
+    # per article, for link (builder.link.prepare); None once linking is done. Not part of what the article is.
+    link_features: LinkFeatures | None = field(default=None, repr=False, compare=False)
 
     def sentence_text(self, index: int) -> str:
         sentence = self.sentences[index]

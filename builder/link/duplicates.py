@@ -68,16 +68,20 @@ def shared_count(a: np.ndarray, b: np.ndarray) -> int:
 
 
 def duplicate_groups(texts: list[str], threshold: float = THRESHOLD) -> list[list[int]]:
-    """Groups (of 2 or more indices, each sorted) of near-identical texts.
+    """Groups (of 2 or more indices, each sorted) of near-identical texts."""
+    return fingerprint_groups([fingerprint_array(text) for text in texts], threshold)
+
+
+def fingerprint_groups(sets: list[np.ndarray], threshold: float = THRESHOLD) -> list[list[int]]:
+    """duplicate_groups of texts given by their fingerprint_array (worked out per article, before linking).
 
     The groups are the connected parts of the candidate pairs similar enough, so the buckets are gone
     through one band at a time (never all bands' buckets held at once) without changing them."""
-    sets = [fingerprint_array(text) for text in texts]
     signed = [index for index, fingerprints in enumerate(sets) if len(fingerprints) >= MIN_SHINGLES]
     signatures = np.array([signature(sets[index]) for index in signed], dtype=np.uint64).reshape(len(signed), HASHES)
     rows = HASHES // BANDS
 
-    parent = list(range(len(texts)))
+    parent = list(range(len(sets)))
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -100,9 +104,27 @@ def duplicate_groups(texts: list[str], threshold: float = THRESHOLD) -> list[lis
                     if shared / (len(sets[i]) + len(sets[j]) - shared) >= threshold:
                         parent[find(j)] = find(i)
     groups: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(texts)):
+    for i in range(len(sets)):
         groups[find(i)].append(i)
     return sorted((sorted(g) for g in groups.values() if len(g) > 1), key=lambda g: g[0])
+
+
+def duplicate_text(article: Article) -> str:
+    """The text two articles are compared on (the blocks when analysis left no text)."""
+    return article.text or " ".join(b.text for b in article.blocks)
+
+
+def shingle_bytes(article: Article) -> bytes:
+    """The article's fingerprint_array as raw bytes: what the per-article stage keeps for linking."""
+    return fingerprint_array(duplicate_text(article)).tobytes()
+
+
+def article_fingerprints(article: Article) -> np.ndarray:
+    """fingerprint_array of the article's text: kept from the per-article stage when it is there."""
+    features = article.link_features
+    if features is not None:
+        return np.frombuffer(features.shingles, dtype=np.uint64)
+    return fingerprint_array(duplicate_text(article))
 
 
 def _keep_order(article: Article) -> tuple:
@@ -114,7 +136,7 @@ def find_duplicates(articles: list[Article]) -> list[Article]:
 
     Order of the remaining articles is the input order."""
     drop: set[int] = set()
-    for group in duplicate_groups([article.text or " ".join(b.text for b in article.blocks) for article in articles]):
+    for group in fingerprint_groups([article_fingerprints(article) for article in articles]):
         members = sorted(group, key=lambda i: _keep_order(articles[i]))
         kept = articles[members[0]]
         others = set(kept.also_published_as)
