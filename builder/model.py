@@ -156,9 +156,10 @@ class LinkFeatures:
     only the work that needs all articles.  Linking empties it (Article.link_features = None) once done:
     rendering has no use for it.  Kept compact, because every article carries it from the cache to the
     linker: the content words as one string and their counts as an array (not a Counter of 300 strings,
-    slow to unpickle and un-interned), the shingle fingerprints as raw bytes, the triggers as integers."""
+    slow to unpickle and un-interned), the shingles' MinHash signature as raw bytes (the shingles themselves
+    are worked out again in linking for the few articles that may be duplicates), the triggers as integers."""
 
-    shingles: bytes  # sorted 64-bit fingerprints (uint64, machine order) of the text's word shingles (duplicates)
+    signature: bytes  # MinHash of the text's word shingles: 128 uint64 (machine order); empty if too short (duplicates)
     words: str  # the content words of the text and title, space-separated, in first-seen order (events)
     word_counts: array  # ("I") each word's count (a title word counts 2)
     triggers: array  # ("i") event trigger words, 5 numbers each: sentence, type index, start, end, is-noun
