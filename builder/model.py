@@ -159,9 +159,11 @@ class LinkFeatures:
     slow to unpickle and un-interned), the shingles' MinHash signature as raw bytes (the shingles themselves
     are worked out again in linking for the few articles that may be duplicates), the triggers as integers."""
 
-    signature: bytes  # MinHash of the text's word shingles: 128 uint64 (machine order); empty if too short (duplicates)
-    words: str  # the content words of the text and title, space-separated, in first-seen order (events)
-    word_counts: array  # ("I") each word's count (a title word counts 2)
+    # Linking lets go of signature and words as soon as it has read them (None: read, or never made), so that
+    # they are not held through the rest of linking.
+    signature: bytes | None  # MinHash of the text's shingles: 128 uint64 (machine order); b"" if too short (duplicates)
+    words: str | None  # the content words of the text and title, space-separated, in first-seen order (events)
+    word_counts: array | None  # ("I") each word's count (a title word counts 2)
     triggers: array  # ("i") event trigger words, 5 numbers each: sentence, type index, start, end, is-noun
     types_key: str  # which event types table found the triggers (site/event_types.toml changes it)
 

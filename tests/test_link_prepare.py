@@ -86,3 +86,17 @@ def test_the_per_article_link_code_is_in_the_analysis_fingerprint(tmp_path, monk
         (root / "link" / name).write_text("x = 2\n")
         assert _hash_code(ANALYSIS_CODE) != analysis, name
         analysis = _hash_code(ANALYSIS_CODE)
+
+
+def test_what_linking_let_go_of_is_worked_out_again_if_asked_twice():
+    from builder.link.duplicates import find_duplicates
+    from builder.link.events import article_words, words_of
+
+    prepared = [prepare_for_linking(a, []) for a in corpus()]
+    assert [words_of(a) for a in prepared] == [article_words(a) for a in prepared]
+    first = [a.source_file for a in find_duplicates(prepared)]
+    assert len(first) < len(prepared) and all(a.link_features.signature is None for a in prepared)
+    assert [a.source_file for a in find_duplicates(prepared)] == first
+    for article in prepared:
+        article.link_features.words = article.link_features.word_counts = None
+    assert [list(words_of(a).items()) for a in prepared] == [list(article_words(a).items()) for a in prepared]

@@ -134,7 +134,7 @@ def signature_bytes(article: Article) -> bytes:
 def article_signature(article: Article) -> np.ndarray | None:
     """min_hash of the article's text: kept from the per-article stage when it is there."""
     features = article.link_features
-    if features is None:
+    if features is None or features.signature is None:
         return min_hash(fingerprint_array(duplicate_text(article)))
     return np.frombuffer(features.signature, dtype=np.uint64) if features.signature else None
 
@@ -155,7 +155,11 @@ def find_duplicates(articles: list[Article]) -> list[Article]:
             fingerprints[index] = fingerprint_array(duplicate_text(articles[index]))
         return fingerprints[index]
 
-    for group in signed_groups([article_signature(article) for article in articles], fingerprints_of):
+    signatures = [article_signature(article) for article in articles]
+    for article in articles:  # read: not to be held through the rest of linking (freed once the groups are found)
+        if article.link_features is not None:
+            article.link_features.signature = None
+    for group in signed_groups(signatures, fingerprints_of):
         members = sorted(group, key=lambda i: _keep_order(articles[i]))
         kept = articles[members[0]]
         others = set(kept.also_published_as)

@@ -373,7 +373,7 @@ def words_of(article: Article) -> Counter:
     """article_words(article), read back from its LinkFeatures when it has them (the same counter, in the
     same order)."""
     features = article.link_features
-    if features is None:
+    if features is None or features.words is None:
         return article_words(article)
     return Counter(dict(zip(map(intern, features.words.split()), features.word_counts, strict=True)))
 
@@ -979,6 +979,9 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
     happenings_of = {a.source_file: find_happenings(a, names_of[a.source_file], type_list, publishers)
                      for a in articles}
     features = [article_features(a, names_of[a.source_file]) for a in articles]
+    for article in articles:  # read into the counters: not to be held through the rest of linking
+        if article.link_features is not None:
+            article.link_features.words = article.link_features.word_counts = None
     groups = cluster_articles(features, params, empty_counts=True)
     del features
     types_by_name = {kind.name: kind for kind in type_list}
