@@ -58,6 +58,7 @@ def process_source(source: SourceFile, context: ArticleContext) -> Article | Pro
     """Parse, clean and analyse one file: a pure function of its bytes and the context."""
     from builder.analyse import analyse_article
     from builder.clean import clean_article
+    from builder.link.prepare import prepare_for_linking
     from builder.read import parse_source
 
     parsed = parse_source(source, context.config)
@@ -66,15 +67,18 @@ def process_source(source: SourceFile, context: ArticleContext) -> Article | Pro
     cleaned = clean_article(parsed, context.rules)
     if isinstance(cleaned, Problem):
         return cleaned
-    return analyse_article(cleaned, context.config)
+    return prepare_for_linking(analyse_article(cleaned, context.config), context.event_types)
 
 
 @dataclass(frozen=True)
 class ArticleContext:
-    """What the per-article stages depend on (and so what the cache key covers)."""
+    """What the per-article stages depend on (and so what the cache key covers: its repr)."""
 
     config: object
     rules: object
+    # the event types table (built-in, and the site's own event_types.toml) the per-article part of linking
+    # finds trigger words with; empty: the built-in table
+    event_types: list = field(default_factory=list)
 
 
 class StageTimer:
@@ -119,13 +123,20 @@ def timed_pages(pages: Iterable[OutputPage], timer: StageTimer) -> Iterator[Outp
         yield page
 
 
+def article_context(site: Path, config: object) -> ArticleContext:
+    """The context of a project's per-article stages: its config, cleaning rules and event types (site/)."""
+    from builder.clean import load_rules
+    from builder.link.events import EVENT_TYPES_NAME, load_event_types
+
+    return ArticleContext(config=config, rules=load_rules(site), event_types=load_event_types(site / EVENT_TYPES_NAME))
+
+
 def analyse_all(sources: list[SourceFile], settings: Settings) -> tuple[list[Article], list[Problem]]:
     """Parse, clean and analyse every file (cached, on `settings.jobs` processes, in input order)."""
     from builder.analyse import language_notice
-    from builder.clean import load_rules
     from builder.parallel import map_articles
 
-    context = ArticleContext(config=settings.config, rules=load_rules(settings.paths.site))
+    context = article_context(settings.paths.site, settings.config)
     cache = AnalysisCache(settings.paths.cache, context)
     articles: list[Article] = []
     problems: list[Problem] = []
@@ -180,6 +191,7 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None) -> 
 
     from builder.link import link_site
     from builder.link.curation import CURATION_NAME, load_curation
+    from builder.link.events import EVENT_TYPES_NAME
     from builder.render import iter_site_pages
     from builder.search import SearchIndex
 
@@ -193,7 +205,7 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None) -> 
 
     with timer("link", f"linking {len(articles):,} articles: duplicates, actors, events"):
         site = link_site(articles, problems, settings.config, curation,
-                         event_types=settings.paths.site / "event_types.toml")
+                         event_types=settings.paths.site / EVENT_TYPES_NAME)
         del articles  # (the near-identical copies folded into others are not in the site)
         return_free_memory()  # linking's scratch, before rendering and the search index start
     # Pages go to the writer as they are made (the bulk of them are never all in memory at once), and

@@ -21,9 +21,13 @@ from builder.model import Problem, Severity
 CACHE_FORMAT = 1
 
 
-# The code and data one article's analysis depends on (read → clean → analyse, and the types it
-# fills): editing a template or the linker must not throw away every article's analysis.
-ANALYSIS_CODE = ("read", "clean", "analyse", "model.py", "config.py", "errors.py", "cache.py", "build.py")
+# The code and data one article's analysis depends on (read → clean → analyse, the per-article part of
+# linking, and the types they fill): editing a template or the actor linker must not throw away every
+# article's analysis.  The per-article part of linking (link/prepare.py) runs code of duplicates.py and
+# events.py (shingles, content words, trigger words with the built-in event types table), so editing
+# those two does.
+ANALYSIS_CODE = ("read", "clean", "analyse", "model.py", "config.py", "errors.py", "cache.py", "build.py",
+                 "link/prepare.py", "link/duplicates.py", "link/events.py", "link/event_types.toml")
 
 
 def _hash_code(names: tuple[str, ...] | None) -> str:
@@ -33,7 +37,7 @@ def _hash_code(names: tuple[str, ...] | None) -> str:
         paths = list(root.rglob("*"))
     else:
         paths = [path for name in names
-                 for path in ([root / name] if name.endswith(".py") else (root / name).rglob("*"))]
+                 for path in ([root / name] if (root / name).suffix else (root / name).rglob("*"))]
     for path in sorted(paths):
         if path.suffix in (".py", ".toml", ".txt", ".json", ".html", ".css", ".js") and path.is_file():
             digest.update(path.relative_to(root).as_posix().encode())

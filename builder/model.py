@@ -9,6 +9,7 @@ articles they are millions of objects, and a per-object dict would double them.
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -158,6 +159,26 @@ class ArticleDate:
     how: str  # "metadata", "dateline", "inferred from …", "undated"
 
 
+@dataclass(slots=True)
+class LinkFeatures:
+    """What linking compares of one article, worked out from that article alone (`builder.link.prepare`).
+
+    It is made in the per-article stage (on every core, cached with the analysis), so that linking does
+    only the work that needs all articles.  Linking empties it (Article.link_features = None) once done:
+    rendering has no use for it.  Kept compact, because every article carries it from the cache to the
+    linker: the content words as one string and their counts as an array (not a Counter of 300 strings,
+    slow to unpickle and un-interned), the shingles' MinHash signature as raw bytes (the shingles themselves
+    are worked out again in linking for the few articles that may be duplicates), the triggers as integers."""
+
+    # Linking lets go of signature and words as soon as it has read them (None: read, or never made), so that
+    # they are not held through the rest of linking.
+    signature: bytes | None  # MinHash of the text's shingles: 128 uint64 (machine order); b"" if too short (duplicates)
+    words: str | None  # the content words of the text and title, space-separated, in first-seen order (events)
+    word_counts: array | None  # ("I") each word's count (a title word counts 2)
+    triggers: array  # ("i") event trigger words, 5 numbers each: sentence, type index, start, end, is-noun
+    types_key: str  # which event types table found the triggers (site/event_types.toml changes it)
+
+
 @dataclass
 class Article:
     """One article, filled in stage by stage."""
@@ -191,6 +212,8 @@ class Article:
     events: list[str] = field(default_factory=list)  # Event.key of every happening it reports
     # analyse (entities): nationality and group words, which are not actors: (start, end, text, sentence)
     affiliations: list[tuple[int, int, str, int]] = field(default_factory=list)
+    # per article, for link (builder.link.prepare); None once linking is done. Not part of what the article is.
+    link_features: LinkFeatures | None = field(default=None, repr=False, compare=False)
 
     def sentence_text(self, index: int) -> str:
         sentence = self.sentences[index]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
+from collections.abc import Callable
 
 import numpy as np
 
@@ -68,16 +69,28 @@ def shared_count(a: np.ndarray, b: np.ndarray) -> int:
 
 
 def duplicate_groups(texts: list[str], threshold: float = THRESHOLD) -> list[list[int]]:
-    """Groups (of 2 or more indices, each sorted) of near-identical texts.
+    """Groups (of 2 or more indices, each sorted) of near-identical texts."""
+    sets = [fingerprint_array(text) for text in texts]
+    return signed_groups([min_hash(fingerprints) for fingerprints in sets], sets.__getitem__, threshold)
+
+
+def min_hash(fingerprints: np.ndarray) -> np.ndarray | None:
+    """The MinHash signature of a text's fingerprint_array; None for a text too short to be a duplicate."""
+    return signature(fingerprints) if len(fingerprints) >= MIN_SHINGLES else None
+
+
+def signed_groups(signatures: list[np.ndarray | None], fingerprints_of: Callable[[int], np.ndarray],
+                  threshold: float = THRESHOLD) -> list[list[int]]:
+    """duplicate_groups of texts given by their min_hash (worked out per article, before linking), with
+    `fingerprints_of(i)` the fingerprint_array of text i: asked only for the texts of candidate pairs.
 
     The groups are the connected parts of the candidate pairs similar enough, so the buckets are gone
     through one band at a time (never all bands' buckets held at once) without changing them."""
-    sets = [fingerprint_array(text) for text in texts]
-    signed = [index for index, fingerprints in enumerate(sets) if len(fingerprints) >= MIN_SHINGLES]
-    signatures = np.array([signature(sets[index]) for index in signed], dtype=np.uint64).reshape(len(signed), HASHES)
+    signed = [index for index, sig in enumerate(signatures) if sig is not None]
+    table = np.array([signatures[index] for index in signed], dtype=np.uint64).reshape(len(signed), HASHES)
     rows = HASHES // BANDS
 
-    parent = list(range(len(texts)))
+    parent = list(range(len(signatures)))
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -88,7 +101,7 @@ def duplicate_groups(texts: list[str], threshold: float = THRESHOLD) -> list[lis
     checked: set[tuple[int, int]] = set()
     for band in range(BANDS):
         buckets: dict[bytes, list[int]] = defaultdict(list)
-        for index, sig in zip(signed, signatures[:, band * rows : (band + 1) * rows], strict=True):
+        for index, sig in zip(signed, table[:, band * rows : (band + 1) * rows], strict=True):
             buckets[sig.tobytes()].append(index)
         for members in buckets.values():
             for position, i in enumerate(members):
@@ -96,13 +109,34 @@ def duplicate_groups(texts: list[str], threshold: float = THRESHOLD) -> list[lis
                     if (i, j) in checked or find(i) == find(j):
                         continue
                     checked.add((i, j))
-                    shared = shared_count(sets[i], sets[j])
-                    if shared / (len(sets[i]) + len(sets[j]) - shared) >= threshold:
+                    a, b = fingerprints_of(i), fingerprints_of(j)
+                    shared = shared_count(a, b)
+                    if shared / (len(a) + len(b) - shared) >= threshold:
                         parent[find(j)] = find(i)
     groups: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(texts)):
+    for i in range(len(signatures)):
         groups[find(i)].append(i)
     return sorted((sorted(g) for g in groups.values() if len(g) > 1), key=lambda g: g[0])
+
+
+def duplicate_text(article: Article) -> str:
+    """The text two articles are compared on (the blocks when analysis left no text)."""
+    return article.text or " ".join(b.text for b in article.blocks)
+
+
+def signature_bytes(article: Article) -> bytes:
+    """The article's min_hash as raw bytes (empty for a short text): what the per-article stage keeps for
+    linking.  1 KB, where its fingerprints would be 8 bytes a word."""
+    sig = min_hash(fingerprint_array(duplicate_text(article)))
+    return b"" if sig is None else sig.tobytes()
+
+
+def article_signature(article: Article) -> np.ndarray | None:
+    """min_hash of the article's text: kept from the per-article stage when it is there."""
+    features = article.link_features
+    if features is None or features.signature is None:
+        return min_hash(fingerprint_array(duplicate_text(article)))
+    return np.frombuffer(features.signature, dtype=np.uint64) if features.signature else None
 
 
 def _keep_order(article: Article) -> tuple:
@@ -114,7 +148,18 @@ def find_duplicates(articles: list[Article]) -> list[Article]:
 
     Order of the remaining articles is the input order."""
     drop: set[int] = set()
-    for group in duplicate_groups([article.text or " ".join(b.text for b in article.blocks) for article in articles]):
+    fingerprints: dict[int, np.ndarray] = {}  # of the articles in candidate pairs (a few), each worked out once
+
+    def fingerprints_of(index: int) -> np.ndarray:
+        if index not in fingerprints:
+            fingerprints[index] = fingerprint_array(duplicate_text(articles[index]))
+        return fingerprints[index]
+
+    signatures = [article_signature(article) for article in articles]
+    for article in articles:  # read: not to be held through the rest of linking (freed once the groups are found)
+        if article.link_features is not None:
+            article.link_features.signature = None
+    for group in signed_groups(signatures, fingerprints_of):
         members = sorted(group, key=lambda i: _keep_order(articles[i]))
         kept = articles[members[0]]
         others = set(kept.also_published_as)

@@ -46,6 +46,7 @@ from builder.link.slugs import unique_slugs
 from builder.model import Actor, Article, DateRef, EntityType, Event, Precision
 
 TYPES_FILE = Path(__file__).with_name("event_types.toml")
+EVENT_TYPES_NAME = "event_types.toml"  # a site's own event types, in site/
 
 
 def _words(text: str) -> list[str]:
@@ -230,6 +231,53 @@ def triggers_for(types: list[EventType]) -> Triggers:
     return _TRIGGERS_OF[table]
 
 
+_TYPES_KEYS: dict[int, tuple[list[EventType], str]] = {}
+
+
+def types_key(types: list[EventType]) -> str:
+    """A hash of a table of event types: triggers found with one table are not read with another."""
+    known = _TYPES_KEYS.get(id(types))
+    if known is None or known[0] is not types:
+        if len(_TYPES_KEYS) > 8:
+            _TYPES_KEYS.clear()
+        known = _TYPES_KEYS[id(types)] = (types, hashlib.sha256(repr(tuple(types)).encode()).hexdigest()[:16])
+    return known[1]
+
+
+def packed_triggers(article: Article, types: list[EventType]) -> array:
+    """Every trigger word of every sentence, as 5 numbers (sentence position, type's index in `types`, start,
+    end, is-noun): the per-article part of finding happenings, kept in LinkFeatures.triggers."""
+    finder = triggers_for(types)
+    index_of = {kind.name: number for number, kind in enumerate(types)}
+    packed = array("i")
+    for position, sentence in enumerate(article.sentences):
+        for m in finder.finditer(article.text[sentence.start : sentence.end]):
+            packed.extend((position, index_of[m.kind.name], m.begin, m.finish, m.noun))
+    return packed
+
+
+class SentenceTriggers:
+    """The trigger words of one article's sentences: read back from its LinkFeatures when they were found
+    with the same types table, found now otherwise (an article made outside the per-article stage)."""
+
+    def __init__(self, article: Article, types: list[EventType]) -> None:
+        self.types = types
+        features = article.link_features
+        self.packed = features.triggers if features is not None and features.types_key == types_key(types) else None
+        self.by_sentence: dict[int, list[tuple[int, int, int, int]]] | None = None
+
+    def of(self, position: int, text: str) -> list[TriggerMatch]:
+        """The triggers of the sentence at `position` whose text is `text`, as Triggers.finditer(text) finds them."""
+        if self.packed is None:
+            return triggers_for(self.types).finditer(text)
+        if self.by_sentence is None:
+            packed, self.by_sentence = self.packed, defaultdict(list)
+            for at in range(0, len(packed), 5):
+                self.by_sentence[packed[at]].append((packed[at + 1], packed[at + 2], packed[at + 3], packed[at + 4]))
+        return [TriggerMatch(self.types[kind], begin, finish, text[begin:finish], bool(noun))
+                for kind, begin, finish, noun in self.by_sentence.get(position, ())]
+
+
 # ---------------------------------------------------------------- names (stand-in actors)
 
 
@@ -305,12 +353,34 @@ class ArticleFeatures:
     years: frozenset[int] = frozenset()
 
 
-def article_features(article: Article, names_found: list[Name] | None = None) -> ArticleFeatures:
-    """`names_found`: article_names(article), when the caller has them already."""
+def article_words(article: Article) -> Counter:
+    """What an article tells of: its content words and how often (a word of the title counts 2)."""
     # Interned: every article's counter then shares one string per word (millions of copies otherwise).
     words = Counter({intern(word): count for word, count in Counter(content_words(article.text)).items()})
     for word in content_words(article.title):
         words[intern(word)] += 2
+    return words
+
+
+def packed_words(article: Article) -> tuple[str, array]:
+    """article_words as one string of the words (space-separated, in order) and an array of their counts:
+    what LinkFeatures keeps (a Counter of strings costs ten times the bytes to keep and to load)."""
+    words = article_words(article)
+    return " ".join(words), array("I", words.values())
+
+
+def words_of(article: Article) -> Counter:
+    """article_words(article), read back from its LinkFeatures when it has them (the same counter, in the
+    same order)."""
+    features = article.link_features
+    if features is None or features.words is None:
+        return article_words(article)
+    return Counter(dict(zip(map(intern, features.words.split()), features.word_counts, strict=True)))
+
+
+def article_features(article: Article, names_found: list[Name] | None = None) -> ArticleFeatures:
+    """`names_found`: article_names(article), when the caller has them already."""
+    words = words_of(article)
     names: Counter = Counter()
     for name in article_names(article) if names_found is None else names_found:
         for token in name.key.split("-"):
@@ -720,7 +790,7 @@ def find_happenings(article: Article, names: list[Name] | None = None,
     """Every sentence with a trigger word and at least a participant, a place or a date.  News organisations
     (agencies, `publishers` and the article's own source) and tickers ("Apple Inc (AAPL.O)") take no part."""
     types = types or TYPES
-    pattern = triggers_for(types)
+    triggers = SentenceTriggers(article, types)
     names = article_names(article) if names is None else names
     publishers = publishers | {article.source.lower()}
     by_sentence: dict[int, list[Name]] = defaultdict(list)
@@ -733,9 +803,9 @@ def find_happenings(article: Article, names: list[Name] | None = None,
     for ref in article.dates:
         dates_by_sentence[ref.sentence].append(ref)
     happenings = []
-    for sentence in article.sentences:
+    for position, sentence in enumerate(article.sentences):
         text = article.text[sentence.start : sentence.end]
-        matches = pattern.finditer(text)
+        matches = triggers.of(position, text)
         if not matches:
             continue
         kinds = [(m.kind, m) for m in matches]
@@ -909,6 +979,9 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
     happenings_of = {a.source_file: find_happenings(a, names_of[a.source_file], type_list, publishers)
                      for a in articles}
     features = [article_features(a, names_of[a.source_file]) for a in articles]
+    for article in articles:  # read into the counters: not to be held through the rest of linking
+        if article.link_features is not None:
+            article.link_features.words = article.link_features.word_counts = None
     groups = cluster_articles(features, params, empty_counts=True)
     del features
     types_by_name = {kind.name: kind for kind in type_list}
@@ -1063,12 +1136,13 @@ def _date_span(ref: DateRef) -> tuple[date, date]:
     return ref.value, ref.value
 
 
-def nearest_trigger(text: str, start: int, end: int,
-                    types: list[EventType] | None = None) -> tuple[EventType, TriggerMatch] | None:
-    """The trigger word closest to a date in a sentence (within a few words of it)."""
+def nearest_trigger(text: str, start: int, end: int, types: list[EventType] | None = None,
+                    matches: list[TriggerMatch] | None = None) -> tuple[EventType, TriggerMatch] | None:
+    """The trigger word closest to a date in a sentence (within a few words of it).  `matches`: the
+    sentence's triggers (triggers_for(types).finditer(text)), when the caller has them already."""
     types = types or TYPES
     best = None
-    for m in triggers_for(types).finditer(text):
+    for m in triggers_for(types).finditer(text) if matches is None else matches:
         distance = max(m.start() - end, start - m.end(), 0) + (10 if m.end() <= start else 0)  # "1950-53 war"
         if distance > 60:
             continue
@@ -1104,6 +1178,7 @@ def background_events(articles: list[Article], happenings_of: dict[str, list[Hap
     buckets: dict[tuple, list[DatedMention]] = defaultdict(list)
     for article in articles:
         main = main_dates.get(article.main_event or "")
+        triggers = SentenceTriggers(article, types or TYPES)
         by_sentence: dict[int, list[Name]] = defaultdict(list)
         own = publishers | {article.source.lower()}
         for name in names_of[article.source_file]:
@@ -1117,7 +1192,7 @@ def background_events(articles: list[Article], happenings_of: dict[str, list[Hap
             text = article.text[sentence.start : sentence.end]
             position = _start_of(article, ref) - sentence.start
             bare = ref.wording.removeprefix("on ").removeprefix("On ").removeprefix("in ").removeprefix("In ")
-            found = nearest_trigger(text, position, position + len(bare), types)
+            found = nearest_trigger(text, position, position + len(bare), types, triggers.of(ref.sentence, text))
             if found is None or found[0].name in ("statement", "accusation", "denial"):
                 continue
             kind, trigger = found

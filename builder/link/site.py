@@ -11,6 +11,7 @@ from builder.link.curation import Curation
 from builder.link.duplicates import find_duplicates
 from builder.link.event_curation import curate_events
 from builder.link.events import group_events, load_event_types
+from builder.link.prepare import release_link_features
 from builder.link.slugs import unique_slugs
 from builder.model import Article, Problem, Site, Source
 
@@ -25,9 +26,15 @@ def newest_first(article: Article) -> tuple:
 
 def link_site(articles: list[Article], problems: list[Problem], config, curation: Curation | None = None,
               event_types: Path | None = None) -> Site:
-    """`event_types`: a site's own event types file (site/event_types.toml), added to the built-in table."""
+    """`event_types`: a site's own event types file (site/event_types.toml), added to the built-in table.
+
+    The articles' LinkFeatures (builder.link.prepare) are dropped once linked, from the given articles
+    and from the site's copies of them: rendering has no use for them."""
     with fewer_collections():
-        return _link(articles, problems, config, curation, event_types)
+        site = _link(articles, problems, config, curation, event_types)
+    release_link_features(articles)
+    release_link_features(site.articles)
+    return site
 
 
 def _link(articles: list[Article], problems: list[Problem], config, curation: Curation | None,
