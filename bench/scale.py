@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
 
+from peak_rss import processes, tree  # bench/ is the script's own folder
+
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(os.environ.get("BUILD_SITE_DATA", REPO.parent / "shared" / "data"))
 PYTHON = sys.executable
@@ -96,26 +98,7 @@ def make_corpus(size: int, folder: Path, pelican_folder: Path) -> int:
 
 def tree_rss_kb(root: int) -> int:
     """Resident memory of a process and all its descendants now, in KB (Linux /proc)."""
-    parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-            status = Path(f"/proc/{entry}/status").read_text()
-        except OSError:
-            continue
-        parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
-        found = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
-        rss[int(entry)] = int(found.group(1)) if found else 0
-    tree, frontier = {root}, [root]
-    while frontier:
-        parent = frontier.pop()
-        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
-        tree.update(children)
-        frontier.extend(children)
-    return sum(rss.get(pid, 0) for pid in tree)
+    return sum(rss for rss, _ in tree(root, processes()).values())
 
 
 def timed(command: list[str], cwd: Path | None = None) -> tuple[float, int, str]:
