@@ -37,6 +37,8 @@ class BuildReport:
     stage_seconds: dict[str, float] = field(default_factory=dict)
     up_to_date: bool = False  # nothing changed since the last build: nothing was redone
     duplicates: int = 0  # near-identical copies folded into another article's page
+    search_runs: int = 0  # Pagefind runs made for the search index
+    search_reused: int = 0  # search index shards reused from the previous site
 
     def summary_line(self) -> str:
         if self.up_to_date:
@@ -211,7 +213,7 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None) -> 
     # Pages go to the writer as they are made (the bulk of them are never all in memory at once), and
     # the search index is made of them shard by shard in the background as they are written. The time
     # spent making pages is "render", waiting for the index's last shard "index", the rest "write".
-    search_index = SearchIndex()
+    search_index = SearchIndex(previous=settings.paths.output)  # unchanged shards are reused from it
 
     def finish_index(staging: Path) -> None:
         with timer("index", "finishing the search index"):
@@ -236,4 +238,4 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None) -> 
 
     duplicates = sum(len(article.also_published_as) for article in site.articles)
     return BuildReport(files_read, len(site.articles), problems, written, timer.total(), timer.seconds,
-                       duplicates=duplicates)
+                       duplicates=duplicates, search_runs=search_index.runs, search_reused=search_index.reused)

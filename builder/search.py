@@ -21,16 +21,16 @@ the sentences' ids; 1,900 one-line pages 32 MB; MALLOC_ARENA_MAX=2 495 MB; 950 p
 budget 1,000: 16 runs of at most 290 MB, 911 / 1,331 / 1,314 KB per first query instead of 688 / 962 /
 917 KB, and bench/search_bytes.py's queries found 193 / 70 / 117 results instead of 191 / 65 / 116).
 
-Determinism: the one exception to byte-identical rebuilds. Pagefind 1.5 names
-its files by content hash. Measured (tests/browser/test_search_index.py, and
-`bench/search_bytes.py --determinism`): the pages' fragments, the word index,
-the UI files and the WebAssembly come out identical run after run, but as soon as
-pages carry data-pagefind-filter attributes, the filter files, the meta file and
-the entry file naming them vary between runs over the same pages (Pagefind writes
-filter values in hash-map order): `pagefind/pagefind-entry.json`,
-`pagefind/pagefind.<lang>_<hash>.pf_meta` and `pagefind/filter/<lang>_<hash>.pf_filter`
-(NON_DETERMINISTIC). Search results are the same either way. Without filters
-(the news-2016 build before templates carried them) the whole bundle was identical.
+Determinism: Pagefind 1.5 names its files by content hash, and writes the pages' fragments, the word
+index, the UI files and the WebAssembly identically run after run; but it writes filter values, filter
+names and languages in hash-map order, so the filter files, the meta file and the entry file naming them
+varied between runs over the same pages. builder.search_files rewrites those in a canonical order after
+each run: the whole bundle is then the same, byte for byte (tests/browser/test_search_index.py,
+`bench/search_bytes.py --determinism`).
+
+Rebuilds: a shard whose pages are the same, path for path and byte for byte, as one of the previous
+site's is not indexed again but linked from there (`SearchIndex`), and shards are cut where the pages say
+(`ShardPlanner`), so that an edited, added or removed page changes one shard, not all those after it.
 
 `plan(renderer, site)` plans `search.html` and `static/search.js`. Served over
 http(s) the page loads the Pagefind UI; opened from disk (file://, where the
@@ -47,26 +47,22 @@ hidden filter elements such as
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 from builder.errors import BuildError
 from builder.model import OutputPage, Site
 from builder.render import PageRenderer
+from builder.search_files import canonicalise
 
 BUNDLE = "pagefind"
-NON_DETERMINISTIC = (  # glob patterns, relative to the output folder
-    "pagefind/pagefind-entry.json",
-    "pagefind/pagefind.*.pf_meta",
-    "pagefind/filter/*.pf_filter",
-    "pagefind/shard-*/pagefind-entry.json",
-    "pagefind/shard-*/pagefind.*.pf_meta",
-    "pagefind/shard-*/filter/*.pf_filter",
-)
 TIMEOUT_SECONDS = 600  # for each Pagefind run
 BODY_MARK = b"data-pagefind-body"
 SHARD_LIST = "shards.json"  # in the bundle: the merged shards' folders, relative to it ([] for one index)
@@ -75,6 +71,12 @@ SHARD_LIST = "shards.json"  # in the bundle: the merged shards' folders, relativ
 # about 530 MB (measured shards of the 10k site: 457-526 MB).
 PAGE_WEIGHTS = {"articles": 1.0, "actors": 0.25, "events": 0.33}
 SHARD_BUDGET = 1900
+# A shard holds at least MIN_FILL of the budget (ShardPlanner): the window where the pages choose its end.
+MIN_FILL = 0.8
+# In each shard's bundle: what the shard was made of (`shard_key`), for the next build to reuse it.
+SHARD_KEY = "shard.key"
+# Bumped when what this module does to Pagefind's files changes: bundles made before are not reused.
+BUNDLE_FORMAT = "1"
 # Files of a shard's bundle that the search page never loads (the first bundle's UI reads the shards).
 UI_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
             "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
@@ -175,30 +177,66 @@ def is_indexed(relative: str, content: bytes) -> bool:
     return relative.endswith(".html") and not relative.startswith(BUNDLE + "/") and BODY_MARK in content
 
 
+@dataclass
+class Shard:
+    pages: list[str]  # relative paths, in the order written
+    digest: str  # of the pages' paths and bytes, in that order (SHA-256 of each page's, hex)
+
+
 class ShardPlanner:
-    """Groups the pages to index, in the order they come, into runs of at most `budget` index units
-    (a page over the budget alone makes a shard of its own)."""
+    """Groups the pages to index, in the order they come, into shards of at most `budget` index units
+    (a page over the budget alone makes a shard of its own).
+
+    Where a shard ends depends on the pages around the cut, not on how many came before (content-defined
+    chunking): once the next page would overflow the budget, the shard ends at the page whose path hashes
+    lowest among those past MIN_FILL of it, and the pages after that one start the next shard. An edited,
+    added or removed page thus changes the shard it falls in, and every other shard keeps exactly its
+    pages (so a rebuild reuses their index, `SearchIndex`), unless the change moves the cut's window
+    across its lowest page (measured: 4 in 1,000 added or removed pages at the real budget). Filling each
+    shard to the budget instead shifted every shard after an added page. The price: shards hold ~90 % of
+    the budget on average (the 10k site: 9 shards instead of 8)."""
 
     def __init__(self, budget: float = 0.0) -> None:
         self.budget = budget or SHARD_BUDGET
-        self.group: list[str] = []
+        self.group: list[tuple[str, float, bytes]] = []  # path, weight, digest of the path and the bytes
         self.filled = 0.0
 
-    def add(self, relative: str, content: bytes) -> list[str] | None:
-        """Take one written page; return the shard it completes, if it does (the page starts the next)."""
+    def add(self, relative: str, content: bytes) -> list[Shard]:
+        """Take one written page; return the shards that are complete now that it came."""
         if not is_indexed(relative, content):
-            return None
+            return []
         weight = page_weight(relative)
-        full = None
-        if self.group and self.filled + weight > self.budget:
-            full, self.group, self.filled = self.group, [], 0.0
-        self.group.append(relative)
+        done = []
+        while self.group and self.filled + weight > self.budget:
+            done.append(self._cut())
+        data = relative.encode("utf-8")
+        self.group.append((relative, weight, hashlib.sha256(b"%d %d\n%s" % (len(data), len(content), data)
+                                                            + content).digest()))
         self.filled += weight
-        return full
+        return done
 
-    def rest(self) -> list[str] | None:
-        rest, self.group, self.filled = self.group or None, [], 0.0
-        return rest
+    def rest(self) -> Shard | None:
+        if not self.group:
+            return None
+        shard, self.group, self.filled = make_shard(self.group), [], 0.0
+        return shard
+
+    def _cut(self) -> Shard:
+        filled, lowest, end = 0.0, b"", len(self.group)
+        for index, (relative, weight, _) in enumerate(self.group):
+            filled += weight
+            if filled >= MIN_FILL * self.budget:
+                rank = hashlib.sha256(relative.encode("utf-8")).digest()  # not hash(): the same every run
+                if not lowest or rank < lowest:
+                    lowest, end = rank, index + 1
+        shard, self.group = make_shard(self.group[:end]), self.group[end:]
+        self.filled = sum(weight for _, weight, _ in self.group)
+        return shard
+
+
+def make_shard(group: list[tuple[str, float, bytes]]) -> Shard:
+    return Shard([relative for relative, _, _ in group],
+                 hashlib.sha256(b"".join(digest for _, _, digest in group)).hexdigest())
 
 
 def shards(folder: Path, budget: float = 0.0) -> list[list[str]]:
@@ -206,33 +244,42 @@ def shards(folder: Path, budget: float = 0.0) -> list[list[str]]:
     shard is a run of neighbouring pages, articles with articles), each of at most `budget` units; []
     when no page marks its body."""
     planner = ShardPlanner(budget)
-    groups = [group for path in sorted(folder.rglob("*.html"))
-              if (group := planner.add(path.relative_to(folder).as_posix(), path.read_bytes()))]
+    groups = [shard.pages for path in sorted(folder.rglob("*.html"))
+              for shard in planner.add(path.relative_to(folder).as_posix(), path.read_bytes())]
     rest = planner.rest()
-    return [*groups, rest] if rest else groups
+    return [*groups, rest.pages] if rest else groups
 
 
 class SearchIndex:
     """Pagefind over the pages as the writer writes them (`page_written`), finished by `finish(folder)`.
 
     The pages that mark their body (data-pagefind-body) are indexed in shards of at most SHARD_BUDGET
-    index units, each over a folder of hard links to its pages (so Pagefind never even parses the pages
-    it would skip). A shard is indexed in the background as soon as its pages are written, while the
-    builder makes the next ones: the index takes the second core instead of a stage of its own. One
-    Pagefind runs at a time (each holds its shard's words in memory). The first shard's bundle is
-    `pagefind/`, the others `pagefind/shard-<n>/`; `pagefind/shards.json` lists those for the search
-    page, which merges them in the browser (Pagefind's mergeIndex)."""
+    index units (`ShardPlanner`), each over a folder of hard links to its pages (so Pagefind never even
+    parses the pages it would skip). A shard is indexed in the background as soon as its pages are
+    written, while the builder makes the next ones: the index takes the second core instead of a stage
+    of its own. One Pagefind runs at a time (each holds its shard's words in memory). The first shard's
+    bundle is `pagefind/`, the others `pagefind/shard-<n>/`; `pagefind/shards.json` lists those for the
+    search page, which merges them in the browser (Pagefind's mergeIndex).
 
-    def __init__(self, budget: float = 0.0) -> None:
+    Reuse: each shard's bundle records what it was made of (SHARD_KEY: `shard_key`, a digest of its pages'
+    paths and bytes). A shard whose key is that of a shard of the `previous` site (the output folder the
+    new site will replace) is not indexed again: its files are hard-linked from there. Pagefind's output
+    is a function of those pages alone once canonical (builder.search_files), so a reused shard is byte
+    for byte the shard a cold build makes. `runs` and `reused` count the shards of each kind."""
+
+    def __init__(self, budget: float = 0.0, previous: Path | None = None) -> None:
         self.planner = ShardPlanner(budget)
-        self.started = 0  # shards handed to Pagefind so far
+        self.previous = previous
+        self.previous_shards: dict[str, Path] | None = None  # key → folder of the previous site's bundle
+        self.started = 0  # shards made so far (indexed or reused)
+        self.runs = 0  # Pagefind runs
+        self.reused = 0  # shards linked from the previous site
         self.work: Path | None = None
-        self.running: tuple[subprocess.Popen, Path, Path, int] | None = None  # process, pages, output, number
+        self.running: tuple[subprocess.Popen, Path, Path, int, str] | None = None  # process, pages, output, number, key
 
     def page_written(self, folder: Path, relative: str, content: bytes) -> None:
-        full = self.planner.add(relative, content)
-        if full:
-            self._start(folder, full)
+        for shard in self.planner.add(relative, content):
+            self._start(folder, shard)
 
     def finish(self, folder: Path) -> None:
         rest = self.planner.rest()
@@ -241,6 +288,8 @@ class SearchIndex:
         self._wait()
         if not self.started:
             run_pagefind(folder, ["--site", str(folder), "--output-subdir", BUNDLE])
+            self.runs += 1
+            canonicalise(folder / BUNDLE)
             write_shard_list(folder, [])
             return
         names = []
@@ -259,28 +308,74 @@ class SearchIndex:
             shutil.rmtree(self.work, ignore_errors=True)
             self.work = None
 
-    def _start(self, folder: Path, pages: list[str]) -> None:
-        self._wait()
+    def _start(self, folder: Path, shard: Shard) -> None:
         if self.work is None:
             self.work = Path(tempfile.mkdtemp(prefix=".search-shards-", dir=folder.parent))
         number = self.started
-        site = self.work / f"site-{number}"
-        for page in pages:
-            link_or_copy(folder / page, site / page)
-        output = folder / BUNDLE if number == 0 else self.work / f"out-{number}"
-        self.running = (start_pagefind(folder, ["--site", str(site), "--output-path", str(output)]),
-                        site, output, number)
         self.started += 1
+        key = shard_key(shard.digest, first=number == 0)
+        output = folder / BUNDLE if number == 0 else self.work / f"out-{number}"
+        previous = self._previous().get(key)
+        if previous is not None:
+            link_bundle(previous, output)
+            self.reused += 1
+            return
+        self._wait()
+        site = self.work / f"site-{number}"
+        for page in shard.pages:
+            link_or_copy(folder / page, site / page)
+        self.running = (start_pagefind(folder, ["--site", str(site), "--output-path", str(output)]),
+                        site, output, number, key)
+        self.runs += 1
 
     def _wait(self) -> None:
         if self.running is None:
             return
-        process, site, output, number = self.running
+        process, site, output, number, key = self.running
         self.running = None
         finish_pagefind(process, site)
         shutil.rmtree(site)
+        canonicalise(output)
         for name in UI_FILES if number else ():  # a merged shard is read by the first bundle's pagefind.js
             (output / name).unlink(missing_ok=True)
+        (output / SHARD_KEY).write_text(key + "\n", encoding="ascii")
+
+    def _previous(self) -> dict[str, Path]:
+        """The previous site's shard bundles, by key (read once; {} without a previous site)."""
+        if self.previous_shards is None:
+            self.previous_shards = {}
+            bundle = self.previous / BUNDLE if self.previous is not None else None
+            if bundle is not None and bundle.is_dir():
+                for folder in [bundle, *sorted(bundle.glob("shard-*/"))]:
+                    try:
+                        key = (folder / SHARD_KEY).read_text(encoding="ascii").strip()
+                    except (OSError, UnicodeDecodeError):
+                        continue
+                    self.previous_shards.setdefault(key, folder)
+        return self.previous_shards
+
+
+def shard_key(digest: str, first: bool) -> str:
+    """What a shard's bundle is a function of: its pages (`digest`), whether it is the first bundle (which
+    keeps the UI files), the Pagefind version and what this module does to Pagefind's files."""
+    try:
+        version = metadata.version("pagefind-bin")
+    except metadata.PackageNotFoundError:  # pragma: no cover - declared dependency
+        version = "unknown"
+    role = "first" if first else "merged"
+    return hashlib.sha256(f"{BUNDLE_FORMAT} {version} {role} {digest}".encode()).hexdigest()
+
+
+def link_bundle(source: Path, target: Path) -> None:
+    """Hard-link a previous shard's bundle files into `target` (the first bundle's without the other
+    shards' folders and the shard list, which are made anew)."""
+    for where, folders, files in os.walk(source):
+        here = Path(where)
+        if here == source:
+            folders[:] = [name for name in folders if not name.startswith("shard-")]
+            files = [name for name in files if name != SHARD_LIST]
+        for name in files:
+            link_or_copy(here / name, target / (here / name).relative_to(source))
 
 
 def link_or_copy(source: Path, target: Path) -> None:

@@ -7,7 +7,6 @@ build about a thousand articles once per test session (session-scoped fixture be
 from __future__ import annotations
 
 import difflib
-import fnmatch
 import os
 import shutil
 from html.parser import HTMLParser
@@ -86,22 +85,11 @@ def forbidden_strings(site: Path) -> list[str]:
     return found
 
 
-def _known_to_vary() -> tuple[str, ...]:
-    """Output files documented as varying between identical builds (the search index's filter files)."""
-    try:
-        from builder.search import NON_DETERMINISTIC
-    except ImportError:
-        return ()
-    return tuple(NON_DETERMINISTIC)
-
-
 def files_of(site: Path) -> dict[str, bytes]:
-    vary = _known_to_vary()
     return {
         p.relative_to(site).as_posix(): p.read_bytes()
         for p in sorted(site.rglob("*"))
         if p.is_file() and p.name != ".build-site"
-        and not any(fnmatch.fnmatch(p.relative_to(site).as_posix(), pattern) for pattern in vary)
     }
 
 
@@ -156,25 +144,24 @@ def test_seeds_build_is_deterministic(seeds_site, tmp_path):
 
 
 def test_a_second_build_with_no_change_rewrites_nothing(project):
-    """Every file but the search index's documented varying ones keeps its bytes and modification time."""
+    """Every file, the search index's too, keeps its bytes and modification time; Pagefind does not run."""
     seed(project, "a.txt", "First headline\n\nThe first article has one sentence.\n")
     output = project / "output"
     first = build(settings_for(project))
     assert first.write.written > 0
-    vary = _known_to_vary()
 
     def stable_files() -> dict[str, int]:
         return {p.relative_to(output).as_posix(): p.stat().st_mtime_ns for p in output.rglob("*")
-                if p.is_file() and p.name != ".build-site"
-                and not any(fnmatch.fnmatch(p.relative_to(output).as_posix(), pattern) for pattern in vary)}
+                if p.is_file() and p.name != ".build-site"}
 
     before = stable_files()
     (output / "stray.txt").write_text("forces a full rebuild")  # the site no longer looks current
     again = build(settings_for(project))
     assert not again.up_to_date
     assert stable_files() == before  # the same files, none rewritten, the stray one gone
-    assert again.write.written <= len(vary)  # at most the search index's varying files
-    assert again.write.unchanged + again.write.written >= first.write.written - len(vary)
+    assert again.write.written == 0
+    assert again.write.unchanged == first.write.written
+    assert (first.search_runs, again.search_runs, again.search_reused) == (1, 0, 1)  # the shard is linked
 
 
 def test_deleting_a_seed_removes_its_pages(project):

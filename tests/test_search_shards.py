@@ -37,6 +37,27 @@ def test_one_shard_when_it_fits_and_none_without_marked_pages(tmp_path):
     assert search.shards(tmp_path) == [["articles/a.html"]]
 
 
+def plan(pages: list[str], budget: float) -> list[tuple[str, ...]]:
+    planner = search.ShardPlanner(budget)
+    shards = [tuple(shard.pages) for page in pages for shard in planner.add(page, b"<article data-pagefind-body>")]
+    rest = planner.rest()
+    return shards + [tuple(rest.pages)] if rest else shards
+
+
+def test_an_added_or_removed_page_changes_only_the_shard_it_falls_in():
+    """Shards end where their pages say, not where the budget fills: the other shards keep their pages
+    (and a rebuild reuses their index). Filling each shard in order shifted every shard after the page.
+    (A change whose shard's cut moves reaches the next shard too: rare at the real budget, none here.)"""
+    pages = [f"articles/{number:05}.html" for number in range(12_000)]
+    before = plan(pages, budget=search.SHARD_BUDGET)
+    assert 6 < len(before) < 9  # 12,000 units in shards of 1,520 to 1,900
+    for at in range(0, 12_000, 701):
+        added = plan([*pages[:at], f"articles/{at:05}-new.html", *pages[at:]], budget=search.SHARD_BUDGET)
+        removed = plan(pages[:at] + pages[at + 1:], budget=search.SHARD_BUDGET)
+        assert len(set(added) - set(before)) == 1, at
+        assert len(set(removed) - set(before)) == 1, at
+
+
 def test_shards_are_indexed_while_later_pages_are_written(tmp_path):
     site = tmp_path / "site"
     index = search.SearchIndex(budget=2)
