@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -289,7 +290,7 @@ class SearchIndex:
         if not self.started:
             run_pagefind(folder, ["--site", str(folder), "--output-subdir", BUNDLE])
             self.runs += 1
-            canonicalise(folder / BUNDLE)
+            make_canonical(folder / BUNDLE)
             write_shard_list(folder, [])
             return
         names = []
@@ -335,7 +336,7 @@ class SearchIndex:
         self.running = None
         finish_pagefind(process, site)
         shutil.rmtree(site)
-        canonicalise(output)
+        make_canonical(output)
         for name in UI_FILES if number else ():  # a merged shard is read by the first bundle's pagefind.js
             (output / name).unlink(missing_ok=True)
         (output / SHARD_KEY).write_text(key + "\n", encoding="ascii")
@@ -353,6 +354,13 @@ class SearchIndex:
                         continue
                     self.previous_shards.setdefault(key, folder)
         return self.previous_shards
+
+
+def make_canonical(bundle: Path) -> None:
+    if not canonicalise(bundle):
+        logging.getLogger(__name__).warning(
+            "search index: this Pagefind's filter files are not in the format builder.search_files knows; "
+            "the index works but may differ between two builds of the same site")
 
 
 def shard_key(digest: str, first: bool) -> str:

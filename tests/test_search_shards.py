@@ -41,7 +41,7 @@ def plan(pages: list[str], budget: float) -> list[tuple[str, ...]]:
     planner = search.ShardPlanner(budget)
     shards = [tuple(shard.pages) for page in pages for shard in planner.add(page, b"<article data-pagefind-body>")]
     rest = planner.rest()
-    return shards + [tuple(rest.pages)] if rest else shards
+    return [*shards, tuple(rest.pages)] if rest else shards
 
 
 def test_an_added_or_removed_page_changes_only_the_shard_it_falls_in():

@@ -6,14 +6,13 @@ import functools
 import http.server
 import textwrap
 import threading
-from fnmatch import fnmatch
 from pathlib import Path
 
 import pytest
 
 from builder import search
 from builder.errors import BuildError
-from builder.search import NON_DETERMINISTIC, index_site
+from builder.search import index_site
 
 PAGE = textwrap.dedent(
     """\
@@ -138,24 +137,51 @@ def test_built_site_pages_carry_search_filters(built_site):
     assert 'data-pagefind-filter="actor"' not in html  # tens of thousands of values at 10k: no filter
 
 
-def test_only_the_named_files_vary_between_index_runs(tmp_path):
-    """Pagefind writes filter values in hash-map order: only NON_DETERMINISTIC files may differ."""
+def test_index_runs_over_the_same_pages_give_the_same_bundle(tmp_path):
+    """Pagefind writes filter values in hash-map order; builder.search_files makes every file identical."""
     bundles = []
     for run in ("a", "b", "c"):
         site = tmp_path / run
         site.mkdir()
         for number in range(12):
             (site / f"page-{number}.html").write_text(
-                PAGE.format(title=f"Page {number}", kind="Article", source=f"Source {number % 3}",
-                            date="2016-02-01", month="2016-02", text=f"Words about topic {number} and more."),
+                PAGE.format(title=f"Page {number}", kind=("Article", "Actor", "Event")[number % 3],
+                            source=f"Source {number % 5}", date=f"2016-0{1 + number % 4}-01",
+                            month=f"2016-0{1 + number % 4}", text=f"Words about topic {number} and more."),
                 encoding="utf-8")
         index_site(site)
         bundle = site / "pagefind"
-        bundles.append({
-            p.relative_to(bundle).as_posix(): p.read_bytes()
-            for p in bundle.rglob("*")
-            if p.is_file() and not any(fnmatch(f"pagefind/{p.relative_to(bundle).as_posix()}", pattern)
-                                       for pattern in NON_DETERMINISTIC)
-        })
-    assert any(name.startswith("fragment/") for name in bundles[0])
+        bundles.append({p.relative_to(bundle).as_posix(): p.read_bytes() for p in bundle.rglob("*") if p.is_file()})
+    assert any(name.startswith("filter/") for name in bundles[0])
     assert bundles[0] == bundles[1] == bundles[2]
+
+
+def test_search_finds_an_edit_after_a_rebuild_that_reused_shards(tmp_path, watched, served_folder, monkeypatch):
+    """An incremental rebuild indexes the edited article's shard again and links the others: the search page
+    finds the new words, the unchanged articles, and filters over every shard."""
+    from builder.build import build
+    from tests.test_build_e2e import seed, settings_for
+    from tests.test_search_reuse import TOWNS, article
+
+    monkeypatch.setattr(search, "SHARD_BUDGET", 3)
+    project = tmp_path / "project"
+    (project / "seeds").mkdir(parents=True)
+    for number in range(len(TOWNS)):
+        seed(project, f"{number:02}.txt", article(number))
+    first = build(settings_for(project))
+    seed(project, "05.txt", article(5) + "A zebracorn statue stands at its door.\n")
+    again = build(settings_for(project))
+    assert (again.search_runs, again.search_reused) == (1, first.search_runs - 1)
+    url = served_folder(project / "output")
+    watched.page.goto(url + "search.html?q=zebracorn")
+    results = watched.page.locator(".pagefind-ui__result-link")
+    results.first.wait_for()
+    assert set(results.evaluate_all("xs => xs.map(x => x.pathname)")) == {  # (with its sub-result's link)
+        "/articles/fenwick-council-opens-a-new-library.html"}
+    merged = query(watched, url, "const shards = await (await fetch('./pagefind/shards.json')).json();"
+                                 " for (const shard of shards) {"
+                                 "   await pagefind.mergeIndex(new URL('pagefind/' + shard, location.href).href); }"
+                                 " const r = await pagefind.search('library', {filters: {type: 'Article'}});"
+                                 " return [r.results.length, (await pagefind.filters()).type];")
+    assert merged[0] == merged[1]["Article"] == len(TOWNS)  # every article, from every shard
+    watched.assert_clean()
