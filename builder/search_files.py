@@ -227,8 +227,10 @@ def _canonical_files(bundle: Path) -> dict[Path, tuple[Path, bytes]]:
         meta_names[old_stem] = stem
         plan[path] = (path.with_name(f"pagefind.{stem}.pf_meta"), chunk_bytes(cbor))
     entry = bundle / "pagefind-entry.json"
-    if meta_names or entry.is_file():
+    if entry.is_file():
         plan[entry] = (entry, canonical_entry(entry.read_bytes(), meta_names))
+    elif meta_names:
+        raise UnknownFormat("meta files without pagefind-entry.json")
     if len({new for new, _ in plan.values()}) != len(plan):
         raise UnknownFormat("two rewritten files would share a name")
     return plan
