@@ -65,6 +65,8 @@ from builder.search_files import canonicalise
 
 BUNDLE = "pagefind"
 TIMEOUT_SECONDS = 600  # for each Pagefind run
+# --keep-index-url: results link to .../index.html, so every link names a file
+PAGEFIND_OPTIONS = ("--keep-index-url", "--silent")
 BODY_MARK = b"data-pagefind-body"
 SHARD_LIST = "shards.json"  # in the bundle: the merged shards' folders, relative to it ([] for one index)
 # Index units of a page, by its top folder (others count 1), from the memory measured per page kind
@@ -366,13 +368,13 @@ def make_canonical(bundle: Path) -> None:
 
 def shard_key(digest: str, first: bool) -> str:
     """What a shard's bundle is a function of: its pages (`digest`), whether it is the first bundle (which
-    keeps the UI files), the Pagefind version and what this module does to Pagefind's files."""
+    keeps the UI files), the Pagefind version and options, and what this module does to Pagefind's files."""
     try:
         version = metadata.version("pagefind-bin")
     except metadata.PackageNotFoundError:  # pragma: no cover - declared dependency
         version = "unknown"
     role = "first" if first else "merged"
-    return hashlib.sha256(f"{BUNDLE_FORMAT} {version} {role} {digest}".encode()).hexdigest()
+    return hashlib.sha256(f"{BUNDLE_FORMAT} {version} {PAGEFIND_OPTIONS} {role} {digest}".encode()).hexdigest()
 
 
 def link_bundle(source: Path, target: Path) -> None:
@@ -400,12 +402,7 @@ def write_shard_list(folder: Path, names: list[str]) -> None:
 
 
 def start_pagefind(folder: Path, where: list[str]) -> subprocess.Popen:
-    command = [
-        str(pagefind_executable()),
-        *where,
-        "--keep-index-url",  # results link to .../index.html: every link names a file
-        "--silent",
-    ]
+    command = [str(pagefind_executable()), *where, *PAGEFIND_OPTIONS]
     try:
         return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     except OSError as exc:
