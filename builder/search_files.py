@@ -30,6 +30,8 @@ import hashlib
 import json
 from pathlib import Path
 
+import cbor2
+
 SIGNATURE = b"pagefind_dcd"
 FILTER_HASH_LENGTH = 7  # hex digits after "<lang>_" (Pagefind's short hash)
 
@@ -39,99 +41,25 @@ class UnknownFormat(ValueError):
 
 
 def decode(data: bytes) -> object:
-    """The CBOR subset Pagefind writes: integers, byte and text strings, arrays, maps (as a `Map`)."""
-    value, end = _decode(data, 0)
-    if end != len(data):
-        raise UnknownFormat("trailing bytes after the CBOR value")
+    """The CBOR value of `data`, which must be exactly what `encode` writes for it (the shortest forms and
+    definite lengths Pagefind's minicbor writes: integers, strings, arrays, maps): anything else, such as a
+    float, a tag or bytes after the value, is a format this module does not know."""
+    try:
+        value = cbor2.loads(data)
+    except (cbor2.CBORDecodeError, ValueError) as exc:
+        raise UnknownFormat(f"not CBOR: {exc}") from None
+    try:
+        same = encode(value) == data
+    except (cbor2.CBOREncodeError, TypeError, ValueError):
+        same = False
+    if not same:
+        raise UnknownFormat("CBOR that would not be written back the same (not the form Pagefind writes)")
     return value
 
 
-class Map(list):
-    """A CBOR map, as its (key, value) pairs in file order (so that it is written back the same)."""
-
-
-def _decode(data: bytes, at: int) -> tuple[object, int]:
-    try:
-        head = data[at]
-    except IndexError:
-        raise UnknownFormat("CBOR value cut short") from None
-    major, info = head >> 5, head & 31
-    at += 1
-    if info < 24:
-        number = info
-    elif info <= 27:
-        size = 1 << (info - 24)
-        if at + size > len(data):
-            raise UnknownFormat("CBOR value cut short")
-        number = int.from_bytes(data[at:at + size], "big")
-        at += size
-    else:
-        raise UnknownFormat(f"CBOR item of indefinite length or reserved (major type {major}, info {info})")
-    if major == 0:
-        return number, at
-    if major == 1:
-        return -1 - number, at
-    if major in (2, 3):
-        if at + number > len(data):
-            raise UnknownFormat("CBOR string cut short")
-        chunk = bytes(data[at:at + number])
-        try:
-            return (chunk if major == 2 else chunk.decode("utf-8")), at + number
-        except UnicodeDecodeError:
-            raise UnknownFormat("CBOR text is not UTF-8") from None
-    if major in (4, 5):
-        items = []
-        for _ in range(number if major == 4 else 2 * number):
-            item, at = _decode(data, at)
-            items.append(item)
-        if major == 4:
-            return items, at
-        return Map(zip(items[::2], items[1::2], strict=True)), at
-    raise UnknownFormat(f"CBOR major type {major} (tag, float or simple value)")
-
-
 def encode(value: object) -> bytes:
-    """CBOR in the shortest form (as Pagefind's minicbor writes it), of what `decode` returns."""
-    out = bytearray()
-    _encode(value, out)
-    return bytes(out)
-
-
-def _head(major: int, number: int, out: bytearray) -> None:
-    if number < 24:
-        out.append(major << 5 | number)
-        return
-    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
-        if number < 1 << (8 * size):
-            out.append(major << 5 | info)
-            out += number.to_bytes(size, "big")
-            return
-    raise UnknownFormat(f"integer {number} too large for CBOR")
-
-
-def _encode(value: object, out: bytearray) -> None:
-    if isinstance(value, bool) or value is None:
-        raise UnknownFormat(f"cannot encode {value!r}")
-    if isinstance(value, int):
-        _head(0, value, out) if value >= 0 else _head(1, -1 - value, out)
-    elif isinstance(value, bytes):
-        _head(2, len(value), out)
-        out += value
-    elif isinstance(value, str):
-        data = value.encode("utf-8")
-        _head(3, len(data), out)
-        out += data
-    elif isinstance(value, Map):
-        _head(5, len(value), out)
-        for key, item in value:
-            _encode(key, out)
-            _encode(item, out)
-    elif isinstance(value, list):
-        _head(4, len(value), out)
-        for item in value:
-            _encode(item, out)
-    else:
-        raise UnknownFormat(f"cannot encode {type(value).__name__}")
+    """CBOR in the shortest form, maps in their own order (as Pagefind's minicbor writes them)."""
+    return cbor2.dumps(value)
 
 
 def read_chunk(path: Path) -> object:
@@ -142,10 +70,10 @@ def read_chunk(path: Path) -> object:
         raise UnknownFormat(f"{path.name}: not gzip ({exc})") from None
     if not data.startswith(SIGNATURE):
         raise UnknownFormat(f"{path.name}: no {SIGNATURE!r} signature")
-    value = decode(data[len(SIGNATURE):])
-    if encode(value) != data[len(SIGNATURE):]:
-        raise UnknownFormat(f"{path.name}: not in the shortest CBOR form")
-    return value
+    try:
+        return decode(data[len(SIGNATURE):])
+    except UnknownFormat as exc:
+        raise UnknownFormat(f"{path.name}: {exc}") from None
 
 
 def chunk_bytes(cbor: bytes) -> bytes:
@@ -167,7 +95,7 @@ def language_of(stem: str) -> str:
 
 
 def _is_pairs(value: object, second: type) -> bool:
-    return (isinstance(value, list) and not isinstance(value, Map) and bool(value)
+    return (isinstance(value, list) and bool(value)
             and all(isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)
                     and isinstance(item[1], second) for item in value))
 
