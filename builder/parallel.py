@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 from builder.cache import AnalysisCache
-from builder.compact import ValueSharing
 from builder.gc_policy import fewer_collections
+from builder.memory import ValueSharing
 from builder.model import Article, SourceFile
 
 # Below this many uncached articles, starting worker processes costs more than it saves.

@@ -1,4 +1,4 @@
-"""Equal offsets and names of the analysed articles are held once (builder.compact), and nothing else changes."""
+"""Equal offsets and names of the analysed articles are held once (builder.memory), and nothing else changes."""
 
 import copy
 import pickle
@@ -6,7 +6,7 @@ from datetime import date
 
 from builder import model
 from builder.cache import AnalysisCache
-from builder.compact import ValueSharing
+from builder.memory import ValueSharing
 from builder.parallel import map_articles
 
 

@@ -1,4 +1,7 @@
-"""One object for equal numbers and names across the analysed articles, which live until the end of the build.
+"""What the builder holds through a build: equal values held once, freed memory handed back.
+
+`ValueSharing`: one object for equal numbers and names across the analysed articles, which live until the
+end of the build.
 
 Each article arrives from the analysis cache (or a worker) as a pickle, and unpickling makes a new object for
 every number and string in it: at 10,000 articles, 1.3 million int objects for character offsets (5,800
@@ -9,6 +12,10 @@ into their place.
 """
 
 from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import gc
 
 from builder.model import Article
 
@@ -44,3 +51,20 @@ class ValueSharing:
         article.block_starts = [number(start, start) for start in article.block_starts]
         article.affiliations = [(number(start, start), number(end, end), string(text, text), sentence)
                                 for start, end, text, sentence in article.affiliations]
+
+
+def return_free_memory() -> None:
+    """Hand the memory that the stages so far have freed back to the system.
+
+    Python gives what it frees to the C allocator, and glibc's keeps freed memory in the middle of its
+    heap for later: after linking 10,000 articles the builder held ~110 MB of freed memory that way (626
+    MB resident, 514 MB after malloc_trim), and after making the exports (data/, the one part of rendering
+    that makes the whole digest at once) ~35 MB more (512 MB resident, 477 MB after), beside a search
+    shard's Pagefind for the rest of the build. Elsewhere than glibc there is no malloc_trim and nothing is
+    done."""
+    gc.collect()
+    try:
+        trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim(0)
