@@ -14,8 +14,8 @@ into their place.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import gc
+from functools import cache
 
 from builder.model import Article
 
@@ -63,8 +63,17 @@ def return_free_memory() -> None:
     shard's Pagefind for the rest of the build. Elsewhere than glibc there is no malloc_trim and nothing is
     done."""
     gc.collect()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@cache
+def _malloc_trim():
+    """glibc's malloc_trim, looked up once among the symbols the process already has: ctypes.util.find_library
+    runs `ldconfig -p` each time it is asked (1 ms, a vfork of the builder: bench/peak_rss.py saw it as a
+    second 500 MB process for a moment)."""
     try:
-        trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        return ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):
-        return
-    trim(0)
+        return None
