@@ -8,8 +8,6 @@ rendering needs the linked site.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import gc
 import time
 from collections import Counter
@@ -22,6 +20,7 @@ from builder.cache import AnalysisCache, SeedHashes, recall_problems, remember_p
 from builder.config import Settings
 from builder.errors import StrictModeError
 from builder.fingerprint import build_fingerprint
+from builder.memory import return_free_memory
 from builder.model import Article, OutputPage, Problem, SourceFile
 from builder.read import list_seeds, read_seed_files
 from builder.write import WriteReport, site_article_count, site_is_current, write_site
@@ -146,21 +145,6 @@ def analyse_all(sources: list[SourceFile], settings: Settings) -> tuple[list[Art
         (problems if isinstance(result, Problem) else articles).append(result)
     notices = (language_notice(article, settings.config) for article in articles)
     return articles, problems + [notice for notice in notices if notice]
-
-
-def return_free_memory() -> None:
-    """Hand the memory that the stages so far have freed back to the system.
-
-    Python gives what it frees to the C allocator, and glibc's keeps freed memory in the middle of its
-    heap for later: after linking 10,000 articles the builder held ~110 MB of freed memory that way (626
-    MB resident, 514 MB after malloc_trim), beside a search shard's Pagefind for the rest of the build.
-    Elsewhere than glibc there is no malloc_trim and nothing is done."""
-    gc.collect()
-    try:
-        trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-    except (OSError, AttributeError):
-        return
-    trim(0)
 
 
 def check_problems(problems: list[Problem], strict: bool) -> None:

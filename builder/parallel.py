@@ -7,7 +7,8 @@ from concurrent.futures import ProcessPoolExecutor
 
 from builder.cache import AnalysisCache
 from builder.gc_policy import fewer_collections
-from builder.model import SourceFile
+from builder.memory import ValueSharing
+from builder.model import Article, SourceFile
 
 # Below this many uncached articles, starting worker processes costs more than it saves.
 MIN_ARTICLES_FOR_WORKERS = 64
@@ -40,7 +41,8 @@ def map_articles(
 def _results(function: Callable, sources: Sequence[SourceFile], context: object, cache: AnalysisCache,
              jobs: int) -> list[object]:
     keys = [cache.key(source.content_hash, source.relpath) for source in sources]
-    results: list[object | None] = [cache.get(key) for key in keys]
+    sharing = ValueSharing()
+    results: list[object | None] = [_shared(cache.get(key), sharing) for key in keys]
     missing = [i for i, result in enumerate(results) if result is None]
 
     if jobs > 1 and len(missing) >= MIN_ARTICLES_FOR_WORKERS:
@@ -53,10 +55,17 @@ def _results(function: Callable, sources: Sequence[SourceFile], context: object,
             ]
             for chunk, future in zip(index_chunks, futures, strict=True):
                 for i, result in zip(chunk, future.result(), strict=True):
-                    results[i] = result
                     cache.put(keys[i], result)
+                    results[i] = _shared(result, sharing)
     else:
         for i in missing:
             results[i] = function(sources[i], context)
             cache.put(keys[i], results[i])
+            _shared(results[i], sharing)
     return results
+
+
+def _shared(result: object, sharing: ValueSharing) -> object:
+    if isinstance(result, Article):
+        sharing.article(result)
+    return result
