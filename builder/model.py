@@ -298,6 +298,7 @@ class KeptPage:
 
     path: str  # POSIX, relative, as OutputPage.path
     content: bytes | None = None
+    state: tuple[int, int] | None = None  # the previous file's size and modification time (ns) when keyed
 
 
 @dataclass

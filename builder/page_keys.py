@@ -159,7 +159,7 @@ def templates_part(env: jinja2.Environment, name: str | None) -> str:
         except jinja2.TemplateSyntaxError:
             referenced = []  # (rendering it will say what is wrong)
         if any(reference is None for reference in referenced):
-            return templates_part(env, None) + _every_template(env)
+            return _every_template(env)
         names.extend(referenced)
     return digest.hexdigest()
 
@@ -179,13 +179,16 @@ class PageKeys:
     """The units' keys of the build that made the current output (`previous`), and of this build as its
     pages are planned (`current`): unit → (key, its pages' paths in the order they were made)."""
 
-    def __init__(self, previous: dict[str, tuple[str, tuple[str, ...]]] | None = None, verify: bool = False) -> None:
-        self.previous = previous or {}
+    def __init__(self, previous: dict[str, tuple[str, tuple[tuple[str, int, int], ...]]] | None = None,
+                 verify: bool = False) -> None:
+        self.previous = previous or {}  # unit → (key, its files: (path, size, modification time)), as loaded
         self.current: dict[str, tuple[str, tuple[str, ...]]] = {}
         self.verify = verify
         self.kept = 0  # pages not rendered (or, verifying, rendered and checked against their previous file)
         self.rendered = 0  # pages of units whose key changed (pages without a unit are not counted here)
         self._global = ""
+        self._env: jinja2.Environment | None = None
+        self._templates: dict[str | None, str] = {}  # template name → templates_part
 
     @classmethod
     def load(cls, paths: Paths, verify: bool = False) -> PageKeys:
@@ -202,11 +205,12 @@ class PageKeys:
                 or recorded["fingerprint"] != read_marker(paths.output).get("fingerprint")):
             return cls(verify=verify)
         output = paths.output
-        previous: dict[str, tuple[str, tuple[str, ...]]] = {}
-        for unit, (key, files) in recorded.get("units", {}).items():
+        previous: dict[str, tuple[str, tuple[tuple[str, int, int], ...]]] = {}
+        for unit, entry in recorded.get("units", {}).items():
             try:
-                if all(_file_state(output / path) == state for path, *state in files):
-                    previous[unit] = (key, tuple(path for path, *_ in files))
+                key, files = entry
+                if all(_file_state(output / path) == (size, mtime) for path, size, mtime in files):
+                    previous[unit] = (key, tuple((path, size, mtime) for path, size, mtime in files))
             except (OSError, TypeError, ValueError):
                 continue
         return cls(previous, verify)
@@ -231,7 +235,7 @@ class PageKeys:
         """Called once the renderer's navigation and page lookups are final: they are part of every key."""
         self._global = global_part(renderer)
         self._env = renderer.env
-        self._templates: dict[str | None, str] = {}
+        self._templates = {}
 
     def key(self, template: str | None, parts: object) -> str:
         if template not in self._templates:
@@ -249,10 +253,10 @@ class PageKeys:
         previous = self.previous.get(unit)
         same = previous is not None and previous[0] == key
         if same and not self.verify:
-            self.current[unit] = previous
+            self.current[unit] = (key, tuple(path for path, _, _ in previous[1]))
             self.kept += len(previous[1])
-            for path in previous[1]:
-                yield KeptPage(path)
+            for path, size, mtime in previous[1]:
+                yield KeptPage(path, state=(size, mtime))
             return
         made: list[str] = []
         for page in make():
@@ -263,12 +267,12 @@ class PageKeys:
             else:
                 self.rendered += 1
                 yield page
-        if same and tuple(made) != previous[1]:
+        if same and made != [path for path, _, _ in previous[1]]:
             raise BuildError(f"page keys: the pages of {unit} did not change key but are now {made[:5]}, "
-                             f"not {list(previous[1][:5])}")
+                             f"not {[path for path, _, _ in previous[1][:5]]}")
         self.current[unit] = (key, tuple(made))
 
 
-def _file_state(path: Path) -> list[int]:
+def _file_state(path: Path) -> tuple[int, int]:
     stat = os.stat(path)
-    return [stat.st_size, stat.st_mtime_ns]
+    return stat.st_size, stat.st_mtime_ns

@@ -118,10 +118,15 @@ def _keep(previous: Path, target: Path, page: KeptPage) -> bytes | None:
         raise BuildError(f"page keys: {page.path} renders different bytes from its previous file, although "
                          "its input key did not change: its key misses an input (a bug in builder/pages)")
     try:
+        # Another build may have replaced the output since this one read the keys (it waited for the lock).
+        if page.state is not None:
+            found = os.stat(previous)
+            if (found.st_size, found.st_mtime_ns) != page.state:
+                raise FileExistsError(0, "it was replaced")
         os.link(previous, target)
     except OSError as exc:
-        raise BuildError(f"{page.path}: the previous file of an unchanged page is gone ({exc.strerror}); "
-                         "was the output folder changed during the build? Build again.") from None
+        raise BuildError(f"{page.path}: the previous file of an unchanged page is gone or was changed "
+                         f"({exc.strerror}) while this build ran. Build again.") from None
     return page.content
 
 
