@@ -130,7 +130,7 @@ def global_part(renderer) -> str:
 
     digest = hashlib.blake2b(digest_size=16)
     for part in (builder_fingerprint(), repr(renderer.config), renderer.site.title, repr(renderer.nav),
-                 repr(renderer.kinds), repr(sorted(renderer.env.globals)), repr(renderer.env.loader.searchpath)):
+                 repr(renderer.kinds), repr(sorted(renderer.env.globals))):
         digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
     return digest.hexdigest()
 
@@ -166,7 +166,8 @@ def templates_part(env: jinja2.Environment, name: str | None) -> str:
 
 def _every_template(env: jinja2.Environment) -> str:
     digest = hashlib.blake2b(digest_size=16)
-    for folder in env.loader.searchpath:
+    for number, folder in enumerate(env.loader.searchpath):
+        digest.update(f"\0folder {number}\0".encode())
         root = Path(folder)
         for path in sorted(root.rglob("*")) if root.is_dir() else ():
             if path.is_file():

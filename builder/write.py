@@ -34,6 +34,7 @@ class WriteReport:
     unchanged: int = 0  # pages kept as they were (same file, same modification time)
     deleted: int = 0  # pages of the previous site that are gone
     not_rendered: int = 0  # of the unchanged: pages whose inputs had not changed, kept without rendering
+    pages: int = 0  # the pages handed to the writer (written or unchanged; the files finish_staging adds aside)
 
 
 def temporary_sibling(output: Path) -> Path:
@@ -207,6 +208,7 @@ def write_site(
             if relative.as_posix() in seen:
                 raise BuildError(f"two pages would be written to {page.path}; this is a bug in page planning")
             seen.add(relative.as_posix())
+            report.pages += 1
             target = staging.joinpath(*relative.parts)
             if target.parent not in folders_made:
                 target.parent.mkdir(parents=True, exist_ok=True)
