@@ -62,8 +62,10 @@ def edit_body(project: Path) -> None:
 def change_title(project: Path) -> None:
     path = article_named(project, "2016-0")
     text = path.read_text(encoding="utf-8")
-    path.write_text(re.sub(r'^title: .*$', 'title: "A wholly new headline for this story"', text, count=1,
-                           flags=re.MULTILINE), encoding="utf-8")
+    changed = re.sub(r"^post_title: >\n(?:  .*\n)+", "post_title: A wholly new headline for this story\n", text,
+                     count=1, flags=re.MULTILINE)
+    assert changed != text
+    path.write_text(changed, encoding="utf-8")
 
 
 def delete_article(project: Path) -> None:
@@ -103,6 +105,7 @@ def rebuild_and_compare(project: Path, cache: Path, tmp_path: Path, change: Call
     before = snapshot(project / "output")
     change(project)
     again = build(settings(project, cache, config=config))
+    assert not again.up_to_date
     after = snapshot(project / "output")
     fresh = tmp_path / "fresh"
     build(settings(project, cache, output=fresh, config=config))
