@@ -9,6 +9,7 @@ rendering needs the linked site.
 from __future__ import annotations
 
 import gc
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -21,7 +22,8 @@ from builder.config import Settings
 from builder.errors import StrictModeError
 from builder.fingerprint import build_fingerprint
 from builder.memory import return_free_memory
-from builder.model import Article, OutputPage, Problem, SourceFile
+from builder.model import Article, KeptPage, OutputPage, Problem, SourceFile
+from builder.page_keys import VERIFY_ENV, PageKeys
 from builder.read import list_seeds, read_seed_files
 from builder.write import WriteReport, site_article_count, site_is_current, write_site
 
@@ -47,10 +49,11 @@ class BuildReport:
         reasons = Counter(p.kind for p in skipped)
         why = f" ({', '.join(f'{n} {kind}' for kind, n in sorted(reasons.items()))})" if reasons else ""
         copies = f" ({self.duplicates} near-identical copies folded in)" if self.duplicates else ""
+        kept = f", {self.write.not_rendered} of them not rendered again" if self.write.not_rendered else ""
         return (
             f"{self.articles_read} files read, {self.articles_built} articles built{copies}, "
             f"{len(skipped)} skipped{why}, {self.write.written} pages written "
-            f"({self.write.unchanged} unchanged, {self.write.deleted} removed) "
+            f"({self.write.unchanged} unchanged{kept}, {self.write.deleted} removed) "
             f"in {self.seconds:.1f} s"
         )
 
@@ -113,7 +116,7 @@ class StageTimer:
         return time.perf_counter() - self.started
 
 
-def timed_pages(pages: Iterable[OutputPage], timer: StageTimer) -> Iterator[OutputPage]:
+def timed_pages(pages: Iterable[OutputPage | KeptPage], timer: StageTimer) -> Iterator[OutputPage | KeptPage]:
     """`pages`, with the time spent making each one counted as "render" (writing it is counted apart)."""
     pages = iter(pages)
     while True:
@@ -174,6 +177,8 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None) -> 
     with timer("read"):
         sources, unreadable = read_seed_files(found)
         problems += unreadable
+        # The input keys of the current output's pages: those whose inputs do not change are not rendered.
+        page_keys = PageKeys.load(settings.paths, verify=os.environ.get(VERIFY_ENV, "") not in ("", "0"))
 
     from builder.link import link_site
     from builder.link.curation import CURATION_NAME, load_curation
@@ -208,10 +213,11 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None) -> 
     gc.freeze()
     try:
         with timer("write", "rendering and writing pages, indexing them for search"):
-            pages = timed_pages(iter_site_pages(site, settings), timer)
+            pages = timed_pages(iter_site_pages(site, settings, keys=page_keys), timer)
             written = write_site(pages, settings.paths, fingerprint=fingerprint,
                                  article_count=len(site.articles), finish_staging=finish_index,
                                  page_written=search_index.page_written)
+            page_keys.save(settings.paths, fingerprint)
             remember_problems(settings.paths.cache, fingerprint, problems)
     finally:
         gc.unfreeze()  # a long-running `serve` must still free this site once the next one replaces it

@@ -290,6 +290,17 @@ class OutputPage:
     content: bytes
 
 
+@dataclass(frozen=True)
+class KeptPage:
+    """A page whose inputs are those it had in the build that made the current output (its input key did
+    not change): not rendered again, its previous file is kept.  With `content` (the verification mode
+    of builder.page_keys) it was rendered anyway, and the writer checks that these are its previous bytes."""
+
+    path: str  # POSIX, relative, as OutputPage.path
+    content: bytes | None = None
+    state: tuple[int, int] | None = None  # the previous file's size and modification time (ns) when keyed
+
+
 @dataclass
 class ResolutionReport:
     """What actor resolution could not decide alone, for the user to confirm in site/curation.toml."""

@@ -16,7 +16,7 @@ import importlib
 import posixpath
 import traceback
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import lru_cache
@@ -29,7 +29,8 @@ from markupsafe import Markup, escape
 from builder.config import Settings
 from builder.errors import BuildError, TemplateError
 from builder.memory import return_free_memory
-from builder.model import Article, BlockKind, OutputPage, Site
+from builder.model import Article, BlockKind, KeptPage, OutputPage, Site
+from builder.page_keys import Fingerprints, PageKeys
 from builder.theme import builtin_static_dirs, builtin_template_dirs
 
 # Page modules under builder/pages/, in the order their pages are planned.  A module
@@ -410,6 +411,10 @@ class PageRenderer:
         for source in site.sources:
             self.source_pages.setdefault(source.name, f"sources/{source.slug}.html")
         self._templates: dict[str, jinja2.Template] = {}
+        # Set while the site is rendered for a build that keeps pages whose inputs did not change
+        # (builder.page_keys); None: every page is rendered and no key is computed.
+        self.keys: PageKeys | None = None
+        self.fingerprints: Fingerprints | None = None
         # Links from one folder: a link depends only on the folder of the page it is on (pages of a folder
         # link to the same few index pages, article pages and actors, so most links are made once).
         self._links_from: dict[str, dict[str, str]] = {}
@@ -424,6 +429,18 @@ class PageRenderer:
                 folders = ", ".join(self.env.loader.searchpath)
                 raise TemplateError(f"template not found: {exc.name} (looked in {folders})") from None
         return self._templates[name]
+
+    def keyed(self, unit: str, template: str | None, inputs: Callable[[Fingerprints], object],
+              make: Callable[[], Iterable[OutputPage]]) -> Iterable[OutputPage | KeptPage]:
+        """The pages `make()` makes, unless `unit`'s inputs are those of the build that made the current output.
+
+        `template`: the template `make` renders them with (None: none); `inputs(fingerprints)` names
+        everything the unit's pages show beyond the global part of every key (builder.page_keys): plain
+        values (strings, numbers, None, tuples and lists of them) with a fixed repr, and the fingerprints
+        of the objects shown. It is not called when no keys are kept."""
+        if self.keys is None or self.fingerprints is None:
+            return make()
+        return self.keys.pages(unit, template, inputs(self.fingerprints), make)
 
     def links_from(self, page_path: str) -> Callable[[str], str]:
         """`url(target)` for a page: relative_url(page_path, target), remembered per folder."""
@@ -519,22 +536,23 @@ def render_site(site: Site, settings: Settings) -> list[OutputPage]:
     return list(iter_site_pages(site, settings))
 
 
-def iter_site_pages(site: Site, settings: Settings) -> Iterator[OutputPage]:
+def iter_site_pages(site: Site, settings: Settings, keys: PageKeys | None = None) -> Iterator[OutputPage | KeptPage]:
     """Every page of the site: each page module's pages in a fixed order, then 404, .nojekyll, static files.
 
     Pages are made one by one as the writer asks for them, so no kind's pages are all in memory at once.
     Navigation, mention and event links must name only pages really made: each page module that is not a
     core kind tells beforehand, without rendering, which of its pages others may link to
     (`planned_paths(renderer, site)`); a module that cannot tell is rendered first, as a whole.
+    With `keys` (the previous build's page keys), a page whose inputs did not change is a KeptPage.
 
     Every PAGES_BETWEEN_TRIMS pages, the memory that making them freed goes back to the system (see there)."""
-    for number, page in enumerate(_site_pages(site, settings), 1):
+    for number, page in enumerate(_site_pages(site, settings, keys), 1):
         if number % PAGES_BETWEEN_TRIMS == 0:
             return_free_memory()
         yield page
 
 
-def _site_pages(site: Site, settings: Settings) -> Iterator[OutputPage]:
+def _site_pages(site: Site, settings: Settings, keys: PageKeys | None) -> Iterator[OutputPage | KeptPage]:
     modules = available_page_modules()
     renderer = PageRenderer(site, settings, kinds=tuple(modules))
     others = {name: module for name, module in modules.items() if name not in CORE_KINDS}
@@ -559,6 +577,9 @@ def _site_pages(site: Site, settings: Settings) -> Iterator[OutputPage]:
     renderer.actor_pages = {key: path for key, path in renderer.actor_pages.items() if path in paths}
     renderer.event_pages = {key: path for key, path in renderer.event_pages.items() if path in paths}
     del paths
+    if keys is not None:
+        keys.start(renderer)
+        renderer.keys, renderer.fingerprints = keys, Fingerprints(site)
     for name, module in modules.items():
         if name in rendered:
             yield from rendered.pop(name)

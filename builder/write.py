@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 
 from builder.config import Paths
 from builder.errors import BuildError, UnsafeOutputError
-from builder.model import OutputPage
+from builder.model import KeptPage, OutputPage
 
 MARKER = ".build-site"
 MARKER_TEXT = b"This folder is written by build-site; it replaces the folder's whole content on each build.\n"
@@ -33,6 +33,8 @@ class WriteReport:
     written: int = 0  # pages whose bytes are new or changed
     unchanged: int = 0  # pages kept as they were (same file, same modification time)
     deleted: int = 0  # pages of the previous site that are gone
+    not_rendered: int = 0  # of the unchanged: pages whose inputs had not changed, kept without rendering
+    pages: int = 0  # the pages handed to the writer (written or unchanged; the files finish_staging adds aside)
 
 
 def temporary_sibling(output: Path) -> Path:
@@ -110,7 +112,26 @@ def _same_bytes(path: Path, content: bytes) -> bool:
         return False
 
 
-def _read_marker(output: Path) -> dict[str, str]:
+def _keep(previous: Path, target: Path, page: KeptPage) -> bytes | None:
+    """Link a kept page's previous file into the new site; a page rendered anyway to verify its key must be
+    that file's bytes (returned)."""
+    if page.content is not None and not _same_bytes(previous, page.content):
+        raise BuildError(f"page keys: {page.path} renders different bytes from its previous file, although "
+                         "its input key did not change: its key misses an input (a bug in builder/pages)")
+    try:
+        # Another build may have replaced the output since this one read the keys (it waited for the lock).
+        if page.state is not None:
+            found = os.stat(previous)
+            if (found.st_size, found.st_mtime_ns) != page.state:
+                raise FileExistsError(0, "it was replaced")
+        os.link(previous, target)
+    except OSError as exc:
+        raise BuildError(f"{page.path}: the previous file of an unchanged page is gone or was changed "
+                         f"({exc.strerror}) while this build ran. Build again.") from None
+    return page.content
+
+
+def read_marker(output: Path) -> dict[str, str]:
     try:
         lines = (output / MARKER).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
@@ -146,7 +167,7 @@ def site_is_current(paths: Paths, fingerprint: str) -> bool:
 
     Complete: no file was added to or removed from it since, which the folders' times tell with a few
     dozen `stat` calls (counting the files of a 10,000-article site took most of a no-change build)."""
-    marker = _read_marker(paths.output)
+    marker = read_marker(paths.output)
     if marker.get("fingerprint") != fingerprint:
         return False
     if "folders" in marker:
@@ -155,11 +176,11 @@ def site_is_current(paths: Paths, fingerprint: str) -> bool:
 
 
 def site_article_count(paths: Paths) -> int:
-    return int(_read_marker(paths.output).get("articles", "0"))
+    return int(read_marker(paths.output).get("articles", "0"))
 
 
 def write_site(
-    pages: Iterable[OutputPage],
+    pages: Iterable[OutputPage | KeptPage],
     paths: Paths,
     finish_staging: Callable[[Path], None] | None = None,
     page_written: Callable[[Path, str, bytes], None] | None = None,
@@ -169,7 +190,8 @@ def write_site(
     """Write `pages` as the new site; `finish_staging(folder)` may add files (a search index) before the swap.
 
     `page_written(folder, path, content)` hears of each page once it is in the staging folder (a search
-    index can start on the pages written so far while the rest are made)."""
+    index can start on the pages written so far while the rest are made).  A `KeptPage` (its inputs did
+    not change: builder.page_keys) is its previous file, linked without being read for comparison."""
     check_output_is_safe(paths)
     output = paths.output.resolve()
     staging = temporary_sibling(output)
@@ -186,19 +208,27 @@ def write_site(
             if relative.as_posix() in seen:
                 raise BuildError(f"two pages would be written to {page.path}; this is a bug in page planning")
             seen.add(relative.as_posix())
+            report.pages += 1
             target = staging.joinpath(*relative.parts)
             if target.parent not in folders_made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 folders_made.add(target.parent)
             previous = output.joinpath(*relative.parts)
-            if _same_bytes(previous, page.content):
+            if isinstance(page, KeptPage):
+                content = _keep(previous, target, page)
+                report.unchanged += 1
+                report.not_rendered += page.content is None
+            elif _same_bytes(previous, page.content):
                 os.link(previous, target)
                 report.unchanged += 1
+                content = page.content
             else:
                 target.write_bytes(page.content)
                 report.written += 1
+                content = page.content
             if page_written is not None:
-                page_written(staging, page.path, page.content)
+                # (a kept page's bytes read back from its file: far cheaper than making them again)
+                page_written(staging, page.path, content if content is not None else target.read_bytes())
         if finish_staging is not None:
             finish_staging(staging)
             for path in sorted(staging.rglob("*")):  # what it added counts like the pages

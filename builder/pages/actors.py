@@ -23,12 +23,14 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import islice
 
 from markupsafe import Markup, escape
 
 from builder.config import Config
-from builder.model import Actor, Article, EntityType, Event, OutputPage, Site
+from builder.model import Actor, Article, EntityType, Event, KeptPage, OutputPage, Site
+from builder.page_keys import Fingerprints
 from builder.pages import INDEX_ITEMS, LIST_ITEMS, paginate
 from builder.pages.graphs import has_graph_page
 from builder.render import PageRenderer
@@ -227,6 +229,38 @@ def index_pages(renderer: PageRenderer, site: Site) -> Iterator[OutputPage]:
             )
 
 
+def actor_pages(renderer: PageRenderer, site: Site, actor: Actor, lookups: Lookups,
+                timeline: list[tuple[str, Event, str]], graph_page: str | None, per_page: int) -> Iterator[OutputPage]:
+    """actors/<slug>.html, and its continuations when the actor's articles are many."""
+    context = actor_context(actor, site, renderer, lookups)
+    for pagination in paginate(f"actors/{actor.slug}.html", context["appearances"], per_page):
+        first = pagination.number == 1
+        yield renderer.page(
+            pagination.path, "actor.html", actor=actor, pagination=pagination,
+            appearances=pagination.items, roles=context["roles"] if first else [],
+            quotes=context["quotes"] if first else [],
+            with_most=context["with_most"] if first else [],
+            timeline=timeline if first else [],
+            graph_page=graph_page,
+        )
+
+
+def actor_inputs(renderer: PageRenderer, actor: Actor, lookups: Lookups, timeline: list[tuple[str, Event, str]],
+                 graph_page: str | None, fingerprints: Fingerprints) -> tuple:
+    """What an actor's pages show: the actor (mentions, roles, quotes, counts), every article it cites in
+    the order the pages list them (newest first), the actors seen most with it, its timeline, its graph."""
+    files = {f for f, _ in actor.mentions} | {f for _, f, _ in actor.roles} | {f for f, _, _ in actor.quotes}
+    unknown = len(lookups.order)
+    cited = sorted(files, key=lambda f: (lookups.order.get(f, unknown), f))
+    return (
+        fingerprints.actor(actor.key),
+        [(f, fingerprints.article(f), renderer.article_pages.get(f)) for f in cited],
+        [fingerprints.actor_shown(key) for key, _ in actor.co_actors],
+        [(when, fingerprints.event_shown(event.key), page) for when, event, page in timeline],
+        graph_page,
+    )
+
+
 def _makes_pages(site: Site) -> bool:
     """Actors were resolved (a linking step ran); without them: no actor pages, no "Actors" in the navigation."""
     return bool(site.actors) or site.actor_report is not None
@@ -239,13 +273,13 @@ def planned_paths(renderer: PageRenderer, site: Site) -> set[str]:
     return {"actors/index.html", "actors/report.html", *(f"actors/{actor.slug}.html" for actor in site.actors)}
 
 
-def plan(renderer: PageRenderer, site: Site) -> Iterable[OutputPage]:
+def plan(renderer: PageRenderer, site: Site) -> Iterable[OutputPage | KeptPage]:
     if not _makes_pages(site):
         return []
     return _pages(renderer, site)
 
 
-def _pages(renderer: PageRenderer, site: Site) -> Iterator[OutputPage]:
+def _pages(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage]:
     actors = {a.key: a for a in site.actors}
     report = site.actor_report
     yield from index_pages(renderer, site)
@@ -256,16 +290,11 @@ def _pages(renderer: PageRenderer, site: Site) -> Iterator[OutputPage]:
     lookups = Lookups.of(site, renderer.config)
     timelines = actor_timelines(site, renderer)
     for actor in site.actors:
-        context = actor_context(actor, site, renderer, lookups)
-        for pagination in paginate(f"actors/{actor.slug}.html", context["appearances"], per_page):
-            yield renderer.page(
-                pagination.path, "actor.html", actor=actor, pagination=pagination,
-                appearances=pagination.items, roles=context["roles"] if pagination.number == 1 else [],
-                quotes=context["quotes"] if pagination.number == 1 else [],
-                with_most=context["with_most"] if pagination.number == 1 else [],
-                timeline=timelines.get(actor.key, []) if pagination.number == 1 else [],
-                graph_page=f"graphs/{actor.slug}.html" if graph_pages and has_graph_page(actor) else None,
-            )
+        timeline = timelines.get(actor.key, [])
+        graph_page = f"graphs/{actor.slug}.html" if graph_pages and has_graph_page(actor) else None
+        yield from renderer.keyed(
+            f"actor:{actor.key}", "actor.html", partial(actor_inputs, renderer, actor, lookups, timeline, graph_page),
+            partial(actor_pages, renderer, site, actor, lookups, timeline, graph_page, per_page))
         for old in actor.redirect_from:
             if old not in slugs and old not in redirects:
                 redirects[old] = actor

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 
-from builder.model import Article, Event, OutputPage, Site
-from builder.pages import paginate
+from builder.model import Article, Event, KeptPage, OutputPage, Site
+from builder.page_keys import Fingerprints
+from builder.pages import Pagination, paginate
 from builder.render import PageRenderer, language_name, safe_external_url
 from builder.seo import by_key, published_blocks
 
@@ -51,8 +53,9 @@ def home_events(renderer: PageRenderer, site: Site) -> list[Event]:
     return ranked[:HOME_EVENTS]
 
 
-def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage]:
-    """The home page, the archive and every article page, one at a time (the writer takes them as they come)."""
+def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage]:
+    """The home page, the archive and every article page, one at a time (the writer takes them as they come);
+    an archive page or article page whose inputs did not change is kept (builder.page_keys)."""
     per_page = renderer.config.articles_per_page
     all_months = months(site)
     yield renderer.page(
@@ -66,10 +69,44 @@ def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage]:
     yield renderer.page("articles/index.html", "articles.html", months=all_months)
     for month in all_months:
         for pagination in paginate(month.path, month.articles, per_page):
-            yield renderer.page(pagination.path, "archive.html", month=month, pagination=pagination,
-                                articles=pagination.items)
+            yield from renderer.keyed(
+                f"page:{pagination.path}", "archive.html",
+                partial(list_inputs, renderer, pagination, (month.key, month.label, len(month.articles))),
+                partial(_archive_page, renderer, month, pagination))
     for article in site.articles:
-        yield article_page(renderer, site, article)
+        yield from renderer.keyed(f"article:{article.source_file}", "article.html",
+                                  partial(article_inputs, renderer, article),
+                                  partial(_one, article_page, renderer, site, article))
+
+
+def _archive_page(renderer: PageRenderer, month: Month, pagination: Pagination[Article]) -> list[OutputPage]:
+    return [renderer.page(pagination.path, "archive.html", month=month, pagination=pagination,
+                          articles=pagination.items)]
+
+
+def _one(make, *args) -> list[OutputPage]:
+    return [make(*args)]
+
+
+def list_inputs(renderer: PageRenderer, pagination: Pagination[Article], shown: tuple,
+                fingerprints: Fingerprints) -> tuple:
+    """What one page of a list of articles (templates/_article_list.html) shows: `shown` (its heading and
+    count), its place among the list's pages, and each article it lists, with its source's page."""
+    return (shown, pagination.number, pagination.paths,
+            [(fingerprints.article(a.source_file), renderer.source_pages.get(a.source)) for a in pagination.items])
+
+
+def article_inputs(renderer: PageRenderer, article: Article, fingerprints: Fingerprints) -> tuple:
+    """What an article's page shows: the article, its source's page, the actors it mentions (their names,
+    addresses and schema.org entries), its events, and the pages of the copies folded into it."""
+    actor_keys = sorted({m.actor_key for m in article.mentions if m.actor_key})
+    return (
+        fingerprints.article(article.source_file),
+        renderer.source_pages.get(article.source),
+        [(name, renderer.article_pages.get(name)) for name in article.also_published_as],
+        [(key, renderer.actor_pages.get(key), fingerprints.actor_shown(key)) for key in actor_keys],
+        [(key, renderer.event_pages.get(key), fingerprints.event_shown(key)) for key in article.events],
+    )
 
 
 def _anchored_sentences(article: Article, config) -> frozenset[int] | None:

@@ -32,9 +32,11 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 
 from builder.link.events import content_words, normalise_key
-from builder.model import Article, DateRef, Event, OutputPage, Precision, Site
+from builder.model import Article, DateRef, Event, KeptPage, OutputPage, Precision, Site
+from builder.page_keys import Fingerprints
 from builder.pages import INDEX_ITEMS, LIST_ITEMS, paginate
 from builder.render import PageRenderer
 from builder.seo import QuotableSentences
@@ -342,12 +344,42 @@ def index_sections(site: Site) -> dict[str, list[Event]]:
             "background": most_reported(background)}
 
 
+def event_page(renderer: PageRenderer, event: Event, names: Names, articles: dict[str, Article],
+               quotable: QuotableSentences, by_key: dict[str, Event]) -> list[OutputPage]:
+    return [renderer.page(
+        f"events/{event.slug}.html", "event.html",
+        event=event,
+        when=date_text(event.date),
+        when_iso=iso_text(event.date),
+        place=names(event.place) if event.place else None,
+        participants=[names(key) for key in event.participants],
+        summary=summary_links(renderer, event, articles, quotable),
+        coverage=coverage(renderer, event, articles, quotable),
+        evidence=evidence_links(renderer, event, articles, quotable),
+        related=[by_key[k] for k in event.related if k in by_key],
+        date_text=date_text,
+    )]
+
+
+def event_inputs(renderer: PageRenderer, event: Event, names: Names, fingerprints: Fingerprints) -> tuple:
+    """What an event's page shows: the event, its place and participants (as named on the page, and their
+    schema.org entries), every article it quotes or lists, and its related events."""
+    involved = involved_keys(event)
+    files = dict.fromkeys([*event.sources, *(f for f, _ in event.summary), *(f for f, _ in event.evidence)])
+    return (
+        fingerprints.event(event.key),
+        [(repr(names(key)), fingerprints.actor_shown(key)) for key in involved],
+        [(f, fingerprints.article(f), renderer.article_pages.get(f)) for f in files],
+        [fingerprints.event_shown(key) for key in event.related],
+    )
+
+
 def planned_paths(renderer: PageRenderer, site: Site) -> set[str]:
     """The index, the timeline and one page per event (what other pages link to), without rendering them."""
     return {"events/index.html", "timeline.html", *(f"events/{event.slug}.html" for event in site.events)}
 
 
-def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage]:
+def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage]:
     names = Names(site, renderer)
     articles = {article.source_file: article for article in site.articles}
     quotable = QuotableSentences(renderer.config)
@@ -360,19 +392,8 @@ def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage]:
                         background_count=len(site.events) - current_count, years=[year for year, _ in years],
                         date_text=date_text, iso_text=iso_text)
     for event in site.events:
-        yield renderer.page(
-            f"events/{event.slug}.html", "event.html",
-            event=event,
-            when=date_text(event.date),
-            when_iso=iso_text(event.date),
-            place=names(event.place) if event.place else None,
-            participants=[names(key) for key in event.participants],
-            summary=summary_links(renderer, event, articles, quotable),
-            coverage=coverage(renderer, event, articles, quotable),
-            evidence=evidence_links(renderer, event, articles, quotable),
-            related=[by_key[k] for k in event.related if k in by_key],
-            date_text=date_text,
-        )
+        yield from renderer.keyed(f"event:{event.key}", "event.html", partial(event_inputs, renderer, event, names),
+                                  partial(event_page, renderer, event, names, articles, quotable, by_key))
     slugs = {event.slug for event in site.events}
     redirects: dict[str, Event] = {}
     for event in site.events:  # old addresses (before a curated label, date or merge) lead to the event

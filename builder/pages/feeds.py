@@ -25,10 +25,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from builder.config import Config
-from builder.model import Actor, Article, OutputPage, Site
+from builder.model import Actor, Article, KeptPage, OutputPage, Site
+from builder.page_keys import Fingerprints
 from builder.pages import has_feed_and_graph
 from builder.render import PageRenderer, relative_url
 from builder.seo import article_summary, shorten
@@ -217,23 +219,38 @@ def planned_paths(renderer: PageRenderer, site: Site) -> set[str]:
     return {"feed.xml", "sitemap.xml", "robots.txt"}
 
 
-def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage]:
+def _feed(path: str, title: str, subtitle: str, feed_key: str, files: list[str], by_file: dict[str, Article],
+          site: Site, config: Config, html_page: str, entries: AtomEntries) -> list[OutputPage]:
+    articles = [by_file[f] for f in files if f in by_file]
+    return [atom_feed(path, title, subtitle, feed_key, articles, site, config, html_page, entries)]
+
+
+def _feed_inputs(subject: tuple, files: list[str], fingerprints: Fingerprints) -> tuple:
+    """What an actor's or event's feed shows: its subject's name and address, the articles it may list."""
+    return subject, [(f, fingerprints.article(f)) for f in files]
+
+
+def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage]:
     config = renderer.settings.config
     by_file = {article.source_file: article for article in site.articles}
     entries = AtomEntries(config)
     yield atom_feed("feed.xml", site.title, config.description, f"site:{config.base_url or site.title}",
                     site.articles, site, config, "index.html", entries)
     for actor in filter(has_feed, site.actors):
-        files = dict.fromkeys(source_file for source_file, _ in actor.mentions)
-        articles = [by_file[f] for f in files if f in by_file]
-        yield atom_feed(f"actors/{actor.slug}.xml", f"{actor.name} · {site.title}",
-                        f"Articles that mention {actor.name}.", f"actor:{actor.key}",
-                        articles, site, config, f"actors/{actor.slug}.html", entries)
+        files = list(dict.fromkeys(source_file for source_file, _ in actor.mentions))
+        yield from renderer.keyed(
+            f"actor-feed:{actor.key}", None,
+            partial(_feed_inputs, ("actor", actor.key, actor.name, actor.slug), files),
+            partial(_feed, f"actors/{actor.slug}.xml", f"{actor.name} · {site.title}",
+                    f"Articles that mention {actor.name}.", f"actor:{actor.key}",
+                    files, by_file, site, config, f"actors/{actor.slug}.html", entries))
     for event in site.events:
-        files = dict.fromkeys([*event.sources, *(source_file for source_file, _ in event.evidence)])
-        articles = [by_file[f] for f in files if f in by_file]
-        yield atom_feed(f"events/{event.slug}.xml", f"{event.label} · {site.title}",
-                        f"Articles that report: {event.label}.", f"event:{event.key}",
-                        articles, site, config, f"events/{event.slug}.html", entries)
+        files = list(dict.fromkeys([*event.sources, *(source_file for source_file, _ in event.evidence)]))
+        yield from renderer.keyed(
+            f"event-feed:{event.key}", None,
+            partial(_feed_inputs, ("event", event.key, event.label, event.slug), files),
+            partial(_feed, f"events/{event.slug}.xml", f"{event.label} · {site.title}",
+                    f"Articles that report: {event.label}.", f"event:{event.key}",
+                    files, by_file, site, config, f"events/{event.slug}.html", entries))
     yield sitemap(site, config)
     yield robots_txt(config)

@@ -17,12 +17,14 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from markupsafe import Markup, escape
 
-from builder.model import Actor, EntityType, OutputPage, Site
+from builder.model import Actor, EntityType, KeptPage, OutputPage, Site
+from builder.page_keys import Fingerprints
 from builder.pages import has_feed_and_graph
 from builder.render import PageRenderer
 
@@ -184,7 +186,7 @@ def planned_paths(renderer: PageRenderer, site: Site) -> set[str]:
     return {"graphs/index.html", *(f"graphs/{actor.slug}.html" for actor in filter(has_graph_page, site.actors))}
 
 
-def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage]:
+def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage]:
     actors = {actor.key: actor for actor in site.actors}
     names = {key: actor.name for key, actor in actors.items()}
     actor_pages = "actors" in getattr(renderer, "kinds", ("actors",))
@@ -219,17 +221,32 @@ def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage]:
         subject_page=None,
     )
     for actor in filter(has_graph_page, site.actors):
+        # The neighbours are counted for the page's key too: they are what the page shows of the whole site.
         around = _neighbours_of(actor.key, files_of, by_article) if actor.key in files_of else Counter()
         ranked = _ranked(around, names, ACTOR_NEIGHBOURS)
-        yield renderer.page(
-            f"graphs/{actor.slug}.html", "graph.html",
-            page_title=f"Actors appearing with {actor.name}",
-            heading=f"Actors appearing with {actor.name}",
-            intro=(f"The actors most often mentioned in the same articles as {actor.name} "
-                   f"({TYPE_LABEL.get(actor.type, 'actor')}). Thicker lines: more articles in common."),
-            svg=actor_graph(actor, ranked, actors) if ranked else None,
-            list_title=f"Most often with {actor.name}",
-            rows=[Link(names[key], page_of(key), count) for key, count in ranked],
-            graph_actor=actor,
-            subject_page=page_of(actor.key),
-        )
+        yield from renderer.keyed(
+            f"graph:{actor.key}", "graph.html", partial(_graph_inputs, actor, ranked, page_of),
+            partial(_actor_graph_page, renderer, actor, ranked, actors, names, page_of))
+
+
+def _actor_graph_page(renderer: PageRenderer, actor: Actor, ranked: list[tuple[str, int]], actors: dict[str, Actor],
+                      names: dict[str, str], page_of: Callable[[str], str | None]) -> list[OutputPage]:
+    return [renderer.page(
+        f"graphs/{actor.slug}.html", "graph.html",
+        page_title=f"Actors appearing with {actor.name}",
+        heading=f"Actors appearing with {actor.name}",
+        intro=(f"The actors most often mentioned in the same articles as {actor.name} "
+               f"({TYPE_LABEL.get(actor.type, 'actor')}). Thicker lines: more articles in common."),
+        svg=actor_graph(actor, ranked, actors) if ranked else None,
+        list_title=f"Most often with {actor.name}",
+        rows=[Link(names[key], page_of(key), count) for key, count in ranked],
+        graph_actor=actor,
+        subject_page=page_of(actor.key),
+    )]
+
+
+def _graph_inputs(actor: Actor, ranked: list[tuple[str, int]], page_of: Callable[[str], str | None],
+                  fingerprints: Fingerprints) -> tuple:
+    """What an actor's graph page shows: the actor, and its most frequent companions with their counts."""
+    return (fingerprints.actor_shown(actor.key), page_of(actor.key),
+            [(count, fingerprints.actor_shown(key), page_of(key)) for key, count in ranked])

@@ -1,0 +1,279 @@
+"""Page input keys: a rebuild renders only the pages whose inputs changed.
+
+Every page of a bulk kind (one per article, actor, event, actor and event feed, actor graph, page of an
+archive month or of a source) belongs to a *unit*: the pages one object makes ("actor:<key>": an actor's
+pages, "page:<path>": one page of a list).  A unit's input key is a hash of everything its pages' bytes
+depend on: one global part (the builder's code, the templates, the config, the site title, the
+navigation, the page kinds made) and what the unit's page module names (`PageRenderer.keyed`): the
+fingerprint of its object and of what the page shows of other objects.  A fingerprint is a hash of the
+whole object as linking left it (`Fingerprints`), or, where a page shows only some fields of another
+object (an actor's name and address in an article's footer), those fields.  Precomputations over the
+whole site that a page shows (related actors, counts, pagination) are computed for the key as they are
+for the page, and hashed as they come out.
+
+When a unit's key equals the one it had in the build that made the current output, its pages are not
+rendered: they go to the writer as `KeptPage`s, whose previous files are hard-linked into the new site
+(same file, same modification time). Pages of the few site-wide kinds (index pages, the A to Z lists,
+the timeline, exports, feed.xml, sitemap) have no unit: they are always rendered (and kept by the
+writer when their bytes did not change).
+
+The keys live in the cache folder, one file per output folder, written by the write stage once the new
+site is in place, with the fingerprint of that build: they are used only while the output's marker
+names the same fingerprint (see `PageKeys.load`), and a unit is kept only if each of its files is as
+that build left it (size and modification time).  With BUILD_SITE_VERIFY_KEYS=1 in the environment every
+page is rendered anyway, and the build stops, naming the page, when a page whose key did not change
+comes out different from its previous file (the writer compares them): the keys' exactness, tested.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import pickle
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+import jinja2
+from jinja2 import meta
+
+from builder.config import Paths
+from builder.errors import BuildError
+from builder.model import Actor, Event, KeptPage, OutputPage, Site
+
+VERIFY_ENV = "BUILD_SITE_VERIFY_KEYS"
+KEYS_FORMAT = 1
+
+
+def keys_file(paths: Paths) -> Path:
+    """The keys of the pages in one output folder (named after it, like its lock)."""
+    name = hashlib.sha256(str(paths.output.resolve()).encode()).hexdigest()[:16]
+    return paths.cache / f"page-keys-{name}.json"
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def object_fingerprint(value: object) -> str:
+    """A hash of an object's whole content: its pickle without the memo, so that two equal objects give the
+    same bytes whichever of their parts happen to be shared objects."""
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=5)
+    pickler.fast = True  # no memo: a string met twice is written twice, as it would be in another build
+    pickler.dump(value)
+    return _digest(out.getvalue())
+
+
+class Fingerprints:
+    """Fingerprints of a site's linked objects, each computed once per build, when first asked for."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self._articles_by_file = {article.source_file: article for article in site.articles}
+        self._actors = {actor.key: actor for actor in site.actors}
+        self._events = {event.key: event for event in site.events}
+        self._article: dict[str, str | None] = {}
+        self._actor: dict[str, str | None] = {}
+        self._event: dict[str, str | None] = {}
+        self._actor_shown: dict[str, tuple | None] = {}
+        self._event_shown: dict[str, tuple | None] = {}
+
+    def article(self, source_file: str) -> str | None:
+        """The whole article as linked (text, analysis, slug, actor keys of its mentions, events, date)."""
+        found = self._article.get(source_file, False)
+        if found is False:
+            article = self._articles_by_file.get(source_file)
+            found = self._article[source_file] = None if article is None else object_fingerprint(article)
+        return found
+
+    def actor(self, key: str) -> str | None:
+        """The whole actor: its mentions, roles, quotes, co-actors, counts."""
+        found = self._actor.get(key, False)
+        if found is False:
+            actor = self._actors.get(key)
+            found = self._actor[key] = None if actor is None else object_fingerprint(actor)
+        return found
+
+    def event(self, key: str) -> str | None:
+        """The whole event: its date, place, participants, evidence, reports, summary, related events."""
+        found = self._event.get(key, False)
+        if found is False:
+            event = self._events.get(key)
+            found = self._event[key] = None if event is None else object_fingerprint(event)
+        return found
+
+    def actor_shown(self, key: str) -> tuple | None:
+        """What other pages show of an actor: its name and address, and what its schema.org entry says."""
+        found = self._actor_shown.get(key, False)
+        if found is False:
+            actor: Actor | None = self._actors.get(key)
+            found = self._actor_shown[key] = None if actor is None else (
+                actor.key, actor.name, str(actor.type), actor.slug, tuple(actor.aliases), actor.description)
+        return found
+
+    def event_shown(self, key: str) -> tuple | None:
+        """What other pages show of an event: its label, address, type, date and how many reports it has."""
+        found = self._event_shown.get(key, False)
+        if found is False:
+            event: Event | None = self._events.get(key)
+            found = self._event_shown[key] = None if event is None else (
+                event.key, event.slug, event.label, event.type, repr(event.date), event.background,
+                len(event.sources))
+        return found
+
+
+def global_part(renderer) -> str:
+    """What every page depends on beyond its own inputs: code, config, title, navigation, page kinds."""
+    from builder.cache import builder_fingerprint
+
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (builder_fingerprint(), repr(renderer.config), renderer.site.title, repr(renderer.nav),
+                 repr(renderer.kinds), repr(sorted(renderer.env.globals))):
+        digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
+    return digest.hexdigest()
+
+
+def templates_part(env: jinja2.Environment, name: str | None) -> str:
+    """A hash of the template `name` and of every template it extends or includes, as the environment finds
+    them (a template of the site's own templates/ folder before a built-in one): editing article.html
+    changes the keys of article pages only.  A template whose includes cannot be told (a name computed
+    when it renders) depends on every template."""
+    digest = hashlib.blake2b(digest_size=16)
+    names = [name] if name is not None else []
+    seen: set[str] = set()
+    while names:
+        current = names.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            source, _, _ = env.loader.get_source(env, current)
+        except jinja2.TemplateNotFound:
+            digest.update(f"\0missing\0{current}".encode())  # (an include "ignore missing")
+            continue
+        digest.update(f"\0{current}\0".encode() + source.encode("utf-8", "surrogateescape"))
+        try:
+            referenced = list(meta.find_referenced_templates(env.parse(source)))
+        except jinja2.TemplateSyntaxError:
+            referenced = []  # (rendering it will say what is wrong)
+        if any(reference is None for reference in referenced):
+            return _every_template(env)
+        names.extend(referenced)
+    return digest.hexdigest()
+
+
+def _every_template(env: jinja2.Environment) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for number, folder in enumerate(env.loader.searchpath):
+        digest.update(f"\0folder {number}\0".encode())
+        root = Path(folder)
+        for path in sorted(root.rglob("*")) if root.is_dir() else ():
+            if path.is_file():
+                digest.update(path.relative_to(root).as_posix().encode("utf-8", "surrogateescape") + b"\0")
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+class PageKeys:
+    """The units' keys of the build that made the current output (`previous`), and of this build as its
+    pages are planned (`current`): unit → (key, its pages' paths in the order they were made)."""
+
+    def __init__(self, previous: dict[str, tuple[str, tuple[tuple[str, int, int], ...]]] | None = None,
+                 verify: bool = False) -> None:
+        self.previous = previous or {}  # unit → (key, its files: (path, size, modification time)), as loaded
+        self.current: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self.verify = verify
+        self.kept = 0  # pages not rendered (or, verifying, rendered and checked against their previous file)
+        self.rendered = 0  # pages of units whose key changed (pages without a unit are not counted here)
+        self._global = ""
+        self._env: jinja2.Environment | None = None
+        self._templates: dict[str | None, str] = {}  # template name → templates_part
+
+    @classmethod
+    def load(cls, paths: Paths, verify: bool = False) -> PageKeys:
+        """The keys recorded for the output folder, if its marker names the build that recorded them; only the
+        units whose every file is still as that build left it."""
+        from builder.write import read_marker
+
+        try:
+            recorded = json.loads(keys_file(paths).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls(verify=verify)
+        if (not isinstance(recorded, dict) or recorded.get("format") != KEYS_FORMAT
+                or not recorded.get("fingerprint")
+                or recorded["fingerprint"] != read_marker(paths.output).get("fingerprint")):
+            return cls(verify=verify)
+        output = paths.output
+        previous: dict[str, tuple[str, tuple[tuple[str, int, int], ...]]] = {}
+        for unit, entry in recorded.get("units", {}).items():
+            try:
+                key, files = entry
+                if all(_file_state(output / path) == (size, mtime) for path, size, mtime in files):
+                    previous[unit] = (key, tuple((path, size, mtime) for path, size, mtime in files))
+            except (OSError, TypeError, ValueError):
+                continue
+        return cls(previous, verify)
+
+    def save(self, paths: Paths, fingerprint: str) -> None:
+        """Record this build's keys for the output it just made, with each page file's size and time."""
+        output = paths.output
+        units = {}
+        for unit, (key, files) in sorted(self.current.items()):
+            try:
+                units[unit] = [key, [[path, *_file_state(output / path)] for path in files]]
+            except OSError:
+                continue  # (a file the output no longer has: the unit is rendered next time)
+        target = keys_file(paths)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(target.name + ".tmp")
+        temporary.write_text(json.dumps({"format": KEYS_FORMAT, "fingerprint": fingerprint, "units": units},
+                                        separators=(",", ":")), encoding="utf-8")
+        os.replace(temporary, target)
+
+    def start(self, renderer) -> None:
+        """Called once the renderer's navigation and page lookups are final: they are part of every key."""
+        self._global = global_part(renderer)
+        self._env = renderer.env
+        self._templates = {}
+
+    def key(self, template: str | None, parts: object) -> str:
+        if template not in self._templates:
+            self._templates[template] = templates_part(self._env, template)
+        return _digest(f"{self._global}\0{self._templates[template]}\0".encode()
+                       + repr(parts).encode("utf-8", "surrogateescape"))
+
+    def pages(self, unit: str, template: str | None, parts: object, make: Callable[[], Iterable[OutputPage]]
+              ) -> Iterator[OutputPage | KeptPage]:
+        """The unit's pages: kept when its key did not change, else made (`make()`) and their paths recorded.
+        `template`: the template they are rendered with (None: none)."""
+        if unit in self.current:
+            raise BuildError(f"internal error: two page units are named {unit!r}")
+        key = self.key(template, parts)
+        previous = self.previous.get(unit)
+        same = previous is not None and previous[0] == key
+        if same and not self.verify:
+            self.current[unit] = (key, tuple(path for path, _, _ in previous[1]))
+            self.kept += len(previous[1])
+            for path, size, mtime in previous[1]:
+                yield KeptPage(path, state=(size, mtime))
+            return
+        made: list[str] = []
+        for page in make():
+            made.append(page.path)
+            if same:
+                self.kept += 1
+                yield KeptPage(page.path, page.content)  # the writer checks it is the previous file
+            else:
+                self.rendered += 1
+                yield page
+        if same and made != [path for path, _, _ in previous[1]]:
+            raise BuildError(f"page keys: the pages of {unit} did not change key but are now {made[:5]}, "
+                             f"not {[path for path, _, _ in previous[1][:5]]}")
+        self.current[unit] = (key, tuple(made))
+
+
+def _file_state(path: Path) -> tuple[int, int]:
+    stat = os.stat(path)
+    return stat.st_size, stat.st_mtime_ns

@@ -1,0 +1,202 @@
+"""Page input keys (builder/page_keys.py): a rebuild renders only the pages whose inputs changed, and its
+output is, byte for byte, the output of a cold build of the same input into a fresh folder."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from builder.build import BuildReport, build
+from builder.config import Config, Paths, Settings
+from builder.errors import BuildError
+from builder.page_keys import VERIFY_ENV, keys_file
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+NEWS_FILES = 48  # of news-2016, spread over the year, beside the project's seeds
+SENTENCE = "\n\nBarack Obama said on Tuesday that the talks with Angela Merkel would go on in Berlin.\n"
+
+
+@pytest.fixture(scope="module")
+def corpus(shared_data: Path, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("corpus")
+    news = sorted(path for path in (shared_data / "news-2016").iterdir() if path.is_file())
+    for path in news[:: max(1, len(news) // NEWS_FILES)][:NEWS_FILES]:
+        shutil.copy2(path, folder / path.name)
+    for path in SEEDS.iterdir():
+        if path.is_file():
+            shutil.copy2(path, folder / path.name)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory) -> Path:
+    """One analysis cache for the module's builds (each output folder has keys of its own in it)."""
+    return tmp_path_factory.mktemp("cache")
+
+
+def settings(project: Path, cache: Path, output: Path | None = None, config: Config | None = None) -> Settings:
+    return Settings(config=config or Config(), paths=Paths.from_project(project, output=output, cache=cache), jobs=1)
+
+
+def snapshot(folder: Path) -> dict[str, tuple[str, int]]:
+    """Each file's (hash, modification time), the search index aside."""
+    files = {path.relative_to(folder).as_posix(): path for path in folder.rglob("*") if path.is_file()}
+    return {relative: (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns)
+            for relative, path in files.items() if relative != ".build-site" and not relative.startswith("pagefind/")}
+
+
+def article_named(project: Path, fragment: str) -> Path:
+    return next(path for path in sorted((project / "seeds").iterdir()) if fragment in path.name)
+
+
+def edit_body(project: Path) -> None:
+    with article_named(project, "2016-0").open("a", encoding="utf-8") as handle:
+        handle.write(SENTENCE)
+
+
+def change_title(project: Path) -> None:
+    path = article_named(project, "2016-0")
+    text = path.read_text(encoding="utf-8")
+    changed = re.sub(r"^post_title: >\n(?:  .*\n)+", "post_title: A wholly new headline for this story\n", text,
+                     count=1, flags=re.MULTILINE)
+    assert changed != text
+    path.write_text(changed, encoding="utf-8")
+
+
+def delete_article(project: Path) -> None:
+    article_named(project, "2016-0").unlink()
+
+
+def add_article(project: Path) -> None:
+    (project / "seeds" / "added.txt").write_text(
+        "Merkel and Obama meet again" + SENTENCE + "\nThe meeting in Berlin was the third this year.\n",
+        encoding="utf-8")
+
+
+def change_template(project: Path) -> None:
+    from builder.theme import builtin_template_dirs
+
+    source = next(folder / "article.html" for folder in builtin_template_dirs() if (folder / "article.html").is_file())
+    (project / "templates").mkdir(exist_ok=True)
+    text = source.read_text(encoding="utf-8").replace("<dt>Input file</dt>", "<dt>Read from</dt>")
+    assert "Read from" in text
+    (project / "templates" / "article.html").write_text(text, encoding="utf-8")
+
+
+CHANGES: dict[str, Callable[[Path], None]] = {
+    "edit body": edit_body, "change title": change_title, "delete": delete_article, "add": add_article,
+    "change template": change_template,
+}
+
+
+def rendered(report: BuildReport) -> int:
+    return report.write.pages - report.write.not_rendered
+
+
+def rebuild_and_compare(project: Path, cache: Path, tmp_path: Path, change: Callable[[Path], None],
+                        config: Config | None = None) -> tuple[BuildReport, BuildReport, dict, dict]:
+    """Build, change, build again; check the result is a cold build's. Returns both reports and snapshots."""
+    first = build(settings(project, cache))
+    before = snapshot(project / "output")
+    change(project)
+    again = build(settings(project, cache, config=config))
+    assert not again.up_to_date
+    after = snapshot(project / "output")
+    fresh = tmp_path / "fresh"
+    build(settings(project, cache, output=fresh, config=config))
+    cold = snapshot(fresh)
+    assert sorted(after) == sorted(cold)
+    different = [path for path in after if after[path][0] != cold[path][0]]
+    assert not different, f"the rebuild differs from a cold build in {different[:10]}"
+    for path, (digest, mtime) in after.items():  # a page whose bytes did not change keeps its file
+        if path in before and before[path][0] == digest:
+            assert mtime == before[path][1], path
+    return first, again, before, after
+
+
+@pytest.mark.parametrize("verify", [False, True], ids=["keys", "verified"])
+@pytest.mark.parametrize("name", list(CHANGES))
+def test_a_rebuild_renders_only_what_changed_and_equals_a_cold_build(corpus, cache, tmp_path, monkeypatch, name,
+                                                                     verify):
+    if verify:
+        monkeypatch.setenv(VERIFY_ENV, "1")  # every page rendered; a kept one must come out as its file
+    project = tmp_path / "project"
+    shutil.copytree(corpus, project / "seeds")
+    first, again, _, after = rebuild_and_compare(project, cache, tmp_path, CHANGES[name])
+    assert first.write.not_rendered == 0
+    pages = again.write.pages
+    assert pages == len(after)  # (the search index's files aside)
+    if verify:
+        assert again.write.not_rendered == 0 and rendered(again) == pages
+        return
+    articles = sum(1 for path in after if path.startswith("articles/") and path != "articles/index.html")
+    if name == "change template":  # article.html: the article pages, and the pages always made
+        assert rendered(again) < articles + pages // 5
+        assert again.write.not_rendered > pages // 2
+    else:
+        assert rendered(again) < pages // 5, f"{rendered(again)} of {pages} pages rendered"
+        assert again.write.not_rendered > pages // 2
+
+
+def test_a_config_change_renders_everything_as_a_cold_build_would(corpus, cache, tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(corpus, project / "seeds")
+    _, again, _, _ = rebuild_and_compare(project, cache, tmp_path, lambda project: None,
+                                         config=Config(articles_per_page=3, description="Another digest."))
+    assert again.write.not_rendered == 0
+
+
+def test_without_the_keys_every_page_is_rendered(corpus, cache, tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(corpus, project / "seeds")
+    build(settings(project, cache))
+    keys_file(settings(project, cache).paths).unlink()  # as `build-site clean` leaves it
+    edit_body(project)
+    assert build(settings(project, cache)).write.not_rendered == 0
+
+
+def test_keys_of_another_build_of_the_output_are_not_used(corpus, cache, tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(corpus, project / "seeds")
+    paths = settings(project, cache).paths
+    build(settings(project, cache))
+    stale = keys_file(paths).read_bytes()
+    edit_body(project)
+    build(settings(project, cache))
+    keys_file(paths).write_bytes(stale)  # keys recorded for an output that is no longer there
+    delete_article(project)
+    assert build(settings(project, cache)).write.not_rendered == 0
+
+
+def test_a_page_changed_in_the_output_is_rendered_again(corpus, cache, tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(corpus, project / "seeds")
+    build(settings(project, cache))
+    seed = next(path.name for path in sorted(SEEDS.iterdir()) if path.is_file())  # (an article the edit leaves be)
+    page = next(path for path in (project / "output" / "articles").glob("*.html")
+                if f"<code>{seed}</code>".encode() in path.read_bytes())
+    original = page.read_bytes()
+    page.write_bytes(original.replace(b"</main>", b"<p>edited by hand</p></main>"))
+    edit_body(project)
+    report = build(settings(project, cache))
+    assert report.write.not_rendered > 0
+    assert page.read_bytes() == original
+
+
+def test_verification_names_a_page_whose_key_misses_an_input(corpus, cache, tmp_path, monkeypatch):
+    """A key that leaves out what a page shows keeps a stale page; the verification mode says which."""
+    import builder.pages.articles as articles
+
+    project = tmp_path / "project"
+    shutil.copytree(corpus, project / "seeds")
+    monkeypatch.setattr(articles, "article_inputs", lambda renderer, article, fingerprints: article.source_file)
+    build(settings(project, cache))
+    edit_body(project)
+    monkeypatch.setenv(VERIFY_ENV, "1")
+    with pytest.raises(BuildError, match=r"articles/.*\.html renders different bytes"):
+        build(settings(project, cache))
