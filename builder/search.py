@@ -20,6 +20,9 @@ the sentences' ids; 1,900 one-line pages 32 MB; MALLOC_ARENA_MAX=2 495 MB; 950 p
 273 MB): only fewer pages per run make it smaller, and then each first query fetches more (at 10k,
 budget 1,000: 16 runs of at most 290 MB, 911 / 1,331 / 1,314 KB per first query instead of 688 / 962 /
 917 KB, and bench/search_bytes.py's queries found 193 / 70 / 117 results instead of 191 / 65 / 116).
+Why more: Pagefind answers a word a shard lacks with the shard's longest indexed prefix of it (Pagefind
+PR #315), so every shard without the word adds pages matched by its first letters, and more shards add
+more such pages (bench/search_matches.py lists what each result was matched by). Not yet fixed.
 
 Determinism: Pagefind 1.5 names its files by content hash, and writes the pages' fragments, the word
 index, the UI files and the WebAssembly identically run after run; but it writes filter values, filter
