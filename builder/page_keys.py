@@ -40,7 +40,7 @@ from jinja2 import meta
 
 from builder.config import Paths
 from builder.errors import BuildError
-from builder.model import Actor, Event, KeptPage, OutputPage, Site
+from builder.model import KeptPage, OutputPage, Site
 
 VERIFY_ENV = "BUILD_SITE_VERIFY_KEYS"
 KEYS_FORMAT = 1
@@ -80,48 +80,37 @@ class Fingerprints:
         self._actor_shown: dict[str, tuple | None] = {}
         self._event_shown: dict[str, tuple | None] = {}
 
+    @staticmethod
+    def _once(memo: dict, objects: dict, key: str, make: Callable[[object], object]):
+        """make(objects[key]), computed once per key; None for a key with no object."""
+        found = memo.get(key, memo)  # (the memo itself: "not computed yet", since None is a result)
+        if found is memo:
+            value = objects.get(key)
+            found = memo[key] = None if value is None else make(value)
+        return found
+
     def article(self, source_file: str) -> str | None:
         """The whole article as linked (text, analysis, slug, actor keys of its mentions, events, date)."""
-        found = self._article.get(source_file, False)
-        if found is False:
-            article = self._articles_by_file.get(source_file)
-            found = self._article[source_file] = None if article is None else object_fingerprint(article)
-        return found
+        return self._once(self._article, self._articles_by_file, source_file, object_fingerprint)
 
     def actor(self, key: str) -> str | None:
         """The whole actor: its mentions, roles, quotes, co-actors, counts."""
-        found = self._actor.get(key, False)
-        if found is False:
-            actor = self._actors.get(key)
-            found = self._actor[key] = None if actor is None else object_fingerprint(actor)
-        return found
+        return self._once(self._actor, self._actors, key, object_fingerprint)
 
     def event(self, key: str) -> str | None:
         """The whole event: its date, place, participants, evidence, reports, summary, related events."""
-        found = self._event.get(key, False)
-        if found is False:
-            event = self._events.get(key)
-            found = self._event[key] = None if event is None else object_fingerprint(event)
-        return found
+        return self._once(self._event, self._events, key, object_fingerprint)
 
     def actor_shown(self, key: str) -> tuple | None:
         """What other pages show of an actor: its name and address, and what its schema.org entry says."""
-        found = self._actor_shown.get(key, False)
-        if found is False:
-            actor: Actor | None = self._actors.get(key)
-            found = self._actor_shown[key] = None if actor is None else (
-                actor.key, actor.name, str(actor.type), actor.slug, tuple(actor.aliases), actor.description)
-        return found
+        return self._once(self._actor_shown, self._actors, key, lambda actor: (
+            actor.key, actor.name, str(actor.type), actor.slug, tuple(actor.aliases), actor.description))
 
     def event_shown(self, key: str) -> tuple | None:
         """What other pages show of an event: its label, address, type, date and how many reports it has."""
-        found = self._event_shown.get(key, False)
-        if found is False:
-            event: Event | None = self._events.get(key)
-            found = self._event_shown[key] = None if event is None else (
-                event.key, event.slug, event.label, event.type, repr(event.date), event.background,
-                len(event.sources))
-        return found
+        return self._once(self._event_shown, self._events, key, lambda event: (
+            event.key, event.slug, event.label, event.type, repr(event.date), event.background,
+            len(event.sources)))
 
 
 def global_part(renderer) -> str:
