@@ -418,6 +418,7 @@ class PageRenderer:
         # Links from one folder: a link depends only on the folder of the page it is on (pages of a folder
         # link to the same few index pages, article pages and actors, so most links are made once).
         self._links_from: dict[str, dict[str, str]] = {}
+        self.unlisted: set[str] = set()  # pages made with one of UNLISTED_TEMPLATES
 
     def template(self, name: str) -> jinja2.Template:
         if name not in self._templates:
@@ -460,6 +461,8 @@ class PageRenderer:
         return url
 
     def page(self, path: str, template: str, **context: object) -> OutputPage:
+        if template in UNLISTED_TEMPLATES:
+            self.unlisted.add(path)
         url = self.links_from(path)
 
         values: dict[str, object] = {
@@ -513,6 +516,9 @@ def static_pages(settings: Settings) -> Iterator[OutputPage]:
 # Page kinds whose index pages always exist: the other kinds say first which pages they will make
 # (`planned_paths`), so that the navigation of every page links only to index pages really made.
 CORE_KINDS = ("articles", "sources", "reports")
+# Pages made with these templates stay out of the sitemap: the not-found page, an old address that only
+# forwards the reader to the new one, and the search form (it has no content of its own).
+UNLISTED_TEMPLATES = frozenset({"404.html", "redirect.html", "search.html"})
 
 
 def _template_frame(exc: BaseException) -> str | None:
@@ -552,6 +558,11 @@ def iter_site_pages(site: Site, settings: Settings, keys: PageKeys | None = None
         yield page
 
 
+def _listed(path: str, renderer: PageRenderer) -> bool:
+    """Whether the sitemap names this page (every HTML page but those of UNLISTED_TEMPLATES)."""
+    return path.endswith(".html") and path not in renderer.unlisted
+
+
 def _site_pages(site: Site, settings: Settings, keys: PageKeys | None) -> Iterator[OutputPage | KeptPage]:
     modules = available_page_modules()
     renderer = PageRenderer(site, settings, kinds=tuple(modules))
@@ -580,17 +591,25 @@ def _site_pages(site: Site, settings: Settings, keys: PageKeys | None) -> Iterat
     if keys is not None:
         keys.start(renderer)
         renderer.keys, renderer.fingerprints = keys, Fingerprints(site)
+    listed: list[str] = []  # the HTML pages made, in the order made: the sitemap's content
     for name, module in modules.items():
         if name in rendered:
-            yield from rendered.pop(name)
+            pages = rendered.pop(name)
+            listed += [page.path for page in pages if _listed(page.path, renderer)]
+            yield from pages
             continue
         unmade = promised.get(name, set())
         for page in module.plan(renderer, site):
             unmade.discard(page.path)
+            if _listed(page.path, renderer):
+                listed.append(page.path)
             yield page
         if unmade:  # other pages link to these: a broken promise would be broken links
             raise BuildError(f"internal error: the {name} pages did not include {', '.join(sorted(unmade)[:5])}, "
                              "which planned_paths said they would")
+    if "feeds" in modules:
+        yield modules["feeds"].sitemap(site, settings.config, listed)
+    del listed
     static = list(static_pages(settings))
     css = next((page.content.decode("utf-8", "replace") for page in static if page.path == "static/style.css"), "")
     yield renderer.page("404.html", "404.html", inline_css=Markup(css.replace("</", "<\\/")))

@@ -26,7 +26,7 @@ from builder.model import (
     Source,
 )
 from builder.pages import feeds
-from builder.render import PageRenderer
+from builder.render import PageRenderer, render_site
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -108,11 +108,11 @@ def entries(document: bytes) -> list[ET.Element]:
     return ET.fromstring(document).findall(f"{ATOM}entry")
 
 
-def test_plans_site_actor_and_event_feeds_sitemap_and_robots(tmp_path):
+def test_plans_site_actor_and_event_feeds_and_robots(tmp_path):
     pages = planned(tmp_path)
     assert set(pages) == {
         "feed.xml", "actors/ana-ruiz.xml", "actors/city-council.xml", "actors/harbour.xml",
-        "events/harbour-bridge-reopens.xml", "sitemap.xml", "robots.txt",
+        "events/harbour-bridge-reopens.xml", "robots.txt",
     }
 
 
@@ -175,20 +175,41 @@ def test_same_input_same_bytes(tmp_path):
     assert planned(tmp_path) == planned(tmp_path)
 
 
-def test_sitemap_lists_every_page_kind(tmp_path):
-    root = ET.fromstring(planned(tmp_path, base_url="https://me.example/")["sitemap.xml"])
+def whole_site(tmp_path: Path, **config) -> dict[str, bytes]:
+    """Every page of the hand-built site, as the build makes them (the sitemap is made last, from them)."""
+    site = make_site()
+    settings = Settings(config=Config(**config), paths=Paths.from_project(tmp_path))
+    return {page.path: page.content for page in render_site(site, settings)}
+
+
+def test_sitemap_lists_every_html_page_but_the_unlisted_ones(tmp_path):
+    pages = whole_site(tmp_path, base_url="https://me.example/")
+    root = ET.fromstring(pages["sitemap.xml"])
     locs = [url.findtext(f"{SITEMAP}loc") for url in root.findall(f"{SITEMAP}url")]
     assert all(loc.startswith("https://me.example/") for loc in locs)
-    for page in ("index.html", "articles/old.html", "actors/harbour.html", "events/harbour-bridge-reopens.html",
-                 "sources/daily-example.html"):
-        assert f"https://me.example/{page}" in locs
     assert len(locs) == len(set(locs))
+    unlisted = {"404.html", "search.html"}
+    expected = {path for path in pages if path.endswith(".html")} - unlisted
+    assert {loc.removeprefix("https://me.example/") for loc in locs} == expected
+    for page in ("index.html", "articles/old.html", "actors/harbour.html", "events/harbour-bridge-reopens.html",
+                 "sources/daily-example.html", "timeline.html", "graphs/index.html"):
+        assert page in expected  # every page kind, the timeline and graphs included
     lastmods = {url.findtext(f"{SITEMAP}loc"): url.findtext(f"{SITEMAP}lastmod") for url in root}
     assert lastmods["https://me.example/articles/budget.html"] == "2024-03-05"
 
 
+def test_sitemap_leaves_out_redirect_pages(tmp_path):
+    site = make_site()
+    site.actors[0].redirect_from = ["old-mayor"]
+    settings = Settings(config=Config(base_url="https://me.example/"), paths=Paths.from_project(tmp_path))
+    pages = {page.path: page.content for page in render_site(site, settings)}
+    assert "actors/old-mayor.html" in pages
+    assert b"actors/old-mayor.html" not in pages["sitemap.xml"]
+    assert b"actors/ana-ruiz.html" in pages["sitemap.xml"]
+
+
 def test_sitemap_without_base_url_is_relative_and_says_so(tmp_path):
-    document = planned(tmp_path)["sitemap.xml"]
+    document = whole_site(tmp_path)["sitemap.xml"]
     assert b"set base_url" in document
     locs = [url.findtext(f"{SITEMAP}loc") for url in ET.fromstring(document)]
     assert "index.html" in locs and not any("://" in loc for loc in locs)

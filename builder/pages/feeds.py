@@ -164,22 +164,11 @@ def atom_feed(
     return OutputPage(path, "".join(parts).encode("utf-8"))
 
 
-def site_pages(site: Site) -> list[str]:
-    """The HTML pages of the page contract, in a fixed order (the sitemap's content)."""
-    pages = ["index.html", "articles/index.html"]
-    pages += [f"articles/{article.slug}.html" for article in site.articles]
-    pages.append("sources/index.html")
-    pages += [f"sources/{source.slug}.html" for source in site.sources]
-    if site.actors:
-        pages.append("actors/index.html")
-        pages += [f"actors/{actor.slug}.html" for actor in site.actors]
-    if site.events:
-        pages.append("events/index.html")
-        pages += [f"events/{event.slug}.html" for event in site.events]
-    return pages
+def sitemap(site: Site, config: Config, pages: list[str]) -> OutputPage:
+    """sitemap.xml naming `pages` (paths relative to the output root), articles with their date.
 
-
-def sitemap(site: Site, config: Config) -> OutputPage:
+    builder.render makes it last, from the HTML pages the site really has (all but the not-found page,
+    redirects and the search form), so that no page kind can be forgotten here."""
     lastmod = {
         f"articles/{a.slug}.html": a.published.value.date().isoformat()
         for a in site.articles
@@ -187,7 +176,7 @@ def sitemap(site: Site, config: Config) -> OutputPage:
     }
     note = "" if config.base_url else "<!-- Relative addresses: set base_url for a sitemap search engines accept. -->\n"
     parts = ['<?xml version="1.0" encoding="utf-8"?>\n', note, f'<urlset xmlns="{SITEMAP}">\n']
-    for page in site_pages(site):
+    for page in pages:
         parts.append("  <url>\n")
         parts.append(_leaf("    ", "loc", link_to(config, "sitemap.xml", page)))
         if page in lastmod:
@@ -215,8 +204,9 @@ def has_feed(actor: Actor) -> bool:
 
 
 def planned_paths(renderer: PageRenderer, site: Site) -> set[str]:
-    """The site's feed, sitemap and robots.txt (no page links to the actor and event feeds but their own)."""
-    return {"feed.xml", "sitemap.xml", "robots.txt"}
+    """The site's feed and robots.txt (no page links to the actor and event feeds but their own; the sitemap
+    is made by builder.render once every other page is made)."""
+    return {"feed.xml", "robots.txt"}
 
 
 def _feed(path: str, title: str, subtitle: str, feed_key: str, files: list[str], by_file: dict[str, Article],
@@ -252,5 +242,4 @@ def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage]:
             partial(_feed, f"events/{event.slug}.xml", f"{event.label} · {site.title}",
                     f"Articles that report: {event.label}.", f"event:{event.key}",
                     files, by_file, site, config, f"events/{event.slug}.html", entries))
-    yield sitemap(site, config)
     yield robots_txt(config)
