@@ -385,6 +385,7 @@ class SearchIndex:
         self.started = 0  # shards made so far (indexed or reused)
         self.runs = 0  # Pagefind runs
         self.reused = 0  # shards linked from the previous site
+        self.words = ""  # the words index: "indexed" (one more Pagefind run), "reused", "" (none: one shard)
         self.work: Path | None = None
         self.running: tuple[subprocess.Popen, Path, Path, int, str] | None = None  # process, pages, output, number, key
 
@@ -429,7 +430,7 @@ class SearchIndex:
             same = False
         if same:
             link_bundle(previous, output)
-            self.reused += 1
+            self.words = "reused"
             return
         if self.work is None:
             self.work = Path(tempfile.mkdtemp(prefix=".search-shards-", dir=folder.parent))
@@ -440,7 +441,7 @@ class SearchIndex:
                 (site / f"{number}-{language}.html").write_text(words_page(number, language, words),
                                                                  encoding="utf-8")
         run_pagefind(site, ["--site", str(site), "--output-path", str(output)])
-        self.runs += 1
+        self.words = "indexed"
         shutil.rmtree(site)
         make_canonical(output)
         for name in UI_FILES:
