@@ -21,8 +21,29 @@ the sentences' ids; 1,900 one-line pages 32 MB; MALLOC_ARENA_MAX=2 495 MB; 950 p
 budget 1,000: 16 runs of at most 290 MB, 911 / 1,331 / 1,314 KB per first query instead of 688 / 962 /
 917 KB, and bench/search_bytes.py's queries found 193 / 70 / 117 results instead of 191 / 65 / 116).
 Why more: Pagefind answers a word a shard lacks with the shard's longest indexed prefix of it (Pagefind
-PR #315), so every shard without the word adds pages matched by its first letters, and more shards add
-more such pages (bench/search_matches.py lists what each result was matched by). Not yet fixed.
+PR #315), so every shard without the word added pages matched by its first letters, and more shards added
+more such pages (bench/search_matches.py lists what each result was matched by). Fixed below.
+
+Searching the shards as one index: the search page finds what one Pagefind index over the whole site would
+find. Pagefind 1.5 has no option for it: the fallback to the longest prefix (`find_word_extensions` in its
+WebAssembly) is unconditional, `exactDiacritics` and `ranking` do not touch it, a quoted search matches whole
+words only (no prefixes while typing) and `mergeIndex` searches each index on its own. So after the shards,
+`index_words` makes a small **words index** (`pagefind/words/`): one page per shard holding every word of
+that shard's pages (`shard_words`, read from the fragments Pagefind wrote), filtered by the shard's number.
+Searched for a query, it finds exactly the shards that hold an extension of every query word, and for a
+word the site lacks, those holding the longest prefix of it that the site holds: Pagefind's own stemming
+and fallback, applied to the site's words as one index would. The search page's Pagefind
+(`pagefind/exact/pagefind.js`, SEARCH_MODULE, a stand-in for Pagefind's module that the Pagefind UI loads)
+merges every shard (each with a synthetic filter naming it), searches the words index first, then the
+shards with the user's filters and "only these shards", and hides both filters from the UI. A result
+therefore always holds the query's words (news-2016 sharded and in one index give the same results).
+Costs, measured (bench/RESULTS-scale.md, session 6): one more Pagefind run over the shards' words after the
+last shard (made again when any shard is, linked from the previous site when none is); its chunk for each
+query word (~35 KB at news-2016) on every first query; no change to the shards, their runs or their reuse.
+Rejected: a hidden page of the whole site's words in every shard (every shard would change with any new
+word, so an edit would index every shard again; each run would hold the site's vocabulary on top of its
+pages; and the page would still need a filter the UI cannot set); dropping results in the browser by their
+highlighted words (needs every result's fragment: hundreds of requests for `lethargic` at 10k).
 
 Determinism: Pagefind 1.5 names its files by content hash, and writes the pages' fragments, the word
 index, the UI files and the WebAssembly identically run after run; but it writes filter values, filter
@@ -376,7 +397,10 @@ class SearchIndex:
     paths and bytes). A shard whose key is that of a shard of the `previous` site (the output folder the
     new site will replace) is not indexed again: its files are hard-linked from there. Pagefind's output
     is a function of those pages alone once canonical (builder.search_files), so a reused shard is byte
-    for byte the shard a cold build makes. `runs` and `reused` count the shards of each kind."""
+    for byte the shard a cold build makes. `runs` and `reused` count the shards of each kind.
+
+    `finish` then makes the words index of a sharded site (`_index_words`; `words` says whether it was
+    indexed or reused) and writes the search page's Pagefind module (SEARCH_MODULE)."""
 
     def __init__(self, budget: float = 0.0, previous: Path | None = None) -> None:
         self.planner = ShardPlanner(budget)
