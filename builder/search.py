@@ -28,7 +28,7 @@ Searching the shards as one index: the search page finds what one Pagefind index
 find. Pagefind 1.5 has no option for it: the fallback to the longest prefix (`find_word_extensions` in its
 WebAssembly) is unconditional, `exactDiacritics` and `ranking` do not touch it, a quoted search matches whole
 words only (no prefixes while typing) and `mergeIndex` searches each index on its own. So after the shards,
-`index_words` makes a small **words index** (`pagefind/words/`): one page per shard holding every word of
+`SearchIndex._index_words` makes a small **words index** (`pagefind/words/`): one page per shard holding every word of
 that shard's pages (`shard_words`, read from the fragments Pagefind wrote), filtered by the shard's number.
 Searched for a query, it finds exactly the shards that hold an extension of every query word, and for a
 word the site lacks, those holding the longest prefix of it that the site holds: Pagefind's own stemming
@@ -106,8 +106,8 @@ MIN_FILL = 0.8
 SHARD_KEY = "shard.key"
 # Bumped when what this module does to Pagefind's files changes: bundles made before are not reused.
 BUNDLE_FORMAT = "1"
-# In the bundle of a sharded index: the words index (`index_words`: one page per shard and language, holding
-# the words of that shard's pages), and the search module the search page loads (SEARCH_MODULE).
+# In the bundle of a sharded index: the words index (`SearchIndex._index_words`: one page per shard and
+# language, holding the words of that shard's pages), and the search module the search page loads (SEARCH_MODULE).
 WORDS_DIR = "words"
 SEARCH_MODULE_DIR = "exact/"
 SHARD_FILTER = "pagefind-shard"  # given by the search module to each shard's pages: "0" (the first bundle), "1", …
@@ -171,7 +171,8 @@ SEARCH_JS = """\
 """
 
 # The search page's Pagefind (the Pagefind UI loads it as its bundle's pagefind.js): Pagefind's own module API
-# over every shard, the words index deciding which shards may answer a query (module docstring, "Shards").
+# over every shard, the words index deciding which shards may answer a query (module docstring, "Searching
+# the shards as one index").
 SEARCH_MODULE = """\
 // Pagefind's search API over an index made in shards (../shards.json lists them), as the Pagefind UI uses it.
 // Pagefind answers a word an index lacks with the pages of the longest prefix of it that the index holds, and
