@@ -2,9 +2,11 @@
 
     .venv/bin/python bench/search_matches.py SITE [--query WORDS ...] [--words N]
 
-Serves SITE (built, with its pagefind/ bundle and shards.json) on 127.0.0.1, runs each query through
-Pagefind's own JS API in Debian's Chromium with every shard merged (mergeIndex), as the search page does,
-and prints the number of results and the N words most often highlighted in their excerpts (<mark>).
+Serves SITE (built, with its pagefind/ bundle and shards.json) on 127.0.0.1, runs each query in Debian's
+Chromium through the search page's Pagefind module (pagefind/exact/pagefind.js: it merges the shards and
+lets only those holding the query's words answer) or, for a site built before it or with --raw, through
+Pagefind's own JS API with every shard merged (mergeIndex), and prints the number of results and the N
+words most often highlighted in their excerpts (<mark>).
 
 Why: Pagefind searches each merged index on its own, and an index in which a query word does not occur at
 all answers with the pages of the longest prefix of that word it does hold (CloudCannon/pagefind#599: a
@@ -28,8 +30,8 @@ from pathlib import Path
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 QUERIES = ["powerball", "iran sailors", "istanbul bombing"]
-SEARCH = """async ([shards, queries]) => {
-  const pagefind = await import('/pagefind/pagefind.js');
+SEARCH = """async ([module, shards, queries]) => {
+  const pagefind = await import(module);
   await pagefind.options({baseUrl: '/'});
   for (const shard of shards) await pagefind.mergeIndex('/pagefind/' + shard);
   const found = {};
@@ -56,10 +58,18 @@ def main() -> None:
     parser.add_argument("site", type=Path)
     parser.add_argument("--query", nargs="+", default=QUERIES)
     parser.add_argument("--words", type=int, default=6)
+    parser.add_argument("--raw", action="store_true",
+                        help="merge the shards with Pagefind's own module even if the site has the search page's")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
     shards = json.loads((args.site / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+    module = "/pagefind/pagefind.js"
+    if not args.raw and (args.site / "pagefind" / "exact" / "pagefind.js").is_file():
+        module, merged = "/pagefind/exact/pagefind.js", shards  # the search page's: it merges the shards itself
+        shards = []
+    else:
+        merged = shards
     handler = functools.partial(QuietHandler, directory=str(args.site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -68,11 +78,11 @@ def main() -> None:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
             page = browser.new_page()
             page.goto(f"http://127.0.0.1:{server.server_address[1]}/search.html")
-            found = page.evaluate(SEARCH, [shards, args.query])
+            found = page.evaluate(SEARCH, [module, shards, args.query])
             browser.close()
     finally:
         server.shutdown()
-    print(f"{args.site}: {1 + len(shards)} index(es)")
+    print(f"{args.site}: {1 + len(merged)} index(es), searched with {module}")
     for query, marked in found.items():
         words = collections.Counter(word for marks in marked for word in {re.sub(r"\W", "", m.lower()) for m in marks})
         listed = ", ".join(f"{word} {count}" for word, count in words.most_common(args.words))

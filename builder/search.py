@@ -21,8 +21,29 @@ the sentences' ids; 1,900 one-line pages 32 MB; MALLOC_ARENA_MAX=2 495 MB; 950 p
 budget 1,000: 16 runs of at most 290 MB, 911 / 1,331 / 1,314 KB per first query instead of 688 / 962 /
 917 KB, and bench/search_bytes.py's queries found 193 / 70 / 117 results instead of 191 / 65 / 116).
 Why more: Pagefind answers a word a shard lacks with the shard's longest indexed prefix of it (Pagefind
-PR #315), so every shard without the word adds pages matched by its first letters, and more shards add
-more such pages (bench/search_matches.py lists what each result was matched by). Not yet fixed.
+PR #315), so every shard without the word added pages matched by its first letters, and more shards added
+more such pages (bench/search_matches.py lists what each result was matched by). Fixed below.
+
+Searching the shards as one index: the search page finds what one Pagefind index over the whole site would
+find. Pagefind 1.5 has no option for it: the fallback to the longest prefix (`find_word_extensions` in its
+WebAssembly) is unconditional, `exactDiacritics` and `ranking` do not touch it, a quoted search matches whole
+words only (no prefixes while typing) and `mergeIndex` searches each index on its own. So after the shards,
+`SearchIndex._index_words` makes a small **words index** (`pagefind/words/`): one page per shard holding every word of
+that shard's pages (`shard_words`, read from the fragments Pagefind wrote), filtered by the shard's number.
+Searched for a query, it finds exactly the shards that hold an extension of every query word, and for a
+word the site lacks, those holding the longest prefix of it that the site holds: Pagefind's own stemming
+and fallback, applied to the site's words as one index would. The search page's Pagefind
+(`pagefind/exact/pagefind.js`, SEARCH_MODULE, a stand-in for Pagefind's module that the Pagefind UI loads)
+merges every shard (each with a synthetic filter naming it), searches the words index first, then the
+shards with the user's filters and "only these shards", and hides both filters from the UI. A result
+therefore always holds the query's words (news-2016 sharded and in one index give the same results).
+Costs, measured (bench/RESULTS-scale.md, session 6): one more Pagefind run over the shards' words after the
+last shard (made again when any shard is, linked from the previous site when none is); its chunk for each
+query word (~35 KB at news-2016) on every first query; no change to the shards, their runs or their reuse.
+Rejected: a hidden page of the whole site's words in every shard (every shard would change with any new
+word, so an edit would index every shard again; each run would hold the site's vocabulary on top of its
+pages; and the page would still need a filter the UI cannot set); dropping results in the browser by their
+highlighted words (needs every result's fragment: hundreds of requests for `lethargic` at 10k).
 
 Determinism: Pagefind 1.5 names its files by content hash, and writes the pages' fragments, the word
 index, the UI files and the WebAssembly identically run after run; but it writes filter values, filter
@@ -50,7 +71,9 @@ hidden filter elements such as
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import html
 import json
 import logging
 import os
@@ -64,7 +87,7 @@ from pathlib import Path
 from builder.errors import BuildError
 from builder.model import OutputPage, Site
 from builder.render import PageRenderer
-from builder.search_files import canonicalise
+from builder.search_files import SIGNATURE, canonicalise, language_of
 
 BUNDLE = "pagefind"
 TIMEOUT_SECONDS = 600  # for each Pagefind run
@@ -83,6 +106,12 @@ MIN_FILL = 0.8
 SHARD_KEY = "shard.key"
 # Bumped when what this module does to Pagefind's files changes: bundles made before are not reused.
 BUNDLE_FORMAT = "1"
+# In the bundle of a sharded index: the words index (`SearchIndex._index_words`: one page per shard and
+# language, holding the words of that shard's pages), and the search module the search page loads (SEARCH_MODULE).
+WORDS_DIR = "words"
+SEARCH_MODULE_DIR = "exact/"
+SHARD_FILTER = "pagefind-shard"  # given by the search module to each shard's pages: "0" (the first bundle), "1", …
+WORDS_FILTER = "pagefind-words"  # of the words index's pages: the shard whose words a page holds
 # Files of a shard's bundle that the search page never loads (the first bundle's UI reads the shards).
 UI_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
             "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
@@ -114,16 +143,16 @@ SEARCH_JS = """\
   document.head.appendChild(style);
   var script = document.createElement("script");
   script.src = bundle + "pagefind-ui.js";
-  function start(shards) {
+  script.onload = function () {
     var offline = document.getElementById("search-offline");
     if (offline) {
       offline.hidden = true;
     }
     var ui = new window.PagefindUI({
       element: "#search",
-      bundlePath: bundle,
+      // Pagefind's API over every shard of the index, each page found only by words it holds
+      bundlePath: bundle + "exact/",
       baseUrl: siteRoot,
-      mergeIndex: shards.map(function (shard) { return { bundlePath: bundle + shard }; }),
       showSubResults: true,
       showImages: false,
       autofocus: true
@@ -136,17 +165,114 @@ SEARCH_JS = """\
     if (query) {
       ui.triggerSearch(query);
     }
-  }
-  script.onload = function () {
-    // A large site's index comes in shards (shards.json lists them), merged here.
-    fetch(bundle + "shards.json")
-      .then(function (response) { return response.ok ? response.json() : []; })
-      .catch(function () { return []; })
-      .then(function (shards) { start(Array.isArray(shards) ? shards : []); });
   };
   document.head.appendChild(script);
 })();
 """
+
+# The search page's Pagefind (the Pagefind UI loads it as its bundle's pagefind.js): Pagefind's own module API
+# over every shard, the words index deciding which shards may answer a query (module docstring, "Searching
+# the shards as one index").
+SEARCH_MODULE = """\
+// Pagefind's search API over an index made in shards (../shards.json lists them), as the Pagefind UI uses it.
+// Pagefind answers a word an index lacks with the pages of the longest prefix of it that the index holds, and
+// searches each merged shard on its own; so the words index (../words/: one page per shard, holding the words
+// of its pages) is searched first, and only the shards whose words page it finds may answer: each result then
+// holds the query's words (or, for a word no page holds, the longest prefix of it the site holds), as with
+// one index over the whole site.
+import * as pagefind from "../pagefind.js";
+
+const bundle = new URL("../", import.meta.url).href;
+const SHARD = "@SHARD@";
+const WORDS = "@WORDS@";
+let shards = null;  // a promise of the shards' ids ("0" is ../ itself); [] for an index in one piece
+
+function merged() {
+  if (shards === null) {
+    shards = fetch(bundle + "shards.json")
+      .then((response) => (response.ok ? response.json() : []))
+      .catch(() => [])
+      .then(async (names) => {
+        if (!Array.isArray(names) || !names.length) {
+          return [];
+        }
+        await pagefind.options({ mergeFilter: { [SHARD]: "0" } });
+        for (const [number, name] of names.entries()) {
+          await pagefind.mergeIndex(bundle + name, { mergeFilter: { [SHARD]: String(number + 1) } });
+        }
+        await pagefind.mergeIndex(bundle + "@WORDS_DIR@/", { mergeFilter: { [SHARD]: "words" } });
+        return ["0", ...names.map((_, number) => String(number + 1))];
+      });
+  }
+  return shards;
+}
+
+function hidden(filters) {
+  if (filters) {
+    delete filters[SHARD];
+    delete filters[WORDS];
+  }
+  return filters;
+}
+
+export async function options(settings) {
+  await merged();
+  return pagefind.options(settings);
+}
+
+export async function init() {
+  await merged();
+  return pagefind.init();
+}
+
+export async function mergeIndex(path, settings) {
+  await merged();
+  return pagefind.mergeIndex(path, settings);
+}
+
+export async function filters() {
+  await merged();
+  return hidden(await pagefind.filters());
+}
+
+export async function preload(term, settings) {
+  await merged();
+  return pagefind.preload(term, settings);
+}
+
+export async function search(term, settings = {}) {
+  const ids = await merged();
+  if (!ids.length) {
+    return pagefind.search(term, settings);
+  }
+  let allowed = ids;
+  if (term && !/^\\s*".+"\\s*$/.test(term)) {  // a quoted search finds whole words only: no shard falls back
+    const words = await pagefind.search(term, { filters: { [WORDS]: { any: ids } } });
+    const found = (words && words.filters && words.filters[WORDS]) || {};
+    allowed = ids.filter((id) => found[id] > 0);
+  }
+  const chosen = { ...(settings.filters || {}), [SHARD]: { any: allowed.length ? allowed : ["none"] } };
+  const response = await pagefind.search(term, { ...settings, filters: chosen });
+  if (response) {
+    hidden(response.filters);
+    hidden(response.totalFilters);
+  }
+  return response;
+}
+
+let latest = 0;
+
+export async function debouncedSearch(term, settings, timeout = 300) {
+  const mine = ++latest;
+  await new Promise((resolve) => setTimeout(resolve, timeout));
+  return mine === latest ? search(term, settings) : null;
+}
+
+export async function destroy() {
+  shards = null;
+  return pagefind.destroy();
+}
+""".replace("@SHARD@", SHARD_FILTER).replace("@WORDS@", WORDS_FILTER).replace("@WORDS_DIR@", WORDS_DIR)
 
 
 def pagefind_executable() -> Path:
@@ -272,7 +398,10 @@ class SearchIndex:
     paths and bytes). A shard whose key is that of a shard of the `previous` site (the output folder the
     new site will replace) is not indexed again: its files are hard-linked from there. Pagefind's output
     is a function of those pages alone once canonical (builder.search_files), so a reused shard is byte
-    for byte the shard a cold build makes. `runs` and `reused` count the shards of each kind."""
+    for byte the shard a cold build makes. `runs` and `reused` count the shards of each kind.
+
+    `finish` then makes the words index of a sharded site (`_index_words`; `words` says whether it was
+    indexed or reused) and writes the search page's Pagefind module (SEARCH_MODULE)."""
 
     def __init__(self, budget: float = 0.0, previous: Path | None = None) -> None:
         self.planner = ShardPlanner(budget)
@@ -281,6 +410,7 @@ class SearchIndex:
         self.started = 0  # shards made so far (indexed or reused)
         self.runs = 0  # Pagefind runs
         self.reused = 0  # shards linked from the previous site
+        self.words = ""  # the words index: "indexed" (one more Pagefind run), "reused", "" (none: one shard)
         self.work: Path | None = None
         self.running: tuple[subprocess.Popen, Path, Path, int, str] | None = None  # process, pages, output, number, key
 
@@ -297,13 +427,51 @@ class SearchIndex:
             run_pagefind(folder, ["--site", str(folder), "--output-subdir", BUNDLE])
             self.runs += 1
             make_canonical(folder / BUNDLE)
-            write_shard_list(folder, [])
-            return
-        names = []
-        for number in range(1, self.started):
-            names.append(f"shard-{number}/")
-            shutil.move(str(self.work / f"out-{number}"), str(folder / BUNDLE / f"shard-{number}"))
+            names = []
+        else:
+            names = []
+            for number in range(1, self.started):
+                names.append(f"shard-{number}/")
+                shutil.move(str(self.work / f"out-{number}"), str(folder / BUNDLE / f"shard-{number}"))
         write_shard_list(folder, names)
+        if names:
+            self._index_words(folder, names)
+        module = folder / BUNDLE / SEARCH_MODULE_DIR / "pagefind.js"
+        module.parent.mkdir(parents=True, exist_ok=True)
+        module.write_text(SEARCH_MODULE, encoding="utf-8")
+
+    def _index_words(self, folder: Path, names: list[str]) -> None:
+        """Write the words index (WORDS_DIR) of the shards in `folder`'s bundle: for each shard, one page
+        holding every word of its pages (`shard_words`), filtered by the shard's id (WORDS_FILTER). Linked
+        from the previous site when its shards are the same (their keys), else one Pagefind run."""
+        bundles = [folder / BUNDLE, *(folder / BUNDLE / name for name in names)]
+        keys = [(bundle / SHARD_KEY).read_text(encoding="ascii").strip() for bundle in bundles]
+        key = hashlib.sha256(f"{BUNDLE_FORMAT} words {' '.join(keys)}".encode()).hexdigest()
+        output = folder / BUNDLE / WORDS_DIR
+        previous = self.previous / BUNDLE / WORDS_DIR if self.previous is not None else None
+        try:
+            same = previous is not None and (previous / SHARD_KEY).read_text(encoding="ascii").strip() == key
+        except (OSError, UnicodeDecodeError):
+            same = False
+        if same:
+            link_bundle(previous, output)
+            self.words = "reused"
+            return
+        if self.work is None:
+            self.work = Path(tempfile.mkdtemp(prefix=".search-shards-", dir=folder.parent))
+        site = self.work / "words"
+        site.mkdir()
+        for number, bundle in enumerate(bundles):
+            for language, words in sorted(shard_words(bundle).items()):
+                (site / f"{number}-{language}.html").write_text(words_page(number, language, words),
+                                                                 encoding="utf-8")
+        run_pagefind(site, ["--site", str(site), "--output-path", str(output)])
+        self.words = "indexed"
+        shutil.rmtree(site)
+        make_canonical(output)
+        for name in UI_FILES:
+            (output / name).unlink(missing_ok=True)
+        (output / SHARD_KEY).write_text(key + "\n", encoding="ascii")
 
     def close(self) -> None:
         """Stop a Pagefind still running (the build failed) and remove the shards' working folder."""
@@ -362,6 +530,31 @@ class SearchIndex:
         return self.previous_shards
 
 
+def shard_words(bundle: Path) -> dict[str, list[str]]:
+    """The words of a shard's pages as Pagefind indexed them, by language: every whitespace-separated token
+    of each page's text and metadata in its fragment (gzip of b"pagefind_dcd" and JSON), sorted, once each.
+    Pagefind reads a word alone the same way wherever it stands, so a page of these words is found by every
+    word (stem and all) that finds a page of the shard."""
+    words: dict[str, set[str]] = {}
+    for path in sorted((bundle / "fragment").glob("*.pf_fragment")):
+        data = gzip.decompress(path.read_bytes())
+        if not data.startswith(SIGNATURE):
+            raise BuildError(f"search index: {path} is not a Pagefind fragment this builder knows")
+        fragment = json.loads(data[len(SIGNATURE):])
+        texts = [fragment.get("content", ""), *(value for value in fragment.get("meta", {}).values()
+                                               if isinstance(value, str))]
+        into = words.setdefault(language_of(path.stem), set())
+        for text in texts:
+            into.update(text.split())
+    return {language: sorted(found) for language, found in words.items()}
+
+
+def words_page(number: int, language: str, words: list[str]) -> str:
+    return (f'<!doctype html><html lang="{html.escape(language)}"><head><meta charset="utf-8"><title>{number}'
+            f'</title></head><body><main data-pagefind-body data-pagefind-filter="{WORDS_FILTER}:{number}">'
+            f"<p>{html.escape(' '.join(words), quote=False)}</p></main></body></html>\n")
+
+
 def make_canonical(bundle: Path) -> None:
     if not canonicalise(bundle):
         logging.getLogger(__name__).warning(
@@ -382,11 +575,12 @@ def shard_key(digest: str, first: bool) -> str:
 
 def link_bundle(source: Path, target: Path) -> None:
     """Hard-link a previous shard's bundle files into `target` (the first bundle's without the other
-    shards' folders and the shard list, which are made anew)."""
+    shards' folders, the shard list, the words index and the search module, which are made anew)."""
     for where, folders, files in os.walk(source):
         here = Path(where)
         if here == source:
-            folders[:] = [name for name in folders if not name.startswith("shard-")]
+            folders[:] = [name for name in folders
+                          if not name.startswith("shard-") and name not in (WORDS_DIR, SEARCH_MODULE_DIR.rstrip("/"))]
             files = [name for name in files if name != SHARD_LIST]
         for name in files:
             link_or_copy(here / name, target / (here / name).relative_to(source))

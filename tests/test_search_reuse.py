@@ -45,3 +45,45 @@ def test_an_edit_reindexes_one_shard_and_the_bundle_is_a_cold_builds(project, tm
     cold = build(settings_for(project, output=tmp_path / "cold", cache=tmp_path / "cold-cache"))
     assert (cold.search_runs, cold.search_reused) == (shards, 0)
     assert bundle_files(output) == bundle_files(tmp_path / "cold")
+
+
+def test_the_words_index_is_reused_only_when_every_shard_is(tmp_path, small_shards):
+    """The words index of a sharded site (one page per shard) is made again when a shard changes, and linked
+    from the previous site when none did; either way it is the one a cold indexing makes."""
+    import shutil
+
+    from builder.search import SearchIndex, index_site
+
+    def index(site, previous=None):
+        index = SearchIndex(previous=previous)
+        try:
+            for path in sorted(site.rglob("*.html")):
+                index.page_written(site, path.relative_to(site).as_posix(), path.read_bytes())
+            index.finish(site)
+        finally:
+            index.close()
+        return index
+
+    page = ('<!doctype html><html lang="en"><head><title>{0}</title></head><body><main data-pagefind-body>'
+            '<h1>{0}</h1><p>{1}</p></main></body></html>')
+    first = tmp_path / "first"
+    (first / "articles").mkdir(parents=True)
+    for number in range(len(TOWNS)):
+        (first / "articles" / f"{number:02}.html").write_text(page.format(TOWNS[number], article(number)))
+    made = index(first)
+    assert made.words == "indexed" and made.runs >= 4
+    same = tmp_path / "same"
+    shutil.copytree(first, same, ignore=shutil.ignore_patterns(search.BUNDLE))
+    again = index(same, previous=first)
+    assert (again.runs, again.words) == (0, "reused")
+    assert bundle_files(same) == bundle_files(first)
+    (same / "articles" / "05.html").write_text(page.format("Fenwick", article(5) + " A zebracorn statue."))
+    shutil.rmtree(same / search.BUNDLE)  # a build indexes into a new folder
+    edited = index(same, previous=first)
+    assert (edited.runs, edited.words) == (1, "indexed")
+    cold = tmp_path / "cold"
+    shutil.copytree(same, cold, ignore=shutil.ignore_patterns(search.BUNDLE))
+    index_site(cold)
+    assert bundle_files(same) == bundle_files(cold)
+    assert bundle_files(same)[f"{search.WORDS_DIR}/{search.SHARD_KEY}"] != bundle_files(first)[
+        f"{search.WORDS_DIR}/{search.SHARD_KEY}"]

@@ -143,3 +143,25 @@ def copy_project(destination: Path) -> Path:
     shutil.copytree(REPO / "seeds", destination / "seeds")
     shutil.copytree(REPO / "site", destination / "site")
     return destination
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture
+def served_folder():
+    """serve(folder) → http://127.0.0.1:<free port>/ serving `folder` at the root (plain static files)."""
+    servers = []
+
+    def serve(folder: Path) -> str:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/"
+
+    yield serve
+    for server in servers:
+        server.shutdown()
+        server.server_close()

@@ -14,16 +14,16 @@
   document.head.appendChild(style);
   var script = document.createElement("script");
   script.src = bundle + "pagefind-ui.js";
-  function start(shards) {
+  script.onload = function () {
     var offline = document.getElementById("search-offline");
     if (offline) {
       offline.hidden = true;
     }
     var ui = new window.PagefindUI({
       element: "#search",
-      bundlePath: bundle,
+      // Pagefind's API over every shard of the index, each page found only by words it holds
+      bundlePath: bundle + "exact/",
       baseUrl: siteRoot,
-      mergeIndex: shards.map(function (shard) { return { bundlePath: bundle + shard }; }),
       showSubResults: true,
       showImages: false,
       autofocus: true
@@ -36,13 +36,6 @@
     if (query) {
       ui.triggerSearch(query);
     }
-  }
-  script.onload = function () {
-    // A large site's index comes in shards (shards.json lists them), merged here.
-    fetch(bundle + "shards.json")
-      .then(function (response) { return response.ok ? response.json() : []; })
-      .catch(function () { return []; })
-      .then(function (shards) { start(Array.isArray(shards) ? shards : []); });
   };
   document.head.appendChild(script);
 })();
