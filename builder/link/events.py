@@ -35,6 +35,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
+from itertools import chain, pairwise
 from pathlib import Path
 from sys import intern
 from typing import NamedTuple
@@ -446,21 +447,44 @@ def _tfidf(counts: list[Counter], empty_counts: bool = False) -> list[Vector]:
 def _pair_cosines(vectors: list[Vector], pairs: list[tuple[int, int]]) -> list[float]:
     """The cosine of every pair (in the order of `pairs`): the sum of the products of the shared terms'
     weights in the smaller vector's order (of the first when both are as large), so the same sum on every
-    run.  Computed per smaller vector; the shared terms are found by a set intersection (in C)."""
-    by_smaller: dict[int, list[int]] = defaultdict(list)  # vector → numbers of its pairs
-    for number, (i, j) in enumerate(pairs):
-        by_smaller[j if len(vectors[i].position) > len(vectors[j].position) else i].append(number)
-    cosines: list[float] = [0.0] * len(pairs)
-    for smaller, numbers in by_smaller.items():
-        a, a_weights = vectors[smaller]
-        for number in numbers:
-            i, j = pairs[number]
-            b, b_weights = vectors[j if i == smaller else i]
-            shared = a.keys() & b.keys()
-            if len(shared) > 1:
-                shared = sorted(shared, key=a.__getitem__)
-            cosines[number] = sum([a_weights[a[t]] * b_weights[b[t]] for t in shared])
-    return cosines
+    run.  Computed per smaller vector, for all its pairs at once: a matrix of its partners' weights at its
+    terms (0 where a partner lacks one) times its weights, summed along each row by a running sum (np.cumsum
+    adds left to right as sum() does, and adding 0.0 leaves a sum as it was: the same floats)."""
+    if not pairs:
+        return []
+    # Every term numbered once; all vectors' terms (as numbers) and weights end to end, each in its order.
+    ids = {term: number for number, term in enumerate(dict.fromkeys(chain.from_iterable(v.position for v in vectors)))}
+    lengths = np.array([len(v.position) for v in vectors], dtype=np.intp)
+    starts = np.cumsum(lengths) - lengths
+    terms = np.fromiter(map(ids.__getitem__, chain.from_iterable(v.position for v in vectors)), np.intp, lengths.sum())
+    weights = np.frombuffer(b"".join(map(bytes, (v.weights for v in vectors))), dtype=np.float64)
+    first, second = np.array(pairs, dtype=np.intp).reshape(-1, 2).T
+    smaller = np.where(lengths[first] > lengths[second], second, first)
+    partner = first + second - smaller
+    order = np.argsort(smaller, kind="stable")
+    bounds = [0, *(np.flatnonzero(np.diff(smaller[order])) + 1).tolist(), len(pairs)]
+    place = np.full(len(ids), -1, dtype=np.intp)  # a term's place in the smaller vector at hand, -1: not in it
+    cosines = np.zeros(len(pairs))
+    for begin, end in pairwise(bounds):
+        numbers = order[begin:end]
+        mine = int(smaller[numbers[0]])
+        size = int(lengths[mine])
+        if not size:
+            continue
+        own = slice(starts[mine], starts[mine] + size)
+        place[terms[own]] = np.arange(size)
+        others = partner[numbers]
+        counts = lengths[others]
+        row = np.repeat(np.arange(len(others)), counts)
+        entries = np.arange(len(row)) + np.repeat(starts[others] - (np.cumsum(counts) - counts), counts)
+        column = place[terms[entries]]
+        shared = column >= 0
+        matrix = np.zeros((len(others), size))
+        matrix[row[shared], column[shared]] = weights[entries[shared]]
+        matrix *= weights[own]
+        cosines[numbers] = np.cumsum(matrix, axis=1)[:, -1]
+        place[terms[own]] = -1
+    return cosines.tolist()
 
 
 def when_agreement(a: ArticleFeatures, b: ArticleFeatures) -> float:
