@@ -93,3 +93,25 @@ def test_undated_tie_breaks_on_length_then_path():
     assert [a.source_file for a in kept] == ["z.md"]
     kept = find_duplicates([article("z.md", body), article("a.md", body)])
     assert [a.source_file for a in kept] == ["a.md"]
+
+
+def test_candidates_whose_signatures_mostly_disagree_are_not_compared():
+    """Sharing a band bucket by chance is not enough: a pair is compared (its fingerprints asked for) only
+    when its signatures agree on MIN_AGREEMENT of the hashes."""
+    import numpy as np
+
+    from builder.link.duplicates import HASHES, MIN_AGREEMENT, signed_groups
+
+    first = np.arange(1, HASHES + 1, dtype=np.uint64)
+    by_chance = first + np.uint64(1000)
+    by_chance[:4] = first[:4]  # one band alike: a candidate pair, agreeing on 4 hashes
+    close = first.copy()
+    close[MIN_AGREEMENT:] += np.uint64(5000)  # agreeing on MIN_AGREEMENT hashes exactly
+    asked: list[int] = []
+
+    def fingerprints_of(index: int) -> np.ndarray:
+        asked.append(index)
+        return np.arange(50, dtype=np.uint64)  # all alike: any pair compared is a duplicate
+
+    assert signed_groups([first, by_chance, close, None], fingerprints_of) == [[0, 2]]
+    assert sorted(set(asked)) == [0, 2]

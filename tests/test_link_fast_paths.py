@@ -89,3 +89,16 @@ def test_co_actors_are_the_first_of_the_full_sort():
             shared.update(other for other in articles[n] if other != key)
         expected = sorted(shared.items(), key=lambda kv: (-kv[1], actors[kv[0]].name, kv[0]))[:MAX_CO_ACTORS]
         assert _co_actors(key, positions, articles, actors) == expected
+
+
+def test_blocked_pairs_over_two_kinds_are_the_plain_candidates_of_the_joined_vectors():
+    """Blocking on words and names at once is blocking on one vector per article holding both kinds (a kind's
+    features never meeting the other's), its kinds' features in table order."""
+    params = ClusterParams(neighbours=4, max_postings=6)
+    for seed in range(4):
+        words, names = random_vectors(seed), random_vectors(seed + 100)
+        joined = [{**{f"w:{t}": x for t, x in w.items()}, **{f"n:{t}": x for t, x in n.items()}}
+                  for w, n in zip(words, names, strict=True)]
+        expected = set(plain_candidate_pairs(joined, params))
+        tables = [[Vector.of(v.items()) for v in words], [Vector.of(v.items()) for v in names]]
+        assert _blocked_pairs(tables, params) == expected

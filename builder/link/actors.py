@@ -35,6 +35,7 @@ import heapq
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
+from itertools import chain
 
 from rapidfuzz import fuzz
 
@@ -527,9 +528,7 @@ def _co_actors(key: str, positions: list[int], article_actors: list[set[str]],
     """The actors named most often in the articles naming `key`: the first MAX_CO_ACTORS of the full sort
     (the sort key has no ties), counted for one actor at a time (never a count for every pair of actors
     held at once), and sorted among those that can make the cut only."""
-    seen_with: Counter = Counter()
-    for position in positions:
-        seen_with.update(article_actors[position])
+    seen_with = Counter(chain.from_iterable(map(article_actors.__getitem__, positions)))  # one counting pass, in C
     seen_with.pop(key, None)
     items = list(seen_with.items())
     if len(items) > MAX_CO_ACTORS:

@@ -35,6 +35,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
+from itertools import chain, pairwise
 from pathlib import Path
 from sys import intern
 from typing import NamedTuple
@@ -443,24 +444,71 @@ def _tfidf(counts: list[Counter], empty_counts: bool = False) -> list[Vector]:
     return vectors
 
 
+class FlatVectors(NamedTuple):
+    """Vectors end to end, for numpy: each vector's terms (numbered in first-seen order) and weights, in its
+    own order, at starts[i] : starts[i] + lengths[i] of `terms` and `weights`; `vocabulary`: terms numbered."""
+
+    lengths: np.ndarray
+    starts: np.ndarray
+    terms: np.ndarray
+    weights: np.ndarray
+    vocabulary: int
+
+    @classmethod
+    def of(cls, vectors: list[Vector]) -> FlatVectors:
+        # One pass over all the terms, in C: numbered, then each vector's read as numbers.
+        ids = {term: n for n, term in enumerate(dict.fromkeys(chain.from_iterable(v.position for v in vectors)))}
+        lengths = np.array([len(v.position) for v in vectors], dtype=np.intp)
+        terms = np.fromiter(map(ids.__getitem__, chain.from_iterable(v.position for v in vectors)), np.intp,
+                            int(lengths.sum()))
+        weights = np.frombuffer(b"".join(map(bytes, (v.weights for v in vectors))), dtype=np.float64)
+        return cls(lengths, np.cumsum(lengths) - lengths, terms, weights, len(ids))
+
+    def entries(self, indices: np.ndarray) -> np.ndarray:
+        """The places in `terms` of the vectors `indices`, one vector after the other."""
+        counts = self.lengths[indices]
+        return np.arange(int(counts.sum())) + np.repeat(self.starts[indices] - (np.cumsum(counts) - counts), counts)
+
+
 def _pair_cosines(vectors: list[Vector], pairs: list[tuple[int, int]]) -> list[float]:
+    return _flat_pair_cosines(FlatVectors.of(vectors), pairs)
+
+
+def _flat_pair_cosines(flat: FlatVectors, pairs: list[tuple[int, int]]) -> list[float]:
     """The cosine of every pair (in the order of `pairs`): the sum of the products of the shared terms'
     weights in the smaller vector's order (of the first when both are as large), so the same sum on every
-    run.  Computed per smaller vector; the shared terms are found by a set intersection (in C)."""
-    by_smaller: dict[int, list[int]] = defaultdict(list)  # vector → numbers of its pairs
-    for number, (i, j) in enumerate(pairs):
-        by_smaller[j if len(vectors[i].position) > len(vectors[j].position) else i].append(number)
-    cosines: list[float] = [0.0] * len(pairs)
-    for smaller, numbers in by_smaller.items():
-        a, a_weights = vectors[smaller]
-        for number in numbers:
-            i, j = pairs[number]
-            b, b_weights = vectors[j if i == smaller else i]
-            shared = a.keys() & b.keys()
-            if len(shared) > 1:
-                shared = sorted(shared, key=a.__getitem__)
-            cosines[number] = sum([a_weights[a[t]] * b_weights[b[t]] for t in shared])
-    return cosines
+    run.  Computed per smaller vector, for all its pairs at once: a matrix of its partners' weights at its
+    terms (0 where a partner lacks one) times its weights, summed along each row by a running sum (np.cumsum
+    adds left to right as sum() does, and adding 0.0 leaves a sum as it was: the same floats)."""
+    if not pairs:
+        return []
+    lengths, starts, terms, weights = flat.lengths, flat.starts, flat.terms, flat.weights
+    first, second = np.array(pairs, dtype=np.intp).reshape(-1, 2).T
+    smaller = np.where(lengths[first] > lengths[second], second, first)
+    partner = first + second - smaller
+    order = np.argsort(smaller, kind="stable")
+    bounds = [0, *(np.flatnonzero(np.diff(smaller[order])) + 1).tolist(), len(pairs)]
+    place = np.full(flat.vocabulary, -1, dtype=np.intp)  # a term's place in the smaller vector at hand, or -1
+    cosines = np.zeros(len(pairs))
+    for begin, end in pairwise(bounds):
+        numbers = order[begin:end]
+        mine = int(smaller[numbers[0]])
+        size = int(lengths[mine])
+        if not size:
+            continue
+        own = slice(starts[mine], starts[mine] + size)
+        place[terms[own]] = np.arange(size)
+        others = partner[numbers]
+        row = np.repeat(np.arange(len(others)), lengths[others])
+        entries = flat.entries(others)
+        column = place[terms[entries]]
+        shared = column >= 0
+        matrix = np.zeros((len(others), size))
+        matrix[row[shared], column[shared]] = weights[entries[shared]]
+        matrix *= weights[own]
+        cosines[numbers] = np.cumsum(matrix, axis=1)[:, -1]
+        place[terms[own]] = -1
+    return cosines.tolist()
 
 
 def when_agreement(a: ArticleFeatures, b: ArticleFeatures) -> float:
@@ -479,43 +527,46 @@ def candidate_pairs(vectors: list[dict[str, float]], params: ClusterParams) -> s
 
 
 def _blocked_pairs(tables: list[list[Vector]], params: ClusterParams) -> set[tuple[int, int]]:
+    return _flat_blocked_pairs([FlatVectors.of(vectors) for vectors in tables], params)
+
+
+def _flat_blocked_pairs(tables: list[FlatVectors], params: ClusterParams) -> set[tuple[int, int]]:
     """candidate_pairs over several kinds of features (`tables`: one vector per article for each kind), as if
     each article's vectors were one, its kinds' features in table order and a feature never meeting
     another kind's.  Features too common to block on are dropped before scoring: they add nothing."""
-    rare_of: list[dict[str, np.ndarray]] = []
-    for vectors in tables:
-        postings: dict[str, list[int]] = defaultdict(list)
-        for index, vector in enumerate(vectors):
-            for feature in vector.position:
-                postings[feature].append(index)
-        rare_of.append({feature: np.array(docs, dtype=np.intp) for feature, docs in postings.items()
-                        if len(docs) <= params.max_postings})
-        del postings
+    kinds = []  # per kind: its vectors, which of its entries are rare, and the postings of its terms
+    for flat in tables:
+        frequency = np.bincount(flat.terms, minlength=flat.vocabulary)  # a term is in a vector once
+        by_term = np.argsort(flat.terms, kind="stable")  # postings: each term's articles, in article order
+        postings = np.repeat(np.arange(len(flat.lengths)), flat.lengths)[by_term]
+        kinds.append((flat, frequency[flat.terms] <= params.max_postings, frequency, np.cumsum(frequency) - frequency,
+                      postings))
     pairs: set[tuple[int, int]] = set()
-    for index in range(len(tables[0])):
-        for other in _nearest(index, [(vectors[index], rare) for vectors, rare in zip(tables, rare_of, strict=True)],
-                              params.neighbours):
+    for index in range(len(tables[0].lengths)):
+        for other in _nearest(index, kinds, params.neighbours):
             pairs.add((min(index, other), max(index, other)))
     return pairs
 
 
-def _nearest(index: int, vectors: list[tuple[Vector, dict[str, np.ndarray]]], count: int) -> list[int]:
-    """The `count` articles sharing the most weight of rare features with article `index` (`vectors`: its
-    vector of each kind with that kind's postings), most first.  The same as summing the weights into a
-    dict in feature order and taking heapq.nlargest of its items: bincount adds each article's weights in
-    the same order, and a stable sort keeps first-seen order among equal scores."""
+def _nearest(index: int, kinds: list[tuple], count: int) -> list[int]:
+    """The `count` articles sharing the most weight of rare features with article `index` (`kinds`: each kind's
+    FlatVectors, rare entries and postings, as _blocked_pairs makes them), most first.  The same as summing the
+    weights into a dict in feature order and taking heapq.nlargest of its items: bincount adds each article's
+    weights in the same order, and a stable sort keeps first-seen order among equal scores."""
     postings: list[np.ndarray] = []
-    weights: list[float] = []
-    for vector, rare in vectors:
-        for feature, weight in vector.items():
-            docs = rare.get(feature)
-            if docs is not None:
-                postings.append(docs)
-                weights.append(weight)
-    if not postings:
-        return []
+    weights: list[np.ndarray] = []
+    for flat, rare, frequency, first, docs in kinds:
+        own = slice(flat.starts[index], flat.starts[index] + flat.lengths[index])
+        kept = rare[own]
+        features = flat.terms[own][kept]
+        counts = frequency[features]
+        postings.append(docs[np.arange(int(counts.sum())) + np.repeat(first[features] - (np.cumsum(counts) - counts),
+                                                                      counts)])
+        weights.append(np.repeat(flat.weights[own][kept], counts))
     others = np.concatenate(postings)
-    totals = np.bincount(others, weights=np.repeat(np.array(weights), [len(docs) for docs in postings]))
+    if not len(others):
+        return []
+    totals = np.bincount(others, weights=np.concatenate(weights))
     candidates, first_seen = np.unique(others, return_index=True)
     candidates = candidates[np.argsort(first_seen, kind="stable")]
     candidates = candidates[candidates != index]
@@ -537,8 +588,9 @@ def _vectors(features: list[ArticleFeatures], empty_counts: bool = False) -> tup
 
 def pair_evidence(features: list[ArticleFeatures], params: ClusterParams) -> dict[tuple[int, int], PairEvidence]:
     words, names = _vectors(features)
-    pairs = list(_blocked_pairs([words, names], params))
-    word_cosines, name_cosines = _pair_cosines(words, pairs), _pair_cosines(names, pairs)
+    flats = [FlatVectors.of(words), FlatVectors.of(names)]
+    pairs = list(_flat_blocked_pairs(flats, params))
+    word_cosines, name_cosines = _flat_pair_cosines(flats[0], pairs), _flat_pair_cosines(flats[1], pairs)
     return {(i, j): PairEvidence(word, name, when_agreement(features[i], features[j]))
             for (i, j), word, name in zip(pairs, word_cosines, name_cosines, strict=True)}
 
@@ -554,11 +606,12 @@ def pair_scores(features: list[ArticleFeatures], params: ClusterParams,
     """combine(pair_evidence(…)) without a PairEvidence per pair held at once (the same floats).
     `empty_counts`: the features' word and name counters are emptied as they are weighed."""
     words, names = _vectors(features, empty_counts)
-    pairs = list(_blocked_pairs([words, names], params))
-    word_cosines = _pair_cosines(words, pairs)
-    del words
-    name_cosines = _pair_cosines(names, pairs)
-    del names
+    flats = [FlatVectors.of(words), FlatVectors.of(names)]  # the vectors as numpy reads them
+    del words, names
+    pairs = list(_flat_blocked_pairs(flats, params))
+    word_cosines = _flat_pair_cosines(flats[0], pairs)
+    name_cosines = _flat_pair_cosines(flats[1], pairs)
+    del flats
     total = params.words + params.names
     return {pair: (params.words * word + params.names * name
                    + params.when * when_agreement(features[pair[0]], features[pair[1]])) / total
