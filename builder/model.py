@@ -254,27 +254,29 @@ class Mentions(Columns):
         return linked
 
 
-class ActorMentions(Columns):
-    """An actor's mentions: (source_file, index into that article's mentions) pairs, in order."""
+class Pairs(Columns):
+    """(name, number) pairs, in order, held as a list of the names and an array of the numbers: an actor's
+    mentions (source_file, index into that article's mentions) and the actors seen with it (Actor.key,
+    shared articles)."""
 
-    __slots__ = ("files", "indexes")
+    __slots__ = ("names", "numbers")
 
-    def __init__(self, mentions: Iterable[tuple[str, int]] = ()) -> None:
-        self.files: list[str] = []
-        self.indexes = array("i")
-        for source_file, index in mentions:
-            self.append((source_file, index))
+    def __init__(self, pairs: Iterable[tuple[str, int]] = ()) -> None:
+        self.names: list[str] = []
+        self.numbers = array("i")
+        for pair in pairs:
+            self.append(pair)
 
     def __len__(self) -> int:
-        return len(self.files)
+        return len(self.names)
 
     def _item(self, index: int) -> tuple[str, int]:
-        return self.files[index], self.indexes[index]
+        return self.names[index], self.numbers[index]
 
-    def append(self, mention: tuple[str, int]) -> None:
-        source_file, index = mention
-        self.indexes.append(index)
-        self.files.append(source_file)
+    def append(self, pair: tuple[str, int]) -> None:
+        name, number = pair
+        self.numbers.append(number)
+        self.names.append(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,11 +410,11 @@ class Actor:
     aliases: list[str] = field(default_factory=list)
     description: str | None = None
     roles: list[tuple[str, str, int]] = field(default_factory=list)  # (role, source_file, sentence)
-    mentions: ActorMentions = field(default_factory=ActorMentions)  # (source_file, mention index) pairs
+    mentions: Pairs = field(default_factory=Pairs)  # (source_file, mention index)
     # (source_file, sentence, quoted text or None for an "X said" sentence without quotation marks)
     quotes: list[tuple[str, int, str | None]] = field(default_factory=list)
     prominence: int = 0  # number of articles that mention the actor
-    co_actors: list[tuple[str, int]] = field(default_factory=list)  # (Actor.key, shared articles), most first
+    co_actors: Pairs = field(default_factory=Pairs)  # (Actor.key, shared articles), most first
     redirect_from: list[str] = field(default_factory=list)  # old slugs (before a curated rename or merge)
 
 

@@ -42,7 +42,7 @@ from builder.link.curation import Curation, keep_apart_entry, merge_entry
 from builder.link.names import CORPORATE_SUFFIXES, acronym_of, compact, looks_like_acronym, name_key, strip_title
 from builder.link.roles import appositive_after, title_before
 from builder.link.slugs import slugify
-from builder.model import Actor, Article, EntityType, Mention, Mentions, ResolutionReport, Site
+from builder.model import Actor, Article, EntityType, Mention, Mentions, Pairs, ResolutionReport, Site
 
 TYPE_ORDER = (EntityType.PERSON, EntityType.ORGANISATION, EntityType.PLACE)
 SPEECH_RE = re.compile(r"^\s*(?:has |had )?(?:said|says|told|added|reported|stated|announced)\b")
@@ -491,7 +491,7 @@ def resolve_actors(
             final[key].prominence += 1
             articles_of[key].append(position)
     for key, actor in final.items():
-        actor.co_actors = _co_actors(key, articles_of.get(key, []), article_actors, final)
+        actor.co_actors = Pairs(_co_actors(key, articles_of.get(key, []), article_actors, final))
         if actor.description is None and actor.roles:
             counts = Counter(role.casefold() for role, _, _ in actor.roles)
             actor.description = max(
