@@ -71,7 +71,7 @@ def process_source(source: SourceFile, context: ArticleContext) -> Article | Pro
     cleaned = clean_article(parsed, context.rules)
     if isinstance(cleaned, Problem):
         return cleaned
-    return prepare_for_linking(analyse_article(cleaned, context.config), context.event_types)
+    return prepare_for_linking(analyse_article(cleaned, context.config), context.event_types).hold_compactly()
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import ctypes
 import gc
 from functools import cache
 
-from builder.model import Article
+from builder.model import Article, Mentions
 
 _set = object.__setattr__  # the model's small objects are frozen: an equal value for an equal one changes nothing
 
@@ -33,13 +33,17 @@ class ValueSharing:
         """Make `article`'s offsets and repeated strings (mention, speaker and date wordings) the shared ones."""
         number = self.ints.setdefault
         string = self.strings.setdefault
-        for sentence in article.sentences:
-            _set(sentence, "start", number(sentence.start, sentence.start))
-            _set(sentence, "end", number(sentence.end, sentence.end))
-        for mention in article.mentions:
-            _set(mention, "start", number(mention.start, mention.start))
-            _set(mention, "end", number(mention.end, mention.end))
-            _set(mention, "text", string(mention.text, mention.text))
+        if isinstance(article.sentences, list):  # (columns hold numbers, not int objects)
+            for sentence in article.sentences:
+                _set(sentence, "start", number(sentence.start, sentence.start))
+                _set(sentence, "end", number(sentence.end, sentence.end))
+        if isinstance(article.mentions, Mentions):
+            article.mentions.texts = [string(text, text) for text in article.mentions.texts]
+        else:
+            for mention in article.mentions:
+                _set(mention, "start", number(mention.start, mention.start))
+                _set(mention, "end", number(mention.end, mention.end))
+                _set(mention, "text", string(mention.text, mention.text))
         for quote in article.quotes:
             _set(quote, "start", number(quote.start, quote.start))
             _set(quote, "end", number(quote.end, quote.end))

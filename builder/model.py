@@ -5,11 +5,16 @@ objects; nothing else travels between stages.  Everything here is plain data:
 no stage stores ad-hoc attributes on these objects.  The parts an article holds by
 the dozen (blocks, sentences, mentions, quotes, dates) have slots: at 10,000
 articles they are millions of objects, and a per-object dict would double them.
+Those an analysed article holds for the rest of the build (its blocks, sentences and mentions, and an
+actor's mentions) are held as columns (`Columns`): a sequence that reads like a list of those objects,
+each made when it is read.
 """
 
 from __future__ import annotations
 
 from array import array
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -123,6 +128,157 @@ class Mention(Compact):
     actor_key: str | None = None  # filled by linking: the Actor.key it resolves to
 
 
+class Columns(Sequence):
+    """A list of small objects held as columns (arrays of numbers, lists of strings) instead of one object
+    each: what an analysed article holds of them lives through linking and rendering, beside the search
+    index's Pagefind, and at 10,000 articles that is a million objects (~80 bytes each, in a list) against
+    ~30 bytes a row here.  Reads like a list of them: each item is made when it is read (a new, equal
+    object each time).  Equal to a list of equal items."""
+
+    __slots__ = ()
+
+    def _item(self, index: int):
+        raise NotImplementedError
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._item(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._item(index)
+
+    def __iter__(self) -> Iterator:
+        return map(self._item, range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
+            return NotImplemented
+        return len(self) == len(other) and all(mine == theirs for mine, theirs in zip(self, other, strict=True))
+
+    __hash__ = None  # a list is not hashable either
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({list(self)!r})"
+
+    def __reduce__(self):
+        return type(self)._from_columns, tuple(getattr(self, name) for name in self.__slots__)
+
+    @classmethod
+    def _from_columns(cls, *columns):
+        made = cls.__new__(cls)
+        for name, column in zip(cls.__slots__, columns, strict=True):
+            setattr(made, name, column)
+        return made
+
+
+def _offsets(values: Iterable[int]) -> array:
+    return array("i", values)  # (OverflowError beyond ±2**31: the caller keeps a plain list then)
+
+
+class Blocks(Columns):
+    """An analysed article's blocks: their kinds, and where their text is in `Article.text` (which joins
+    them), so that the blocks do not hold a second copy of the text."""
+
+    __slots__ = ("ends", "hrefs", "kinds", "starts", "text")
+
+    def __init__(self, blocks: Sequence[Block], text: str, starts: Sequence[int]) -> None:
+        """`blocks` whose texts are `text[start : start + len(block.text)]` for their `starts` (ValueError if not)."""
+        if len(blocks) != len(starts):
+            raise ValueError("one start per block")
+        for block, start in zip(blocks, starts, strict=True):
+            if text[start : start + len(block.text)] != block.text:
+                raise ValueError("a block's text is not at its start in the article's text")
+        self.text = text
+        self.kinds = [block.kind for block in blocks]  # (the enum's few members: 8 bytes a block)
+        self.starts = _offsets(starts)
+        self.ends = _offsets(start + len(block.text) for block, start in zip(blocks, starts, strict=True))
+        self.hrefs = {number: block.href for number, block in enumerate(blocks) if block.href is not None}
+
+    def __len__(self) -> int:
+        return len(self.kinds)
+
+    def _item(self, index: int) -> Block:
+        return Block(self.kinds[index], self.text[self.starts[index] : self.ends[index]], self.hrefs.get(index))
+
+
+class Sentences(Columns):
+    """An article's sentences (each one's `index` is its position)."""
+
+    __slots__ = ("blocks", "ends", "starts")
+
+    def __init__(self, sentences: Iterable[Sentence] = ()) -> None:
+        """ValueError if a sentence's index is not its position."""
+        sentences = list(sentences)
+        if any(sentence.index != position for position, sentence in enumerate(sentences)):
+            raise ValueError("a sentence's index is not its position")
+        self.starts = _offsets(sentence.start for sentence in sentences)
+        self.ends = _offsets(sentence.end for sentence in sentences)
+        self.blocks = _offsets(sentence.block for sentence in sentences)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def _item(self, index: int) -> Sentence:
+        return Sentence(index, self.starts[index], self.ends[index], self.blocks[index])
+
+
+class Mentions(Columns):
+    """An article's mentions."""
+
+    __slots__ = ("actor_keys", "ends", "sentences", "starts", "texts", "types")
+
+    def __init__(self, mentions: Iterable[Mention] = ()) -> None:
+        mentions = list(mentions)
+        self.starts = _offsets(mention.start for mention in mentions)
+        self.ends = _offsets(mention.end for mention in mentions)
+        self.texts = [mention.text for mention in mentions]
+        self.types = [mention.type for mention in mentions]
+        self.sentences = _offsets(mention.sentence for mention in mentions)
+        self.actor_keys = [mention.actor_key for mention in mentions]
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def _item(self, index: int) -> Mention:
+        return Mention(self.starts[index], self.ends[index], self.texts[index], self.types[index],
+                       self.sentences[index], self.actor_keys[index])
+
+    def with_actors(self, keys: list[str | None]) -> Mentions:
+        """The same mentions with these actor keys (one per mention, in order)."""
+        if len(keys) != len(self):
+            raise ValueError("one actor key per mention")
+        linked = Mentions._from_columns(*(getattr(self, name) for name in self.__slots__))  # the same columns
+        linked.actor_keys = keys
+        return linked
+
+
+class Pairs(Columns):
+    """(name, number) pairs, in order, held as a list of the names and an array of the numbers: an actor's
+    mentions (source_file, index into that article's mentions) and the actors seen with it (Actor.key,
+    shared articles)."""
+
+    __slots__ = ("names", "numbers")
+
+    def __init__(self, pairs: Iterable[tuple[str, int]] = ()) -> None:
+        self.names: list[str] = []
+        self.numbers = array("i")
+        for pair in pairs:
+            self.append(pair)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def _item(self, index: int) -> tuple[str, int]:
+        return self.names[index], self.numbers[index]
+
+    def append(self, pair: tuple[str, int]) -> None:
+        name, number = pair
+        self.numbers.append(number)
+        self.names.append(name)
+
+
 @dataclass(frozen=True, slots=True)
 class Quote(Compact):
     start: int
@@ -187,7 +343,7 @@ class Article:
     source_file: str  # relpath of the SourceFile
     content_hash: str
     title: str
-    blocks: list[Block]
+    blocks: list[Block] | Blocks  # Blocks once analysed (hold_compactly)
     published: ArticleDate
     source: str = "Unknown source"  # the publisher's name
     original_url: str | None = None
@@ -200,9 +356,9 @@ class Article:
     language: str = "en"
     text: str = ""  # the cleaned body: blocks joined by "\n\n"; all offsets point here
     block_starts: list[int] = field(default_factory=list)  # offset of each block in text
-    sentences: list[Sentence] = field(default_factory=list)
+    sentences: list[Sentence] | Sentences = field(default_factory=list)  # Sentences once analysed
     summary: list[int] = field(default_factory=list)  # sentence indices, in article order
-    mentions: list[Mention] = field(default_factory=list)
+    mentions: list[Mention] | Mentions = field(default_factory=list)  # Mentions once analysed
     quotes: list[Quote] = field(default_factory=list)
     dates: list[DateRef] = field(default_factory=list)
     # link
@@ -214,6 +370,18 @@ class Article:
     affiliations: list[tuple[int, int, str, int]] = field(default_factory=list)
     # per article, for link (builder.link.prepare); None once linking is done. Not part of what the article is.
     link_features: LinkFeatures | None = field(default=None, repr=False, compare=False)
+
+    def hold_compactly(self) -> Article:
+        """Hold the blocks, sentences and mentions as columns from now on (the analysis cache stores them so,
+        and the build holds them so to the end); a part that does not fit its columns (a block not at its
+        offset in the text, a sentence whose index is not its position) stays a list."""
+        parts = (("blocks", lambda: Blocks(self.blocks, self.text, self.block_starts)),
+                 ("sentences", lambda: Sentences(self.sentences)), ("mentions", lambda: Mentions(self.mentions)))
+        for name, columns in parts:
+            if isinstance(getattr(self, name), list):
+                with suppress(ValueError, OverflowError):
+                    setattr(self, name, columns())
+        return self
 
     def sentence_text(self, index: int) -> str:
         sentence = self.sentences[index]
@@ -242,11 +410,11 @@ class Actor:
     aliases: list[str] = field(default_factory=list)
     description: str | None = None
     roles: list[tuple[str, str, int]] = field(default_factory=list)  # (role, source_file, sentence)
-    mentions: list[tuple[str, int]] = field(default_factory=list)  # (source_file, mention index)
+    mentions: Pairs = field(default_factory=Pairs)  # (source_file, mention index)
     # (source_file, sentence, quoted text or None for an "X said" sentence without quotation marks)
     quotes: list[tuple[str, int, str | None]] = field(default_factory=list)
     prominence: int = 0  # number of articles that mention the actor
-    co_actors: list[tuple[str, int]] = field(default_factory=list)  # (Actor.key, shared articles), most first
+    co_actors: Pairs = field(default_factory=Pairs)  # (Actor.key, shared articles), most first
     redirect_from: list[str] = field(default_factory=list)  # old slugs (before a curated rename or merge)
 
 

@@ -58,3 +58,16 @@ def test_the_articles_of_a_run_share_their_values_whether_analysed_or_from_the_c
         assert results == [article(source.relpath) for source in sources]
         assert len({id(result.mentions[0].start) for result in results}) == 1
         assert len({id(result.mentions[0].text) for result in results}) == 1
+
+
+def test_mention_texts_held_as_columns_are_shared_too():
+    first, second = (pickle.loads(pickle.dumps(article(name).hold_compactly(), protocol=pickle.HIGHEST_PROTOCOL))
+                     for name in ("a.md", "b.md"))
+    assert isinstance(first.mentions, model.Mentions)
+    assert first.mentions.texts[0] is not second.mentions.texts[0]
+    before = copy.deepcopy([first, second])
+    sharing = ValueSharing()
+    sharing.article(first)
+    sharing.article(second)
+    assert [first, second] == before
+    assert first.mentions.texts[0] is second.mentions.texts[0]

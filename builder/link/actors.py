@@ -43,7 +43,7 @@ from builder.link.curation import Curation, keep_apart_entry, merge_entry
 from builder.link.names import CORPORATE_SUFFIXES, acronym_of, compact, looks_like_acronym, name_key, strip_title
 from builder.link.roles import appositive_after, title_before
 from builder.link.slugs import slugify
-from builder.model import Actor, Article, EntityType, Mention, ResolutionReport, Site
+from builder.model import Actor, Article, EntityType, Mention, Mentions, Pairs, ResolutionReport, Site
 
 TYPE_ORDER = (EntityType.PERSON, EntityType.ORGANISATION, EntityType.PLACE)
 SPEECH_RE = re.compile(r"^\s*(?:has |had )?(?:said|says|told|added|reported|stated|announced)\b")
@@ -471,18 +471,18 @@ def resolve_actors(
     out_articles: list[Article] = []
     article_actors: list[set[str]] = []
     for article, resolved in zip(articles, per_article, strict=True):
-        mentions: list[Mention] = []
+        keys: list[str | None] = []
         present: set[str] = set()
         for index, (mention, node_id) in enumerate(zip(article.mentions, resolved, strict=True)):
             key = actor_of_node.get(node_id) if node_id else None
             key = key if key in final else None
-            mentions.append(_with_actor(mention, key))
+            keys.append(key)
             if key:
                 final[key].mentions.append((article.source_file, index))
                 present.add(key)
                 _collect_role(final[key], article, mention, collected)
                 _collect_statement(final[key], article, mention, collected)
-        linked = replace(article, mentions=mentions)
+        linked = replace(article, mentions=_with_actors(article.mentions, keys))
         _collect_quotes(linked, final)
         out_articles.append(linked)
         article_actors.append(present)
@@ -492,7 +492,7 @@ def resolve_actors(
             final[key].prominence += 1
             articles_of[key].append(position)
     for key, actor in final.items():
-        actor.co_actors = _co_actors(key, articles_of.get(key, []), article_actors, final)
+        actor.co_actors = Pairs(_co_actors(key, articles_of.get(key, []), article_actors, final))
         if actor.description is None and actor.roles:
             counts = Counter(role.casefold() for role, _, _ in actor.roles)
             actor.description = max(
@@ -516,11 +516,15 @@ def resolve_actors(
     return sorted(result, key=lambda a: a.key), out_articles, report
 
 
-def _with_actor(mention: Mention, key: str | None) -> Mention:
-    """replace(mention, actor_key=key), without dataclasses.replace's cost (hundreds of thousands of mentions)."""
-    if mention.actor_key == key:
-        return mention
-    return Mention(mention.start, mention.end, mention.text, mention.type, mention.sentence, key)
+def _with_actors(mentions: list[Mention] | Mentions, keys: list[str | None]) -> list[Mention] | Mentions:
+    """The mentions with these actor keys (one per mention), held as they were (columns or a list): no
+    Mention object is made for the columns, and a list's mention is made anew only if its key changes
+    (dataclasses.replace's cost, for hundreds of thousands of mentions)."""
+    if isinstance(mentions, Mentions):
+        return mentions.with_actors(keys)
+    return [mention if mention.actor_key == key else
+            Mention(mention.start, mention.end, mention.text, mention.type, mention.sentence, key)
+            for mention, key in zip(mentions, keys, strict=True)]
 
 
 def _co_actors(key: str, positions: list[int], article_actors: list[set[str]],
