@@ -608,7 +608,7 @@ def _site_pages(site: Site, settings: Settings, keys: PageKeys | None) -> Iterat
             raise BuildError(f"internal error: the {name} pages did not include {', '.join(sorted(unmade)[:5])}, "
                              "which planned_paths said they would")
     if "feeds" in modules:
-        yield modules["feeds"].sitemap(site, settings.config, listed)
+        yield from modules["feeds"].sitemaps(site, settings.config, listed)
     del listed
     static = list(static_pages(settings))
     css = next((page.content.decode("utf-8", "replace") for page in static if page.path == "static/style.css"), "")

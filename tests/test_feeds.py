@@ -208,6 +208,23 @@ def test_sitemap_leaves_out_redirect_pages(tmp_path):
     assert b"actors/ana-ruiz.html" in pages["sitemap.xml"]
 
 
+def test_a_site_beyond_the_protocols_limit_gets_a_sitemap_index(tmp_path, monkeypatch):
+    monkeypatch.setattr(feeds, "SITEMAP_URLS", 10)
+    pages = whole_site(tmp_path, base_url="https://me.example/")
+    index = ET.fromstring(pages["sitemap.xml"])
+    assert index.tag == f"{SITEMAP}sitemapindex"
+    files = [node.findtext(f"{SITEMAP}loc") for node in index.findall(f"{SITEMAP}sitemap")]
+    assert len(files) >= 2 and all(f.startswith("https://me.example/sitemap-") for f in files)
+    listed = []
+    for address in files:
+        part = ET.fromstring(pages[address.removeprefix("https://me.example/")])
+        locs = [url.findtext(f"{SITEMAP}loc") for url in part.findall(f"{SITEMAP}url")]
+        assert 0 < len(locs) <= 10
+        listed += locs
+    expected = {path for path in pages if path.endswith(".html")} - {"404.html", "search.html"}
+    assert sorted(loc.removeprefix("https://me.example/") for loc in listed) == sorted(expected)
+
+
 def test_sitemap_without_base_url_is_relative_and_says_so(tmp_path):
     document = whole_site(tmp_path)["sitemap.xml"]
     assert b"set base_url" in document

@@ -37,6 +37,7 @@ from builder.seo import article_summary, shorten
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
+SITEMAP_URLS = 50_000  # addresses one sitemap file may hold (sitemaps.org)
 FEED_ENTRIES = 50  # newest articles per feed
 SUMMARY_CHARS = 600
 GENERATOR = "build-site"
@@ -164,26 +165,44 @@ def atom_feed(
     return OutputPage(path, "".join(parts).encode("utf-8"))
 
 
-def sitemap(site: Site, config: Config, pages: list[str]) -> OutputPage:
+def sitemaps(site: Site, config: Config, pages: list[str]) -> list[OutputPage]:
     """sitemap.xml naming `pages` (paths relative to the output root), articles with their date.
 
     builder.render makes it last, from the HTML pages the site really has (all but the not-found page,
-    redirects and the search form), so that no page kind can be forgotten here."""
+    redirects and the search form), so that no page kind can be forgotten here. The protocol allows
+    SITEMAP_URLS addresses per file: a larger site gets sitemap-1.xml, sitemap-2.xml, … beside it (a
+    sitemap may only name addresses under its own folder) and sitemap.xml becomes their index."""
     lastmod = {
         f"articles/{a.slug}.html": a.published.value.date().isoformat()
         for a in site.articles
         if a.published.value is not None
     }
-    note = "" if config.base_url else "<!-- Relative addresses: set base_url for a sitemap search engines accept. -->\n"
-    parts = ['<?xml version="1.0" encoding="utf-8"?>\n', note, f'<urlset xmlns="{SITEMAP}">\n']
+    if len(pages) <= SITEMAP_URLS:
+        return [_urlset("sitemap.xml", pages, lastmod, config)]
+    parts = [_urlset(f"sitemap-{number}.xml", pages[start:start + SITEMAP_URLS], lastmod, config)
+             for number, start in enumerate(range(0, len(pages), SITEMAP_URLS), 1)]
+    lines = ['<?xml version="1.0" encoding="utf-8"?>\n', _relative_note(config),
+             f'<sitemapindex xmlns="{SITEMAP}">\n']
+    for part in parts:
+        lines += ["  <sitemap>\n", _leaf("    ", "loc", link_to(config, "sitemap.xml", part.path)), "  </sitemap>\n"]
+    lines.append("</sitemapindex>\n")
+    return [*parts, OutputPage("sitemap.xml", "".join(lines).encode())]
+
+
+def _relative_note(config: Config) -> str:
+    return "" if config.base_url else "<!-- Relative addresses: set base_url for a sitemap search engines accept. -->\n"
+
+
+def _urlset(path: str, pages: list[str], lastmod: dict[str, str], config: Config) -> OutputPage:
+    parts = ['<?xml version="1.0" encoding="utf-8"?>\n', _relative_note(config), f'<urlset xmlns="{SITEMAP}">\n']
     for page in pages:
         parts.append("  <url>\n")
-        parts.append(_leaf("    ", "loc", link_to(config, "sitemap.xml", page)))
+        parts.append(_leaf("    ", "loc", link_to(config, path, page)))
         if page in lastmod:
             parts.append(_leaf("    ", "lastmod", lastmod[page]))
         parts.append("  </url>\n")
     parts.append("</urlset>\n")
-    return OutputPage("sitemap.xml", "".join(parts).encode())
+    return OutputPage(path, "".join(parts).encode())
 
 
 def robots_txt(config: Config) -> OutputPage:
