@@ -40,6 +40,7 @@ class BuildReport:
     duplicates: int = 0  # near-identical copies folded into another article's page
     search_runs: int = 0  # Pagefind runs made for the search index
     search_reused: int = 0  # search index shards reused from the previous site
+    search_words: str = ""  # the words index of a sharded index: "indexed" (one more run), "reused", ""
 
     def summary_line(self) -> str:
         if self.up_to_date:
@@ -228,4 +229,5 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None) -> 
 
     duplicates = sum(len(article.also_published_as) for article in site.articles)
     return BuildReport(files_read, len(site.articles), problems, written, timer.total(), timer.seconds,
-                       duplicates=duplicates, search_runs=search_index.runs, search_reused=search_index.reused)
+                       duplicates=duplicates, search_runs=search_index.runs, search_reused=search_index.reused,
+                       search_words=search_index.words)

@@ -100,8 +100,9 @@ def build_command(project, seeds, output, cache, base_url, strict, jobs, verbose
         for stage, seconds in report.stage_seconds.items():
             click.echo(f"  {stage:<14} {seconds:6.2f} s", err=True)
         if not report.up_to_date:
+            words = f", words index {report.search_words}" if report.search_words else ""
             click.echo(f"  search index: {report.search_runs} Pagefind runs, "
-                       f"{report.search_reused} shards reused", err=True)
+                       f"{report.search_reused} shards reused{words}", err=True)
     click.echo(report.summary_line())
     click.echo(f"Open {settings.paths.output / 'index.html'} in a browser.")
 

@@ -35,13 +35,13 @@ def test_an_edit_reindexes_one_shard_and_the_bundle_is_a_cold_builds(project, tm
         seed(project, f"{number:02}.txt", article(number))
     first = build(settings_for(project))
     shards = first.search_runs
-    assert shards >= 4 and first.search_reused == 0
+    assert shards >= 4 and first.search_reused == 0 and first.search_words == "indexed"
     output = project / "output"
     assert len((output / search.BUNDLE / search.SHARD_LIST).read_text().split(",")) == shards - 1
 
     seed(project, "05.txt", article(5) + "A zebracorn statue stands at its door.\n")
     again = build(settings_for(project))
-    assert (again.search_runs, again.search_reused) == (1, shards - 1)
+    assert (again.search_runs, again.search_reused, again.search_words) == (1, shards - 1, "indexed")
     cold = build(settings_for(project, output=tmp_path / "cold", cache=tmp_path / "cold-cache"))
     assert (cold.search_runs, cold.search_reused) == (shards, 0)
     assert bundle_files(output) == bundle_files(tmp_path / "cold")
