@@ -423,16 +423,13 @@ class SearchIndex:
         if rest:
             self._start(folder, rest)
         self._wait()
+        names = [f"shard-{number}/" for number in range(1, self.started)]
         if not self.started:
             run_pagefind(folder, ["--site", str(folder), "--output-subdir", BUNDLE])
             self.runs += 1
             make_canonical(folder / BUNDLE)
-            names = []
-        else:
-            names = []
-            for number in range(1, self.started):
-                names.append(f"shard-{number}/")
-                shutil.move(str(self.work / f"out-{number}"), str(folder / BUNDLE / f"shard-{number}"))
+        for number, name in enumerate(names, 1):
+            shutil.move(str(self.work / f"out-{number}"), str(folder / BUNDLE / name))
         write_shard_list(folder, names)
         if names:
             self._index_words(folder, names)

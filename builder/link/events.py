@@ -466,8 +466,12 @@ class FlatVectors(NamedTuple):
 
     def entries(self, indices: np.ndarray) -> np.ndarray:
         """The places in `terms` of the vectors `indices`, one vector after the other."""
-        counts = self.lengths[indices]
-        return np.arange(int(counts.sum())) + np.repeat(self.starts[indices] - (np.cumsum(counts) - counts), counts)
+        return _spans(self.starts[indices], self.lengths[indices])
+
+
+def _spans(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """starts[0] … starts[0] + counts[0] - 1, then starts[1] …, as one array (the ranges laid end to end)."""
+    return np.arange(int(counts.sum())) + np.repeat(starts - (np.cumsum(counts) - counts), counts)
 
 
 def _pair_cosines(vectors: list[Vector], pairs: list[tuple[int, int]]) -> list[float]:
@@ -560,8 +564,7 @@ def _nearest(index: int, kinds: list[tuple], count: int) -> list[int]:
         kept = rare[own]
         features = flat.terms[own][kept]
         counts = frequency[features]
-        postings.append(docs[np.arange(int(counts.sum())) + np.repeat(first[features] - (np.cumsum(counts) - counts),
-                                                                      counts)])
+        postings.append(docs[_spans(first[features], counts)])
         weights.append(np.repeat(flat.weights[own][kept], counts))
     others = np.concatenate(postings)
     if not len(others):
