@@ -17,7 +17,6 @@ import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Callable
-from itertools import pairwise
 
 import numpy as np
 
@@ -90,44 +89,78 @@ def signed_groups(signatures: list[np.ndarray | None], fingerprints_of: Callable
     """duplicate_groups of texts given by their min_hash (worked out per article, before linking), with
     `fingerprints_of(i)` the fingerprint_array of text i: asked only for the texts of candidate pairs.
 
-    The groups are the connected parts of the candidate pairs similar enough (so the order pairs are
-    confirmed in does not matter).  A band's buckets are found by sorting its rows (never a dict of
-    every article's band); a candidate pair whose signatures agree on fewer than MIN_AGREEMENT of the
-    hashes is not compared (see there)."""
+    The groups are the connected parts of the candidate pairs similar enough, so a pair already joined
+    through others need not be compared, and the order pairs are compared in does not matter.  A band's
+    buckets are found by sorting its rows (never a dict of every article's band); a candidate pair whose
+    signatures agree on fewer than MIN_AGREEMENT of the hashes is not compared (see there).  A bucket is
+    worked through with numpy over its members' current parts, never as a list of its pairs: a folder
+    holding a thousand copies of one page (a cookie wall, an error page) makes a bucket of a thousand,
+    half a million pairs, of which only the 999 that join a copy to the first are compared."""
     signed = np.array([index for index, sig in enumerate(signatures) if sig is not None], dtype=np.intp)
     table = np.array([signatures[index] for index in signed], dtype=np.uint64).reshape(len(signed), HASHES)
     rows = HASHES // BANDS
-    pairs: set[tuple[int, int]] = set()  # rows of `table`
+    parts = _Parts(len(signed))
+    unlike: set[tuple[int, int]] = set()  # pairs compared and not similar enough (few: they agree on half the hashes)
+
+    def join_if_similar(i: int, j: int) -> bool:
+        """Compare rows i < j unless already joined or found unlike; True if this joins them."""
+        if parts.find(i) == parts.find(j) or (i, j) in unlike:
+            return False
+        if int((table[i] == table[j]).sum()) < MIN_AGREEMENT:
+            return False
+        a, b = fingerprints_of(int(signed[i])), fingerprints_of(int(signed[j]))
+        shared = shared_count(a, b)
+        if shared / (len(a) + len(b) - shared) >= threshold:
+            parts.join(i, j)
+            return True
+        unlike.add((i, j))
+        return False
+
     for band in range(BANDS):
         columns = table[:, band * rows : (band + 1) * rows]
         order = np.lexsort(columns.T[::-1])  # by the band's hashes; rows in input order within a bucket
         ordered = columns[order]
         starts = np.flatnonzero(np.r_[True, np.any(ordered[1:] != ordered[:-1], axis=1), True])
-        for begin, end in pairwise(starts.tolist()):
-            if end - begin > 1:
-                members = sorted(order[begin:end].tolist())
-                pairs.update((i, j) for position, i in enumerate(members) for j in members[position + 1 :])
-    candidates = np.array(sorted(pairs), dtype=np.intp).reshape(-1, 2)
-    agreement = (table[candidates[:, 0]] == table[candidates[:, 1]]).sum(axis=1)
-    parent = list(range(len(signatures)))
+        shared = np.flatnonzero(np.diff(starts) > 1)  # buckets of two or more
+        for begin, end in zip(starts[shared].tolist(), starts[shared + 1].tolist(), strict=True):
+            if end - begin == 2:  # most of them
+                join_if_similar(*sorted(order[begin:end].tolist()))
+            else:
+                members = np.sort(order[begin:end])
+                labels = parts.labels(members)
+                if (labels == labels[0]).all():
+                    continue
+                for position in range(len(members) - 1):
+                    i = int(members[position])
+                    # only the later members in other parts, and agreeing on enough hashes, are looked at
+                    apart = members[position + 1 :][labels[position + 1 :] != labels[position]]
+                    candidates = apart[(table[apart] == table[i]).sum(axis=1) >= MIN_AGREEMENT]
+                    if any([join_if_similar(i, j) for j in candidates.tolist()]):
+                        labels = parts.labels(members)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for row, index in enumerate(signed.tolist()):
+        groups[parts.find(row)].append(index)
+    return sorted((sorted(g) for g in groups.values() if len(g) > 1), key=lambda g: g[0])
 
-    def find(i: int) -> int:
+
+class _Parts:
+    """Union-find over rows: which connected part each row is in so far."""
+
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+
+    def find(self, i: int) -> int:
+        parent = self.parent
         while parent[i] != i:
             parent[i] = parent[parent[i]]
             i = parent[i]
         return i
 
-    for i, j in signed[candidates[agreement >= MIN_AGREEMENT]].tolist():
-        if find(i) == find(j):
-            continue
-        a, b = fingerprints_of(i), fingerprints_of(j)
-        shared = shared_count(a, b)
-        if shared / (len(a) + len(b) - shared) >= threshold:
-            parent[find(j)] = find(i)
-    groups: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(signatures)):
-        groups[find(i)].append(i)
-    return sorted((sorted(g) for g in groups.values() if len(g) > 1), key=lambda g: g[0])
+    def join(self, i: int, j: int) -> None:
+        self.parent[self.find(j)] = self.find(i)
+
+    def labels(self, rows: np.ndarray) -> np.ndarray:
+        return np.array([self.find(row) for row in rows.tolist()], dtype=np.intp)
 
 
 def duplicate_text(article: Article) -> str:
