@@ -183,17 +183,18 @@ def mention_keys(mentions: list[Mention], known: NameKeys) -> list[tuple[str, st
     return found
 
 
-def _local_resolution(article: Article, forbidden: Forbidden,
-                      names: list[tuple[str, str]] | None = None) -> tuple[list[str | None], dict[str, str]]:
+def _local_resolution(article: Article, forbidden: Forbidden, names: list[tuple[str, str]] | None = None,
+                      mentions: list[Mention] | None = None) -> tuple[list[str | None], dict[str, str]]:
     """Each mention's node id within its article, and the acronyms it defines (acronym → expansion node).
-    `names`: mention_keys(article.mentions), when the caller has them already."""
-    names = mention_keys(article.mentions, {}) if names is None else names
+    `names`: mention_keys(article.mentions), and `mentions`: list(article.mentions), when the caller has them."""
+    mentions = list(article.mentions) if mentions is None else mentions
+    names = mention_keys(mentions, {}) if names is None else names
     keys: list[str | None] = [own if key else None for key, own in names]
     full_people: dict[str, list[tuple[int, str]]] = defaultdict(list)  # last word → (start, node)
     first_people: dict[str, list[tuple[int, str]]] = defaultdict(list)
     full_orgs: dict[str, list[tuple[int, str]]] = defaultdict(list)  # last word → (start, node): "Saints"
     expansions: dict[str, str] = {}
-    for mention, key, (name, _) in zip(article.mentions, keys, names, strict=True):
+    for mention, key, (name, _) in zip(mentions, keys, names, strict=True):
         if key is None:
             continue
         tokens = name.split()
@@ -208,7 +209,7 @@ def _local_resolution(article: Article, forbidden: Forbidden,
                 expansions.setdefault(initials, key)
     resolved = list(keys)
     defined: dict[str, str] = {}
-    for i, (mention, key, (name, _)) in enumerate(zip(article.mentions, keys, names, strict=True)):
+    for i, (mention, key, (name, _)) in enumerate(zip(mentions, keys, names, strict=True)):
         if key is None:
             continue
         tokens = name.split()
@@ -275,21 +276,24 @@ def resolve_actors(
     forbidden = Forbidden([set().union(*(_reference_keys(r) for r in refs)) for _, refs in curation.keep_apart])
 
     # 1–2. names, and resolution within each article
+    # Each article's mentions as objects, made once: an article holds them as columns (model.Mentions),
+    # which make a new object at every read, and this function reads each mention several times.
+    mentions_of = [list(article.mentions) for article in articles]
     per_article = []
     names_of: list[list[tuple[str, str]]] = []  # per article, each mention's (name key, compact name key)
     known: NameKeys = {}
     definitions: dict[str, Counter] = defaultdict(Counter)
-    for article in articles:
-        names = mention_keys(article.mentions, known)
-        resolved, defined = _local_resolution(article, forbidden, names)
+    for article, mentions in zip(articles, mentions_of, strict=True):
+        names = mention_keys(mentions, known)
+        resolved, defined = _local_resolution(article, forbidden, names, mentions)
         per_article.append(resolved)
         names_of.append(names)
         for acronym, expansion in defined.items():
             definitions[acronym][expansion] += 1
     del known
     nodes: dict[str, Node] = {}
-    for position, (article, resolved, names) in enumerate(zip(articles, per_article, names_of, strict=True)):
-        for mention, node_id, (key, own) in zip(article.mentions, resolved, names, strict=True):
+    for position, (mentions, resolved, names) in enumerate(zip(mentions_of, per_article, names_of, strict=True)):
+        for mention, node_id, (key, own) in zip(mentions, resolved, names, strict=True):
             if node_id is None or own != node_id:
                 continue
             node = nodes.get(node_id)
@@ -299,8 +303,8 @@ def resolve_actors(
             node.surfaces[mention.text] += 1
             node.articles.add(position)
             node.acronym_count += looks_like_acronym(mention.text)
-    for article, resolved, names in zip(articles, per_article, names_of, strict=True):
-        for mention, node_id, (_, own) in zip(article.mentions, resolved, names, strict=True):
+    for mentions, resolved, names in zip(mentions_of, per_article, names_of, strict=True):
+        for mention, node_id, (_, own) in zip(mentions, resolved, names, strict=True):
             if node_id in nodes and own != node_id:
                 nodes[node_id].seen_as[mention.text] += 1
     del names_of
@@ -470,10 +474,10 @@ def resolve_actors(
     collected: set[tuple] = set()  # (actor key, role or None for a statement, source file, sentence) listed
     out_articles: list[Article] = []
     article_actors: list[set[str]] = []
-    for article, resolved in zip(articles, per_article, strict=True):
+    for article, mentions, resolved in zip(articles, mentions_of, per_article, strict=True):
         keys: list[str | None] = []
         present: set[str] = set()
-        for index, (mention, node_id) in enumerate(zip(article.mentions, resolved, strict=True)):
+        for index, (mention, node_id) in enumerate(zip(mentions, resolved, strict=True)):
             key = actor_of_node.get(node_id) if node_id else None
             key = key if key in final else None
             keys.append(key)
@@ -486,6 +490,7 @@ def resolve_actors(
         _collect_quotes(linked, final)
         out_articles.append(linked)
         article_actors.append(present)
+    del mentions_of
     articles_of: dict[str, list[int]] = defaultdict(list)  # actor key → positions of the articles naming it
     for position, present in enumerate(article_actors):
         for key in present:
