@@ -71,6 +71,25 @@ def plain_candidate_pairs(vectors: list[dict[str, float]], params: ClusterParams
     return pairs
 
 
+def plain_site_candidate_pairs(vectors: list[dict[str, float]], params: ClusterParams) -> list[tuple[int, int]]:
+    """"site" weights: a feature in at most params.max_postings articles finds all of them."""
+    postings: dict[str, list[int]] = defaultdict(list)
+    for index, vector in enumerate(vectors):
+        for feature in vector:
+            postings[feature].append(index)
+    rare = {feature: docs for feature, docs in postings.items() if len(docs) <= params.max_postings}
+    pairs = []
+    for index, vector in enumerate(vectors):
+        scores: dict[int, float] = defaultdict(float)
+        for feature, weight in vector.items():
+            for other in rare.get(feature, ()):
+                scores[other] += weight
+        scores.pop(index, None)
+        for other, _ in heapq.nlargest(params.neighbours, scores.items(), key=itemgetter(1)):
+            pairs.append((min(index, other), max(index, other)))
+    return pairs
+
+
 def test_pair_cosines_are_the_plain_sums():
     for seed in range(5):
         vectors = random_vectors(seed)
@@ -80,7 +99,7 @@ def test_pair_cosines_are_the_plain_sums():
 
 
 def test_blocked_pairs_are_the_plain_candidates_in_the_same_order():
-    params = ClusterParams(neighbours=5, window=4)
+    params = ClusterParams(neighbours=5, window=4, weights="reference")
     for seed in range(5):
         vectors = random_vectors(seed)
         ranks = random_ranks(seed, len(vectors))
@@ -89,10 +108,21 @@ def test_blocked_pairs_are_the_plain_candidates_in_the_same_order():
         assert _blocked_pairs([[Vector.of(v.items()) for v in vectors]], params, ranks) == set(expected)
 
 
+def test_site_weights_block_as_before():
+    """"site" weights (the default) block on the features in at most max_postings articles, whatever the time
+    order: the plain candidates, in the same order."""
+    params = ClusterParams(neighbours=5, max_postings=8)
+    for seed in range(5):
+        vectors = random_vectors(seed)
+        ranks = random_ranks(seed, len(vectors))
+        expected = list(dict.fromkeys(plain_site_candidate_pairs(vectors, params)))
+        assert list(_blocked_pairs([[Vector.of(v.items()) for v in vectors]], params, ranks)) == list(set(expected))
+
+
 def test_common_english_words_find_no_candidates():
     """Rarity is the reference table's: two articles sharing only common words are never candidates, two sharing
     a word the table does not know are, however many other articles the site has."""
-    params = ClusterParams(neighbours=5, window=4)
+    params = ClusterParams(neighbours=5, window=4, weights="reference")
     common = [{"government": 1.0, "police": 0.5} for _ in range(6)]
     assert _blocked_pairs([[Vector.of(v.items()) for v in common]], params) == set()
     rare = [{"government": 1.0, "zqshoiguzq": 0.5}, {"zqshoiguzq": 0.5}, {"police": 1.0}]
@@ -102,7 +132,7 @@ def test_common_english_words_find_no_candidates():
 def test_a_rare_feature_finds_only_the_articles_near_in_time():
     """Blocking stays bounded: a rare feature shared by many articles pairs each with the params.window articles
     on either side of it in time order, not with all of them."""
-    params = ClusterParams(neighbours=50, window=2)
+    params = ClusterParams(neighbours=50, window=2, weights="reference")
     vectors = [Vector.of([("zqzikazq", 1.0)]) for _ in range(10)]
     ranks = np.array([9, 8, 7, 6, 5, 4, 3, 2, 1, 0], dtype=np.intp)  # the last article is the earliest
     pairs = _blocked_pairs([vectors], params, ranks)
@@ -136,7 +166,7 @@ def test_co_actors_are_the_first_of_the_full_sort():
 def test_blocked_pairs_over_two_kinds_are_the_plain_candidates_of_the_joined_vectors():
     """Blocking on words and names at once is blocking on one vector per article holding both kinds (a kind's
     features never meeting the other's), its kinds' features in table order."""
-    params = ClusterParams(neighbours=4, window=3)
+    params = ClusterParams(neighbours=4, window=3, weights="reference")
     for seed in range(4):
         words, names = random_vectors(seed), random_vectors(seed + 100)
         joined = [{**{f"w:{t}": x for t, x in w.items()}, **{f"n:{t}": x for t, x in n.items()}}

@@ -43,7 +43,7 @@ from typing import NamedTuple
 import numpy as np
 
 from builder.analyse.dates import MONTHS, WEEKDAYS, resolve_against, weekday_distance
-from builder.link.reference import ARTICLE_WORDS, RARE_FREQUENCY, REFERENCE, Reference
+from builder.link.reference import ARTICLE_WORDS, IDF_FLOOR, NAME_ARTICLE_WORDS, RARE_FREQUENCY, Reference
 from builder.link.slugs import unique_slugs
 from builder.model import Actor, Article, DateRef, EntityType, Event, Precision
 
@@ -404,20 +404,37 @@ class ClusterParams:
     names: float = 2.0  # weight of the name cosine
     when: float = 0.5  # weight of the date agreement (-1 … 1)
     neighbours: int = 30  # candidates kept per article from the inverted index
-    window: int = 30  # a rare feature finds, for an article, the articles this close to it in time order among
-    # those sharing it (this many on each side): blocking stays linear however common a "rare" feature gets
-    rare_frequency: float = RARE_FREQUENCY  # features this rare in general English find candidates (reference.py)
-    article_words: float = ARTICLE_WORDS  # reference.py: a word's frequency read as its share of articles
+    # How features are weighed and which find candidates: "site" (idf from document frequencies over the
+    # site's articles; features in at most max_postings articles of the site find candidates, among all
+    # the articles holding them) or "reference" (reference.py: idf and rarity from general English word
+    # frequencies, so that an article's vector depends on the article alone; a rare feature finds, for an
+    # article, only the `window` articles on either side of it in time order among those holding it).
+    weights: str = "site"
+    max_postings: int = 60
+    window: int = 30
+    rare_frequency: float = RARE_FREQUENCY  # "reference": features this rare in general English find candidates
+    article_words: float = ARTICLE_WORDS  # "reference": a content word's frequency read as its share of articles
+    name_article_words: float = NAME_ARTICLE_WORDS  # "reference": the same for a name token
 
     @property
-    def reference(self) -> Reference:
-        return _reference(self.article_words, self.rare_frequency)
+    def reference(self) -> Reference | None:
+        """The content words' idf and every feature's rarity ("reference" weights; None for "site")."""
+        return _reference(self.article_words, self.rare_frequency) if self.weights == "reference" else None
+
+    @property
+    def name_reference(self) -> Reference | None:
+        """The name tokens' idf ("reference" weights; None for "site")."""
+        return _reference(self.name_article_words, self.rare_frequency) if self.weights == "reference" else None
+
+
+# The parameters of "reference" weights, measured by bench/events_ecb.py --reference-weights (threshold raised
+# with them: their scores run higher).  Not the default: on ECB+ they group slightly worse (RESULTS-scale.md).
+REFERENCE_PARAMS = ClusterParams(threshold=0.28, weights="reference")
 
 
 @lru_cache(maxsize=8)
 def _reference(article_words: float, rare_frequency: float) -> Reference:
-    return REFERENCE if (article_words, rare_frequency) == (ARTICLE_WORDS, RARE_FREQUENCY) else Reference(
-        article_words, rare_frequency)
+    return Reference(article_words, rare_frequency)
 
 
 class Vector(NamedTuple):
@@ -436,11 +453,19 @@ class Vector(NamedTuple):
         return zip(self.position, self.weights, strict=True)
 
 
-def _tfidf(counts: list[Counter], empty_counts: bool = False, reference: Reference = REFERENCE) -> list[Vector]:
-    """Unit tf-idf vectors, each term's idf from the reference table (reference.py), so each vector depends on
-    its own article alone; `empty_counts`: each counter is emptied once weighed (the vectors replace them)."""
+def _tfidf(counts: list[Counter], empty_counts: bool = False, reference: Reference | None = None) -> list[Vector]:
+    """Unit tf-idf vectors; `empty_counts`: each counter is emptied once weighed (the vectors replace them).
+    Each term's idf from its document frequency over `counts`, or from `reference` (reference.py) when given:
+    then each vector depends on its own counter alone."""
+    if reference is None:
+        df: Counter = Counter()
+        for c in counts:
+            df.update(c.keys())
+        n = len(counts)
+        idf = {t: math.log((1 + n) / (1 + d)) + IDF_FLOOR for t, d in df.items()}
+    else:
+        idf = {t: reference.idf(t) for t in dict.fromkeys(chain.from_iterable(counts))}
     # Each term's idf and each count's weight once (the same expressions as per term, so the same floats).
-    idf = {t: reference.idf(t) for t in dict.fromkeys(chain.from_iterable(counts))}
     tf = {v: 1 + math.log(v) for v in {v for c in counts for v in c.values()}}
     vectors = []
     for c in counts:
@@ -559,46 +584,56 @@ def _flat_blocked_pairs(tables: list[FlatVectors], params: ClusterParams,
                         ranks: np.ndarray | None = None) -> set[tuple[int, int]]:
     """candidate_pairs over several kinds of features (`tables`: one vector per article for each kind), as if
     each article's vectors were one, its kinds' features in table order and a feature never meeting
-    another kind's.  Only rare features (reference.py: rare in general English, whatever the site) find
-    candidates, and each only among the params.window articles on either side of the article in time order
-    (`ranks`: each article's place in it; default the articles' own order) that share it: an article's
-    candidates then depend on the articles near it only, and blocking stays linear in the articles."""
+    another kind's.  Features too common to block on are dropped before scoring: they add nothing.
+    "site" weights: a feature in at most params.max_postings articles is rare, and finds all of them.
+    "reference" weights: a feature rare in general English (reference.py) is rare, whatever the site, and
+    finds the params.window articles on either side of the article in time order (`ranks`: each article's
+    place in it; default the articles' own order) among those holding it: an article's candidates then
+    depend on the articles near it only, and blocking stays linear however many articles share a feature."""
     count = len(tables[0].lengths)
-    ranks = np.arange(count) if ranks is None else ranks
     reference = params.reference
+    ranks = np.arange(count) if ranks is None or reference is None else ranks
+    window = params.window if reference is not None else None
     kinds = []  # per kind: its vectors, which of its entries are rare, and the postings of its terms
     for flat in tables:
         owner = np.repeat(np.arange(count), flat.lengths)  # the article of each entry
         frequency = np.bincount(flat.terms, minlength=flat.vocabulary)  # a term is in a vector once
         by_term = np.lexsort((ranks[owner], flat.terms))  # postings: each term's articles, in time order
         first = np.cumsum(frequency) - frequency
-        place = np.empty(len(flat.terms), dtype=np.intp)  # each entry's place in its term's postings
-        place[by_term] = np.arange(len(by_term)) - first[flat.terms[by_term]]
-        rare = reference.rare_mask(flat.words)[flat.terms]
+        if reference is None:
+            rare, place = frequency[flat.terms] <= params.max_postings, None
+        else:
+            rare = reference.rare_mask(flat.words)[flat.terms]
+            place = np.empty(len(flat.terms), dtype=np.intp)  # each entry's place in its term's postings
+            place[by_term] = np.arange(len(by_term)) - first[flat.terms[by_term]]
         kinds.append((flat, rare, frequency, first, place, owner[by_term]))
     pairs: set[tuple[int, int]] = set()
     for index in range(count):
-        for other in _nearest(index, kinds, params.neighbours, params.window):
+        for other in _nearest(index, kinds, params.neighbours, window):
             pairs.add((min(index, other), max(index, other)))
     return pairs
 
 
-def _nearest(index: int, kinds: list[tuple], count: int, window: int) -> list[int]:
+def _nearest(index: int, kinds: list[tuple], count: int, window: int | None) -> list[int]:
     """The `count` articles sharing the most weight of rare features with article `index` (`kinds`: each kind's
     FlatVectors, rare entries, postings and places in them, as _flat_blocked_pairs makes them; of each feature's
-    postings, the `window` articles on either side of `index`), most first.  The same as summing the weights into
-    a dict in feature order and taking heapq.nlargest of its items: bincount adds each article's weights in the
-    same order, and a stable sort keeps first-seen order among equal scores."""
+    postings, all, or the `window` articles on either side of `index`), most first.  The same as summing the
+    weights into a dict in feature order and taking heapq.nlargest of its items: bincount adds each article's
+    weights in the same order, and a stable sort keeps first-seen order among equal scores."""
     postings: list[np.ndarray] = []
     weights: list[np.ndarray] = []
     for flat, rare, frequency, first, place, docs in kinds:
         own = slice(flat.starts[index], flat.starts[index] + flat.lengths[index])
         kept = rare[own]
         features = flat.terms[own][kept]
-        at = place[own][kept]
-        low = np.maximum(at - window, 0)
-        counts = np.minimum(at + window + 1, frequency[features]) - low
-        postings.append(docs[_spans(first[features] + low, counts)])
+        counts = frequency[features]
+        if window is None:
+            postings.append(docs[_spans(first[features], counts)])
+        else:
+            at = place[own][kept]
+            low = np.maximum(at - window, 0)
+            counts = np.minimum(at + window + 1, counts) - low
+            postings.append(docs[_spans(first[features] + low, counts)])
         weights.append(np.repeat(flat.weights[own][kept], counts))
     others = np.concatenate(postings)
     if not len(others):
@@ -621,9 +656,8 @@ class PairEvidence:
 
 def _vectors(features: list[ArticleFeatures], params: ClusterParams,
              empty_counts: bool = False) -> tuple[list[Vector], list[Vector]]:
-    reference = params.reference
-    return (_tfidf([f.words for f in features], empty_counts, reference),
-            _tfidf([f.names for f in features], empty_counts, reference))
+    return (_tfidf([f.words for f in features], empty_counts, params.reference),
+            _tfidf([f.names for f in features], empty_counts, params.name_reference))
 
 
 def pair_evidence(features: list[ArticleFeatures], params: ClusterParams) -> dict[tuple[int, int], PairEvidence]:

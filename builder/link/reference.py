@@ -28,6 +28,7 @@ import numpy as np
 ARTICLE_WORDS = 3000  # turns a word's frequency into its share of articles (tuned on ECB+ dev topics)
 UNKNOWN_FREQUENCY = 5e-9  # a word the table does not know: half the frequency of the rarest words it lists
 IDF_FLOOR = 1.0  # added to every idf (smoothing): the commonest words still count a little
+NAME_ARTICLE_WORDS = 10_000  # the same for name tokens (tuned on ECB+ dev topics)
 RARE_FREQUENCY = 3e-5  # a word or name token this rare or rarer finds candidate pairs (blocking)
 
 
@@ -77,5 +78,3 @@ class Reference:
         """rare(term) for each term, as a numpy array of booleans."""
         return np.fromiter(map(self.rare, terms), dtype=bool, count=len(terms))
 
-
-REFERENCE = Reference()
