@@ -1098,8 +1098,12 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
                  params: ClusterParams | None = None,
                  types: list[EventType] | None = None) -> tuple[list[Event], list[Article]]:
     """Events reported by the articles; articles get `main_event`/`events` (and undated ones a date).
-    `types`: the event types (default the built-in table; a site's own: load_event_types(site/event_types.toml))."""
+    `params`: the grouping's parameters (default: ClusterParams(), or REFERENCE_PARAMS when the config's
+    event_weights is "reference").  `types`: the event types (default the built-in table; a site's own:
+    load_event_types(site/event_types.toml))."""
     type_list = types or TYPES
+    if params is None:
+        params = REFERENCE_PARAMS if getattr(config, "event_weights", "site") == "reference" else ClusterParams()
     actor_by_key = {actor.key: actor for actor in actors or []}
     names_of = {a.source_file: article_names(a) for a in articles}
     publishers = frozenset(a.source.lower() for a in articles if a.source != "Unknown source")
