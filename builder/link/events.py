@@ -728,6 +728,49 @@ def average_link(count: int, scores: dict[tuple[int, int], float], threshold: fl
     return sorted((sorted(group) for group in members.values()), key=lambda g: g[0])
 
 
+def scored_parts(count: int, scores: dict[tuple[int, int], float], threshold: float) -> list[list[int]]:
+    """The connected parts of the graph of the pairs scoring above `threshold` (each article in one part, in
+    order of its first article).  average_link merges two groups only when one of their pairs scores above the
+    threshold, so no group spans two parts: each part can be grouped alone (average_link_by_parts)."""
+    parent = list(range(count))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for (i, j), score in scores.items():
+        if score > threshold:
+            a, b = root(i), root(j)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    parts: dict[int, list[int]] = defaultdict(list)
+    for i in range(count):
+        parts[root(i)].append(i)
+    return list(parts.values())
+
+
+def average_link_by_parts(count: int, scores: dict[tuple[int, int], float], threshold: float) -> list[list[int]]:
+    """average_link, run on each part of scored_parts alone: what an incremental grouping does (keep the groups
+    of the parts an edit did not touch, group the others again).  The same groups as average_link over the
+    whole graph, but where two merges of one part tie exactly (equal averages: average_link breaks the tie by
+    the order its groups were made in, which counts the other parts' merges too)."""
+    groups: list[list[int]] = []
+    by_part: dict[int, dict[tuple[int, int], float]] = defaultdict(dict)
+    parts = scored_parts(count, scores, threshold)
+    part_of = {i: number for number, part in enumerate(parts) for i in part}
+    for (i, j), score in scores.items():
+        if part_of[i] == part_of[j]:
+            by_part[part_of[i]][(i, j)] = score
+    for number, part in enumerate(parts):
+        local = {i: n for n, i in enumerate(part)}
+        found = average_link(len(part), {(local[i], local[j]): s for (i, j), s in by_part[number].items()},
+                             threshold)
+        groups.extend([part[n] for n in group] for group in found)
+    return sorted((sorted(group) for group in groups), key=lambda g: g[0])
+
+
 def cluster_articles(features: list[ArticleFeatures], params: ClusterParams | None = None,
                      empty_counts: bool = False) -> list[list[int]]:
     """Groups of article indices that report the same happening (every article in exactly one group).
