@@ -8,8 +8,10 @@ score of a pair of articles on the two articles alone: adding, editing or deleti
 no weight (the condition for re-grouping only the part of the site an edit touches).
 
 A word's frequency f (its share of all running words) is read as the share of articles that hold it,
-p = 1 - exp(-ARTICLE_WORDS * f) (an article of ARTICLE_WORDS running words, each drawn independently),
-and its idf is log(1 / p) + IDF_FLOOR, as the site-counted idf was log(n / df) + IDF_FLOOR.  A hyphenated
+p = 1 - exp(-A * f) (as if an article were A running words drawn independently; A is a scale, tuned on the
+ECB+ dev topics by bench/events_ecb.py: ARTICLE_WORDS for content words, NAME_ARTICLE_WORDS for name tokens,
+so that only names rare in general English weigh much), and its idf is log(1 / p) + IDF_FLOOR, as the
+site-counted idf was log(n / df) + IDF_FLOOR.  A hyphenated
 word ("north-korean") is as rare as its parts together (1/f = the sum of 1/f of its parts: the way
 wordfreq combines the tokens of a phrase); a word or a part the table does not know (most surnames of the
 news, "shoigu" aside) counts as rarer than any word it knows: UNKNOWN_FREQUENCY.
@@ -25,11 +27,11 @@ from functools import cache
 
 import numpy as np
 
-ARTICLE_WORDS = 3000  # turns a word's frequency into its share of articles (tuned on ECB+ dev topics)
+ARTICLE_WORDS = 3000  # A for content words: a word's frequency read as its share of articles
 UNKNOWN_FREQUENCY = 5e-9  # a word the table does not know: half the frequency of the rarest words it lists
 IDF_FLOOR = 1.0  # added to every idf (smoothing): the commonest words still count a little
-NAME_ARTICLE_WORDS = 10_000  # the same for name tokens (tuned on ECB+ dev topics)
-RARE_FREQUENCY = 3e-5  # a word or name token this rare or rarer finds candidate pairs (blocking)
+NAME_ARTICLE_WORDS = 10_000  # A for name tokens
+RARE_FREQUENCY = 3e-5  # a word or name token this rare or rarer finds candidate pairs (blocking), whatever the site
 
 
 @cache
