@@ -175,3 +175,27 @@ def test_blocked_pairs_over_two_kinds_are_the_plain_candidates_of_the_joined_vec
         expected = set(plain_candidate_pairs(joined, params, ranks, lambda f: params.reference.rare(f[2:])))
         tables = [[Vector.of(v.items()) for v in words], [Vector.of(v.items()) for v in names]]
         assert _blocked_pairs(tables, params, ranks) == expected
+
+
+def test_a_new_article_changes_only_the_candidates_of_the_articles_near_it():
+    """"reference" weights: adding an article leaves the candidate pairs between the other articles as they were,
+    but for the articles within params.window places of it in the time order of one of its rare features (what
+    an incremental link would find again; tests/test_events.py has the scores and the groups)."""
+    params = ClusterParams(neighbours=3, window=2, weights="reference")
+    for seed in range(6):
+        vectors = random_vectors(seed, count=80)
+        ranks = random_ranks(seed, len(vectors) + 1)
+        before = _blocked_pairs([[Vector.of(v.items()) for v in vectors]], params,
+                                np.argsort(np.argsort(ranks[:-1])))
+        added = len(vectors)
+        after = _blocked_pairs([[Vector.of(v.items()) for v in [*vectors, vectors[seed + 1]]]], params, ranks)
+        near = {added}
+        for feature in vectors[seed + 1]:
+            if params.reference.rare(feature):
+                holders = sorted((i for i, v in enumerate([*vectors, vectors[seed + 1]]) if feature in v),
+                                 key=lambda i: ranks[i])
+                at = holders.index(added)
+                near.update(holders[max(0, at - params.window) : at + params.window + 1])
+        assert before != {pair for pair in after if added not in pair}  # the new article does change some
+        assert {p for p in before if near.isdisjoint(p)} == {p for p in after if near.isdisjoint(p)}
+        assert len(near) < len(vectors) // 2
