@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from builder.link.events import (
     pair_scores,
     scored_parts,
     strip_titles,
+    time_ranks,
 )
 from builder.model import Article, ArticleDate, Block, BlockKind, Event, Sentence, Site
 from builder.pages.events import actor_timeline, date_text, unique_facts
@@ -148,14 +150,15 @@ def test_clustering_uses_who_and_when():
     assert cluster_articles(same_time, words_only) == [[0, 1, 2, 3]]
 
 
-def _features(seed: int, count: int) -> list[ArticleFeatures]:
+def _features(seed: int, count: int, rare_words: int = 40, rare_names: int = 0) -> list[ArticleFeatures]:
     from collections import Counter
     from random import Random
 
     rng = Random(seed)
     common = ["government", "police", "minister", "election", "storm", "company", "court", "market"]
-    rare = [f"zq{n}" for n in range(40)]
+    rare = [f"zq{n}" for n in range(rare_words)]
     names = ["kim", "obama", "shoigu", "lohan", "zqmistura", "zqrezaian", "merkel", "putin"]
+    names += [f"zqname{n}" for n in range(rare_names)]
     return [ArticleFeatures(Counter({w: rng.randint(1, 3) for w in rng.sample(common + rare, 12)}),
                             Counter({n: rng.randint(1, 2) for n in rng.sample(names, 3)}),
                             date(2016, 1, 1) + timedelta(days=rng.randint(0, 60)))
@@ -181,6 +184,43 @@ def test_a_pair_scores_the_same_whatever_else_the_site_holds():
     shared = [pair for pair in small if pair in large]
     assert shared
     assert all(small[pair] == large[pair] for pair in shared)
+
+
+def test_grouping_again_only_what_a_new_article_touches_equals_a_cold_grouping():
+    """The incremental grouping README's Design sketches, on "reference" weights: after one article is added,
+    keep the scores of the pairs between articles not near it (within params.window places of it in the time
+    order of one of its rare words or names) and the groups of the parts none of its near articles is in;
+    score and group the rest again.  The groups are those of a cold grouping of all the articles."""
+    params = replace(REFERENCE_PARAMS, window=2)
+    for seed in range(8):
+        features = _features(10 + seed, 150, rare_words=300, rare_names=60)
+        added = len(features) - 1
+        before = pair_scores(features[:-1], params)
+        after = pair_scores(features, params)  # a cold grouping's scores (and the rescoring of the near pairs)
+        ranks = time_ranks(features)
+        near = {added}
+        for kind in ("words", "names"):
+            for term in getattr(features[added], kind):
+                if params.reference.rare(term):
+                    holders = sorted((i for i, f in enumerate(features) if term in getattr(f, kind)),
+                                     key=lambda i: ranks[i])
+                    at = holders.index(added)
+                    near.update(holders[max(0, at - params.window) : at + params.window + 1])
+        assert len(near) < len(features) // 2
+        kept = {pair: score for pair, score in before.items() if near.isdisjoint(pair)}
+        scores = {**kept, **{pair: score for pair, score in after.items() if not near.isdisjoint(pair)}}
+        assert scores == after  # every pair not near the new article scores as it did
+        old_groups = {tuple(group) for group in average_link(added, before, params.threshold)}
+        groups = []
+        for part in scored_parts(len(features), scores, params.threshold):
+            if near.isdisjoint(part):  # untouched: its groups are the old ones
+                groups.extend(list(g) for g in old_groups if g[0] in part)
+            else:
+                inside = set(part)
+                local = {pair: score for pair, score in scores.items() if inside.issuperset(pair)}
+                groups.extend(g for g in average_link_by_parts(len(features), local, params.threshold)
+                              if g[0] in inside)
+        assert sorted(groups) == average_link(len(features), after, params.threshold)
 
 
 def test_config_event_weights_picks_the_parameters(monkeypatch):
