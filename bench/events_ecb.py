@@ -1,12 +1,14 @@
 """Group the 772 ECB+ documents (topics 1–35) into events, all together, and score against the gold subtopics.
 
-    .venv/bin/python bench/events_ecb.py [--tune] [--pipeline]
+    .venv/bin/python bench/events_ecb.py [--tune] [--pipeline] [--reference-weights]
 
 The grouping is the builder's own `cluster_articles` over `article_features` (who: names, what: content
 words, when: dated lines and years), after the builder's `find_dates`; topic numbers are never used.
 Prints B³ precision/recall/F1 and the adjusted Rand index on the dev topics (2, 5, 12, 18, 21, 23, 34, 35)
 and on the other topics, for a plain TF-IDF average-link baseline (same clustering, words only, threshold
 tuned on dev) and for the builder's grouping.  --tune searches the parameters on the dev topics.
+--reference-weights: both weigh words by the reference table (events.REFERENCE_PARAMS, builder/link/reference.py)
+instead of document frequencies over the 772 documents.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from builder.analyse.dates import find_dates
 from builder.link.events import (
+    REFERENCE_PARAMS,
     ClusterParams,
     article_features,
     average_link,
@@ -39,7 +42,6 @@ from builder.model import Article, ArticleDate, Block, BlockKind, Sentence
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(os.environ.get("BUILD_SITE_DATA", REPO.parent / "shared" / "data"))
 DEV_TOPICS = {2, 5, 12, 18, 21, 23, 34, 35}
-BASELINE = ClusterParams(names=0.0, when=0.0)
 
 
 def load_docs(path: Path | None = None) -> list[dict]:
@@ -150,6 +152,8 @@ def main() -> None:
     parser.add_argument("--pipeline", action="store_true",
                         help="analyse with the builder's whole pipeline (names from its entity recogniser) instead of "
                              "sentences + dates only (names from capitalised words)")
+    parser.add_argument("--reference-weights", action="store_true",
+                        help="weigh words by the reference table (events.REFERENCE_PARAMS), not by the documents")
     args = parser.parse_args()
     started = time.perf_counter()
     docs = load_docs()
@@ -160,8 +164,10 @@ def main() -> None:
     print(f"ECB+ topics 1–35: {len(docs)} documents, {len(Counter(d['subtopic'] for d in docs))} gold events; "
           f"{dated} documents dated from their text ({prepared:.1f} s to read, date and featurise)")
 
-    baseline = tune(features, docs, BASELINE, {"threshold": [x / 100 for x in range(4, 40, 2)]})
-    ours = ClusterParams()
+    base = REFERENCE_PARAMS if args.reference_weights else ClusterParams()
+    baseline = tune(features, docs, replace(base, names=0.0, when=0.0),  # words only
+                    {"threshold": [x / 100 for x in range(4, 40, 2)]})
+    ours = base
     if args.tune:
         ours = tune(features, docs, ours, {"threshold": [x / 100 for x in range(14, 44, 2)],
                                            "names": [0.5, 1.0, 1.5, 2.0], "when": [0.0, 0.15, 0.3, 0.5]})

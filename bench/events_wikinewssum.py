@@ -1,13 +1,14 @@
 """Combined event summaries vs Wikinews summaries (ROUGE-1/2 F, no stemming), with a lead baseline.
 
-    .venv/bin/python bench/events_wikinewssum.py
+    .venv/bin/python bench/events_wikinewssum.py [--reference-weights]
 
 For the wikinewssum-sample events whose summary is not suspect and that have at least two non-empty English
 sources (15 events), each source becomes an article analysed by the builder's own per-article pipeline; the
 articles are grouped with `group_events`, and the combined summary of the event (the builder's
 `combined_summary` over all the event's reports) is scored against the Wikinews text.  The lead baseline takes
 the same number of sentences from the start of the first source, split by the same sentence splitter.
-Also prints how many events `group_events` keeps as one event.
+Also prints how many events `group_events` keeps as one event.  --reference-weights: grouped with
+event_weights = "reference" (builder/link/reference.py).
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def to_article(record: dict, number: int, source: dict, config: Config) -> Artic
 
 
 def main() -> None:
-    config = Config()
+    config = Config(event_weights="reference" if "--reference-weights" in sys.argv[1:] else "site")
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2"], use_stemmer=False)
     events = load_events()
     totals = {"combined": [0.0, 0.0], "lead": [0.0, 0.0]}
@@ -89,7 +90,8 @@ def main() -> None:
         for name, score in scores.items():
             totals[name][0] += score["rouge1"].fmeasure
             totals[name][1] += score["rouge2"].fmeasure
-        grouped, _ = group_events([to_article(record, n, s, config) for n, s in enumerate(record["sources"])])
+        grouped, _ = group_events([to_article(record, n, s, config) for n, s in enumerate(record["sources"])],
+                                  config=config)
         main_events = [e for e in grouped if not e.background]
         if len(main_events) == 1:
             kept_whole += 1

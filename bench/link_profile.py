@@ -1,6 +1,7 @@
 """Time and measure the LINK stage alone (link_site) on a project whose analysis is cached.
 
     .venv/bin/python bench/link_profile.py PROJECT [--profile N] [--dump FILE] [--articles PICKLE]
+                                               [--reference-weights]
 
 Loads the project's analysed articles through the analysis cache (as a build does), then runs link_site
 once and prints its wall seconds and how much it raised the process's peak RSS over the loaded articles
@@ -11,6 +12,7 @@ once and prints its wall seconds and how much it raised the process's peak RSS o
                 events, sources, the actor report, in order) to compare before and after a change
 --articles P    keep the loaded articles in a pickle P (loaded from it when it exists): linking can be
                 measured while the analysis code, and so the cache key, is being changed by others
+--reference-weights  link with event_weights = "reference" (builder/link/reference.py), whatever the config
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import pickle
 import pstats
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from builder.build import analyse_all
@@ -100,6 +103,7 @@ def main() -> None:
     parser.add_argument("--profile", type=int, default=0)
     parser.add_argument("--dump", type=Path)
     parser.add_argument("--articles", type=Path)
+    parser.add_argument("--reference-weights", action="store_true")
     options = parser.parse_args()
 
     settings = _settings(options.project, None, None, None, None, False, None)
@@ -117,7 +121,8 @@ def main() -> None:
     begun, cpu_begun = time.perf_counter(), time.process_time()
     if profiler:
         profiler.enable()
-    site = link_site(articles, problems, settings.config, curation, event_types=event_types)
+    config = replace(settings.config, event_weights="reference") if options.reference_weights else settings.config
+    site = link_site(articles, problems, config, curation, event_types=event_types)
     if profiler:
         profiler.disable()
     seconds, cpu_seconds = time.perf_counter() - begun, time.process_time() - cpu_begun

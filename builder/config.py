@@ -30,6 +30,7 @@ class Config:
     excerpts_only: bool = False  # publish summary + first paragraph instead of full texts
     noindex: bool = False  # ask search engines not to index the site
     recogniser: str = "rules"  # named-entity recogniser: "rules" or "spacy"
+    event_weights: str = "site"  # event grouping's word weights: "site" or "reference" (builder/link/reference.py)
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,8 @@ def load_config(site_dir: Path, overrides: dict[str, object] | None = None) -> C
         errors.append(f"'timezone' {config.timezone!r} is not a known time zone (e.g. 'UTC', 'Europe/Paris')")
     if config.recogniser not in ("rules", "spacy"):
         errors.append(f"'recogniser' must be 'rules' or 'spacy', not {config.recogniser!r}")
+    if config.event_weights not in ("site", "reference"):
+        errors.append(f"'event_weights' must be 'site' or 'reference', not {config.event_weights!r}")
     if config.articles_per_page < 1:
         errors.append("'articles_per_page' must be at least 1")
     if not 1 <= config.summary_sentences <= 10:

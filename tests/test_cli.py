@@ -68,6 +68,17 @@ def test_bad_config_reports_every_key_then_fails_once(project):
     assert "Traceback" not in result.output
 
 
+def test_event_weights_must_be_site_or_reference(project):
+    (project / "site").mkdir()
+    (project / "site" / "config.toml").write_text('event_weights = "wordfreq"\n')
+    write_article(project / "seeds", "a.txt", "Headline\n\nText of it.\n")
+    result = CliRunner().invoke(main, ["--project", str(project)])
+    assert result.exit_code == 1
+    assert "'event_weights' must be 'site' or 'reference'" in result.output
+    (project / "site" / "config.toml").write_text('event_weights = "reference"\n')
+    assert CliRunner().invoke(main, ["--project", str(project)]).exit_code == 0
+
+
 def test_unsafe_output_is_refused_without_traceback(project):
     write_article(project / "seeds", "a.txt", "Headline\n\nText of it.\n")
     result = CliRunner().invoke(main, ["--project", str(project), "--output", str(project / "seeds")])

@@ -43,6 +43,7 @@ from typing import NamedTuple
 import numpy as np
 
 from builder.analyse.dates import MONTHS, WEEKDAYS, resolve_against, weekday_distance
+from builder.link.reference import ARTICLE_WORDS, IDF_FLOOR, NAME_ARTICLE_WORDS, RARE_FREQUENCY, Reference
 from builder.link.slugs import unique_slugs
 from builder.model import Actor, Article, DateRef, EntityType, Event, Precision
 
@@ -403,10 +404,37 @@ class ClusterParams:
     names: float = 2.0  # weight of the name cosine
     when: float = 0.5  # weight of the date agreement (-1 … 1)
     neighbours: int = 30  # candidates kept per article from the inverted index
-    max_postings: int = 60  # features shared by more articles than this are not used to find candidates
+    # How features are weighed and which find candidates: "site" (idf from document frequencies over the
+    # site's articles; features in at most max_postings articles of the site find candidates, among all
+    # the articles holding them) or "reference" (reference.py: idf and rarity from general English word
+    # frequencies, so that an article's vector depends on the article alone; a rare feature finds, for an
+    # article, only the `window` articles on either side of it in time order among those holding it).
+    weights: str = "site"
+    max_postings: int = 60
+    window: int = 30
+    rare_frequency: float = RARE_FREQUENCY  # "reference": features this rare in general English find candidates
+    article_words: float = ARTICLE_WORDS  # "reference": a content word's frequency read as its share of articles
+    name_article_words: float = NAME_ARTICLE_WORDS  # "reference": the same for a name token
+
+    @property
+    def reference(self) -> Reference | None:
+        """The content words' idf and every feature's rarity ("reference" weights; None for "site")."""
+        return _reference(self.article_words, self.rare_frequency) if self.weights == "reference" else None
+
+    @property
+    def name_reference(self) -> Reference | None:
+        """The name tokens' idf ("reference" weights; None for "site")."""
+        return _reference(self.name_article_words, self.rare_frequency) if self.weights == "reference" else None
 
 
-IDF_FLOOR = 1.0  # added to every idf (smoothing): words shared by all articles still count a little
+# The parameters of "reference" weights, measured by bench/events_ecb.py --reference-weights (threshold raised
+# with them: their scores run higher).  Not the default: on ECB+ they group slightly worse (RESULTS-scale.md).
+REFERENCE_PARAMS = ClusterParams(threshold=0.28, weights="reference")
+
+
+@lru_cache(maxsize=8)
+def _reference(article_words: float, rare_frequency: float) -> Reference:
+    return Reference(article_words, rare_frequency)
 
 
 class Vector(NamedTuple):
@@ -425,14 +453,19 @@ class Vector(NamedTuple):
         return zip(self.position, self.weights, strict=True)
 
 
-def _tfidf(counts: list[Counter], empty_counts: bool = False) -> list[Vector]:
-    """Unit tf-idf vectors; `empty_counts`: each counter is emptied once weighed (the vectors replace them)."""
-    df: Counter = Counter()
-    for c in counts:
-        df.update(c.keys())
-    n = len(counts)
+def _tfidf(counts: list[Counter], empty_counts: bool = False, reference: Reference | None = None) -> list[Vector]:
+    """Unit tf-idf vectors; `empty_counts`: each counter is emptied once weighed (the vectors replace them).
+    Each term's idf from its document frequency over `counts`, or from `reference` (reference.py) when given:
+    then each vector depends on its own counter alone."""
+    if reference is None:
+        df: Counter = Counter()
+        for c in counts:
+            df.update(c.keys())
+        n = len(counts)
+        idf = {t: math.log((1 + n) / (1 + d)) + IDF_FLOOR for t, d in df.items()}
+    else:
+        idf = {t: reference.idf(t) for t in dict.fromkeys(chain.from_iterable(counts))}
     # Each term's idf and each count's weight once (the same expressions as per term, so the same floats).
-    idf = {t: math.log((1 + n) / (1 + d)) + IDF_FLOOR for t, d in df.items()}
     tf = {v: 1 + math.log(v) for v in {v for c in counts for v in c.values()}}
     vectors = []
     for c in counts:
@@ -446,13 +479,15 @@ def _tfidf(counts: list[Counter], empty_counts: bool = False) -> list[Vector]:
 
 class FlatVectors(NamedTuple):
     """Vectors end to end, for numpy: each vector's terms (numbered in first-seen order) and weights, in its
-    own order, at starts[i] : starts[i] + lengths[i] of `terms` and `weights`; `vocabulary`: terms numbered."""
+    own order, at starts[i] : starts[i] + lengths[i] of `terms` and `weights`; `vocabulary`: terms numbered;
+    `words`: the terms, in the order of their numbers."""
 
     lengths: np.ndarray
     starts: np.ndarray
     terms: np.ndarray
     weights: np.ndarray
     vocabulary: int
+    words: list[str]
 
     @classmethod
     def of(cls, vectors: list[Vector]) -> FlatVectors:
@@ -462,7 +497,7 @@ class FlatVectors(NamedTuple):
         terms = np.fromiter(map(ids.__getitem__, chain.from_iterable(v.position for v in vectors)), np.intp,
                             int(lengths.sum()))
         weights = np.frombuffer(b"".join(map(bytes, (v.weights for v in vectors))), dtype=np.float64)
-        return cls(lengths, np.cumsum(lengths) - lengths, terms, weights, len(ids))
+        return cls(lengths, np.cumsum(lengths) - lengths, terms, weights, len(ids), list(ids))
 
     def entries(self, indices: np.ndarray) -> np.ndarray:
         """The places in `terms` of the vectors `indices`, one vector after the other."""
@@ -525,46 +560,80 @@ def when_agreement(a: ArticleFeatures, b: ArticleFeatures) -> float:
     return 0.0
 
 
-def candidate_pairs(vectors: list[dict[str, float]], params: ClusterParams) -> set[tuple[int, int]]:
+def candidate_pairs(vectors: list[dict[str, float]], params: ClusterParams,
+                    ranks: np.ndarray | None = None) -> set[tuple[int, int]]:
     """For each article, the articles sharing the most (idf-weighted) rare features: linear in the articles."""
-    return _blocked_pairs([[Vector.of(vector.items()) for vector in vectors]], params)
+    return _blocked_pairs([[Vector.of(vector.items()) for vector in vectors]], params, ranks)
 
 
-def _blocked_pairs(tables: list[list[Vector]], params: ClusterParams) -> set[tuple[int, int]]:
-    return _flat_blocked_pairs([FlatVectors.of(vectors) for vectors in tables], params)
+def _blocked_pairs(tables: list[list[Vector]], params: ClusterParams,
+                   ranks: np.ndarray | None = None) -> set[tuple[int, int]]:
+    return _flat_blocked_pairs([FlatVectors.of(vectors) for vectors in tables], params, ranks)
 
 
-def _flat_blocked_pairs(tables: list[FlatVectors], params: ClusterParams) -> set[tuple[int, int]]:
+def time_ranks(features: list[ArticleFeatures]) -> np.ndarray:
+    """Each article's place in time order (dated articles by date, then undated; ties in article order)."""
+    order = sorted(range(len(features)), key=lambda i: (features[i].published is None,
+                                                        features[i].published or date.min, i))
+    ranks = np.empty(len(features), dtype=np.intp)
+    ranks[order] = np.arange(len(features))
+    return ranks
+
+
+def _flat_blocked_pairs(tables: list[FlatVectors], params: ClusterParams,
+                        ranks: np.ndarray | None = None) -> set[tuple[int, int]]:
     """candidate_pairs over several kinds of features (`tables`: one vector per article for each kind), as if
     each article's vectors were one, its kinds' features in table order and a feature never meeting
-    another kind's.  Features too common to block on are dropped before scoring: they add nothing."""
+    another kind's.  Features too common to block on are dropped before scoring: they add nothing.
+    "site" weights: a feature in at most params.max_postings articles is rare, and finds all of them.
+    "reference" weights: a feature rare in general English (reference.py) is rare, whatever the site, and
+    finds the params.window articles on either side of the article in time order (`ranks`: each article's
+    place in it; default the articles' own order) among those holding it: an article's candidates then
+    depend on the articles near it only, and blocking stays linear however many articles share a feature."""
+    count = len(tables[0].lengths)
+    reference = params.reference
+    ranks = np.arange(count) if ranks is None or reference is None else ranks
+    window = params.window if reference is not None else None
     kinds = []  # per kind: its vectors, which of its entries are rare, and the postings of its terms
     for flat in tables:
+        owner = np.repeat(np.arange(count), flat.lengths)  # the article of each entry
         frequency = np.bincount(flat.terms, minlength=flat.vocabulary)  # a term is in a vector once
-        by_term = np.argsort(flat.terms, kind="stable")  # postings: each term's articles, in article order
-        postings = np.repeat(np.arange(len(flat.lengths)), flat.lengths)[by_term]
-        kinds.append((flat, frequency[flat.terms] <= params.max_postings, frequency, np.cumsum(frequency) - frequency,
-                      postings))
+        by_term = np.lexsort((ranks[owner], flat.terms))  # postings: each term's articles, in time order
+        first = np.cumsum(frequency) - frequency
+        if reference is None:
+            rare, place = frequency[flat.terms] <= params.max_postings, None
+        else:
+            rare = reference.rare_mask(flat.words)[flat.terms]
+            place = np.empty(len(flat.terms), dtype=np.intp)  # each entry's place in its term's postings
+            place[by_term] = np.arange(len(by_term)) - first[flat.terms[by_term]]
+        kinds.append((flat, rare, frequency, first, place, owner[by_term]))
     pairs: set[tuple[int, int]] = set()
-    for index in range(len(tables[0].lengths)):
-        for other in _nearest(index, kinds, params.neighbours):
+    for index in range(count):
+        for other in _nearest(index, kinds, params.neighbours, window):
             pairs.add((min(index, other), max(index, other)))
     return pairs
 
 
-def _nearest(index: int, kinds: list[tuple], count: int) -> list[int]:
+def _nearest(index: int, kinds: list[tuple], count: int, window: int | None) -> list[int]:
     """The `count` articles sharing the most weight of rare features with article `index` (`kinds`: each kind's
-    FlatVectors, rare entries and postings, as _blocked_pairs makes them), most first.  The same as summing the
+    FlatVectors, rare entries, postings and places in them, as _flat_blocked_pairs makes them; of each feature's
+    postings, all, or the `window` articles on either side of `index`), most first.  The same as summing the
     weights into a dict in feature order and taking heapq.nlargest of its items: bincount adds each article's
     weights in the same order, and a stable sort keeps first-seen order among equal scores."""
     postings: list[np.ndarray] = []
     weights: list[np.ndarray] = []
-    for flat, rare, frequency, first, docs in kinds:
+    for flat, rare, frequency, first, place, docs in kinds:
         own = slice(flat.starts[index], flat.starts[index] + flat.lengths[index])
         kept = rare[own]
         features = flat.terms[own][kept]
         counts = frequency[features]
-        postings.append(docs[_spans(first[features], counts)])
+        if window is None:
+            postings.append(docs[_spans(first[features], counts)])
+        else:
+            at = place[own][kept]
+            low = np.maximum(at - window, 0)
+            counts = np.minimum(at + window + 1, counts) - low
+            postings.append(docs[_spans(first[features] + low, counts)])
         weights.append(np.repeat(flat.weights[own][kept], counts))
     others = np.concatenate(postings)
     if not len(others):
@@ -585,14 +654,16 @@ class PairEvidence:
     when: float
 
 
-def _vectors(features: list[ArticleFeatures], empty_counts: bool = False) -> tuple[list[Vector], list[Vector]]:
-    return _tfidf([f.words for f in features], empty_counts), _tfidf([f.names for f in features], empty_counts)
+def _vectors(features: list[ArticleFeatures], params: ClusterParams,
+             empty_counts: bool = False) -> tuple[list[Vector], list[Vector]]:
+    return (_tfidf([f.words for f in features], empty_counts, params.reference),
+            _tfidf([f.names for f in features], empty_counts, params.name_reference))
 
 
 def pair_evidence(features: list[ArticleFeatures], params: ClusterParams) -> dict[tuple[int, int], PairEvidence]:
-    words, names = _vectors(features)
+    words, names = _vectors(features, params)
     flats = [FlatVectors.of(words), FlatVectors.of(names)]
-    pairs = list(_flat_blocked_pairs(flats, params))
+    pairs = list(_flat_blocked_pairs(flats, params, time_ranks(features)))
     word_cosines, name_cosines = _flat_pair_cosines(flats[0], pairs), _flat_pair_cosines(flats[1], pairs)
     return {(i, j): PairEvidence(word, name, when_agreement(features[i], features[j]))
             for (i, j), word, name in zip(pairs, word_cosines, name_cosines, strict=True)}
@@ -608,10 +679,10 @@ def pair_scores(features: list[ArticleFeatures], params: ClusterParams,
                 empty_counts: bool = False) -> dict[tuple[int, int], float]:
     """combine(pair_evidence(…)) without a PairEvidence per pair held at once (the same floats).
     `empty_counts`: the features' word and name counters are emptied as they are weighed."""
-    words, names = _vectors(features, empty_counts)
+    words, names = _vectors(features, params, empty_counts)
     flats = [FlatVectors.of(words), FlatVectors.of(names)]  # the vectors as numpy reads them
     del words, names
-    pairs = list(_flat_blocked_pairs(flats, params))
+    pairs = list(_flat_blocked_pairs(flats, params, time_ranks(features)))
     word_cosines = _flat_pair_cosines(flats[0], pairs)
     name_cosines = _flat_pair_cosines(flats[1], pairs)
     del flats
@@ -655,6 +726,49 @@ def average_link(count: int, scores: dict[tuple[int, int], float], threshold: fl
             if average > threshold:
                 heapq.heappush(heap, (-average, min(merged, other), max(merged, other)))
     return sorted((sorted(group) for group in members.values()), key=lambda g: g[0])
+
+
+def scored_parts(count: int, scores: dict[tuple[int, int], float], threshold: float) -> list[list[int]]:
+    """The connected parts of the graph of the pairs scoring above `threshold` (each article in one part, in
+    order of its first article).  average_link merges two groups only when one of their pairs scores above the
+    threshold, so no group spans two parts: each part can be grouped alone (average_link_by_parts)."""
+    parent = list(range(count))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for (i, j), score in scores.items():
+        if score > threshold:
+            a, b = root(i), root(j)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    parts: dict[int, list[int]] = defaultdict(list)
+    for i in range(count):
+        parts[root(i)].append(i)
+    return list(parts.values())
+
+
+def average_link_by_parts(count: int, scores: dict[tuple[int, int], float], threshold: float) -> list[list[int]]:
+    """average_link, run on each part of scored_parts alone: what an incremental grouping does (keep the groups
+    of the parts an edit did not touch, group the others again).  The same groups as average_link over the
+    whole graph, but where two merges of one part tie exactly (equal averages: average_link breaks the tie by
+    the order its groups were made in, which counts the other parts' merges too)."""
+    groups: list[list[int]] = []
+    by_part: dict[int, dict[tuple[int, int], float]] = defaultdict(dict)
+    parts = scored_parts(count, scores, threshold)
+    part_of = {i: number for number, part in enumerate(parts) for i in part}
+    for (i, j), score in scores.items():
+        if part_of[i] == part_of[j]:
+            by_part[part_of[i]][(i, j)] = score
+    for number, part in enumerate(parts):
+        local = {i: n for n, i in enumerate(part)}
+        found = average_link(len(part), {(local[i], local[j]): s for (i, j), s in by_part[number].items()},
+                             threshold)
+        groups.extend([part[n] for n in group] for group in found)
+    return sorted((sorted(group) for group in groups), key=lambda g: g[0])
 
 
 def cluster_articles(features: list[ArticleFeatures], params: ClusterParams | None = None,
@@ -1027,8 +1141,12 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
                  params: ClusterParams | None = None,
                  types: list[EventType] | None = None) -> tuple[list[Event], list[Article]]:
     """Events reported by the articles; articles get `main_event`/`events` (and undated ones a date).
-    `types`: the event types (default the built-in table; a site's own: load_event_types(site/event_types.toml))."""
+    `params`: the grouping's parameters (default: ClusterParams(), or REFERENCE_PARAMS when the config's
+    event_weights is "reference").  `types`: the event types (default the built-in table; a site's own:
+    load_event_types(site/event_types.toml))."""
     type_list = types or TYPES
+    if params is None:
+        params = REFERENCE_PARAMS if getattr(config, "event_weights", "site") == "reference" else ClusterParams()
     actor_by_key = {actor.key: actor for actor in actors or []}
     names_of = {a.source_file: article_names(a) for a in articles}
     publishers = frozenset(a.source.lower() for a in articles if a.source != "Unknown source")
