@@ -163,10 +163,47 @@ def _non_overlapping(spans: Sequence[Span], low: int, high: int) -> list[Span]:
     return kept
 
 
-def _escape(text: str) -> str:
+try:  # markupsafe >= 3: the C function that escape() wraps, a str in, a str out
+    from markupsafe import _escape_inner
+except ImportError:  # (older markupsafe: its escape() is C through and through)
+    _escape_inner = None
+
+
+def _escape_py(text: str) -> str:
     """HTML-escape text (as markupsafe does, without making a Markup object per piece)."""
     return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             .replace('"', "&#34;").replace("'", "&#39;"))
+
+
+_escape: Callable[[str], str] = _escape_inner or _escape_py
+
+
+def output_escape(value: object) -> str:
+    """What `{{ value }}` writes into a page: the text of markupsafe's escape(value), as a str.
+
+    Jinja's compiled templates call `escape` on every value they output; markupsafe's makes a Markup object
+    of each (a Python function and a Python __new__ around the C escaping: a third of the cost of writing
+    a short value). The text written is the same; only values that are exactly str or int are taken the
+    short way, anything else (Markup, objects with __html__, None, floats…) goes through escape()."""
+    kind = value.__class__
+    if kind is str:
+        return _escape(value)
+    if kind is int:
+        return str(value)
+    return escape(value)
+
+
+class Template(jinja2.Template):
+    """A Jinja template whose output expressions escape through `output_escape`.
+
+    A compiled template looks `escape` up among its module's globals each time it writes a value (and
+    only there: `~`, filters and macros use markupsafe directly), so the one name is replaced there."""
+
+    @classmethod
+    def _from_namespace(cls, environment, namespace, globals):
+        if namespace.get("escape") is escape:
+            namespace["escape"] = output_escape
+        return super()._from_namespace(environment, namespace, globals)
 
 
 @dataclass(frozen=True)
@@ -349,6 +386,7 @@ def make_environment(user_templates: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
         auto_reload=False,
     )
+    env.template_class = Template
     env.filters["date"] = format_date
     env.filters["event_date"] = _event_date  # an event's date at its own precision: "1950", "June 1950"
     env.filters["event_isodate"] = _event_isodate
