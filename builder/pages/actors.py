@@ -31,7 +31,7 @@ from markupsafe import Markup, escape
 from builder.config import Config
 from builder.model import Actor, Article, EntityType, Event, KeptPage, OutputPage, Site
 from builder.page_keys import Fingerprints
-from builder.pages import INDEX_ITEMS, LIST_ITEMS, paginate
+from builder.pages import INDEX_ITEMS, LIST_ITEMS, mention_files, paginate
 from builder.pages.graphs import has_graph_page
 from builder.render import PageRenderer
 from builder.seo import QuotableSentences
@@ -249,7 +249,7 @@ def actor_inputs(renderer: PageRenderer, actor: Actor, lookups: Lookups, timelin
                  graph_page: str | None, fingerprints: Fingerprints) -> tuple:
     """What an actor's pages show: the actor (mentions, roles, quotes, counts), every article it cites in
     the order the pages list them (newest first), the actors seen most with it, its timeline, its graph."""
-    files = {f for f, _ in actor.mentions} | {f for _, f, _ in actor.roles} | {f for f, _, _ in actor.quotes}
+    files = set(mention_files(actor)) | {f for _, f, _ in actor.roles} | {f for f, _, _ in actor.quotes}
     unknown = len(lookups.order)
     cited = sorted(files, key=lambda f: (lookups.order.get(f, unknown), f))
     return (

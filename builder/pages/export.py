@@ -25,6 +25,7 @@ from json.encoder import encode_basestring  # (the C one when there is one, as j
 from builder.config import Config
 from builder.memory import return_free_memory
 from builder.model import Actor, Article, Event, Mention, OutputPage, Site
+from builder.pages import mention_files
 from builder.render import PageRenderer
 from builder.seo import article_summary, published_blocks
 
@@ -69,7 +70,7 @@ def _actor_record(actor: Actor) -> dict:
         "description": actor.description,
         "page": f"actors/{actor.slug}.html",
         "mentions": len(actor.mentions),
-        "articles": len({source_file for source_file, _ in actor.mentions}),
+        "articles": len(set(mention_files(actor))),
     }
 
 
