@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from builder.config import Config
-from builder.model import Actor, Article, BlockKind, EntityType, Event, Site
+from builder.model import Actor, Article, BlockKind, EntityType, Event, Mentions, Site
 from builder.pages import has_feed_and_graph
 
 SCHEMA_TYPES = {
@@ -184,7 +184,9 @@ def article_ld(article: Article, site: Site, config: Config) -> dict:
     )
     actors = by_key(site.actors)
     mentioned = []
-    for key in dict.fromkeys(m.actor_key for m in article.mentions if m.actor_key):
+    mentions = article.mentions
+    keys = mentions.actor_keys if isinstance(mentions, Mentions) else [m.actor_key for m in mentions]
+    for key in dict.fromkeys(key for key in keys if key):
         if key in actors:
             mentioned.append(actor_ld(actors[key], config, with_context=False))
             if len(mentioned) == MENTIONS_LD:
