@@ -192,6 +192,24 @@ def _mention_rows(article: Article) -> Iterable[tuple[int, int, str | None]]:
     return ((mention.start, mention.end, mention.actor_key) for mention in mentions)
 
 
+def mention_place(article: Article, index: int) -> tuple[int, int, int]:
+    """(start, end, sentence) of the article's mention number `index` (0 <= index < len(mentions))."""
+    mentions = article.mentions
+    if isinstance(mentions, Mentions):
+        return mentions.starts[index], mentions.ends[index], mentions.sentences[index]
+    mention = mentions[index]
+    return mention.start, mention.end, mention.sentence
+
+
+def sentence_bounds(article: Article, index: int) -> tuple[int, int]:
+    """(start, end) of the article's sentence number `index` (0 <= index < len(sentences))."""
+    sentences = article.sentences
+    if isinstance(sentences, Sentences):
+        return sentences.starts[index], sentences.ends[index]
+    sentence = sentences[index]
+    return sentence.start, sentence.end
+
+
 def mention_actor_keys(article: Article) -> list[str | None]:
     """The actor key of each of the article's mentions (None: not linked), in order."""
     mentions = article.mentions
@@ -205,6 +223,7 @@ def _escape_py(text: str) -> str:
 
 
 _escape: Callable[[str], str] = _escape_inner or _escape_py
+escape_text = _escape  # HTML-escape a str into a str (as markupsafe's escape, without a Markup object)
 
 
 def output_escape(value: object) -> str:
