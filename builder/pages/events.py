@@ -35,7 +35,7 @@ from datetime import date
 from functools import partial
 
 from builder.link.events import content_words, normalise_key
-from builder.model import Article, DateRef, Event, KeptPage, OutputPage, Precision, Site
+from builder.model import Article, DateRef, Event, KeptPage, Mentions, OutputPage, Precision, Site
 from builder.page_keys import Fingerprints
 from builder.pages import INDEX_ITEMS, LIST_ITEMS, paginate
 from builder.render import PageRenderer
@@ -116,10 +116,13 @@ class Names:
         self.surface: dict[str, str] = {}
         counts: dict[str, dict[str, int]] = {}
         for article in site.articles:
-            for mention in article.mentions:
-                key = mention.actor_key or normalise_key(mention.text)
+            mentions = article.mentions
+            pairs = (zip(mentions.actor_keys, mentions.texts, strict=True) if isinstance(mentions, Mentions)
+                     else ((mention.actor_key, mention.text) for mention in mentions))  # (no Mention object each)
+            for actor_key, text in pairs:
+                key = actor_key or normalise_key(text)
                 forms = counts.setdefault(key, {})
-                forms[mention.text] = forms.get(mention.text, 0) + 1
+                forms[text] = forms.get(text, 0) + 1
         for key, forms in counts.items():
             self.surface[key] = max(forms.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0]
 
