@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections import Counter, OrderedDict, defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -42,7 +42,6 @@ from builder.render import PageRenderer
 from builder.seo import QuotableSentences
 
 UNIQUE_FACTS = 3  # per source, at most
-REPORT_WORDS_KEPT = 256  # articles whose content words event pages keep for the next events (ReportWords)
 NOVELTY = 0.5  # share of a sentence's content words that no other report of the event uses
 
 
@@ -158,54 +157,14 @@ def summary_links(renderer: PageRenderer, event: Event, articles: dict[str, Arti
     return links
 
 
-class ReportWords:
-    """The content words of reports, as event pages compare them (a report's whole text; one sentence's, and
-    whether it has a figure), kept for the REPORT_WORDS_KEPT articles used last: an article that reports
-    several events (events come newest first, so mostly close together) is read once, not once per event."""
-
-    def __init__(self, size: int = REPORT_WORDS_KEPT) -> None:
-        self.size = size
-        self._kept: OrderedDict[str, tuple[Article, dict]] = OrderedDict()
-
-    def _memo(self, article: Article) -> dict:
-        key = article.source_file
-        entry = self._kept.get(key)
-        if entry is None or entry[0] is not article:
-            entry = self._kept[key] = (article, {})
-            if len(self._kept) > self.size:
-                self._kept.popitem(last=False)
-        else:
-            self._kept.move_to_end(key)
-        return entry[1]
-
-    def text(self, article: Article) -> set[str]:
-        """set(content_words(article.text)) (not to be changed: it is kept)."""
-        memo = self._memo(article)
-        found = memo.get("text")
-        if found is None:
-            found = memo["text"] = set(content_words(article.text))
-        return found
-
-    def sentence(self, article: Article, index: int) -> tuple[set[str], bool]:
-        """(the sentence's content words, whether it has a digit) (not to be changed: it is kept)."""
-        memo = self._memo(article)
-        found = memo.get(index)
-        if found is None:
-            text = article.sentence_text(index)
-            found = memo[index] = (set(content_words(text)), re.search(r"\d", text) is not None)
-        return found
-
-
-def report_words(article: Article, evidence: dict[str, set[int]] | None = None,
-                 kept: ReportWords | None = None) -> set[str]:
+def report_words(article: Article, evidence: dict[str, set[int]] | None = None) -> set[str]:
     """The content words a report brings to the comparison: its whole text, or with `evidence` only the
-    sentences that tell of the event.  With `kept`, words read before are reused (do not change the set)."""
-    kept = kept or ReportWords(0)
+    sentences that tell of the event."""
     if evidence is None:
-        return kept.text(article)
+        return set(content_words(article.text))
     words: set[str] = set()
     for index in evidence.get(article.source_file, ()):
-        words.update(kept.sentence(article, index)[0])
+        words.update(content_words(article.sentence_text(index)))
     return words
 
 
@@ -225,33 +184,31 @@ def unique_facts(article: Article, others: list[Article], limit: int = UNIQUE_FA
 
 
 def _unique_facts(article: Article, said_elsewhere: Callable[[str], bool], limit: int,
-                  quotable: QuotableSentences | None, evidence: dict[str, set[int]] | None,
-                  kept: ReportWords | None = None) -> list[tuple[int, bool]]:
+                  quotable: QuotableSentences | None, evidence: dict[str, set[int]] | None) -> list[tuple[int, bool]]:
     """unique_facts, given whether another report uses a word."""
-    kept = kept or ReportWords(0)
     quoted = {quote.sentence for quote in article.quotes}
     found = []
     own = None if evidence is None else evidence.get(article.source_file, set())
-    for index in range(len(article.sentences)):
-        if quotable is not None and not quotable(article, index):
+    for sentence in article.sentences:
+        if quotable is not None and not quotable(article, sentence.index):
             continue
-        if own is not None and index not in own:
+        if own is not None and sentence.index not in own:
             continue
-        words, has_digit = kept.sentence(article, index)
+        text = article.sentence_text(sentence.index)
+        words = set(content_words(text))
         if len(words) < 5:
             continue
         novelty = sum(1 for word in words if not said_elsewhere(word)) / len(words)
         if novelty < NOVELTY:
             continue
-        weight = novelty + (0.3 if index in quoted else 0) + (0.2 if has_digit else 0)
-        found.append((-weight, index, index in quoted))
+        weight = novelty + (0.3 if sentence.index in quoted else 0) + (0.2 if re.search(r"\d", text) else 0)
+        found.append((-weight, sentence.index, sentence.index in quoted))
     return sorted((index, quote) for _, index, quote in sorted(found)[:limit])
 
 
 def coverage(renderer: PageRenderer, event: Event, articles: dict[str, Article],
-             quotable: QuotableSentences | None = None, kept: ReportWords | None = None) -> list[Coverage]:
+             quotable: QuotableSentences | None = None) -> list[Coverage]:
     quotable = _quotable(renderer, quotable)
-    kept = kept or ReportWords(0)
     reports = [articles[f] for f in event.sources if f in articles]
     evidence: dict[str, set[int]] | None = None
     if not any(article.main_event == event.key for article in reports):  # told in passing: its own sentences
@@ -261,8 +218,7 @@ def coverage(renderer: PageRenderer, event: Event, articles: dict[str, Article],
     # Each report's words once, and in how many reports each word is: another report uses a word when
     # more reports have it than this one's own count (0 or 1), as unique_facts would find comparing all.
     distinct = {id(article): article for article in reports}  # (a report listed twice is not "another")
-    words = ({ident: report_words(article, evidence, kept) for ident, article in distinct.items()}
-             if len(distinct) > 1 else {})
+    words = {ident: report_words(article, evidence) for ident, article in distinct.items()} if len(distinct) > 1 else {}
     reports_with: Counter[str] = Counter(word for own in words.values() for word in own)
     rows = []
     for article in reports:
@@ -270,7 +226,7 @@ def coverage(renderer: PageRenderer, event: Event, articles: dict[str, Article],
         if words:
             own = words[id(article)]
             facts = _unique_facts(article, lambda word, own=own: reports_with[word] > (word in own), UNIQUE_FACTS,
-                                  quotable, evidence, kept)
+                                  quotable, evidence)
         else:
             facts = []
         for index, quote in facts:
@@ -392,8 +348,7 @@ def index_sections(site: Site) -> dict[str, list[Event]]:
 
 
 def event_page(renderer: PageRenderer, event: Event, names: Names, articles: dict[str, Article],
-               quotable: QuotableSentences, by_key: dict[str, Event], kept: ReportWords | None = None
-               ) -> list[OutputPage]:
+               quotable: QuotableSentences, by_key: dict[str, Event]) -> list[OutputPage]:
     return [renderer.page(
         f"events/{event.slug}.html", "event.html",
         event=event,
@@ -402,7 +357,7 @@ def event_page(renderer: PageRenderer, event: Event, names: Names, articles: dic
         place=names(event.place) if event.place else None,
         participants=[names(key) for key in event.participants],
         summary=summary_links(renderer, event, articles, quotable),
-        coverage=coverage(renderer, event, articles, quotable, kept),
+        coverage=coverage(renderer, event, articles, quotable),
         evidence=evidence_links(renderer, event, articles, quotable),
         related=[by_key[k] for k in event.related if k in by_key],
         date_text=date_text,
@@ -432,7 +387,6 @@ def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage]:
     articles = {article.source_file: article for article in site.articles}
     quotable = QuotableSentences(renderer.config)
     by_key = {event.key: event for event in site.events}
-    kept = ReportWords()
     sections = index_sections(site)
     current_count = sum(1 for e in site.events if not e.background)
     entries = timeline_entries(site, names)
@@ -442,7 +396,7 @@ def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage]:
                         date_text=date_text, iso_text=iso_text)
     for event in site.events:
         yield from renderer.keyed(f"event:{event.key}", "event.html", partial(event_inputs, renderer, event, names),
-                                  partial(event_page, renderer, event, names, articles, quotable, by_key, kept))
+                                  partial(event_page, renderer, event, names, articles, quotable, by_key))
     slugs = {event.slug for event in site.events}
     redirects: dict[str, Event] = {}
     for event in site.events:  # old addresses (before a curated label, date or merge) lead to the event
