@@ -15,10 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup, escape
 
-from builder.link.events import content_words
 from builder.model import Actor, EntityType, Mention, Mentions, Pairs, Quote, Sentences
 from builder.pages import has_feed_and_graph, mention_files
-from builder.pages.events import ReportWords, _unique_facts, report_words, unique_facts
+from builder.pages.events import unique_facts
 from builder.pages.export import MENTION_KEYS, _json, _mention_json, _mention_record, digest_json
 from builder.pages.graphs import _ranked
 from builder.render import (
@@ -157,7 +156,7 @@ def test_digest_json_is_json_dumps_with_mentions_held_as_columns_or_lists():
     assert outputs[0].decode() == expected
 
 
-def test_report_words_kept_between_events_give_the_same_unique_facts():
+def test_unique_facts_from_columns_are_those_from_lists():
     texts = [
         "Officials met in Geneva on Monday. They discussed sanctions relief for 2016 shipments. Nothing else.",
         "Negotiators in Geneva reviewed sanctions relief. A separate clause covers uranium enrichment limits.",
@@ -165,18 +164,10 @@ def test_report_words_kept_between_events_give_the_same_unique_facts():
     ]
     articles = [make_article(f"{n}.md", f"Report {n}", [text]) for n, text in enumerate(texts)]
     held = [deepcopy(article).hold_compactly() for article in articles]
+    assert all(isinstance(article.sentences, Sentences) for article in held)
     evidence = {"0.md": {1}, "1.md": {0, 1}, "2.md": {1}}
-    for size in (0, 1, 2, 256):
-        kept = ReportWords(size)
-        for _ in range(2):  # the second round reads what the first kept (or, small, evicted)
-            for number, article in enumerate(held):
-                others = [other for other in articles if other is not articles[number]]
-                plain = unique_facts(articles[number], others)
-                for proof in (None, evidence):
-                    seen = set().union(*(report_words(other, proof, kept) for other in held if other is not article))
-                    assert seen == set().union(*(report_words(other, proof) for other in others))
-                    assert _unique_facts(article, seen.__contains__, 3, None, proof, kept) == (
-                        unique_facts(articles[number], others, evidence=proof))
-                assert report_words(article, None, kept) == set(content_words(article.text))
-                assert plain == unique_facts(article, [h for h in held if h is not article])
+    for number in range(len(articles)):
+        for proof in (None, evidence):
+            plain = unique_facts(articles[number], articles[:number] + articles[number + 1:], evidence=proof)
+            assert unique_facts(held[number], held[:number] + held[number + 1:], evidence=proof) == plain
     assert unique_facts(articles[2], articles[:2])  # (the case compares something)
