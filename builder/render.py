@@ -437,10 +437,21 @@ def _event_isodate(ref) -> str:
     return iso_text(ref)
 
 
+class Environment(jinja2.Environment):
+    """Jinja's environment, with each template's globals as one plain dict.
+
+    Jinja chains a template's own globals to the environment's (a ChainMap, read key by key in Python each
+    time a page's context is made: twice per template rendered); here they are copied into one dict when
+    the template is loaded. The environment's globals are all set before any template is (make_environment)."""
+
+    def make_globals(self, d):
+        return {**self.globals, **(d or {})}
+
+
 def make_environment(user_templates: Path) -> jinja2.Environment:
     search_path = [str(user_templates)] if user_templates.is_dir() else []
     search_path += [str(folder) for folder in builtin_template_dirs()]
-    env = jinja2.Environment(
+    env = Environment(
         loader=jinja2.FileSystemLoader(search_path),
         autoescape=jinja2.select_autoescape(["html", "xml"]),
         undefined=jinja2.StrictUndefined,
