@@ -171,3 +171,22 @@ def test_unique_facts_from_columns_are_those_from_lists():
             plain = unique_facts(articles[number], articles[:number] + articles[number + 1:], evidence=proof)
             assert unique_facts(held[number], held[:number] + held[number + 1:], evidence=proof) == plain
     assert unique_facts(articles[2], articles[:2])  # (the case compares something)
+
+
+def test_json_ld_of_mentioned_actors_is_made_once_per_actor_as_actor_ld_makes_it():
+    from builder.config import Config
+    from builder.seo import actor_ld, article_ld
+
+    article = _marked_article()
+    actors = [Actor(key=key, name=name, type=EntityType.PERSON, slug=slug, aliases=aliases)
+              for key, name, slug, aliases in [("person/kim", "Kim Jong Un", "kim", ["Kim", "Kim Jong-un"]),
+                                               ("person/shoigu", "Sergei Shoigu", "shoigu", []),
+                                               ("org/kpa", "KPA", "kpa", ["Korean People's Army"])]]
+    site = make_site([article], actors)
+    for config in (Config(), Config(base_url="https://example.org/digest/"), Config()):
+        expected = [actor_ld(actor, config, with_context=False) for actor in actors]
+        first = article_ld(article, site, config)["mentions"]
+        assert first == expected
+        assert article_ld(article, site, config)["mentions"][0] is first[0]  # (made once, then reused)
+    site.actors = actors[:2]  # another list of actors (another build): made again from it
+    assert article_ld(article, site, Config())["mentions"] == [actor_ld(a, Config(), False) for a in actors[:2]]

@@ -29,7 +29,7 @@ from itertools import islice
 from markupsafe import Markup
 
 from builder.config import Config
-from builder.model import Actor, Article, EntityType, Event, KeptPage, OutputPage, Site
+from builder.model import Actor, Article, EntityType, Event, KeptPage, OutputPage, Pairs, Site
 from builder.page_keys import Fingerprints
 from builder.pages import INDEX_ITEMS, LIST_ITEMS, mention_files, paginate
 from builder.pages.graphs import has_graph_page
@@ -101,7 +101,9 @@ def actor_context(
     lookups = lookups or Lookups.of(site, renderer.config)
     by_file = lookups.by_file
     marks: dict[tuple[str, int], list[tuple[int, int]]] = {}
-    for source_file, index in actor.mentions:
+    mentions = actor.mentions  # (read from its columns: no tuple made per mention)
+    pairs = zip(mentions.names, mentions.numbers, strict=True) if isinstance(mentions, Pairs) else mentions
+    for source_file, index in pairs:
         article = by_file.get(source_file)
         if article is None or source_file not in lookups.order or not 0 <= index < len(article.mentions):
             continue
