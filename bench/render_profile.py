@@ -9,6 +9,11 @@ through the project's cache, then linked).  Nothing is written into the project.
     .venv/bin/python bench/render_profile.py ... --dump /tmp/renderwork/before.txt   # sha256 per page path
     .venv/bin/python bench/render_profile.py ... --write /tmp/renderwork/out        # also write the files
     .venv/bin/python bench/render_profile.py ... --profile 30                       # cProfile, 30 costliest
+    .venv/bin/python bench/render_profile.py ... --as-built                          # as a cold build renders
+
+--as-built renders as a cold `build()` does: every page's input key computed (builder.page_keys, with no
+previous keys, so every page is rendered) and the linked site frozen out of the garbage collector's walks
+(gc.freeze); without it, no key is computed.
 
 Seconds per kind: the CPU time spent inside each page module's `plan` generator (and, when the module
 has one, its `planned_paths`); "other" is what iter_site_pages does itself (404, static files).
@@ -19,6 +24,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import functools
+import gc
 import hashlib
 import pickle
 import pstats
@@ -152,6 +158,8 @@ def main() -> None:
     parser.add_argument("--dump", type=Path, help="write 'sha256  path' for every page, sorted by path")
     parser.add_argument("--write", type=Path, help=f"also write the pages into this scratch folder under {SCRATCH}")
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="cProfile the render; print N rows")
+    parser.add_argument("--as-built", action="store_true",
+                        help="as a cold build: compute every page's key, gc.freeze the linked site")
     args = parser.parse_args()
 
     settings = _settings(args.project, None, None, None, None, False, 1)
@@ -177,12 +185,18 @@ def main() -> None:
     total_bytes = 0
     folders: set[Path] = set()
     profiler = cProfile.Profile() if args.profile else None
+    keys = None
+    if args.as_built:
+        from builder.page_keys import PageKeys
+
+        keys = PageKeys()
+        gc.freeze()
     rss_before = PeakMemory.now_mb()
     with MEMORY as memory:
         begun, cpu = time.perf_counter(), time.thread_time()
         if profiler:
             profiler.enable()
-        for page in iter_site_pages(site, settings):
+        for page in iter_site_pages(site, settings, keys=keys):
             total_bytes += len(page.content)
             files_by_kind[page.path.split("/", 1)[0] if "/" in page.path else "(root)"] += 1
             if args.dump:

@@ -29,7 +29,7 @@ from markupsafe import Markup, escape
 from builder.config import Settings
 from builder.errors import BuildError, TemplateError
 from builder.memory import return_free_memory
-from builder.model import Article, BlockKind, KeptPage, OutputPage, Site
+from builder.model import Article, BlockKind, KeptPage, Mentions, OutputPage, Sentences, Site
 from builder.page_keys import Fingerprints, PageKeys
 from builder.theme import builtin_static_dirs, builtin_template_dirs
 
@@ -163,10 +163,95 @@ def _non_overlapping(spans: Sequence[Span], low: int, high: int) -> list[Span]:
     return kept
 
 
-def _escape(text: str) -> str:
+try:  # markupsafe >= 3: the C function that escape() wraps, a str in, a str out
+    from markupsafe import _escape_inner
+except ImportError:  # (older markupsafe: its escape() is C through and through)
+    _escape_inner = None
+
+
+def _disjoint_rows(rows: list[tuple[int, int, str]], high: int) -> list[tuple[int, int, str]]:
+    """_non_overlapping(…, 0, high) for (start, end, tag) rows: clipped to [0, high), empty ones dropped, of
+    overlapping ones the earliest, then longest, wins (the first given of equal ones)."""
+    kept: list[tuple[int, int, str]] = []
+    last_end = 0
+    for start, end, tag in sorted((row for row in rows if row[1] > 0 and row[0] < high and row[1] > row[0]),
+                                  key=lambda row: (row[0], -row[1])):
+        clipped_start, clipped_end = max(start, 0), min(end, high)
+        if clipped_start < last_end or clipped_start >= clipped_end:
+            continue
+        kept.append((clipped_start, clipped_end, tag))
+        last_end = clipped_end
+    return kept
+
+
+def _mention_rows(article: Article) -> Iterable[tuple[int, int, str | None]]:
+    """(start, end, actor key) of each of the article's mentions, from its columns when it holds them so."""
+    mentions = article.mentions
+    if isinstance(mentions, Mentions):
+        return zip(mentions.starts, mentions.ends, mentions.actor_keys, strict=True)
+    return ((mention.start, mention.end, mention.actor_key) for mention in mentions)
+
+
+def mention_place(article: Article, index: int) -> tuple[int, int, int]:
+    """(start, end, sentence) of the article's mention number `index` (0 <= index < len(mentions))."""
+    mentions = article.mentions
+    if isinstance(mentions, Mentions):
+        return mentions.starts[index], mentions.ends[index], mentions.sentences[index]
+    mention = mentions[index]
+    return mention.start, mention.end, mention.sentence
+
+
+def sentence_bounds(article: Article, index: int) -> tuple[int, int]:
+    """(start, end) of the article's sentence number `index` (0 <= index < len(sentences))."""
+    sentences = article.sentences
+    if isinstance(sentences, Sentences):
+        return sentences.starts[index], sentences.ends[index]
+    sentence = sentences[index]
+    return sentence.start, sentence.end
+
+
+def mention_actor_keys(article: Article) -> list[str | None]:
+    """The actor key of each of the article's mentions (None: not linked), in order."""
+    mentions = article.mentions
+    return mentions.actor_keys if isinstance(mentions, Mentions) else [mention.actor_key for mention in mentions]
+
+
+def _escape_py(text: str) -> str:
     """HTML-escape text (as markupsafe does, without making a Markup object per piece)."""
     return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             .replace('"', "&#34;").replace("'", "&#39;"))
+
+
+_escape: Callable[[str], str] = _escape_inner or _escape_py
+escape_text = _escape  # HTML-escape a str into a str (as markupsafe's escape, without a Markup object)
+
+
+def output_escape(value: object) -> str:
+    """What `{{ value }}` writes into a page: the text of markupsafe's escape(value), as a str.
+
+    Jinja's compiled templates call `escape` on every value they output; markupsafe's makes a Markup object
+    of each (a Python function and a Python __new__ around the C escaping: a third of the cost of writing
+    a short value). The text written is the same; only values that are exactly str or int are taken the
+    short way, anything else (Markup, objects with __html__, None, floats…) goes through escape()."""
+    kind = value.__class__
+    if kind is str:
+        return _escape(value)
+    if kind is int:
+        return str(value)
+    return escape(value)
+
+
+class Template(jinja2.Template):
+    """A Jinja template whose output expressions escape through `output_escape`.
+
+    A compiled template looks `escape` up among its module's globals each time it writes a value (and
+    only there: `~`, filters and macros use markupsafe directly), so the one name is replaced there."""
+
+    @classmethod
+    def _from_namespace(cls, environment, namespace, globals):
+        if namespace.get("escape") is escape:
+            namespace["escape"] = output_escape
+        return super()._from_namespace(environment, namespace, globals)
 
 
 @dataclass(frozen=True)
@@ -182,6 +267,11 @@ class Layer:
     def of(cls, spans: list[Span]) -> Layer:
         return cls([s.start for s in spans], [s.end for s in spans], [s.open_tag() for s in spans],
                    [s.close_tag() for s in spans])
+
+    @classmethod
+    def of_rows(cls, rows: list[tuple[int, int, str]], close: str) -> Layer:
+        """From sorted, disjoint (start, end, opening tag) rows whose elements all close with `close`."""
+        return cls([row[0] for row in rows], [row[1] for row in rows], [row[2] for row in rows], [close] * len(rows))
 
     def between(self, low: int, high: int) -> range:
         """Indices of the spans that overlap [low, high)."""
@@ -246,21 +336,31 @@ class ArticleMarkup:
     def __init__(self, article: Article, actor_href: Callable[[str], str | None]) -> None:
         self.article = article
         text = article.text
-        links: list[Span] = []
-        for mention in article.mentions:
-            href = actor_href(mention.actor_key) if mention.actor_key else None
-            if href:
-                links.append(Span(mention.start, mention.end, href))
+        # Links and sentence anchors as (start, end, opening tag) rows, read from the article's columns where
+        # it holds them so (no Mention or Sentence object, no Span per row); each actor's tag made once.
+        tags: dict[str, str | None] = {}
+        links = []
+        for start, end, key in _mention_rows(article):
+            if key:
+                tag = tags.get(key, "")
+                if tag == "":
+                    href = actor_href(key)
+                    tag = tags[key] = Span(0, 0, href).open_tag() if href else None
+                if tag is not None:
+                    links.append((start, end, tag))
         quotes = [
             Span(q.start, q.end, quote=True, title=f"Quote: {q.speaker}" if q.speaker else None)
             for q in article.quotes
         ]
-        self.links = _non_overlapping(links, 0, len(text))
-        self.quotes = _non_overlapping(quotes, 0, len(text))
-        self.sentences = _non_overlapping(
-            [Span(s.start, s.end, anchor=f"s{s.index}") for s in article.sentences], 0, len(text)
-        )
-        self._layers = [Layer.of(self.sentences), Layer.of(self.quotes), Layer.of(self.links)]
+        sentences = article.sentences
+        if isinstance(sentences, Sentences):
+            anchors = [(start, end, f'<span id="s{index}">')
+                       for index, (start, end) in enumerate(zip(sentences.starts, sentences.ends, strict=True))]
+        else:
+            anchors = [(s.start, s.end, Span(s.start, s.end, anchor=f"s{s.index}").open_tag()) for s in sentences]
+        self._layers = [Layer.of_rows(_disjoint_rows(anchors, len(text)), "</span>"),
+                        Layer.of(_non_overlapping(quotes, 0, len(text))),
+                        Layer.of_rows(_disjoint_rows(links, len(text)), "</a>")]
 
     def _html(self, low: int, high: int, anchors: bool) -> str:
         low, high = max(0, low), min(len(self.article.text), high)
@@ -337,10 +437,21 @@ def _event_isodate(ref) -> str:
     return iso_text(ref)
 
 
+class Environment(jinja2.Environment):
+    """Jinja's environment, with each template's globals as one plain dict.
+
+    Jinja chains a template's own globals to the environment's (a ChainMap, read key by key in Python each
+    time a page's context is made: twice per template rendered); here they are copied into one dict when
+    the template is loaded. The environment's globals are all set before any template is (make_environment)."""
+
+    def make_globals(self, d):
+        return {**self.globals, **(d or {})}
+
+
 def make_environment(user_templates: Path) -> jinja2.Environment:
     search_path = [str(user_templates)] if user_templates.is_dir() else []
     search_path += [str(folder) for folder in builtin_template_dirs()]
-    env = jinja2.Environment(
+    env = Environment(
         loader=jinja2.FileSystemLoader(search_path),
         autoescape=jinja2.select_autoescape(["html", "xml"]),
         undefined=jinja2.StrictUndefined,
@@ -349,6 +460,7 @@ def make_environment(user_templates: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
         auto_reload=False,
     )
+    env.template_class = Template
     env.filters["date"] = format_date
     env.filters["event_date"] = _event_date  # an event's date at its own precision: "1950", "June 1950"
     env.filters["event_isodate"] = _event_isodate

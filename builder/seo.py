@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from builder.config import Config
-from builder.model import Actor, Article, BlockKind, EntityType, Event, Site
+from builder.model import Actor, Article, BlockKind, EntityType, Event, Mentions, Site
 from builder.pages import has_feed_and_graph
 
 SCHEMA_TYPES = {
@@ -152,6 +152,24 @@ def by_key(items: list) -> dict:
     return cached[1]
 
 
+_MENTIONED_LD: list = [None, None, {}]  # [the site's actors list, the config, actor key → actor_ld without @context]
+
+
+def _mentioned_ld(actors: list[Actor], config: Config, key: str) -> dict | None:
+    """actor_ld(actor, config, with_context=False) of the actor `key` among `actors` (None: no such actor), made
+    once per actor: the same entries go into the JSON-LD of every article and event naming the actor."""
+    if _MENTIONED_LD[0] is not actors or _MENTIONED_LD[1] is not config:
+        _MENTIONED_LD[:] = [actors, config, {}]
+    made = _MENTIONED_LD[2]
+    found = made.get(key)
+    if found is None:
+        actor = by_key(actors).get(key)
+        if actor is None:
+            return None
+        found = made[key] = actor_ld(actor, config, with_context=False)
+    return found
+
+
 def _first_image(article: Article) -> str | None:
     for block in article.blocks:
         if block.kind == BlockKind.IMAGE and block.href and block.href.startswith(("http://", "https://")):
@@ -182,11 +200,13 @@ def article_ld(article: Article, site: Site, config: Config) -> dict:
         if author_name and author_name != article.source
         else {"@type": "Organization", "name": article.source}
     )
-    actors = by_key(site.actors)
     mentioned = []
-    for key in dict.fromkeys(m.actor_key for m in article.mentions if m.actor_key):
-        if key in actors:
-            mentioned.append(actor_ld(actors[key], config, with_context=False))
+    mentions = article.mentions
+    keys = mentions.actor_keys if isinstance(mentions, Mentions) else [m.actor_key for m in mentions]
+    for key in dict.fromkeys(key for key in keys if key):
+        entry = _mentioned_ld(site.actors, config, key)
+        if entry is not None:
+            mentioned.append(entry)
             if len(mentioned) == MENTIONS_LD:
                 break
     image = _first_image(article)
@@ -235,7 +255,8 @@ def event_ld(event: Event, site: Site, config: Config) -> dict:
         "location": _drop_empty(location) if location else None,
         "description": event.label,
         "url": absolute_url(config, f"events/{event.slug}.html"),
-        "performer": [actor_ld(actor, config, with_context=False) for actor in people[:10]],
+        "performer": [_mentioned_ld(site.actors, config, actor.key) or actor_ld(actor, config, with_context=False)
+                      for actor in people[:10]],
     }
     return _drop_empty(data)
 

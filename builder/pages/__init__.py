@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from builder.model import Actor
+from builder.model import Actor, Pairs
 
 T = TypeVar("T")
 
@@ -41,9 +41,16 @@ class Pagination(Generic[T]):
     paths: tuple[str, ...]  # every page's address, first to last
 
 
+def mention_files(actor: Actor) -> list[str]:
+    """The source file of each of the actor's mentions, in order (a file once per mention): read straight
+    from the column when the mentions are held as one (no (file, index) tuple made per mention)."""
+    mentions = actor.mentions
+    return mentions.names if isinstance(mentions, Pairs) else [source_file for source_file, _ in mentions]
+
+
 def has_feed_and_graph(actor: Actor) -> bool:
     """Is the actor seen in enough distinct articles for a feed and a graph page of its own?"""
-    return len({source_file for source_file, _ in actor.mentions}) >= OWN_FEED_AND_GRAPH_MIN_ARTICLES
+    return len(set(mention_files(actor))) >= OWN_FEED_AND_GRAPH_MIN_ARTICLES
 
 
 def page_path(base: str, number: int) -> str:

@@ -26,14 +26,14 @@ from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from builder.config import Config
-from builder.model import Actor, Article, EntityType, Event, KeptPage, OutputPage, Site
+from builder.model import Actor, Article, EntityType, Event, KeptPage, OutputPage, Pairs, Site
 from builder.page_keys import Fingerprints
-from builder.pages import INDEX_ITEMS, LIST_ITEMS, paginate
+from builder.pages import INDEX_ITEMS, LIST_ITEMS, mention_files, paginate
 from builder.pages.graphs import has_graph_page
-from builder.render import PageRenderer
+from builder.render import PageRenderer, escape_text, mention_place, sentence_bounds
 from builder.seo import QuotableSentences
 
 TYPE_HEADINGS = (
@@ -64,16 +64,17 @@ class Appearance:
 
 
 def _sentence(article: Article, index: int, page: str, marks: list[tuple[int, int]]) -> Citation:
-    sentence = article.sentences[index]
+    start, end = sentence_bounds(article, index)
+    text = article.text
     out: list[str] = []
-    position = sentence.start
-    for start, end in sorted(marks):
-        if start < position or end > sentence.end:
+    position = start
+    for mark_start, mark_end in sorted(marks):
+        if mark_start < position or mark_end > end:
             continue
-        out.append(str(escape(article.text[position:start])))
-        out.append(f"<mark>{escape(article.text[start:end])}</mark>")
-        position = end
-    out.append(str(escape(article.text[position : sentence.end])))
+        out.append(escape_text(text[position:mark_start]))
+        out.append(f"<mark>{escape_text(text[mark_start:mark_end])}</mark>")
+        position = mark_end
+    out.append(escape_text(text[position:end]))
     return Citation(Markup("".join(out)), f"{page}#s{index}", article.title)
 
 
@@ -100,12 +101,14 @@ def actor_context(
     lookups = lookups or Lookups.of(site, renderer.config)
     by_file = lookups.by_file
     marks: dict[tuple[str, int], list[tuple[int, int]]] = {}
-    for source_file, index in actor.mentions:
+    mentions = actor.mentions  # (read from its columns: no tuple made per mention)
+    pairs = zip(mentions.names, mentions.numbers, strict=True) if isinstance(mentions, Pairs) else mentions
+    for source_file, index in pairs:
         article = by_file.get(source_file)
         if article is None or source_file not in lookups.order or not 0 <= index < len(article.mentions):
             continue
-        mention = article.mentions[index]
-        marks.setdefault((source_file, mention.sentence), []).append((mention.start, mention.end))
+        start, end, sentence = mention_place(article, index)
+        marks.setdefault((source_file, sentence), []).append((start, end))
 
     def cite(source_file: str, index: int) -> Citation | None:
         article = by_file.get(source_file)
@@ -249,7 +252,7 @@ def actor_inputs(renderer: PageRenderer, actor: Actor, lookups: Lookups, timelin
                  graph_page: str | None, fingerprints: Fingerprints) -> tuple:
     """What an actor's pages show: the actor (mentions, roles, quotes, counts), every article it cites in
     the order the pages list them (newest first), the actors seen most with it, its timeline, its graph."""
-    files = {f for f, _ in actor.mentions} | {f for _, f, _ in actor.roles} | {f for f, _, _ in actor.quotes}
+    files = set(mention_files(actor)) | {f for _, f, _ in actor.roles} | {f for f, _, _ in actor.quotes}
     unknown = len(lookups.order)
     cited = sorted(files, key=lambda f: (lookups.order.get(f, unknown), f))
     return (

@@ -16,7 +16,7 @@ from functools import partial
 from builder.model import Article, Event, KeptPage, OutputPage, Site
 from builder.page_keys import Fingerprints
 from builder.pages import Pagination, paginate
-from builder.render import PageRenderer, language_name, safe_external_url
+from builder.render import PageRenderer, language_name, mention_actor_keys, safe_external_url
 from builder.seo import by_key, published_blocks
 
 HOME_EVENTS = 8  # events shown on the home page
@@ -99,7 +99,7 @@ def list_inputs(renderer: PageRenderer, pagination: Pagination[Article], shown: 
 def article_inputs(renderer: PageRenderer, article: Article, fingerprints: Fingerprints) -> tuple:
     """What an article's page shows: the article, its source's page, the actors it mentions (their names,
     addresses and schema.org entries), its events, and the pages of the copies folded into it."""
-    actor_keys = sorted({m.actor_key for m in article.mentions if m.actor_key})
+    actor_keys = sorted({key for key in mention_actor_keys(article) if key})
     return (
         fingerprints.article(article.source_file),
         renderer.source_pages.get(article.source),
@@ -121,7 +121,7 @@ def article_page(renderer: PageRenderer, site: Site, article: Article) -> Output
     path = renderer.article_pages[article.source_file]
     markup = renderer.article_markup(article, path)
     also = [(name, renderer.article_pages.get(name)) for name in sorted(article.also_published_as)]
-    actor_keys = sorted({m.actor_key for m in article.mentions if m.actor_key in renderer.actor_pages})
+    actor_keys = sorted({key for key in mention_actor_keys(article) if key in renderer.actor_pages})
     actors_by_key = by_key(site.actors) if actor_keys else {}
     actors = sorted((actors_by_key[k] for k in actor_keys if k in actors_by_key), key=lambda a: (a.name.lower(), a.key))
     events_by_key = by_key(site.events) if article.events and renderer.event_pages else {}

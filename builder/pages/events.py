@@ -35,10 +35,10 @@ from datetime import date
 from functools import partial
 
 from builder.link.events import content_words, normalise_key
-from builder.model import Article, DateRef, Event, KeptPage, OutputPage, Precision, Site
+from builder.model import Article, DateRef, Event, KeptPage, Mentions, OutputPage, Precision, Site
 from builder.page_keys import Fingerprints
 from builder.pages import INDEX_ITEMS, LIST_ITEMS, paginate
-from builder.render import PageRenderer
+from builder.render import PageRenderer, sentence_bounds
 from builder.seo import QuotableSentences
 
 UNIQUE_FACTS = 3  # per source, at most
@@ -116,10 +116,13 @@ class Names:
         self.surface: dict[str, str] = {}
         counts: dict[str, dict[str, int]] = {}
         for article in site.articles:
-            for mention in article.mentions:
-                key = mention.actor_key or normalise_key(mention.text)
+            mentions = article.mentions
+            pairs = (zip(mentions.actor_keys, mentions.texts, strict=True) if isinstance(mentions, Mentions)
+                     else ((mention.actor_key, mention.text) for mention in mentions))  # (no Mention object each)
+            for actor_key, text in pairs:
+                key = actor_key or normalise_key(text)
                 forms = counts.setdefault(key, {})
-                forms[mention.text] = forms.get(mention.text, 0) + 1
+                forms[text] = forms.get(text, 0) + 1
         for key, forms in counts.items():
             self.surface[key] = max(forms.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0]
 
@@ -186,20 +189,21 @@ def _unique_facts(article: Article, said_elsewhere: Callable[[str], bool], limit
     quoted = {quote.sentence for quote in article.quotes}
     found = []
     own = None if evidence is None else evidence.get(article.source_file, set())
-    for sentence in article.sentences:
-        if quotable is not None and not quotable(article, sentence.index):
+    for index in range(len(article.sentences)):  # (by index, from the columns: no Sentence object each)
+        if quotable is not None and not quotable(article, index):
             continue
-        if own is not None and sentence.index not in own:
+        if own is not None and index not in own:
             continue
-        text = article.sentence_text(sentence.index)
+        start, end = sentence_bounds(article, index)
+        text = article.text[start:end]
         words = set(content_words(text))
         if len(words) < 5:
             continue
         novelty = sum(1 for word in words if not said_elsewhere(word)) / len(words)
         if novelty < NOVELTY:
             continue
-        weight = novelty + (0.3 if sentence.index in quoted else 0) + (0.2 if re.search(r"\d", text) else 0)
-        found.append((-weight, sentence.index, sentence.index in quoted))
+        weight = novelty + (0.3 if index in quoted else 0) + (0.2 if re.search(r"\d", text) else 0)
+        found.append((-weight, index, index in quoted))
     return sorted((index, quote) for _, index, quote in sorted(found)[:limit])
 
 

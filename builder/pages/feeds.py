@@ -23,7 +23,7 @@ feeds (Atom requires a date on every entry) but stay in the sitemap.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from functools import partial
 from zoneinfo import ZoneInfo
@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 from builder.config import Config
 from builder.model import Actor, Article, KeptPage, OutputPage, Site
 from builder.page_keys import Fingerprints
-from builder.pages import has_feed_and_graph
+from builder.pages import has_feed_and_graph, mention_files
 from builder.render import PageRenderer, relative_url
 from builder.seo import article_summary, shorten
 
@@ -62,9 +62,10 @@ def link_to(config: Config, from_file: str, page: str) -> str:
     return config.base_url + page if config.base_url else relative_url(from_file, page)
 
 
-def _newest(articles: list[Article]) -> list[Article]:
+def _newest(articles: list[Article], order: Callable[[Article], tuple[str, str]] | None = None) -> list[Article]:
+    """The FEED_ENTRIES newest dated articles; `order(article)`: its (feed_sort_key, source_file), if known."""
     dated = [a for a in articles if a.published.value is not None]
-    dated.sort(key=lambda a: (feed_sort_key(a), a.source_file), reverse=True)
+    dated.sort(key=order or (lambda a: (feed_sort_key(a), a.source_file)), reverse=True)
     return dated[:FEED_ENTRIES]
 
 
@@ -104,6 +105,14 @@ class AtomEntries:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.made: dict[tuple[str, str], str] = {}
+        self._order: dict[str, tuple[str, str]] = {}
+
+    def order(self, article: Article) -> tuple[str, str]:
+        """(feed_sort_key, source_file) of an article, made once (every feed listing it sorts by it)."""
+        found = self._order.get(article.source_file)
+        if found is None:
+            found = self._order[article.source_file] = (feed_sort_key(article), article.source_file)
+        return found
 
     def __call__(self, article: Article, feed_path: str) -> str:
         folder = feed_path.rpartition("/")[0]
@@ -144,7 +153,7 @@ def atom_feed(
 ) -> OutputPage:
     """One Atom document at `path` listing the newest of `articles` (their summaries and links)."""
     entries = entries or AtomEntries(config)
-    newest = _newest(articles)
+    newest = _newest(articles, entries.order)
     updated = feed_time(newest[0].published.value, config) if newest else "1970-01-01T00:00:00Z"
     parts = [
         '<?xml version="1.0" encoding="utf-8"?>\n',
@@ -246,7 +255,7 @@ def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage]:
     yield atom_feed("feed.xml", site.title, config.description, f"site:{config.base_url or site.title}",
                     site.articles, site, config, "index.html", entries)
     for actor in filter(has_feed, site.actors):
-        files = list(dict.fromkeys(source_file for source_file, _ in actor.mentions))
+        files = list(dict.fromkeys(mention_files(actor)))
         yield from renderer.keyed(
             f"actor-feed:{actor.key}", None,
             partial(_feed_inputs, ("actor", actor.key, actor.name, actor.slug), files),

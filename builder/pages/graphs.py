@@ -25,7 +25,7 @@ from markupsafe import Markup, escape
 
 from builder.model import Actor, EntityType, KeptPage, OutputPage, Site
 from builder.page_keys import Fingerprints
-from builder.pages import has_feed_and_graph
+from builder.pages import has_feed_and_graph, mention_files
 from builder.render import PageRenderer
 
 SITE_NODES = 24  # actors drawn on the site-wide graph
@@ -59,7 +59,7 @@ class Link:
 
 def actor_articles(site: Site) -> dict[str, set[str]]:
     """Actor.key → the source files of the articles mentioning it."""
-    return {actor.key: {source_file for source_file, _ in actor.mentions} for actor in site.actors}
+    return {actor.key: set(mention_files(actor)) for actor in site.actors}
 
 
 def _by_article(files_of: dict[str, set[str]]) -> dict[str, list[str]]:
@@ -93,8 +93,17 @@ def cooccurrence(site: Site, around: dict[str, Counter[str]] | None = None) -> C
 
 
 def _ranked(counter: Counter[str], names: dict[str, str], limit: int) -> list[tuple[str, int]]:
-    """The `limit` first by count (then name, key): as sorting them all, without sorting them all."""
-    return heapq.nsmallest(limit, counter.items(), key=lambda item: (-item[1], names.get(item[0], item[0]), item[0]))
+    """The `limit` first by count (then name, key): as sorting them all, without sorting them all.
+
+    Only the items counted at least as often as the `limit`-th highest count can be among them (that many
+    come before any other), so only those are compared by name: a well-known actor has thousands of
+    companions, most of them seen with it once."""
+    if len(counter) > limit > 0:
+        lowest = sorted(counter.values(), reverse=True)[limit - 1]
+        items = [item for item in counter.items() if item[1] >= lowest]
+    else:
+        items = counter.items()
+    return heapq.nsmallest(limit, items, key=lambda item: (-item[1], names.get(item[0], item[0]), item[0]))
 
 
 def _short(name: str) -> str:
