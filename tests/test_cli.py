@@ -58,25 +58,26 @@ def test_strict_makes_bad_input_fatal_with_one_message(project):
     assert "Traceback" not in result.output
 
 
-def test_bad_config_reports_every_key_then_fails_once(project):
-    (project / "site").mkdir()
-    (project / "site" / "config.toml").write_text('titel = "x"\narticles_per_page = "ten"\n')
+def build_with_config(project, config: str):
+    """Run build-site on one small article with this site/config.toml."""
+    (project / "site").mkdir(exist_ok=True)
+    (project / "site" / "config.toml").write_text(config)
     write_article(project / "seeds", "a.txt", "Headline\n\nText of it.\n")
-    result = CliRunner().invoke(main, ["--project", str(project)])
+    return CliRunner().invoke(main, ["--project", str(project)])
+
+
+def test_bad_config_reports_every_key_then_fails_once(project):
+    result = build_with_config(project, 'titel = "x"\narticles_per_page = "ten"\n')
     assert result.exit_code == 1
     assert "titel" in result.output and "articles_per_page" in result.output
     assert "Traceback" not in result.output
 
 
 def test_event_weights_must_be_site_or_reference(project):
-    (project / "site").mkdir()
-    (project / "site" / "config.toml").write_text('event_weights = "wordfreq"\n')
-    write_article(project / "seeds", "a.txt", "Headline\n\nText of it.\n")
-    result = CliRunner().invoke(main, ["--project", str(project)])
+    result = build_with_config(project, 'event_weights = "wordfreq"\n')
     assert result.exit_code == 1
     assert "'event_weights' must be 'site' or 'reference'" in result.output
-    (project / "site" / "config.toml").write_text('event_weights = "reference"\n')
-    assert CliRunner().invoke(main, ["--project", str(project)]).exit_code == 0
+    assert build_with_config(project, 'event_weights = "reference"\n').exit_code == 0
 
 
 def test_unsafe_output_is_refused_without_traceback(project):
