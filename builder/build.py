@@ -203,7 +203,8 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None) -> 
     # Pages go to the writer as they are made (the bulk of them are never all in memory at once), and
     # the search index is made of them shard by shard in the background as they are written. The time
     # spent making pages is "render", waiting for the index's last shard "index", the rest "write".
-    search_index = SearchIndex(previous=settings.paths.output)  # unchanged shards are reused from it
+    # Unchanged shards are reused from the previous site, their words from the cache.
+    search_index = SearchIndex(previous=settings.paths.output, cache=settings.paths.cache)
 
     def finish_index(staging: Path) -> None:
         with timer("index", "finishing the search index"):
@@ -218,7 +219,7 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None) -> 
             written = write_site(pages, settings.paths, fingerprint=fingerprint,
                                  article_count=len(site.articles), finish_staging=finish_index,
                                  page_written=search_index.page_written)
-            page_keys.save(settings.paths, fingerprint)
+            page_keys.save(settings.paths, fingerprint, search=search_index.entries)
             remember_problems(settings.paths.cache, fingerprint, problems)
     finally:
         gc.unfreeze()  # a long-running `serve` must still free this site once the next one replaces it

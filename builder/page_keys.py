@@ -20,7 +20,11 @@ writer when their bytes did not change).
 The keys live in the cache folder, one file per output folder, written by the write stage once the new
 site is in place, with the fingerprint of that build: they are used only while the output's marker
 names the same fingerprint (see `PageKeys.load`), and a unit is kept only if each of its files is as
-that build left it (size and modification time).  With BUILD_SITE_VERIFY_KEYS=1 in the environment every
+that build left it (size and modification time).  Beside each file the keys record what the search index
+takes of it (`builder.search.page_entry`: the digest of its path and bytes, or "" for a page it does not
+index), so that a kept page costs the index nothing, and the spans of the exports' parts
+(`builder.pages.export`: each article's, actor's and event's records, by key, in the previous data files),
+so that an edit re-makes only the changed parts.  With BUILD_SITE_VERIFY_KEYS=1 in the environment every
 page is rendered anyway, and the build stops, naming the page, when a page whose key did not change
 comes out different from its previous file (the writer compares them): the keys' exactness, tested.
 """
@@ -32,7 +36,7 @@ import io
 import json
 import os
 import pickle
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 import jinja2
@@ -43,7 +47,7 @@ from builder.errors import BuildError
 from builder.model import KeptPage, OutputPage, Site
 
 VERIFY_ENV = "BUILD_SITE_VERIFY_KEYS"
-KEYS_FORMAT = 1
+KEYS_FORMAT = 2  # 2: each file's search entry, and the exports' parts
 
 
 def keys_file(paths: Paths) -> Path:
@@ -167,12 +171,19 @@ def _every_template(env: jinja2.Environment) -> str:
 
 class PageKeys:
     """The units' keys of the build that made the current output (`previous`), and of this build as its
-    pages are planned (`current`): unit → (key, its pages' paths in the order they were made)."""
+    pages are planned (`current`): unit → (key, its pages' paths in the order they were made).
 
-    def __init__(self, previous: dict[str, tuple[str, tuple[tuple[str, int, int], ...]]] | None = None,
-                 verify: bool = False) -> None:
-        self.previous = previous or {}  # unit → (key, its files: (path, size, modification time)), as loaded
+    Beside them, the exports' parts (`previous_exports` as loaded, `current_exports` as recorded by
+    builder.pages.export: {"tables": {table: [part key, …]}, "files": {path: {table: [start, end, …]}}}),
+    and, when saved, each page's search entry (`save(…, search=)`)."""
+
+    def __init__(self, previous: dict[str, tuple[str, tuple[tuple[str, int, int, str | None], ...]]] | None = None,
+                 verify: bool = False, exports: dict | None = None) -> None:
+        # unit → (key, its files: (path, size, modification time, search entry or None)), as loaded
+        self.previous = previous or {}
         self.current: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self.previous_exports: dict = exports or {}  # the exports' parts as loaded; files: path → [size, mtime, spans]
+        self.current_exports: dict = {}
         self.verify = verify
         self.kept = 0  # pages not rendered (or, verifying, rendered and checked against their previous file)
         self.rendered = 0  # pages of units whose key changed (pages without a unit are not counted here)
@@ -194,31 +205,47 @@ class PageKeys:
                 or not recorded.get("fingerprint")
                 or recorded["fingerprint"] != read_marker(paths.output).get("fingerprint")):
             return cls(verify=verify)
-        output = paths.output
-        previous: dict[str, tuple[str, tuple[tuple[str, int, int], ...]]] = {}
+        output = str(paths.output) + os.sep
+        stat = os.stat
+        previous: dict[str, tuple[str, tuple[tuple[str, int, int, str | None], ...]]] = {}
         for unit, entry in recorded.get("units", {}).items():
             try:
                 key, files = entry
-                if all(_file_state(output / path) == (size, mtime) for path, size, mtime in files):
-                    previous[unit] = (key, tuple((path, size, mtime) for path, size, mtime in files))
+                for path, size, mtime, _ in files:
+                    found = stat(output + path)
+                    if found.st_size != size or found.st_mtime_ns != mtime:
+                        break
+                else:
+                    previous[unit] = (key, tuple(map(tuple, files)))
             except (OSError, TypeError, ValueError):
                 continue
-        return cls(previous, verify)
+        exports = recorded.get("exports")
+        return cls(previous, verify, exports if isinstance(exports, dict) else None)
 
-    def save(self, paths: Paths, fingerprint: str) -> None:
-        """Record this build's keys for the output it just made, with each page file's size and time."""
-        output = paths.output
+    def save(self, paths: Paths, fingerprint: str, search: Mapping[str, str] | None = None) -> None:
+        """Record this build's keys for the output it just made, with each page file's size and time, and its
+        search entry (`search`: path → entry, builder.search.page_entry; a path it lacks records none)."""
+        output = str(paths.output) + os.sep
+        search = search or {}
         units = {}
         for unit, (key, files) in sorted(self.current.items()):
             try:
-                units[unit] = [key, [[path, *_file_state(output / path)] for path in files]]
+                units[unit] = [key, [[path, *_file_state(output + path), search.get(path)] for path in files]]
             except OSError:
                 continue  # (a file the output no longer has: the unit is rendered next time)
+        exports = None
+        if self.current_exports:
+            try:
+                exports = {"tables": self.current_exports["tables"],
+                           "files": {path: [*_file_state(output + path), spans]
+                                     for path, spans in sorted(self.current_exports["files"].items())}}
+            except OSError:
+                exports = None
         target = keys_file(paths)
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_name(target.name + ".tmp")
-        temporary.write_text(json.dumps({"format": KEYS_FORMAT, "fingerprint": fingerprint, "units": units},
-                                        separators=(",", ":")), encoding="utf-8")
+        temporary.write_text(json.dumps({"format": KEYS_FORMAT, "fingerprint": fingerprint, "units": units,
+                                         "exports": exports}, separators=(",", ":")), encoding="utf-8")
         os.replace(temporary, target)
 
     def start(self, renderer) -> None:
@@ -243,10 +270,10 @@ class PageKeys:
         previous = self.previous.get(unit)
         same = previous is not None and previous[0] == key
         if same and not self.verify:
-            self.current[unit] = (key, tuple(path for path, _, _ in previous[1]))
+            self.current[unit] = (key, tuple(path for path, *_ in previous[1]))
             self.kept += len(previous[1])
-            for path, size, mtime in previous[1]:
-                yield KeptPage(path, state=(size, mtime))
+            for path, size, mtime, search in previous[1]:
+                yield KeptPage(path, state=(size, mtime), search=search)
             return
         made: list[str] = []
         for page in make():
@@ -257,9 +284,9 @@ class PageKeys:
             else:
                 self.rendered += 1
                 yield page
-        if same and made != [path for path, _, _ in previous[1]]:
+        if same and made != [path for path, *_ in previous[1]]:
             raise BuildError(f"page keys: the pages of {unit} did not change key but are now {made[:5]}, "
-                             f"not {[path for path, _, _ in previous[1][:5]]}")
+                             f"not {[path for path, *_ in previous[1][:5]]}")
         self.current[unit] = (key, tuple(made))
 
 

@@ -80,6 +80,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -110,6 +111,11 @@ BUNDLE_FORMAT = "1"
 # language, holding the words of that shard's pages), and the search module the search page loads (SEARCH_MODULE).
 WORDS_DIR = "words"
 SEARCH_MODULE_DIR = "exact/"
+# In the cache folder: each shard's words (`shard_words`), by the shard's key, for the words index of the
+# next build; WORDS_FORMAT is bumped when what shard_words returns changes.
+WORDS_CACHE = "search-words"
+WORDS_FORMAT = "1"
+WORDS_CACHE_DAYS = 7
 SHARD_FILTER = "pagefind-shard"  # given by the search module to each shard's pages: "0" (the first bundle), "1", …
 WORDS_FILTER = "pagefind-words"  # of the words index's pages: the shard whose words a page holds
 # Files of a shard's bundle that the search page never loads (the first bundle's UI reads the shards).
@@ -309,6 +315,15 @@ def is_indexed(relative: str, content: bytes) -> bool:
     return relative.endswith(".html") and not relative.startswith(BUNDLE + "/") and BODY_MARK in content
 
 
+def page_entry(relative: str, content: bytes) -> bytes | None:
+    """What the index takes of a page: the digest of its path and bytes (SHA-256), None for a page it does not
+    index.  Recorded with the page keys (hex; "" for None), so that a kept page is never read again."""
+    if not is_indexed(relative, content):
+        return None
+    data = relative.encode("utf-8")
+    return hashlib.sha256(b"%d %d\n%s" % (len(data), len(content), data) + content).digest()
+
+
 @dataclass
 class Shard:
     pages: list[str]  # relative paths, in the order written
@@ -336,15 +351,17 @@ class ShardPlanner:
 
     def add(self, relative: str, content: bytes) -> list[Shard]:
         """Take one written page; return the shards that are complete now that it came."""
-        if not is_indexed(relative, content):
+        return self.add_entry(relative, page_entry(relative, content))
+
+    def add_entry(self, relative: str, entry: bytes | None) -> list[Shard]:
+        """`add` for a page whose `page_entry` is known."""
+        if entry is None:
             return []
         weight = page_weight(relative)
         done = []
         while self.group and self.filled + weight > self.budget:
             done.append(self._cut())
-        data = relative.encode("utf-8")
-        self.group.append((relative, weight, hashlib.sha256(b"%d %d\n%s" % (len(data), len(content), data)
-                                                            + content).digest()))
+        self.group.append((relative, weight, entry))
         self.filled += weight
         return done
 
@@ -403,9 +420,14 @@ class SearchIndex:
     `finish` then makes the words index of a sharded site (`_index_words`; `words` says whether it was
     indexed or reused) and writes the search page's Pagefind module (SEARCH_MODULE)."""
 
-    def __init__(self, budget: float = 0.0, previous: Path | None = None) -> None:
+    def __init__(self, budget: float = 0.0, previous: Path | None = None, cache: Path | None = None) -> None:
         self.planner = ShardPlanner(budget)
         self.previous = previous
+        self.cache = cache  # a folder for each shard's words (WORDS_CACHE), or None
+        self.entries: dict[str, str] = {}  # each page's search entry (page_written), for the page keys
+        self.words_cached = 0  # shards whose words came from the cache folder (WORDS_CACHE)
+        self.words_extracted = 0  # shards whose words were read from their fragments
+        self._pruned = False
         self.previous_shards: dict[str, Path] | None = None  # key → folder of the previous site's bundle
         self.started = 0  # shards made so far (indexed or reused)
         self.runs = 0  # Pagefind runs
@@ -414,8 +436,16 @@ class SearchIndex:
         self.work: Path | None = None
         self.running: tuple[subprocess.Popen, Path, Path, int, str] | None = None  # process, pages, output, number, key
 
-    def page_written(self, folder: Path, relative: str, content: bytes) -> None:
-        for shard in self.planner.add(relative, content):
+    def page_written(self, folder: Path, relative: str, content: bytes | None, search: str | None = None) -> None:
+        """Take a page written into `folder`: its bytes, or (None and) its search entry as recorded with its
+        page key (`page_entry` in hex, "" for a page not indexed). Each page's entry is kept in `entries`."""
+        if content is not None:
+            entry = page_entry(relative, content)
+            self.entries[relative] = entry.hex() if entry is not None else ""
+        else:
+            entry = bytes.fromhex(search) if search else None
+            self.entries[relative] = search or ""
+        for shard in self.planner.add_entry(relative, entry):
             self._start(folder, shard)
 
     def finish(self, folder: Path) -> None:
@@ -459,7 +489,7 @@ class SearchIndex:
         site = self.work / "words"
         site.mkdir()
         for number, bundle in enumerate(bundles):
-            for language, words in sorted(shard_words(bundle).items()):
+            for language, words in sorted(self._shard_words(bundle, keys[number]).items()):
                 (site / f"{number}-{language}.html").write_text(words_page(number, language, words),
                                                                  encoding="utf-8")
         run_pagefind(site, ["--site", str(site), "--output-path", str(output)])
@@ -469,6 +499,39 @@ class SearchIndex:
         for name in UI_FILES:
             (output / name).unlink(missing_ok=True)
         (output / SHARD_KEY).write_text(key + "\n", encoding="ascii")
+
+    def _shard_words(self, bundle: Path, key: str) -> dict[str, list[str]]:
+        """`shard_words(bundle)`, kept in the cache folder (WORDS_CACHE) under the shard's key: an edit reads
+        again only the fragments of the shard it changed. A word list no build used for WORDS_CACHE_DAYS
+        days is removed."""
+        if self.cache is None:
+            self.words_extracted += 1
+            return shard_words(bundle)
+        folder = self.cache / WORDS_CACHE
+        path = folder / f"{WORDS_FORMAT}-{key}.json"
+        try:
+            words = json.loads(path.read_text(encoding="utf-8"))
+            os.utime(path)  # (used: not removed)
+            self.words_cached += 1
+            return words
+        except (OSError, ValueError):
+            pass
+        words = shard_words(bundle)
+        self.words_extracted += 1
+        folder.mkdir(parents=True, exist_ok=True)
+        temporary = folder / f".{path.name}.{os.getpid()}.tmp"
+        temporary.write_text(json.dumps(words, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        os.replace(temporary, path)
+        if not self._pruned:
+            self._pruned = True
+            limit = time.time() - WORDS_CACHE_DAYS * 86400
+            for old in folder.glob("*.json"):
+                try:
+                    if old.stat().st_mtime < limit:
+                        old.unlink()
+                except OSError:
+                    continue
+        return words
 
     def close(self) -> None:
         """Stop a Pagefind still running (the build failed) and remove the shards' working folder."""

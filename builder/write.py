@@ -183,15 +183,17 @@ def write_site(
     pages: Iterable[OutputPage | KeptPage],
     paths: Paths,
     finish_staging: Callable[[Path], None] | None = None,
-    page_written: Callable[[Path, str, bytes], None] | None = None,
+    page_written: Callable[[Path, str, bytes | None, str | None], None] | None = None,
     fingerprint: str = "",
     article_count: int = 0,
 ) -> WriteReport:
     """Write `pages` as the new site; `finish_staging(folder)` may add files (a search index) before the swap.
 
-    `page_written(folder, path, content)` hears of each page once it is in the staging folder (a search
-    index can start on the pages written so far while the rest are made).  A `KeptPage` (its inputs did
-    not change: builder.page_keys) is its previous file, linked without being read for comparison."""
+    `page_written(folder, path, content, search)` hears of each page once it is in the staging folder (a
+    search index can start on the pages written so far while the rest are made): its bytes, or for a kept
+    page whose search entry was recorded with its key (`KeptPage.search`), None and that entry.  A
+    `KeptPage` (its inputs did not change: builder.page_keys) is its previous file, linked without being
+    read, neither for comparison nor for the search index."""
     check_output_is_safe(paths)
     output = paths.output.resolve()
     staging = temporary_sibling(output)
@@ -226,9 +228,14 @@ def write_site(
                 target.write_bytes(page.content)
                 report.written += 1
                 content = page.content
-            if page_written is not None:
-                # (a kept page's bytes read back from its file: far cheaper than making them again)
-                page_written(staging, page.path, content if content is not None else target.read_bytes())
+            if page_written is None:
+                continue
+            if content is not None:
+                page_written(staging, page.path, content, None)
+            elif page.search is not None:  # (kept: what the index takes of it was recorded with its key)
+                page_written(staging, page.path, None, page.search)
+            else:  # (kept, with no search entry recorded: its bytes read back, far cheaper than making them)
+                page_written(staging, page.path, target.read_bytes(), None)
         if finish_staging is not None:
             finish_staging(staging)
             for path in sorted(staging.rglob("*")):  # what it added counts like the pages

@@ -12,6 +12,16 @@ Ids are stable across builds and independent of build order:
 With `config.excerpts_only` the exports carry the summary and first paragraph
 only, like the pages; otherwise the full cleaned text.
 Everything is sorted and has no time stamp, so two builds give the same bytes.
+
+Rebuilds: each file is a run of *parts*, one per article (its record, its row, its mentions: the
+articles of one slug are one part), per actor and per event, each with a key (builder.page_keys: the
+fingerprint of what the part shows, with the global part of every page key).  The page keys record each
+table's part keys and where each part lies in each file (`PageKeys.current_exports`); the next build
+copies an unchanged part's bytes from the previous file (while that file is as the build left it) and
+makes only the parts whose key changed: an edit makes one article's parts and splices the files
+(at 10,000 articles the exports were ~10 % of rendering).  The bytes are those a full making gives: in
+a JSON table a part starts with its separator ("[" or ","), which a copied part gets anew.  With
+BUILD_SITE_VERIFY_KEYS=1 every file is also made in full, and the build stops if the two differ.
 """
 
 from __future__ import annotations
@@ -19,10 +29,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable, Iterator
+import mmap
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from json.encoder import encode_basestring  # (the C one when there is one, as json.dumps uses)
 
 from builder.config import Config
+from builder.errors import BuildError
 from builder.memory import return_free_memory
 from builder.model import Actor, Article, Event, Mention, Mentions, OutputPage, Site
 from builder.pages import mention_files
@@ -204,30 +217,155 @@ def _mention_json(record: dict, indent: str) -> str:
 def digest_json(site: Site, config: Config) -> bytes:
     """data/digest.json: the digest as json.dumps(digest(...), ensure_ascii=False, indent=1, sort_keys=True)
     and a newline, written one record at a time (the whole digest as Python objects is many times its size)."""
-    fields: dict[str, object] = {
-        "format": FORMAT_VERSION,
-        "title": site.title,
-        "description": config.description,
-        "base_url": config.base_url or None,
-    }
-    tables = _records(site, config)
-    # Into one growing buffer, whose bytes getvalue() hands over without a copy: the digest (145 MB at
-    # 10,000 articles) is in memory once, not once in pieces and again joined.
-    out = io.BytesIO()
-    for number, name in enumerate(sorted([*fields, *tables])):
-        out.write(f"{',' if number else '{'}\n {encode_basestring(name)}: ".encode())
-        if name in fields:
-            out.write(_json(fields[name], " ").encode())
-            continue
-        opening = "["
-        for record in tables[name]():
-            written = (_mention_json(record, "  ") if name == "mentions" and record.keys() == MENTION_KEYS
-                       else _json(record, "  "))
-            out.write(f"{opening}\n  {written}".encode())
-            opening = ","
-        out.write(b"[]" if opening == "[" else b"\n ]")
-    out.write(b"\n}\n")
-    return out.getvalue()
+    return _Exports(site, config).digest_json()[0]
+
+
+# The digest's tables, in its (sorted) order, and the files: each CSV is one table. The mentions are cut into
+# parts by article, like the articles (their parts have the articles' keys).
+TABLES = ("articles", "actors", "events", "mentions")
+PARTS_OF = {"articles": "articles", "actors": "actors", "events": "events", "mentions": "articles"}
+CSV_FILES = {"data/articles.csv": ("articles", ARTICLE_COLUMNS), "data/actors.csv": ("actors", ACTOR_COLUMNS),
+             "data/events.csv": ("events", EVENT_COLUMNS), "data/mentions.csv": ("mentions", MENTION_COLUMNS)}
+DIGEST = "data/digest.json"
+
+Spans = dict[str, list[int]]  # table → [its first part's start, each part's end] in one file
+
+
+class _Exports:
+    """The export files of a site, made of parts: `parts[name]` is a table's [(key, what it is made of)] in
+    order (keys "" without page keys: nothing is reused).  `previous(path)`: where each part lies in the
+    previous file, by table and key, and that file's bytes."""
+
+    def __init__(self, site: Site, config: Config, part_key: Callable[[str, object], str] | None = None) -> None:
+        self.site = site
+        self.config = config
+        self.slugs = {article.source_file: article.slug for article in site.articles}
+        groups: dict[str, list[Article]] = {}
+        for article in sorted(site.articles, key=lambda a: a.slug):
+            groups.setdefault(article.slug, []).append(article)
+        key = part_key or (lambda table, item: "")
+        articles = [(key("articles", group), group) for group in groups.values()]
+        self.parts: dict[str, list[tuple[str, object]]] = {
+            "articles": articles,
+            "actors": [(key("actors", actor), actor) for actor in sorted(site.actors, key=lambda a: a.key)],
+            "events": [(key("events", event), event) for event in sorted(site.events, key=lambda e: e.key)],
+            "mentions": articles,
+        }
+
+    # One part's records, in the order of the table.
+    def records(self, table: str, item) -> Iterable[dict]:
+        if table == "articles":
+            return [_article_record(article, self.config) for article in item]
+        if table == "mentions":
+            records = [record for article in item for record in _article_mention_records(article)]
+            records.sort(key=lambda r: (r["start"], r["mention_id"]))
+            return records
+        if table == "actors":
+            return [_actor_record(item)]
+        return [_event_record(item, self.slugs)]
+
+    def digest_json(self, previous: dict[str, dict[str, tuple[int, int]]] | None = None,
+                    data: bytes | mmap.mmap = b"") -> tuple[bytes, Spans]:
+        fields: dict[str, object] = {
+            "format": FORMAT_VERSION,
+            "title": self.site.title,
+            "description": self.config.description,
+            "base_url": self.config.base_url or None,
+        }
+        # Into one growing buffer, whose bytes getvalue() hands over without a copy: the digest (145 MB at
+        # 10,000 articles) is in memory once, not once in pieces and again joined.
+        out = io.BytesIO()
+        spans: Spans = {}
+        for number, name in enumerate(sorted([*fields, *TABLES])):
+            out.write(f"{',' if number else '{'}\n {encode_basestring(name)}: ".encode())
+            if name in fields:
+                out.write(_json(fields[name], " ").encode())
+                continue
+            begun = out.tell()
+            mentions = name == "mentions"
+
+            def make(item, glue: str, name=name, mentions=mentions) -> None:
+                for record in self.records(name, item):
+                    written = (_mention_json(record, "  ") if mentions and record.keys() == MENTION_KEYS
+                               else _json(record, "  "))
+                    out.write(f"{glue}\n  {written}".encode())
+                    glue = ","
+
+            spans[name] = _table(out, self.parts[PARTS_OF[name]], make, (previous or {}).get(name), data, True)
+            out.write(b"[]" if out.tell() == begun else b"\n ]")
+        out.write(b"\n}\n")
+        return out.getvalue(), spans
+
+    def csv(self, table: str, columns: list[str], previous: dict[str, dict[str, tuple[int, int]]] | None = None,
+            data: bytes | mmap.mmap = b"") -> tuple[bytes, Spans]:
+        """One table as to_csv writes it; its parts' rows written through one csv writer (which the
+        wrapper hands to `out` as each row comes: `out.tell()` is where the next part starts)."""
+        out = io.BytesIO()
+        buffer = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(columns)
+
+        def make(item, glue: str) -> None:
+            for record in self.records(table, item):
+                writer.writerow([_cell(record.get(column)) for column in columns])
+
+        spans = {table: _table(out, self.parts[PARTS_OF[table]], make, (previous or {}).get(table), data, False)}
+        buffer.detach()
+        return out.getvalue(), spans
+
+
+def _table(out: io.BytesIO, parts: Sequence[tuple[str, object]], make: Callable[[object, str], None],
+           previous: dict[str, tuple[int, int]] | None, data: bytes | mmap.mmap, glued: bool) -> list[int]:
+    """Write a table's parts into `out`: a part whose key the previous file has is copied from `data` (in a
+    JSON table, `glued`, with its separator made anew), the others made (`make(item, separator)`). Returns
+    where the first part starts and where each part ends."""
+    spans = [out.tell()]
+    first = True
+    for key, item in parts:
+        found = previous.get(key) if previous else None
+        if found is not None:
+            start, end = found
+            if end > start:
+                if glued:
+                    out.write(b"[" if first else b",")
+                    start += 1
+                out.write(data[start:end])
+                first = False
+        else:
+            make(item, "[" if first else ",")
+            first = first and out.tell() == spans[-1]
+        spans.append(out.tell())
+    return spans
+
+
+class _PreviousFile:
+    """An export file of the previous site, as the page keys recorded it (None when it is not as that build
+    left it): its bytes, mapped, and where each table's parts lie in it, by key."""
+
+    def __init__(self, path: str, output: str, recorded: dict) -> None:
+        self.parts: dict[str, dict[str, tuple[int, int]]] | None = None
+        self.data: mmap.mmap | bytes = b""
+        try:
+            size, mtime, spans = recorded["files"][path]
+            tables = recorded["tables"]
+            located = {}
+            for table, ends in spans.items():
+                keys = tables[PARTS_OF[table]]
+                if len(ends) != len(keys) + 1:
+                    return
+                located[table] = {key: (ends[number], ends[number + 1]) for number, key in enumerate(keys)}
+            with open(os.path.join(output, path), "rb") as handle:
+                found = os.fstat(handle.fileno())
+                if (found.st_size, found.st_mtime_ns) != (size, mtime):
+                    return
+                self.data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+            self.parts = located
+        except (OSError, KeyError, TypeError, ValueError):
+            return
+
+    def close(self) -> None:
+        if isinstance(self.data, mmap.mmap):
+            self.data.close()
 
 
 def _cell(value: object) -> object:
@@ -261,10 +399,52 @@ def planned_paths(renderer: PageRenderer, site: Site) -> set[str]:
 
 def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage]:
     config = renderer.settings.config
-    yield OutputPage("data/digest.json", digest_json(site, config))
-    tables = _records(site, config)  # made again for each file rather than all kept between them
-    yield OutputPage("data/articles.csv", to_csv(tables["articles"](), ARTICLE_COLUMNS))
-    yield OutputPage("data/actors.csv", to_csv(tables["actors"](), ACTOR_COLUMNS))
-    yield OutputPage("data/events.csv", to_csv(tables["events"](), EVENT_COLUMNS))
-    yield OutputPage("data/mentions.csv", to_csv(tables["mentions"](), MENTION_COLUMNS))
+    keys, fingerprints = renderer.keys, renderer.fingerprints
+    if keys is None or fingerprints is None:
+        exports = _Exports(site, config)
+        yield OutputPage(DIGEST, exports.digest_json()[0])
+        for path, (table, columns) in CSV_FILES.items():
+            yield OutputPage(path, exports.csv(table, columns)[0])
+        return_free_memory()
+        return
+
+    slugs = {article.source_file: article.slug for article in site.articles}
+
+    def part_key(table: str, item) -> str:
+        """What a part's bytes are a function of (beyond the config and the code, in every key)."""
+        if table == "articles":
+            inputs = (item[0].slug, [fingerprints.article(article.source_file) for article in item])
+        elif table == "actors":
+            inputs = (item.key, fingerprints.actor(item.key))
+        else:
+            files = dict.fromkeys([*item.sources, *(f for f, _ in item.evidence)])
+            inputs = (item.key, fingerprints.event(item.key), [(f, slugs.get(f)) for f in files])
+        return keys.key(None, ("export", table, inputs))
+
+    exports = _Exports(site, config, part_key)
+    recorded = keys.previous_exports
+    output = str(renderer.settings.paths.output)
+    files: dict[str, Spans] = {}
+    makers: list[tuple[str, Callable]] = [(DIGEST, exports.digest_json)] + [
+        (path, lambda previous=None, data=b"", table=table, columns=columns:
+         exports.csv(table, columns, previous, data)) for path, (table, columns) in CSV_FILES.items()]
+    for path, make in makers:
+        previous = _PreviousFile(path, output, recorded) if recorded else None
+        try:
+            if previous is not None and previous.parts is not None:
+                content, spans = make(previous.parts, previous.data)
+            else:
+                content, spans = make()
+        finally:
+            if previous is not None:
+                previous.close()
+        if keys.verify and make()[0] != content:
+            raise BuildError(f"export parts: {path} spliced from its previous file differs from the file made "
+                             "in full: a part's key misses an input (a bug in builder/pages/export.py)")
+        files[path] = spans
+        yield OutputPage(path, content)
+        del content
+    keys.current_exports = {"tables": {name: [key for key, _ in exports.parts[name]]
+                                       for name in ("articles", "actors", "events")},
+                            "files": files}
     return_free_memory()  # what making them left in the allocator's free lists, before the pages and Pagefind
