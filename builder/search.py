@@ -55,6 +55,10 @@ each run: the whole bundle is then the same, byte for byte (tests/browser/test_s
 Rebuilds: a shard whose pages are the same, path for path and byte for byte, as one of the previous
 site's is not indexed again but linked from there (`SearchIndex`), and shards are cut where the pages say
 (`ShardPlanner`), so that an edited, added or removed page changes one shard, not all those after it.
+What the planner takes of a page (`page_entry`: the digest of its path and bytes) is recorded with the page
+keys, so a page kept from the previous site (builder.page_keys) is never read again; and each shard's
+words (`shard_words`) are kept in the cache folder (WORDS_CACHE) under the shard's key, so the words index
+of an edit reads only the changed shard's fragments.
 
 `plan(renderer, site)` plans `search.html` and `static/search.js`. Served over
 http(s) the page loads the Pagefind UI; opened from disk (file://, where the
