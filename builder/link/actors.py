@@ -35,11 +35,13 @@ import heapq
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
+from functools import partial
 from itertools import chain
 
 from rapidfuzz import fuzz
 
 from builder.link.curation import Curation, keep_apart_entry, merge_entry
+from builder.link.memo import LinkMemo, memo_key, recall
 from builder.link.names import CORPORATE_SUFFIXES, acronym_of, compact, looks_like_acronym, name_key, strip_title
 from builder.link.roles import appositive_after, title_before
 from builder.link.slugs import slugify
@@ -267,9 +269,12 @@ def _type_of(nodes: list[Node]) -> EntityType:
 
 
 def resolve_actors(
-    articles: list[Article], config: object = None, curation: Curation | None = None
+    articles: list[Article], config: object = None, curation: Curation | None = None,
+    memo: LinkMemo | None = None,
 ) -> tuple[list[Actor], list[Article], ResolutionReport]:
-    """Actors (sorted by key), the articles with Mention.actor_key filled, and what is left to the user."""
+    """Actors (sorted by key), the articles with Mention.actor_key filled, and what is left to the user.
+    `memo`: the previous build's resolutions within each article (builder.link.memo), recalled for the
+    articles that did not change."""
     curation = curation or Curation()
     report = ResolutionReport()
     used: set[str] = set()
@@ -283,9 +288,18 @@ def resolve_actors(
     names_of: list[list[tuple[str, str]]] = []  # per article, each mention's (name key, compact name key)
     known: NameKeys = {}
     definitions: dict[str, Counter] = defaultdict(Counter)
-    for article, mentions in zip(articles, mentions_of, strict=True):
+    # Within an article, resolution reads the article and the pairs kept apart (as they stand before any name
+    # is joined to another: References adds to them below), all in the memo's key.
+    apart_part = memo_key([sorted(group) for group in forbidden.groups]) if memo is not None else b""
+
+    def within(article: Article, mentions: list[Mention]) -> tuple[list[tuple[str, str]], list[str | None],
+                                                                    dict[str, str]]:
         names = mention_keys(mentions, known)
-        resolved, defined = _local_resolution(article, forbidden, names, mentions)
+        return (names, *_local_resolution(article, forbidden, names, mentions))
+
+    for article, mentions in zip(articles, mentions_of, strict=True):
+        names, resolved, defined = recall(memo, ("within", article.source_file, article.content_hash, apart_part),
+                                          partial(within, article, mentions))
         per_article.append(resolved)
         names_of.append(names)
         for acronym, expansion in defined.items():
