@@ -107,3 +107,39 @@ def test_a_memo_of_another_curation_is_not_recalled_for_what_curation_changes(an
     again = LinkMemo(memo.kept)
     warm = link(articles_of(analysed), again, curation)
     assert repr(warm) == repr(link(articles_of(analysed), None, curation))
+
+
+def test_an_edit_rebuild_reads_the_memo_and_writes_the_site_a_cold_build_writes(tmp_path):
+    from builder.build import build
+    from builder.config import Paths, Settings
+
+    texts = {
+        "a.txt": "Kim meets Shoigu\n\nKim Jong Un met Sergei Shoigu in Pyongyang on Monday. Kim said it went well.\n",
+        "b.txt": "Shoigu visits Pyongyang\n\nRussian Defense Minister Sergei Shoigu met Kim Jong Un in Pyongyang.\n",
+        "c.txt": "Storm hits Manila\n\nA storm hit Manila on Tuesday, officials said. The storm killed three people.\n",
+    }
+
+    def project(name: str, files: dict[str, str]) -> Path:
+        root = tmp_path / name
+        (root / "seeds").mkdir(parents=True)
+        for file, text in files.items():
+            (root / "seeds" / file).write_text(text, encoding="utf-8")
+        return root
+
+    def built(root: Path) -> dict[str, bytes]:
+        build(Settings(config=Config(), paths=Paths.from_project(root), strict=False, jobs=1))
+        output = root / "output"
+        return {p.relative_to(output).as_posix(): p.read_bytes() for p in output.rglob("*")
+                if p.is_file() and "pagefind" not in p.parts and not p.name.startswith(".build-site")}
+
+    warm = project("warm", texts)
+    built(warm)
+    memo_file = warm / ".cache" / "build-site" / "link-memo.pickle"
+    first_memo = pickle.loads(memo_file.read_bytes())[1]
+    assert first_memo
+    edited = {**texts, "b.txt": texts["b.txt"] + "\nShoigu and Kim also spoke of the storm in Manila.\n"}
+    (warm / "seeds" / "b.txt").write_text(edited["b.txt"], encoding="utf-8")
+    second = built(warm)
+    second_memo = pickle.loads(memo_file.read_bytes())[1]
+    assert set(second_memo) != set(first_memo) and set(second_memo) & set(first_memo)
+    assert second == built(project("cold", edited))
