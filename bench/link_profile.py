@@ -1,7 +1,7 @@
 """Time and measure the LINK stage alone (link_site) on a project whose analysis is cached.
 
     .venv/bin/python bench/link_profile.py PROJECT [--profile N] [--dump FILE] [--articles PICKLE]
-                                               [--reference-weights]
+                                               [--reference-weights] [--edit]
 
 Loads the project's analysed articles through the analysis cache (as a build does), then runs link_site
 once and prints its wall seconds and how much it raised the process's peak RSS over the loaded articles
@@ -13,6 +13,11 @@ once and prints its wall seconds and how much it raised the process's peak RSS o
 --articles P    keep the loaded articles in a pickle P (loaded from it when it exists): linking can be
                 measured while the analysis code, and so the cache key, is being changed by others
 --reference-weights  link with event_weights = "reference" (builder/link/reference.py), whatever the config
+--edit          an edit rebuild's linking: link once with an empty memo (builder/link/memo.py: cold, filling it),
+                then edit one article (the middle one in file order: a sentence appended, analysed again) and
+                link the edited site with that memo and without (cold), on fresh copies of the articles; prints
+                the three times, the memo's size and how long it takes to pickle and load, and checks that the
+                two links of the edited site are equal (repr)
 """
 
 from __future__ import annotations
@@ -28,10 +33,12 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from builder.build import analyse_all
+from builder.build import analyse_all, article_context, process_source
 from builder.cli import _settings
 from builder.link import link_site
 from builder.link.curation import CURATION_NAME, load_curation
+from builder.link.memo import LinkMemo
+from builder.model import Article, SourceFile
 from builder.read import list_seeds, read_seed_files
 
 
@@ -104,7 +111,11 @@ def main() -> None:
     parser.add_argument("--dump", type=Path)
     parser.add_argument("--articles", type=Path)
     parser.add_argument("--reference-weights", action="store_true")
+    parser.add_argument("--edit", action="store_true")
     options = parser.parse_args()
+    if options.edit:
+        edit_rebuild(options)
+        return
 
     settings = _settings(options.project, None, None, None, None, False, None)
     begun = time.perf_counter()
@@ -140,6 +151,56 @@ def main() -> None:
         with options.dump.open("w", encoding="utf-8") as stream:
             for line in canonical_lines(site):
                 stream.write(line + "\n")
+
+
+def timed_link(packed: bytes, settings, config, curation, event_types, memo: LinkMemo | None, label: str):
+    articles, problems = pickle.loads(packed)
+    gc.collect()
+    begun, cpu_begun = time.perf_counter(), time.process_time()
+    site = link_site(articles, problems, config, curation, event_types=event_types, memo=memo)
+    seconds, cpu_seconds = time.perf_counter() - begun, time.process_time() - cpu_begun
+    counts = f" (memo: {memo.reused} recalled, {memo.made} made)" if memo is not None else ""
+    print(f"{label}: {seconds:.2f} s wall, {cpu_seconds:.2f} s CPU{counts}")
+    return site
+
+
+def edit_rebuild(options) -> None:
+    """See --edit in the module's docstring."""
+    settings = _settings(options.project, None, None, None, None, False, None)
+    articles, problems = load_articles(options.project, settings, options.articles)
+    curation = load_curation(settings.paths.site / CURATION_NAME)
+    event_types = settings.paths.site / "event_types.toml"
+    config = replace(settings.config, event_weights="reference") if options.reference_weights else settings.config
+    articles = sorted(articles, key=lambda a: a.source_file)
+    target = articles[len(articles) // 2]
+    data = (settings.paths.seeds / target.source_file).read_bytes()
+    data += b"\n\nThe talks were postponed on Monday, officials said, and will resume in Geneva next week.\n"
+    context = article_context(settings.paths.site, settings.config)
+    edited = process_source(SourceFile(target.source_file, data, hashlib.sha256(data).hexdigest()), context)
+    assert isinstance(edited, Article), edited
+    packed = pickle.dumps((articles, problems), protocol=pickle.HIGHEST_PROTOCOL)
+    packed_edited = pickle.dumps(([edited if a is target else a for a in articles], problems),
+                                 protocol=pickle.HIGHEST_PROTOCOL)
+    del articles
+    print(f"edited {target.source_file}", file=sys.stderr)
+    memo = LinkMemo()
+    timed_link(packed, settings, config, curation, event_types, memo, "cold link, filling the memo")
+    begun = time.perf_counter()
+    stored = pickle.dumps(memo.kept, protocol=pickle.HIGHEST_PROTOCOL)
+    saved = time.perf_counter() - begun
+    begun = time.perf_counter()
+    previous = pickle.loads(stored)
+    print(f"memo: {len(previous)} entries, {len(stored) / 1e6:.1f} MB pickled; pickling {saved:.2f} s, "
+          f"loading {time.perf_counter() - begun:.2f} s")
+    warm = timed_link(packed_edited, settings, config, curation, event_types, LinkMemo(previous),
+                      "edited site, with the memo")
+    warm_text = repr(warm)
+    del warm
+    cold = timed_link(packed_edited, settings, config, curation, event_types, None, "edited site, cold")
+    same = repr(cold) == warm_text
+    print(f"edited site with the memo == cold: {same}")
+    if not same:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from builder.cache import AnalysisCache, SeedHashes, recall_problems, remember_problems
+from builder.cache import AnalysisCache, LinkMemoFile, SeedHashes, recall_problems, remember_problems
 from builder.config import Settings
 from builder.errors import StrictModeError
 from builder.fingerprint import build_fingerprint
@@ -184,6 +184,7 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None) -> 
     from builder.link import link_site
     from builder.link.curation import CURATION_NAME, load_curation
     from builder.link.events import EVENT_TYPES_NAME
+    from builder.link.memo import LinkMemo
     from builder.render import iter_site_pages
     from builder.search import SearchIndex
 
@@ -196,8 +197,13 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None) -> 
     check_problems(problems, settings.strict)
 
     with timer("link", f"linking {len(articles):,} articles: duplicates, actors, events"):
+        # What the previous build's linking worked out, recalled where its inputs did not change (the same site).
+        memo_file = LinkMemoFile(settings.paths.cache, article_context(settings.paths.site, settings.config))
+        memo = LinkMemo(memo_file.load())
         site = link_site(articles, problems, settings.config, curation,
-                         event_types=settings.paths.site / EVENT_TYPES_NAME)
+                         event_types=settings.paths.site / EVENT_TYPES_NAME, memo=memo)
+        memo_file.save(memo.kept)
+        del memo
         del articles  # (the near-identical copies folded into others are not in the site)
         return_free_memory()  # linking's scratch, before rendering and the search index start
     # Pages go to the writer as they are made (the bulk of them are never all in memory at once), and

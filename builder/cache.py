@@ -153,3 +153,33 @@ class SeedHashes:
             except OSError:
                 pass  # a cache that cannot be written only costs time
         return result
+
+
+class LinkMemoFile:
+    """The link memo (builder.link.memo) of the previous build, in the cache folder: read before linking,
+    written after.  It is kept whole under one key, a hash of the analysis cache's key (the per-article code,
+    rules, configuration and event types: what an article's content hash stands for) and of all the builder's
+    code: when either changes, the memo is not read.  The memo's own keys name the rest of what each entry
+    was made from, so a memo that is read can only save work, never change the site."""
+
+    def __init__(self, folder: Path, context: object) -> None:
+        self.file = folder / "link-memo.pickle"
+        self.key = hashlib.sha256((AnalysisCache(folder, context).salt + builder_fingerprint()).encode()).hexdigest()
+
+    def load(self) -> dict[bytes, bytes]:
+        try:
+            with open(self.file, "rb") as handle:
+                key, entries = pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError):
+            return {}
+        return entries if key == self.key and isinstance(entries, dict) else {}
+
+    def save(self, entries: dict[bytes, bytes]) -> None:
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.file.parent, suffix=".tmp")
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump((self.key, entries), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.file)
+        except OSError:
+            pass  # a cache that cannot be written only costs time

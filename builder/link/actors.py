@@ -35,11 +35,13 @@ import heapq
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
+from functools import partial
 from itertools import chain
 
 from rapidfuzz import fuzz
 
 from builder.link.curation import Curation, keep_apart_entry, merge_entry
+from builder.link.memo import LinkMemo, memo_key, recall
 from builder.link.names import CORPORATE_SUFFIXES, acronym_of, compact, looks_like_acronym, name_key, strip_title
 from builder.link.roles import appositive_after, title_before
 from builder.link.slugs import slugify
@@ -267,9 +269,12 @@ def _type_of(nodes: list[Node]) -> EntityType:
 
 
 def resolve_actors(
-    articles: list[Article], config: object = None, curation: Curation | None = None
+    articles: list[Article], config: object = None, curation: Curation | None = None,
+    memo: LinkMemo | None = None,
 ) -> tuple[list[Actor], list[Article], ResolutionReport]:
-    """Actors (sorted by key), the articles with Mention.actor_key filled, and what is left to the user."""
+    """Actors (sorted by key), the articles with Mention.actor_key filled, and what is left to the user.
+    `memo`: the previous build's resolutions within each article (builder.link.memo), recalled for the
+    articles that did not change."""
     curation = curation or Curation()
     report = ResolutionReport()
     used: set[str] = set()
@@ -283,9 +288,18 @@ def resolve_actors(
     names_of: list[list[tuple[str, str]]] = []  # per article, each mention's (name key, compact name key)
     known: NameKeys = {}
     definitions: dict[str, Counter] = defaultdict(Counter)
-    for article, mentions in zip(articles, mentions_of, strict=True):
+    # Within an article, resolution reads the article and the pairs kept apart (as they stand before any name
+    # is joined to another: References adds to them below), all in the memo's key.
+    apart_part = memo_key([sorted(group) for group in forbidden.groups]) if memo is not None else b""
+
+    def within(article: Article, mentions: list[Mention]) -> tuple[list[tuple[str, str]], list[str | None],
+                                                                    dict[str, str]]:
         names = mention_keys(mentions, known)
-        resolved, defined = _local_resolution(article, forbidden, names, mentions)
+        return (names, *_local_resolution(article, forbidden, names, mentions))
+
+    for article, mentions in zip(articles, mentions_of, strict=True):
+        names, resolved, defined = recall(memo, ("within", article.source_file, article.content_hash, apart_part),
+                                          partial(within, article, mentions))
         per_article.append(resolved)
         names_of.append(names)
         for acronym, expansion in defined.items():
@@ -471,23 +485,26 @@ def resolve_actors(
 
     # mentions → actors; roles, quotes, prominence, actors seen with
     final = {k: a for k, a in actors.items() if k not in dropped}
-    collected: set[tuple] = set()  # (actor key, role or None for a statement, source file, sentence) listed
     out_articles: list[Article] = []
     article_actors: list[set[str]] = []
     for article, mentions, resolved in zip(articles, mentions_of, per_article, strict=True):
         keys: list[str | None] = []
         present: set[str] = set()
-        for index, (mention, node_id) in enumerate(zip(mentions, resolved, strict=True)):
+        for index, node_id in enumerate(resolved):
             key = actor_of_node.get(node_id) if node_id else None
             key = key if key in final else None
             keys.append(key)
             if key:
                 final[key].mentions.append((article.source_file, index))
                 present.add(key)
-                _collect_role(final[key], article, mention, collected)
-                _collect_statement(final[key], article, mention, collected)
         linked = replace(article, mentions=_with_actors(article.mentions, keys))
-        _collect_quotes(linked, final)
+        # What the article says of its actors reads the article, its mentions' actors and their types only.
+        types = {key: final[key].type for key in present}
+        said = recall(memo, ("said", article.source_file, article.content_hash, keys, sorted(types.items())),
+                      partial(_said_in, linked, mentions, keys, types))
+        for key, roles, quotes in said:
+            final[key].roles.extend(roles)
+            final[key].quotes.extend(quotes)
         out_articles.append(linked)
         article_actors.append(present)
     del mentions_of
@@ -519,6 +536,24 @@ def resolve_actors(
         apart = [set().union(*map(actors_named, names)) for _, names in curation.keep_apart]
         report.likely_merges = [h for h in report.likely_merges if not any(h[0] in g and h[1] in g for g in apart)]
     return sorted(result, key=lambda a: a.key), out_articles, report
+
+
+def _said_in(article: Article, mentions: list[Mention], keys: list[str | None],
+             types: dict[str, EntityType]) -> list[tuple[str, list, list]]:
+    """The roles, statements and quotes the article gives its actors (`keys`: each mention's actor, `types`:
+    each actor's type), per actor in order of its first mention: what _collect_role, _collect_statement and
+    _collect_quotes add to the actors' lists for this article (they only ever read and change its own entries,
+    so an article's part is the same whatever the other articles say)."""
+    stand_ins = {key: Actor(key=key, name="", type=kind, slug="") for key, kind in types.items()}
+    collected: set[tuple] = set()  # (actor key, role or None for a statement, source file, sentence) listed
+    for mention, key in zip(mentions, keys, strict=True):
+        if key:
+            _collect_role(stand_ins[key], article, mention, collected)
+            _collect_statement(stand_ins[key], article, mention, collected)
+    _collect_quotes(article, stand_ins)
+    order = list(dict.fromkeys(key for key in keys if key))
+    return [(key, stand_ins[key].roles, stand_ins[key].quotes) for key in order
+            if stand_ins[key].roles or stand_ins[key].quotes]
 
 
 def _with_actors(mentions: list[Mention] | Mentions, keys: list[str | None]) -> list[Mention] | Mentions:

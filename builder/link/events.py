@@ -34,7 +34,7 @@ from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import chain, pairwise
 from pathlib import Path
 from sys import intern
@@ -43,6 +43,7 @@ from typing import NamedTuple
 import numpy as np
 
 from builder.analyse.dates import MONTHS, WEEKDAYS, resolve_against, weekday_distance
+from builder.link.memo import LinkMemo, memo_key, recall
 from builder.link.reference import ARTICLE_WORDS, IDF_FLOOR, NAME_ARTICLE_WORDS, RARE_FREQUENCY, Reference
 from builder.link.slugs import unique_slugs
 from builder.model import Actor, Article, DateRef, EntityType, Event, Precision
@@ -1139,18 +1140,26 @@ def _copy_for_dates(article: Article) -> Article:
 
 def group_events(articles: list[Article], actors: list[Actor] | None = None, config: object = None,
                  params: ClusterParams | None = None,
-                 types: list[EventType] | None = None) -> tuple[list[Event], list[Article]]:
+                 types: list[EventType] | None = None,
+                 memo: LinkMemo | None = None) -> tuple[list[Event], list[Article]]:
     """Events reported by the articles; articles get `main_event`/`events` (and undated ones a date).
     `params`: the grouping's parameters (default: ClusterParams(), or REFERENCE_PARAMS when the config's
     event_weights is "reference").  `types`: the event types (default the built-in table; a site's own:
-    load_event_types(site/event_types.toml))."""
+    load_event_types(site/event_types.toml)).  `memo`: the previous build's happenings and summaries
+    (builder.link.memo), recalled where their inputs did not change."""
     type_list = types or TYPES
     if params is None:
         params = REFERENCE_PARAMS if getattr(config, "event_weights", "site") == "reference" else ClusterParams()
     actor_by_key = {actor.key: actor for actor in actors or []}
     names_of = {a.source_file: article_names(a) for a in articles}
     publishers = frozenset(a.source.lower() for a in articles if a.source != "Unknown source")
-    happenings_of = {a.source_file: find_happenings(a, names_of[a.source_file], type_list, publishers)
+    # An article's happenings read the article, its names (the actor keys of its mentions), the types and the
+    # publishers: all in the memo's key (an article by its content hash; the names by their keys, the rest of a
+    # name being the article's).
+    site_part = memo_key((types_key(type_list), sorted(publishers))) if memo is not None else b""
+    happenings_of = {a.source_file: recall(memo, ("happenings", a.source_file, a.content_hash, site_part,
+                                                  [n.key for n in names_of[a.source_file]]),
+                                           partial(find_happenings, a, names_of[a.source_file], type_list, publishers))
                      for a in articles}
     features = [article_features(a, names_of[a.source_file]) for a in articles]
     for article in articles:  # read into the counters: not to be held through the rest of linking
@@ -1217,7 +1226,8 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
             date_how=how,
             sources=[r.article.source_file for r in reports],
         )
-        event.summary = combined_summary([r.article for r in reports], evidence)
+        event.summary = recall(memo, ("summary", [(r.article.source_file, r.article.content_hash) for r in reports],
+                                      evidence), partial(combined_summary, [r.article for r in reports], evidence))
         events.append(event)
         for report in reports:
             report.article.main_event = event.key

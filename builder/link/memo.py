@@ -1,0 +1,62 @@
+"""What linking worked out last time, kept by everything it was worked out from: an edit rebuild redoes only
+the part of that work whose inputs changed.
+
+Linking's costliest parts read one article (or one event's reports) and a few small things of the whole
+site: an article's happenings (events.find_happenings) read the article, the actor keys its mentions were
+resolved to, the event types and the site's publishers; an article's resolution within itself
+(actors._local_resolution) reads the article and the pairs site/curation.toml keeps apart; an event's
+combined summary reads its reports and its evidence sentences.  `LinkMemo.recall(parts, make)` returns
+make()'s value, or the value it had for the very same `parts` in the previous build: `parts` must name
+everything make() reads (an article by its source file and content hash: what the analysis made of it,
+given the analysis code and configuration, which the memo as a whole is keyed by: builder.cache).
+
+Values are kept as pickled bytes, made when the value is first made: linking may change the objects it is
+handed afterwards (it empties and dates some), and what is recalled is then what make() returned, not what
+became of it.  So a recalled value equals a made one, and a link with a memo equals a cold link
+(tests/test_link_memo.py).  Only entries recalled or made by this build are kept for the next (`kept`):
+the memo does not grow with the edits.  Linking stays a pure function: the memo is read and written by
+builder.cache (LinkMemoFile) in the first and last stages of build().
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def memo_key(parts: tuple) -> bytes:
+    """A short digest of `parts` (their repr: strings, numbers, tuples of them)."""
+    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+class LinkMemo:
+    """Linking's per-article and per-event results: the previous build's (read only) and this build's."""
+
+    def __init__(self, previous: dict[bytes, bytes] | None = None) -> None:
+        self.previous = previous or {}
+        self.kept: dict[bytes, bytes] = {}
+        self.reused = 0
+        self.made = 0
+
+    def recall(self, parts: tuple, make: Callable[[], T]) -> T:
+        key = memo_key(parts)
+        packed = self.kept.get(key)
+        if packed is None:
+            packed = self.previous.get(key)
+        if packed is not None:
+            self.kept[key] = packed
+            self.reused += 1
+            return pickle.loads(packed)
+        value = make()
+        self.kept[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        self.made += 1
+        return value
+
+
+def recall(memo: LinkMemo | None, parts: tuple, make: Callable[[], T]) -> T:
+    """make(), through `memo` when there is one."""
+    return make() if memo is None else memo.recall(parts, make)

@@ -1,0 +1,145 @@
+"""Linking with the previous build's memo (builder.link.memo) gives the very Site a cold link gives: after an
+edit, an addition and a deletion of one article, on real news (news-2016, three days of it: data-driven)."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+
+from builder.build import article_context, process_source
+from builder.config import Config
+from builder.link import link_site
+from builder.link.curation import Curation
+from builder.link.memo import LinkMemo, recall
+from builder.model import Article, SourceFile
+
+
+def source(relpath: str, data: bytes) -> SourceFile:
+    import hashlib
+
+    return SourceFile(relpath, data, hashlib.sha256(data).hexdigest())
+
+
+@pytest.fixture(scope="module")
+def news(shared_data: Path, tmp_path_factory) -> dict[str, bytes]:
+    """Three days of news-2016 (Scalia's death, Syria, the pope in Mexico: stories told by several articles)."""
+    folder = shared_data / "news-2016"
+    return {path.name: path.read_bytes() for path in sorted(folder.glob("2016-02-1[3-5]-*.md"))}
+
+
+@pytest.fixture(scope="module")
+def analysed(news, tmp_path_factory) -> dict[str, bytes]:
+    """Each file's analysed Article, pickled (each test links fresh copies: linking changes what it is handed)."""
+    context = article_context(tmp_path_factory.mktemp("site"), Config())
+    found = {}
+    for name, data in news.items():
+        article = process_source(source(name, data), context)
+        if isinstance(article, Article):
+            found[name] = pickle.dumps(article)
+    return found
+
+
+def edited(news: dict[str, bytes], name: str) -> bytes:
+    """The file with one more sentence naming actors of other articles."""
+    return news[name] + b"\n\nAntonin Scalia and Pope Francis were mentioned by Bashar al-Assad on Monday.\n"
+
+
+def articles_of(analysed: dict[str, bytes], extra: dict[str, Article] | None = None,
+                without: str | None = None) -> list[Article]:
+    chosen = {name: pickle.loads(data) for name, data in analysed.items() if name != without}
+    chosen.update({name: pickle.loads(pickle.dumps(article)) for name, article in (extra or {}).items()})
+    return [chosen[name] for name in sorted(chosen)]
+
+
+def link(articles: list[Article], memo: LinkMemo | None = None, curation: Curation | None = None):
+    return link_site(articles, [], Config(), curation, event_types=Path("/nonexistent/event_types.toml"), memo=memo)
+
+
+def test_a_memo_recalls_what_it_made_and_keeps_only_what_this_build_used():
+    first = LinkMemo()
+    made = first.recall(("a", 1), lambda: [1, 2])
+    assert made == [1, 2] and first.made == 1
+    made.append(3)  # a change to the value after it was made is not remembered
+    second = LinkMemo(first.kept)
+    assert second.recall(("a", 1), lambda: pytest.fail("made again")) == [1, 2]
+    assert second.recall(("a", 2), lambda: "new") == "new"
+    assert (second.reused, second.made) == (1, 1)
+    assert len(LinkMemo(second.kept).kept) == 0 and len(second.kept) == 2
+    third = LinkMemo(second.kept)
+    third.recall(("a", 2), lambda: "newer")
+    assert len(third.kept) == 1  # ("a", 1) was not asked for: dropped
+    assert recall(None, ("a", 1), lambda: "cold") == "cold"
+
+
+@pytest.mark.parametrize("change", ["edit", "add", "delete"])
+def test_a_link_after_one_change_with_the_memo_equals_a_cold_link(news, analysed, change):
+    assert len(analysed) >= 60
+    names = sorted(analysed)
+    target = next(n for n in names if "scalia" in n)
+    memo = LinkMemo()
+    before = link(articles_of(analysed), memo)
+    assert memo.made and not memo.reused
+    context = article_context(Path("/nonexistent"), Config())
+    extra, without = {}, None
+    if change == "edit":
+        extra = {target: process_source(source(target, edited(news, target)), context)}
+    elif change == "add":
+        extra = {"2016-02-15-zz-added.md": process_source(source("2016-02-15-zz-added.md", edited(news, target)),
+                                                           context)}
+    else:
+        without = target
+    cold = link(articles_of(analysed, extra, without))
+    again = LinkMemo(memo.kept)
+    warm = link(articles_of(analysed, extra, without), again)
+    assert repr(warm) == repr(cold)
+    assert repr(cold) != repr(before)
+    assert again.reused > again.made > 0  # most of the work was recalled, the changed article's made again
+
+
+def test_a_memo_of_another_curation_is_not_recalled_for_what_curation_changes(analysed):
+    """Keeping two names apart changes resolution within articles: the memo's entries made without it are
+    not recalled for it, and the result is still a cold link's."""
+    memo = LinkMemo()
+    link(articles_of(analysed), memo)
+    curation = Curation(keep_apart=(("scalia", ("Antonin Scalia", "Scalia")),))
+    again = LinkMemo(memo.kept)
+    warm = link(articles_of(analysed), again, curation)
+    assert repr(warm) == repr(link(articles_of(analysed), None, curation))
+
+
+def test_an_edit_rebuild_reads_the_memo_and_writes_the_site_a_cold_build_writes(tmp_path):
+    from builder.build import build
+    from builder.config import Paths, Settings
+
+    texts = {
+        "a.txt": "Kim meets Shoigu\n\nKim Jong Un met Sergei Shoigu in Pyongyang on Monday. Kim said it went well.\n",
+        "b.txt": "Shoigu visits Pyongyang\n\nRussian Defense Minister Sergei Shoigu met Kim Jong Un in Pyongyang.\n",
+        "c.txt": "Storm hits Manila\n\nA storm hit Manila on Tuesday, officials said. The storm killed three people.\n",
+    }
+
+    def project(name: str, files: dict[str, str]) -> Path:
+        root = tmp_path / name
+        (root / "seeds").mkdir(parents=True)
+        for file, text in files.items():
+            (root / "seeds" / file).write_text(text, encoding="utf-8")
+        return root
+
+    def built(root: Path) -> dict[str, bytes]:
+        build(Settings(config=Config(), paths=Paths.from_project(root), strict=False, jobs=1))
+        output = root / "output"
+        return {p.relative_to(output).as_posix(): p.read_bytes() for p in output.rglob("*")
+                if p.is_file() and "pagefind" not in p.parts and not p.name.startswith(".build-site")}
+
+    warm = project("warm", texts)
+    built(warm)
+    memo_file = warm / ".cache" / "build-site" / "link-memo.pickle"
+    first_memo = pickle.loads(memo_file.read_bytes())[1]
+    assert first_memo
+    edited = {**texts, "b.txt": texts["b.txt"] + "\nShoigu and Kim also spoke of the storm in Manila.\n"}
+    (warm / "seeds" / "b.txt").write_text(edited["b.txt"], encoding="utf-8")
+    second = built(warm)
+    second_memo = pickle.loads(memo_file.read_bytes())[1]
+    assert set(second_memo) != set(first_memo) and set(second_memo) & set(first_memo)
+    assert second == built(project("cold", edited))
