@@ -64,9 +64,14 @@ class AnalysisCache:
             (code_fingerprint() + repr(context)).encode("utf-8")
         ).hexdigest()
 
-    def key(self, content_hash: str, relpath: str) -> str:
-        # The path is part of the key: the same bytes under two names are two articles.
-        return hashlib.sha256(f"{self.salt}\0{content_hash}\0{relpath}".encode()).hexdigest()
+    def key(self, content_hash: str, suffix: str) -> str:
+        """The entry of a file's bytes read as a file of kind `suffix` (".md": which reader reads it).
+
+        The file's name is not part of the key: the per-article stages depend on the bytes and on the reader the
+        suffix chooses, and the name only labels what they make (Article.source_file, Problem.path), which
+        `builder.parallel` puts right when an entry made for one name is used for another.  So the same article
+        saved twice under two names, or moved, is analysed once."""
+        return hashlib.sha256(f"{self.salt}\0{content_hash}\0{suffix}".encode()).hexdigest()
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.pickle"

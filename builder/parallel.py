@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import pickle
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 from builder.cache import AnalysisCache
 from builder.gc_policy import fewer_collections
 from builder.memory import ValueSharing
-from builder.model import Article, SourceFile
+from builder.model import Article, Problem, SourceFile
 
 # Below this many uncached articles, starting worker processes costs more than it saves.
 MIN_ARTICLES_FOR_WORKERS = 64
@@ -39,11 +41,20 @@ def map_articles(
 
 
 def _results(function: Callable, sources: Sequence[SourceFile], context: object, cache: AnalysisCache,
-             jobs: int) -> list[object]:
-    keys = [cache.key(source.content_hash, source.relpath) for source in sources]
+             jobs: int) -> list[object | None]:
+    keys = [cache.key(source.content_hash, source.suffix) for source in sources]
     sharing = ValueSharing()
-    results: list[object | None] = [_shared(cache.get(key), sharing) for key in keys]
-    missing = [i for i, result in enumerate(results) if result is None]
+    results: list[object | None] = [_shared(_named(cache.get(key), source), sharing)
+                                    for key, source in zip(keys, sources, strict=True)]
+    # Files with the same bytes and suffix (one article saved under two names) share a key: the first of them
+    # is analysed, the others are given copies of its result under their own names.
+    first: dict[str, int] = {}
+    missing: list[int] = []
+    copies: list[int] = []
+    for i, result in enumerate(results):
+        if result is None:
+            (copies if keys[i] in first else missing).append(i)
+            first.setdefault(keys[i], i)
 
     if jobs > 1 and len(missing) >= MIN_ARTICLES_FOR_WORKERS:
         size = max(1, min(MAX_CHUNK, len(missing) // (jobs * 8)))
@@ -62,7 +73,22 @@ def _results(function: Callable, sources: Sequence[SourceFile], context: object,
             results[i] = function(sources[i], context)
             cache.put(keys[i], results[i])
             _shared(results[i], sharing)
+    for i in copies:
+        copy = pickle.loads(pickle.dumps(results[first[keys[i]]], protocol=pickle.HIGHEST_PROTOCOL))
+        results[i] = _shared(_named(copy, sources[i]), sharing)
     return results
+
+
+def _named(result: object | None, source: SourceFile) -> object | None:
+    """`result` (perhaps made from the same bytes under another name) as the result for `source`.
+
+    The per-article stages hold the file's name in these two places only, and nowhere else in what they make
+    (tests/test_cache.py checks it), so an entry of the cache can be used under any name."""
+    if isinstance(result, Article):
+        result.source_file = source.relpath
+    elif isinstance(result, Problem) and result.path != source.relpath:
+        result = dataclasses.replace(result, path=source.relpath)
+    return result
 
 
 def _shared(result: object, sharing: ValueSharing) -> object:

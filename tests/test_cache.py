@@ -1,0 +1,120 @@
+"""The analysis cache: the same bytes under two names are analysed once, and each name keeps its own result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import builder.build
+from builder.build import build, process_source
+from builder.cache import AnalysisCache
+from builder.config import Config, Paths, Settings
+from builder.model import Article, ArticleDate, Problem, SourceFile
+from builder.parallel import map_articles
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+ARTICLE = ("The same headline\n\nThe same article, saved twice, says one thing in Seoul on Wednesday. "
+           "The minister of defence met the delegation from Moscow for talks on the harbour and the railway.\n")
+OTHER = "Another headline\n\nAnother article says another thing.\n"
+MARKDOWN = ("---\ntitle: A dated note\ndate: 2016-01-10\nsource: The Paper\n---\n\n"
+            "A note with front matter, saved twice.\n")
+
+
+def settings_for(project, jobs=1) -> Settings:
+    return Settings(config=Config(), paths=Paths.from_project(project), jobs=jobs)
+
+
+@pytest.fixture
+def analyses(monkeypatch) -> list[str]:
+    """The names of the files analysed (on this process: builds with jobs=1), in order."""
+    names: list[str] = []
+
+    def counted(source, context):
+        names.append(source.relpath)
+        return process_source(source, context)
+
+    monkeypatch.setattr(builder.build, "process_source", counted)
+    return names
+
+
+def seed(project, name, text):
+    path = project / "seeds" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_identical_files_under_two_names_are_analysed_once(project, analyses):
+    seed(project, "a.txt", ARTICLE)
+    seed(project, "copies/b.txt", ARTICLE)
+    seed(project, "c.txt", OTHER)
+    report = build(settings_for(project))
+    assert sorted(analyses) == ["a.txt", "c.txt"]
+    assert report.articles_read == 3 and report.articles_built == 2 and report.duplicates == 1
+    assert "copies/b.txt" in (project / "output" / "articles" / "the-same-headline.html").read_text()
+
+
+def test_a_renamed_or_copied_file_is_a_cache_hit(project, analyses):
+    seed(project, "a.txt", ARTICLE)
+    seed(project, "c.txt", OTHER)
+    build(settings_for(project))
+    assert sorted(analyses) == ["a.txt", "c.txt"]
+    (project / "seeds" / "a.txt").rename(project / "seeds" / "renamed.txt")
+    seed(project, "copy-of-c.txt", OTHER)
+    build(settings_for(project))
+    assert sorted(analyses) == ["a.txt", "c.txt"]  # nothing analysed again
+
+
+def test_each_name_gets_its_own_article_and_problem(tmp_path, analyses):
+    """Within one run and from the cache, the shared result is labelled with each file's own name."""
+    sources = [SourceFile(name, data, str(hash(data)))
+               for name, data in (("a.md", MARKDOWN.encode()), ("b/a.md", MARKDOWN.encode()),
+                                  ("empty.txt", b"  \n"), ("also-empty.txt", b"  \n"))]
+    context = builder.build.article_context(tmp_path, Config())
+    for _ in ("analysed", "cached"):
+        results = list(map_articles(builder.build.process_source, sources, context, AnalysisCache(tmp_path, context)))
+        assert [r.source_file if isinstance(r, Article) else r.path for r in results] == [s.relpath for s in sources]
+        assert isinstance(results[2], Problem) and results[2].reason == results[3].reason
+        assert results[0] is not results[1] and results[0].blocks is not results[1].blocks  # copies, not one object
+        results[0].published = ArticleDate(None, "changed")  # (linking changes articles: the other must not see it)
+        assert results[1].published.how != "changed"
+    assert analyses == ["a.md", "empty.txt"]
+
+
+def test_the_same_bytes_as_another_kind_of_file_are_analysed_apart(project, analyses):
+    seed(project, "a.md", MARKDOWN)
+    seed(project, "a.txt", MARKDOWN)
+    build(settings_for(project))
+    assert sorted(analyses) == ["a.md", "a.txt"]  # the suffix chooses the reader: two analyses
+
+
+@pytest.mark.parametrize("path", sorted(SEEDS.iterdir()), ids=lambda p: p.name)
+def test_analysis_does_not_depend_on_the_file_name(tmp_path, path):
+    """What reusing an entry under another name relies on: the name is only the result's label."""
+    context = builder.build.article_context(tmp_path, Config())
+    data = path.read_bytes()
+    one = process_source(SourceFile(path.name, data, "hash"), context)
+    other = process_source(SourceFile(f"elsewhere/other-name{path.suffix}", data, "hash"), context)
+    assert isinstance(one, Article) and one.source_file == path.name
+    other.source_file = one.source_file
+    assert other == one
+    assert other.link_features == one.link_features  # (not compared by Article's ==)
+
+
+def noted(source: SourceFile, folder: str) -> Article:
+    """A stand-in analysis for the worker processes (module level, so that it can be sent to them), which
+    leaves a file in `folder` for each file it analyses."""
+    (Path(folder) / source.relpath).touch()
+    return Article(source.relpath, source.content_hash, source.data.decode(), [], ArticleDate(None, "undated"))
+
+
+def test_worker_processes_analyse_each_content_once(tmp_path):
+    # 100 files, 40 of them copies of others: enough missing articles for the workers to start
+    sources = [SourceFile(f"{i}.txt", f"text {i % 60}".encode(), f"hash {i % 60}") for i in range(100)]
+    analysed = tmp_path / "analysed"
+    analysed.mkdir()
+    results = list(map_articles(noted, sources, str(analysed), AnalysisCache(tmp_path, "context"), jobs=2))
+    assert [r.source_file for r in results] == [s.relpath for s in sources]
+    assert [r.title for r in results] == [s.data.decode() for s in sources]
+    assert sorted(p.name for p in analysed.iterdir()) == sorted(f"{i}.txt" for i in range(60))
