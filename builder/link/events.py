@@ -1398,19 +1398,7 @@ def background_events(articles: list[Article], happenings_of: dict[str, list[Hap
             buckets[(kind.name, trigger.group(0).lower().rstrip("s"), ref.value.year)].append(item)
     events = []
     for (type_name, _, _), items in sorted(buckets.items()):
-        groups: list[list[DatedMention]] = []
-        for item in items:
-            span = _date_span(item.ref)
-            who = {*item.participants, *([item.place] if item.place else [])}
-            for group in groups:
-                if any(_date_span(o.ref)[0] <= span[1] and span[0] <= _date_span(o.ref)[1]
-                       and (who & {*o.participants, *([o.place] if o.place else [])} or not who)
-                       for o in group):
-                    group.append(item)
-                    break
-            else:
-                groups.append([item])
-        for group in groups:
+        for group in group_dated_mentions(items):
             best = min(group, key=lambda i: (PRECISION_ORDER[i.ref.precision], i.article.source_file, i.sentence))
             reports = [Report(i.article, None, names_of[i.article.source_file]) for i in group]
             names = _display_names(reports, actors)
@@ -1435,6 +1423,38 @@ def background_events(articles: list[Article], happenings_of: dict[str, list[Hap
                 if key not in i.article.events:
                     i.article.events.append(key)
     return events
+
+
+def _spans_overlap(one: tuple[date, date], other: tuple[date, date]) -> bool:
+    return one[0] <= other[1] and other[0] <= one[1]
+
+
+def group_dated_mentions(items: list[DatedMention]) -> list[list[DatedMention]]:
+    """One bucket's dated mentions in groups, each of one happening: an item joins the first group holding an
+    item whose date overlaps its own and which names one of its participants or its place (any item whose date
+    overlaps, when it names no one and nowhere); else it starts a group.
+
+    A bucket grows with the site (every "attack" of 2016), and asking every item already grouped would be
+    quadratic in its size.  Its items have few distinct date spans, though (the days and months of one year,
+    the year, a few spans of years), so an item asks those instead: for each span, the first group holding an
+    item of that span, among all items and among those naming each participant or place.  Same groups, in the
+    same order; at most (names + 1) x (distinct spans) comparisons an item."""
+    groups: list[list[DatedMention]] = []
+    first_of_span: dict[tuple[date, date], int] = {}  # span → the first group with an item of that span
+    first_naming: dict[str, dict[tuple[date, date], int]] = defaultdict(dict)  # the same, of the items naming…
+    for item in items:
+        span = _date_span(item.ref)
+        who = {*item.participants, *([item.place] if item.place else [])}
+        tables = [first_naming[name] for name in who if name in first_naming] if who else [first_of_span]
+        found = min((group for table in tables for other, group in table.items() if _spans_overlap(span, other)),
+                    default=len(groups))
+        if found == len(groups):
+            groups.append([])
+        groups[found].append(item)
+        for table in (first_of_span, *(first_naming[name] for name in who)):
+            if table.get(span, found) >= found:
+                table[span] = found
+    return groups
 
 
 def nominal_label(sentence: str, trigger: TriggerMatch, ref: DateRef, kind: EventType, participants: list[str],
