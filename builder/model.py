@@ -309,10 +309,23 @@ class DateRef(Compact):
     rule: str = ""  # the named rule that found it ("weekday", "month-day-year", …), or how it was resolved
 
 
+class DateBasis(StrEnum):
+    """What an article's date was taken from, in few words for its reader (article.html: "dated from …")."""
+
+    FRONT_MATTER = "front matter"  # a Markdown file's `date:`
+    PAGE = "page metadata"  # an HTML page's metadata
+    DATE_LINE = "date line"  # a line of its own at the top of the text: "Published May 3, 2013 11:45 AM"
+    DATELINE = "dateline"  # "WASHINGTON, Jan. 10, 2016 (AP) —"
+    ANNIVERSARY = "anniversary"  # "the 70th anniversary of the armistice" and "July 27, 1953"
+    EVENT = "event"  # the date of the event it reports, read from the other reports of it
+    NONE = ""  # undated
+
+
 @dataclass
 class ArticleDate:
     value: datetime | None
-    how: str  # "metadata", "dateline", "inferred from …", "undated"
+    how: str  # the whole account, for the curious: "metadata", "inferred from the dateline '…'", "undated"
+    basis: DateBasis = DateBasis.NONE  # what the date was taken from, in short (what article pages show)
 
 
 @dataclass(slots=True)

@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from builder.analyse.dates import find_dates, scan
-from builder.model import Article, ArticleDate, Block, BlockKind, Precision, Sentence
+from builder.analyse.dates import find_dates, resolve_against, scan
+from builder.model import Article, ArticleDate, Block, BlockKind, DateBasis, Precision, Sentence
 
 
 def make_article(text: str, published: date | None = None) -> Article:
@@ -91,6 +91,7 @@ def test_anniversary_infers_the_article_date_checked_against_weekdays():
     assert article.published.value.date() == date(2023, 7, 27)  # a Thursday
     assert "70th anniversary" in article.published.how and "July 27, 1953" in article.published.how
     assert "consistent" in article.published.how and "NOT" not in article.published.how
+    assert article.published.basis == DateBasis.ANNIVERSARY
     # Relative dates are now resolved against the inferred date.
     assert {d.wording: d.value for d in article.dates}["Wednesday"] == date(2023, 7, 26)
 
@@ -113,8 +114,23 @@ def test_anniversary_picks_the_date_of_the_thing_celebrated():
 def test_dateline_date_dates_the_article():
     article = find_dates(make_article("June 6, 2013 3:05 PM EDT\n\nThe actress died Thursday at 91."))
     assert article.published.value.date() == date(2013, 6, 6)
-    assert "date line" in article.published.how
+    assert "date line" in article.published.how and article.published.basis == DateBasis.DATE_LINE
     assert {d.wording: d.value for d in article.dates}["Thursday"] == date(2013, 6, 6)
+
+
+def test_an_agency_dateline_dates_the_article():
+    article = find_dates(make_article("WASHINGTON, Jan. 10, 2016 (AP) — The senator said on Friday that he would run."))
+    assert article.published.value.date() == date(2016, 1, 10)
+    assert "dateline" in article.published.how and article.published.basis == DateBasis.DATELINE
+
+
+def test_an_article_dated_from_outside_says_so():
+    article = resolve_against(make_article("The leaders met on Wednesday."), date(2023, 7, 26), "through the event")
+    assert article.published.basis == DateBasis.EVENT and article.published.how == "through the event"
+
+
+def test_an_undated_article_has_no_basis():
+    assert find_dates(make_article("Nothing here is dated.")).published.basis == DateBasis.NONE
 
 
 def test_a_date_deep_in_the_text_is_not_a_dateline():

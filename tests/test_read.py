@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from builder.config import Config
-from builder.model import Article, BlockKind, Problem, SourceFile
+from builder.model import Article, BlockKind, DateBasis, Problem, SourceFile
 from builder.read import parse_source, read_seeds
 from builder.read.frontmatter import MAX_ALIASES
 from builder.read.htmlbody import html_to_blocks
@@ -139,7 +139,7 @@ def test_wordpress_export_post():
     result = article("post.md", WORDPRESS_POST)
     assert result.title == "France's fashion house sues \u201conline\u201d sellers"
     assert result.published.value == datetime(2016, 1, 10, 21, 45, 6, tzinfo=UTC)
-    assert result.published.how == "metadata"
+    assert result.published.how == "metadata" and result.published.basis == DateBasis.FRONT_MATTER
     assert result.categories == ["world news", "fashion", "courts"]
     assert result.original_url == "http://www.example-gazette.com/news/a.html"
     assert result.source == "Example Gazette"
@@ -350,6 +350,7 @@ def test_saved_page_body_and_metadata():
     assert result.source == "The Daily Example"
     assert result.author == "Ann Writer"
     assert result.published.value is not None and result.published.value.date().isoformat() == "2024-04-02"
+    assert result.published.basis == DateBasis.PAGE
     assert result.original_url == "https://daily.example/bridge"
 
 

@@ -16,6 +16,7 @@ from builder.model import (
     ArticleDate,
     Block,
     BlockKind,
+    DateBasis,
     EntityType,
     Mention,
     Problem,
@@ -54,7 +55,8 @@ def make_article(
         content_hash=name,
         title=title,
         blocks=blocks,
-        published=ArticleDate(published, "metadata" if published else "undated"),
+        published=(ArticleDate(published, "metadata", DateBasis.FRONT_MATTER) if published
+                   else ArticleDate(None, "undated")),
         source=source,
     )
     starts, offset = [], 0
@@ -293,7 +295,7 @@ def test_article_page_shows_text_sentences_and_metadata(rich_site, tmp_path):
     assert "<h1>Kim meets Shoigu</h1>" in html
     assert 'href="../sources/daily-test.html">Daily Test</a>' in html
     assert '<time datetime="2023-07-27">27 July 2023</time>' in html
-    assert "how dated: metadata" in html
+    assert '<span class="how">(dated from the front matter)</span>' in html
     for index in range(len(rich_site.articles[0].sentences)):
         assert f'id="s{index}"' in html
     assert structure.ids.count("s0") == 1  # the summary does not repeat anchors
@@ -303,6 +305,22 @@ def test_article_page_shows_text_sentences_and_metadata(rich_site, tmp_path):
     assert "In French" in html and 'lang="fr"' in html
     assert 'href="https://news.example.org/story"' in html
 
+
+
+@pytest.mark.parametrize("basis", [b for b in DateBasis if b != DateBasis.NONE])
+def test_article_page_says_in_few_words_what_the_date_was_taken_from(rich_site, tmp_path, basis):
+    """Not the whole account of `how` (the wording it was read from, the file an event was dated in)."""
+    article = rich_site.articles[0]
+    how = "dated through the event 'Kim meets Shoigu' (reported as 'Wednesday' in a.txt): read as 2023-07-27"
+    article.published = ArticleDate(article.published.value, how, basis)
+    line = re.search(r'<span class="how">\(dated from ([^<]*)\)</span>', render_article(rich_site, tmp_path))
+    assert line and len(line[1].split()) <= 8 and not any(word in line[1] for word in ("a.txt", "Wednesday", "'"))
+
+
+def test_an_undated_article_page_says_undated_and_nothing_more(rich_site, tmp_path):
+    rich_site.articles[0].published = ArticleDate(None, "undated")
+    html = render_article(rich_site, tmp_path)
+    assert '<span class="undated">Undated</span>' in html and 'class="how"' not in html
 
 def test_article_page_links_known_actors_only(rich_site, tmp_path):
     html = render_article(rich_site, tmp_path)

@@ -25,7 +25,7 @@ from functools import lru_cache
 from itertools import accumulate, chain, compress, islice
 from operator import itemgetter, not_, or_
 
-from builder.model import Article, ArticleDate, DateRef, Precision
+from builder.model import Article, ArticleDate, DateBasis, DateRef, Precision
 
 MONTHS = {
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,
@@ -458,6 +458,7 @@ _FULL_DATE_RULES = ("month-day-year", "iso", "numeric")
 class Inference:
     value: date
     how: str
+    basis: DateBasis
 
 
 def infer_from_dateline(text: str, dates: list[DateRef], sentence_starts: list[int]) -> Inference | None:
@@ -474,9 +475,10 @@ def infer_from_dateline(text: str, dates: list[DateRef], sentence_starts: list[i
             rest = line[:position] + line[position + len(bare):]
             words = [w for w in re.findall(r"[a-z]+", rest) if w not in ("at", "on", "am", "pm", "a", "p", "m")]
             if len(line.strip()) <= 80 and len(words) <= 2:
-                return Inference(ref.value, f"inferred from the date line '{line.strip()}'")
+                return Inference(ref.value, f"inferred from the date line '{line.strip()}'", DateBasis.DATE_LINE)
             if position < 80 and re.search(r"[—–]|\s-\s|\((?:AP|Reuters|AFP|UPI|\w+)\)", line[position:position + 60]):
-                return Inference(ref.value, f"inferred from the dateline '{line[:position + len(bare)].strip()}'")
+                return Inference(ref.value, f"inferred from the dateline '{line[:position + len(bare)].strip()}'",
+                                 DateBasis.DATELINE)
     return None
 
 
@@ -529,7 +531,7 @@ def infer_from_anniversary(text: str, dates: list[DateRef]) -> Inference | None:
             named = " and ".join(calendar.day_name[d] for d in sorted({d for _, d in weekdays}))
             agree = "consistent with" if weekdays_agree(reading, weekdays) else "NOT consistent with"
             how += f"; a {calendar.day_name[reading.weekday()]}, {agree} the named {named}"
-        return Inference(reading, how)
+        return Inference(reading, how, DateBasis.ANNIVERSARY)
     return None
 
 
@@ -560,7 +562,8 @@ def find_dates(article: Article, config: object = None) -> Article:
             if inferred:
                 break
         if inferred:
-            article.published = ArticleDate(datetime.combine(inferred.value, datetime.min.time(), UTC), inferred.how)
+            article.published = ArticleDate(datetime.combine(inferred.value, datetime.min.time(), UTC), inferred.how,
+                                            inferred.basis)
             dates = resolve(text, found, starts, inferred.value)
     article.dates = dates
     return article
@@ -568,7 +571,7 @@ def find_dates(article: Article, config: object = None) -> Article:
 
 def resolve_against(article: Article, day: date, how: str) -> Article:
     """Date an undated article from outside (an event it reports was dated elsewhere) and resolve its dates."""
-    article.published = ArticleDate(datetime.combine(day, datetime.min.time(), UTC), how)
+    article.published = ArticleDate(datetime.combine(day, datetime.min.time(), UTC), how, DateBasis.EVENT)
     found = scan(article.text)
     article.dates = resolve(article.text, found, [s.start for s in article.sentences], day)
     return article

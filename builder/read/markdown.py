@@ -12,7 +12,7 @@ from datetime import tzinfo
 
 import markdown as markdown_lib
 
-from builder.model import Article, ArticleDate, Block, BlockKind, Problem, SourceFile
+from builder.model import Article, ArticleDate, Block, BlockKind, DateBasis, Problem, SourceFile
 from builder.read.frontmatter import FrontMatterError, load_front_matter, split_front_matter
 from builder.read.htmlbody import html_to_blocks, looks_like_html
 from builder.read.metadata import MetadataError, clean_text, date_value, list_value, text_value
@@ -186,6 +186,7 @@ def build_article(
     url: str | None,
     categories: list[str],
     how: str = "metadata",
+    basis: DateBasis = DateBasis.FRONT_MATTER,
 ) -> Article:
     """An Article draft from metadata: publisher from the address or a ' - Publisher' ending the headline."""
     title = clean_text(title)
@@ -199,7 +200,7 @@ def build_article(
         content_hash=source.content_hash,
         title=title,
         blocks=blocks,
-        published=ArticleDate(published, how) if published else ArticleDate(None, "undated"),
+        published=ArticleDate(published, how, basis) if published else ArticleDate(None, "undated"),
         source=publisher or UNKNOWN_SOURCE,
         original_url=original_url if original_url and original_url.startswith(("http://", "https://")) else None,
         categories=categories,

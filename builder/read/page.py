@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import tzinfo
 from functools import cache
 
-from builder.model import Article, Block, BlockKind, Problem, SourceFile
+from builder.model import Article, Block, BlockKind, DateBasis, Problem, SourceFile
 from builder.read.htmlbody import html_to_blocks, parse_html
 from builder.read.markdown import build_article
 from builder.read.metadata import MetadataError, date_value
@@ -90,6 +90,7 @@ def read_html_page(source: SourceFile, text: str, zone: tzinfo) -> Article | Pro
         url=document.url or None,
         categories=categories,
         how="page metadata",
+        basis=DateBasis.PAGE,
     )
 
 
