@@ -15,7 +15,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -84,11 +84,24 @@ def output_lock(paths: Paths):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _safe_relative(path: str) -> PurePosixPath:
-    relative = PurePosixPath(path)
-    if relative.is_absolute() or ".." in relative.parts or not relative.parts:
-        raise BuildError(f"internal error: page path {path!r} would leave the output folder")
-    return relative
+def _safe_relative(path: str) -> str:
+    """`path` as a normalised relative POSIX path ("a/b.html"), or an error if it would leave the folder."""
+    parts = path.split("/")
+    if "" in parts or "." in parts or ".." in parts:  # (rare: planned paths are already normal)
+        relative = PurePosixPath(path)
+        if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+            raise BuildError(f"internal error: page path {path!r} would leave the output folder")
+        return relative.as_posix()
+    return path
+
+
+def _relative_files(folder: Path) -> Iterator[str]:
+    """The files under `folder`, as POSIX paths relative to it (os.walk: pathlib costs seconds at 10k)."""
+    root = os.fspath(folder)
+    for where, _, names in os.walk(root):
+        prefix = os.path.relpath(where, root).replace(os.sep, "/")
+        for name in names:
+            yield name if prefix == "." else f"{prefix}/{name}"
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -105,14 +118,17 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
-def _same_bytes(path: Path, content: bytes) -> bool:
+def _same_bytes(path: str | Path, content: bytes) -> bool:
     try:
-        return path.stat().st_size == len(content) and path.read_bytes() == content
+        if os.stat(path).st_size != len(content):
+            return False
+        with open(path, "rb") as handle:
+            return handle.read() == content
     except OSError:
         return False
 
 
-def _keep(previous: Path, target: Path, page: KeptPage) -> bytes | None:
+def _keep(previous: str, target: str, page: KeptPage) -> bytes | None:
     """Link a kept page's previous file into the new site; a page rendered anyway to verify its key must be
     that file's bytes (returned)."""
     if page.content is not None and not _same_bytes(previous, page.content):
@@ -204,18 +220,19 @@ def write_site(
         staging.mkdir(parents=True)
         (staging / MARKER).write_bytes(MARKER_TEXT)
         seen: set[str] = set()  # normalised relative paths (as str: a path object costs some 300 bytes more)
-        folders_made: set[Path] = {staging}  # tens of thousands of pages share a few folders
+        folders_made: set[str] = {""}  # tens of thousands of pages share a few folders
+        staging_root, output_root = os.fspath(staging), os.fspath(output)
         for page in pages:
             relative = _safe_relative(page.path)
-            if relative.as_posix() in seen:
+            if relative in seen:
                 raise BuildError(f"two pages would be written to {page.path}; this is a bug in page planning")
-            seen.add(relative.as_posix())
+            seen.add(relative)
             report.pages += 1
-            target = staging.joinpath(*relative.parts)
-            if target.parent not in folders_made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                folders_made.add(target.parent)
-            previous = output.joinpath(*relative.parts)
+            folder = relative.rpartition("/")[0]
+            if folder not in folders_made:
+                os.makedirs(f"{staging_root}/{folder}", exist_ok=True)
+                folders_made.add(folder)
+            target, previous = f"{staging_root}/{relative}", f"{output_root}/{relative}"
             if isinstance(page, KeptPage):
                 content = _keep(previous, target, page)
                 report.unchanged += 1
@@ -225,7 +242,8 @@ def write_site(
                 report.unchanged += 1
                 content = page.content
             else:
-                target.write_bytes(page.content)
+                with open(target, "wb") as handle:
+                    handle.write(page.content)
                 report.written += 1
                 content = page.content
             if page_written is None:
@@ -235,14 +253,14 @@ def write_site(
             elif page.search is not None:  # (kept: what the index takes of it was recorded with its key)
                 page_written(staging, page.path, None, page.search)
             else:  # (kept, with no search entry recorded: its bytes read back, far cheaper than making them)
-                page_written(staging, page.path, target.read_bytes(), None)
+                with open(target, "rb") as handle:
+                    page_written(staging, page.path, handle.read(), None)
         if finish_staging is not None:
             finish_staging(staging)
-            for path in sorted(staging.rglob("*")):  # what it added counts like the pages
-                relative = PurePosixPath(path.relative_to(staging).as_posix())
-                if path.is_file() and path.name != MARKER and relative.as_posix() not in seen:
-                    seen.add(relative.as_posix())
-                    previous = output.joinpath(*relative.parts)
+            for relative in sorted(_relative_files(staging)):  # what it added counts like the pages
+                if relative.rpartition("/")[2] != MARKER and relative not in seen:
+                    seen.add(relative)
+                    path, previous = staging / relative, output / relative
                     if _same_bytes(previous, path.read_bytes()):
                         path.unlink()  # keep the previous file, and with it its modification time
                         os.link(previous, path)
@@ -258,12 +276,8 @@ def write_site(
             + f"folders: {json.dumps(folder_times, sort_keys=True)}\n".encode()
         )
         if output.is_dir():
-            report.deleted = sum(
-                1
-                for path in output.rglob("*")
-                if path.is_file() and path.name != MARKER
-                and path.relative_to(output).as_posix() not in seen
-            )
+            report.deleted = sum(1 for relative in _relative_files(output)
+                                 if relative.rpartition("/")[2] != MARKER and relative not in seen)
             if not _exchange(staging, output):
                 retired = output.parent / f".{output.name}.build-site-old"
                 shutil.rmtree(retired, ignore_errors=True)
