@@ -327,6 +327,29 @@ def test_event_pages_render_with_working_links(tmp_path):
     assert "events/index.html" in by_path
 
 
+def test_event_coverage_says_in_few_words_how_each_report_was_dated(tmp_path):
+    """A report dated from its event or dateline says so briefly; the whole account (with file names) stays off."""
+    from builder.config import Config, Paths, Settings
+    from builder.link import link_site
+    from builder.model import ArticleDate, DateBasis
+    from builder.render import render_site
+
+    events, articles = group_events([MEETING_A, make_article("b.txt", MEETING_B.title, MEETING_B.text)])
+    site = link_site(articles, [], Config())
+    site.events = events
+    first, second = site.articles[:2]
+    first.published = ArticleDate(first.published.value, "dated through the event 'x' (reported in b.txt)",
+                                  DateBasis.EVENT)
+    second.published = ArticleDate(second.published.value, "metadata", DateBasis.FRONT_MATTER)
+    meeting = next(e for e in events if e.type == "meeting")
+    settings = Settings(Config(), Paths.from_project(tmp_path))
+    pages = {page.path: page.content.decode() for page in render_site(site, settings)}
+    coverage = pages[f"events/{meeting.slug}.html"].split('id="coverage-heading"')[1].split("</section>")[0]
+    assert "(dated from the event it reports)" in coverage
+    assert "front matter" not in coverage  # the usual case goes without saying
+    assert "b.txt" not in coverage and "reported in" not in coverage
+
+
 def _label_of(article: Article) -> str:
     events, articles = group_events([article])
     return next(e.label for e in events if e.key == articles[0].main_event)

@@ -66,7 +66,7 @@ class Coverage:
     article: Article
     path: str | None
     published: date | None
-    how: str
+    basis: str  # what the article's date was taken from (DateBasis)
     unique: list[SentenceLink] = field(default_factory=list)
 
 
@@ -237,7 +237,7 @@ def coverage(renderer: PageRenderer, event: Event, articles: dict[str, Article],
                                            quote))
         value = article.published.value
         rows.append(Coverage(article, _article_path(renderer, article.source_file),
-                             value.date() if value else None, article.published.how, unique))
+                             value.date() if value else None, article.published.basis, unique))
     return rows
 
 
