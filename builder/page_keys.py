@@ -1,7 +1,8 @@
 """Page input keys: a rebuild renders only the pages whose inputs changed.
 
 Every page of a bulk kind (one per article, actor, event, actor and event feed, actor graph, page of an
-archive month or of a source) belongs to a *unit*: the pages one object makes ("actor:<key>": an actor's
+archive month or of a source) and every list of events or actors (events/index.html, the timeline's pages,
+actors/index.html, the A to Z pages) belongs to a *unit*: the pages one object makes ("actor:<key>": an actor's
 pages, "page:<path>": one page of a list).  A unit's input key is a hash of everything its pages' bytes
 depend on: one global part (the builder's code, the templates, the config, the site title, the
 navigation, the page kinds made) and what the unit's page module names (`PageRenderer.keyed`): the
@@ -15,9 +16,9 @@ for the page, and hashed as they come out.
 
 When a unit's key equals the one it had in the build that made the current output, its pages are not
 rendered: they go to the writer as `KeptPage`s, whose previous files are hard-linked into the new site
-(same file, same modification time). Pages of the few site-wide kinds (index pages, the A to Z lists,
-the timeline, exports, feed.xml, sitemap) have no unit: they are always rendered (and kept by the
-writer when their bytes did not change).
+(same file, same modification time). The few other site-wide pages (the home page, the
+archive's and sources' indexes, reports, feed.xml, sitemap) have no unit: they are always rendered (and kept
+by the writer when their bytes did not change); the exports are spliced from keyed parts.
 
 The keys live in the cache folder, one file per output folder (named after the output's path from the cache
 folder: a project copied or moved whole keeps them), written by the write stage once the new

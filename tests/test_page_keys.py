@@ -287,3 +287,30 @@ def test_a_copied_project_keeps_its_keys(corpus, tmp_path):
     edit_body(copy)
     report = build(settings(copy, copy / ".cache" / "build-site"))
     assert report.write.not_rendered > report.write.pages // 2
+
+
+def test_the_lists_of_events_and_actors_are_kept_when_what_they_list_did_not_change(corpus, cache, tmp_path,
+                                                                                      monkeypatch):
+    """The timeline (its first page and each year's), events/index.html, actors/index.html and the A to Z pages
+    are keyed on what they list: a change to the article template renders none of them again."""
+    from builder.render import PageRenderer
+
+    project = tmp_path / "project"
+    shutil.copytree(corpus, project / "seeds")
+    made: list[str] = []
+    page = PageRenderer.page
+
+    def recording(self, path, template, **context):
+        made.append(path)
+        return page(self, path, template, **context)
+
+    monkeypatch.setattr(PageRenderer, "page", recording)
+    build(settings(project, cache))
+    lists = [path for path in made if path in ("timeline.html", "events/index.html", "actors/index.html")
+             or path.startswith(("timeline/", "actors/all/"))]
+    assert len(lists) >= 5 and any(path.startswith("actors/all/") for path in lists), lists
+    change_template(project)
+    made.clear()
+    report = build(settings(project, cache))
+    assert any(path.startswith("articles/") for path in made) and report.write.not_rendered > 0
+    assert not set(made) & set(lists)
