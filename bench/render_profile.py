@@ -11,6 +11,11 @@ through the project's cache, then linked).  Nothing is written into the project.
     .venv/bin/python bench/render_profile.py ... --profile 30                       # cProfile, 30 costliest
     .venv/bin/python bench/render_profile.py ... --as-built                          # as a cold build renders
 
+--as-edited renders as an edit rebuild that changed nothing any page shows: a first pass (not counted) makes
+every page with its key, then the counted pass renders with those keys as the previous build's, so every unit
+is kept and what is left is the keys' cost and the pages that have no key (the exports are made in full:
+there are no previous files to splice them from).
+
 --as-built renders as a cold `build()` does: every page's input key computed (builder.page_keys, with no
 previous keys, so every page is rendered) and the linked site frozen out of the garbage collector's walks
 (gc.freeze); without it, no key is computed.
@@ -160,6 +165,8 @@ def main() -> None:
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="cProfile the render; print N rows")
     parser.add_argument("--as-built", action="store_true",
                         help="as a cold build: compute every page's key, gc.freeze the linked site")
+    parser.add_argument("--as-edited", action="store_true",
+                        help="as an edit rebuild that changed nothing: every keyed page kept (see above)")
     args = parser.parse_args()
 
     settings = _settings(args.project, None, None, None, None, False, 1)
@@ -191,13 +198,26 @@ def main() -> None:
 
         keys = PageKeys()
         gc.freeze()
+    elif args.as_edited:
+        from builder.page_keys import PageKeys
+
+        gc.freeze()
+        first = PageKeys()
+        begun = time.perf_counter()
+        for _ in iter_site_pages(site, settings, keys=first):
+            pass
+        print(f"first pass (every page made, keys learnt): {time.perf_counter() - begun:.1f} s wall")
+        keys = PageKeys({unit: (key, tuple((path, 0, 0, None) for path in paths))
+                         for unit, (key, paths) in first.current.items()})
+        del first
+        seconds.clear()
     rss_before = PeakMemory.now_mb()
     with MEMORY as memory:
         begun, cpu = time.perf_counter(), time.thread_time()
         if profiler:
             profiler.enable()
         for page in iter_site_pages(site, settings, keys=keys):
-            total_bytes += len(page.content)
+            total_bytes += len(page.content or b"")  # (a kept page has none)
             files_by_kind[page.path.split("/", 1)[0] if "/" in page.path else "(root)"] += 1
             if args.dump:
                 digests[page.path] = hashlib.sha256(page.content).hexdigest()
@@ -211,6 +231,8 @@ def main() -> None:
             profiler.disable()
         wall, cpu = time.perf_counter() - begun, time.thread_time() - cpu
     pages = sum(files_by_kind.values())
+    if keys is not None:
+        print(f"keys: {keys.kept} pages kept, {keys.rendered} keyed pages rendered")
     print(f"render{' + write' if args.write else ''}: {pages} files, {total_bytes / 1e6:.1f} MB "
           f"in {wall:.1f} s wall ({cpu:.1f} s CPU) = {pages / wall:.0f} pages/s wall, {pages / cpu:.0f} per CPU s")
     print(f"memory: {rss_before:.0f} MB before rendering, peak {memory.peak_mb:.0f} MB "

@@ -1,23 +1,27 @@
 """Page input keys: a rebuild renders only the pages whose inputs changed.
 
 Every page of a bulk kind (one per article, actor, event, actor and event feed, actor graph, page of an
-archive month or of a source) belongs to a *unit*: the pages one object makes ("actor:<key>": an actor's
+archive month or of a source) and every list of events or actors (events/index.html, the timeline's pages,
+actors/index.html, the A to Z pages) belongs to a *unit*: the pages one object makes ("actor:<key>": an actor's
 pages, "page:<path>": one page of a list).  A unit's input key is a hash of everything its pages' bytes
 depend on: one global part (the builder's code, the templates, the config, the site title, the
 navigation, the page kinds made) and what the unit's page module names (`PageRenderer.keyed`): the
-fingerprint of its object and of what the page shows of other objects.  A fingerprint is a hash of the
-whole object as linking left it (`Fingerprints`), or, where a page shows only some fields of another
-object (an actor's name and address in an article's footer), those fields.  Precomputations over the
+fingerprint of its object and of what the page shows of other objects.  An article's fingerprint is its
+analysis cache key (everything the analysed article is a function of) with what linking set on it
+(`linked_part`); an actor's or event's, a hash of the whole object as linking left it (`Fingerprints`); where
+a page shows only some fields of another object (an actor's name and address in an article's footer), one
+digest of those fields.  Precomputations over the
 whole site that a page shows (related actors, counts, pagination) are computed for the key as they are
 for the page, and hashed as they come out.
 
 When a unit's key equals the one it had in the build that made the current output, its pages are not
 rendered: they go to the writer as `KeptPage`s, whose previous files are hard-linked into the new site
-(same file, same modification time). Pages of the few site-wide kinds (index pages, the A to Z lists,
-the timeline, exports, feed.xml, sitemap) have no unit: they are always rendered (and kept by the
-writer when their bytes did not change).
+(same file, same modification time). The few other site-wide pages (the home page, the
+archive's and sources' indexes, reports, feed.xml, sitemap) have no unit: they are always rendered (and kept
+by the writer when their bytes did not change); the exports are spliced from keyed parts.
 
-The keys live in the cache folder, one file per output folder, written by the write stage once the new
+The keys live in the cache folder, one file per output folder (named after the output's path from the cache
+folder: a project copied or moved whole keeps them), written by the write stage once the new
 site is in place, with the fingerprint of that build: they are used only while the output's marker
 names the same fingerprint (see `PageKeys.load`), and a unit is kept only if each of its files is as
 that build left it (size and modification time).  Beside each file the keys record what the search index
@@ -42,17 +46,19 @@ from pathlib import Path
 import jinja2
 from jinja2 import meta
 
-from builder.config import Paths
+from builder.config import Paths, Settings
 from builder.errors import BuildError
-from builder.model import KeptPage, OutputPage, Site
+from builder.model import Article, KeptPage, Mentions, OutputPage, Site
 
 VERIFY_ENV = "BUILD_SITE_VERIFY_KEYS"
 KEYS_FORMAT = 2  # 2: each file's search entry, and the exports' parts
 
 
 def keys_file(paths: Paths) -> Path:
-    """The keys of the pages in one output folder (named after it, like its lock)."""
-    name = hashlib.sha256(str(paths.output.resolve()).encode()).hexdigest()[:16]
+    """The keys of the pages in one output folder, named after where it is seen from the cache folder: a project
+    copied or moved with its output and cache (the usual project/output and project/.cache) keeps its keys."""
+    where = os.path.relpath(paths.output.resolve(), paths.cache.resolve())
+    name = hashlib.sha256(Path(where).as_posix().encode("utf-8", "surrogateescape")).hexdigest()[:16]
     return paths.cache / f"page-keys-{name}.json"
 
 
@@ -60,29 +66,58 @@ def _digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def object_fingerprint(value: object) -> str:
-    """A hash of an object's whole content: its pickle without the memo, so that two equal objects give the
-    same bytes whichever of their parts happen to be shared objects."""
+def _pickled(value: object) -> bytes:
+    """An object's pickle without the memo, so that two equal objects give the same bytes whichever of their
+    parts happen to be shared objects."""
     out = io.BytesIO()
     pickler = pickle.Pickler(out, protocol=5)
     pickler.fast = True  # no memo: a string met twice is written twice, as it would be in another build
     pickler.dump(value)
-    return _digest(out.getvalue())
+    return out.getvalue()
+
+
+def object_fingerprint(value: object) -> str:
+    """A hash of an object's whole content (`_pickled`)."""
+    return _digest(_pickled(value))
+
+
+def linked_part(article: Article) -> tuple:
+    """What linking (builder.link) sets on an analysed article: its address, the copies folded into it, its
+    events, the actor of each of its mentions, and the date and dates an undated article gets through an
+    event.  The rest of the article is what analysis made of its file."""
+    mentions = article.mentions
+    actor_keys = mentions.actor_keys if isinstance(mentions, Mentions) else [m.actor_key for m in mentions]
+    return (article.slug, article.also_published_as, article.main_event, article.events, actor_keys,
+            article.published, article.dates)
+
+
+def analysis_key(settings: Settings) -> Callable[[str, str], str]:
+    """The analysis cache's key of an article, (content hash, source file) → key: everything an analysed article
+    is a pure function of (its bytes and path, the per-article code, the config, the cleaning rules, the event
+    types; builder.cache.AnalysisCache)."""
+    from builder.build import article_context
+    from builder.cache import AnalysisCache
+
+    return AnalysisCache(settings.paths.cache, article_context(settings.paths.site, settings.config)).key
 
 
 class Fingerprints:
-    """Fingerprints of a site's linked objects, each computed once per build, when first asked for."""
+    """Fingerprints of a site's linked objects, each computed once per build, when first asked for.
 
-    def __init__(self, site: Site) -> None:
+    `analysis_key` (see there): an article's fingerprint is then its analysis cache key and what linking set
+    on it (`linked_part`), not a hash of the whole article; without it, a hash of the whole article."""
+
+    def __init__(self, site: Site, analysis_key: Callable[[str, str], str] | None = None) -> None:
         self.site = site
+        self.analysis_key = analysis_key
         self._articles_by_file = {article.source_file: article for article in site.articles}
         self._actors = {actor.key: actor for actor in site.actors}
         self._events = {event.key: event for event in site.events}
         self._article: dict[str, str | None] = {}
         self._actor: dict[str, str | None] = {}
         self._event: dict[str, str | None] = {}
-        self._actor_shown: dict[str, tuple | None] = {}
-        self._event_shown: dict[str, tuple | None] = {}
+        self._actor_shown: dict[str, str | None] = {}
+        self._event_shown: dict[str, str | None] = {}
 
     @staticmethod
     def _once(memo: dict, objects: dict, key: str, make: Callable[[object], object]):
@@ -94,8 +129,14 @@ class Fingerprints:
         return found
 
     def article(self, source_file: str) -> str | None:
-        """The whole article as linked (text, analysis, slug, actor keys of its mentions, events, date)."""
-        return self._once(self._article, self._articles_by_file, source_file, object_fingerprint)
+        """The article as linked (text, analysis, slug, actor keys of its mentions, events, date)."""
+        return self._once(self._article, self._articles_by_file, source_file, self._article_fingerprint)
+
+    def _article_fingerprint(self, article: Article) -> str:
+        if self.analysis_key is None:
+            return object_fingerprint(article)
+        return _digest(self.analysis_key(article.content_hash, article.source_file).encode() + b"\0"
+                       + _pickled(linked_part(article)))
 
     def actor(self, key: str) -> str | None:
         """The whole actor: its mentions, roles, quotes, co-actors, counts."""
@@ -105,16 +146,19 @@ class Fingerprints:
         """The whole event: its date, place, participants, evidence, reports, summary, related events."""
         return self._once(self._event, self._events, key, object_fingerprint)
 
-    def actor_shown(self, key: str) -> tuple | None:
-        """What other pages show of an actor: its name and address, and what its schema.org entry says."""
-        return self._once(self._actor_shown, self._actors, key, lambda actor: (
-            actor.key, actor.name, str(actor.type), actor.slug, tuple(actor.aliases), actor.description))
+    def actor_shown(self, key: str) -> str | None:
+        """What other pages show of an actor: its name and address, and what its schema.org entry says (one
+        digest: keys that name it repr a short string)."""
+        return self._once(self._actor_shown, self._actors, key, lambda actor: _digest(repr((
+            actor.key, actor.name, str(actor.type), actor.slug, tuple(actor.aliases), actor.description
+        )).encode("utf-8", "surrogateescape")))
 
-    def event_shown(self, key: str) -> tuple | None:
-        """What other pages show of an event: its label, address, type, date and how many reports it has."""
-        return self._once(self._event_shown, self._events, key, lambda event: (
-            event.key, event.slug, event.label, event.type, repr(event.date), event.background,
-            len(event.sources)))
+    def event_shown(self, key: str) -> str | None:
+        """What other pages show of an event: its label, address, type, date and how many reports it has (one
+        digest)."""
+        return self._once(self._event_shown, self._events, key, lambda event: _digest(repr((
+            event.key, event.slug, event.label, event.type, repr(event.date), event.background, len(event.sources)
+        )).encode("utf-8", "surrogateescape")))
 
 
 def global_part(renderer) -> str:

@@ -30,7 +30,7 @@ from builder.config import Settings
 from builder.errors import BuildError, TemplateError
 from builder.memory import return_free_memory
 from builder.model import Article, BlockKind, KeptPage, Mentions, OutputPage, Sentences, Site
-from builder.page_keys import Fingerprints, PageKeys
+from builder.page_keys import Fingerprints, PageKeys, analysis_key
 from builder.theme import builtin_static_dirs, builtin_template_dirs
 
 # Page modules under builder/pages/, in the order their pages are planned.  A module
@@ -702,7 +702,7 @@ def _site_pages(site: Site, settings: Settings, keys: PageKeys | None) -> Iterat
     del paths
     if keys is not None:
         keys.start(renderer)
-        renderer.keys, renderer.fingerprints = keys, Fingerprints(site)
+        renderer.keys, renderer.fingerprints = keys, Fingerprints(site, analysis_key(settings))
     listed: list[str] = []  # the HTML pages made, in the order made: the sitemap's content
     for name, module in modules.items():
         if name in rendered:

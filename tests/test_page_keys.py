@@ -4,6 +4,7 @@ output is, byte for byte, the output of a cold build of the same input into a fr
 from __future__ import annotations
 
 import hashlib
+import pickle
 import re
 import shutil
 from collections.abc import Callable
@@ -200,3 +201,116 @@ def test_verification_names_a_page_whose_key_misses_an_input(corpus, cache, tmp_
     monkeypatch.setenv(VERIFY_ENV, "1")
     with pytest.raises(BuildError, match=r"articles/.*\.html renders different bytes"):
         build(settings(project, cache))
+
+
+# What linking may set on an analysed article (builder.page_keys.linked_part); the mentions only their actor keys.
+LINKED_FIELDS = {"slug", "also_published_as", "main_event", "events", "published", "dates", "mentions",
+                 "link_features"}
+
+
+def linked_corpus(corpus: Path, cache: Path, tmp_path: Path):
+    """The corpus's articles as analysed (each a copy) and the site linking makes of them."""
+    from builder.build import analyse_all
+    from builder.link import link_site
+    from builder.read import list_seeds, read_seed_files
+
+    project = tmp_path / "project"
+    shutil.copytree(corpus, project / "seeds")
+    options = settings(project, cache)
+    found, _ = list_seeds(options.paths.seeds)
+    sources, _ = read_seed_files(found)
+    articles, problems = analyse_all(sources, options)
+    analysed = {article.source_file: pickle.loads(pickle.dumps(article)) for article in articles}
+    return options, analysed, link_site(articles, problems, options.config)
+
+
+def test_linking_changes_an_article_only_where_its_fingerprint_looks(corpus, cache, tmp_path):
+    """An article's fingerprint is its analysis cache key and what linking set on it: linking must change
+    nothing else (a field it starts to set must go into builder.page_keys.linked_part)."""
+    from dataclasses import fields
+
+    from builder.model import Article
+
+    _, analysed, site = linked_corpus(corpus, cache, tmp_path)
+    changed: set[str] = set()
+    for article in site.articles:
+        original = analysed[article.source_file]
+        for field in fields(Article):
+            if getattr(original, field.name) != getattr(article, field.name):
+                changed.add(field.name)
+        original.mentions = original.mentions.with_actors([m.actor_key for m in article.mentions])
+        assert original.mentions == article.mentions  # of the mentions, linking sets only the actor keys
+    assert changed - LINKED_FIELDS == set()
+    assert {"slug", "events", "main_event", "mentions"} <= changed  # (the corpus exercises linking)
+
+
+def test_an_article_fingerprint_changes_with_each_field_linking_sets(corpus, cache, tmp_path):
+    from dataclasses import replace
+
+    from builder.model import ArticleDate
+    from builder.page_keys import Fingerprints, analysis_key
+
+    options, _, site = linked_corpus(corpus, cache, tmp_path)
+    article = next(a for a in site.articles if a.events and any(a.mentions.actor_keys) and a.dates)
+    key = analysis_key(options)
+
+    def fingerprint(changed) -> str:
+        return Fingerprints(replace(site, articles=[changed]), key).article(changed.source_file)
+
+    same = fingerprint(replace(article))
+    assert same == Fingerprints(site, key).article(article.source_file)
+    keys = list(article.mentions.actor_keys)
+    keys[keys.index(next(k for k in keys if k))] = "someone-else"
+    variants = {
+        "slug": replace(article, slug=article.slug + "-2"),
+        "also_published_as": replace(article, also_published_as=[*article.also_published_as, "copy.md"]),
+        "main_event": replace(article, main_event="another-event"),
+        "events": replace(article, events=[*article.events, "another-event"]),
+        "mentions": replace(article, mentions=article.mentions.with_actors(keys)),
+        "published": replace(article, published=ArticleDate(None, "undated")),
+        "dates": replace(article, dates=article.dates[1:]),
+        "content": replace(article, content_hash="0" * 64),
+    }
+    for name, variant in variants.items():
+        assert fingerprint(variant) != same, name
+
+
+def test_a_copied_project_keeps_its_keys(corpus, tmp_path):
+    """The keys file is named after where the output is from the cache, not after its absolute path: a project
+    copied with its output and cache (times kept) renders only what an edit changed."""
+    project = tmp_path / "project"
+    shutil.copytree(corpus, project / "seeds")
+    cache = project / ".cache" / "build-site"
+    build(settings(project, cache))
+    copy = tmp_path / "copy"
+    shutil.copytree(project, copy, symlinks=True)  # (copy2: files keep their modification times)
+    edit_body(copy)
+    report = build(settings(copy, copy / ".cache" / "build-site"))
+    assert report.write.not_rendered > report.write.pages // 2
+
+
+def test_the_lists_of_events_and_actors_are_kept_when_what_they_list_did_not_change(corpus, cache, tmp_path,
+                                                                                      monkeypatch):
+    """The timeline (its first page and each year's), events/index.html, actors/index.html and the A to Z pages
+    are keyed on what they list: a change to the article template renders none of them again."""
+    from builder.render import PageRenderer
+
+    project = tmp_path / "project"
+    shutil.copytree(corpus, project / "seeds")
+    made: list[str] = []
+    page = PageRenderer.page
+
+    def recording(self, path, template, **context):
+        made.append(path)
+        return page(self, path, template, **context)
+
+    monkeypatch.setattr(PageRenderer, "page", recording)
+    build(settings(project, cache))
+    lists = [path for path in made if path in ("timeline.html", "events/index.html", "actors/index.html")
+             or path.startswith(("timeline/", "actors/all/"))]
+    assert len(lists) >= 5 and any(path.startswith("actors/all/") for path in lists), lists
+    change_template(project)
+    made.clear()
+    report = build(settings(project, cache))
+    assert any(path.startswith("articles/") for path in made) and report.write.not_rendered > 0
+    assert not set(made) & set(lists)

@@ -217,19 +217,43 @@ def grouped(members: list[Actor]) -> list[tuple[str, str, list[Actor], int]]:
     return groups
 
 
-def index_pages(renderer: PageRenderer, site: Site) -> Iterator[OutputPage]:
-    """actors/index.html (the most prominent of each type) and the A to Z pages (every actor)."""
+def index_pages(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage]:
+    """actors/index.html (the most prominent of each type) and the A to Z pages (every actor); each page whose
+    inputs did not change is kept (builder.page_keys)."""
     alphabet = letters(site)
+    letter_list = [letter for letter, _ in alphabet]
+    letters_shown = repr(letter_list)
     index = [(heading, css, members[:INDEX_ITEMS], len(members)) for heading, css, members in index_groups(site)]
-    yield renderer.page("actors/index.html", "actors.html", groups=index, actor_count=len(site.actors),
-                        has_report=True, letters=[letter for letter, _ in alphabet], shown=INDEX_ITEMS)
+    yield from renderer.keyed(
+        "page:actors/index.html", "actors.html",
+        partial(list_inputs, [(heading, css, members, total) for heading, css, members, total in index],
+                (len(site.actors), letters_shown)),
+        lambda: [renderer.page("actors/index.html", "actors.html", groups=index, actor_count=len(site.actors),
+                               has_report=True, letters=letter_list, shown=INDEX_ITEMS)])
     for letter, members in alphabet:
         for pagination in paginate(letter.path, members, LIST_ITEMS):
-            yield renderer.page(
-                pagination.path, "actors_all.html", letter=letter, letters=[other for other, _ in alphabet],
-                groups=grouped(list(pagination.items)), pagination=pagination, actor_count=len(site.actors),
-                previous_label="← Previous", next_label="Next →",
-            )
+            yield from renderer.keyed(
+                f"page:{pagination.path}", "actors_all.html",
+                partial(list_inputs, [("", "", pagination.items, 0)],
+                        (repr(letter), letters_shown, len(site.actors), pagination.number, pagination.paths)),
+                partial(_letter_page, renderer, letter, letter_list, pagination, len(site.actors)))
+
+
+def _letter_page(renderer: PageRenderer, letter: Letter, letter_list: list[Letter], pagination, actor_count: int
+                 ) -> list[OutputPage]:
+    return [renderer.page(
+        pagination.path, "actors_all.html", letter=letter, letters=letter_list,
+        groups=grouped(list(pagination.items)), pagination=pagination, actor_count=actor_count,
+        previous_label="← Previous", next_label="Next →",
+    )]
+
+
+def list_inputs(groups: list[tuple[str, str, list[Actor], int]], shown: tuple, fingerprints: Fingerprints) -> tuple:
+    """What a list of actors (templates/_actor_groups.html) shows: `shown` (counts, the letters, its place among
+    the list's pages), and each group's heading and size, and each actor it lists: its name, address, type,
+    aliases and description, and in how many articles it is named."""
+    return shown, [(heading, css, total, [(fingerprints.actor_shown(actor.key), actor.prominence) for actor in members])
+                   for heading, css, members, total in groups]
 
 
 def actor_pages(renderer: PageRenderer, site: Site, actor: Actor, lookups: Lookups,

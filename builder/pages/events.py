@@ -29,7 +29,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -315,22 +315,47 @@ def _filter_options(entries: list[TimelineEntry]) -> tuple[list[tuple[str, str]]
 
 
 def timeline_pages(renderer: PageRenderer, entries: list[TimelineEntry],
-                   years: list[tuple[Year, list[TimelineEntry]]]) -> Iterator[OutputPage]:
-    """timeline.html (the latest dated events and the years) and timeline/<year>.html (every event)."""
+                   years: list[tuple[Year, list[TimelineEntry]]]) -> Iterator[OutputPage | KeptPage]:
+    """timeline.html (the latest dated events and the years) and timeline/<year>.html (every event); each page
+    whose inputs did not change is kept (builder.page_keys)."""
     year_list = [year for year, _ in years]
+    years_shown = repr(year_list)
     dated = [entry for entry in entries if entry.sort_key[0] == 0]
     latest = dated[-INDEX_ITEMS:]
-    actor_options, type_options = _filter_options(latest)
-    yield renderer.page("timeline.html", "timeline.html", entries=latest, actor_options=actor_options,
-                        type_options=type_options, years=year_list, year=None, event_count=len(entries))
+    yield from renderer.keyed(
+        "page:timeline.html", "timeline.html",
+        partial(timeline_inputs, latest, (None, years_shown, len(entries))),
+        partial(_timeline_page, renderer, "timeline.html", latest, year_list=year_list, year=None,
+                event_count=len(entries)))
     for year, items in years:
         for pagination in paginate(year.path, items, LIST_ITEMS):
-            actor_options, type_options = _filter_options(list(pagination.items))
-            yield renderer.page(
-                pagination.path, "timeline.html", entries=pagination.items, actor_options=actor_options,
-                type_options=type_options, years=year_list, year=year, pagination=pagination,
-                event_count=len(entries), previous_label="← Earlier", next_label="Later →",
-            )
+            yield from renderer.keyed(
+                f"page:{pagination.path}", "timeline.html",
+                partial(timeline_inputs, pagination.items,
+                        (repr(year), years_shown, len(entries), pagination.number, pagination.paths)),
+                partial(_timeline_page, renderer, pagination.path, pagination.items, year_list=year_list, year=year,
+                        event_count=len(entries), pagination=pagination, previous_label="← Earlier",
+                        next_label="Later →"))
+
+
+def _timeline_page(renderer: PageRenderer, path: str, entries: Sequence[TimelineEntry], **context) -> list[OutputPage]:
+    actor_options, type_options = _filter_options(list(entries))
+    year_list = context.pop("year_list")
+    return [renderer.page(path, "timeline.html", entries=entries, actor_options=actor_options,
+                          type_options=type_options, years=year_list, **context)]
+
+
+def timeline_inputs(entries: Sequence[TimelineEntry], shown: tuple, fingerprints: Fingerprints) -> tuple:
+    """What a page of the timeline shows: `shown` (its year, the years, how many events, its place among the
+    year's pages) and each event it lists (label, address, type, date), with the actors named beside it."""
+    return shown, [(fingerprints.event_shown(entry.event.key), entry.path,
+                    [(actor.key, actor.name, actor.path) for actor in entry.actors]) for entry in entries]
+
+
+def index_inputs(sections: dict[str, list[Event]], shown: tuple, fingerprints: Fingerprints) -> tuple:
+    """What events/index.html shows: `shown` (the counts, the years) and the events of each section."""
+    return shown, [(name, [fingerprints.event_shown(event.key) for event in events])
+                   for name, events in sections.items()]
 
 
 def index_sections(site: Site) -> dict[str, list[Event]]:
@@ -392,9 +417,14 @@ def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage]:
     current_count = sum(1 for e in site.events if not e.background)
     entries = timeline_entries(site, names)
     years = timeline_years(entries)
-    yield renderer.page("events/index.html", "events.html", **sections, event_count=current_count,
-                        background_count=len(site.events) - current_count, years=[year for year, _ in years],
-                        date_text=date_text, iso_text=iso_text)
+    year_list = [year for year, _ in years]
+    background_count = len(site.events) - current_count
+    yield from renderer.keyed(
+        "page:events/index.html", "events.html",
+        partial(index_inputs, sections, (current_count, background_count, repr(year_list))),
+        lambda: [renderer.page("events/index.html", "events.html", **sections, event_count=current_count,
+                               background_count=background_count, years=year_list, date_text=date_text,
+                               iso_text=iso_text)])
     for event in site.events:
         yield from renderer.keyed(f"event:{event.key}", "event.html", partial(event_inputs, renderer, event, names),
                                   partial(event_page, renderer, event, names, articles, quotable, by_key))
