@@ -18,6 +18,7 @@ from pathlib import Path
 
 import builder.link.actors as ac
 import builder.link.events as ev
+import builder.link.regroup as rg
 import builder.link.site as site_mod
 from builder.build import article_context, process_source
 from builder.cli import _settings
@@ -47,6 +48,9 @@ for n in ["article_names", "article_features", "cluster_articles", "pair_scores"
 for n in ["_local_resolution", "mention_keys", "_said_in", "_co_actors", "_assign_slugs", "_likely_merges",
           "_provisional_slugs", "_with_actors", "recall", "References"]:
     wrap(ac, n)
+
+for n in ["regroup", "_near", "_scores", "_groups", "_nearest", "posting_kinds", "_parts", "grouping_identity"]:
+    wrap(rg, n)
 
 project, pick = Path(sys.argv[1]), Path(sys.argv[2])
 settings = _settings(project, None, None, None, None, False, None)
