@@ -10,9 +10,10 @@ GroupingState kept in the link memo, builder/link/memo.py):
 2. the candidates (events._nearest) of a same article are the previous ones unless it is *near* a changed one:
    within `window` places of an added article (a new or edited one) in the time order of a rare feature that
    article holds, or of a removed one (a deleted or edited one's previous version) in the previous time order of
-   a rare feature that one held.  Farther away, the window of the feature around the article holds the same
-   articles, in the same order (the order of two same articles in time does not change), so _nearest finds
-   the same candidates; the near articles' candidates are found again;
+   a rare feature that one held — of an edited article that kept its date, only the rare features it gained or
+   lost (it stands where it stood in the others' postings).  Farther away, the window of the feature around the
+   article holds the same articles, in the same order (the order of two same articles in time does not change),
+   so _nearest finds the same candidates; the near articles' candidates are found again;
 3. a pair of same articles found before keeps its score; every other pair is scored;
 4. each connected part of the pairs scoring above the threshold is grouped alone (average link never merges
    two groups without such a pair between them: events.average_link_by_parts, which a cold grouping on
@@ -115,19 +116,21 @@ def regroup(features: list[ArticleFeatures], source_files: list[str], identities
     if not isinstance(previous, GroupingState) or source_files != sorted(source_files):
         previous = None
     old_of: dict[int, int] = {}  # a same article's index → its index in the previous build
+    edited: dict[int, int] = {}
     near: set[int] = set(range(count))
     if previous is not None:
         old_index = {identity: k for k, identity in enumerate(previous.ids)}
         old_of = {i: old_index[identity] for i, identity in enumerate(identities) if identity in old_index}
-        near = _near(kinds, params, times, old_of, previous, memo, tag)
+        near, edited = _near(kinds, params, times, old_of, previous, memo, tag)
     new_of_old = {k: i for i, k in old_of.items()}
+    found_at = {**new_of_old, **{k: i for i, k in edited.items()}}  # an edited article is found where it was
 
     pairs: set[tuple[int, int]] = set()
     nearest: list[list[int]] = []
     for index in range(count):
         found = None
         if index not in near:
-            found = [new_of_old.get(k) for k in previous.nearest[old_of[index]]]
+            found = [found_at.get(k) for k in previous.nearest[old_of[index]]]
             if None in found:  # not expected (a removed article is near all it found); found again
                 found = None
         if found is None:
@@ -148,50 +151,69 @@ def regroup(features: list[ArticleFeatures], source_files: list[str], identities
 
 
 def _near(kinds: list[tuple], params: ClusterParams, times: list[tuple], old_of: dict[int, int],
-          previous: GroupingState, memo: LinkMemo, tag: str) -> set[int]:
-    """The articles whose candidates may have changed since `previous`: the added ones, and the same ones within
-    params.window places of an added or a removed one in the (new or previous) postings of a rare feature it holds."""
+          previous: GroupingState, memo: LinkMemo, tag: str) -> tuple[set[int], dict[int, int]]:
+    """The articles whose candidates may have changed since `previous`, and the edited ones (an added article →
+    its previous version, when that one had the same source file and date: then it is where it was in every time
+    order).  Near: the added ones, and the same ones within params.window places of an added or a removed one in
+    the (new or previous) postings of a rare feature it holds; of an edited one, only of a rare feature it gained
+    or lost (in the windows of the features it kept it stands where it stood, and what it adds to an article's
+    candidate score there is that article's own weight)."""
     window = params.window
     count = len(times)
     added = [i for i in range(count) if i not in old_of]
-    near = set(added)
-    for index in added:  # the window around it in each of its rare features' postings (as _nearest reads them)
-        for flat, rare, frequency, first, place, docs in kinds:
-            own = slice(flat.starts[index], flat.starts[index] + flat.lengths[index])
-            kept = rare[own]
-            for term, at in zip(flat.terms[own][kept].tolist(), place[own][kept].tolist(), strict=True):
-                low = max(at - window, 0)
-                high = min(at + window + 1, int(frequency[term]))
-                near.update(docs[first[term] + low : first[term] + high].tolist())
     kept_old = set(old_of.values())
     removed = [k for k in range(len(previous.ids)) if k not in kept_old]
-    if not removed:
-        return near
     old_vectors = {}
     for k in removed:
         found = memo.previous_value(("event vectors", STATE_FORMAT, previous.ids[k], tag))
-        if found is None:
-            return set(range(count))  # the previous vectors are not known: every article's candidates again
+        if found is None:  # the previous vectors are not known: every article's candidates again
+            return set(range(count)), {}
         old_vectors[k] = found
-    reference = (params.reference, params.reference)
+    by_time = {previous.times[k]: k for k in removed}
+    edited = {i: by_time[times[i]] for i in added if times[i] in by_time}
+    rare = params.reference.rare
+    # per kind, each edited article's rare features before (of its previous version's vectors)
+    had = [{i: {t for t in old_vectors[k][kind].position if rare(t)} for i, k in edited.items()} for kind in (0, 1)]
+    near = set(added)
+    for kind, (flat, is_rare, frequency, first, place, docs) in enumerate(kinds):
+        for index in added:  # the window around it in each of its rare features' postings (as _nearest reads them)
+            own = slice(flat.starts[index], flat.starts[index] + flat.lengths[index])
+            kept = is_rare[own]
+            before = had[kind].get(index, ())
+            for term, at in zip(flat.terms[own][kept].tolist(), place[own][kept].tolist(), strict=True):
+                if flat.words[term] in before:
+                    continue
+                low = max(at - window, 0)
+                high = min(at + window + 1, int(frequency[term]))
+                near.update(docs[first[term] + low : first[term] + high].tolist())
+    if not removed:
+        return near, edited
     for kind, (flat, _, frequency, first, _, docs) in enumerate(kinds):
         number = {term: n for n, term in enumerate(flat.words)}
-        held: dict[str, list[int]] = {}  # rare term → the removed articles holding it
+        has = {k: _rare_terms(kinds[kind], i) for i, k in edited.items()}  # an edited one's rare features now
+        held: dict[str, list[int]] = {}  # rare term → the removed articles holding it, whose window matters
         for k in removed:
             for term in old_vectors[k][kind].position:
-                if reference[kind].rare(term):
+                if rare(term) and term not in has.get(k, ()):
                     held.setdefault(term, []).append(k)
         for term, holders in held.items():
-            # The term's previous postings: the same articles holding it now, and the removed ones, in time order.
+            # The term's previous postings: the same articles holding it now (an edited one where it held it before
+            # too), and the removed ones, in time order.
             at = number.get(term)
             now = docs[first[at] : first[at] + frequency[at]].tolist() if at is not None else []
-            before = sorted([(times[i], i) for i in now if i in old_of]
+            before = sorted([(times[i], i) for i in now if i in old_of or term in had[kind].get(i, ())]
                             + [(previous.times[k], -1) for k in holders])
             keys = [key for key, _ in before]
             for k in holders:
                 position = bisect.bisect_left(keys, previous.times[k])
                 near.update(i for _, i in before[max(position - window, 0) : position + window + 1] if i >= 0)
-    return near
+    return near, edited
+
+
+def _rare_terms(kind: tuple, index: int) -> set[str]:
+    flat, is_rare = kind[0], kind[1]
+    own = slice(flat.starts[index], flat.starts[index] + flat.lengths[index])
+    return {flat.words[term] for term in flat.terms[own][is_rare[own]].tolist()}
 
 
 def _scores(pairs: list[tuple[int, int]], features: list[ArticleFeatures], flats: list[FlatVectors],
