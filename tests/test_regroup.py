@@ -189,5 +189,5 @@ def test_a_part_holding_an_article_near_the_edit_is_grouped_again():
                            scores=np.array([0.5, 0.1, 0.5]), part=[0, 0, 0], groups=[[0, 1, 2]])
     same = {0: 0, 1: 1, 2: 2}
     scores = {(0, 1): 0.5, (1, 2): 0.5}
-    assert _groups(3, {**scores, (0, 2): 0.1}, 0.28, set(), same, same, before) == [[0, 1, 2]]
-    assert _groups(3, scores, 0.28, {0}, same, same, before) == [[0, 1], [2]]
+    assert _groups([0, 0, 0], {**scores, (0, 2): 0.1}, 0.28, set(), same, same, before) == [[0, 1, 2]]
+    assert _groups([0, 0, 0], scores, 0.28, {0}, same, same, before) == [[0, 1], [2]]

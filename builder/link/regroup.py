@@ -140,13 +140,14 @@ def regroup(features: list[ArticleFeatures], source_files: list[str], identities
             pairs.add((min(index, other), max(index, other)))
     del kinds
     scores = _scores(sorted(pairs), features, flats, params, old_of, previous)
-    groups = _groups(count, scores, params.threshold, near, old_of, new_of_old, previous)
+    part = _parts(count, [pair for pair, score in scores.items() if score > params.threshold])
+    groups = _groups(part, scores, params.threshold, near, old_of, new_of_old, previous)
     codes = np.array([i * count + j for i, j in scores], dtype=np.int64)
     order = np.argsort(codes, kind="stable")
     memo.keep(state_parts, GroupingState(
         ids=list(identities), times=times, nearest=nearest, pairs=codes[order],
         scores=np.array(list(scores.values()), dtype=np.float64)[order],
-        part=_parts(count, [pair for pair, score in scores.items() if score > params.threshold]), groups=groups))
+        part=part, groups=groups))
     return groups
 
 
@@ -241,10 +242,10 @@ def _scores(pairs: list[tuple[int, int]], features: list[ArticleFeatures], flats
     return {pair: known[pair] if pair in known else made[pair] for pair in pairs}
 
 
-def _groups(count: int, scores: dict[tuple[int, int], float], threshold: float, near: set[int],
+def _groups(part: list[int], scores: dict[tuple[int, int], float], threshold: float, near: set[int],
             old_of: dict[int, int], new_of_old: dict[int, int], previous: GroupingState | None) -> list[list[int]]:
-    """events.average_link_by_parts(count, scores, threshold), a part the edit did not touch keeping its groups."""
-    part = _parts(count, [pair for pair, score in scores.items() if score > threshold])
+    """events.average_link_by_parts(len(part), scores, threshold), given each article's part (_parts), a part
+    the edit did not touch keeping its groups."""
     members: dict[int, list[int]] = {}
     for i, root in enumerate(part):
         members.setdefault(root, []).append(i)
