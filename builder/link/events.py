@@ -393,9 +393,13 @@ def article_features(article: Article, names_found: list[Name] | None = None) ->
         for token in normalise_key(m.group(0)).split("-"):
             if len(token) > 2 and token not in STOPWORDS and token.capitalize() not in NOT_NAMES:
                 names[intern(token)] += 2
+    return ArticleFeatures(words, names, *article_when(article))
+
+
+def article_when(article: Article) -> tuple[date | None, frozenset[int]]:
+    """What article_features reads of when the article tells: its date, and the years of its resolved dates."""
     published = article.published.value.date() if article.published.value else None
-    years = frozenset(ref.value.year for ref in article.dates if ref.resolved and ref.rule != "relative-day")
-    return ArticleFeatures(words, names, published, years)
+    return published, frozenset(ref.value.year for ref in article.dates if ref.resolved and ref.rule != "relative-day")
 
 
 @dataclass(frozen=True)
@@ -1173,17 +1177,19 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
                                                   [n.key for n in names_of[a.source_file]]),
                                            partial(find_happenings, a, names_of[a.source_file], type_list, publishers))
                      for a in articles}
-    features = [article_features(a, names_of[a.source_file]) for a in articles]
-    for article in articles:  # read into the counters: not to be held through the rest of linking
-        if article.link_features is not None:
-            article.link_features.words = article.link_features.word_counts = None
     if memo is not None and params.reference is not None:  # only what an edit touched is grouped again
         from builder.link.regroup import grouping_identity, regroup
 
+        # The words and names of an article are read only if its vectors are not in the memo.
+        features = [ArticleFeatures(Counter(), Counter(), *article_when(a)) for a in articles]
         identities = [grouping_identity(a.source_file, a.content_hash, [n.key for n in names_of[a.source_file]], f)
                       for a, f in zip(articles, features, strict=True)]
-        groups = regroup(features, [a.source_file for a in articles], identities, params, memo)
+        groups = regroup(features, [a.source_file for a in articles], identities, params, memo,
+                         full=lambda i: article_features(articles[i], names_of[articles[i].source_file]))
+        _drop_words(articles)
     else:
+        features = [article_features(a, names_of[a.source_file]) for a in articles]
+        _drop_words(articles)
         groups = cluster_articles(features, params, empty_counts=True)
     del features
     types_by_name = {kind.name: kind for kind in type_list}
@@ -1269,6 +1275,12 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
     link_related(events)
     events.sort(key=event_order)
     return events, articles
+
+
+def _drop_words(articles: list[Article]) -> None:
+    for article in articles:  # read into the counters: not to be held through the rest of linking
+        if article.link_features is not None:
+            article.link_features.words = article.link_features.word_counts = None
 
 
 def date_slug(ref: DateRef | None) -> str:

@@ -29,6 +29,7 @@ never depends on the memo (tests/test_regroup.py checks edits, additions and del
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from functools import partial
 from typing import NamedTuple
 
@@ -77,6 +78,10 @@ def _own_vectors(features: ArticleFeatures, params: ClusterParams) -> tuple[Vect
             _tfidf([features.names], reference=params.name_reference)[0])
 
 
+def _vectors_of(full: Callable[[int], ArticleFeatures], index: int, params: ClusterParams) -> tuple[Vector, Vector]:
+    return _own_vectors(full(index), params)
+
+
 def _time_key(features: ArticleFeatures, source_file: str) -> tuple:
     # events.time_ranks' order, ties broken by source file (the articles are in source-file order)
     return (features.published is None, features.published.toordinal() if features.published else 0, source_file)
@@ -100,13 +105,17 @@ def _parts(count: int, above: list[tuple[int, int]]) -> list[int]:
 
 
 def regroup(features: list[ArticleFeatures], source_files: list[str], identities: list[bytes],
-            params: ClusterParams, memo: LinkMemo) -> list[list[int]]:
+            params: ClusterParams, memo: LinkMemo,
+            full: Callable[[int], ArticleFeatures] | None = None) -> list[list[int]]:
     """events.cluster_articles(features, params) on "reference" weights (params.reference), with the previous
-    build's grouping from `memo` where an edit did not touch it; keeps this build's in `memo` for the next."""
+    build's grouping from `memo` where an edit did not touch it; keeps this build's in `memo` for the next.
+    `full`: article i's features with their words and names, when `features` hold only the dates (then the
+    words and names are read only for the articles whose vectors the memo does not hold)."""
     count = len(features)
     tag = repr(params)
-    vectors = [memo.recall(("event vectors", STATE_FORMAT, identity, tag), partial(_own_vectors, f, params))
-               for f, identity in zip(features, identities, strict=True)]
+    vectors = [memo.recall(("event vectors", STATE_FORMAT, identity, tag),
+                           partial(_own_vectors, f, params) if full is None else partial(_vectors_of, full, i, params))
+               for i, (f, identity) in enumerate(zip(features, identities, strict=True))]
     flats = [FlatVectors.of([v[0] for v in vectors]), FlatVectors.of([v[1] for v in vectors])]
     del vectors
     kinds = posting_kinds(flats, params, time_ranks(features))
