@@ -393,9 +393,13 @@ def article_features(article: Article, names_found: list[Name] | None = None) ->
         for token in normalise_key(m.group(0)).split("-"):
             if len(token) > 2 and token not in STOPWORDS and token.capitalize() not in NOT_NAMES:
                 names[intern(token)] += 2
+    return ArticleFeatures(words, names, *article_when(article))
+
+
+def article_when(article: Article) -> tuple[date | None, frozenset[int]]:
+    """What article_features reads of when the article tells: its date, and the years of its resolved dates."""
     published = article.published.value.date() if article.published.value else None
-    years = frozenset(ref.value.year for ref in article.dates if ref.resolved and ref.rule != "relative-day")
-    return ArticleFeatures(words, names, published, years)
+    return published, frozenset(ref.value.year for ref in article.dates if ref.resolved and ref.rule != "relative-day")
 
 
 @dataclass(frozen=True)
@@ -592,10 +596,23 @@ def _flat_blocked_pairs(tables: list[FlatVectors], params: ClusterParams,
     place in it; default the articles' own order) among those holding it: an article's candidates then
     depend on the articles near it only, and blocking stays linear however many articles share a feature."""
     count = len(tables[0].lengths)
+    kinds = posting_kinds(tables, params, ranks)
+    window = params.window if params.reference is not None else None
+    pairs: set[tuple[int, int]] = set()
+    for index in range(count):
+        for other in _nearest(index, kinds, params.neighbours, window):
+            pairs.add((min(index, other), max(index, other)))
+    return pairs
+
+
+def posting_kinds(tables: list[FlatVectors], params: ClusterParams, ranks: np.ndarray | None = None) -> list[tuple]:
+    """Per kind of feature (`tables`, as _flat_blocked_pairs takes them): its vectors, which of its entries are
+    rare, each term's number of postings, where its postings start, each entry's place in its term's postings
+    ("reference" weights; else None) and the postings (articles, each term's in time order): what _nearest reads."""
+    count = len(tables[0].lengths)
     reference = params.reference
     ranks = np.arange(count) if ranks is None or reference is None else ranks
-    window = params.window if reference is not None else None
-    kinds = []  # per kind: its vectors, which of its entries are rare, and the postings of its terms
+    kinds = []
     for flat in tables:
         owner = np.repeat(np.arange(count), flat.lengths)  # the article of each entry
         frequency = np.bincount(flat.terms, minlength=flat.vocabulary)  # a term is in a vector once
@@ -608,11 +625,7 @@ def _flat_blocked_pairs(tables: list[FlatVectors], params: ClusterParams,
             place = np.empty(len(flat.terms), dtype=np.intp)  # each entry's place in its term's postings
             place[by_term] = np.arange(len(by_term)) - first[flat.terms[by_term]]
         kinds.append((flat, rare, frequency, first, place, owner[by_term]))
-    pairs: set[tuple[int, int]] = set()
-    for index in range(count):
-        for other in _nearest(index, kinds, params.neighbours, window):
-            pairs.add((min(index, other), max(index, other)))
-    return pairs
+    return kinds
 
 
 def _nearest(index: int, kinds: list[tuple], count: int, window: int | None) -> list[int]:
@@ -778,7 +791,10 @@ def cluster_articles(features: list[ArticleFeatures], params: ClusterParams | No
     `empty_counts`: the features' word and name counters are emptied on the way (for a caller that has
     no more use for them: at 10,000 articles they are a hundred megabytes)."""
     params = params or ClusterParams()
-    return average_link(len(features), pair_scores(features, params, empty_counts), params.threshold)
+    # "reference" weights group each part of the scores alone, as an edit rebuild does (builder.link.regroup):
+    # the same groups but for exact ties, and then a rebuild's groups are a cold build's in those too.
+    link = average_link_by_parts if params.reference is not None else average_link
+    return link(len(features), pair_scores(features, params, empty_counts), params.threshold)
 
 
 # ---------------------------------------------------------------- happenings within an article
@@ -1161,11 +1177,20 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
                                                   [n.key for n in names_of[a.source_file]]),
                                            partial(find_happenings, a, names_of[a.source_file], type_list, publishers))
                      for a in articles}
-    features = [article_features(a, names_of[a.source_file]) for a in articles]
-    for article in articles:  # read into the counters: not to be held through the rest of linking
-        if article.link_features is not None:
-            article.link_features.words = article.link_features.word_counts = None
-    groups = cluster_articles(features, params, empty_counts=True)
+    if memo is not None and params.reference is not None:  # only what an edit touched is grouped again
+        from builder.link.regroup import grouping_identity, regroup
+
+        # The words and names of an article are read only if its vectors are not in the memo.
+        features = [ArticleFeatures(Counter(), Counter(), *article_when(a)) for a in articles]
+        identities = [grouping_identity(a.source_file, a.content_hash, [n.key for n in names_of[a.source_file]], f)
+                      for a, f in zip(articles, features, strict=True)]
+        groups = regroup(features, [a.source_file for a in articles], identities, params, memo,
+                         full=lambda i: article_features(articles[i], names_of[articles[i].source_file]))
+        _drop_words(articles)
+    else:
+        features = [article_features(a, names_of[a.source_file]) for a in articles]
+        _drop_words(articles)
+        groups = cluster_articles(features, params, empty_counts=True)
     del features
     types_by_name = {kind.name: kind for kind in type_list}
     published = {a.source_file: (a.published.value.date() if a.published.value else None) for a in articles}
@@ -1250,6 +1275,12 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
     link_related(events)
     events.sort(key=event_order)
     return events, articles
+
+
+def _drop_words(articles: list[Article]) -> None:
+    for article in articles:  # read into the counters: not to be held through the rest of linking
+        if article.link_features is not None:
+            article.link_features.words = article.link_features.word_counts = None
 
 
 def date_slug(ref: DateRef | None) -> str:

@@ -56,6 +56,17 @@ class LinkMemo:
         self.made += 1
         return value
 
+    def previous_value(self, parts: tuple) -> object | None:
+        """The value the previous build kept for `parts` (recalled or made there, or kept by `keep`), or None;
+        not kept for the next build unless recalled or kept again."""
+        packed = self.previous.get(memo_key(parts))
+        return None if packed is None else pickle.loads(packed)
+
+    def keep(self, parts: tuple, value: object) -> None:
+        """Keep `value` for the next build under `parts`: a whole-site state (builder.link.regroup) whose
+        reader checks, part by part, what it still holds (unlike recall's values, it is not its key's function)."""
+        self.kept[memo_key(parts)] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
 
 def recall(memo: LinkMemo | None, parts: tuple, make: Callable[[], T]) -> T:
     """make(), through `memo` when there is one."""

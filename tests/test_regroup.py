@@ -1,0 +1,193 @@
+"""Event grouping on "reference" weights after edits, additions and deletions, with the previous build's grouping
+(builder.link.regroup), gives the groups of a cold grouping: on made-up articles (hypothesis: any sequence of
+changes) and on real news (news-2016: the whole linked Site)."""
+
+from __future__ import annotations
+
+import pickle
+from collections import Counter
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+from random import Random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from builder.build import article_context, process_source
+from builder.config import Config
+from builder.link import link_site
+from builder.link.events import REFERENCE_PARAMS, ArticleFeatures, cluster_articles
+from builder.link.memo import LinkMemo
+from builder.link.regroup import GroupingState, grouping_identity, regroup
+from builder.model import Article, SourceFile
+
+PARAMS = replace(REFERENCE_PARAMS, window=3, neighbours=6)
+FEW = replace(REFERENCE_PARAMS, window=2, neighbours=2, threshold=0.2)  # candidate lists that change often
+
+
+def made_up(rng: Random) -> ArticleFeatures:
+    common = ["government", "police", "minister", "election", "storm", "company", "court", "market"]
+    rare = [f"zq{n}" for n in range(30)]
+    names = ["kim", "obama", "shoigu", "merkel"] + [f"zqname{n}" for n in range(12)]
+    undated = rng.random() < 0.1
+    return ArticleFeatures(Counter({w: rng.randint(1, 3) for w in rng.sample(common + rare, 10)}),
+                           Counter({n: rng.randint(1, 2) for n in rng.sample(names, 3)}),
+                           None if undated else date(2016, 1, 1) + timedelta(days=rng.randint(0, 40)),
+                           frozenset({2016}) if undated and rng.random() < 0.5 else frozenset())
+
+
+def grouped(site: dict[str, tuple[str, ArticleFeatures]], memo: LinkMemo | None, params=PARAMS) -> list[list[str]]:
+    names = sorted(site)
+    features = [site[name][1] for name in names]
+    if memo is None:
+        groups = cluster_articles(features, params)
+    else:
+        identities = [grouping_identity(name, site[name][0], [], site[name][1]) for name in names]
+        groups = regroup(features, names, identities, params, memo)
+    return [[names[i] for i in group] for group in groups]
+
+
+CHANGE = st.sampled_from(["edit", "retouch", "add", "delete"])
+
+
+@settings(max_examples=80, deadline=None)
+@given(seed=st.integers(0, 10_000), builds=st.lists(st.lists(CHANGE, min_size=1, max_size=3), min_size=1, max_size=3),
+       few=st.booleans())
+def test_a_regrouping_after_changes_is_a_cold_grouping(seed, builds, few):
+    """Each build after the first changes one to three articles (the next one is grouped with its memo)."""
+    rng = Random(seed)
+    params = FEW if few else PARAMS
+    site = {f"{n:03d}.md": ("v0", made_up(rng)) for n in range(0, 160, 2)}
+    memo = LinkMemo()
+    assert grouped(site, memo, params) == grouped(site, None, params)
+    for step, changes in enumerate(builds, 1):
+        for change in changes:
+            name = rng.choice(sorted(site))
+            if change == "edit":
+                site[name] = (f"v{step}", made_up(rng))
+            elif change == "retouch":  # a word or name more or fewer, the same date: it stays where it was in time
+                old = site[name][1]
+                other = made_up(rng)
+                words, names = Counter(old.words), Counter(old.names)
+                words.pop(rng.choice(sorted(words)))
+                words.update(rng.sample(sorted(other.words), 2))
+                names.update(rng.sample(sorted(other.names), 1))
+                site[name] = (f"v{step}", ArticleFeatures(words, names, old.published, old.years))
+            elif change == "add":
+                site[f"{rng.randrange(160):03d}a.md"] = (f"v{step}", made_up(rng))
+            else:
+                del site[name]
+        memo = LinkMemo(memo.kept)
+        assert grouped(site, memo, params) == grouped(site, None, params), (step, changes)
+        assert memo.reused  # the same articles' vectors were recalled
+
+
+def test_an_untouched_site_keeps_every_candidate_list_and_group():
+    rng = Random(7)
+    site = {f"{n:03d}.md": ("v0", made_up(rng)) for n in range(120)}
+    memo = LinkMemo()
+    cold = grouped(site, memo)
+    again = LinkMemo(memo.kept)
+    assert grouped(site, again) == cold
+    assert again.made == 0  # no vectors made again
+    state = next(pickle.loads(value) for value in again.kept.values()
+                 if isinstance(pickle.loads(value), GroupingState))
+    assert len(state.ids) == 120 and sum(map(len, state.groups)) == 120
+
+
+def test_an_edit_far_in_time_leaves_most_candidates_as_they_were(monkeypatch):
+    """Only the articles near the edited one in time (within the window of a rare feature) look for their
+    candidates again."""
+    import builder.link.regroup as regroup_module
+
+    rng = Random(3)
+    site = {f"{n:03d}.md": ("v0", made_up(rng)) for n in range(200)}
+    memo = LinkMemo()
+    grouped(site, memo)
+    looked: list[int] = []
+    real = regroup_module._nearest
+    monkeypatch.setattr(regroup_module, "_nearest", lambda index, *rest: looked.append(index) or real(index, *rest))
+    site["050.md"] = ("v1", made_up(rng))
+    memo = LinkMemo(memo.kept)
+    assert grouped(site, memo) == grouped(site, None)
+    assert 0 < len(looked) < 100
+
+
+# ---------------------------------------------------------------- real news, the whole Site
+
+
+def source(relpath: str, data: bytes) -> SourceFile:
+    import hashlib
+
+    return SourceFile(relpath, data, hashlib.sha256(data).hexdigest())
+
+
+@pytest.fixture(scope="module")
+def news(shared_data: Path) -> dict[str, bytes]:
+    """A week of news-2016 (Scalia's death, Syria, the pope in Mexico, the primaries)."""
+    folder = shared_data / "news-2016"
+    return {path.name: path.read_bytes() for path in sorted(folder.glob("2016-02-1[2-8]-*.md"))}
+
+
+@pytest.fixture(scope="module")
+def analysed(news, tmp_path_factory) -> dict[str, bytes]:
+    context = article_context(tmp_path_factory.mktemp("site"), Config())
+    found = {}
+    for name, data in news.items():
+        article = process_source(source(name, data), context)
+        if isinstance(article, Article):
+            found[name] = pickle.dumps(article)
+    return found
+
+
+def link(articles: list[Article], memo: LinkMemo | None = None):
+    return link_site(articles, [], Config(event_weights="reference"), None,
+                     event_types=Path("/nonexistent/event_types.toml"), memo=memo)
+
+
+def articles_of(analysed: dict[str, bytes], extra: dict[str, Article], without: set[str]) -> list[Article]:
+    chosen = {name: pickle.loads(data) for name, data in analysed.items() if name not in without}
+    chosen.update({name: pickle.loads(pickle.dumps(article)) for name, article in extra.items()})
+    return [chosen[name] for name in sorted(chosen)]
+
+
+def test_news_linked_after_changes_with_the_memo_equals_a_cold_link(news, analysed):
+    assert len(analysed) >= 120
+    names = sorted(analysed)
+    context = article_context(Path("/nonexistent"), Config())
+    scalia = next(n for n in names if "scalia" in n)
+    text = news[scalia] + b"\n\nAntonin Scalia and Pope Francis were mentioned by Bashar al-Assad on Monday.\n"
+    steps = [  # each a whole site: (added or edited articles, deleted ones)
+        ({}, set()),
+        ({scalia: process_source(source(scalia, text), context)}, set()),
+        ({scalia: process_source(source(scalia, text), context),
+          "2016-02-15-zz-added.md": process_source(source("2016-02-15-zz-added.md", text), context)}, set()),
+        ({"2016-02-15-zz-added.md": process_source(source("2016-02-15-zz-added.md", text), context)},
+         {names[len(names) // 2], names[3]}),
+    ]
+    memo = LinkMemo()
+    sites = []
+    for extra, without in steps:
+        memo = LinkMemo(memo.kept)
+        warm = link(articles_of(analysed, extra, without), memo)
+        cold = link(articles_of(analysed, extra, without))
+        assert repr(warm) == repr(cold)
+        sites.append(repr(cold))
+    assert len(set(sites)) == len(sites)
+
+
+def test_a_part_holding_an_article_near_the_edit_is_grouped_again():
+    """A part of the same articles as before is grouped again when one of them found its candidates again: a
+    pair below the threshold may have gone (here (0, 2)), and with it the average that joined 2 to 0 and 1."""
+    import numpy as np
+
+    from builder.link.regroup import _groups
+
+    before = GroupingState(ids=[b"a", b"b", b"c"], times=[], nearest=[], pairs=np.array([1, 2, 5]),
+                           scores=np.array([0.5, 0.1, 0.5]), part=[0, 0, 0], groups=[[0, 1, 2]])
+    same = {0: 0, 1: 1, 2: 2}
+    scores = {(0, 1): 0.5, (1, 2): 0.5}
+    assert _groups([0, 0, 0], {**scores, (0, 2): 0.1}, 0.28, set(), same, same, before) == [[0, 1, 2]]
+    assert _groups([0, 0, 0], scores, 0.28, {0}, same, same, before) == [[0, 1], [2]]
