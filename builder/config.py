@@ -30,7 +30,7 @@ class Config:
     excerpts_only: bool = False  # publish summary + first paragraph instead of full texts
     noindex: bool = False  # ask search engines not to index the site
     recogniser: str = "rules"  # named-entity recogniser: "rules" or "spacy"
-    event_weights: str = "site"  # event grouping's word weights: "site" or "reference" (builder/link/reference.py)
+    event_weights: str = "reference"  # event grouping's word weights: "reference" or "site" (builder/link/reference.py)
 
 
 @dataclass(frozen=True)

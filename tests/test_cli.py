@@ -78,6 +78,7 @@ def test_event_weights_must_be_site_or_reference(project):
     assert result.exit_code == 1
     assert "'event_weights' must be 'site' or 'reference'" in result.output
     assert build_with_config(project, 'event_weights = "reference"\n').exit_code == 0
+    assert build_with_config(project, 'event_weights = "site"\n').exit_code == 0
 
 
 def test_unsafe_output_is_refused_without_traceback(project):
