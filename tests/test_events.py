@@ -231,8 +231,9 @@ def test_config_event_weights_picks_the_parameters(monkeypatch):
     monkeypatch.setattr(events, "cluster_articles",
                         lambda features, params, empty_counts=False: seen.append(params) or [[0]])
     group_events([MEETING_A], config=Config(event_weights="reference"))
-    group_events([MEETING_A], config=Config())
-    assert seen == [REFERENCE_PARAMS, ClusterParams()]
+    group_events([MEETING_A], config=Config(event_weights="site"))
+    group_events([MEETING_A], config=Config())  # the default: reference weights (an edit regroups what it touched)
+    assert seen == [REFERENCE_PARAMS, ClusterParams(), REFERENCE_PARAMS]
 
 
 def test_grouping_each_part_alone_is_grouping_the_whole():
