@@ -323,7 +323,7 @@ def test_event_pages_render_with_working_links(tmp_path):
     assert "<form class=\"timeline-filters\" data-timeline=\"timeline-list\" hidden>" in timeline
     meeting = next(e for e in events if e.type == "meeting")
     page = by_path[f"events/{meeting.slug}.html"]
-    assert "Wednesday, 26 July 2023" in page and "how dated" in page
+    assert "Wednesday, 26 July 2023" in page and "(dated from <a href=" in page
     assert re.search(r'href="\.\./articles/[^"#]+\.html#s0"', page)
     assert "events/index.html" in by_path
 
@@ -349,6 +349,8 @@ def test_event_coverage_says_in_few_words_how_each_report_was_dated(tmp_path):
     assert "(dated from the event it reports)" in coverage
     assert "front matter" not in coverage  # the usual case goes without saying
     assert "b.txt" not in coverage and "reported in" not in coverage
+    when = pages[f"events/{meeting.slug}.html"].split("<dt>When</dt>")[1].split("</dd>")[0]
+    assert "(dated from <a href=" in when and ".txt" not in when  # the report it was dated from, by its title
 
 
 def _label_of(article: Article) -> str:

@@ -373,6 +373,34 @@ def index_sections(site: Site) -> dict[str, list[Event]]:
             "background": most_reported(background)}
 
 
+@dataclass
+class DatedFrom:
+    """How an event's page says its date was found: a few words and the report it came from (a link)."""
+
+    words: str
+    title: str = ""
+    path: str | None = None
+
+
+# Event.date_how names the report a date came from by its file (builder.link.events): a reader wants its title.
+_FROM_A_REPORT = (
+    (re.compile(r"(?:reported|given) as '.*' in (?P<file>.+)", re.S), "dated from"),
+    (re.compile(r"the date of its earliest report, (?P<file>.+)", re.S), "the date of its earliest report,"),
+)
+
+
+def dated_from(renderer: PageRenderer, event: Event, articles: dict[str, Article]) -> DatedFrom | None:
+    """Event.date_how for a reader: the report a date came from by its title, with a link; None if undated."""
+    if not event.date_how or event.date_how == "undated":
+        return None
+    for pattern, words in _FROM_A_REPORT:
+        found = pattern.fullmatch(event.date_how)
+        if found and found["file"] in articles:
+            article = articles[found["file"]]
+            return DatedFrom(words, article.title or article.source_file, _article_path(renderer, article.source_file))
+    return DatedFrom(event.date_how)
+
+
 def event_page(renderer: PageRenderer, event: Event, names: Names, articles: dict[str, Article],
                quotable: QuotableSentences, by_key: dict[str, Event]) -> list[OutputPage]:
     return [renderer.page(
@@ -386,6 +414,7 @@ def event_page(renderer: PageRenderer, event: Event, names: Names, articles: dic
         coverage=coverage(renderer, event, articles, quotable),
         evidence=evidence_links(renderer, event, articles, quotable),
         related=[by_key[k] for k in event.related if k in by_key],
+        date_found=dated_from(renderer, event, articles),
         date_text=date_text,
     )]
 
