@@ -30,6 +30,24 @@ def shared_data() -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def analyse(tmp_path_factory):
+    """analyse(relpath, data): one file read, cleaned and analysed as a build does (an Article, or a Problem),
+    with the default configuration and rules."""
+    import hashlib
+
+    from builder.build import article_context, process_source
+    from builder.config import Config
+    from builder.model import SourceFile
+
+    context = article_context(tmp_path_factory.mktemp("site"), Config())
+
+    def analyse_file(relpath: str, data: bytes):
+        return process_source(SourceFile(relpath, data, hashlib.sha256(data).hexdigest()), context)
+
+    return analyse_file
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """An empty project folder with a seeds/ folder, for small end-to-end builds."""

@@ -8,18 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from builder.build import article_context, process_source
 from builder.config import Config
 from builder.link import link_site
 from builder.link.curation import Curation
 from builder.link.memo import LinkMemo, recall
-from builder.model import Article, SourceFile
-
-
-def source(relpath: str, data: bytes) -> SourceFile:
-    import hashlib
-
-    return SourceFile(relpath, data, hashlib.sha256(data).hexdigest())
+from builder.model import Article
 
 
 @pytest.fixture(scope="module")
@@ -30,12 +23,11 @@ def news(shared_data: Path, tmp_path_factory) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def analysed(news, tmp_path_factory) -> dict[str, bytes]:
+def analysed(news, analyse) -> dict[str, bytes]:
     """Each file's analysed Article, pickled (each test links fresh copies: linking changes what it is handed)."""
-    context = article_context(tmp_path_factory.mktemp("site"), Config())
     found = {}
     for name, data in news.items():
-        article = process_source(source(name, data), context)
+        article = analyse(name, data)
         if isinstance(article, Article):
             found[name] = pickle.dumps(article)
     return found
@@ -74,20 +66,18 @@ def test_a_memo_recalls_what_it_made_and_keeps_only_what_this_build_used():
 
 
 @pytest.mark.parametrize("change", ["edit", "add", "delete"])
-def test_a_link_after_one_change_with_the_memo_equals_a_cold_link(news, analysed, change):
+def test_a_link_after_one_change_with_the_memo_equals_a_cold_link(news, analysed, analyse, change):
     assert len(analysed) >= 60
     names = sorted(analysed)
     target = next(n for n in names if "scalia" in n)
     memo = LinkMemo()
     before = link(articles_of(analysed), memo)
     assert memo.made and not memo.reused
-    context = article_context(Path("/nonexistent"), Config())
     extra, without = {}, None
     if change == "edit":
-        extra = {target: process_source(source(target, edited(news, target)), context)}
+        extra = {target: analyse(target, edited(news, target))}
     elif change == "add":
-        extra = {"2016-02-15-zz-added.md": process_source(source("2016-02-15-zz-added.md", edited(news, target)),
-                                                           context)}
+        extra = {"2016-02-15-zz-added.md": analyse("2016-02-15-zz-added.md", edited(news, target))}
     else:
         without = target
     cold = link(articles_of(analysed, extra, without))

@@ -15,13 +15,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from builder.build import article_context, process_source
 from builder.config import Config
 from builder.link import link_site
 from builder.link.events import REFERENCE_PARAMS, ArticleFeatures, cluster_articles
 from builder.link.memo import LinkMemo
 from builder.link.regroup import GroupingState, grouping_identity, regroup
-from builder.model import Article, SourceFile
+from builder.model import Article
 
 PARAMS = replace(REFERENCE_PARAMS, window=3, neighbours=6)
 FEW = replace(REFERENCE_PARAMS, window=2, neighbours=2, threshold=0.2)  # candidate lists that change often
@@ -118,11 +117,6 @@ def test_an_edit_far_in_time_leaves_most_candidates_as_they_were(monkeypatch):
 # ---------------------------------------------------------------- real news, the whole Site
 
 
-def source(relpath: str, data: bytes) -> SourceFile:
-    import hashlib
-
-    return SourceFile(relpath, data, hashlib.sha256(data).hexdigest())
-
 
 @pytest.fixture(scope="module")
 def news(shared_data: Path) -> dict[str, bytes]:
@@ -132,11 +126,10 @@ def news(shared_data: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def analysed(news, tmp_path_factory) -> dict[str, bytes]:
-    context = article_context(tmp_path_factory.mktemp("site"), Config())
+def analysed(news, analyse) -> dict[str, bytes]:
     found = {}
     for name, data in news.items():
-        article = process_source(source(name, data), context)
+        article = analyse(name, data)
         if isinstance(article, Article):
             found[name] = pickle.dumps(article)
     return found
@@ -153,18 +146,17 @@ def articles_of(analysed: dict[str, bytes], extra: dict[str, Article], without: 
     return [chosen[name] for name in sorted(chosen)]
 
 
-def test_news_linked_after_changes_with_the_memo_equals_a_cold_link(news, analysed):
+def test_news_linked_after_changes_with_the_memo_equals_a_cold_link(news, analysed, analyse):
     assert len(analysed) >= 120
     names = sorted(analysed)
-    context = article_context(Path("/nonexistent"), Config())
     scalia = next(n for n in names if "scalia" in n)
     text = news[scalia] + b"\n\nAntonin Scalia and Pope Francis were mentioned by Bashar al-Assad on Monday.\n"
     steps = [  # each a whole site: (added or edited articles, deleted ones)
         ({}, set()),
-        ({scalia: process_source(source(scalia, text), context)}, set()),
-        ({scalia: process_source(source(scalia, text), context),
-          "2016-02-15-zz-added.md": process_source(source("2016-02-15-zz-added.md", text), context)}, set()),
-        ({"2016-02-15-zz-added.md": process_source(source("2016-02-15-zz-added.md", text), context)},
+        ({scalia: analyse(scalia, text)}, set()),
+        ({scalia: analyse(scalia, text),
+          "2016-02-15-zz-added.md": analyse("2016-02-15-zz-added.md", text)}, set()),
+        ({"2016-02-15-zz-added.md": analyse("2016-02-15-zz-added.md", text)},
          {names[len(names) // 2], names[3]}),
     ]
     memo = LinkMemo()

@@ -45,6 +45,7 @@ from builder.link.events import (
     _tfidf,
     average_link,
     posting_kinds,
+    scored_parts,
     time_ranks,
     when_agreement,
 )
@@ -87,21 +88,13 @@ def _time_key(features: ArticleFeatures, source_file: str) -> tuple:
     return (features.published is None, features.published.toordinal() if features.published else 0, source_file)
 
 
-def _parts(count: int, above: list[tuple[int, int]]) -> list[int]:
-    """events.scored_parts as each article's part, named by the part's first article."""
-    parent = list(range(count))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, j in above:
-        a, b = root(i), root(j)
-        if a != b:
-            parent[max(a, b)] = min(a, b)
-    return [root(i) for i in range(count)]
+def _parts(count: int, scores: dict[tuple[int, int], float], threshold: float) -> list[int]:
+    """Each article's part (events.scored_parts), named by the part's first article."""
+    part_of = [0] * count
+    for part in scored_parts(count, scores, threshold):
+        for i in part:
+            part_of[i] = part[0]
+    return part_of
 
 
 def regroup(features: list[ArticleFeatures], source_files: list[str], identities: list[bytes],
@@ -149,7 +142,7 @@ def regroup(features: list[ArticleFeatures], source_files: list[str], identities
             pairs.add((min(index, other), max(index, other)))
     del kinds
     scores = _scores(sorted(pairs), features, flats, params, old_of, previous)
-    part = _parts(count, [pair for pair, score in scores.items() if score > params.threshold])
+    part = _parts(count, scores, params.threshold)
     groups = _groups(part, scores, params.threshold, near, old_of, new_of_old, previous)
     codes = np.array([i * count + j for i, j in scores], dtype=np.int64)
     order = np.argsort(codes, kind="stable")
