@@ -441,7 +441,8 @@ class Event:
     place: str | None = None  # Actor.key
     participants: list[str] = field(default_factory=list)  # Actor.key
     evidence: list[tuple[str, int]] = field(default_factory=list)  # (source_file, sentence)
-    date_how: str = ""  # how the event was dated: "reported as 'on Wednesday' in <file>", …
+    date_how: str = ""  # how it was dated, in words: "reported as 'on Wednesday'", "set by hand in curation.toml", …
+    date_from: str | None = None  # source_file of the report its date was taken from (None: by hand or undated)
     background: bool = False  # a past happening mentioned as context (the 1950–53 war)
     sources: list[str] = field(default_factory=list)  # source_file of every article reporting it, best first
     summary: list[tuple[str, int]] = field(default_factory=list)  # combined summary: (source_file, sentence)

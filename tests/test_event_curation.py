@@ -151,6 +151,37 @@ def test_split_takes_an_article_out_into_its_own_event() -> None:
     assert files["harbour/one.txt"].main_event == meeting.key
 
 
+def test_a_split_report_that_dated_the_event_takes_its_date_along() -> None:
+    events, linked, meeting, _ = grouped()
+    dating = meeting.date_from
+    other = next(f for f in meeting.sources if f != dating)
+    assert dating in meeting.sources and meeting.date.rule != "report-date"
+    curated, _, unmatched = curate_events(events, linked, curation(f'[event_split]\n"{meeting.slug}" = ["{dating}"]\n'))
+    assert unmatched == []
+    kept, alone = by_key(curated)[meeting.key], by_key(curated)[split_key(dating)]
+    assert (alone.date, alone.date_how, alone.date_from) == (meeting.date, meeting.date_how, dating)
+    # the event left behind is dated by the day its remaining report was published, and names it
+    assert kept.date.rule == "report-date" and kept.date.value == date(2031, 3, 5)
+    assert (kept.date_how, kept.date_from) == ("the date of its earliest report", other)
+
+
+def test_the_event_page_names_the_report_its_date_came_from_by_title() -> None:
+    from types import SimpleNamespace
+
+    from builder.pages.events import dated_from
+
+    events, linked, meeting, _ = grouped()
+    curated, after, _ = curate_events(events, linked, curation(
+        f'[event_split]\n"{meeting.slug}" = ["harbour/two.txt"]\n[event_date]\n"{meeting.slug}" = "2031-03-04"\n'))
+    renderer = SimpleNamespace(article_pages={a.source_file: f"articles/{a.slug}.html" for a in after})
+    articles = {a.source_file: a for a in after}
+    alone, kept = by_key(curated)[split_key("harbour/two.txt")], by_key(curated)[meeting.key]
+    line = dated_from(renderer, alone, articles)
+    assert (line.words, line.title) == ("the date of its report,", "Berg and Ruiz talk bridge")
+    assert line.path == f"articles/{articles['harbour/two.txt'].slug}.html"
+    assert dated_from(renderer, kept, articles).words.startswith("set by hand in ")
+    assert dated_from(renderer, kept, articles).path is None
+
 def test_entries_that_match_nothing_are_listed() -> None:
     events, linked, meeting, _ = grouped()
     text = (f'[event_merge]\nghost = ["no-such-event", "{meeting.slug}"]\n'

@@ -95,7 +95,7 @@ def test_reports_of_one_happening_become_one_event_dated_by_the_best_report():
     meeting = next(e for e in events if e.key == main["a.txt"])
     assert meeting.type == "meeting"
     assert meeting.date.value == date(2023, 7, 26)
-    assert "Wednesday" in meeting.date.wording and "a.txt" in meeting.date_how
+    assert "Wednesday" in meeting.date.wording and meeting.date_from == "a.txt"
     assert meeting.label.startswith(("Kim Jong Un meets Sergei Shoigu", "Sergei Shoigu meets Kim Jong Un"))
     assert {("a.txt", 0), ("b.txt", 0)} <= set(meeting.evidence)
     assert set(meeting.sources) == {"a.txt", "b.txt"}

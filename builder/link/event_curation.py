@@ -74,17 +74,14 @@ def _date_key(ref: DateRef | None) -> tuple:
     return (0, PRECISION_ORDER[ref.precision], ref.value.toordinal())
 
 
-def _report_date(article: Article, sentence: int) -> tuple[DateRef | None, str]:
-    if article.published.value is None:
-        return None, "undated"
+def _date_by_report(event: Event, article: Article | None, sentence: int, how: str) -> None:
+    """Date the event by the day its report was published (undated if there is none)."""
+    if article is None or article.published.value is None:
+        event.date, event.date_how, event.date_from = None, "undated", None
+        return
     day = article.published.value.date()
-    return (DateRef(day, Precision.DAY, f"reported on {day.isoformat()}", sentence, rule="report-date"),
-            f"the date of its report, {article.source_file}")
-
-
-def _dated_by(event: Event, source_file: str) -> bool:
-    """Whether the event's date came from this article (group_events names the file in date_how)."""
-    return event.date_how.endswith(f" {source_file}")
+    event.date = DateRef(day, Precision.DAY, f"reported on {day.isoformat()}", sentence, rule="report-date")
+    event.date_how, event.date_from = how, article.source_file
 
 
 def curate_events(events: list[Event], articles: list[Article],
@@ -136,19 +133,17 @@ def curate_events(events: list[Event], articles: list[Article],
             event.sources.remove(source_file)
             event.evidence = [e for e in event.evidence if e[0] != source_file]
             own = mentioned([source_file])
-            if _dated_by(event, source_file):
-                date, how = event.date, event.date_how
+            new = Event(key=split_key(source_file), label=article.title or source_file, type=event.type, slug="",
+                        place=event.place if event.place in own else None,
+                        participants=[p for p in event.participants if p in own], evidence=evidence,
+                        background=event.background, sources=[source_file], related=[event.key])
+            if event.date_from == source_file:  # the split report takes its date along
+                new.date, new.date_how, new.date_from = event.date, event.date_how, event.date_from
                 first = next((by_file[f] for f in event.sources if f in by_file and by_file[f].published.value), None)
-                event.date, event.date_how = _report_date(first, 0) if first else (None, "undated")
-                if event.date is not None:
-                    event.date_how = f"the date of its earliest report, {first.source_file}"
+                _date_by_report(event, first, 0, "the date of its earliest report")
                 moved.add(event.key)
             else:
-                date, how = _report_date(article, evidence[0][1] if evidence else 0)
-            new = Event(key=split_key(source_file), label=article.title or source_file, type=event.type, slug="",
-                        date=date, place=event.place if event.place in own else None,
-                        participants=[p for p in event.participants if p in own], evidence=evidence, date_how=how,
-                        background=event.background, sources=[source_file], related=[event.key])
+                _date_by_report(new, article, evidence[0][1] if evidence else 0, "the date of its report")
             remaining = mentioned(event.sources)
             event.participants = [p for p in event.participants if p in remaining]
             if event.place not in remaining:
@@ -173,7 +168,7 @@ def curate_events(events: list[Event], articles: list[Article],
         keep, others = group[0], group[1:]
         best = min(group, key=lambda e: _date_key(e.date))
         if best.date != keep.date:
-            keep.date, keep.date_how = best.date, best.date_how
+            keep.date, keep.date_how, keep.date_from = best.date, best.date_how, best.date_from
             moved.add(keep.key)
         gone = {e.key for e in others}
         for other in others:
@@ -210,7 +205,7 @@ def curate_events(events: list[Event], articles: list[Article],
         if event := lookup(reference):
             sentence = event.evidence[0][1] if event.evidence else 0
             event.date = DateRef(value, precision, "", sentence, rule="curation")
-            event.date_how = f"set by hand in {PurePosixPath(curation.path).name}"
+            event.date_how, event.date_from = f"set by hand in {PurePosixPath(curation.path).name}", None
             moved.add(event.key)
         else:
             unmatched.append(f"event_date.{reference}")

@@ -1099,8 +1099,10 @@ def event_label(kind: EventType, participants: list[str], place: str | None, nam
     return f"{kind.name.capitalize()}{where}"
 
 
-def _best_date(reports: list[Report], published: dict[str, date | None]) -> tuple[DateRef | None, str]:
-    """The event's date: the most precise, most agreed date its reports give for it (not background)."""
+def _best_date(reports: list[Report],
+               published: dict[str, date | None]) -> tuple[DateRef | None, str, str | None]:
+    """The event's date (the most precise, most agreed date its reports give for it, not background),
+    how it was found, and the report it was found in."""
     candidates: list[tuple[DateRef, str, bool]] = []
     for report in reports:
         if report.happening is None:
@@ -1120,15 +1122,15 @@ def _best_date(reports: list[Report], published: dict[str, date | None]) -> tupl
         ref, source, _ = min(candidates, key=lambda c: (PRECISION_ORDER[c[0].precision], not c[2],
                                                         -agreement[(c[0].value, c[0].precision)], order[c[1]],
                                                         c[0].value))
-        return ref, f"reported as '{ref.wording}' in {source}"
+        return ref, f"reported as '{ref.wording}'", source
     dated = sorted((published[r.article.source_file], r.article.source_file) for r in reports
                    if published.get(r.article.source_file))
     if dated:
         day, source = dated[0]
         sentence = next(r.happening.sentence if r.happening else 0 for r in reports if r.article.source_file == source)
         return DateRef(day, Precision.DAY, f"reported on {day.isoformat()}", sentence, rule="report-date"), \
-            f"the date of its earliest report, {source}"
-    return None, "undated"
+            "the date of its earliest report", source
+    return None, "undated", None
 
 
 def _date_through(article: Article, report: Report, event_date: date) -> tuple[date, str] | None:
@@ -1238,7 +1240,7 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
                         report.related.append(h)
             elif report.article.sentences:
                 evidence.append((source_file, 0))
-        event_date, how = _best_date(reports, published)
+        event_date, how, dated_from = _best_date(reports, published)
         event = Event(
             key=_stable_key("main", first.source_file),
             label=label,
@@ -1249,6 +1251,7 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
             participants=participants,
             evidence=sorted(evidence, key=lambda e: ([r.article.source_file for r in reports].index(e[0]), e[1])),
             date_how=how,
+            date_from=dated_from,
             sources=[r.article.source_file for r in reports],
         )
         event.summary = recall(memo, ("summary", [(r.article.source_file, r.article.content_hash) for r in reports],
@@ -1263,7 +1266,7 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
                 if found:
                     day, _ = found
                     resolve_against(report.article, day,
-                                    f"dated through the event '{label}' ({how}): "
+                                    f"dated through the event '{label}' ({how} in {dated_from}): "
                                     f"its report of it is read as falling on {event.date.value.isoformat()}")
                     published[report.article.source_file] = day
 
@@ -1443,7 +1446,8 @@ def background_events(articles: list[Article], happenings_of: dict[str, list[Hap
             evidence = sorted({(i.article.source_file, i.sentence) for i in group})
             event = Event(key=key, label=label, type=type_name, slug="", date=best.ref, place=best.place,
                           participants=list(dict.fromkeys(p for i in group for p in i.participants))[:6],
-                          evidence=evidence, date_how=f"given as '{best.ref.wording}' in {best.article.source_file}",
+                          evidence=evidence, date_how=f"given as '{best.ref.wording}'",
+                          date_from=best.article.source_file,
                           background=background, sources=sorted({i.article.source_file for i in group}))
             event.summary = evidence[:3]
             if key in seen_keys:

@@ -382,23 +382,16 @@ class DatedFrom:
     path: str | None = None
 
 
-# Event.date_how names the report a date came from by its file (builder.link.events): a reader wants its title.
-_FROM_A_REPORT = (
-    (re.compile(r"(?:reported|given) as '.*' in (?P<file>.+)", re.S), "dated from"),
-    (re.compile(r"the date of its earliest report, (?P<file>.+)", re.S), "the date of its earliest report,"),
-)
-
-
 def dated_from(renderer: PageRenderer, event: Event, articles: dict[str, Article]) -> DatedFrom | None:
-    """Event.date_how for a reader: the report a date came from by its title, with a link; None if undated."""
+    """How the event was dated, for a reader: the report it came from by its title, with a link; None if undated."""
     if not event.date_how or event.date_how == "undated":
         return None
-    for pattern, words in _FROM_A_REPORT:
-        found = pattern.fullmatch(event.date_how)
-        if found and found["file"] in articles:
-            article = articles[found["file"]]
-            return DatedFrom(words, article.title or article.source_file, _article_path(renderer, article.source_file))
-    return DatedFrom(event.date_how)
+    article = articles.get(event.date_from or "")
+    if article is None:
+        return DatedFrom(event.date_how)
+    # A date read in a report's text is "dated from" it; a report's publication day is named as such.
+    words = f"{event.date_how}," if event.date and event.date.rule == "report-date" else "dated from"
+    return DatedFrom(words, article.title or article.source_file, _article_path(renderer, article.source_file))
 
 
 def event_page(renderer: PageRenderer, event: Event, names: Names, articles: dict[str, Article],
