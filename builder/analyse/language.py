@@ -20,9 +20,9 @@ SAMPLE_CHARS = 1000  # the classifier is linear in the text: ~170 words are plen
 
 @cache
 def _identifier():
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    from builder.analyse.language_model import MODEL_FILE, VectorisedIdentifier  # numpy and the model: on first use
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    return VectorisedIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
 def guess_language(text: str, default: str = "en") -> str:
