@@ -139,10 +139,12 @@ def article_context(site: Path, config: object) -> ArticleContext:
 def analyse_all(sources: list[SourceFile], settings: Settings) -> tuple[list[Article], list[Problem]]:
     """Parse, clean and analyse every file (cached, on `settings.jobs` processes, in input order)."""
     from builder.analyse import language_notice
+    from builder.analyse.language import keep_model_copy_in
     from builder.parallel import map_articles
 
     context = article_context(settings.paths.site, settings.config)
     cache = AnalysisCache(settings.paths.cache, context)
+    keep_model_copy_in(settings.paths.cache)
     articles: list[Article] = []
     problems: list[Problem] = []
     for result in map_articles(process_source, sources, context, cache, jobs=settings.jobs):

@@ -71,3 +71,26 @@ def test_same_answers_for_any_text_or_bytes(both, text: str | bytes) -> None:
                 max_size=200).map("".join))
 def test_same_answers_for_word_like_text(both, text: str) -> None:
     _same_answers(*both, text)
+
+
+def test_the_uncompressed_copy_holds_the_same_model(both, tmp_path) -> None:
+    plain, _fast = both
+    made = language_model.load_identifier(tmp_path)  # decompresses the model into the folder
+    copies = list(tmp_path.glob("langid-model-*.npz"))
+    assert len(copies) == 1 and not list(tmp_path.glob("*.tmp"))
+    read = language_model.load_identifier(tmp_path)  # reads the copy
+    for identifier in (made, read):
+        assert np.array_equal(identifier.nb_ptc, plain.nb_ptc) and identifier.nb_ptc.dtype == plain.nb_ptc.dtype
+        assert np.array_equal(identifier.nb_pc, plain.nb_pc) and identifier.nb_classes == plain.nb_classes
+        assert identifier.tk_nextmove == plain.tk_nextmove and identifier.tk_row == plain.tk_row
+        assert identifier.tk_output == plain.tk_output
+        for text in SAMPLES:
+            assert identifier.rank(text) == plain.rank(text)
+
+
+def test_a_damaged_copy_is_not_used(both, tmp_path) -> None:
+    plain, _fast = both
+    language_model.load_identifier(tmp_path)
+    (copy,) = tmp_path.glob("langid-model-*.npz")
+    copy.write_bytes(copy.read_bytes()[:1000])
+    assert language_model.load_identifier(tmp_path).rank(SAMPLES[1]) == plain.rank(SAMPLES[1])
