@@ -33,15 +33,19 @@ def map_articles(
     context: object,
     cache: AnalysisCache,
     jobs: int = 1,
+    workers_started: Callable[[], None] | None = None,
 ) -> Iterator[object]:
-    """Yield function(source, context) for each source, in order, using the cache."""
+    """Yield function(source, context) for each source, in order, using the cache.
+
+    `workers_started`, if given, is called once worker processes have been started (forked after this
+    process analysed the first article): to let go here of what only the analysis needs."""
     with fewer_collections():  # what is loaded or made here lives on: no point in walking it again and again
-        results = _results(function, sources, context, cache, jobs)
+        results = _results(function, sources, context, cache, jobs, workers_started)
     yield from results
 
 
 def _results(function: Callable, sources: Sequence[SourceFile], context: object, cache: AnalysisCache,
-             jobs: int) -> list[object | None]:
+             jobs: int, workers_started: Callable[[], None] | None) -> list[object | None]:
     keys = [cache.key(source.content_hash, source.suffix) for source in sources]
     sharing = ValueSharing()
     results: list[object | None] = [_shared(_named(cache.get(key), source), sharing)
@@ -71,6 +75,8 @@ def _results(function: Callable, sources: Sequence[SourceFile], context: object,
                 pool.submit(_run_chunk, function, [sources[i] for i in chunk], context)
                 for chunk in index_chunks
             ]
+            if workers_started is not None:  # (a pool that forks starts all its workers at the first submit)
+                workers_started()
             for chunk, future in zip(index_chunks, futures, strict=True):
                 for i, result in zip(chunk, future.result(), strict=True):
                     cache.put(keys[i], result)

@@ -94,3 +94,13 @@ def test_a_damaged_copy_is_not_used(both, tmp_path) -> None:
     (copy,) = tmp_path.glob("langid-model-*.npz")
     copy.write_bytes(copy.read_bytes()[:1000])
     assert language_model.load_identifier(tmp_path).rank(SAMPLES[1]) == plain.rank(SAMPLES[1])
+
+
+def test_a_released_model_is_loaded_again_when_asked_for() -> None:
+    from builder.analyse.language import guess_language, release_model
+
+    english = SAMPLES[0] * 2
+    before = _identifier()
+    release_model()
+    assert _identifier.cache_info().currsize == 0
+    assert guess_language(english) == "en" and _identifier() is not before

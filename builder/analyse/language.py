@@ -29,6 +29,11 @@ def keep_model_copy_in(folder: Path | None) -> None:
     _model_copy_folder[0] = folder
 
 
+def release_model() -> None:
+    """Let this process's language model (~70 MB) go; it is loaded again (from the copy) if asked for."""
+    _identifier.cache_clear()
+
+
 @cache
 def _identifier():
     from builder.analyse.language_model import load_identifier  # numpy and the model: on first use
