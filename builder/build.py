@@ -139,13 +139,18 @@ def article_context(site: Path, config: object) -> ArticleContext:
 def analyse_all(sources: list[SourceFile], settings: Settings) -> tuple[list[Article], list[Problem]]:
     """Parse, clean and analyse every file (cached, on `settings.jobs` processes, in input order)."""
     from builder.analyse import language_notice
+    from builder.analyse.language import keep_model_copy_in, release_model
     from builder.parallel import map_articles
 
     context = article_context(settings.paths.site, settings.config)
     cache = AnalysisCache(settings.paths.cache, context)
+    keep_model_copy_in(settings.paths.cache)
     articles: list[Article] = []
     problems: list[Problem] = []
-    for result in map_articles(process_source, sources, context, cache, jobs=settings.jobs):
+    # with workers, this process loads the language model for the first article only: it lets it go once they
+    # have started (they keep their own), so that it does not stay to the build's peak memory, after analysis
+    for result in map_articles(process_source, sources, context, cache, jobs=settings.jobs,
+                               workers_started=release_model):
         (problems if isinstance(result, Problem) else articles).append(result)
     notices = (language_notice(article, settings.config) for article in articles)
     return articles, problems + [notice for notice in notices if notice]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from pathlib import Path
 
 import pytest
@@ -107,6 +109,31 @@ def noted(source: SourceFile, folder: str) -> Article:
     leaves a file in `folder` for each file it analyses."""
     (Path(folder) / source.relpath).touch()
     return Article(source.relpath, source.content_hash, source.data.decode(), [], ArticleDate(None, "undated"))
+
+
+def analysed_where(source: SourceFile, _context: object) -> tuple[str, int]:
+    """A stand-in analysis that says which process ran it."""
+    return source.relpath, os.getpid()
+
+
+def test_the_first_article_is_analysed_before_the_workers_start_and_the_rest_by_them(tmp_path):
+    # what the stages load on first use is loaded once, in this process, and inherited by the forked workers
+    sources = [SourceFile(f"{i}.txt", f"text {i}".encode(), f"hash {i}") for i in range(80)]
+    results = list(map_articles(analysed_where, sources, None, AnalysisCache(tmp_path, "context"), jobs=2))
+    assert [name for name, _pid in results] == [s.relpath for s in sources]
+    assert results[0][1] == os.getpid()
+    assert all(pid != os.getpid() for _name, pid in results[1:])
+
+
+def test_workers_started_is_called_once_when_workers_run_and_never_without(tmp_path):
+    calls: list[int] = []
+    sources = [SourceFile(f"{i}.txt", f"text {i}".encode(), f"hash {i}") for i in range(80)]
+    list(map_articles(analysed_where, sources, None, AnalysisCache(tmp_path / "a", "context"), jobs=2,
+                      workers_started=lambda: calls.append(len(multiprocessing.active_children()))))
+    assert calls == [2]  # both workers there when it is called
+    list(map_articles(analysed_where, sources, None, AnalysisCache(tmp_path / "b", "context"), jobs=1,
+                      workers_started=lambda: calls.append(-1)))
+    assert calls == [2]
 
 
 def test_worker_processes_analyse_each_content_once(tmp_path):

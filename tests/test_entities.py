@@ -7,10 +7,17 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from builder.analyse.entities import find_entities, recognise, tokenize
+from builder.analyse.entities import (
+    _counted_caps_sentence,
+    find_entities,
+    is_caps_sentence,
+    lexicon,
+    recognise,
+    tokenize,
+)
 from builder.analyse.pipeline import join_blocks
 from builder.analyse.sentences import split_sentences
 from builder.config import Config
@@ -282,3 +289,16 @@ def test_glued_title_is_split_from_the_name_before_it() -> None:
 
     text = "Jane HarlowSenator’s new plan falls flat, Harlow said."
     assert FusedWords([text], []).repair(text)[0] == "Jane Harlow Senator’s new plan falls flat, Harlow said."
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["The", "NATO", "U.S.", "I", "A", "Vows", "Support", "for", "Moscow", "in", "Visit",
+                                 "said", "KIM", "Seoul", "3", "2016", "“", ",", ".", ":", "?", "!", "John", "Smith",
+                                 "new", "Korea", "x", "SEOUL", "(AP)", "—", "World", "Cup"]), max_size=14)
+       .map(" ".join))
+@example("Police Report Heavy Traffic Around Major Cities ?")  # a Title Case headline
+@example("Police Report Heavy Traffic Around Major Cities .")
+@example("KIM SAID NO .")
+def test_caps_sentence_shortcut_agrees_with_the_counts(sentence: str) -> None:
+    tokens = tokenize(sentence)
+    assert is_caps_sentence(tokens, lexicon()) == _counted_caps_sentence(tokens, lexicon())

@@ -163,6 +163,14 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
 
 def is_caps_sentence(tokens: list[Token], lex: Lexicon) -> bool:
     """A headline in capitals or in Title Case, or a dateline in capitals: capitals tell nothing there."""
+    if tokens and tokens[-1].text in ".:" and not any(map(str.isupper, map(itemgetter(2), tokens))):
+        return False  # most sentences, answered by C-level passes: with no word in capitals, and the closing
+        # stop ruling out a headline in Title Case, _counted_caps_sentence comes to False for them
+    return _counted_caps_sentence(tokens, lex)
+
+
+def _counted_caps_sentence(tokens: list[Token], lex: Lexicon) -> bool:
+    """is_caps_sentence, from the counts of words in capitals, Title Case and common words."""
     words = [text for _, _, text in tokens if len(text) > 1 and text[0].isalpha()]
     upper = sum(map(str.isupper, words))
     if words and ((upper >= 2 and upper / len(words) >= 0.6) or (len(words) == 1 and upper == 1)):

@@ -9,6 +9,7 @@ ISO 639-1 code ("en", "fr", …).
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 from builder.config import Config
 from builder.model import Article, Problem
@@ -18,11 +19,26 @@ MIN_CONFIDENCE = 0.9  # below this normalised probability the configured languag
 SAMPLE_CHARS = 1000  # the classifier is linear in the text: ~170 words are plenty
 
 
+# Where the language model's uncompressed copy is kept (builder.analyse.language_model.load_identifier): the
+# build's cache folder, set before the articles are analysed; None: no copy, the shipped model every time.
+_model_copy_folder: list[Path | None] = [None]
+
+
+def keep_model_copy_in(folder: Path | None) -> None:
+    """Read the language model from an uncompressed copy in `folder` (made there on first use)."""
+    _model_copy_folder[0] = folder
+
+
+def release_model() -> None:
+    """Let this process's language model (~70 MB) go; it is loaded again (from the copy) if asked for."""
+    _identifier.cache_clear()
+
+
 @cache
 def _identifier():
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    from builder.analyse.language_model import load_identifier  # numpy and the model: on first use
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    return load_identifier(_model_copy_folder[0])
 
 
 def guess_language(text: str, default: str = "en") -> str:
