@@ -34,6 +34,7 @@ import hashlib
 import heapq
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import chain
@@ -43,6 +44,7 @@ from rapidfuzz import fuzz
 from builder.link.curation import Curation, keep_apart_entry, merge_entry
 from builder.link.memo import LinkMemo, memo_key, recall
 from builder.link.names import CORPORATE_SUFFIXES, acronym_of, compact, looks_like_acronym, name_key, strip_title
+from builder.link.rejoin import rejoin
 from builder.link.roles import appositive_after, title_before
 from builder.link.slugs import slugify
 from builder.model import Actor, Article, EntityType, Mention, Mentions, Pairs, ResolutionReport, Site
@@ -236,6 +238,74 @@ def _local_resolution(article: Article, forbidden: Forbidden, names: list[tuple[
     return resolved, defined
 
 
+def inner_names(tokens: list[str]) -> set[str]:
+    """The node ids of the names of two words or more inside a name of 3 to 10 words (not the whole name)."""
+    if not 3 <= len(tokens) <= 10:
+        return set()
+    return {compact(" ".join(tokens[i:j])) for i in range(len(tokens)) for j in range(i + 2, len(tokens) + 1)
+            if (i, j) != (0, len(tokens))}
+
+
+def join_across_articles(nodes: dict[str, Node], definitions: dict[str, Counter], join: Callable[[str, str], bool],
+                         groups: UnionFind, members_of: Callable[[str], set[str]],
+                         likely: list[tuple[str, str, str, str]]) -> None:
+    """Step 3 (the module's docstring): `join` the names of `nodes` that are one actor; a lone word left apart
+    from its candidates goes to `likely` (the report's likely merges), in the order of the names.  Every decision
+    reads only names sharing a block key with the one decided (builder.link.rejoin relies on it): run on a
+    connected part of that graph alone, it makes the joins (and the roots) it makes among all the names."""
+    for acronym, expansions in sorted(definitions.items()):
+        if len(expansions) == 1 and acronym in nodes and next(iter(expansions)) in nodes:
+            join(next(iter(expansions)), acronym)
+    by_ends: dict[tuple[str, str], list[str]] = defaultdict(list)
+    by_last: dict[str, list[str]] = defaultdict(list)
+    by_first: dict[str, list[str]] = defaultdict(list)
+    for nid, node in sorted(nodes.items()):
+        tokens = node.tokens
+        if node.majority_type() == EntityType.PERSON and len(tokens) >= 2:
+            by_ends[(tokens[0], tokens[-1])].append(nid)
+            by_last[tokens[-1]].append(nid)
+            by_first[tokens[0]].append(nid)
+    for block in by_ends.values():
+        for nid in block:
+            mine = set(nodes[nid].tokens)
+            supersets = [o for o in block if o != nid and mine < set(nodes[o].tokens)]
+            if len(supersets) == 1:
+                join(supersets[0], nid)
+    for nid, node in sorted(nodes.items()):  # "Moviemaker Gary Ross", "Ellen DeGeneres To Host": extra words
+        tokens = node.tokens
+        known = sorted(o for o in inner_names(tokens) if o in nodes and nodes[o].majority_type() == EntityType.PERSON
+                       and len(nodes[o].articles) >= len(node.articles))
+        if len({groups.find(o) for o in known}) == 1 and not any(k in known[0] and k != known[0] for k in known):
+            join(known[0], nid)
+    org_last: dict[str, list[str]] = defaultdict(list)
+    for nid, node in sorted(nodes.items()):
+        if node.majority_type() == EntityType.ORGANISATION and len(node.tokens) >= 2 and not node.acronym:
+            org_last[node.tokens[-1]].append(nid)
+    for nid, node in sorted(nodes.items()):
+        tokens = node.tokens
+        kind = node.majority_type()
+        if len(tokens) != 1 or node.acronym or kind == EntityType.PLACE:
+            continue
+        candidates = sorted({groups.find(o) for o in by_last.get(tokens[0], [])})
+        if kind == EntityType.PERSON and not candidates:  # family name first: "Kim" → "Kim Jong Un"
+            candidates = sorted({groups.find(o) for o in by_first.get(tokens[0], [])})
+        if kind == EntityType.ORGANISATION and not candidates:
+            candidates = sorted({groups.find(o) for o in org_last.get(tokens[0], [])})
+        if groups.find(nid) in candidates:
+            continue
+        if len(candidates) > 1:  # one far better known than all the others together is what the lone word means
+            reach = {root: len(set().union(*(nodes[i].articles for i in members_of(root)))) for root in candidates}
+            top = max(candidates, key=lambda root: (reach[root], root))
+            if reach[top] >= DOMINANCE * (sum(reach.values()) - reach[top]) and reach[top] >= MIN_DOMINANT_ARTICLES:
+                candidates = [top]
+        # a lone word typed as an organisation joins a person only if it is not far more widespread than them
+        plausible = len(candidates) == 1 and (
+            kind == EntityType.PERSON or len(node.articles) <= 2 * len(nodes[candidates[0]].articles))
+        if not (plausible and join(candidates[0], nid)):
+            for root in candidates[:5]:
+                likely.append((root, nid, f"“{node.key}” alone, in other articles", ""))
+
+
 def _display(surface: str, person: bool) -> str:
     return " ".join(strip_title(surface, person).split())
 
@@ -304,7 +374,7 @@ def resolve_actors(
         names_of.append(names)
         for acronym, expansion in defined.items():
             definitions[acronym][expansion] += 1
-    del known
+    known.clear()  # (the spellings seen: not needed past here)
     nodes: dict[str, Node] = {}
     for position, (mentions, resolved, names) in enumerate(zip(mentions_of, per_article, names_of, strict=True)):
         for mention, node_id, (key, own) in zip(mentions, resolved, names, strict=True):
@@ -321,7 +391,6 @@ def resolve_actors(
         for mention, node_id, (_, own) in zip(mentions, resolved, names, strict=True):
             if node_id in nodes and own != node_id:
                 nodes[node_id].seen_as[mention.text] += 1
-    del names_of
 
     groups = UnionFind()
     members: dict[str, set[str]] = {}
@@ -345,60 +414,16 @@ def resolve_actors(
         members.pop(b, None)
         return True
 
-    # 3. across articles, by keyed blocking
-    for acronym, expansions in sorted(definitions.items()):
-        if len(expansions) == 1 and acronym in nodes and next(iter(expansions)) in nodes:
-            join(next(iter(expansions)), acronym)
-    by_ends: dict[tuple[str, str], list[str]] = defaultdict(list)
-    by_last: dict[str, list[str]] = defaultdict(list)
-    by_first: dict[str, list[str]] = defaultdict(list)
-    for nid, node in sorted(nodes.items()):
-        tokens = node.tokens
-        if node.majority_type() == EntityType.PERSON and len(tokens) >= 2:
-            by_ends[(tokens[0], tokens[-1])].append(nid)
-            by_last[tokens[-1]].append(nid)
-            by_first[tokens[0]].append(nid)
-    for block in by_ends.values():
-        for nid in block:
-            mine = set(nodes[nid].tokens)
-            supersets = [o for o in block if o != nid and mine < set(nodes[o].tokens)]
-            if len(supersets) == 1:
-                join(supersets[0], nid)
-    for nid, node in sorted(nodes.items()):  # "Moviemaker Gary Ross", "Ellen DeGeneres To Host": extra words
-        tokens = node.tokens
-        inner = {compact(" ".join(tokens[i:j])) for i in range(len(tokens)) for j in range(i + 2, len(tokens) + 1)
-                 if (i, j) != (0, len(tokens))} if 3 <= len(tokens) <= 10 else set()
-        known = sorted(o for o in inner if o in nodes and nodes[o].majority_type() == EntityType.PERSON
-                       and len(nodes[o].articles) >= len(node.articles))
-        if len({groups.find(o) for o in known}) == 1 and not any(k in known[0] and k != known[0] for k in known):
-            join(known[0], nid)
-    org_last: dict[str, list[str]] = defaultdict(list)
-    for nid, node in sorted(nodes.items()):
-        if node.majority_type() == EntityType.ORGANISATION and len(node.tokens) >= 2 and not node.acronym:
-            org_last[node.tokens[-1]].append(nid)
-    for nid, node in sorted(nodes.items()):
-        tokens = node.tokens
-        kind = node.majority_type()
-        if len(tokens) != 1 or node.acronym or kind == EntityType.PLACE:
-            continue
-        candidates = sorted({groups.find(o) for o in by_last.get(tokens[0], [])})
-        if kind == EntityType.PERSON and not candidates:  # family name first: "Kim" → "Kim Jong Un"
-            candidates = sorted({groups.find(o) for o in by_first.get(tokens[0], [])})
-        if kind == EntityType.ORGANISATION and not candidates:
-            candidates = sorted({groups.find(o) for o in org_last.get(tokens[0], [])})
-        if groups.find(nid) in candidates:
-            continue
-        if len(candidates) > 1:  # one far better known than all the others together is what the lone word means
-            reach = {root: len(set().union(*(nodes[i].articles for i in members_of(root)))) for root in candidates}
-            top = max(candidates, key=lambda root: (reach[root], root))
-            if reach[top] >= DOMINANCE * (sum(reach.values()) - reach[top]) and reach[top] >= MIN_DOMINANT_ARTICLES:
-                candidates = [top]
-        # a lone word typed as an organisation joins a person only if it is not far more widespread than them
-        plausible = len(candidates) == 1 and (
-            kind == EntityType.PERSON or len(node.articles) <= 2 * len(nodes[candidates[0]].articles))
-        if not (plausible and join(candidates[0], nid)):
-            for root in candidates[:5]:
-                report.likely_merges.append((root, nid, f"“{node.key}” alone, in other articles", ""))
+    # 3. across articles, by keyed blocking: only the parts of the names an edit touched, with the memo
+    likely: list[tuple[str, str, str, str]] = []
+    if memo is not None and not curation.keep_apart:
+        rejoin(nodes, definitions, [(a.source_file, a.content_hash) for a in articles], names_of, per_article,
+               memo, apart_part, partial(join_across_articles, join=join, groups=groups, members_of=members_of),
+               groups, likely)
+    else:
+        join_across_articles(nodes, definitions, join, groups, members_of, likely)
+    report.likely_merges.extend(likely)
+    del names_of
 
     # 4a. the user's merges and aliases act on names
     provisional = _provisional_slugs(nodes, groups)

@@ -1,0 +1,180 @@
+"""Actor resolution across articles (step 3 of builder.link.actors), redoing only what an edit touched: the same
+groups of names, with the same roots, and the same likely merges as a cold resolution.
+
+Each decision of step 3 (actors.join_across_articles) reads only the names sharing a block key with the name
+decided: an acronym and the one expansion it was given; the people of one (first, last) block; a name and the
+names inside it; a lone word and the full names it may stand for (by last word, or failing that by first word or
+organisation last word, as the decision reads them).  So the names fall into the connected parts of that "reads"
+graph (`name_parts`), and a part decides alone, in the order of its names, what it decides among all the names.
+Against the previous build's state (a JoinState kept in the link memo, builder/link/memo.py, like
+builder.link.regroup's):
+
+1. the *touched* names are those the changed articles name (their own name keys and what they were resolved
+   to, in the new version of an added or edited article and in the previous version of a removed or edited
+   one, as the memo's resolution within the article kept it): every other name has the same statistics
+   (types, spellings, articles, acronym counts: sums over the articles), the same block keys, and its acronym
+   the same expansions;
+2. a part holding no touched name, whose names were a whole part of the previous build, reads the same names
+   with the same statistics now as then, so it keeps its groups (their roots) and its likely merges; every other
+   part is decided again.
+
+What the state cannot tell (no state, the previous version of a removed article missing from the memo) is worked
+out again whole: the result never depends on the memo (tests/test_rejoin.py checks edits, additions and
+deletions against a cold resolution).  The pairs site/curation.toml keeps apart widen with the names' page names
+(actors.References, read over every name), so with any of them the resolution is always cold.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NamedTuple
+
+import numpy as np
+
+from builder.link.memo import LinkMemo
+from builder.model import EntityType
+
+if TYPE_CHECKING:
+    from builder.link.actors import Node, UnionFind
+
+STATE_FORMAT = 1
+Likely = tuple[str, str, str, str]  # (candidate's root, lone word, why, "") as report.likely_merges holds them
+
+
+class JoinState(NamedTuple):
+    """What step 3 keeps for the next build (indices: the names' places in `names`)."""
+
+    articles: list[tuple[str, str]]  # each article's (source file, content hash)
+    names: list[str]  # every name (node id), sorted
+    part: np.ndarray  # each name's part, as the index of the part's first name
+    root: np.ndarray  # each name's group root after step 3, as an index
+    likely: dict[str, list[Likely]]  # a lone word's likely merges, by the lone word
+
+
+def name_parts(nodes: dict[str, Node], definitions: dict[str, Counter]) -> dict[str, str]:
+    """Each name's part of the "reads" graph of step 3 (see the module's docstring), named by its first name."""
+    from builder.link.actors import UnionFind, inner_names
+
+    parts = UnionFind()
+    for acronym, expansions in definitions.items():
+        if len(expansions) == 1 and acronym in nodes and next(iter(expansions)) in nodes:
+            parts.union(acronym, next(iter(expansions)))
+    by_ends: dict[tuple[str, str], str] = {}  # the block's first name: joining to it joins the block
+    by_last: dict[str, list[str]] = {}
+    by_first: dict[str, list[str]] = {}
+    org_last: dict[str, list[str]] = {}
+    lone: list[tuple[str, str, EntityType]] = []
+    for nid, node in nodes.items():
+        tokens = node.tokens
+        kind = node.majority_type()
+        if len(tokens) >= 2:
+            if kind == EntityType.PERSON:
+                parts.union(by_ends.setdefault((tokens[0], tokens[-1]), nid), nid)
+                by_last.setdefault(tokens[-1], []).append(nid)
+                by_first.setdefault(tokens[0], []).append(nid)
+            elif kind == EntityType.ORGANISATION and not node.acronym:
+                org_last.setdefault(tokens[-1], []).append(nid)
+        elif not node.acronym and kind != EntityType.PLACE:
+            lone.append((nid, tokens[0], kind))
+        for inner in inner_names(tokens):
+            if inner in nodes:
+                parts.union(nid, inner)
+    for nid, word, kind in lone:  # the full names the lone word's decision reads
+        block = by_last.get(word)
+        if block is None and kind == EntityType.PERSON:
+            block = by_first.get(word)
+        if block is None and kind == EntityType.ORGANISATION:
+            block = org_last.get(word)
+        for other in block or ():
+            parts.union(nid, other)
+    first: dict[str, str] = {}
+    for nid in sorted(nodes):
+        first.setdefault(parts.find(nid), nid)
+    return {nid: first[parts.find(nid)] for nid in nodes}
+
+
+def touched_names(names: list[list[tuple[str, str]]], resolved: list[list[str | None]]) -> set[str]:
+    """The names some articles name: their mentions' own name keys and what they were resolved to."""
+    found: set[str] = set()
+    for keys, ids in zip(names, resolved, strict=True):
+        found.update(own for key, own in keys if key)
+        found.update(i for i in ids if i)
+    return found
+
+
+def rejoin(nodes: dict[str, Node], definitions: dict[str, Counter], articles: list[tuple[str, str]],
+           names: list[list[tuple[str, str]]], resolved: list[list[str | None]], memo: LinkMemo, tag: bytes,
+           join_across: Callable[..., None], groups: UnionFind, likely: list[Likely]) -> None:
+    """Step 3 over `nodes`: join_across(nodes, definitions) on the parts an edit touched (see the module's
+    docstring), the previous build's groups (set in `groups`) and likely merges elsewhere; `likely` gets every
+    part's in the order of the lone words, as a cold step 3 lists them.  Keeps this build's state in `memo`.
+    `articles`: each article's (source file, content hash); `names`, `resolved`: each article's mentions'
+    (name key, own name key) and names resolved within it (what the memo's "within" entries hold, under `tag`)."""
+    part_of = name_parts(nodes, definitions)
+    state_parts = ("actor joins", STATE_FORMAT, tag)
+    previous = memo.previous_value(state_parts)
+    redo = set(nodes)
+    if isinstance(previous, JoinState):
+        touched = _touched(articles, names, resolved, previous, memo, tag)
+        if touched is not None:
+            redo = _parts_to_redo(part_of, touched, previous)
+    found: list[Likely] = []
+    join_across({nid: nodes[nid] for nid in sorted(redo)}, definitions, likely=found)
+    by_word: dict[str, list[Likely]] = {}
+    for entry in found:
+        by_word.setdefault(entry[1], []).append(entry)
+    if len(redo) < len(nodes):
+        old_index = {nid: k for k, nid in enumerate(previous.names)}
+        old_names, old_root = previous.names, previous.root.tolist()
+        for nid in nodes:
+            if nid not in redo:
+                root = old_names[old_root[old_index[nid]]]
+                if root != nid:
+                    groups.parent[nid] = root
+        for word, entries in previous.likely.items():
+            if word in nodes and word not in redo:
+                by_word[word] = entries
+    for word in sorted(by_word):
+        likely.extend(by_word[word])
+    ordered = sorted(nodes)
+    index = {nid: k for k, nid in enumerate(ordered)}
+    memo.keep(state_parts, JoinState(
+        articles=articles, names=ordered,
+        part=np.array([index[part_of[nid]] for nid in ordered], dtype=np.int32),
+        root=np.array([index[groups.find(nid)] for nid in ordered], dtype=np.int32),
+        likely=by_word))
+
+
+def _touched(articles: list[tuple[str, str]], names: list[list[tuple[str, str]]],
+             resolved: list[list[str | None]], previous: JoinState, memo: LinkMemo, tag: bytes) -> set[str] | None:
+    """The names the articles added, edited or removed since `previous` name (now or then); None when the memo
+    does not hold a removed article's resolution."""
+    before = set(previous.articles)
+    now = set(articles)
+    added = [k for k, article in enumerate(articles) if article not in before]
+    touched = touched_names([names[k] for k in added], [resolved[k] for k in added])
+    for source_file, content_hash in sorted(before - now):
+        kept = memo.previous_value(("within", source_file, content_hash, tag))
+        if kept is None:
+            return None
+        old_names, old_resolved, _ = kept
+        touched |= touched_names([old_names], [old_resolved])
+    return touched
+
+
+def _parts_to_redo(part_of: dict[str, str], touched: set[str], previous: JoinState) -> set[str]:
+    """The names of the parts to decide again: those holding a touched name, or other than a whole previous part."""
+    old_index = {nid: k for k, nid in enumerate(previous.names)}
+    old_part = previous.part.tolist()
+    old_size = Counter(old_part)
+    members: dict[str, list[str]] = {}
+    for nid, part in part_of.items():
+        members.setdefault(part, []).append(nid)
+    redo: set[str] = set()
+    for inside in members.values():
+        olds = {old_part[old_index[nid]] if nid in old_index else -1 for nid in inside}
+        if (len(olds) != 1 or -1 in olds or old_size[next(iter(olds))] != len(inside)
+                or not touched.isdisjoint(inside)):
+            redo.update(inside)
+    return redo
