@@ -151,13 +151,15 @@ def test_news_linked_after_changes_with_the_memo_equals_a_cold_link(news, analys
     names = sorted(analysed)
     scalia = next(n for n in names if "scalia" in n)
     text = news[scalia] + b"\n\nAntonin Scalia and Pope Francis were mentioned by Bashar al-Assad on Monday.\n"
-    renamed = news[names[10]].replace(b"Obama", b"Barack Obama")
+    obama = next(n for n in names if b"Obama" in news[n] and n != scalia)
+    renamed = news[obama].replace(b"Obama", b"Barack Obama")
+    added = news[names[20]] + b"\n\nJohn Kasich met Marco Rubio and Pope Francis in Leon on Monday.\n"
     steps = [  # each a whole site: (added or edited articles, deleted ones)
         ({}, set()),
         ({scalia: analyse(scalia, text)}, set()),
-        ({scalia: analyse(scalia, text), names[10]: analyse(names[10], renamed),
-          "2016-02-15-zz-added.md": analyse("2016-02-15-zz-added.md", text)}, set()),
-        ({"2016-02-15-zz-added.md": analyse("2016-02-15-zz-added.md", text)},
+        ({scalia: analyse(scalia, text), obama: analyse(obama, renamed),
+          "2016-02-15-zz-added.md": analyse("2016-02-15-zz-added.md", added)}, set()),
+        ({"2016-02-15-zz-added.md": analyse("2016-02-15-zz-added.md", added)},
          {names[len(names) // 2], names[3]}),
     ]
     decided: list[int] = []
@@ -175,3 +177,24 @@ def test_news_linked_after_changes_with_the_memo_equals_a_cold_link(news, analys
     assert len(set(sites)) == len(sites)
     whole = decided[0]  # a cold link decides every name; the edits' links with the memo, fewer
     assert all(0 < count < whole for count in decided[2::2]), decided
+
+
+def test_an_actor_renamed_elsewhere_changes_the_co_actors_it_ties_with():
+    """Kofi Annan is named with eleven people once each: the ten first by name are his co-actors.  An article
+    that does not name him spells one of them another way ("Élan Vital", after every plain letter): his list
+    changes, though no article naming him did."""
+    others = ["Adam Abbot", "Bert Brown", "Carl Cole", "Dora Dean", "Elan Vital", "Fay Fox", "Gus Gray",
+              "Hal Hunt", "Ida Irving", "Jon Jones", "Kurt Kane"]
+    text = "Kofi Annan spoke. " + ". ".join(f"{name} listened" for name in others) + "."
+    site = {"a.md": make_article("a.md", text, {"Kofi Annan": PER, **{name: PER for name in others}}),
+            "b.md": make_article("b.md", "Paris was calm.", {"Paris": LOC})}
+    memo = LinkMemo()
+    before = resolved(site, memo)
+    site["b.md"] = make_article("b.md", "Élan Vital spoke. Élan Vital left.", {"Élan Vital": PER})
+    site["b.md"].content_hash = "v1"
+    memo = LinkMemo(memo.kept)
+    after = resolved(site, memo)
+    assert after == resolved(site, None) and after != before
+    annan = next(actor for actor in resolve_actors([pickle.loads(pickle.dumps(a)) for a in site.values()])[0]
+                 if actor.name == "Kofi Annan")
+    assert "person/elan-vital" not in {key for key, _ in annan.co_actors}

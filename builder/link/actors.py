@@ -31,16 +31,15 @@ told apart by type, then by a hash of the key, and the clash is reported (never 
 from __future__ import annotations
 
 import hashlib
-import heapq
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
-from itertools import chain
 
 from rapidfuzz import fuzz
 
+from builder.link.co_actors import all_co_actors
 from builder.link.curation import Curation, keep_apart_entry, merge_entry
 from builder.link.memo import LinkMemo, memo_key, recall
 from builder.link.names import CORPORATE_SUFFIXES, acronym_of, compact, looks_like_acronym, name_key, strip_title
@@ -51,7 +50,6 @@ from builder.model import Actor, Article, EntityType, Mention, Mentions, Pairs, 
 
 TYPE_ORDER = (EntityType.PERSON, EntityType.ORGANISATION, EntityType.PLACE)
 SPEECH_RE = re.compile(r"^\s*(?:has |had )?(?:said|says|told|added|reported|stated|announced)\b")
-MAX_CO_ACTORS = 10
 MAX_LIKELY_MERGES = 300
 SIMILAR_BLOCK_LIMIT = 40  # name tokens shared by more actors than this are too common to block on
 DOMINANCE = 5  # a lone surname goes to the one full name in this many times more articles than all others together
@@ -538,8 +536,9 @@ def resolve_actors(
         for key in present:
             final[key].prominence += 1
             articles_of[key].append(position)
+    lists = all_co_actors(final, [article.source_file for article in articles], article_actors, articles_of, memo)
     for key, actor in final.items():
-        actor.co_actors = Pairs(_co_actors(key, articles_of.get(key, []), article_actors, final))
+        actor.co_actors = Pairs(lists[key])
         if actor.description is None and actor.roles:
             counts = Counter(role.casefold() for role, _, _ in actor.roles)
             actor.description = max(
@@ -590,20 +589,6 @@ def _with_actors(mentions: list[Mention] | Mentions, keys: list[str | None]) -> 
     return [mention if mention.actor_key == key else
             Mention(mention.start, mention.end, mention.text, mention.type, mention.sentence, key)
             for mention, key in zip(mentions, keys, strict=True)]
-
-
-def _co_actors(key: str, positions: list[int], article_actors: list[set[str]],
-               actors: dict[str, Actor]) -> list[tuple[str, int]]:
-    """The actors named most often in the articles naming `key`: the first MAX_CO_ACTORS of the full sort
-    (the sort key has no ties), counted for one actor at a time (never a count for every pair of actors
-    held at once), and sorted among those that can make the cut only."""
-    seen_with = Counter(chain.from_iterable(map(article_actors.__getitem__, positions)))  # one counting pass, in C
-    seen_with.pop(key, None)
-    items = list(seen_with.items())
-    if len(items) > MAX_CO_ACTORS:
-        cutoff = heapq.nlargest(MAX_CO_ACTORS, seen_with.values())[-1]
-        items = [item for item in items if item[1] >= cutoff]
-    return heapq.nsmallest(MAX_CO_ACTORS, items, key=lambda kv: (-kv[1], actors[kv[0]].name, kv[0]))
 
 
 def link_actors(site: Site, config: object = None, curation: Curation | None = None) -> Site:
