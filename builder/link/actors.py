@@ -43,7 +43,7 @@ from builder.link.co_actors import all_co_actors
 from builder.link.curation import Curation, keep_apart_entry, merge_entry
 from builder.link.memo import LinkMemo, memo_key, recall
 from builder.link.names import CORPORATE_SUFFIXES, acronym_of, compact, looks_like_acronym, name_key, strip_title
-from builder.link.rejoin import rejoin
+from builder.link.rejoin import Spoken, name_nodes, rejoin, within_parts
 from builder.link.roles import appositive_after, title_before
 from builder.link.slugs import slugify
 from builder.model import Actor, Article, EntityType, Mention, Mentions, Pairs, ResolutionReport, Site
@@ -82,7 +82,7 @@ class Node:
     key: str  # name key: tokens joined by spaces
     types: Counter = field(default_factory=Counter)
     surfaces: Counter = field(default_factory=Counter)
-    articles: set = field(default_factory=set)
+    articles: set = field(default_factory=set)  # the source files of the articles naming it
     seen_as: Counter = field(default_factory=Counter)  # short spellings resolved to it in their article
     acronym_count: int = 0  # mentions written as an acronym ("KCNA", "U.N.")
 
@@ -361,34 +361,23 @@ def resolve_actors(
     apart_part = memo_key([sorted(group) for group in forbidden.groups]) if memo is not None else b""
 
     def within(article: Article, mentions: list[Mention]) -> tuple[list[tuple[str, str]], list[str | None],
-                                                                    dict[str, str]]:
+                                                                    dict[str, str], Spoken]:
         names = mention_keys(mentions, known)
-        return (names, *_local_resolution(article, forbidden, names, mentions))
+        return (names, *_local_resolution(article, forbidden, names, mentions), [(m.type, m.text) for m in mentions])
 
+    spoken_of: list[Spoken] = []
     for article, mentions in zip(articles, mentions_of, strict=True):
-        names, resolved, defined = recall(memo, ("within", article.source_file, article.content_hash, apart_part),
-                                          partial(within, article, mentions))
+        names, resolved, defined, spoken = recall(memo, within_parts(article.source_file, article.content_hash,
+                                                                      apart_part), partial(within, article, mentions))
         per_article.append(resolved)
         names_of.append(names)
+        spoken_of.append(spoken)
         for acronym, expansion in defined.items():
             definitions[acronym][expansion] += 1
     known.clear()  # (the spellings seen: not needed past here)
-    nodes: dict[str, Node] = {}
-    for position, (mentions, resolved, names) in enumerate(zip(mentions_of, per_article, names_of, strict=True)):
-        for mention, node_id, (key, own) in zip(mentions, resolved, names, strict=True):
-            if node_id is None or own != node_id:
-                continue
-            node = nodes.get(node_id)
-            if node is None:
-                node = nodes[node_id] = Node(key)
-            node.types[mention.type] += 1
-            node.surfaces[mention.text] += 1
-            node.articles.add(position)
-            node.acronym_count += looks_like_acronym(mention.text)
-    for mentions, resolved, names in zip(mentions_of, per_article, names_of, strict=True):
-        for mention, node_id, (_, own) in zip(mentions, resolved, names, strict=True):
-            if node_id in nodes and own != node_id:
-                nodes[node_id].seen_as[mention.text] += 1
+    identities = [(article.source_file, article.content_hash) for article in articles]
+    nodes = name_nodes(identities, names_of, per_article, spoken_of, memo, apart_part)
+    del spoken_of
 
     groups = UnionFind()
     members: dict[str, set[str]] = {}
@@ -415,7 +404,7 @@ def resolve_actors(
     # 3. across articles, by keyed blocking: only the parts of the names an edit touched, with the memo
     likely: list[tuple[str, str, str, str]] = []
     if memo is not None and not curation.keep_apart:
-        rejoin(nodes, definitions, [(a.source_file, a.content_hash) for a in articles], names_of, per_article,
+        rejoin(nodes, definitions, identities, names_of, per_article,
                memo, apart_part, partial(join_across_articles, join=join, groups=groups, members_of=members_of),
                groups, likely)
     else:

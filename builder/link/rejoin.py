@@ -40,6 +40,115 @@ if TYPE_CHECKING:
 
 STATE_FORMAT = 1
 Likely = tuple[str, str, str, str]  # (candidate's root, lone word, why, "") as report.likely_merges holds them
+Spoken = list[tuple[EntityType, str]]  # each mention's (type, text)
+
+
+def within_parts(source_file: str, content_hash: str, tag: bytes) -> tuple:
+    """The memo's parts for an article's resolution within itself: (each mention's (name key, own name key),
+    each mention's name, the acronyms it defines, each mention's (type, text)), `tag`: the pairs kept apart."""
+    return ("within", STATE_FORMAT, source_file, content_hash, tag)
+
+
+class NameSums(NamedTuple):
+    """The names' statistics, kept for the next build: sums over the articles (each name's seen_as apart)."""
+
+    articles: list[tuple[str, str]]  # each article's (source file, content hash)
+    nodes: dict[str, Node]  # their seen_as empty
+    seen: dict[str, Counter]  # what each name was seen as (name → spelling → count), names or not
+
+
+def name_nodes(articles: list[tuple[str, str]], names: list[list[tuple[str, str]]],
+               resolved: list[list[str | None]], spoken: list[Spoken], memo: LinkMemo | None,
+               tag: bytes) -> dict[str, Node]:
+    """Every name the articles give their mentions (a name: a mention's own name key, that it was resolved
+    to) with its statistics: the previous build's sums, less the removed articles' part, plus the added ones',
+    when `memo` holds them (and the removed articles' resolutions); else summed over every article."""
+    state_parts = ("name sums", STATE_FORMAT, tag)
+    previous = memo.previous_value(state_parts) if memo is not None else None
+    changes = _changes(articles, previous, memo, tag) if isinstance(previous, NameSums) else None
+    if changes is None:
+        nodes: dict[str, Node] = {}
+        seen: dict[str, Counter] = {}
+        for (source_file, _), *mentions in zip(articles, names, resolved, spoken, strict=True):
+            _add_article(nodes, seen, source_file, *mentions, 1)
+    else:
+        nodes, seen = previous.nodes, previous.seen
+        added, removed = changes
+        touched: set[str] = set()
+        for source_file, *mentions in removed:
+            touched |= _add_article(nodes, seen, source_file, *mentions, -1)
+        for k in added:
+            touched |= _add_article(nodes, seen, articles[k][0], names[k], resolved[k], spoken[k], 1)
+        for nid in touched:
+            _drop_zeros(nodes, seen, nid)
+    if memo is not None:
+        memo.keep(state_parts, NameSums(articles, nodes, seen))
+    for nid, node in nodes.items():
+        node.seen_as = Counter(seen.get(nid, ()))
+    return nodes
+
+
+def _changes(articles: list[tuple[str, str]], previous: JoinState | NameSums, memo: LinkMemo,
+             tag: bytes) -> tuple[list[int], list[tuple]] | None:
+    """The added articles (their places) and the removed ones (source file and what their resolution within
+    them kept in the memo) since `previous`; None when the memo does not hold a removed one's."""
+    before = set(previous.articles)
+    added = [k for k, article in enumerate(articles) if article not in before]
+    removed = []
+    for source_file, content_hash in sorted(before - set(articles)):
+        kept = memo.previous_value(within_parts(source_file, content_hash, tag))
+        if kept is None:
+            return None
+        old_names, old_resolved, _, old_spoken = kept
+        removed.append((source_file, old_names, old_resolved, old_spoken))
+    return added, removed
+
+
+def _add_article(nodes: dict[str, Node], seen: dict[str, Counter], source_file: str,
+                 names: list[tuple[str, str]], resolved: list[str | None], spoken: Spoken, sign: int) -> set[str]:
+    """Add (`sign` 1) or take out (-1) an article's part of the names' statistics; returns the names it has."""
+    from builder.link.actors import Node
+    from builder.link.names import looks_like_acronym
+
+    found = set()
+    for (key, own), node_id, (kind, text) in zip(names, resolved, spoken, strict=True):
+        if node_id is None:
+            continue
+        found.add(node_id)
+        if own != node_id:
+            counts = seen.get(node_id)
+            if counts is None:
+                counts = seen[node_id] = Counter()
+            counts[text] += sign
+            continue
+        node = nodes.get(node_id)
+        if node is None:
+            node = nodes[node_id] = Node(key)
+        node.types[kind] += sign
+        node.surfaces[text] += sign
+        node.acronym_count += sign * looks_like_acronym(text)
+        if sign > 0:
+            node.articles.add(source_file)
+        else:
+            node.articles.discard(source_file)
+    return found
+
+
+def _drop_zeros(nodes: dict[str, Node], seen: dict[str, Counter], nid: str) -> None:
+    """After articles were taken out: no spelling or type counted zero times, no name no mention has."""
+    node = nodes.get(nid)
+    if node is not None:
+        for counts in (node.types, node.surfaces):
+            for item in [item for item, count in counts.items() if count <= 0]:
+                del counts[item]
+        if not node.surfaces:
+            del nodes[nid]
+    counts = seen.get(nid)
+    if counts is not None:
+        for item in [item for item, count in counts.items() if count <= 0]:
+            del counts[item]
+        if not counts:
+            del seen[nid]
 
 
 class JoinState(NamedTuple):
@@ -150,17 +259,12 @@ def _touched(articles: list[tuple[str, str]], names: list[list[tuple[str, str]]]
              resolved: list[list[str | None]], previous: JoinState, memo: LinkMemo, tag: bytes) -> set[str] | None:
     """The names the articles added, edited or removed since `previous` name (now or then); None when the memo
     does not hold a removed article's resolution."""
-    before = set(previous.articles)
-    now = set(articles)
-    added = [k for k, article in enumerate(articles) if article not in before]
-    touched = touched_names([names[k] for k in added], [resolved[k] for k in added])
-    for source_file, content_hash in sorted(before - now):
-        kept = memo.previous_value(("within", source_file, content_hash, tag))
-        if kept is None:
-            return None
-        old_names, old_resolved, _ = kept
-        touched |= touched_names([old_names], [old_resolved])
-    return touched
+    changes = _changes(articles, previous, memo, tag)
+    if changes is None:
+        return None
+    added, removed = changes
+    return touched_names([names[k] for k in added] + [old[1] for old in removed],
+                         [resolved[k] for k in added] + [old[2] for old in removed])
 
 
 def _parts_to_redo(part_of: dict[str, str], touched: set[str], previous: JoinState) -> set[str]:
