@@ -43,7 +43,7 @@ from builder.link.co_actors import all_co_actors
 from builder.link.curation import Curation, keep_apart_entry, merge_entry
 from builder.link.memo import LinkMemo, memo_key, recall
 from builder.link.names import CORPORATE_SUFFIXES, acronym_of, compact, looks_like_acronym, name_key, strip_title
-from builder.link.rejoin import Spoken, name_nodes, rejoin, within_parts
+from builder.link.rejoin import Spoken, name_nodes, rejoin, spoken, within_parts
 from builder.link.roles import appositive_after, title_before
 from builder.link.slugs import slugify
 from builder.model import Actor, Article, EntityType, Mention, Mentions, Pairs, ResolutionReport, Site
@@ -363,15 +363,15 @@ def resolve_actors(
     def within(article: Article, mentions: list[Mention]) -> tuple[list[tuple[str, str]], list[str | None],
                                                                     dict[str, str], Spoken]:
         names = mention_keys(mentions, known)
-        return (names, *_local_resolution(article, forbidden, names, mentions), [(m.type, m.text) for m in mentions])
+        return (names, *_local_resolution(article, forbidden, names, mentions), spoken(mentions))
 
     spoken_of: list[Spoken] = []
     for article, mentions in zip(articles, mentions_of, strict=True):
-        names, resolved, defined, spoken = recall(memo, within_parts(article.source_file, article.content_hash,
+        names, resolved, defined, said_as = recall(memo, within_parts(article.source_file, article.content_hash,
                                                                       apart_part), partial(within, article, mentions))
         per_article.append(resolved)
         names_of.append(names)
-        spoken_of.append(spoken)
+        spoken_of.append(said_as)
         for acronym, expansion in defined.items():
             definitions[acronym][expansion] += 1
     known.clear()  # (the spellings seen: not needed past here)

@@ -33,19 +33,26 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from builder.link.memo import LinkMemo
-from builder.model import EntityType
+from builder.model import EntityType, Mention
 
 if TYPE_CHECKING:
     from builder.link.actors import Node, UnionFind
 
 STATE_FORMAT = 1
 Likely = tuple[str, str, str, str]  # (candidate's root, lone word, why, "") as report.likely_merges holds them
-Spoken = list[tuple[EntityType, str]]  # each mention's (type, text)
+Spoken = tuple[str, list[str]]  # each mention's type (a letter of KIND_LETTERS) and text: small in the memo
+KINDS = tuple(EntityType)
+KIND_LETTERS = {kind: str(number) for number, kind in enumerate(KINDS)}
+
+
+def spoken(mentions: list[Mention]) -> Spoken:
+    """The mentions' types and texts, as an article's part of the names' statistics reads them."""
+    return "".join(KIND_LETTERS[mention.type] for mention in mentions), [mention.text for mention in mentions]
 
 
 def within_parts(source_file: str, content_hash: str, tag: bytes) -> tuple:
     """The memo's parts for an article's resolution within itself: (each mention's (name key, own name key),
-    each mention's name, the acronyms it defines, each mention's (type, text)), `tag`: the pairs kept apart."""
+    each mention's name, the acronyms it defines, each mention's type and text: `spoken`), `tag`: the pairs kept apart."""
     return ("within", STATE_FORMAT, source_file, content_hash, tag)
 
 
@@ -111,7 +118,7 @@ def _add_article(nodes: dict[str, Node], seen: dict[str, Counter], source_file: 
     from builder.link.names import looks_like_acronym
 
     found = set()
-    for (key, own), node_id, (kind, text) in zip(names, resolved, spoken, strict=True):
+    for (key, own), node_id, letter, text in zip(names, resolved, *spoken, strict=True):
         if node_id is None:
             continue
         found.add(node_id)
@@ -124,7 +131,7 @@ def _add_article(nodes: dict[str, Node], seen: dict[str, Counter], source_file: 
         node = nodes.get(node_id)
         if node is None:
             node = nodes[node_id] = Node(key)
-        node.types[kind] += sign
+        node.types[KINDS[int(letter)]] += sign
         node.surfaces[text] += sign
         node.acronym_count += sign * looks_like_acronym(text)
         if sign > 0:
