@@ -342,7 +342,8 @@ def resolve_actors(
 ) -> tuple[list[Actor], list[Article], ResolutionReport]:
     """Actors (sorted by key), the articles with Mention.actor_key filled, and what is left to the user.
     `memo`: the previous build's resolutions within each article (builder.link.memo), recalled for the
-    articles that did not change."""
+    articles that did not change, and its names' statistics, joins and co-actors, redone only where the changed
+    articles touch them (builder.link.rejoin, builder.link.co_actors)."""
     curation = curation or Curation()
     report = ResolutionReport()
     used: set[str] = set()

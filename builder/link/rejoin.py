@@ -51,8 +51,8 @@ def spoken(mentions: list[Mention]) -> Spoken:
 
 
 def within_parts(source_file: str, content_hash: str, tag: bytes) -> tuple:
-    """The memo's parts for an article's resolution within itself: (each mention's (name key, own name key),
-    each mention's name, the acronyms it defines, each mention's type and text: `spoken`), `tag`: the pairs kept apart."""
+    """The memo's parts for an article's resolution within itself (each mention's (name key, own name key), each
+    mention's name, the acronyms it defines, each mention's type and text: `spoken`); `tag`: the pairs kept apart."""
     return ("within", STATE_FORMAT, source_file, content_hash, tag)
 
 
