@@ -17,8 +17,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import builder.link.actors as ac
+import builder.link.co_actors as co
 import builder.link.events as ev
 import builder.link.regroup as rg
+import builder.link.rejoin as rj
 import builder.link.site as site_mod
 from builder.build import article_context, process_source
 from builder.cli import _settings
@@ -45,9 +47,15 @@ for n in ["article_names", "article_features", "cluster_articles", "pair_scores"
           "_flat_blocked_pairs", "_flat_pair_cosines", "background_events", "link_related", "combined_summary",
           "find_happenings", "_best_date", "_display_names", "time_ranks", "recall"]:
     wrap(ev, n)
-for n in ["_local_resolution", "mention_keys", "_said_in", "_co_actors", "_assign_slugs", "_likely_merges",
+for n in ["_local_resolution", "mention_keys", "_said_in", "_assign_slugs", "_likely_merges",
           "_provisional_slugs", "_with_actors", "recall", "References"]:
     wrap(ac, n)
+
+for n in ["join_across_articles", "rejoin", "all_co_actors"]:  # (called by resolve_actors through its globals)
+    wrap(ac, n)
+wrap(co, "co_actors")
+for n in ["name_parts", "_touched", "_parts_to_redo"]:
+    wrap(rj, n)
 
 for n in ["regroup", "_near", "_scores", "_groups", "_nearest", "posting_kinds", "_parts", "grouping_identity"]:
     wrap(rg, n)

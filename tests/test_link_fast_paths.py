@@ -11,7 +11,7 @@ from operator import itemgetter
 
 import numpy as np
 
-from builder.link.actors import MAX_CO_ACTORS, _co_actors
+from builder.link.co_actors import MAX_CO_ACTORS, co_actors
 from builder.link.duplicates import shingles
 from builder.link.events import ClusterParams, Vector, _blocked_pairs, _pair_cosines
 from builder.model import Actor, EntityType
@@ -160,7 +160,7 @@ def test_co_actors_are_the_first_of_the_full_sort():
         for n in positions:
             shared.update(other for other in articles[n] if other != key)
         expected = sorted(shared.items(), key=lambda kv: (-kv[1], actors[kv[0]].name, kv[0]))[:MAX_CO_ACTORS]
-        assert _co_actors(key, positions, articles, actors) == expected
+        assert co_actors(key, positions, articles, actors) == expected
 
 
 def test_blocked_pairs_over_two_kinds_are_the_plain_candidates_of_the_joined_vectors():

@@ -31,25 +31,25 @@ told apart by type, then by a hash of the key, and the clash is reported (never 
 from __future__ import annotations
 
 import hashlib
-import heapq
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
-from itertools import chain
 
 from rapidfuzz import fuzz
 
+from builder.link.co_actors import all_co_actors
 from builder.link.curation import Curation, keep_apart_entry, merge_entry
 from builder.link.memo import LinkMemo, memo_key, recall
 from builder.link.names import CORPORATE_SUFFIXES, acronym_of, compact, looks_like_acronym, name_key, strip_title
+from builder.link.rejoin import Spoken, name_nodes, rejoin, spoken, within_parts
 from builder.link.roles import appositive_after, title_before
 from builder.link.slugs import slugify
 from builder.model import Actor, Article, EntityType, Mention, Mentions, Pairs, ResolutionReport, Site
 
 TYPE_ORDER = (EntityType.PERSON, EntityType.ORGANISATION, EntityType.PLACE)
 SPEECH_RE = re.compile(r"^\s*(?:has |had )?(?:said|says|told|added|reported|stated|announced)\b")
-MAX_CO_ACTORS = 10
 MAX_LIKELY_MERGES = 300
 SIMILAR_BLOCK_LIMIT = 40  # name tokens shared by more actors than this are too common to block on
 DOMINANCE = 5  # a lone surname goes to the one full name in this many times more articles than all others together
@@ -82,7 +82,7 @@ class Node:
     key: str  # name key: tokens joined by spaces
     types: Counter = field(default_factory=Counter)
     surfaces: Counter = field(default_factory=Counter)
-    articles: set = field(default_factory=set)
+    articles: set = field(default_factory=set)  # the source files of the articles naming it
     seen_as: Counter = field(default_factory=Counter)  # short spellings resolved to it in their article
     acronym_count: int = 0  # mentions written as an acronym ("KCNA", "U.N.")
 
@@ -236,6 +236,74 @@ def _local_resolution(article: Article, forbidden: Forbidden, names: list[tuple[
     return resolved, defined
 
 
+def inner_names(tokens: list[str]) -> set[str]:
+    """The node ids of the names of two words or more inside a name of 3 to 10 words (not the whole name)."""
+    if not 3 <= len(tokens) <= 10:
+        return set()
+    return {compact(" ".join(tokens[i:j])) for i in range(len(tokens)) for j in range(i + 2, len(tokens) + 1)
+            if (i, j) != (0, len(tokens))}
+
+
+def join_across_articles(nodes: dict[str, Node], definitions: dict[str, Counter], join: Callable[[str, str], bool],
+                         groups: UnionFind, members_of: Callable[[str], set[str]],
+                         likely: list[tuple[str, str, str, str]]) -> None:
+    """Step 3 (the module's docstring): `join` the names of `nodes` that are one actor; a lone word left apart
+    from its candidates goes to `likely` (the report's likely merges), in the order of the names.  Every decision
+    reads only names sharing a block key with the one decided (builder.link.rejoin relies on it): run on a
+    connected part of that graph alone, it makes the joins (and the roots) it makes among all the names."""
+    for acronym, expansions in sorted(definitions.items()):
+        if len(expansions) == 1 and acronym in nodes and next(iter(expansions)) in nodes:
+            join(next(iter(expansions)), acronym)
+    by_ends: dict[tuple[str, str], list[str]] = defaultdict(list)
+    by_last: dict[str, list[str]] = defaultdict(list)
+    by_first: dict[str, list[str]] = defaultdict(list)
+    for nid, node in sorted(nodes.items()):
+        tokens = node.tokens
+        if node.majority_type() == EntityType.PERSON and len(tokens) >= 2:
+            by_ends[(tokens[0], tokens[-1])].append(nid)
+            by_last[tokens[-1]].append(nid)
+            by_first[tokens[0]].append(nid)
+    for block in by_ends.values():
+        for nid in block:
+            mine = set(nodes[nid].tokens)
+            supersets = [o for o in block if o != nid and mine < set(nodes[o].tokens)]
+            if len(supersets) == 1:
+                join(supersets[0], nid)
+    for nid, node in sorted(nodes.items()):  # "Moviemaker Gary Ross", "Ellen DeGeneres To Host": extra words
+        tokens = node.tokens
+        known = sorted(o for o in inner_names(tokens) if o in nodes and nodes[o].majority_type() == EntityType.PERSON
+                       and len(nodes[o].articles) >= len(node.articles))
+        if len({groups.find(o) for o in known}) == 1 and not any(k in known[0] and k != known[0] for k in known):
+            join(known[0], nid)
+    org_last: dict[str, list[str]] = defaultdict(list)
+    for nid, node in sorted(nodes.items()):
+        if node.majority_type() == EntityType.ORGANISATION and len(node.tokens) >= 2 and not node.acronym:
+            org_last[node.tokens[-1]].append(nid)
+    for nid, node in sorted(nodes.items()):
+        tokens = node.tokens
+        kind = node.majority_type()
+        if len(tokens) != 1 or node.acronym or kind == EntityType.PLACE:
+            continue
+        candidates = sorted({groups.find(o) for o in by_last.get(tokens[0], [])})
+        if kind == EntityType.PERSON and not candidates:  # family name first: "Kim" → "Kim Jong Un"
+            candidates = sorted({groups.find(o) for o in by_first.get(tokens[0], [])})
+        if kind == EntityType.ORGANISATION and not candidates:
+            candidates = sorted({groups.find(o) for o in org_last.get(tokens[0], [])})
+        if groups.find(nid) in candidates:
+            continue
+        if len(candidates) > 1:  # one far better known than all the others together is what the lone word means
+            reach = {root: len(set().union(*(nodes[i].articles for i in members_of(root)))) for root in candidates}
+            top = max(candidates, key=lambda root: (reach[root], root))
+            if reach[top] >= DOMINANCE * (sum(reach.values()) - reach[top]) and reach[top] >= MIN_DOMINANT_ARTICLES:
+                candidates = [top]
+        # a lone word typed as an organisation joins a person only if it is not far more widespread than them
+        plausible = len(candidates) == 1 and (
+            kind == EntityType.PERSON or len(node.articles) <= 2 * len(nodes[candidates[0]].articles))
+        if not (plausible and join(candidates[0], nid)):
+            for root in candidates[:5]:
+                likely.append((root, nid, f"“{node.key}” alone, in other articles", ""))
+
+
 def _display(surface: str, person: bool) -> str:
     return " ".join(strip_title(surface, person).split())
 
@@ -274,7 +342,8 @@ def resolve_actors(
 ) -> tuple[list[Actor], list[Article], ResolutionReport]:
     """Actors (sorted by key), the articles with Mention.actor_key filled, and what is left to the user.
     `memo`: the previous build's resolutions within each article (builder.link.memo), recalled for the
-    articles that did not change."""
+    articles that did not change, and its names' statistics, joins and co-actors, redone only where the changed
+    articles touch them (builder.link.rejoin, builder.link.co_actors)."""
     curation = curation or Curation()
     report = ResolutionReport()
     used: set[str] = set()
@@ -293,35 +362,23 @@ def resolve_actors(
     apart_part = memo_key([sorted(group) for group in forbidden.groups]) if memo is not None else b""
 
     def within(article: Article, mentions: list[Mention]) -> tuple[list[tuple[str, str]], list[str | None],
-                                                                    dict[str, str]]:
+                                                                    dict[str, str], Spoken]:
         names = mention_keys(mentions, known)
-        return (names, *_local_resolution(article, forbidden, names, mentions))
+        return (names, *_local_resolution(article, forbidden, names, mentions), spoken(mentions))
 
+    spoken_of: list[Spoken] = []
     for article, mentions in zip(articles, mentions_of, strict=True):
-        names, resolved, defined = recall(memo, ("within", article.source_file, article.content_hash, apart_part),
-                                          partial(within, article, mentions))
+        names, resolved, defined, said_as = recall(memo, within_parts(article.source_file, article.content_hash,
+                                                                      apart_part), partial(within, article, mentions))
         per_article.append(resolved)
         names_of.append(names)
+        spoken_of.append(said_as)
         for acronym, expansion in defined.items():
             definitions[acronym][expansion] += 1
-    del known
-    nodes: dict[str, Node] = {}
-    for position, (mentions, resolved, names) in enumerate(zip(mentions_of, per_article, names_of, strict=True)):
-        for mention, node_id, (key, own) in zip(mentions, resolved, names, strict=True):
-            if node_id is None or own != node_id:
-                continue
-            node = nodes.get(node_id)
-            if node is None:
-                node = nodes[node_id] = Node(key)
-            node.types[mention.type] += 1
-            node.surfaces[mention.text] += 1
-            node.articles.add(position)
-            node.acronym_count += looks_like_acronym(mention.text)
-    for mentions, resolved, names in zip(mentions_of, per_article, names_of, strict=True):
-        for mention, node_id, (_, own) in zip(mentions, resolved, names, strict=True):
-            if node_id in nodes and own != node_id:
-                nodes[node_id].seen_as[mention.text] += 1
-    del names_of
+    known.clear()  # (the spellings seen: not needed past here)
+    identities = [(article.source_file, article.content_hash) for article in articles]
+    nodes = name_nodes(identities, names_of, per_article, spoken_of, memo, apart_part)
+    del spoken_of
 
     groups = UnionFind()
     members: dict[str, set[str]] = {}
@@ -345,60 +402,16 @@ def resolve_actors(
         members.pop(b, None)
         return True
 
-    # 3. across articles, by keyed blocking
-    for acronym, expansions in sorted(definitions.items()):
-        if len(expansions) == 1 and acronym in nodes and next(iter(expansions)) in nodes:
-            join(next(iter(expansions)), acronym)
-    by_ends: dict[tuple[str, str], list[str]] = defaultdict(list)
-    by_last: dict[str, list[str]] = defaultdict(list)
-    by_first: dict[str, list[str]] = defaultdict(list)
-    for nid, node in sorted(nodes.items()):
-        tokens = node.tokens
-        if node.majority_type() == EntityType.PERSON and len(tokens) >= 2:
-            by_ends[(tokens[0], tokens[-1])].append(nid)
-            by_last[tokens[-1]].append(nid)
-            by_first[tokens[0]].append(nid)
-    for block in by_ends.values():
-        for nid in block:
-            mine = set(nodes[nid].tokens)
-            supersets = [o for o in block if o != nid and mine < set(nodes[o].tokens)]
-            if len(supersets) == 1:
-                join(supersets[0], nid)
-    for nid, node in sorted(nodes.items()):  # "Moviemaker Gary Ross", "Ellen DeGeneres To Host": extra words
-        tokens = node.tokens
-        inner = {compact(" ".join(tokens[i:j])) for i in range(len(tokens)) for j in range(i + 2, len(tokens) + 1)
-                 if (i, j) != (0, len(tokens))} if 3 <= len(tokens) <= 10 else set()
-        known = sorted(o for o in inner if o in nodes and nodes[o].majority_type() == EntityType.PERSON
-                       and len(nodes[o].articles) >= len(node.articles))
-        if len({groups.find(o) for o in known}) == 1 and not any(k in known[0] and k != known[0] for k in known):
-            join(known[0], nid)
-    org_last: dict[str, list[str]] = defaultdict(list)
-    for nid, node in sorted(nodes.items()):
-        if node.majority_type() == EntityType.ORGANISATION and len(node.tokens) >= 2 and not node.acronym:
-            org_last[node.tokens[-1]].append(nid)
-    for nid, node in sorted(nodes.items()):
-        tokens = node.tokens
-        kind = node.majority_type()
-        if len(tokens) != 1 or node.acronym or kind == EntityType.PLACE:
-            continue
-        candidates = sorted({groups.find(o) for o in by_last.get(tokens[0], [])})
-        if kind == EntityType.PERSON and not candidates:  # family name first: "Kim" → "Kim Jong Un"
-            candidates = sorted({groups.find(o) for o in by_first.get(tokens[0], [])})
-        if kind == EntityType.ORGANISATION and not candidates:
-            candidates = sorted({groups.find(o) for o in org_last.get(tokens[0], [])})
-        if groups.find(nid) in candidates:
-            continue
-        if len(candidates) > 1:  # one far better known than all the others together is what the lone word means
-            reach = {root: len(set().union(*(nodes[i].articles for i in members_of(root)))) for root in candidates}
-            top = max(candidates, key=lambda root: (reach[root], root))
-            if reach[top] >= DOMINANCE * (sum(reach.values()) - reach[top]) and reach[top] >= MIN_DOMINANT_ARTICLES:
-                candidates = [top]
-        # a lone word typed as an organisation joins a person only if it is not far more widespread than them
-        plausible = len(candidates) == 1 and (
-            kind == EntityType.PERSON or len(node.articles) <= 2 * len(nodes[candidates[0]].articles))
-        if not (plausible and join(candidates[0], nid)):
-            for root in candidates[:5]:
-                report.likely_merges.append((root, nid, f"“{node.key}” alone, in other articles", ""))
+    # 3. across articles, by keyed blocking: only the parts of the names an edit touched, with the memo
+    likely: list[tuple[str, str, str, str]] = []
+    if memo is not None and not curation.keep_apart:
+        rejoin(nodes, definitions, identities, names_of, per_article,
+               memo, apart_part, partial(join_across_articles, join=join, groups=groups, members_of=members_of),
+               groups, likely)
+    else:
+        join_across_articles(nodes, definitions, join, groups, members_of, likely)
+    report.likely_merges.extend(likely)
+    del names_of
 
     # 4a. the user's merges and aliases act on names
     provisional = _provisional_slugs(nodes, groups)
@@ -513,8 +526,9 @@ def resolve_actors(
         for key in present:
             final[key].prominence += 1
             articles_of[key].append(position)
+    lists = all_co_actors(final, [article.source_file for article in articles], article_actors, articles_of, memo)
     for key, actor in final.items():
-        actor.co_actors = Pairs(_co_actors(key, articles_of.get(key, []), article_actors, final))
+        actor.co_actors = Pairs(lists[key])
         if actor.description is None and actor.roles:
             counts = Counter(role.casefold() for role, _, _ in actor.roles)
             actor.description = max(
@@ -565,20 +579,6 @@ def _with_actors(mentions: list[Mention] | Mentions, keys: list[str | None]) -> 
     return [mention if mention.actor_key == key else
             Mention(mention.start, mention.end, mention.text, mention.type, mention.sentence, key)
             for mention, key in zip(mentions, keys, strict=True)]
-
-
-def _co_actors(key: str, positions: list[int], article_actors: list[set[str]],
-               actors: dict[str, Actor]) -> list[tuple[str, int]]:
-    """The actors named most often in the articles naming `key`: the first MAX_CO_ACTORS of the full sort
-    (the sort key has no ties), counted for one actor at a time (never a count for every pair of actors
-    held at once), and sorted among those that can make the cut only."""
-    seen_with = Counter(chain.from_iterable(map(article_actors.__getitem__, positions)))  # one counting pass, in C
-    seen_with.pop(key, None)
-    items = list(seen_with.items())
-    if len(items) > MAX_CO_ACTORS:
-        cutoff = heapq.nlargest(MAX_CO_ACTORS, seen_with.values())[-1]
-        items = [item for item in items if item[1] >= cutoff]
-    return heapq.nsmallest(MAX_CO_ACTORS, items, key=lambda kv: (-kv[1], actors[kv[0]].name, kv[0]))
 
 
 def link_actors(site: Site, config: object = None, curation: Curation | None = None) -> Site:

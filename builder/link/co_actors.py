@@ -1,0 +1,94 @@
+"""The actors seen with each actor (Actor.co_actors), worked out again after an edit only for the actors whose
+list may have changed: the same lists as a cold link.
+
+An actor's list reads the articles naming it (each article's set of actor keys) and the names of the actors named
+with it (the ties' order).  Against the previous build's lists (a CoActorState kept in the link memo,
+builder/link/memo.py), an actor's list is worked out again when
+
+- an article naming it (now or in the previous build) was added, removed, or names another set of actors (an
+  edit, or an article naming an actor whose names were grouped otherwise: its key changed);
+- an actor named with it changed its name (a tie may break the other way);
+- it is new;
+
+every other actor reads the very same articles and names as before, so it keeps its list.  Without a state,
+every list is worked out (tests/test_rejoin.py checks edits, additions and deletions against a cold link).
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter
+from collections.abc import Iterable
+from itertools import chain
+from typing import NamedTuple
+
+from builder.link.memo import LinkMemo
+from builder.model import Actor
+
+STATE_FORMAT = 1
+MAX_CO_ACTORS = 10
+
+
+class CoActorState(NamedTuple):
+    """What the co-actor lists keep for the next build."""
+
+    named: dict[str, frozenset[str]]  # each article's (by source file) actor keys
+    names: dict[str, str]  # each actor's name
+    lists: dict[str, list[tuple[str, int]]]  # each actor's co-actors
+
+
+def co_actors(key: str, positions: list[int], article_actors: list[set[str]],
+              actors: dict[str, Actor]) -> list[tuple[str, int]]:
+    """The actors named most often in the articles naming `key`: the first MAX_CO_ACTORS of the full sort
+    (the sort key has no ties), counted for one actor at a time (never a count for every pair of actors
+    held at once), and sorted among those that can make the cut only."""
+    seen_with = Counter(chain.from_iterable(map(article_actors.__getitem__, positions)))  # one counting pass, in C
+    seen_with.pop(key, None)
+    items = list(seen_with.items())
+    if len(items) > MAX_CO_ACTORS:
+        cutoff = heapq.nlargest(MAX_CO_ACTORS, seen_with.values())[-1]
+        items = [item for item in items if item[1] >= cutoff]
+    return heapq.nsmallest(MAX_CO_ACTORS, items, key=lambda kv: (-kv[1], actors[kv[0]].name, kv[0]))
+
+
+def all_co_actors(actors: dict[str, Actor], source_files: list[str], article_actors: list[set[str]],
+                  articles_of: dict[str, list[int]], memo: LinkMemo | None,
+                  tag: bytes = b"") -> dict[str, list[tuple[str, int]]]:
+    """Each actor's co-actors (`co_actors`); with `memo`, the previous build's where they cannot have changed
+    (see the module's docstring), and this build's kept for the next.  `article_actors`: the actor keys each
+    article (`source_files`) names; `articles_of`: each actor's articles, as positions in those lists; `tag`:
+    what else the lists depend on (the curation)."""
+    state_parts = ("co-actors", STATE_FORMAT, tag)
+    previous = memo.previous_value(state_parts) if memo is not None else None
+    again: Iterable[str] = actors
+    if isinstance(previous, CoActorState):
+        again = _to_work_out(actors, source_files, article_actors, articles_of, previous)
+    lists = dict(previous.lists) if isinstance(previous, CoActorState) else {}
+    for key in again:
+        lists[key] = co_actors(key, articles_of.get(key, []), article_actors, actors)
+    lists = {key: lists[key] for key in actors}
+    if memo is not None:
+        memo.keep(state_parts, CoActorState(
+            named={source: frozenset(keys) for source, keys in zip(source_files, article_actors, strict=True)},
+            names={key: actor.name for key, actor in actors.items()}, lists=lists))
+    return lists
+
+
+def _to_work_out(actors: dict[str, Actor], source_files: list[str], article_actors: list[set[str]],
+                 articles_of: dict[str, list[int]], previous: CoActorState) -> set[str]:
+    """The actors whose co-actors may differ from `previous`'s (see the module's docstring)."""
+    again = {key for key in actors if key not in previous.lists}
+    now = set(source_files)
+    for source, keys in zip(source_files, article_actors, strict=True):
+        before = previous.named.get(source)
+        if before is None or before != keys:
+            again |= keys
+            again |= before or set()
+    for source, keys in previous.named.items():
+        if source not in now:
+            again |= keys
+    for key, actor in actors.items():
+        if previous.names.get(key, actor.name) != actor.name:
+            for position in articles_of.get(key, []):
+                again |= article_actors[position]
+    return again & actors.keys()

@@ -1,0 +1,200 @@
+"""Actor resolution across articles after edits, additions and deletions, with the previous build's joins
+(builder.link.rejoin), gives what a cold resolution gives: on made-up articles (hypothesis: any sequence of
+changes, names whose type, acronyms and lone words change with them) and on real news (news-2016: the whole
+linked Site)."""
+
+from __future__ import annotations
+
+import pickle
+import tomllib
+from pathlib import Path
+from random import Random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from builder.config import Config
+from builder.link import link_site
+from builder.link.actors import resolve_actors
+from builder.link.curation import parse_curation
+from builder.link.memo import LinkMemo
+from builder.link.rejoin import JoinState
+from builder.model import Article, EntityType
+from tests.test_actors import make_article
+
+PER, ORG, LOC = EntityType.PERSON, EntityType.ORGANISATION, EntityType.PLACE
+# Names that meet every rule of step 3: (first, last) blocks, names inside names, lone words by last word,
+# first word and organisation last word, acronyms given one or two expansions; some of them typed either way.
+NAMES: dict[str, tuple[EntityType, ...]] = {
+    "Gary Ross": (PER,), "Moviemaker Gary Ross": (PER,), "Ross": (PER, ORG),
+    "Sergei Shoigu": (PER,), "Sergei Kuzhugetovich Shoigu": (PER,), "Shoigu": (PER,),
+    "Kim Jong Un": (PER,), "Kim Yo Jong": (PER,), "Kim": (PER,),
+    "George Bush": (PER,), "Laura Bush": (PER,), "Bush": (PER,), "George": (PER,),
+    "John Smith": (PER, ORG), "Will Smith": (PER,), "Smith": (PER, ORG), "Elton John": (PER,), "John": (PER,),
+    "New Orleans Saints": (ORG,), "Saints": (ORG, PER), "Georgia": (LOC, PER), "Georgia Saints": (ORG, PER),
+    "Korean Central News Agency": (ORG,), "Kansas City Naval Academy": (ORG,), "KCNA": (ORG,),
+    "United Nations": (ORG,), "UN": (ORG,), "Paris": (LOC,),
+}
+
+
+def made_up(name: str, version: str, rng: Random) -> Article:
+    """An article naming two to five of NAMES (an acronym after its expansion, when both are chosen)."""
+    chosen = rng.sample(sorted(NAMES), rng.randint(2, 5))
+    chosen.sort(key=lambda n: (n.isupper(), rng.random()))  # acronyms last: after what defines them
+    text = ". ".join(f"{n} spoke on day {k}" for k, n in enumerate(chosen)) + "."
+    article = make_article(name, text, {n: rng.choice(NAMES[n]) for n in chosen})
+    article.content_hash = f"{name}-{version}"
+    return article
+
+
+def resolved(site: dict[str, Article], memo: LinkMemo | None, curation=None) -> str:
+    articles = [pickle.loads(pickle.dumps(site[name])) for name in sorted(site)]
+    return repr(resolve_actors(articles, None, curation, memo))
+
+
+CHANGE = st.sampled_from(["edit", "add", "delete"])
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=st.integers(0, 10_000), size=st.integers(4, 40),
+       builds=st.lists(st.lists(CHANGE, min_size=1, max_size=3), min_size=1, max_size=4))
+def test_a_resolution_after_changes_is_a_cold_resolution(seed, size, builds):
+    """Each build after the first changes one to three articles (the next one is resolved with its memo)."""
+    rng = Random(seed)
+    site = {f"{n:03d}.md": made_up(f"{n:03d}.md", "v0", rng) for n in range(size)}
+    memo = LinkMemo()
+    assert resolved(site, memo) == resolved(site, None)
+    for step, changes in enumerate(builds, 1):
+        for change in changes:
+            name = rng.choice(sorted(site)) if site else f"{rng.randrange(100):03d}a.md"
+            if change == "delete" and len(site) > 1:
+                del site[name]
+            else:
+                name = name if change == "edit" else f"{rng.randrange(100):03d}a.md"
+                site[name] = made_up(name, f"v{step}", rng)
+        memo = LinkMemo(memo.kept)
+        assert resolved(site, memo) == resolved(site, None), (step, changes)
+
+
+def state_of(memo: LinkMemo) -> JoinState:
+    return next(value for value in map(pickle.loads, memo.kept.values()) if isinstance(value, JoinState))
+
+
+def test_an_edit_decides_again_only_the_parts_it_touches(monkeypatch):
+    import builder.link.actors as actors_module
+
+    rng = Random(5)
+    site = {f"{n:03d}.md": made_up(f"{n:03d}.md", "v0", rng) for n in range(60)}
+    site["zz-far.md"] = make_article("zz-far.md", "Angela Merkel met Francois Hollande.",
+                                     {"Angela Merkel": PER, "Francois Hollande": PER})
+    memo = LinkMemo()
+    resolved(site, memo)
+    decided: list[set[str]] = []
+    real = actors_module.join_across_articles
+    monkeypatch.setattr(actors_module, "join_across_articles",
+                        lambda nodes, *rest, **named: decided.append(set(nodes)) or real(nodes, *rest, **named))
+    site["zz-far.md"] = make_article("zz-far.md", "Angela Merkel met Francois Hollande. Merkel spoke.",
+                                     {"Angela Merkel": PER, "Francois Hollande": PER, "Merkel": PER})
+    site["zz-far.md"].content_hash = "v1"
+    memo = LinkMemo(memo.kept)
+    assert resolved(site, memo) == resolved(site, None)
+    assert decided[0] == {"angelamerkel", "francoishollande"}  # their parts alone (its lone "Merkel": within it)
+    assert len(state_of(memo).names) > 20
+
+
+def test_a_memo_of_a_resolution_with_names_kept_apart_is_not_used():
+    rng = Random(9)
+    site = {f"{n:03d}.md": made_up(f"{n:03d}.md", "v0", rng) for n in range(30)}
+    apart = parse_curation(tomllib.loads('[keep_apart]\nbush = ["George Bush", "Bush"]'))
+    memo = LinkMemo()
+    assert resolved(site, memo, apart) == resolved(site, None, apart)
+    site["005.md"] = made_up("005.md", "v1", rng)
+    memo = LinkMemo(memo.kept)
+    assert resolved(site, memo, apart) == resolved(site, None, apart)
+
+
+# ---------------------------------------------------------------- real news, the whole Site
+
+
+@pytest.fixture(scope="module")
+def news(shared_data: Path) -> dict[str, bytes]:
+    """A week of news-2016 (Scalia's death, Syria, the pope in Mexico, the primaries)."""
+    folder = shared_data / "news-2016"
+    return {path.name: path.read_bytes() for path in sorted(folder.glob("2016-02-1[2-8]-*.md"))}
+
+
+@pytest.fixture(scope="module")
+def analysed(news, analyse) -> dict[str, bytes]:
+    found = {}
+    for name, data in news.items():
+        article = analyse(name, data)
+        if isinstance(article, Article):
+            found[name] = pickle.dumps(article)
+    return found
+
+
+def link(articles: list[Article], memo: LinkMemo | None = None):
+    return link_site(articles, [], Config(), None, event_types=Path("/nonexistent/event_types.toml"), memo=memo)
+
+
+def articles_of(analysed: dict[str, bytes], extra: dict[str, Article], without: set[str]) -> list[Article]:
+    chosen = {name: pickle.loads(data) for name, data in analysed.items() if name not in without}
+    chosen.update({name: pickle.loads(pickle.dumps(article)) for name, article in extra.items()})
+    return [chosen[name] for name in sorted(chosen)]
+
+
+def test_news_linked_after_changes_with_the_memo_equals_a_cold_link(news, analysed, analyse, monkeypatch):
+    import builder.link.actors as actors_module
+
+    assert len(analysed) >= 120
+    names = sorted(analysed)
+    scalia = next(n for n in names if "scalia" in n)
+    text = news[scalia] + b"\n\nAntonin Scalia and Pope Francis were mentioned by Bashar al-Assad on Monday.\n"
+    obama = next(n for n in names if b"Obama" in news[n] and n != scalia)
+    renamed = news[obama].replace(b"Obama", b"Barack Obama")
+    added = news[names[20]] + b"\n\nJohn Kasich met Marco Rubio and Pope Francis in Leon on Monday.\n"
+    steps = [  # each a whole site: (added or edited articles, deleted ones)
+        ({}, set()),
+        ({scalia: analyse(scalia, text)}, set()),
+        ({scalia: analyse(scalia, text), obama: analyse(obama, renamed),
+          "2016-02-15-zz-added.md": analyse("2016-02-15-zz-added.md", added)}, set()),
+        ({"2016-02-15-zz-added.md": analyse("2016-02-15-zz-added.md", added)},
+         {names[len(names) // 2], names[3]}),
+    ]
+    decided: list[int] = []
+    real = actors_module.join_across_articles
+    monkeypatch.setattr(actors_module, "join_across_articles",
+                        lambda nodes, *rest, **named: decided.append(len(nodes)) or real(nodes, *rest, **named))
+    memo = LinkMemo()
+    sites = []
+    for extra, without in steps:
+        memo = LinkMemo(memo.kept)
+        warm = link(articles_of(analysed, extra, without), memo)
+        cold = link(articles_of(analysed, extra, without))
+        assert repr(warm) == repr(cold)
+        sites.append(repr(cold))
+    assert len(set(sites)) == len(sites)
+    whole = decided[0]  # a cold link decides every name; the edits' links with the memo, fewer
+    assert all(0 < count < whole for count in decided[2::2]), decided
+
+
+def test_an_actor_renamed_elsewhere_changes_the_co_actors_it_ties_with():
+    """Kofi Annan is named with eleven people once each: the ten first by name are his co-actors.  An article
+    that does not name him spells one of them another way ("Élan Vital", after every plain letter): his list
+    changes, though no article naming him did."""
+    others = ["Adam Abbot", "Bert Brown", "Carl Cole", "Dora Dean", "Elan Vital", "Fay Fox", "Gus Gray",
+              "Hal Hunt", "Ida Irving", "Jon Jones", "Kurt Kane"]
+    text = "Kofi Annan spoke. " + ". ".join(f"{name} listened" for name in others) + "."
+    site = {"a.md": make_article("a.md", text, {"Kofi Annan": PER, **{name: PER for name in others}}),
+            "b.md": make_article("b.md", "Paris was calm.", {"Paris": LOC})}
+    memo = LinkMemo()
+    before = resolved(site, memo)
+    site["b.md"] = make_article("b.md", "Élan Vital spoke. Élan Vital left.", {"Élan Vital": PER})
+    site["b.md"].content_hash = "v1"
+    memo = LinkMemo(memo.kept)
+    after = resolved(site, memo)
+    assert after == resolved(site, None) and after != before
+    annan = next(actor for actor in resolve_actors([pickle.loads(pickle.dumps(a)) for a in site.values()])[0]
+                 if actor.name == "Kofi Annan")
+    assert "person/elan-vital" not in {key for key, _ in annan.co_actors}
