@@ -46,7 +46,7 @@ from builder.analyse.dates import MONTHS, WEEKDAYS, resolve_against, weekday_dis
 from builder.link.memo import LinkMemo, memo_key, recall
 from builder.link.reference import ARTICLE_WORDS, IDF_FLOOR, NAME_ARTICLE_WORDS, RARE_FREQUENCY, Reference
 from builder.link.slugs import unique_slugs
-from builder.model import Actor, Article, DateRef, EntityType, Event, Precision
+from builder.model import Actor, Article, DateBasis, DateRef, EntityType, Event, Precision
 
 TYPES_FILE = Path(__file__).with_name("event_types.toml")
 EVENT_TYPES_NAME = "event_types.toml"  # a site's own event types, in site/
@@ -1063,11 +1063,14 @@ class Report:
     related: list[Happening] = field(default_factory=list)  # other happenings of the article told about it
 
 
-def _display_names(reports: list[Report], actors: dict[str, Actor]) -> dict[str, str]:
+def _display_names(reports: list[Report], actors: dict[str, Actor], wanted: set | None = None) -> dict[str, str]:
+    """How the reports' names are shown: an actor's name, else the surface form most names of the key take.
+    `wanted`: the keys a label will show (a key's name reads only that key's names): only those are worked out."""
     shown: dict[str, Counter] = defaultdict(Counter)
     for report in reports:
         for name in report.names:
-            shown[name.key][strip_titles(name.text)] += 1
+            if wanted is None or name.key in wanted:
+                shown[name.key][strip_titles(name.text)] += 1
     result = {}
     for key, counts in shown.items():
         if key in actors:
@@ -1218,7 +1221,7 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
         if kind and kind.takes_object and doer in actor_by_key and actor_by_key[doer].type == EntityType.PLACE:
             doer = None  # a place does not arrest, sign or meet
         participants = list(dict.fromkeys([*(k for k in (doer, done_to) if k and k != place), *participants]))[:6]
-        names = _display_names(reports, actor_by_key)
+        names = _display_names(reports, actor_by_key, {*participants, place, doer, done_to})
         first = reports[0].article
         if kind is None and (len(reports) < 2 or not any(r.article.sentences for r in reports)):
             continue  # one article that tells of no happening: no event of its own
@@ -1271,7 +1274,7 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
                     published[report.article.source_file] = day
 
     events.extend(background_events(articles, happenings_of, names_of, published, actor_by_key, events, publishers,
-                                    type_list))
+                                    type_list, memo))
     slugs = unique_slugs([(e.key, slug_text(e)) for e in events])
     for event in events:
         event.slug = slugs[event.key]
@@ -1382,60 +1385,99 @@ class DatedMention:
     roles: tuple[str | None, str | None] = (None, None)  # doer, done to (sentence_roles)
 
 
+MENTIONS_FORMAT = 1
+
+
+def _packed_mentions(article: Article, main: DateRef | None, main_type: str | None, names: list[Name],
+                     publishers: frozenset[str], anchor: date | None, types: list[EventType]) -> list[tuple]:
+    """An article's dated mentions (background_events), each as (sentence, type name, trigger start, end and
+    text, is-noun, the date's place in article.dates, participants, place, roles): small to keep in the memo."""
+    triggers = SentenceTriggers(article, types)
+    by_sentence: dict[int, list[Name]] = defaultdict(list)
+    own = publishers | {article.source.lower()}
+    for name in names:
+        if not news_organisation(name.text, own) and not (
+                article.text[name.start - 1 : name.start] == "(" and _TICKER.fullmatch(name.text)):
+            by_sentence[name.sentence].append(name)
+    packed = []
+    for number, ref in enumerate(article.dates):
+        if not ref.resolved or (main and ref.value == main.value) or ref.rule in ("relative-day",):
+            continue
+        sentence = article.sentences[ref.sentence]
+        text = article.text[sentence.start : sentence.end]
+        position = _start_of(article, ref) - sentence.start
+        bare = ref.wording.removeprefix("on ").removeprefix("On ").removeprefix("in ").removeprefix("In ")
+        found = nearest_trigger(text, position, position + len(bare), types, triggers.of(ref.sentence, text))
+        if found is None or found[0].name in ("statement", "accusation", "denial"):
+            continue
+        kind, trigger = found
+        far_back = anchor and _date_span(ref)[1] < anchor - timedelta(days=BACKGROUND_DAYS)
+        if main and not far_back and (kind.name == main_type or abs((ref.value - main.value).days) <= 1):
+            continue  # the main event itself, told again
+        near = (sentence.start + trigger.start() - 60, sentence.start + trigger.end() + 60)
+        people = [n for n in sorted(by_sentence[ref.sentence], key=lambda n: n.start)
+                  if near[0] <= n.start <= near[1]]
+        place = next((n.key for n in people if n.type == EntityType.PLACE), None)
+        participants = list(dict.fromkeys(n.key for n in people if n.type != EntityType.PLACE))
+        if not far_back and not participants and not place:
+            continue  # a recent happening with no one and nowhere named: too vague to stand alone
+        roles = sentence_roles(text, sentence.start, trigger, [n for n in people if n.type != EntityType.PLACE],
+                               kind)
+        packed.append((ref.sentence, kind.name, trigger.begin, trigger.finish, trigger.text, trigger.noun, number,
+                       participants, place, roles))
+    return packed
+
+
+def _unpacked_mentions(article: Article, packed: list[tuple], types: dict[str, EventType]) -> list[DatedMention]:
+    mentions = []
+    for sentence, type_name, begin, finish, text, noun, number, participants, place, roles in packed:
+        kind = types[type_name]
+        mentions.append(DatedMention(article, sentence, kind, TriggerMatch(kind, begin, finish, text, noun),
+                                     article.dates[number], participants, place, roles))
+    return mentions
+
+
 def background_events(articles: list[Article], happenings_of: dict[str, list[Happening]],
                       names_of: dict[str, list[Name]], published: dict[str, date | None],
                       actors: dict[str, Actor], main_events: list[Event],
                       publishers: frozenset[str] = frozenset(),
-                      types: list[EventType] | None = None) -> list[Event]:
+                      types: list[EventType] | None = None, memo: LinkMemo | None = None) -> list[Event]:
     """Happenings with their own date other than an article's main event ("the armistice of July 27, 1953",
     "the 1950-53 Korean War"): each resolved date with an event word next to it.  Across articles they merge
-    when type and event word agree and their dates overlap (blocking on type, word and year)."""
+    when type and event word agree and their dates overlap (blocking on type, word and year).  `memo`: each
+    article's dated mentions of the previous build, recalled where what they read did not change."""
+    types = types or TYPES
     main_dates = {e.key: e.date for e in main_events}
     main_types = {e.key: e.type for e in main_events}
+    types_by_name = {kind.name: kind for kind in types}
+    site_part = memo_key((types_key(types), sorted(publishers))) if memo is not None else b""
     seen_keys: set[str] = set()
     buckets: dict[tuple, list[DatedMention]] = defaultdict(list)
     for article in articles:
         main = main_dates.get(article.main_event or "")
-        triggers = SentenceTriggers(article, types or TYPES)
-        by_sentence: dict[int, list[Name]] = defaultdict(list)
-        own = publishers | {article.source.lower()}
-        for name in names_of[article.source_file]:
-            if not news_organisation(name.text, own) and not (
-                    article.text[name.start - 1 : name.start] == "(" and _TICKER.fullmatch(name.text)):
-                by_sentence[name.sentence].append(name)
-        for ref in article.dates:
-            if not ref.resolved or (main and ref.value == main.value) or ref.rule in ("relative-day",):
-                continue
-            sentence = article.sentences[ref.sentence]
-            text = article.text[sentence.start : sentence.end]
-            position = _start_of(article, ref) - sentence.start
-            bare = ref.wording.removeprefix("on ").removeprefix("On ").removeprefix("in ").removeprefix("In ")
-            found = nearest_trigger(text, position, position + len(bare), types, triggers.of(ref.sentence, text))
-            if found is None or found[0].name in ("statement", "accusation", "denial"):
-                continue
-            kind, trigger = found
-            anchor = published.get(article.source_file)
-            far_back = anchor and _date_span(ref)[1] < anchor - timedelta(days=BACKGROUND_DAYS)
-            if main and not far_back and (kind.name == main_types.get(article.main_event or "")
-                                          or abs((ref.value - main.value).days) <= 1):
-                continue  # the main event itself, told again
-            near = (sentence.start + trigger.start() - 60, sentence.start + trigger.end() + 60)
-            people = [n for n in sorted(by_sentence[ref.sentence], key=lambda n: n.start)
-                      if near[0] <= n.start <= near[1]]
-            place = next((n.key for n in people if n.type == EntityType.PLACE), None)
-            participants = list(dict.fromkeys(n.key for n in people if n.type != EntityType.PLACE))
-            if not far_back and not participants and not place:
-                continue  # a recent happening with no one and nowhere named: too vague to stand alone
-            roles = sentence_roles(text, sentence.start, trigger, [n for n in people if n.type != EntityType.PLACE],
-                                   kind)
-            item = DatedMention(article, ref.sentence, kind, trigger, ref, participants, place, roles)
-            buckets[(kind.name, trigger.group(0).lower().rstrip("s"), ref.value.year)].append(item)
+        main_type = main_types.get(article.main_event or "") if main else None
+        anchor = published.get(article.source_file)
+        names = names_of[article.source_file]
+        make = partial(_packed_mentions, article, main, main_type, names, publishers, anchor, types)
+        if memo is None:
+            packed = make()
+        else:
+            # What the mentions read: the article (its dates too: given by its content, or, when an event dated
+            # it, by its content and that day), its names' keys, its main event's date and type, the types and
+            # the publishers.
+            packed = memo.recall(("dated mentions", MENTIONS_FORMAT, article.source_file, article.content_hash,
+                                  site_part, [n.key for n in names], main.value.toordinal() if main else None,
+                                  main_type, anchor.toordinal() if anchor else None,
+                                  article.published.basis == DateBasis.EVENT), make)
+        for mention in _unpacked_mentions(article, packed, types_by_name):
+            buckets[(mention.kind.name, mention.trigger.group(0).lower().rstrip("s"), mention.ref.value.year)].append(
+                mention)
     events = []
     for (type_name, _, _), items in sorted(buckets.items()):
         for group in group_dated_mentions(items):
             best = min(group, key=lambda i: (PRECISION_ORDER[i.ref.precision], i.article.source_file, i.sentence))
             reports = [Report(i.article, None, names_of[i.article.source_file]) for i in group]
-            names = _display_names(reports, actors)
+            names = _display_names(reports, actors, {*best.participants, best.place, *best.roles})
             label = nominal_label(best.article.sentence_text(best.sentence), best.trigger, best.ref, best.kind,
                                   best.participants, best.place, names, best.roles)
             key = _stable_key("dated", type_name, best.ref.value.isoformat(), label)
