@@ -336,6 +336,42 @@ def article_names(article: Article) -> list[Name]:
     return names
 
 
+NAMES_FORMAT = 1
+
+
+class NameColumns(NamedTuple):
+    """An article's names (article_names) as the event steps that run on every article read them: each name's
+    key and its text, in order (two lists of strings: cheap to keep in the link memo and to read back)."""
+
+    keys: list[str]
+    texts: list[str]
+
+
+class LazyNames(dict):
+    """Source file → article_names of its article, worked out the first time it is asked for (in an edit
+    rebuild, only for the articles whose results the link memo does not hold)."""
+
+    def __init__(self, articles: list[Article]) -> None:
+        super().__init__()
+        self.articles = {article.source_file: article for article in articles}
+
+    def __missing__(self, source_file: str) -> list[Name]:
+        names = self[source_file] = article_names(self.articles[source_file])
+        return names
+
+
+def name_columns(article: Article, names_of: LazyNames, memo: LinkMemo | None) -> NameColumns:
+    """The article's NameColumns, recalled from `memo` by what article_names reads: the article and the actor
+    keys linking gave its mentions."""
+    def make() -> tuple[list[str], list[str]]:
+        names = names_of[article.source_file]
+        return [n.key for n in names], [n.text for n in names]
+
+    parts = ("article names", NAMES_FORMAT, article.source_file, article.content_hash,
+             [m.actor_key for m in article.mentions])
+    return NameColumns(*recall(memo, parts, make))
+
+
 # ---------------------------------------------------------------- features and clustering
 
 
@@ -1059,7 +1095,7 @@ BACKGROUND_DAYS = 60  # a dated happening this long before its report is backgro
 class Report:
     article: Article
     happening: Happening | None
-    names: list[Name]
+    names: NameColumns
     related: list[Happening] = field(default_factory=list)  # other happenings of the article told about it
 
 
@@ -1068,9 +1104,9 @@ def _display_names(reports: list[Report], actors: dict[str, Actor], wanted: set 
     `wanted`: the keys a label will show (a key's name reads only that key's names): only those are worked out."""
     shown: dict[str, Counter] = defaultdict(Counter)
     for report in reports:
-        for name in report.names:
-            if wanted is None or name.key in wanted:
-                shown[name.key][strip_titles(name.text)] += 1
+        for key, text in zip(report.names.keys, report.names.texts, strict=True):
+            if wanted is None or key in wanted:
+                shown[key][strip_titles(text)] += 1
     result = {}
     for key, counts in shown.items():
         if key in actors:
@@ -1172,22 +1208,23 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
     if params is None:
         params = REFERENCE_PARAMS if getattr(config, "event_weights", "site") == "reference" else ClusterParams()
     actor_by_key = {actor.key: actor for actor in actors or []}
-    names_of = {a.source_file: article_names(a) for a in articles}
+    names_of = LazyNames(articles)  # the Name objects: only where something not recalled reads them
+    columns_of = {a.source_file: name_columns(a, names_of, memo) for a in articles}
     publishers = frozenset(a.source.lower() for a in articles if a.source != "Unknown source")
     # An article's happenings read the article, its names (the actor keys of its mentions), the types and the
     # publishers: all in the memo's key (an article by its content hash; the names by their keys, the rest of a
     # name being the article's).
     site_part = memo_key((types_key(type_list), sorted(publishers))) if memo is not None else b""
     happenings_of = {a.source_file: recall(memo, ("happenings", a.source_file, a.content_hash, site_part,
-                                                  [n.key for n in names_of[a.source_file]]),
-                                           partial(find_happenings, a, names_of[a.source_file], type_list, publishers))
+                                                  columns_of[a.source_file].keys),
+                                           partial(_happenings, a, names_of, type_list, publishers))
                      for a in articles}
     if memo is not None and params.reference is not None:  # only what an edit touched is grouped again
         from builder.link.regroup import grouping_identity, regroup
 
         # The words and names of an article are read only if its vectors are not in the memo.
         features = [ArticleFeatures(Counter(), Counter(), *article_when(a)) for a in articles]
-        identities = [grouping_identity(a.source_file, a.content_hash, [n.key for n in names_of[a.source_file]], f)
+        identities = [grouping_identity(a.source_file, a.content_hash, columns_of[a.source_file].keys, f)
                       for a, f in zip(articles, features, strict=True)]
         groups = regroup(features, [a.source_file for a in articles], identities, params, memo,
                          full=lambda i: article_features(articles[i], names_of[articles[i].source_file]))
@@ -1205,7 +1242,7 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
         members = sorted((articles[i] for i in group), key=lambda a: (published[a.source_file] is None,
                                                                       published[a.source_file] or date.min,
                                                                       a.source_file))
-        reports = [Report(a, main_happening(happenings_of[a.source_file]), names_of[a.source_file]) for a in members]
+        reports = [Report(a, main_happening(happenings_of[a.source_file]), columns_of[a.source_file]) for a in members]
         main = [r.happening for r in reports if r.happening]
         kind = _kind_of(main, types_by_name)
         people: Counter = Counter()
@@ -1274,13 +1311,18 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
                     published[report.article.source_file] = day
 
     events.extend(background_events(articles, happenings_of, names_of, published, actor_by_key, events, publishers,
-                                    type_list, memo))
+                                    type_list, memo, columns_of))
     slugs = unique_slugs([(e.key, slug_text(e)) for e in events])
     for event in events:
         event.slug = slugs[event.key]
     link_related(events)
     events.sort(key=event_order)
     return events, articles
+
+
+def _happenings(article: Article, names_of: LazyNames, types: list[EventType],
+                publishers: frozenset[str]) -> list[Happening]:
+    return find_happenings(article, names_of[article.source_file], types, publishers)
 
 
 def _drop_words(articles: list[Article]) -> None:
@@ -1388,14 +1430,14 @@ class DatedMention:
 MENTIONS_FORMAT = 1
 
 
-def _packed_mentions(article: Article, main: DateRef | None, main_type: str | None, names: list[Name],
+def _packed_mentions(article: Article, main: DateRef | None, main_type: str | None, names_of: dict[str, list[Name]],
                      publishers: frozenset[str], anchor: date | None, types: list[EventType]) -> list[tuple]:
     """An article's dated mentions (background_events), each as (sentence, type name, trigger start, end and
     text, is-noun, the date's place in article.dates, participants, place, roles): small to keep in the memo."""
     triggers = SentenceTriggers(article, types)
     by_sentence: dict[int, list[Name]] = defaultdict(list)
     own = publishers | {article.source.lower()}
-    for name in names:
+    for name in names_of[article.source_file]:
         if not news_organisation(name.text, own) and not (
                 article.text[name.start - 1 : name.start] == "(" and _TICKER.fullmatch(name.text)):
             by_sentence[name.sentence].append(name)
@@ -1441,12 +1483,17 @@ def background_events(articles: list[Article], happenings_of: dict[str, list[Hap
                       names_of: dict[str, list[Name]], published: dict[str, date | None],
                       actors: dict[str, Actor], main_events: list[Event],
                       publishers: frozenset[str] = frozenset(),
-                      types: list[EventType] | None = None, memo: LinkMemo | None = None) -> list[Event]:
+                      types: list[EventType] | None = None, memo: LinkMemo | None = None,
+                      columns_of: dict[str, NameColumns] | None = None) -> list[Event]:
     """Happenings with their own date other than an article's main event ("the armistice of July 27, 1953",
     "the 1950-53 Korean War"): each resolved date with an event word next to it.  Across articles they merge
     when type and event word agree and their dates overlap (blocking on type, word and year).  `memo`: each
-    article's dated mentions of the previous build, recalled where what they read did not change."""
+    article's dated mentions of the previous build, recalled where what they read did not change.  `columns_of`:
+    each article's names as NameColumns (made from `names_of` when not given)."""
     types = types or TYPES
+    if columns_of is None:
+        columns_of = {a.source_file: NameColumns([n.key for n in names_of[a.source_file]],
+                                                 [n.text for n in names_of[a.source_file]]) for a in articles}
     main_dates = {e.key: e.date for e in main_events}
     main_types = {e.key: e.type for e in main_events}
     types_by_name = {kind.name: kind for kind in types}
@@ -1457,8 +1504,7 @@ def background_events(articles: list[Article], happenings_of: dict[str, list[Hap
         main = main_dates.get(article.main_event or "")
         main_type = main_types.get(article.main_event or "") if main else None
         anchor = published.get(article.source_file)
-        names = names_of[article.source_file]
-        make = partial(_packed_mentions, article, main, main_type, names, publishers, anchor, types)
+        make = partial(_packed_mentions, article, main, main_type, names_of, publishers, anchor, types)
         if memo is None:
             packed = make()
         else:
@@ -1466,7 +1512,8 @@ def background_events(articles: list[Article], happenings_of: dict[str, list[Hap
             # it, by its content and that day), its names' keys, its main event's date and type, the types and
             # the publishers.
             packed = memo.recall(("dated mentions", MENTIONS_FORMAT, article.source_file, article.content_hash,
-                                  site_part, [n.key for n in names], main.value.toordinal() if main else None,
+                                  site_part, columns_of[article.source_file].keys,
+                                  main.value.toordinal() if main else None,
                                   main_type, anchor.toordinal() if anchor else None,
                                   article.published.basis == DateBasis.EVENT), make)
         for mention in _unpacked_mentions(article, packed, types_by_name):
@@ -1476,7 +1523,7 @@ def background_events(articles: list[Article], happenings_of: dict[str, list[Hap
     for (type_name, _, _), items in sorted(buckets.items()):
         for group in group_dated_mentions(items):
             best = min(group, key=lambda i: (PRECISION_ORDER[i.ref.precision], i.article.source_file, i.sentence))
-            reports = [Report(i.article, None, names_of[i.article.source_file]) for i in group]
+            reports = [Report(i.article, None, columns_of[i.article.source_file]) for i in group]
             names = _display_names(reports, actors, {*best.participants, best.place, *best.roles})
             label = nominal_label(best.article.sentence_text(best.sentence), best.trigger, best.ref, best.kind,
                                   best.participants, best.place, names, best.roles)
