@@ -1,0 +1,133 @@
+"""The event steps that run on every article in an edit rebuild recall from the link memo what depends only on
+unchanged inputs (builder.link.events: an article's names as NameColumns, its dated mentions for background
+events): after any edits, additions and deletions a link with the memo is a cold link (the whole Site, by
+repr), and an edit makes again only the entries of the articles it touched.  Real news: three days of
+news-2016, with sentences appended that name actors of other articles and date happenings of their own."""
+
+from __future__ import annotations
+
+import pickle
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from builder.config import Config
+from builder.link import link_site
+from builder.link.memo import LinkMemo
+from builder.model import Article
+
+SENTENCES = [
+    b"Antonin Scalia and Pope Francis were mentioned by Bashar al-Assad on Monday.",
+    b"The Korean War ended with an armistice signed by Kim Il Sung on July 27, 1953.",
+    b"Barack Obama met Vladimir Putin in Geneva on March 3, 2015, officials said.",
+    b"The attack on the embassy in Benghazi on September 11, 2012 killed four Americans, Hillary Clinton said.",
+]
+
+
+class CountingMemo(LinkMemo):
+    """A LinkMemo that counts the entries it made, by their kind (the first of their parts)."""
+
+    def __init__(self, previous: dict[bytes, bytes] | None = None) -> None:
+        super().__init__(previous)
+        self.made_of: Counter = Counter()
+
+    def recall(self, parts, make):
+        def counted():
+            self.made_of[parts[0]] += 1
+            return make()
+
+        return super().recall(parts, counted)
+
+
+@pytest.fixture(scope="module")
+def news(shared_data: Path) -> dict[str, bytes]:
+    folder = shared_data / "news-2016"
+    return {path.name: path.read_bytes() for path in sorted(folder.glob("2016-02-1[3-5]-*.md"))}
+
+
+@pytest.fixture(scope="module")
+def analysed(news, analyse) -> dict[str, bytes]:
+    found = {}
+    for name, data in news.items():
+        article = analyse(name, data)
+        if isinstance(article, Article):
+            found[name] = pickle.dumps(article)
+    return found
+
+
+@pytest.fixture(scope="module")
+def analysed_text(analyse):
+    """analyse(), once per distinct (name, text): hypothesis asks for the same edits again."""
+    known: dict[tuple[str, bytes], bytes] = {}
+
+    def of(name: str, data: bytes) -> Article:
+        if (name, data) not in known:
+            known[(name, data)] = pickle.dumps(analyse(name, data))
+        return pickle.loads(known[(name, data)])
+
+    return of
+
+
+def link(articles: list[Article], memo: LinkMemo | None = None):
+    return link_site(articles, [], Config(), None, event_types=Path("/nonexistent/event_types.toml"), memo=memo)
+
+
+def fresh(analysed: dict[str, bytes], changed: dict[str, Article], deleted: set[str]) -> list[Article]:
+    chosen = {name: pickle.loads(data) for name, data in analysed.items() if name not in deleted}
+    chosen.update({name: pickle.loads(pickle.dumps(article)) for name, article in changed.items()})
+    return [chosen[name] for name in sorted(chosen)]
+
+
+CHANGE = st.tuples(st.sampled_from(["edit", "add", "delete"]), st.integers(0, 10_000), st.integers(0, 10_000))
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(builds=st.lists(st.lists(CHANGE, min_size=1, max_size=3), min_size=1, max_size=2))
+def test_a_link_with_the_memo_after_any_changes_equals_a_cold_link(news, analysed, analysed_text, builds):
+    names = sorted(analysed)
+    changed: dict[str, Article] = {}
+    texts: dict[str, bytes] = {}
+    deleted: set[str] = set()
+    memo = LinkMemo()
+    link(fresh(analysed, changed, deleted), memo)
+    for step, changes in enumerate(builds, 1):
+        for kind, which, sentence in changes:
+            name = names[which % len(names)]
+            line = b"\n\n" + SENTENCES[sentence % len(SENTENCES)] + b"\n"
+            if kind == "edit" and name not in deleted:
+                texts[name] = texts.get(name, news[name]) + line
+                changed[name] = analysed_text(name, texts[name])
+            elif kind == "add":
+                added = f"{name[:10]}-zz-added-{step}-{which % 7}.md"
+                texts[added] = news[name] + line
+                changed[added] = analysed_text(added, texts[added])
+            elif kind == "delete" and len(deleted) < 5:
+                deleted.add(name)
+                changed.pop(name, None)
+                texts.pop(name, None)
+        memo = LinkMemo(memo.kept)
+        warm = link(fresh(analysed, changed, deleted), memo)
+        assert repr(warm) == repr(link(fresh(analysed, changed, deleted))), (step, changes)
+
+
+def test_an_edit_makes_again_only_the_entries_of_the_articles_it_touched(news, analysed, analyse):
+    names = sorted(analysed)
+    target = next(n for n in names if "scalia" in n)
+    first = CountingMemo()
+    site = link(fresh(analysed, {}, set()), first)
+    linked = len(site.articles)  # copies of one report folded into one article
+    assert first.made_of["article names"] == first.made_of["dated mentions"] == linked
+    again = CountingMemo(first.kept)
+    edited = analyse(target, news[target] + b"\n\n" + SENTENCES[2] + b"\n")
+    warm = link(fresh(analysed, {target: edited}, set()), again)
+    assert repr(warm) == repr(link(fresh(analysed, {target: edited}, set())))
+    # the edited article, and those whose actor keys or main event the edit changed (a few of the group)
+    assert 1 <= again.made_of["article names"] <= 5
+    assert 1 <= again.made_of["dated mentions"] <= 10
+    unchanged = CountingMemo(again.kept)
+    link(fresh(analysed, {target: edited}, set()), unchanged)
+    assert not unchanged.made_of  # the same site again: everything recalled
