@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pickle
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,9 @@ from hypothesis import strategies as st
 
 from builder.config import Config
 from builder.link import link_site
+from builder.link.events import LazyNames, background_events, name_columns, normalise_key
 from builder.link.memo import LinkMemo
-from builder.model import Article
+from builder.model import Article, DateRef, Event, Precision
 
 SENTENCES = [
     b"Antonin Scalia and Pope Francis were mentioned by Bashar al-Assad on Monday.",
@@ -131,3 +133,56 @@ def test_an_edit_makes_again_only_the_entries_of_the_articles_it_touched(news, a
     unchanged = CountingMemo(again.kept)
     link(fresh(analysed, {target: edited}, set()), unchanged)
     assert not unchanged.made_of  # the same site again: everything recalled
+
+
+# ---------------------------------------------------------------- one article's dated mentions, input by input
+
+KIM = b"""---
+title: Kim meets Shoigu again
+date: 2023-07-28
+---
+Kim Jong Un met Sergei Shoigu in Pyongyang on July 27, 2023, state media said.
+
+The armistice was signed by Kim Il Sung in Panmunjom on July 27, 1953, ending the Korean War.
+
+Shoigu attacked Kim's critics in Seoul on July 20, 2023.
+"""
+MAIN_DATES = [None, date(2023, 7, 27), date(2023, 7, 21), date(1953, 7, 27)]
+MAIN_TYPES = ["meeting", "attack", "war"]
+ANCHORS = [date(2023, 7, 28), None, date(1953, 8, 30)]
+
+
+@pytest.fixture(scope="module")
+def kim(analyse) -> bytes:
+    return pickle.dumps(analyse("kim.md", KIM))
+
+
+def dated_events(kim: bytes, memo: LinkMemo | None, main_date, main_type, anchor, renamed: bool):
+    """background_events of the one article, its main event (of that date and type) given, dated `anchor`,
+    its mentions' actor keys as linking would set them (other ones when `renamed`)."""
+    article = pickle.loads(kim)
+    keys = [("k-" if renamed else "") + normalise_key(text) for text in article.mentions.texts]
+    article.mentions = article.mentions.with_actors(keys)
+    main = [] if main_date is None else [
+        Event("emain", "Main", main_type, "", DateRef(main_date, Precision.DAY, "then", 0))]
+    article.main_event = "emain" if main else None
+    names = LazyNames([article])
+    columns = {article.source_file: name_columns(article, names, memo)}
+    events = background_events([article], {}, names, {article.source_file: anchor}, {}, main, frozenset(), None,
+                               memo, columns)
+    return repr((events, article.events))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(MAIN_DATES), st.sampled_from(MAIN_TYPES), st.sampled_from(ANCHORS),
+                          st.booleans()), min_size=2, max_size=5))
+def test_dated_mentions_are_recalled_only_for_the_same_main_event_date_and_names(kim, builds):
+    """Each build changes what an article's dated mentions read besides the article: its main event's date and
+    type, its date, its names' actor keys; with the previous build's memo the background events are a cold
+    run's."""
+    memo = LinkMemo()
+    for main_date, main_type, anchor, renamed in builds:
+        memo = LinkMemo(memo.kept)
+        warm = dated_events(kim, memo, main_date, main_type, anchor, renamed)
+        assert warm == dated_events(kim, None, main_date, main_type, anchor, renamed)
+    assert "Korean War" in dated_events(kim, None, None, "war", ANCHORS[0], False)
