@@ -46,7 +46,7 @@ from builder.analyse.dates import MONTHS, WEEKDAYS, resolve_against, weekday_dis
 from builder.link.memo import LinkMemo, memo_key, recall
 from builder.link.reference import ARTICLE_WORDS, IDF_FLOOR, NAME_ARTICLE_WORDS, RARE_FREQUENCY, Reference
 from builder.link.slugs import unique_slugs
-from builder.model import Actor, Article, DateBasis, DateRef, EntityType, Event, Mentions, Precision
+from builder.model import Actor, Article, DateRef, EntityType, Event, Mentions, Precision
 
 TYPES_FILE = Path(__file__).with_name("event_types.toml")
 EVENT_TYPES_NAME = "event_types.toml"  # a site's own event types, in site/
@@ -1514,14 +1514,13 @@ def background_events(articles: list[Article], happenings_of: dict[str, list[Hap
         if memo is None:
             packed = make()
         else:
-            # What the mentions read: the article (its dates too: given by its content, or, when an event dated
-            # it, by its content and that day), its names' keys, its main event's date and type, the types and
-            # the publishers.
+            # What the mentions read: the article, its names' keys, its main event's date and type, its date, the
+            # types and the publishers.  The article's dates are its content's, or, when it is undated and an event
+            # dated it, its content's resolved against that day: its date, so its content and its date name them.
             packed = memo.recall(("dated mentions", MENTIONS_FORMAT, article.source_file, article.content_hash,
                                   site_part, columns_of[article.source_file].keys,
                                   main.value.toordinal() if main else None,
-                                  main_type, anchor.toordinal() if anchor else None,
-                                  article.published.basis == DateBasis.EVENT), make)
+                                  main_type, anchor.toordinal() if anchor else None), make)
         for mention in _unpacked_mentions(article, packed, types_by_name):
             buckets[(mention.kind.name, mention.trigger.group(0).lower().rstrip("s"), mention.ref.value.year)].append(
                 mention)
