@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pickle
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
+from random import Random
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 
 from builder.config import Config
 from builder.link import link_site
-from builder.link.events import LazyNames, background_events, name_columns, normalise_key
+from builder.link.events import LazyNames, background_events, link_related, name_columns, normalise_key
 from builder.link.memo import LinkMemo
 from builder.model import Article, DateRef, Event, Precision
 
@@ -191,3 +192,54 @@ def test_dated_mentions_are_recalled_only_for_the_same_main_event_date_and_names
         memo = LinkMemo(memo.kept)
         assert dated_events(kim, memo, *inputs) == dated_events(kim, None, *inputs), inputs
     assert "Korean War" in dated_events(kim, None, None, "war", ANCHORS[0], False)
+
+
+# ---------------------------------------------------------------- related events
+
+ACTOR_POOL = [f"actor-{n}" for n in range(8)]
+SOURCE_POOL = [f"{n:02d}.md" for n in range(10)]
+
+
+def made_up_event(key: str, rng: Random) -> Event:
+    day = date(2016, 1, 1) + timedelta(days=rng.randrange(0, 120))
+    return Event(key, key, "meeting", "", None if rng.random() < 0.1 else DateRef(day, Precision.DAY, "then", 0),
+                 place=rng.choice([None, "place-1", "place-2"]), participants=rng.sample(ACTOR_POOL, rng.randint(0, 3)),
+                 sources=rng.sample(SOURCE_POOL, rng.randint(1, 2)))
+
+
+def related_of(events: dict[str, Event], memo: LinkMemo | None, limit: int) -> dict[str, list[str]]:
+    copies = [pickle.loads(pickle.dumps(events[key])) for key in sorted(events)]
+    link_related(copies, limit, memo)
+    return {event.key: event.related for event in copies}
+
+
+@settings(max_examples=150, deadline=None)
+@given(seed=st.integers(0, 10_000), builds=st.lists(st.lists(st.sampled_from(["edit", "add", "delete"]), min_size=1,
+                                                             max_size=3), min_size=1, max_size=3),
+       limit=st.sampled_from([1, 2, 5]))
+def test_related_events_with_the_memo_after_any_changes_are_a_cold_runs(seed, builds, limit):
+    rng = Random(seed)
+    events = {f"e{n:03d}": made_up_event(f"e{n:03d}", rng) for n in range(40)}
+    memo = LinkMemo()
+    assert related_of(events, memo, limit) == related_of(events, None, limit)
+    for changes in builds:
+        for change in changes:
+            key = rng.choice(sorted(events))
+            if change == "edit":
+                events[key] = made_up_event(key, rng)
+            elif change == "add":
+                added = f"e{rng.randrange(1000):03d}a"
+                events[added] = made_up_event(added, rng)
+            elif len(events) > 2:
+                del events[key]
+        memo = LinkMemo(memo.kept)
+        assert related_of(events, memo, limit) == related_of(events, None, limit), changes
+
+
+def test_related_events_of_an_untouched_site_are_all_kept(monkeypatch):
+    rng = Random(5)
+    events = {f"e{n:03d}": made_up_event(f"e{n:03d}", rng) for n in range(40)}
+    memo = LinkMemo()
+    cold = related_of(events, memo, 5)
+    monkeypatch.setattr(Counter, "__init__", lambda *a, **k: pytest.fail("worked out again"))
+    assert related_of(events, LinkMemo(memo.kept), 5) == cold

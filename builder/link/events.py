@@ -1321,7 +1321,7 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
     slugs = unique_slugs([(e.key, slug_text(e)) for e in events])
     for event in events:
         event.slug = slugs[event.key]
-    link_related(events)
+    link_related(events, memo=memo)
     events.sort(key=event_order)
     return events, articles
 
@@ -1657,10 +1657,60 @@ def combined_summary(reports: list[Article], evidence: list[tuple[str, int]],
 RELATED_DAYS = 45  # events this close in time that share a participant or the place are related
 
 
-def link_related(events: list[Event], limit: int = 5) -> None:
+RELATED_FORMAT = 1
+
+
+class RelatedState(NamedTuple):
+    """What link_related keeps for the next build: each event's signature (what of it link_related reads: the
+    actor keys it names, its reports, its date span) and its related events, by event key."""
+
+    signatures: dict[str, tuple]
+    related: dict[str, list[str]]
+
+
+def _related_signature(event: Event) -> tuple:
+    span = _date_span(event.date) if event.date is not None else None
+    return (sorted({*event.participants, *([event.place] if event.place else [])}), sorted(set(event.sources)),
+            span)
+
+
+def _unaffected(signatures: dict[str, tuple], previous: RelatedState) -> set[str]:
+    """The events whose related events are the previous build's: an event's related events read its own
+    signature and, through the postings of its actor keys and reports, the signatures of the events sharing one
+    with it (and how many do).  So an event that is the same and shares no actor key or report with an event
+    that is new, gone or changed (as it is now or as it was) reads the same postings: same related events."""
+    old = previous.signatures
+    changed = [key for key, signature in signatures.items() if old.get(key) != signature]
+    changed += [key for key in old if key not in signatures]
+    touched: set[tuple[str, str]] = set()
+    for key in changed:
+        for signature in (signatures.get(key), old.get(key)):
+            if signature is not None:
+                touched.update(("actor", name) for name in signature[0])
+                touched.update(("report", source) for source in signature[1])
+    changed_set = set(changed)
+    return {key for key, (names, sources, _) in signatures.items()
+            if key not in changed_set and key in previous.related
+            and not any(("actor", name) in touched for name in names)
+            and not any(("report", source) in touched for source in sources)}
+
+
+def link_related(events: list[Event], limit: int = 5, memo: LinkMemo | None = None) -> None:
     """Related events: those reported by the same article (a main event and the background it cites), and those
     sharing participants or the place within RELATED_DAYS of each other (or undated), found through inverted
-    indexes; most shared first, then nearest in time."""
+    indexes; most shared first, then nearest in time.  `memo`: the previous build's related events, kept for
+    the events an edit did not reach (_unaffected); this build's are kept in it for the next."""
+    keep: set[str] = set()
+    state_parts = ("related events", RELATED_FORMAT, limit)
+    signatures = {}
+    if memo is not None and len({event.key for event in events}) == len(events):
+        signatures = {event.key: _related_signature(event) for event in events}
+        previous = memo.previous_value(state_parts)
+        if isinstance(previous, RelatedState):
+            keep = _unaffected(signatures, previous)
+            for event in events:
+                if event.key in keep:
+                    event.related = list(previous.related[event.key])
     by_actor: dict[str, list[int]] = defaultdict(list)
     by_source: dict[str, list[int]] = defaultdict(list)
     for index, event in enumerate(events):
@@ -1679,6 +1729,8 @@ def link_related(events: list[Event], limit: int = 5) -> None:
         return max((b_start - a_end).days, (a_start - b_end).days, 0)
 
     for index, event in enumerate(events):
+        if event.key in keep:
+            continue
         shared: Counter = Counter()
         for key in {*event.participants, *([event.place] if event.place else [])}:
             postings = by_actor[key]
@@ -1696,3 +1748,5 @@ def link_related(events: list[Event], limit: int = 5) -> None:
                     shared[other] += 2
         ranked = sorted(shared.items(), key=lambda kv: (-kv[1], apart(index, kv[0]), events[kv[0]].key))
         event.related = [events[o].key for o, _ in ranked[:limit]]
+    if signatures:
+        memo.keep(state_parts, RelatedState(signatures, {event.key: event.related for event in events}))
