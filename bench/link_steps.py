@@ -30,6 +30,8 @@ from builder.model import SourceFile
 
 totals = defaultdict(float)
 def wrap(mod, name, label=None):
+    if not hasattr(mod, name):  # a step an older tree does not have
+        return
     f = getattr(mod, name)
     label = label or f"{mod.__name__.split('.')[-1]}.{name}"
     @functools.wraps(f)
@@ -45,7 +47,8 @@ for n in ["find_duplicates", "unique_slugs", "resolve_actors", "group_events", "
     wrap(site_mod, n)
 for n in ["article_names", "article_features", "cluster_articles", "pair_scores", "average_link", "_tfidf",
           "_flat_blocked_pairs", "_flat_pair_cosines", "background_events", "link_related", "combined_summary",
-          "find_happenings", "_best_date", "_display_names", "time_ranks", "recall"]:
+          "find_happenings", "_best_date", "_display_names", "time_ranks", "recall", "_packed_mentions",
+          "group_dated_mentions", "_date_through", "name_columns", "_unpacked_mentions", "article_when"]:
     wrap(ev, n)
 for n in ["_local_resolution", "mention_keys", "_said_in", "_assign_slugs", "_likely_merges",
           "_provisional_slugs", "_with_actors", "recall", "References"]:

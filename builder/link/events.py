@@ -46,7 +46,7 @@ from builder.analyse.dates import MONTHS, WEEKDAYS, resolve_against, weekday_dis
 from builder.link.memo import LinkMemo, memo_key, recall
 from builder.link.reference import ARTICLE_WORDS, IDF_FLOOR, NAME_ARTICLE_WORDS, RARE_FREQUENCY, Reference
 from builder.link.slugs import unique_slugs
-from builder.model import Actor, Article, DateRef, EntityType, Event, Precision
+from builder.model import Actor, Article, DateRef, EntityType, Event, Mentions, Precision
 
 TYPES_FILE = Path(__file__).with_name("event_types.toml")
 EVENT_TYPES_NAME = "event_types.toml"  # a site's own event types, in site/
@@ -307,11 +307,16 @@ def article_names(article: Article) -> list[Name]:
     has no mentions, capitalised word runs.  Short forms ("Kim", "Mr. Shoigu") take the key of the longest
     name in the article that contains them."""
     names: list[Name] = []
-    if article.mentions:
-        for mention in article.mentions:
+    mentions = article.mentions
+    if isinstance(mentions, Mentions):  # read from its columns (a Mention made for each costs a third of this)
+        for text, actor_key, sentence, start, kind in zip(mentions.texts, mentions.actor_keys, mentions.sentences,
+                                                          mentions.starts, mentions.types, strict=True):
+            names.append(Name(actor_key or normalise_key(text), text, sentence, start, kind))
+    elif mentions:
+        for mention in mentions:
             key = mention.actor_key or normalise_key(mention.text)
             names.append(Name(key, mention.text, mention.sentence, mention.start, mention.type))
-    else:
+    if not mentions:
         for sentence in article.sentences:
             text = article.text[sentence.start : sentence.end]
             for m in _NAME.finditer(text):
@@ -334,6 +339,43 @@ def article_names(article: Article) -> list[Name]:
         if "-" not in name.key and name.key in longest:
             name.key = longest[name.key]
     return names
+
+
+NAMES_FORMAT = 1
+
+
+class NameColumns(NamedTuple):
+    """An article's names (article_names) as the event steps that run on every article read them: each name's
+    key and its text, in order (two lists of strings: cheap to keep in the link memo and to read back)."""
+
+    keys: list[str]
+    texts: list[str]
+
+
+class LazyNames(dict):
+    """Source file → article_names of its article, worked out the first time it is asked for (in an edit
+    rebuild, only for the articles whose results the link memo does not hold)."""
+
+    def __init__(self, articles: list[Article]) -> None:
+        super().__init__()
+        self.articles = {article.source_file: article for article in articles}
+
+    def __missing__(self, source_file: str) -> list[Name]:
+        names = self[source_file] = article_names(self.articles[source_file])
+        return names
+
+
+def name_columns(article: Article, names_of: LazyNames, memo: LinkMemo | None) -> NameColumns:
+    """The article's NameColumns, recalled from `memo` by what article_names reads: the article and the actor
+    keys linking gave its mentions."""
+    def make() -> tuple[list[str], list[str]]:
+        names = names_of[article.source_file]
+        return [n.key for n in names], [n.text for n in names]
+
+    mentions = article.mentions  # (their column of actor keys, not a Mention made for each to read its key)
+    actor_keys = mentions.actor_keys if isinstance(mentions, Mentions) else [m.actor_key for m in mentions]
+    parts = ("article names", NAMES_FORMAT, article.source_file, article.content_hash, actor_keys)
+    return NameColumns(*recall(memo, parts, make))
 
 
 # ---------------------------------------------------------------- features and clustering
@@ -1059,15 +1101,18 @@ BACKGROUND_DAYS = 60  # a dated happening this long before its report is backgro
 class Report:
     article: Article
     happening: Happening | None
-    names: list[Name]
+    names: NameColumns
     related: list[Happening] = field(default_factory=list)  # other happenings of the article told about it
 
 
-def _display_names(reports: list[Report], actors: dict[str, Actor]) -> dict[str, str]:
+def _display_names(reports: list[Report], actors: dict[str, Actor], wanted: set | None = None) -> dict[str, str]:
+    """How the reports' names are shown: an actor's name, else the surface form most names of the key take.
+    `wanted`: the keys a label will show (a key's name reads only that key's names): only those are worked out."""
     shown: dict[str, Counter] = defaultdict(Counter)
     for report in reports:
-        for name in report.names:
-            shown[name.key][strip_titles(name.text)] += 1
+        for key, text in zip(report.names.keys, report.names.texts, strict=True):
+            if wanted is None or key in wanted:
+                shown[key][strip_titles(text)] += 1
     result = {}
     for key, counts in shown.items():
         if key in actors:
@@ -1169,22 +1214,23 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
     if params is None:
         params = REFERENCE_PARAMS if getattr(config, "event_weights", "site") == "reference" else ClusterParams()
     actor_by_key = {actor.key: actor for actor in actors or []}
-    names_of = {a.source_file: article_names(a) for a in articles}
+    names_of = LazyNames(articles)  # the Name objects: only where something not recalled reads them
+    columns_of = {a.source_file: name_columns(a, names_of, memo) for a in articles}
     publishers = frozenset(a.source.lower() for a in articles if a.source != "Unknown source")
     # An article's happenings read the article, its names (the actor keys of its mentions), the types and the
     # publishers: all in the memo's key (an article by its content hash; the names by their keys, the rest of a
     # name being the article's).
     site_part = memo_key((types_key(type_list), sorted(publishers))) if memo is not None else b""
     happenings_of = {a.source_file: recall(memo, ("happenings", a.source_file, a.content_hash, site_part,
-                                                  [n.key for n in names_of[a.source_file]]),
-                                           partial(find_happenings, a, names_of[a.source_file], type_list, publishers))
+                                                  columns_of[a.source_file].keys),
+                                           partial(_happenings, a, names_of, type_list, publishers))
                      for a in articles}
     if memo is not None and params.reference is not None:  # only what an edit touched is grouped again
         from builder.link.regroup import grouping_identity, regroup
 
         # The words and names of an article are read only if its vectors are not in the memo.
         features = [ArticleFeatures(Counter(), Counter(), *article_when(a)) for a in articles]
-        identities = [grouping_identity(a.source_file, a.content_hash, [n.key for n in names_of[a.source_file]], f)
+        identities = [grouping_identity(a.source_file, a.content_hash, columns_of[a.source_file].keys, f)
                       for a, f in zip(articles, features, strict=True)]
         groups = regroup(features, [a.source_file for a in articles], identities, params, memo,
                          full=lambda i: article_features(articles[i], names_of[articles[i].source_file]))
@@ -1202,7 +1248,7 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
         members = sorted((articles[i] for i in group), key=lambda a: (published[a.source_file] is None,
                                                                       published[a.source_file] or date.min,
                                                                       a.source_file))
-        reports = [Report(a, main_happening(happenings_of[a.source_file]), names_of[a.source_file]) for a in members]
+        reports = [Report(a, main_happening(happenings_of[a.source_file]), columns_of[a.source_file]) for a in members]
         main = [r.happening for r in reports if r.happening]
         kind = _kind_of(main, types_by_name)
         people: Counter = Counter()
@@ -1218,7 +1264,7 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
         if kind and kind.takes_object and doer in actor_by_key and actor_by_key[doer].type == EntityType.PLACE:
             doer = None  # a place does not arrest, sign or meet
         participants = list(dict.fromkeys([*(k for k in (doer, done_to) if k and k != place), *participants]))[:6]
-        names = _display_names(reports, actor_by_key)
+        names = _display_names(reports, actor_by_key, {*participants, place, doer, done_to})
         first = reports[0].article
         if kind is None and (len(reports) < 2 or not any(r.article.sentences for r in reports)):
             continue  # one article that tells of no happening: no event of its own
@@ -1271,13 +1317,18 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
                     published[report.article.source_file] = day
 
     events.extend(background_events(articles, happenings_of, names_of, published, actor_by_key, events, publishers,
-                                    type_list))
+                                    type_list, memo, columns_of))
     slugs = unique_slugs([(e.key, slug_text(e)) for e in events])
     for event in events:
         event.slug = slugs[event.key]
-    link_related(events)
+    link_related(events, memo=memo)
     events.sort(key=event_order)
     return events, articles
+
+
+def _happenings(article: Article, names_of: LazyNames, types: list[EventType],
+                publishers: frozenset[str]) -> list[Happening]:
+    return find_happenings(article, names_of[article.source_file], types, publishers)
 
 
 def _drop_words(articles: list[Article]) -> None:
@@ -1382,60 +1433,103 @@ class DatedMention:
     roles: tuple[str | None, str | None] = (None, None)  # doer, done to (sentence_roles)
 
 
+MENTIONS_FORMAT = 1
+
+
+def _packed_mentions(article: Article, main: DateRef | None, main_type: str | None, names_of: dict[str, list[Name]],
+                     publishers: frozenset[str], anchor: date | None, types: list[EventType]) -> list[tuple]:
+    """An article's dated mentions (background_events), each as (sentence, type name, trigger start, end and
+    text, is-noun, the date's place in article.dates, participants, place, roles): small to keep in the memo."""
+    triggers = SentenceTriggers(article, types)
+    by_sentence: dict[int, list[Name]] = defaultdict(list)
+    own = publishers | {article.source.lower()}
+    for name in names_of[article.source_file]:
+        if not news_organisation(name.text, own) and not (
+                article.text[name.start - 1 : name.start] == "(" and _TICKER.fullmatch(name.text)):
+            by_sentence[name.sentence].append(name)
+    packed = []
+    for number, ref in enumerate(article.dates):
+        if not ref.resolved or (main and ref.value == main.value) or ref.rule in ("relative-day",):
+            continue
+        sentence = article.sentences[ref.sentence]
+        text = article.text[sentence.start : sentence.end]
+        position = _start_of(article, ref) - sentence.start
+        bare = ref.wording.removeprefix("on ").removeprefix("On ").removeprefix("in ").removeprefix("In ")
+        found = nearest_trigger(text, position, position + len(bare), types, triggers.of(ref.sentence, text))
+        if found is None or found[0].name in ("statement", "accusation", "denial"):
+            continue
+        kind, trigger = found
+        far_back = anchor and _date_span(ref)[1] < anchor - timedelta(days=BACKGROUND_DAYS)
+        if main and not far_back and (kind.name == main_type or abs((ref.value - main.value).days) <= 1):
+            continue  # the main event itself, told again
+        near = (sentence.start + trigger.start() - 60, sentence.start + trigger.end() + 60)
+        people = [n for n in sorted(by_sentence[ref.sentence], key=lambda n: n.start)
+                  if near[0] <= n.start <= near[1]]
+        place = next((n.key for n in people if n.type == EntityType.PLACE), None)
+        participants = list(dict.fromkeys(n.key for n in people if n.type != EntityType.PLACE))
+        if not far_back and not participants and not place:
+            continue  # a recent happening with no one and nowhere named: too vague to stand alone
+        roles = sentence_roles(text, sentence.start, trigger, [n for n in people if n.type != EntityType.PLACE],
+                               kind)
+        packed.append((ref.sentence, kind.name, trigger.begin, trigger.finish, trigger.text, trigger.noun, number,
+                       participants, place, roles))
+    return packed
+
+
+def _unpacked_mentions(article: Article, packed: list[tuple], types: dict[str, EventType]) -> list[DatedMention]:
+    mentions = []
+    for sentence, type_name, begin, finish, text, noun, number, participants, place, roles in packed:
+        kind = types[type_name]
+        mentions.append(DatedMention(article, sentence, kind, TriggerMatch(kind, begin, finish, text, noun),
+                                     article.dates[number], participants, place, roles))
+    return mentions
+
+
 def background_events(articles: list[Article], happenings_of: dict[str, list[Happening]],
                       names_of: dict[str, list[Name]], published: dict[str, date | None],
                       actors: dict[str, Actor], main_events: list[Event],
                       publishers: frozenset[str] = frozenset(),
-                      types: list[EventType] | None = None) -> list[Event]:
+                      types: list[EventType] | None = None, memo: LinkMemo | None = None,
+                      columns_of: dict[str, NameColumns] | None = None) -> list[Event]:
     """Happenings with their own date other than an article's main event ("the armistice of July 27, 1953",
     "the 1950-53 Korean War"): each resolved date with an event word next to it.  Across articles they merge
-    when type and event word agree and their dates overlap (blocking on type, word and year)."""
+    when type and event word agree and their dates overlap (blocking on type, word and year).  `memo`: each
+    article's dated mentions of the previous build, recalled where what they read did not change.  `columns_of`:
+    each article's names as NameColumns (made from `names_of` when not given)."""
+    types = types or TYPES
+    if columns_of is None:
+        columns_of = {a.source_file: NameColumns([n.key for n in names_of[a.source_file]],
+                                                 [n.text for n in names_of[a.source_file]]) for a in articles}
     main_dates = {e.key: e.date for e in main_events}
     main_types = {e.key: e.type for e in main_events}
+    types_by_name = {kind.name: kind for kind in types}
+    site_part = memo_key((types_key(types), sorted(publishers))) if memo is not None else b""
     seen_keys: set[str] = set()
     buckets: dict[tuple, list[DatedMention]] = defaultdict(list)
     for article in articles:
         main = main_dates.get(article.main_event or "")
-        triggers = SentenceTriggers(article, types or TYPES)
-        by_sentence: dict[int, list[Name]] = defaultdict(list)
-        own = publishers | {article.source.lower()}
-        for name in names_of[article.source_file]:
-            if not news_organisation(name.text, own) and not (
-                    article.text[name.start - 1 : name.start] == "(" and _TICKER.fullmatch(name.text)):
-                by_sentence[name.sentence].append(name)
-        for ref in article.dates:
-            if not ref.resolved or (main and ref.value == main.value) or ref.rule in ("relative-day",):
-                continue
-            sentence = article.sentences[ref.sentence]
-            text = article.text[sentence.start : sentence.end]
-            position = _start_of(article, ref) - sentence.start
-            bare = ref.wording.removeprefix("on ").removeprefix("On ").removeprefix("in ").removeprefix("In ")
-            found = nearest_trigger(text, position, position + len(bare), types, triggers.of(ref.sentence, text))
-            if found is None or found[0].name in ("statement", "accusation", "denial"):
-                continue
-            kind, trigger = found
-            anchor = published.get(article.source_file)
-            far_back = anchor and _date_span(ref)[1] < anchor - timedelta(days=BACKGROUND_DAYS)
-            if main and not far_back and (kind.name == main_types.get(article.main_event or "")
-                                          or abs((ref.value - main.value).days) <= 1):
-                continue  # the main event itself, told again
-            near = (sentence.start + trigger.start() - 60, sentence.start + trigger.end() + 60)
-            people = [n for n in sorted(by_sentence[ref.sentence], key=lambda n: n.start)
-                      if near[0] <= n.start <= near[1]]
-            place = next((n.key for n in people if n.type == EntityType.PLACE), None)
-            participants = list(dict.fromkeys(n.key for n in people if n.type != EntityType.PLACE))
-            if not far_back and not participants and not place:
-                continue  # a recent happening with no one and nowhere named: too vague to stand alone
-            roles = sentence_roles(text, sentence.start, trigger, [n for n in people if n.type != EntityType.PLACE],
-                                   kind)
-            item = DatedMention(article, ref.sentence, kind, trigger, ref, participants, place, roles)
-            buckets[(kind.name, trigger.group(0).lower().rstrip("s"), ref.value.year)].append(item)
+        main_type = main_types.get(article.main_event or "") if main else None
+        anchor = published.get(article.source_file)
+        make = partial(_packed_mentions, article, main, main_type, names_of, publishers, anchor, types)
+        if memo is None:
+            packed = make()
+        else:
+            # What the mentions read: the article, its names' keys, its main event's date and type, its date, the
+            # types and the publishers.  The article's dates are its content's, or, when it is undated and an event
+            # dated it, its content's resolved against that day: its date, so its content and its date name them.
+            packed = memo.recall(("dated mentions", MENTIONS_FORMAT, article.source_file, article.content_hash,
+                                  site_part, columns_of[article.source_file].keys,
+                                  main.value.toordinal() if main else None,
+                                  main_type, anchor.toordinal() if anchor else None), make)
+        for mention in _unpacked_mentions(article, packed, types_by_name):
+            buckets[(mention.kind.name, mention.trigger.group(0).lower().rstrip("s"), mention.ref.value.year)].append(
+                mention)
     events = []
     for (type_name, _, _), items in sorted(buckets.items()):
         for group in group_dated_mentions(items):
             best = min(group, key=lambda i: (PRECISION_ORDER[i.ref.precision], i.article.source_file, i.sentence))
-            reports = [Report(i.article, None, names_of[i.article.source_file]) for i in group]
-            names = _display_names(reports, actors)
+            reports = [Report(i.article, None, columns_of[i.article.source_file]) for i in group]
+            names = _display_names(reports, actors, {*best.participants, best.place, *best.roles})
             label = nominal_label(best.article.sentence_text(best.sentence), best.trigger, best.ref, best.kind,
                                   best.participants, best.place, names, best.roles)
             key = _stable_key("dated", type_name, best.ref.value.isoformat(), label)
@@ -1563,10 +1657,60 @@ def combined_summary(reports: list[Article], evidence: list[tuple[str, int]],
 RELATED_DAYS = 45  # events this close in time that share a participant or the place are related
 
 
-def link_related(events: list[Event], limit: int = 5) -> None:
+RELATED_FORMAT = 1
+
+
+class RelatedState(NamedTuple):
+    """What link_related keeps for the next build: each event's signature (what of it link_related reads: the
+    actor keys it names, its reports, its date span) and its related events, by event key."""
+
+    signatures: dict[str, tuple]
+    related: dict[str, list[str]]
+
+
+def _related_signature(event: Event) -> tuple:
+    span = _date_span(event.date) if event.date is not None else None
+    return (sorted({*event.participants, *([event.place] if event.place else [])}), sorted(set(event.sources)),
+            span)
+
+
+def _unaffected(signatures: dict[str, tuple], previous: RelatedState) -> set[str]:
+    """The events whose related events are the previous build's: an event's related events read its own
+    signature and, through the postings of its actor keys and reports, the signatures of the events sharing one
+    with it (and how many do).  So an event that is the same and shares no actor key or report with an event
+    that is new, gone or changed (as it is now or as it was) reads the same postings: same related events."""
+    old = previous.signatures
+    changed = [key for key, signature in signatures.items() if old.get(key) != signature]
+    changed += [key for key in old if key not in signatures]
+    touched: set[tuple[str, str]] = set()
+    for key in changed:
+        for signature in (signatures.get(key), old.get(key)):
+            if signature is not None:
+                touched.update(("actor", name) for name in signature[0])
+                touched.update(("report", source) for source in signature[1])
+    changed_set = set(changed)
+    return {key for key, (names, sources, _) in signatures.items()
+            if key not in changed_set and key in previous.related
+            and not any(("actor", name) in touched for name in names)
+            and not any(("report", source) in touched for source in sources)}
+
+
+def link_related(events: list[Event], limit: int = 5, memo: LinkMemo | None = None) -> None:
     """Related events: those reported by the same article (a main event and the background it cites), and those
     sharing participants or the place within RELATED_DAYS of each other (or undated), found through inverted
-    indexes; most shared first, then nearest in time."""
+    indexes; most shared first, then nearest in time.  `memo`: the previous build's related events, kept for
+    the events an edit did not reach (_unaffected); this build's are kept in it for the next."""
+    keep: set[str] = set()
+    state_parts = ("related events", RELATED_FORMAT, limit)
+    signatures = {}
+    if memo is not None and len({event.key for event in events}) == len(events):
+        signatures = {event.key: _related_signature(event) for event in events}
+        previous = memo.previous_value(state_parts)
+        if isinstance(previous, RelatedState):
+            keep = _unaffected(signatures, previous)
+            for event in events:
+                if event.key in keep:
+                    event.related = list(previous.related[event.key])
     by_actor: dict[str, list[int]] = defaultdict(list)
     by_source: dict[str, list[int]] = defaultdict(list)
     for index, event in enumerate(events):
@@ -1585,6 +1729,8 @@ def link_related(events: list[Event], limit: int = 5) -> None:
         return max((b_start - a_end).days, (a_start - b_end).days, 0)
 
     for index, event in enumerate(events):
+        if event.key in keep:
+            continue
         shared: Counter = Counter()
         for key in {*event.participants, *([event.place] if event.place else [])}:
             postings = by_actor[key]
@@ -1602,3 +1748,5 @@ def link_related(events: list[Event], limit: int = 5) -> None:
                     shared[other] += 2
         ranked = sorted(shared.items(), key=lambda kv: (-kv[1], apart(index, kv[0]), events[kv[0]].key))
         event.related = [events[o].key for o, _ in ranked[:limit]]
+    if signatures:
+        memo.keep(state_parts, RelatedState(signatures, {event.key: event.related for event in events}))
