@@ -193,7 +193,7 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None,
     from builder.link.memo import LinkMemo
     from builder.render import iter_site_pages
     from builder.search import SearchIndex
-    from builder.search_catchup import SearchEntries, keep_previous_bundle
+    from builder.search_catchup import DeferredIndex
 
     curation = load_curation(settings.paths.site / CURATION_NAME)  # a mistake in it stops the build before the work
     with timer("clean+analyse", f"cleaning and analysing {len(sources):,} files"):
@@ -217,17 +217,13 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None,
     # the search index is made of them shard by shard in the background as they are written. The time
     # spent making pages is "render", waiting for the index's last shard "index", the rest "write".
     # Unchanged shards are reused from the previous site, their words from the cache.
-    # Deferred: only each page's search entry is kept, and the previous index stands in.
-    search_index = (SearchEntries() if defer_search
+    # Deferred (`serve`): the previous site's index stands in, and the new one is made after the swap.
+    search_index = (DeferredIndex(settings.paths.output) if defer_search
                     else SearchIndex(previous=settings.paths.output, cache=settings.paths.cache))
-    keep_previous_index = keep_previous_bundle(settings.paths.output)
 
     def finish_index(staging: Path) -> None:
         with timer("index", "finishing the search index"):
-            if isinstance(search_index, SearchIndex):
-                search_index.finish(staging)
-            else:
-                keep_previous_index(staging)
+            search_index.finish(staging)
 
     # The linked site lives until the end of the build: the garbage collector need not walk its millions
     # of objects again each time rendering's short-lived ones trigger a full collection.

@@ -4,7 +4,7 @@ An edit's pages are written in a few seconds at 10k articles; the search index a
 more (a Pagefind run over the changed shard, the words index). `serve` does not make the browser wait:
 
 1. `build(settings, defer_search=True)` writes and swaps in the new pages as usual, with the previous
-   site's search bundle hard-linked in unchanged (`keep_previous_bundle`) and the marker saying the index
+   site's search bundle hard-linked in unchanged (`DeferredIndex`) and the marker saying the index
    is pending (builder.write: such a site is never up to date, so a `build-site build` of it indexes it).
    What the index needs of the pages, each page's search entry in the order written, comes back in
    `BuildReport.pending_search` (a `PendingSearch`); the browser reloads at once, and search answers from
@@ -30,7 +30,6 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,37 +39,58 @@ from builder.search import BUNDLE, Cancelled, SearchIndex, ShardPlanner, link_or
 from builder.write import MARKER, complete_site, output_lock
 
 
-class SearchEntries:
-    """Takes the writer's pages (`page_written`, as `SearchIndex` does) and keeps each one's search entry, in the
-    order written; indexes nothing. `close()` is there for `build()`'s `finally`."""
+class DeferredIndex:
+    """Stands in for `SearchIndex` in a build whose index is made later (`build(defer_search=True)`): keeps each
+    written page's search entry in the order written (`entries`, what the catch-up plans its shards from), and
+    puts the previous site's bundle, whole, into the new site in its place.
 
-    def __init__(self) -> None:
+    The bundle is hard-linked (its files are never changed in place: a new index replaces them) in a thread
+    started with the first page, while the others are made: at 10k that is 29,000 files, 0.4 s CPU, mostly
+    in the kernel, so it takes the second core, not the edit's time. `finish` waits for it."""
+
+    def __init__(self, previous_site: Path) -> None:
+        self.previous_bundle = previous_site / BUNDLE
         self.entries: dict[str, str] = {}
+        self._linking: threading.Thread | None = None
+        self._failed: list[BaseException] = []
 
     def page_written(self, folder: Path, relative: str, content: bytes | None, search: str | None = None) -> None:
+        if self._linking is None:
+            self._linking = threading.Thread(target=self._link, args=(folder / BUNDLE,), name="previous-index")
+            self._linking.start()
         self.entries[relative] = search_entry(relative, content, search)
 
+    def _link(self, target: Path) -> None:
+        try:
+            link_tree(self.previous_bundle, target)
+        except BaseException as exc:  # raised again by finish(), in the build's thread
+            self._failed.append(exc)
+
+    def finish(self, folder: Path) -> None:
+        if self._linking is None:  # (no page at all)
+            self._link(folder / BUNDLE)
+        else:
+            self._linking.join()
+        if self._failed:
+            raise self._failed[0]
+
     def close(self) -> None:
-        pass
-
-
-def keep_previous_bundle(previous_site: Path) -> Callable[[Path], None]:
-    """The writer's `finish_staging` for a site whose index is made later: the previous site's bundle (whole,
-    hard-linked: its files are never changed in place) stands in for it. No previous bundle: none."""
-
-    def link_into(staging: Path) -> None:
-        link_tree(previous_site / BUNDLE, staging / BUNDLE)
-
-    return link_into
+        if self._linking is not None:
+            self._linking.join()  # (a failed build removes the staging folder after this)
 
 
 def link_tree(source: Path, target: Path) -> None:
-    """Hard-link every file under `source` to the same place under `target` (nothing if `source` is missing)."""
-    root = os.fspath(source)
+    """Hard-link every file under `source` to the same place under `target` (nothing if `source` is missing).
+    On strings, each folder made once: 29,000 files of a 10k site's bundle are linked in the edit's time."""
+    root, into = os.fspath(source), os.fspath(target)
     for where, _, names in os.walk(root):
-        relative = os.path.relpath(where, root)
+        folder = into if where == root else os.path.join(into, os.path.relpath(where, root))
+        os.makedirs(folder, exist_ok=True)
         for name in names:
-            link_or_copy(Path(where, name), target / relative / name)
+            try:
+                os.link(f"{where}/{name}", f"{folder}/{name}")
+            except OSError:
+                shutil.copyfile(f"{where}/{name}", f"{folder}/{name}")
 
 
 @dataclass
