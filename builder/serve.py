@@ -35,6 +35,7 @@ import webbrowser
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
@@ -45,6 +46,9 @@ from tornado import httpserver, netutil, web
 from builder.config import Settings, load_config
 from builder.errors import ConfigError
 from builder.model import PendingSearch
+
+if TYPE_CHECKING:
+    from builder.search_catchup import CatchUpReport, SearchCatchUp
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -193,7 +197,7 @@ class DevServer:
         # One catch-up of the search index at a time (builder.search_catchup), in its own thread.
         self.indexer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-index")
         self.pending_search: PendingSearch | None = None  # the served site's index still to make
-        self.catching_up = None  # the SearchCatchUp running or queued
+        self.catching_up: SearchCatchUp | None = None  # running, or queued behind one that was cancelled
         self.stopped = threading.Event()
 
     # building -----------------------------------------------------------------------------------
@@ -270,14 +274,14 @@ class DevServer:
         future = asyncio.get_running_loop().run_in_executor(self.indexer, self._run_catch_up, catch_up)
         future.add_done_callback(lambda done: self._caught_up(catch_up, done))
 
-    def _run_catch_up(self, catch_up):
+    def _run_catch_up(self, catch_up: SearchCatchUp) -> CatchUpReport | None:
         if self.before_index is not None:
             self.before_index()
         if catch_up.cancelled.is_set():
             return None
         return catch_up.run()
 
-    def _caught_up(self, catch_up, future: asyncio.Future) -> None:
+    def _caught_up(self, catch_up: SearchCatchUp, future: asyncio.Future) -> None:
         if self.catching_up is catch_up:
             self.catching_up = None
         if future.cancelled():
