@@ -1,6 +1,6 @@
 """Under `build-site serve`: the time from a seed edit to the browser's reload, and to the search index's catch-up.
 
-    .venv/bin/python bench/serve_reload.py --project /tmp/NAME-p10k [--sessions 2] [--edits 2] [--tree T]
+    .venv/bin/python bench/serve_reload.py --project /tmp/NAME-p10k [--rounds 2] [--tree T]
 
 The project (a copy of a built one: seeds, warm analysis cache, output made with the same tree) is served
 with `serve --into-output --port 0` by a subprocess with --tree on PYTHONPATH (the first build is then the
@@ -10,12 +10,12 @@ seconds from writing the file to the reload message, and, with the index made af
 the index was swapped in. The server's CPU seconds over each interval (user + system of the process and
 of its waited children, Pagefind: /proc/PID/stat) are printed beside them.
 
-Two modes, alternated session by session (index first, index after, index first, ...) so that both see the
-same load: "index first" is the previous behaviour, `build()` making the search index before the reload
-(`build` is wrapped to ignore `defer_search`, as main's serve called it); "index after" is the current one.
-The first edit of a session pays the server's first imports of the analysis and linking libraries; the
-later ones are what a long editing session sees. The reload time includes the watcher's poll (0.2 s) and
-the settle time (0.3 s): `serve`'s own delay before a rebuild starts.
+Two modes, alternated edit by edit in the same server (index first, index after, index first, ...) so that
+both see the same load and a warm process: "index first" is the previous behaviour, `build()` making the
+search index before the reload (the launcher wraps `build` to ignore `defer_search` while a mode file says
+so, as main's serve called it); "index after" is the current one. A first edit, not counted, warms the server
+(its first rebuild imports the analysis and linking libraries). The reload time includes the watcher's
+poll (0.2 s) and the settle time (0.3 s): `serve`'s own delay before a rebuild starts.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -37,11 +38,17 @@ PYTHON = "/work/main/.venv/bin/python"
 SEARCH_UPDATED = "build-site:search-index"  # builder.serve.SEARCH_UPDATED
 LAUNCH = """
 import sys
-mode, project = sys.argv[1], sys.argv[2]
-if mode == "index first":  # the previous behaviour: the index made by build() before the reload
-    import builder.build
-    whole_build = builder.build.build
-    builder.build.build = lambda settings, progress=None, defer_search=False: whole_build(settings, progress)
+from pathlib import Path
+import builder.build
+mode_file, project = Path(sys.argv[1]), sys.argv[2]
+whole_build = builder.build.build
+
+def build(settings, progress=None, defer_search=False):  # "index first": the previous behaviour
+    if mode_file.read_text().strip() == "index first":
+        return whole_build(settings, progress)
+    return whole_build(settings, progress, defer_search)
+
+builder.build.build = build
 from builder.cli import main
 main(["serve", "--project", project, "--into-output", "--port", "0"])
 """
@@ -55,8 +62,9 @@ def cpu_seconds(pid: int) -> float:
 
 
 class Served:
-    def __init__(self, tree: Path, project: Path, mode: str) -> None:
-        self.process = subprocess.Popen([PYTHON, "-c", LAUNCH, mode, str(project)], cwd=tree,
+    def __init__(self, tree: Path, project: Path, mode_file: Path) -> None:
+        self.mode_file = mode_file
+        self.process = subprocess.Popen([PYTHON, "-c", LAUNCH, str(mode_file), str(project)], cwd=tree,
                                         env={**os.environ, "PYTHONPATH": str(tree), "PYTHONUNBUFFERED": "1"},
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.lines: queue.Queue[str] = queue.Queue()
@@ -80,8 +88,9 @@ class Served:
         sys.exit(f"the server never printed {pattern!r}")
 
     def stop(self) -> None:
-        self.process.send_signal(signal.SIGINT)
-        self.process.wait(timeout=120)
+        # SIGTERM, not SIGINT: a script started in the background has SIGINT ignored, and so has the server
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=600)
 
 
 async def connect(url: str):
@@ -111,28 +120,34 @@ def edit(seed: Path, number: int) -> None:
         handle.write(f"\n\nThe review board of Benchmarkton{number} met again on the same question.\n")
 
 
-async def session(served: Served, mode: str, seed: Path, edits: int, first_number: int) -> list[dict]:
+async def one_edit(served: Served, socket, mode: str, seed: Path, number: int) -> dict:
+    served.mode_file.write_text(mode)
+    cpu0, began = cpu_seconds(served.process.pid), time.perf_counter()
+    edit(seed, number)
+    path = await next_reload(socket)
+    reload_at, cpu_reload = time.perf_counter(), cpu_seconds(served.process.pid)
+    summary = served.line_matching(r"files read")
+    row = {"mode": mode, "edit": number, "reload": reload_at - began, "reload cpu": cpu_reload - cpu0,
+           "build": float(re.search(r"in ([\d.]+) s$", summary).group(1)), "summary": summary, "path": path}
+    if mode == "index after":
+        path = await next_reload(socket)
+        assert path == SEARCH_UPDATED, path
+        row["index"] = time.perf_counter() - reload_at
+        row["index cpu"] = cpu_seconds(served.process.pid) - cpu_reload
+        row["catch-up line"] = served.line_matching(r"^Search index updated")
+    print(json.dumps(row), flush=True)
+    await asyncio.sleep(1.0)
+    return row
+
+
+async def session(served: Served, seed: Path, rounds: int, number: int) -> list[dict]:
     socket = await connect(served.url)
     await asyncio.sleep(0.5)  # the server adds the client to its waiters on "info"
+    await one_edit(served, socket, "index after", seed, number)  # warms the server: not counted
     rows = []
-    for number in range(first_number, first_number + edits):
-        cpu0, began = cpu_seconds(served.process.pid), time.perf_counter()
-        edit(seed, number)
-        path = await next_reload(socket)
-        reload_at, cpu_reload = time.perf_counter(), cpu_seconds(served.process.pid)
-        summary = served.line_matching(r"files read")
-        build_seconds = float(re.search(r"in ([\d.]+) s$", summary).group(1))
-        row = {"mode": mode, "edit": number, "reload": reload_at - began, "reload cpu": cpu_reload - cpu0,
-               "build": build_seconds, "path": path}
-        if mode == "index after":
-            path = await next_reload(socket)
-            assert path == SEARCH_UPDATED, path
-            row["index"] = time.perf_counter() - reload_at
-            row["index cpu"] = cpu_seconds(served.process.pid) - cpu_reload
-            row["catch-up line"] = served.line_matching(r"^Search index updated")
-        rows.append(row)
-        print(json.dumps(row), flush=True)
-        await asyncio.sleep(1.0)
+    for round_number in range(rounds):
+        for offset, mode in enumerate(("index first", "index after")):
+            rows.append(await one_edit(served, socket, mode, seed, number + 1 + 2 * round_number + offset))
     socket.close()
     return rows
 
@@ -141,27 +156,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--project", type=Path, required=True)
     parser.add_argument("--tree", type=Path, default=Path(__file__).resolve().parents[1])
-    parser.add_argument("--sessions", type=int, default=2, help="sessions per mode, alternated")
-    parser.add_argument("--edits", type=int, default=2, help="edits per session")
+    parser.add_argument("--rounds", type=int, default=2, help="pairs of edits (index first, index after)")
     args = parser.parse_args()
     seeds = sorted(path for path in (args.project / "seeds").iterdir() if path.is_file())
     seed = seeds[len(seeds) // 2]
-    number = int(time.time())  # a new word for every edit, run after run
-    results = []
-    for _ in range(args.sessions):
-        for mode in ("index first", "index after"):
-            served = Served(args.tree, args.project, mode)
-            try:
-                served.line_matching(r"^Watching ")
-                results += asyncio.run(session(served, mode, seed, args.edits, number))
-                number += args.edits
-            finally:
-                served.stop()
-    print("\nmode          edit  reload s (cpu)   build s   index after reload s (cpu)")
+    mode_file = Path(tempfile.mkstemp(prefix="serve-reload-mode-")[1])
+    mode_file.write_text("index after")
+    served = Served(args.tree, args.project, mode_file)
+    try:
+        served.line_matching(r"^Watching ")
+        results = asyncio.run(session(served, seed, args.rounds, int(time.time())))
+    finally:
+        served.stop()
+        mode_file.unlink()
+    print("\nmode          reload s (cpu s)   build s   index after the reload s (cpu s)")
     for row in results:
         index = f"{row['index']:.2f} ({row['index cpu']:.2f})" if "index" in row else "-"
-        print(f"{row['mode']:<12}  {row['edit'] % 1000:>4}  {row['reload']:6.2f} ({row['reload cpu']:5.2f})"
-              f"   {row['build']:6.2f}   {index}")
+        print(f"{row['mode']:<12}  {row['reload']:7.2f} ({row['reload cpu']:6.2f})   {row['build']:7.2f}   {index}")
 
 
 if __name__ == "__main__":
