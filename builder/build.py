@@ -22,7 +22,7 @@ from builder.config import Settings
 from builder.errors import StrictModeError
 from builder.fingerprint import build_fingerprint
 from builder.memory import return_free_memory
-from builder.model import Article, KeptPage, OutputPage, Problem, SourceFile
+from builder.model import Article, KeptPage, OutputPage, PendingSearch, Problem, SourceFile
 from builder.page_keys import VERIFY_ENV, PageKeys
 from builder.read import list_seeds, read_seed_files
 from builder.write import WriteReport, site_article_count, site_is_current, write_site
@@ -41,6 +41,8 @@ class BuildReport:
     search_runs: int = 0  # Pagefind runs made for the search index
     search_reused: int = 0  # search index shards reused from the previous site
     search_words: str = ""  # the words index of a sharded index: "indexed" (one more run), "reused", ""
+    # build(defer_search=True): what the search index still to make needs (builder.search_catchup)
+    pending_search: PendingSearch | None = None
 
     def summary_line(self) -> str:
         if self.up_to_date:
@@ -165,8 +167,12 @@ def check_problems(problems: list[Problem], strict: bool) -> None:
         raise StrictModeError(f"{len(problems)} input problem(s) and --strict was given:\n  {listed}{more}")
 
 
-def build(settings: Settings, progress: Callable[[str], None] | None = None) -> BuildReport:
-    """Build the site; `progress`, if given, hears what each stage is about to do (for a terminal)."""
+def build(settings: Settings, progress: Callable[[str], None] | None = None,
+          defer_search: bool = False) -> BuildReport:
+    """Build the site; `progress`, if given, hears what each stage is about to do (for a terminal).
+
+    `defer_search` (`serve`): the new pages go in with the previous site's search index, the report's
+    `pending_search` says what the new one needs, and builder.search_catchup makes it afterwards."""
     # The analysis, linking and rendering libraries load only when something changed: an
     # up-to-date site answers in a fraction of a second.
     timer = StageTimer(progress)
@@ -192,6 +198,7 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None) -> 
     from builder.link.memo import LinkMemo
     from builder.render import iter_site_pages
     from builder.search import SearchIndex
+    from builder.search_catchup import DeferredIndex
 
     curation = load_curation(settings.paths.site / CURATION_NAME)  # a mistake in it stops the build before the work
     with timer("clean+analyse", f"cleaning and analysing {len(sources):,} files"):
@@ -215,7 +222,9 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None) -> 
     # the search index is made of them shard by shard in the background as they are written. The time
     # spent making pages is "render", waiting for the index's last shard "index", the rest "write".
     # Unchanged shards are reused from the previous site, their words from the cache.
-    search_index = SearchIndex(previous=settings.paths.output, cache=settings.paths.cache)
+    # Deferred (`serve`): the previous site's index stands in, and the new one is made after the swap.
+    search_index = (DeferredIndex(settings.paths.output) if defer_search
+                    else SearchIndex(previous=settings.paths.output, cache=settings.paths.cache))
 
     def finish_index(staging: Path) -> None:
         with timer("index", "finishing the search index"):
@@ -229,7 +238,7 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None) -> 
             pages = timed_pages(iter_site_pages(site, settings, keys=page_keys), timer)
             written = write_site(pages, settings.paths, fingerprint=fingerprint,
                                  article_count=len(site.articles), finish_staging=finish_index,
-                                 page_written=search_index.page_written)
+                                 page_written=search_index.page_written, search_pending=defer_search)
             page_keys.save(settings.paths, fingerprint, search=search_index.entries)
             remember_problems(settings.paths.cache, fingerprint, problems)
     finally:
@@ -240,6 +249,11 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None) -> 
         timer.seconds[stage] = timer.seconds.pop(stage, 0.0)
 
     duplicates = sum(len(article.also_published_as) for article in site.articles)
-    return BuildReport(files_read, len(site.articles), problems, written, timer.total(), timer.seconds,
-                       duplicates=duplicates, search_runs=search_index.runs, search_reused=search_index.reused,
-                       search_words=search_index.words)
+    report = BuildReport(files_read, len(site.articles), problems, written, timer.total(), timer.seconds,
+                         duplicates=duplicates)
+    if isinstance(search_index, SearchIndex):
+        report.search_runs, report.search_reused = search_index.runs, search_index.reused
+        report.search_words = search_index.words
+    else:
+        report.pending_search = PendingSearch(tuple(search_index.entries.items()), written.marker)
+    return report

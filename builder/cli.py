@@ -149,7 +149,8 @@ def serve_command(project, seeds, output, cache, base_url, strict, jobs, verbose
                   into_output):
     """Build, serve the site on http://127.0.0.1:8000/ and rebuild when an article, template or setting changes.
 
-    Pages open in the browser reload by themselves after each rebuild. Ctrl-C stops the server.
+    Pages open in the browser reload by themselves after each rebuild; the search index catches up just after,
+    in the background. Ctrl-C stops the server.
     """
     from builder.serve import serve
 

@@ -486,6 +486,15 @@ class KeptPage:
     search: str | None = None
 
 
+@dataclass(frozen=True)
+class PendingSearch:
+    """A site written with its search index still to make (builder.search_catchup): what the index needs."""
+
+    # each page's search entry (builder.search.page_entry in hex, "" for a page not indexed), in the order written
+    pages: tuple[tuple[str, str], ...]
+    marker: bytes  # the site's marker as written: the index is swapped in only while the output is that site
+
+
 @dataclass
 class ResolutionReport:
     """What actor resolution could not decide alone, for the user to confirm in site/curation.toml."""

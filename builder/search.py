@@ -84,6 +84,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from importlib import metadata
@@ -319,6 +320,10 @@ def is_indexed(relative: str, content: bytes) -> bool:
     return relative.endswith(".html") and not relative.startswith(BUNDLE + "/") and BODY_MARK in content
 
 
+class Cancelled(BuildError):
+    """The index was cancelled (`SearchIndex.cancel`): a newer site replaces the one it was for."""
+
+
 def page_entry(relative: str, content: bytes) -> bytes | None:
     """What the index takes of a page: the digest of its path and bytes (SHA-256), None for a page it does not
     index.  Recorded with the page keys (hex; "" for None), so that a kept page is never read again."""
@@ -326,6 +331,15 @@ def page_entry(relative: str, content: bytes) -> bytes | None:
         return None
     data = relative.encode("utf-8")
     return hashlib.sha256(b"%d %d\n%s" % (len(data), len(content), data) + content).digest()
+
+
+def search_entry(relative: str, content: bytes | None, search: str | None) -> str:
+    """A written page's entry as the page keys record it: `page_entry` in hex of its bytes, or (`content` None)
+    the entry already recorded for it (`search`); "" for a page not indexed."""
+    if content is None:
+        return search or ""
+    entry = page_entry(relative, content)
+    return entry.hex() if entry is not None else ""
 
 
 @dataclass
@@ -439,17 +453,16 @@ class SearchIndex:
         self.words = ""  # the words index: "indexed" (one more Pagefind run), "reused", "" (none: one shard)
         self.work: Path | None = None
         self.running: tuple[subprocess.Popen, Path, Path, int, str] | None = None  # process, pages, output, number, key
+        # `cancel` may come from another thread: it and the start of each Pagefind run take turns
+        self._cancel_lock = threading.Lock()
+        self._cancelled = False
+        self._process: subprocess.Popen | None = None  # the Pagefind started last
 
     def page_written(self, folder: Path, relative: str, content: bytes | None, search: str | None = None) -> None:
         """Take a page written into `folder`: its bytes, or (None and) its search entry as recorded with its
         page key (`page_entry` in hex, "" for a page not indexed). Each page's entry is kept in `entries`."""
-        if content is not None:
-            entry = page_entry(relative, content)
-            self.entries[relative] = entry.hex() if entry is not None else ""
-        else:
-            entry = bytes.fromhex(search) if search else None
-            self.entries[relative] = search or ""
-        for shard in self.planner.add_entry(relative, entry):
+        entry = self.entries[relative] = search_entry(relative, content, search)
+        for shard in self.planner.add_entry(relative, bytes.fromhex(entry) if entry else None):
             self._start(folder, shard)
 
     def finish(self, folder: Path) -> None:
@@ -459,7 +472,7 @@ class SearchIndex:
         self._wait()
         names = [f"shard-{number}/" for number in range(1, self.started)]
         if not self.started:
-            run_pagefind(folder, ["--site", str(folder), "--output-subdir", BUNDLE])
+            self._run(folder, ["--site", str(folder), "--output-subdir", BUNDLE])
             self.runs += 1
             make_canonical(folder / BUNDLE)
         for number, name in enumerate(names, 1):
@@ -496,7 +509,7 @@ class SearchIndex:
             for language, words in sorted(self._shard_words(bundle, keys[number]).items()):
                 (site / f"{number}-{language}.html").write_text(words_page(number, language, words),
                                                                  encoding="utf-8")
-        run_pagefind(site, ["--site", str(site), "--output-path", str(output)])
+        self._run(site, ["--site", str(site), "--output-path", str(output)])
         self.words = "indexed"
         shutil.rmtree(site)
         make_canonical(output)
@@ -537,6 +550,32 @@ class SearchIndex:
                     continue
         return words
 
+    def cancel(self) -> None:
+        """Stop soon, from any thread: the running Pagefind is killed and no other starts; the thread
+        running the index gets `Cancelled`, and its `close()` cleans up."""
+        with self._cancel_lock:
+            self._cancelled = True
+            if self._process is not None and self._process.poll() is None:
+                self._process.kill()
+
+    def _launch(self, folder: Path, where: list[str]) -> subprocess.Popen:
+        with self._cancel_lock:
+            if self._cancelled:
+                raise Cancelled("search index: cancelled")
+            self._process = start_pagefind(folder, where)
+            return self._process
+
+    def _finish(self, process: subprocess.Popen, folder: Path) -> None:
+        try:
+            finish_pagefind(process, folder)
+        except BuildError:
+            if self._cancelled:  # (killed by cancel)
+                raise Cancelled("search index: cancelled") from None
+            raise
+
+    def _run(self, folder: Path, where: list[str]) -> None:
+        self._finish(self._launch(folder, where), folder)
+
     def close(self) -> None:
         """Stop a Pagefind still running (the build failed) and remove the shards' working folder."""
         if self.running is not None:
@@ -554,7 +593,7 @@ class SearchIndex:
         self.started += 1
         key = shard_key(shard.digest, first=number == 0)
         output = folder / BUNDLE if number == 0 else self.work / f"out-{number}"
-        previous = self._previous().get(key)
+        previous = self.previous_bundles().get(key)
         if previous is not None:
             link_bundle(previous, output)
             self.reused += 1
@@ -563,7 +602,7 @@ class SearchIndex:
         site = self.work / f"site-{number}"
         for page in shard.pages:
             link_or_copy(folder / page, site / page)
-        self.running = (start_pagefind(folder, ["--site", str(site), "--output-path", str(output)]),
+        self.running = (self._launch(folder, ["--site", str(site), "--output-path", str(output)]),
                         site, output, number, key)
         self.runs += 1
 
@@ -572,14 +611,14 @@ class SearchIndex:
             return
         process, site, output, number, key = self.running
         self.running = None
-        finish_pagefind(process, site)
+        self._finish(process, site)
         shutil.rmtree(site)
         make_canonical(output)
         for name in UI_FILES if number else ():  # a merged shard is read by the first bundle's pagefind.js
             (output / name).unlink(missing_ok=True)
         (output / SHARD_KEY).write_text(key + "\n", encoding="ascii")
 
-    def _previous(self) -> dict[str, Path]:
+    def previous_bundles(self) -> dict[str, Path]:
         """The previous site's shard bundles, by key (read once; {} without a previous site)."""
         if self.previous_shards is None:
             self.previous_shards = {}

@@ -11,6 +11,10 @@ Like MkDocs' dev server:
   moves there and the old addresses redirect to it;
 - the open tab reloads itself after each good rebuild: the livereload script is injected into served
   HTML responses only, never into the files written;
+- the search index catches up in the background (builder.search_catchup): a rebuild writes the pages with
+  the previous index and the tab reloads at once; the new index is made right after, one at a time, and
+  swapped in whole ("Search index updated in N s"), then an open search page reloads (keeping its query)
+  and no other tab does. A change meanwhile cancels it: the newest site's index follows its rebuild;
 - requests for paths outside the site folder are refused (403), hidden files are not served (404);
 - with a base_url such as https://me.github.io/digest/ the site is served under /digest/, as published;
 - Ctrl-C stops cleanly (and removes the temporary folder).
@@ -31,6 +35,7 @@ import webbrowser
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
@@ -40,16 +45,33 @@ from tornado import httpserver, netutil, web
 
 from builder.config import Settings, load_config
 from builder.errors import ConfigError
+from builder.model import PendingSearch
+
+if TYPE_CHECKING:
+    from builder.search_catchup import CatchUpReport, SearchCatchUp
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 SETTLE_SECONDS = 0.3  # a rebuild starts once no file has changed for this long
 POLL_SECONDS = 0.2  # how often the watched folders are checked
 
+# The livereload "path" that says the search index was swapped in: only a search page reloads for it.
+SEARCH_UPDATED = "build-site:search-index"
+
 LIVE_SCRIPT = (
     b'<script>(function(){var s=document.createElement("script");'
     b's.src="/livereload.js?port="+(location.port||(location.protocol==="https:"?443:80));'
-    b"document.head.appendChild(s);})();</script>"
+    b"document.head.appendChild(s);})();"
+    # A livereload.js plugin (it loads every window.LiveReloadPlugin*): the search page, which has loaded
+    # the index it searches, reloads when a new one is swapped in, with the query typed kept in ?q=;
+    # other pages, whose files did not change, stay as they are.
+    b"(function(){function P(){}P.identifier=\"build-site-search\";P.version=\"1.0\";"
+    b"P.prototype.reload=function(path){if(path!==\"" + SEARCH_UPDATED.encode() + b"\"){return false;}"
+    b'var box=document.querySelector("#search[data-bundle]");if(!box){return true;}'
+    b'var input=box.querySelector("input");var url=new URL(location.href);'
+    b'if(input&&input.value){url.searchParams.set("q",input.value);}'
+    b"if(url.href===location.href){location.reload();}else{location.replace(url.href);}return true;};"
+    b"window.LiveReloadPluginBuildSiteSearch=P;})();</script>"
 )
 
 
@@ -149,8 +171,10 @@ class DevServer:
         settle: float = SETTLE_SECONDS,
         poll: float = POLL_SECONDS,
         echo: Callable[[str], None] = print,
+        before_index: Callable[[], None] | None = None,
     ) -> None:
         self.echo = echo
+        self.before_index = before_index  # called in the index thread before each catch-up (tests hold it)
         self.host = host
         self.port = port
         self.settle = settle
@@ -170,6 +194,10 @@ class DevServer:
         self.building = False
         self.pending_since: float | None = None
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rebuild")
+        # One catch-up of the search index at a time (builder.search_catchup), in its own thread.
+        self.indexer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-index")
+        self.pending_search: PendingSearch | None = None  # the served site's index still to make
+        self.catching_up: SearchCatchUp | None = None  # running, or queued behind one that was cancelled
         self.stopped = threading.Event()
 
     # building -----------------------------------------------------------------------------------
@@ -192,7 +220,7 @@ class DevServer:
         if settings is None:
             return False
         try:
-            report = build(settings)
+            report = build(settings, defer_search=True)
         except Exception as exc:  # any failure must leave the server running
             message = exc.format_message() if hasattr(exc, "format_message") else f"{type(exc).__name__}: {exc}"
             self.echo(f"Build failed: {message}")
@@ -200,6 +228,8 @@ class DevServer:
             return False
         self.settings = settings
         self.echo(report.summary_line())
+        if report.pending_search is not None:
+            self.pending_search = report.pending_search
         mount = mount_path(settings.config.base_url)
         if mount != self.mount:
             self.previous_mounts = [m for m in [*self.previous_mounts, self.mount] if m != mount]
@@ -219,6 +249,8 @@ class DevServer:
         self.pending_since = None
         self.building = True
         self.echo("Change detected, rebuilding…")
+        if self.catching_up is not None:
+            self.catching_up.cancel()  # the CPU goes to the rebuild; the newest site's index comes after it
         future = asyncio.get_running_loop().run_in_executor(self.executor, self.build_once)
         future.add_done_callback(self._rebuilt)
 
@@ -226,6 +258,48 @@ class DevServer:
         self.building = False
         if not future.cancelled() and future.result():
             LiveReloadHandler.reload_waiters(self.mount)
+        self.catch_up_search()  # (also after a failed rebuild: the index of the site still served)
+
+    def catch_up_search(self) -> None:
+        """Start making the served site's search index in the background, unless it is being made."""
+        from builder.search_catchup import SearchCatchUp
+
+        if self.pending_search is None or self.stopped.is_set():
+            return
+        if self.catching_up is not None and self.catching_up.pending is self.pending_search \
+                and not self.catching_up.cancelled.is_set():
+            return
+        catch_up = self.catching_up = SearchCatchUp(self.pending_search, self.settings.paths)
+        self.echo("Search index: updating in the background (search answers from the previous index until then)")
+        future = asyncio.get_running_loop().run_in_executor(self.indexer, self._run_catch_up, catch_up)
+        future.add_done_callback(lambda done: self._caught_up(catch_up, done))
+
+    def _run_catch_up(self, catch_up: SearchCatchUp) -> CatchUpReport | None:
+        if self.before_index is not None:
+            self.before_index()
+        if catch_up.cancelled.is_set():
+            return None
+        return catch_up.run()
+
+    def _caught_up(self, catch_up: SearchCatchUp, future: asyncio.Future) -> None:
+        if self.catching_up is catch_up:
+            self.catching_up = None
+        if future.cancelled():
+            return
+        if future.exception() is not None:
+            exc = future.exception()
+            message = exc.format_message() if hasattr(exc, "format_message") else f"{type(exc).__name__}: {exc}"
+            self.echo(f"Search index not updated: {message} (search answers from the previous index)")
+            if self.pending_search is catch_up.pending:
+                self.pending_search = None  # not tried again until the next change
+            return
+        report = future.result()
+        if report is None or report.outcome != "updated":
+            return  # cancelled or superseded: the newer site's catch-up follows its rebuild
+        if self.pending_search is catch_up.pending:
+            self.pending_search = None
+        self.echo(report.summary_line())
+        LiveReloadHandler.reload_waiters(SEARCH_UPDATED)
 
     # serving ------------------------------------------------------------------------------------
 
@@ -264,7 +338,10 @@ class DevServer:
 
     def close(self) -> None:
         self.stopped.set()
+        if self.catching_up is not None:
+            self.catching_up.cancel()
         self.executor.shutdown(wait=True, cancel_futures=True)
+        self.indexer.shutdown(wait=True, cancel_futures=True)
         if self.temporary is not None:
             shutil.rmtree(self.temporary, ignore_errors=True)
 
@@ -276,15 +353,19 @@ def serve(
     open_browser: bool = False,
     into_output: bool = False,
     settle: float = SETTLE_SECONDS,
+    before_index: Callable[[], None] | None = None,
 ) -> None:
     """Build the site, serve it on http://host:port/ and rebuild on change, until Ctrl-C.
 
     host: 127.0.0.1 unless asked otherwise; port 0 picks a free port (the URL printed names it).
     open_browser: open the printed URL in the default browser. into_output: build into the output
     folder instead of a temporary one. settle: seconds without change before a rebuild starts.
-    The first build must succeed (its error is raised); later failed rebuilds only print theirs.
+    The first build must succeed (its error is raised, and it makes the search index before serving); later
+    failed rebuilds only print theirs. before_index: called before each background catch-up of the index
+    starts, in its thread (tests hold the index back with it).
     """
-    server = DevServer(settings, host=host, port=port, into_output=into_output, settle=settle)
+    server = DevServer(settings, host=host, port=port, into_output=into_output, settle=settle,
+                       before_index=before_index)
     try:
         from builder.build import build
 

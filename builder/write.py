@@ -4,6 +4,10 @@ The new site is assembled in a temporary sibling folder, then swapped with the
 output folder in one step (Linux `renameat2(RENAME_EXCHANGE)`), so at every
 moment the output path holds a complete site.  Pages whose bytes did not change
 are hard-linked from the previous site, keeping their modification time.
+
+A site may be written with its search index pending (`build-site serve`: the previous site's index
+stands in until builder.search_catchup made the new one): its marker says so (`search: pending`), so
+it is never taken as up to date, and `complete_site` swaps the new index in, in one step as well.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from builder.model import KeptPage, OutputPage
 
 MARKER = ".build-site"
 MARKER_TEXT = b"This folder is written by build-site; it replaces the folder's whole content on each build.\n"
+SEARCH_PENDING = "pending"  # the marker's `search:` while the site's search index is an older site's
 
 
 @dataclass
@@ -35,6 +40,7 @@ class WriteReport:
     deleted: int = 0  # pages of the previous site that are gone
     not_rendered: int = 0  # of the unchanged: pages whose inputs had not changed, kept without rendering
     pages: int = 0  # the pages handed to the writer (written or unchanged; the files finish_staging adds aside)
+    marker: bytes = b""  # the marker written into the new site (what names it: fingerprint, folders' times)
 
 
 def temporary_sibling(output: Path) -> Path:
@@ -184,7 +190,7 @@ def site_is_current(paths: Paths, fingerprint: str) -> bool:
     Complete: no file was added to or removed from it since, which the folders' times tell with a few
     dozen `stat` calls (counting the files of a 10,000-article site took most of a no-change build)."""
     marker = read_marker(paths.output)
-    if marker.get("fingerprint") != fingerprint:
+    if marker.get("fingerprint") != fingerprint or marker.get("search") == SEARCH_PENDING:
         return False
     if "folders" in marker:
         return _folders_unchanged(paths.output, marker["folders"])
@@ -202,8 +208,10 @@ def write_site(
     page_written: Callable[[Path, str, bytes | None, str | None], None] | None = None,
     fingerprint: str = "",
     article_count: int = 0,
+    search_pending: bool = False,
 ) -> WriteReport:
     """Write `pages` as the new site; `finish_staging(folder)` may add files (a search index) before the swap.
+    `search_pending`: the search index it adds is not this site's yet (the marker says so; `complete_site`).
 
     `page_written(folder, path, content, search)` hears of each page once it is in the staging folder (a
     search index can start on the pages written so far while the rest are made): its bytes, or for a kept
@@ -261,7 +269,9 @@ def write_site(
                 if relative.rpartition("/")[2] != MARKER and relative not in seen:
                     seen.add(relative)
                     path, previous = staging / relative, output / relative
-                    if _same_bytes(previous, path.read_bytes()):
+                    if _same_file(previous, path):  # (linked from the previous site: a reused index shard)
+                        report.unchanged += 1
+                    elif _same_bytes(previous, path.read_bytes()):
                         path.unlink()  # keep the previous file, and with it its modification time
                         os.link(previous, path)
                         report.unchanged += 1
@@ -269,12 +279,7 @@ def write_site(
                         report.written += 1
         # Written last: a site whose marker names a fingerprint is complete. (The marker already exists:
         # rewriting it changes no folder's time.)
-        files, folder_times = _files_and_folder_times(staging)
-        (staging / MARKER).write_bytes(
-            MARKER_TEXT
-            + f"fingerprint: {fingerprint}\narticles: {article_count}\nfiles: {files}\n".encode()
-            + f"folders: {json.dumps(folder_times, sort_keys=True)}\n".encode()
-        )
+        report.marker = _write_marker(staging, fingerprint, article_count, search_pending)
         if output.is_dir():
             report.deleted = sum(1 for relative in _relative_files(output)
                                  if relative.rpartition("/")[2] != MARKER and relative not in seen)
@@ -288,3 +293,46 @@ def write_site(
         else:
             os.rename(staging, output)
     return report
+
+
+def _write_marker(folder: Path, fingerprint: str, article_count: int | str, search_pending: bool) -> bytes:
+    """Rewrite `folder`'s marker (in place: no folder's time changes) naming the site it holds; its bytes."""
+    files, folder_times = _files_and_folder_times(folder)
+    marker = (MARKER_TEXT
+              + f"fingerprint: {fingerprint}\narticles: {article_count}\nfiles: {files}\n".encode()
+              + f"folders: {json.dumps(folder_times, sort_keys=True)}\n".encode()
+              + (f"search: {SEARCH_PENDING}\n".encode() if search_pending else b""))
+    (folder / MARKER).write_bytes(marker)
+    return marker
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def complete_site(paths: Paths, name: str, folder: Path, marker: bytes) -> bool:
+    """Swap `folder` in as the output's `name` (its search index, made after the pages) in one step, and mark
+    the site complete; only if the output is still the site whose marker was `marker` (else False, and
+    nothing changes: a newer site replaced it). `folder` then holds what it replaced, for the caller to remove."""
+    output = paths.output.resolve()
+    with output_lock(paths):
+        try:
+            if (output / MARKER).read_bytes() != marker:
+                return False
+        except OSError:
+            return False
+        found = read_marker(output)
+        target = output / name
+        if not target.exists():
+            os.rename(folder, target)
+            folder.mkdir()
+        elif not _exchange(folder, target):
+            retired = folder.with_name(folder.name + ".old")
+            os.rename(target, retired)
+            os.rename(folder, target)
+            os.rename(retired, folder)
+        _write_marker(output, found.get("fingerprint", ""), found.get("articles", "0"), search_pending=False)
+    return True

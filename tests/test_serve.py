@@ -64,10 +64,10 @@ def _ctrl_c_works() -> None:
 class Server:
     """A `serve()` subprocess whose output lines are collected in a queue."""
 
-    def __init__(self, project: Path, base_url: str = "") -> None:
+    def __init__(self, project: Path, base_url: str = "", launch: str = LAUNCH, *arguments: str) -> None:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.process = subprocess.Popen(
-            [sys.executable, "-c", LAUNCH, str(project), base_url],
+            [sys.executable, "-c", launch, str(project), base_url, *arguments],
             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             preexec_fn=_ctrl_c_works,
         )

@@ -1,0 +1,179 @@
+"""Under `build-site serve`: the time from a seed edit to the browser's reload, and to the search index's catch-up.
+
+    .venv/bin/python bench/serve_reload.py --project /tmp/NAME-p10k [--rounds 2] [--tree T]
+
+The project (a copy of a built one: seeds, warm analysis cache, output made with the same tree) is served
+with `serve --into-output --port 0` by a subprocess with --tree on PYTHONPATH (the first build is then the
+no-change check). A livereload client (what an open tab runs: the websocket handshake, then it waits for
+"reload") measures, for each edit (the middle seed gets one more sentence, a new word each time), the
+seconds from writing the file to the reload message, and, with the index made after, to the message that
+the index was swapped in. The server's CPU seconds over each interval (user + system of the process and
+of its waited children, Pagefind: /proc/PID/stat) are printed beside them.
+
+Two modes, alternated edit by edit in the same server (index first, index after, index first, ...) so that
+both see the same load and a warm process: "index first" is the previous behaviour, `build()` making the
+search index before the reload (the launcher wraps `build` to ignore `defer_search` while a mode file says
+so, as main's serve called it); "index after" is the current one. A first edit, not counted, warms the server
+(its first rebuild imports the analysis and linking libraries). The reload time includes the watcher's
+poll (0.2 s) and the settle time (0.3 s): `serve`'s own delay before a rebuild starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+PYTHON = "/work/main/.venv/bin/python"
+SEARCH_UPDATED = "build-site:search-index"  # builder.serve.SEARCH_UPDATED
+LAUNCH = """
+import sys
+from pathlib import Path
+import builder.build
+mode_file, project = Path(sys.argv[1]), sys.argv[2]
+whole_build = builder.build.build
+
+def build(settings, progress=None, defer_search=False):  # "index first": the previous behaviour
+    if mode_file.read_text().strip() == "index first":
+        return whole_build(settings, progress)
+    return whole_build(settings, progress, defer_search)
+
+builder.build.build = build
+from builder.cli import main
+main(["serve", "--project", project, "--into-output", "--port", "0"])
+"""
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of the process and of its children it waited for (Pagefind runs)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(fields[index]) for index in (11, 12, 13, 14)) / TICKS  # utime stime cutime cstime
+
+
+class Served:
+    def __init__(self, tree: Path, project: Path, mode_file: Path) -> None:
+        self.mode_file = mode_file
+        self.process = subprocess.Popen([PYTHON, "-c", LAUNCH, str(mode_file), str(project)], cwd=tree,
+                                        env={**os.environ, "PYTHONPATH": str(tree), "PYTHONUNBUFFERED": "1"},
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=lambda: [self.lines.put(line.rstrip()) for line in self.process.stdout],
+                         daemon=True).start()
+        self.url = re.search(r"Serving (http://\S+)", self.line_matching(r"^Serving ")).group(1)
+
+    def line_matching(self, pattern: str, timeout: float = 1800) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=1)
+            except queue.Empty:
+                if self.process.poll() is not None:
+                    break
+                continue
+            if re.search(pattern, line):
+                return line
+            if line.startswith(("Traceback", "Build failed", "Search index not updated")):
+                sys.exit(f"server: {line}")
+        sys.exit(f"the server never printed {pattern!r}")
+
+    def stop(self) -> None:
+        # SIGTERM, not SIGINT: a script started in the background has SIGINT ignored, and so has the server
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=600)
+
+
+async def connect(url: str):
+    from tornado.websocket import websocket_connect
+
+    host = url.split("/")[2]
+    socket = await websocket_connect(f"ws://{host}/livereload")
+    await socket.write_message(json.dumps({"command": "hello", "protocols": [
+        "http://livereload.com/protocols/official-7"]}))
+    await socket.read_message()  # the server's hello
+    await socket.write_message(json.dumps({"command": "info", "url": url, "plugins": {}}))
+    return socket
+
+
+async def next_reload(socket) -> str:
+    while True:
+        message = await socket.read_message()
+        if message is None:
+            sys.exit("the livereload connection closed")
+        data = json.loads(message)
+        if data.get("command") == "reload":
+            return data["path"]
+
+
+def edit(seed: Path, number: int) -> None:
+    with seed.open("a", encoding="utf-8") as handle:
+        handle.write(f"\n\nThe review board of Benchmarkton{number} met again on the same question.\n")
+
+
+async def one_edit(served: Served, socket, mode: str, seed: Path, number: int) -> dict:
+    served.mode_file.write_text(mode)
+    cpu0, began = cpu_seconds(served.process.pid), time.perf_counter()
+    edit(seed, number)
+    path = await next_reload(socket)
+    reload_at, cpu_reload = time.perf_counter(), cpu_seconds(served.process.pid)
+    summary = served.line_matching(r"files read")
+    row = {"mode": mode, "edit": number, "reload": reload_at - began, "reload cpu": cpu_reload - cpu0,
+           "build": float(re.search(r"in ([\d.]+) s$", summary).group(1)), "summary": summary, "path": path}
+    if mode == "index after":
+        path = await next_reload(socket)
+        assert path == SEARCH_UPDATED, path
+        row["index"] = time.perf_counter() - reload_at
+        row["index cpu"] = cpu_seconds(served.process.pid) - cpu_reload
+        row["catch-up line"] = served.line_matching(r"^Search index updated")
+    print(json.dumps(row), flush=True)
+    await asyncio.sleep(1.0)
+    return row
+
+
+async def session(served: Served, seed: Path, rounds: int, number: int) -> list[dict]:
+    socket = await connect(served.url)
+    await asyncio.sleep(0.5)  # the server adds the client to its waiters on "info"
+    await one_edit(served, socket, "index after", seed, number)  # warms the server: not counted
+    rows = []
+    for round_number in range(rounds):
+        for offset, mode in enumerate(("index first", "index after")):
+            rows.append(await one_edit(served, socket, mode, seed, number + 1 + 2 * round_number + offset))
+    socket.close()
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--project", type=Path, required=True)
+    parser.add_argument("--tree", type=Path, default=Path(__file__).resolve().parents[1])
+    parser.add_argument("--rounds", type=int, default=2, help="pairs of edits (index first, index after)")
+    args = parser.parse_args()
+    seeds = sorted(path for path in (args.project / "seeds").iterdir() if path.is_file())
+    seed = seeds[len(seeds) // 2]
+    mode_file = Path(tempfile.mkstemp(prefix="serve-reload-mode-")[1])
+    mode_file.write_text("index after")
+    served = Served(args.tree, args.project, mode_file)
+    try:
+        served.line_matching(r"^Watching ")
+        results = asyncio.run(session(served, seed, args.rounds, int(time.time())))
+    finally:
+        served.stop()
+        mode_file.unlink()
+    print("\nmode          reload s (cpu s)   build s   index after the reload s (cpu s)")
+    for row in results:
+        index = f"{row['index']:.2f} ({row['index cpu']:.2f})" if "index" in row else "-"
+        print(f"{row['mode']:<12}  {row['reload']:7.2f} ({row['reload cpu']:6.2f})   {row['build']:7.2f}   {index}")
+
+
+if __name__ == "__main__":
+    main()
