@@ -19,7 +19,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from types import ModuleType
 
@@ -544,16 +544,21 @@ class PageRenderer:
         return self._templates[name]
 
     def keyed(self, unit: str, template: str | None, inputs: Callable[[Fingerprints], object],
-              make: Callable[[], Iterable[OutputPage]]) -> Iterable[OutputPage | KeptPage]:
+              make: Callable[[], Iterable[OutputPage]], reads: Callable[[Fingerprints], object] | None = None
+              ) -> Iterable[OutputPage | KeptPage]:
         """The pages `make()` makes, unless `unit`'s inputs are those of the build that made the current output.
 
         `template`: the template `make` renders them with (None: none); `inputs(fingerprints)` names
         everything the unit's pages show beyond the global part of every key (builder.page_keys): plain
         values (strings, numbers, None, tuples and lists of them) with a fixed repr, and the fingerprints
-        of the objects shown. It is not called when no keys are kept."""
+        of the objects shown. It is not called when no keys are kept.  `reads(fingerprints)`, for inputs
+        costly to work out: the same kind of values, naming everything `inputs` is worked out from; when
+        they are those the previous build recorded, the unit's key is recalled and `inputs` not called."""
         if self.keys is None or self.fingerprints is None:
             return make()
-        return self.keys.pages(unit, template, inputs(self.fingerprints), make)
+        if reads is None:
+            return self.keys.pages(unit, template, inputs(self.fingerprints), make)
+        return self.keys.pages(unit, template, partial(inputs, self.fingerprints), make, reads=reads(self.fingerprints))
 
     def links_from(self, page_path: str) -> Callable[[str], str]:
         """`url(target)` for a page: relative_url(page_path, target), remembered per folder."""
