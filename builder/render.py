@@ -56,7 +56,7 @@ NAVIGATION: tuple[tuple[str, str, str], ...] = (
 SAFE_SCHEMES = ("http://", "https://")
 # Each page's HTML and its pieces are freed as the next page is made, but glibc keeps much of what is freed:
 # at 10k the builder grew by ~30 MB within each large page kind (475 -> 508 MB over the actor pages), beside
-# the search index's Pagefind; handed back every 2,000 pages, it stays within ~20 MB of its start.
+# the search index's Pagefind; handed back every 2,000 pages made, it stays within ~20 MB of its start.
 PAGES_BETWEEN_TRIMS = 2000
 LINKS_PER_FOLDER = 1 << 16  # links remembered per folder, at most (then forgotten and made again)
 
@@ -668,10 +668,15 @@ def iter_site_pages(site: Site, settings: Settings, keys: PageKeys | None = None
     (`planned_paths(renderer, site)`); a module that cannot tell is rendered first, as a whole.
     With `keys` (the previous build's page keys), a page whose inputs did not change is a KeptPage.
 
-    Every PAGES_BETWEEN_TRIMS pages, the memory that making them freed goes back to the system (see there)."""
-    for number, page in enumerate(_site_pages(site, settings, keys), 1):
-        if number % PAGES_BETWEEN_TRIMS == 0:
-            return_free_memory()
+    Every PAGES_BETWEEN_TRIMS pages made, the memory that making them freed goes back to the system (see there):
+    a kept page, made of nothing, is not counted (a collection and a trim cost ~0.1 s at 10,000 articles,
+    and an edit rebuild keeps some 58,000 pages)."""
+    made = 0
+    for page in _site_pages(site, settings, keys):
+        if page.content is not None:
+            made += 1
+            if made % PAGES_BETWEEN_TRIMS == 0:
+                return_free_memory()
         yield page
 
 
