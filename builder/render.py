@@ -550,10 +550,11 @@ class PageRenderer:
 
         `template`: the template `make` renders them with (None: none); `inputs(fingerprints)` names
         everything the unit's pages show beyond the global part of every key (builder.page_keys): plain
-        values (strings, numbers, None, tuples and lists of them) with a fixed repr, and the fingerprints
-        of the objects shown. It is not called when no keys are kept.  `reads(fingerprints)`, for inputs
-        costly to work out: the same kind of values, naming everything `inputs` is worked out from; when
-        they are those the previous build recorded, the unit's key is recalled and `inputs` not called."""
+        values (strings, numbers, None, tuples and lists of them: no sets) that pickle to the same bytes
+        each time, and the fingerprints of the objects shown. It is not called when no keys are kept.
+        `reads(fingerprints)`, for inputs costly to work out: the same kind of values, naming everything
+        `inputs` is worked out from; when they are those the previous build recorded, the unit's key is
+        recalled and `inputs` not called."""
         if self.keys is None or self.fingerprints is None:
             return make()
         if reads is None:
