@@ -77,3 +77,19 @@ def test_a_companion_joining_an_article_changes_the_reads():
     drawn["files_of"]["actor-1"] = {"00.md"}
     after, inputs = reads_and_inputs(drawn, "actor-0")
     assert before != after and inputs[2][0][0] == 1
+
+
+def test_a_key_is_the_same_for_equal_inputs_however_they_share_objects():
+    """Keys hash their inputs pickled without the memo: a value met twice is written twice, as in another
+    build where the two happen to be different objects."""
+    from builder.page_keys import PageKeys
+
+    keys = PageKeys()
+    keys._global, keys._templates = "global", {None: "templates"}
+    name = "".join(["Angela ", "Merkel"])
+    shared = [(name, 1), (name, 1)]
+    apart = [("Angela Merkel", 1), ("".join(["Angela", " Merkel"]), 1)]
+    assert shared[0][0] is shared[1][0] and apart[0][0] is not apart[1][0]
+    assert keys.key(None, shared) == keys.key(None, apart)
+    different = [[(name, 1)], [(name, 2)], [(name, True)], [(name, 1.0)], [[name, 1]], [(name, "1")]]
+    assert len({keys.key(None, value) for value in different}) == len(different)
