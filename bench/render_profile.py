@@ -207,8 +207,8 @@ def main() -> None:
         for _ in iter_site_pages(site, settings, keys=first):
             pass
         print(f"first pass (every page made, keys learnt): {time.perf_counter() - begun:.1f} s wall")
-        keys = PageKeys({unit: (key, tuple((path, 0, 0, None) for path in paths))
-                         for unit, (key, paths) in first.current.items()})
+        keys = PageKeys({unit: (key, tuple((path, 0, 0, None) for path in paths), reads)
+                         for unit, (key, paths, reads) in first.current.items()})
         del first
         seconds.clear()
     rss_before = PeakMemory.now_mb()
@@ -232,7 +232,7 @@ def main() -> None:
         wall, cpu = time.perf_counter() - begun, time.thread_time() - cpu
     pages = sum(files_by_kind.values())
     if keys is not None:
-        print(f"keys: {keys.kept} pages kept, {keys.rendered} keyed pages rendered")
+        print(f"keys: {keys.kept} pages kept, {keys.rendered} keyed pages rendered, {keys.recalled} keys recalled")
     print(f"render{' + write' if args.write else ''}: {pages} files, {total_bytes / 1e6:.1f} MB "
           f"in {wall:.1f} s wall ({cpu:.1f} s CPU) = {pages / wall:.0f} pages/s wall, {pages / cpu:.0f} per CPU s")
     print(f"memory: {rss_before:.0f} MB before rendering, peak {memory.peak_mb:.0f} MB "

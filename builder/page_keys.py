@@ -51,7 +51,7 @@ from builder.errors import BuildError
 from builder.model import Article, KeptPage, Mentions, OutputPage, Site
 
 VERIFY_ENV = "BUILD_SITE_VERIFY_KEYS"
-KEYS_FORMAT = 2  # 2: each file's search entry, and the exports' parts
+KEYS_FORMAT = 3  # 2: each file's search entry, and the exports' parts; 3: each unit's reads key
 
 
 def keys_file(paths: Paths) -> Path:
@@ -215,22 +215,30 @@ def _every_template(env: jinja2.Environment) -> str:
 
 class PageKeys:
     """The units' keys of the build that made the current output (`previous`), and of this build as its
-    pages are planned (`current`): unit → (key, its pages' paths in the order they were made).
+    pages are planned (`current`): unit → (key, its pages' paths in the order they were made, its reads key).
+
+    A unit whose inputs are costly to work out (an actor's graph page: its companions counted over every
+    article it shares) may also name what they are worked out from (`pages(…, reads=)`): a cheaper superset
+    of its inputs, whose hash (the *reads key*) is recorded beside its key.  When the previous build
+    recorded the same reads key, the unit's key is recalled from it instead of computed; verifying
+    (BUILD_SITE_VERIFY_KEYS=1), it is computed as well and must be the one recalled.
 
     Beside them, the exports' parts (`previous_exports` as loaded, `current_exports` as recorded by
     builder.pages.export: {"tables": {table: [part key, …]}, "files": {path: {table: [start, end, …]}}}),
     and, when saved, each page's search entry (`save(…, search=)`)."""
 
-    def __init__(self, previous: dict[str, tuple[str, tuple[tuple[str, int, int, str | None], ...]]] | None = None,
-                 verify: bool = False, exports: dict | None = None) -> None:
-        # unit → (key, its files: (path, size, modification time, search entry or None)), as loaded
+    def __init__(self, previous: dict[str, tuple[str, tuple[tuple[str, int, int, str | None], ...]]
+                                      | tuple[str, tuple[tuple[str, int, int, str | None], ...], str | None]]
+                 | None = None, verify: bool = False, exports: dict | None = None) -> None:
+        # unit → (key, its files: (path, size, modification time, search entry or None)[, reads key]), as loaded
         self.previous = previous or {}
-        self.current: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self.current: dict[str, tuple[str, tuple[str, ...], str | None]] = {}
         self.previous_exports: dict = exports or {}  # the exports' parts as loaded; files: path → [size, mtime, spans]
         self.current_exports: dict = {}
         self.verify = verify
         self.kept = 0  # pages not rendered (or, verifying, rendered and checked against their previous file)
         self.rendered = 0  # pages of units whose key changed (pages without a unit are not counted here)
+        self.recalled = 0  # units whose key was recalled from their reads key, not computed
         self._global = ""
         self._env: jinja2.Environment | None = None
         self._templates: dict[str | None, str] = {}  # template name → templates_part
@@ -251,16 +259,16 @@ class PageKeys:
             return cls(verify=verify)
         output = str(paths.output) + os.sep
         stat = os.stat
-        previous: dict[str, tuple[str, tuple[tuple[str, int, int, str | None], ...]]] = {}
+        previous: dict[str, tuple[str, tuple[tuple[str, int, int, str | None], ...], str | None]] = {}
         for unit, entry in recorded.get("units", {}).items():
             try:
-                key, files = entry
+                key, files, reads = entry
                 for path, size, mtime, _ in files:
                     found = stat(output + path)
                     if found.st_size != size or found.st_mtime_ns != mtime:
                         break
                 else:
-                    previous[unit] = (key, tuple(map(tuple, files)))
+                    previous[unit] = (key, tuple(map(tuple, files)), reads)
             except (OSError, TypeError, ValueError):
                 continue
         exports = recorded.get("exports")
@@ -272,9 +280,9 @@ class PageKeys:
         output = str(paths.output) + os.sep
         search = search or {}
         units = {}
-        for unit, (key, files) in sorted(self.current.items()):
+        for unit, (key, files, reads) in sorted(self.current.items()):
             try:
-                units[unit] = [key, [[path, *_file_state(output + path), search.get(path)] for path in files]]
+                units[unit] = [key, [[path, *_file_state(output + path), search.get(path)] for path in files], reads]
             except OSError:
                 continue  # (a file the output no longer has: the unit is rendered next time)
         exports = None
@@ -301,20 +309,36 @@ class PageKeys:
     def key(self, template: str | None, parts: object) -> str:
         if template not in self._templates:
             self._templates[template] = templates_part(self._env, template)
-        return _digest(f"{self._global}\0{self._templates[template]}\0".encode()
-                       + repr(parts).encode("utf-8", "surrogateescape"))
+        # (pickled without the memo, not repr'd: the same values give the same bytes, four times faster)
+        return _digest(f"{self._global}\0{self._templates[template]}\0".encode() + _pickled(parts))
 
-    def pages(self, unit: str, template: str | None, parts: object, make: Callable[[], Iterable[OutputPage]]
-              ) -> Iterator[OutputPage | KeptPage]:
+    def pages(self, unit: str, template: str | None, parts: object, make: Callable[[], Iterable[OutputPage]],
+              reads: object = None) -> Iterator[OutputPage | KeptPage]:
         """The unit's pages: kept when its key did not change, else made (`make()`) and their paths recorded.
-        `template`: the template they are rendered with (None: none)."""
+        `template`: the template they are rendered with (None: none).  `parts`: the unit's inputs, or, with
+        `reads` (what they are worked out from: everything they are a function of), a function making them,
+        called only when the previous build recorded other reads for the unit."""
         if unit in self.current:
             raise BuildError(f"internal error: two page units are named {unit!r}")
-        key = self.key(template, parts)
         previous = self.previous.get(unit)
+        reads_key = None
+        if reads is None:
+            key = self.key(template, parts)
+        else:
+            reads_key = self.key(template, ("reads", reads))
+            recalled = previous is not None and len(previous) > 2 and previous[2] == reads_key
+            if recalled and not self.verify:
+                key = previous[0]
+                self.recalled += 1
+            else:
+                key = self.key(template, parts())
+                if recalled and key != previous[0]:
+                    raise BuildError(f"page keys: {unit} was worked out from the same inputs as in the previous "
+                                     "build, but its key changed: what it reads misses an input (a bug in "
+                                     "builder/pages)")
         same = previous is not None and previous[0] == key
         if same and not self.verify:
-            self.current[unit] = (key, tuple(path for path, *_ in previous[1]))
+            self.current[unit] = (key, tuple(path for path, *_ in previous[1]), reads_key)
             self.kept += len(previous[1])
             for path, size, mtime, search in previous[1]:
                 yield KeptPage(path, state=(size, mtime), search=search)
@@ -331,7 +355,7 @@ class PageKeys:
         if same and made != [path for path, *_ in previous[1]]:
             raise BuildError(f"page keys: the pages of {unit} did not change key but are now {made[:5]}, "
                              f"not {[path for path, *_ in previous[1][:5]]}")
-        self.current[unit] = (key, tuple(made))
+        self.current[unit] = (key, tuple(made), reads_key)
 
 
 def _file_state(path: Path) -> tuple[int, int]:

@@ -314,3 +314,59 @@ def test_the_lists_of_events_and_actors_are_kept_when_what_they_list_did_not_cha
     report = build(settings(project, cache))
     assert any(path.startswith("articles/") for path in made) and report.write.not_rendered > 0
     assert not set(made) & set(lists)
+
+
+def test_graph_keys_are_recalled_unless_a_cast_they_read_changed(corpus, cache, tmp_path, monkeypatch):
+    """An edit rebuild counts the companions only of the actors whose articles' casts changed (those of the
+    edited article); every other graph page's key is recalled from what it reads, and the output is a cold
+    build's, byte for byte, each unchanged file kept with its time."""
+    import builder.pages.graphs as graphs
+    from builder.page_keys import PageKeys
+
+    counted: list[str] = []
+    ranked_around = graphs._ranked_around
+
+    def counting(key, *args):
+        counted.append(key)
+        return ranked_around(key, *args)
+
+    recalled: list[int] = []
+    pages = PageKeys.pages
+
+    def recording(self, *args, **kwargs):
+        before = self.recalled
+        yield from pages(self, *args, **kwargs)
+        recalled.append(self.recalled - before)
+
+    monkeypatch.setattr(graphs, "_ranked_around", counting)
+    monkeypatch.setattr(PageKeys, "pages", recording)
+    project = tmp_path / "project"
+    shutil.copytree(corpus, project / "seeds")
+    build(settings(project, cache))
+    graph_pages = len(counted)
+    assert graph_pages > 20
+    counted.clear()
+    recalled.clear()
+    edit_body(project)
+    build(settings(project, cache))
+    assert 0 < len(counted) < graph_pages // 3 and sum(recalled) == graph_pages - len(counted)
+    counted.clear()
+    fresh = tmp_path / "fresh-project"  # (rebuild_and_compare: build, edit again, rebuild, compare with cold)
+    shutil.copytree(corpus, fresh / "seeds")
+    rebuild_and_compare(fresh, cache, tmp_path, edit_body)
+
+
+def test_verification_names_a_unit_whose_reads_miss_an_input(corpus, cache, tmp_path, monkeypatch):
+    """Reads that leave out what a key is worked out from would recall a stale key; verifying, the key is
+    worked out anyway and the build stops, naming the unit."""
+    import builder.pages.graphs as graphs
+
+    project = tmp_path / "project"
+    shutil.copytree(corpus, project / "seeds")
+    monkeypatch.setattr(graphs, "_graph_reads",
+                        lambda actor, files_of, casts, page_of, fingerprints: fingerprints.actor_shown(actor.key))
+    build(settings(project, cache))
+    edit_body(project)  # Obama, Merkel and Berlin: their companions change, not what is shown of them
+    monkeypatch.setenv(VERIFY_ENV, "1")
+    with pytest.raises(BuildError, match=r"graph:.* what it reads misses an input"):
+        build(settings(project, cache))

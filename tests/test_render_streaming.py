@@ -34,3 +34,24 @@ def test_a_page_kind_that_breaks_its_promise_stops_the_build(rich_site, tmp_path
                         lambda: {"articles": articles, "sources": sources, "things": fake, "reports": reports})
     with pytest.raises(BuildError, match=r"things/a\.html"):
         render.render_site(rich_site, settings_for(tmp_path))
+
+
+def test_memory_is_handed_back_after_pages_made_not_pages_kept(monkeypatch):
+    """A kept page (its inputs did not change) makes nothing: it does not count towards the next trim, so an
+    edit rebuild that keeps 58,000 pages does not pay 29 collections for nothing."""
+    from builder.model import KeptPage
+
+    trims: list[int] = []
+    made = render.PAGES_BETWEEN_TRIMS
+
+    def site_pages(site, settings, keys):
+        for number in range(3 * made):
+            yield KeptPage(f"kept/{number}.html", state=(1, 1))
+            if number % 3 == 0:
+                yield OutputPage(f"made/{number}.html", b"x")
+        yield KeptPage("verified.html", b"rendered to verify its key")
+
+    monkeypatch.setattr(render, "_site_pages", site_pages)
+    monkeypatch.setattr(render, "return_free_memory", lambda: trims.append(1))
+    pages = list(render.iter_site_pages(None, None))
+    assert len(pages) == 4 * made + 1 and len(trims) == 1  # 2,000 made, then 1 (the verified kept page)

@@ -14,12 +14,13 @@ same site gives the same bytes.
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import math
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 
 from markupsafe import Markup, escape
 
@@ -229,17 +230,53 @@ def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage]:
         graph_actor=None,
         subject_page=None,
     )
+    casts = ArticleCasts(by_article)
     for actor in filter(has_graph_page, site.actors):
-        # The neighbours are counted for the page's key too: they are what the page shows of the whole site.
-        around = _neighbours_of(actor.key, files_of, by_article) if actor.key in files_of else Counter()
-        ranked = _ranked(around, names, ACTOR_NEIGHBOURS)
+        # The neighbours are counted for the page's key too (they are what the page shows of the whole site),
+        # unless the key is recalled: what they are counted from (`_graph_reads`) is as the last build found it.
+        ranked = cache(partial(_ranked_around, actor.key, files_of, by_article, names))
         yield from renderer.keyed(
             f"graph:{actor.key}", "graph.html", partial(_graph_inputs, actor, ranked, page_of),
-            partial(_actor_graph_page, renderer, actor, ranked, actors, names, page_of))
+            partial(_actor_graph_page, renderer, actor, ranked, actors, names, page_of),
+            reads=partial(_graph_reads, actor, files_of, casts, page_of))
 
 
-def _actor_graph_page(renderer: PageRenderer, actor: Actor, ranked: list[tuple[str, int]], actors: dict[str, Actor],
-                      names: dict[str, str], page_of: Callable[[str], str | None]) -> list[OutputPage]:
+def _ranked_around(key: str, files_of: dict[str, set[str]], by_article: dict[str, list[str]], names: dict[str, str]
+                   ) -> list[tuple[str, int]]:
+    """The ACTOR_NEIGHBOURS actors most often in the same articles as the actor `key`, with how often."""
+    around = _neighbours_of(key, files_of, by_article) if key in files_of else Counter()
+    return _ranked(around, names, ACTOR_NEIGHBOURS)
+
+
+class ArticleCasts:
+    """Each article's cast as the graph pages see it: one digest of what the pages show of every actor it
+    mentions (`Fingerprints.actor_shown`: key, name, type, address…), made once per article when first asked."""
+
+    def __init__(self, by_article: dict[str, list[str]]) -> None:
+        self.by_article = by_article
+        self._made: dict[str, str] = {}
+
+    def __call__(self, source_file: str, fingerprints: Fingerprints) -> str:
+        cast = self._made.get(source_file)
+        if cast is None:
+            shown = sorted(str(fingerprints.actor_shown(key)) for key in self.by_article.get(source_file, ()))
+            cast = self._made[source_file] = hashlib.blake2b("\0".join(shown).encode(), digest_size=16).hexdigest()
+        return cast
+
+
+def _graph_reads(actor: Actor, files_of: dict[str, set[str]], casts: ArticleCasts,
+                 page_of: Callable[[str], str | None], fingerprints: Fingerprints) -> tuple:
+    """What an actor's graph page is worked out from (builder.page_keys: its key is recalled while these are
+    unchanged): the actor as shown, and, for each article mentioning it, the cast of that article.  The
+    companions, their counts and their order (by count, then name) are a function of these alone."""
+    return (fingerprints.actor_shown(actor.key), page_of(actor.key),
+            [(source_file, casts(source_file, fingerprints)) for source_file in sorted(files_of.get(actor.key, ()))])
+
+
+def _actor_graph_page(renderer: PageRenderer, actor: Actor, ranked_around: Callable[[], list[tuple[str, int]]],
+                      actors: dict[str, Actor], names: dict[str, str], page_of: Callable[[str], str | None]
+                      ) -> list[OutputPage]:
+    ranked = ranked_around()
     return [renderer.page(
         f"graphs/{actor.slug}.html", "graph.html",
         page_title=f"Actors appearing with {actor.name}",
@@ -254,8 +291,8 @@ def _actor_graph_page(renderer: PageRenderer, actor: Actor, ranked: list[tuple[s
     )]
 
 
-def _graph_inputs(actor: Actor, ranked: list[tuple[str, int]], page_of: Callable[[str], str | None],
+def _graph_inputs(actor: Actor, ranked: Callable[[], list[tuple[str, int]]], page_of: Callable[[str], str | None],
                   fingerprints: Fingerprints) -> tuple:
     """What an actor's graph page shows: the actor, and its most frequent companions with their counts."""
     return (fingerprints.actor_shown(actor.key), page_of(actor.key),
-            [(count, fingerprints.actor_shown(key), page_of(key)) for key, count in ranked])
+            [(count, fingerprints.actor_shown(key), page_of(key)) for key, count in ranked()])
