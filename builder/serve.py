@@ -2,8 +2,10 @@
 
 Like MkDocs' dev server:
 - the site is built into a temporary folder (or, if asked, the output folder) and served from there;
-- seeds/, templates/ and site/ are watched (never the output folder); a rebuild starts once the
-  changes have settled (debounce) and reuses the analysis cache;
+- seeds/, templates/ and site/ are watched through the system's file events (inotify; polling only where
+  those are not available), never the output or cache folders; a rebuild starts once the changes have
+  settled (debounce: a burst of saves is one rebuild) and reuses the analysis cache; a change during a
+  rebuild starts the next one;
 - a rebuild runs beside the server: until its atomic swap, the previous site is served whole;
 - a failed rebuild prints its error and the last good site stays served; the next good change recovers;
 - each rebuild reads site/config.toml again, with the command line's overrides (--base-url); a bad
@@ -28,6 +30,7 @@ import dataclasses
 import os
 import shutil
 import signal
+import stat
 import tempfile
 import threading
 import time
@@ -40,8 +43,23 @@ from urllib.parse import urlsplit
 
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from livereload.server import LiveScriptInjector
-from livereload.watcher import Watcher
 from tornado import httpserver, netutil, web
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    FileAttribEvent,
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver, ObservedWatch
+from watchdog.observers.polling import PollingObserver
 
 from builder.config import Settings, load_config
 from builder.errors import ConfigError
@@ -53,7 +71,7 @@ if TYPE_CHECKING:
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 SETTLE_SECONDS = 0.3  # a rebuild starts once no file has changed for this long
-POLL_SECONDS = 0.2  # how often the watched folders are checked
+POLL_SECONDS = 0.2  # how often the server looks at the watcher's flag (no file is read for it)
 
 # The livereload "path" that says the search index was swapped in: only a search page reloads for it.
 SEARCH_UPDATED = "build-site:search-index"
@@ -133,26 +151,144 @@ def ignored(path: str) -> bool:
     return name.startswith((".", "#")) or name.endswith(("~", ".swp", ".swx", ".tmp"))
 
 
-class ChangeWatcher(Watcher):
-    """livereload's polling watcher over seeds/, templates/ and site/, asked only "did anything change?"."""
+# What counts as a change. Opening or reading a file is not one: the build reads every seed, and those events
+# would cost the rebuild CPU and start another. A directory's own "modified" follows each change inside it and
+# would let an ignored file (vim's .swp) through.
+CHANGE_EVENTS: list[type[FileSystemEvent]] = [
+    FileCreatedEvent, DirCreatedEvent, FileModifiedEvent, FileAttribEvent, FileClosedEvent,
+    FileDeletedEvent, DirDeletedEvent, FileMovedEvent, DirMovedEvent,
+]
+FALLBACK_POLL_SECONDS = 1.0  # polling (no inotify) reads every file's times: not too often
 
-    def __init__(self, folders: list[Path], never: tuple[Path, ...] = ()) -> None:
-        super().__init__()
-        skipped = tuple(str(path.resolve()) + os.sep for path in never)
 
-        def ignore(path: str) -> bool:  # the output and cache folders never trigger a rebuild
-            return ignored(path) or os.path.abspath(path).startswith(skipped)
+class _Recorder(FileSystemEventHandler):
+    """Runs in watchdog's thread: notes the paths of the changes that count."""
 
-        for folder in folders:
-            self.watch(str(folder), None, 0, ignore=ignore)
+    def __init__(self, counts: Callable[[str], bool], note: Callable[[str], None]) -> None:
+        self.counts = counts
+        self.note = note
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        # A rename counts if either side does: an editor's atomic save renames a hidden temporary file over
+        # the article; vim renames the article to article~ before writing it anew.
+        for path in (event.src_path, event.dest_path):
+            if path and self.counts(os.fsdecode(path)):
+                self.note(os.fsdecode(path))
+
+
+def _identity(folder: str) -> tuple[int, int] | None:
+    """(device, inode) of a folder, None if there is none: tells a folder replaced whole from the one watched."""
+    try:
+        status = os.stat(folder)
+    except OSError:
+        return None
+    return (status.st_dev, status.st_ino) if stat.S_ISDIR(status.st_mode) else None
+
+
+class ChangeWatcher:
+    """Watches seeds/, templates/ and site/ through the system's file events (watchdog: inotify on Linux) and is
+    asked only "did anything change?" (a flag the events set; nothing is read while idle).
+
+    Where inotify cannot be had (another system, or the inotify limits reached) it polls every
+    FALLBACK_POLL_SECONDS, and says so through `echo`. An inotify watch follows a folder, not its name: a watched
+    folder that appears, disappears or is replaced whole (renamed over, checked out anew) is noticed at the next
+    question by one stat per folder, counts as a change, and is watched anew.
+    """
+
+    filepath: str | None = None  # livereload's handler logs this attribute of its watcher at each reload
+
+    def __init__(self, folders: list[Path], never: tuple[Path, ...] = (), echo: Callable[[str], None] = print,
+                 make_observer: Callable[[], BaseObserver] = Observer) -> None:
+        self.folders = [os.path.abspath(folder) for folder in folders]
+        self.echo = echo
+        self._never = tuple(str(path.resolve()) + os.sep for path in never)
+        self._lock = threading.Lock()
+        self._seen: set[str] = set()
+        self._watches: dict[str, tuple[ObservedWatch | None, tuple[int, int] | None]] = {}
+        self._handler = _Recorder(self._counts, self._note)
+        self.observer: BaseObserver | None = None
+        try:
+            self._start(make_observer)
+        except OSError as exc:
+            self._fall_back(exc)
+        self._take_seen()  # the first look only records what is there
+
+    @property
+    def how(self) -> str:
+        if isinstance(self.observer, PollingObserver):
+            return f"polling every {FALLBACK_POLL_SECONDS:g} s"
+        return "inotify" if type(self.observer).__name__ == "InotifyObserver" else "file events"
 
     def changed(self) -> bool:
-        any_change = False
-        for path, task in self._tasks.items():
-            self._task_mtimes = task["mtimes"]
-            if self.is_changed(path, task["ignore"]):
-                any_change = True
-        return any_change
+        return bool(self.changes())
+
+    def changes(self) -> list[str]:
+        """The paths changed since the last question (a watched folder itself if it appeared, went or was replaced)."""
+        try:
+            replaced = self._follow_folders()
+        except OSError as exc:  # inotify's watch limit reached by a new folder's watches
+            self._fall_back(exc)
+            replaced = list(self.folders)
+        return sorted(set(replaced) | self._take_seen())
+
+    def close(self) -> None:
+        if self.observer is not None:
+            self.observer.stop()
+            with contextlib.suppress(RuntimeError):
+                self.observer.join(timeout=5)
+        self.observer = None
+        self._watches.clear()
+
+    # inside ------------------------------------------------------------------------------------
+
+    def _counts(self, path: str) -> bool:
+        """Not the output or cache folders, not editor droppings or hidden files, nor anything in a hidden folder."""
+        path = os.path.abspath(path)
+        if (path + os.sep).startswith(self._never):
+            return False
+        root = next((f for f in self.folders if path == f or path.startswith(f + os.sep)), None)
+        parts = os.path.relpath(path, root).split(os.sep) if root else [os.path.basename(path)]
+        return not any(ignored(part) for part in parts if part != ".")
+
+    def _note(self, path: str) -> None:
+        with self._lock:
+            self._seen.add(path)
+
+    def _take_seen(self) -> set[str]:
+        with self._lock:
+            seen, self._seen = self._seen, set()
+        return seen
+
+    def _start(self, make_observer: Callable[[], BaseObserver]) -> None:
+        self.close()
+        self.observer = make_observer()
+        self.observer.start()
+        self._follow_folders()
+
+    def _fall_back(self, exc: OSError) -> None:
+        reason = exc.strerror or str(exc)
+        self.echo(f"File events not available ({reason}): watching by polling every {FALLBACK_POLL_SECONDS:g} s "
+                  "instead (see `sysctl fs.inotify`)")
+        self._start(lambda: PollingObserver(timeout=FALLBACK_POLL_SECONDS))
+
+    def _follow_folders(self) -> list[str]:
+        """(Re)watch each folder whose identity changed since it was watched; the folders that did."""
+        assert self.observer is not None
+        moved = []
+        for folder in self.folders:
+            identity = _identity(folder)
+            watch, watched = self._watches.get(folder, (None, None))
+            if identity == watched:
+                continue
+            moved.append(folder)
+            if watch is not None:
+                with contextlib.suppress(KeyError):
+                    self.observer.unschedule(watch)
+            self._watches[folder] = (None, None)
+            if identity is not None:
+                watch = self.observer.schedule(self._handler, folder, recursive=True, event_filter=CHANGE_EVENTS)
+                self._watches[folder] = (watch, identity)
+        return moved
 
 
 def mount_path(base_url: str) -> str:
@@ -187,7 +323,9 @@ class DevServer:
             output = self.temporary / "site"
         self.settings = dataclasses.replace(settings, paths=dataclasses.replace(settings.paths, output=output))
         paths = self.settings.paths
-        self.watcher = ChangeWatcher([paths.seeds, paths.templates, paths.site], never=(paths.output, paths.cache))
+        # Watching starts before the first build: a save during it is rebuilt after it.
+        self.watcher = ChangeWatcher([paths.seeds, paths.templates, paths.site], never=(paths.output, paths.cache),
+                                     echo=echo)
         self.mount = mount_path(settings.config.base_url)
         self.previous_mounts: list[str] = []  # paths the site was served at before base_url changed
         self.url = ""
@@ -327,7 +465,7 @@ class DevServer:
         self.url = f"http://{shown_host}:{port}{self.mount}"
         self.echo(f"Serving {self.url} (Ctrl-C to stop)")
         self.echo(f"Site folder: {self.settings.paths.output}")
-        self.echo(f"Watching {', '.join(str(p) for p in self.watcher._tasks)} for changes")
+        self.echo(f"Watching {', '.join(self.watcher.folders)} for changes ({self.watcher.how})")
         try:
             while not self.stopped.is_set():
                 self.check_for_changes()
@@ -338,6 +476,7 @@ class DevServer:
 
     def close(self) -> None:
         self.stopped.set()
+        self.watcher.close()
         if self.catching_up is not None:
             self.catching_up.cancel()
         self.executor.shutdown(wait=True, cancel_futures=True)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import errno
 import http.client
 import os
 import queue
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -18,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from builder.serve import ChangeWatcher, ignored, mount_path
+from builder.config import Paths, Settings, load_config
+from builder.serve import ChangeWatcher, DevServer, ignored, mount_path
 
 REPO = Path(__file__).resolve().parent.parent
 WAIT = 60  # seconds: the longest any condition may take before the test fails
@@ -282,30 +286,203 @@ def test_editor_droppings_are_ignored():
     assert not ignored("/p/seeds/article.txt")
 
 
-def test_watcher_sees_new_changed_and_removed_files(tmp_path):
+@pytest.fixture
+def watch():
+    """ChangeWatchers made by the test, closed after it."""
+    made: list[ChangeWatcher] = []
+
+    def start(folders: list[Path], **options) -> ChangeWatcher:
+        made.append(ChangeWatcher(folders, **options))
+        return made[-1]
+
+    yield start
+    for watcher in made:
+        watcher.close()
+
+
+def changes_until(watcher: ChangeWatcher, path: Path) -> set[str]:
+    """Every change the watcher reports until it reports `path` (events arrive in order: what came before it is in)."""
+    seen: set[str] = set()
+    deadline = time.monotonic() + WAIT
+    while str(path) not in seen:
+        assert time.monotonic() < deadline, f"the watcher never saw {path}; it saw {sorted(seen)}"
+        seen.update(watcher.changes())
+        time.sleep(0.02)
+    return seen
+
+
+def test_watcher_sees_new_changed_and_removed_files(tmp_path, watch):
     folder = tmp_path / "seeds"
     folder.mkdir()
     (folder / "a.txt").write_text("one")
-    watcher = ChangeWatcher([folder])
-    assert not watcher.changed()  # the first look only records what is there
+    watcher = watch([folder])
+    assert watcher.how == "inotify"
+    assert not watcher.changed()  # what was there before is no change
     (folder / "b.txt").write_text("two")
-    assert watcher.changed()
-    assert not watcher.changed()
+    assert str(folder / "b.txt") in changes_until(watcher, folder / "b.txt")
     stamp = (folder / "a.txt").stat().st_mtime + 5
-    os.utime(folder / "a.txt", (stamp, stamp))
-    assert watcher.changed()
+    os.utime(folder / "a.txt", (stamp, stamp))  # `touch` rebuilds
+    changes_until(watcher, folder / "a.txt")
     (folder / "b.txt").unlink()
-    assert watcher.changed()
+    changes_until(watcher, folder / "b.txt")
     (folder / ".hidden.swp").write_text("x")
-    assert not watcher.changed()
+    (folder / "a.txt~").write_text("x")
+    (folder / "c.txt").write_text("three")
+    assert changes_until(watcher, folder / "c.txt") == {str(folder / "c.txt")}
 
 
-def test_watcher_never_sees_the_output_folder_inside_a_watched_one(tmp_path):
+def test_watcher_reads_nothing_for_a_build_that_only_reads(tmp_path, watch):
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    (folder / "a.txt").write_text("one")
+    watcher = watch([folder])
+    (folder / "a.txt").read_text()
+    (folder / "b.txt").write_text("two")
+    assert changes_until(watcher, folder / "b.txt") == {str(folder / "b.txt")}
+
+
+def test_watcher_never_sees_the_output_folder_inside_a_watched_one(tmp_path, watch):
     site = tmp_path / "site"
     (site / "out").mkdir(parents=True)
-    watcher = ChangeWatcher([site], never=(site / "out",))
-    watcher.changed()
+    watcher = watch([site], never=(site / "out",))
     (site / "out" / "index.html").write_text("built")
-    assert not watcher.changed()
+    (site / "out" / "deeper").mkdir()
     (site / "config.toml").write_text("title = 'x'")
-    assert watcher.changed()
+    assert changes_until(watcher, site / "config.toml") == {str(site / "config.toml")}
+
+
+def test_watcher_sees_saves_by_rename(tmp_path, watch):
+    """vim renames the article to article~ and writes it anew; other editors write a hidden file and rename it over."""
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    article = folder / "a.txt"
+    article.write_text("one")
+    watcher = watch([folder])
+    article.rename(folder / "a.txt~")  # vim (backupcopy=no)
+    article.write_text("two")
+    (folder / "a.txt~").unlink()
+    changes_until(watcher, article)
+    (folder / ".a.txt.tmp1234").write_text("three")  # an atomic save
+    os.replace(folder / ".a.txt.tmp1234", article)
+    assert changes_until(watcher, article) == {str(article)}
+    assert article.read_text() == "three"
+
+
+def test_watcher_sees_subfolders_new_moved_and_removed(tmp_path, watch):
+    folder = tmp_path / "seeds"
+    (folder / "2024").mkdir(parents=True)
+    watcher = watch([folder])
+    (folder / "2024" / "a.txt").write_text("one")  # in a subfolder that was there
+    changes_until(watcher, folder / "2024" / "a.txt")
+    (folder / "2025" / "may").mkdir(parents=True)  # new subfolders, then a file in them
+    changes_until(watcher, folder / "2025")
+    (folder / "2025" / "may" / "b.txt").write_text("two")
+    changes_until(watcher, folder / "2025" / "may" / "b.txt")
+    (folder / "2025" / "may" / "b.txt").rename(folder / "2024" / "b.txt")  # moved between subfolders
+    changes_until(watcher, folder / "2024" / "b.txt")
+    shutil.rmtree(folder / "2024")  # a subfolder removed
+    changes_until(watcher, folder / "2024")
+    (folder / ".git" / "objects").mkdir(parents=True)  # nothing in a hidden folder counts
+    (folder / ".git" / "objects" / "ab").write_text("x")
+    (folder / "c.txt").write_text("three")
+    assert changes_until(watcher, folder / "c.txt") == {str(folder / "c.txt")}
+
+
+def test_watcher_follows_a_folder_replaced_whole_created_or_removed(tmp_path, watch):
+    seeds, templates = tmp_path / "seeds", tmp_path / "templates"
+    seeds.mkdir()
+    watcher = watch([seeds, templates])  # templates/ does not exist yet
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    (fresh / "a.txt").write_text("one")
+    seeds.rename(tmp_path / "old-seeds")  # `git checkout`, a sync tool: the folder itself is replaced
+    fresh.rename(seeds)
+    changes_until(watcher, seeds)
+    (seeds / "b.txt").write_text("two")  # the new folder is the one watched now
+    (tmp_path / "old-seeds" / "z.txt").write_text("gone")  # and the old one is not
+    assert str(tmp_path / "old-seeds" / "z.txt") not in changes_until(watcher, seeds / "b.txt")
+    templates.mkdir()
+    changes_until(watcher, templates)
+    (templates / "base.html").write_text("{{ x }}")
+    changes_until(watcher, templates / "base.html")
+    shutil.rmtree(templates)
+    changes_until(watcher, templates)
+
+
+def test_watcher_burst_of_changes_is_seen_whole(tmp_path, watch):
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    watcher = watch([folder])
+    for number in range(500):
+        (folder / f"{number:03}.txt").write_text("x")
+    seen = changes_until(watcher, folder / "499.txt")
+    assert len(seen) == 500
+
+
+def test_watcher_polls_where_inotify_is_not_available(tmp_path, watch):
+    def no_inotify():
+        raise OSError(errno.EMFILE, "inotify instance limit reached")
+
+    said: list[str] = []
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    watcher = watch([folder], echo=said.append, make_observer=no_inotify)
+    assert watcher.how.startswith("polling")
+    assert said and "polling" in said[0] and "inotify instance limit reached" in said[0]
+    (folder / "a.txt").write_text("one")
+    changes_until(watcher, folder / "a.txt")
+
+
+class HeldBuilds:
+    """Stands in for DevServer.build_once: counts the rebuilds and holds each one until released."""
+
+    def __init__(self) -> None:
+        self.started = 0
+        self.release = threading.Event()
+
+    def __call__(self) -> bool:
+        self.started += 1
+        self.release.wait(WAIT)
+        return False  # nothing to reload: no browser here
+
+
+def dev_server(project: Path) -> DevServer:
+    paths = Paths.from_project(project)
+    settings = Settings(config=load_config(paths.site), paths=paths, jobs=1)
+    return DevServer(settings, settle=0.2, echo=lambda line: None)
+
+
+async def tick_until(server: DevServer, condition, what: str) -> None:
+    """The server's own loop (check_for_changes every poll) until `condition`, or fail after WAIT."""
+    deadline = time.monotonic() + WAIT
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        server.check_for_changes()
+        await asyncio.sleep(0.02)
+
+
+def test_a_burst_of_saves_is_one_rebuild_and_a_save_during_it_the_next(tmp_path):
+    project = make_project(tmp_path)
+    seeds = project / "seeds"
+    server = dev_server(project)
+    builds = server.build_once = HeldBuilds()
+
+    async def session() -> None:
+        for number in range(300):  # a burst: `git pull`, a script, an editor saving all
+            write_article(seeds, f"burst-{number:03}.txt", f"Article {number}", "Text.")
+        await tick_until(server, lambda: builds.started == 1, "the rebuild of the burst")
+        write_article(seeds, "during.txt", "Written during the rebuild", "Text.")  # the build already read seeds/
+        await tick_until(server, lambda: server.pending_since is not None, "the save during the rebuild to be seen")
+        assert builds.started == 1  # held: one rebuild at a time
+        builds.release.set()
+        await tick_until(server, lambda: builds.started == 2, "the rebuild of the save made during the first")
+        await tick_until(server, lambda: not server.building, "the second rebuild to end")
+        quiet_until = time.monotonic() + 1.0  # 5 settle periods: no third rebuild follows
+        await tick_until(server, lambda: time.monotonic() > quiet_until, "a quiet second")
+        assert builds.started == 2
+
+    try:
+        asyncio.run(session())
+    finally:
+        builds.release.set()
+        server.close()
