@@ -461,6 +461,24 @@ async def tick_until(server: DevServer, condition, what: str) -> None:
         await asyncio.sleep(0.02)
 
 
+def run_in_a_loop_of_its_own(coroutine) -> None:
+    """asyncio.run in a thread of its own: this thread may already run a loop (Playwright's sync API in the
+    browser tests keeps one running for the whole session)."""
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(coroutine)
+        except BaseException as failure:  # re-raised in the test's own thread
+            failures.append(failure)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if failures:
+        raise failures[0]
+
+
 def test_a_burst_of_saves_is_one_rebuild_and_a_save_during_it_the_next(tmp_path):
     project = make_project(tmp_path)
     seeds = project / "seeds"
@@ -482,7 +500,7 @@ def test_a_burst_of_saves_is_one_rebuild_and_a_save_during_it_the_next(tmp_path)
         assert builds.started == 2
 
     try:
-        asyncio.run(session())
+        run_in_a_loop_of_its_own(session())
     finally:
         builds.release.set()
         server.close()
