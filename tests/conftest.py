@@ -48,6 +48,26 @@ def analyse(tmp_path_factory):
     return analyse_file
 
 
+@pytest.fixture(scope="session")
+def news_days(shared_data: Path, analyse):
+    """news_days(glob) -> (files, analysed): the news-2016 files the glob names, by name, and each one's analysed
+    Article, pickled (each test links fresh copies: linking changes what it is handed); read and analysed once a
+    session for each glob, whichever test modules ask."""
+    import pickle
+
+    from builder.model import Article
+
+    made: dict[str, tuple[dict[str, bytes], dict[str, bytes]]] = {}
+
+    def days(pattern: str) -> tuple[dict[str, bytes], dict[str, bytes]]:
+        if pattern not in made:
+            files = {path.name: path.read_bytes() for path in sorted((shared_data / "news-2016").glob(pattern))}
+            articles = {name: analyse(name, data) for name, data in files.items()}
+            made[pattern] = files, {name: pickle.dumps(a) for name, a in articles.items() if isinstance(a, Article)}
+        return made[pattern]
+
+    return days
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """An empty project folder with a seeds/ folder, for small end-to-end builds."""

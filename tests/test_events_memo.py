@@ -45,20 +45,17 @@ class CountingMemo(LinkMemo):
         return super().recall(parts, counted)
 
 
-@pytest.fixture(scope="module")
-def news(shared_data: Path) -> dict[str, bytes]:
-    folder = shared_data / "news-2016"
-    return {path.name: path.read_bytes() for path in sorted(folder.glob("2016-02-1[3-5]-*.md"))}
+NEWS = "2016-02-1[3-5]-*.md"  # three days of news-2016: Scalia's death, Syria, the pope in Mexico
 
 
 @pytest.fixture(scope="module")
-def analysed(news, analyse) -> dict[str, bytes]:
-    found = {}
-    for name, data in news.items():
-        article = analyse(name, data)
-        if isinstance(article, Article):
-            found[name] = pickle.dumps(article)
-    return found
+def news(news_days) -> dict[str, bytes]:
+    return news_days(NEWS)[0]
+
+
+@pytest.fixture(scope="module")
+def analysed(news_days) -> dict[str, bytes]:
+    return news_days(NEWS)[1]
 
 
 @pytest.fixture(scope="module")

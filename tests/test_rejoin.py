@@ -117,21 +117,17 @@ def test_a_memo_of_a_resolution_with_names_kept_apart_is_not_used():
 # ---------------------------------------------------------------- real news, the whole Site
 
 
-@pytest.fixture(scope="module")
-def news(shared_data: Path) -> dict[str, bytes]:
-    """A week of news-2016 (Scalia's death, Syria, the pope in Mexico, the primaries)."""
-    folder = shared_data / "news-2016"
-    return {path.name: path.read_bytes() for path in sorted(folder.glob("2016-02-1[2-8]-*.md"))}
+NEWS = "2016-02-1[2-8]-*.md"  # a week of news-2016: Scalia's death, Syria, the pope in Mexico, the primaries
 
 
 @pytest.fixture(scope="module")
-def analysed(news, analyse) -> dict[str, bytes]:
-    found = {}
-    for name, data in news.items():
-        article = analyse(name, data)
-        if isinstance(article, Article):
-            found[name] = pickle.dumps(article)
-    return found
+def news(news_days) -> dict[str, bytes]:
+    return news_days(NEWS)[0]
+
+
+@pytest.fixture(scope="module")
+def analysed(news_days) -> dict[str, bytes]:
+    return news_days(NEWS)[1]
 
 
 def link(articles: list[Article], memo: LinkMemo | None = None):
