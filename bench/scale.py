@@ -18,6 +18,7 @@ import argparse
 import os
 import random
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -101,11 +102,27 @@ def tree_rss_kb(root: int) -> int:
     return sum(rss for rss, _ in tree(root, processes()).values())
 
 
-def timed(command: list[str], cwd: Path | None = None) -> tuple[float, int, str]:
-    """Run a whole process; return (seconds, peak RSS of the whole process tree in MB, stdout+stderr).
+@dataclass
+class Run:
+    seconds: float  # wall
+    cpu: float  # user + system seconds of the whole process tree (workers and Pagefind included)
+    peak_mb: int  # peak resident memory of the whole process tree
+    load: float  # the machine's 1-minute load average when the run ended
+    output: str  # stdout + stderr
 
-    The tree's resident memory (the builder and its --jobs workers together) is sampled every 0.1 s."""
-    started = time.perf_counter()
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(command: list[str], cwd: Path | None = None) -> Run:
+    """Run a whole process: wall and CPU seconds, peak RSS of the whole process tree, its output.
+
+    The tree's resident memory (the builder and its --jobs workers together) is sampled every 0.1 s.  CPU is
+    what every waited-for descendant used (RUSAGE_CHILDREN): on a shared machine wall time grows with the
+    load, CPU time much less, so both are printed."""
+    started, cpu_before = time.perf_counter(), _children_cpu()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     peak_kb = 0
     output_parts: list[str] = []
@@ -119,7 +136,7 @@ def timed(command: list[str], cwd: Path | None = None) -> tuple[float, int, str]
     output = "".join(output_parts)
     if process.returncode != 0:
         raise SystemExit(f"command failed: {' '.join(command)}\n{output[-3000:]}")
-    return seconds, peak_kb // 1024, output
+    return Run(seconds, _children_cpu() - cpu_before, peak_kb // 1024, os.getloadavg()[0], output)
 
 
 def stage_times(output: str) -> dict[str, float]:
@@ -161,71 +178,80 @@ def bench_size(size: int, runs: int, workdir: Path, jobs: int | None, rebuilds: 
     cache = project / ".cache"
     build = [PYTHON, "-m", "builder", "--project", str(project), "-v"] + (["--jobs", str(jobs)] if jobs else [])
 
-    cold, peaks, stages = [], [], []
+    cold: list[Run] = []
     for _ in range(runs):
         shutil.rmtree(output, ignore_errors=True)
         shutil.rmtree(cache, ignore_errors=True)
-        seconds, peak, out = timed(build)
-        cold.append(seconds)
-        peaks.append(peak)
-        stages.append(stage_times(out))
-    built = re.search(r"(\d+) articles built", out)
-    nochange = [timed(build)[0] for _ in range(runs)]
-    edited, added, edit_stages = [], [], []
+        cold.append(timed(build))
+    built = re.search(r"(\d+) articles built", cold[-1].output)
+    nochange = [timed(build) for _ in range(runs)]
+    edited: list[Run] = []
+    added: list[Run] = []
     victim = sorted(seeds.iterdir())[size // 2]
     for run in range(runs if rebuilds else 0):
         victim.write_text(victim.read_text(encoding="utf-8") + f"\nAn edited sentence number {run}.\n", "utf-8")
-        seconds, _, out = timed(build)
-        edited.append(seconds)
-        edit_stages.append(stage_times(out))
-        rewritten = re.search(r"([\d,]+) pages written \(([\d,]+) unchanged", out)
+        edited.append(timed(build))
     for run in range(runs if rebuilds else 0):
         (seeds / f"added-{run}.md").write_text(
             f'---\ntitle: "Added article {run}"\ndate: 2016-03-0{run + 1}\n---\n\nA new article body, '
             f"with a sentence about Kim Jong Un in Pyongyang number {run}.\n",
             encoding="utf-8",
         )
-        added.append(timed(build)[0])
+        added.append(timed(build))
 
     pelican = ensure_pelican(workdir)
     settings = workdir / f"pelican-{size}" / "pelicanconf.py"
     settings.write_text('SITENAME = "bench"\nTIMEZONE = "UTC"\nDEFAULT_LANG = "en"\n'
                         'CACHE_CONTENT = True\nLOAD_CONTENT_CACHE = True\n')
-    pelican_times, pelican_rebuilds, pelican_peaks = [], [], []
+    pelican_cold: list[Run] = []
+    pelican_rebuilds: list[Run] = []
     for run in range(runs):
         out_dir = workdir / f"pelican-{size}" / f"output-{run}"
         shutil.rmtree(out_dir, ignore_errors=True)
         shutil.rmtree(workdir / f"pelican-{size}" / "cache", ignore_errors=True)
         pelican_build = [str(pelican), str(pelican_content), "-o", str(out_dir), "-s", str(settings), "-q"]
-        seconds, peak, _ = timed(pelican_build, cwd=settings.parent)
-        pelican_times.append(seconds)
-        pelican_peaks.append(peak)
+        pelican_cold.append(timed(pelican_build, cwd=settings.parent))
         # Like for like with our rebuilds: Pelican again into its existing output, with its content cache.
-        pelican_rebuilds.append(timed(pelican_build, cwd=settings.parent)[0])
+        pelican_rebuilds.append(timed(pelican_build, cwd=settings.parent))
     written = [path for path in output.rglob("*") if path.is_file()]
     pages = len(written)
     floor = physical_floor(seeds, workdir / f"floor-{size}", pages, sum(p.stat().st_size for p in written))
 
-    stage_medians = {name: median([s.get(name, 0.0) for s in stages]) for name in stages[0]}
     print(f"\n== {size:,} articles ({distinct:,} distinct bodies; {built.group(1) if built else '?'} built; "
           f"{pages:,} output files)")
-    print(f"  cold build            {median(cold):8.2f} s   (runs: {', '.join(f'{t:.2f}' for t in cold)})")
-    print(f"  no-change rebuild     {median(nochange):8.2f} s   (runs: {', '.join(f'{t:.2f}' for t in nochange)})")
+    print("  (wall s = median; cpu = user+system s of the whole process tree, median; load = 1-min load average)")
+    _line("cold build", cold)
+    _line("no-change rebuild", nochange)
     if rebuilds:
-        print(f"  one article edited    {median(edited):8.2f} s   "
-              f"(last run: {rewritten.group(1) if rewritten else '?'} files rewritten, "
-              f"{rewritten.group(2) if rewritten else '?'} kept with their modification time)")
-        edit_medians = {name: median([s.get(name, 0.0) for s in edit_stages]) for name in edit_stages[0]}
-        print("    stages (edited, median): " + ", ".join(f"{k} {v:.2f} s" for k, v in edit_medians.items()))
-        print(f"  one article added     {median(added):8.2f} s")
-    print(f"  peak RSS (cold)       {max(peaks):8d} MB   (the whole process tree: builder, workers, Pagefind)")
-    print("  stages (cold, median): " + ", ".join(f"{k} {v:.2f} s" for k, v in stage_medians.items()))
-    print(f"  Pelican cold          {median(pelican_times):8.2f} s   (no NLP; fresh output folder; "
-          f"peak RSS {max(pelican_peaks)} MB)")
-    print(f"  Pelican rebuild       {median(pelican_rebuilds):8.2f} s   (nothing changed; content cache, "
-          "existing output folder)")
-    print(f"  ratio ours/Pelican    {median(cold) / median(pelican_times):8.2f}")
+        rewritten = re.search(r"([\d,]+) pages written \(([\d,]+) unchanged", edited[-1].output)
+        _line("one article edited", edited, f"last run: {rewritten.group(1) if rewritten else '?'} files "
+              f"rewritten, {rewritten.group(2) if rewritten else '?'} kept with their modification time")
+        print("    stages (edited, median): " + _stages(edited))
+        _line("one article added", added)
+    print(f"  peak RSS (cold)       {max(r.peak_mb for r in cold):8d} MB   "
+          "(the whole process tree: builder, workers, Pagefind)")
+    print("  stages (cold, median): " + _stages(cold))
+    pelican_peak = max(r.peak_mb for r in pelican_cold)
+    _line("Pelican cold", pelican_cold, f"no NLP; fresh output folder; peak RSS {pelican_peak} MB")
+    _line("Pelican rebuild", pelican_rebuilds, "nothing changed; content cache, existing output folder")
+    wall = median([r.seconds for r in cold]) / median([r.seconds for r in pelican_cold])
+    cpu = median([r.cpu for r in cold]) / median([r.cpu for r in pelican_cold])
+    print(f"  ratio ours/Pelican    {wall:8.2f}     (CPU seconds: {cpu:.2f})")
     print(f"  physical floor        {floor:8.2f} s   (read input, write the same output bytes and files)")
+
+
+def _line(label: str, runs: list[Run], note: str = "") -> None:
+    wall = median([r.seconds for r in runs])
+    cpu = median([r.cpu for r in runs])
+    each = ", ".join(f"{r.seconds:.2f}" for r in runs)
+    loads = ", ".join(f"{r.load:.1f}" for r in runs)
+    print(f"  {label:<21} {wall:8.2f} s   cpu {cpu:8.2f} s   (runs: {each}; load {loads})"
+          + (f"\n    {note}" if note else ""))
+
+
+def _stages(runs: list[Run]) -> str:
+    stages = [stage_times(r.output) for r in runs]
+    return ", ".join(f"{name} {median([s.get(name, 0.0) for s in stages]):.2f} s" for name in stages[0])
 
 
 def main() -> None:
