@@ -29,7 +29,6 @@ import hashlib
 import json
 import os
 import shutil
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -245,60 +244,58 @@ def write_site(
             PatchedSpare(staging, spare, json.loads(read_marker(output)["folders"]), finish_folder)
             if spare is not None else FreshStaging(staging))
         report.patched = spare is not None
-        try:
-            seen: set[str] = set()  # normalised relative paths (as str: a path object costs some 300 bytes more)
-            page_files: list[str] = []  # the same, in the order written (the next build's record)
-            written: list[str] = []
-            output_root = os.fspath(output)
-            for page in pages:
-                relative = _safe_relative(page.path)
-                if relative in seen:
-                    raise BuildError(f"two pages would be written to {page.path}; this is a bug in page planning")
-                seen.add(relative)
-                page_files.append(relative)
-                report.pages += 1
-                previous = f"{output_root}/{relative}"
-                if isinstance(page, KeptPage):
-                    content = _keep(previous, relative, page, stage)
-                    report.unchanged += 1
-                    report.not_rendered += page.content is None
-                elif _same_bytes(previous, page.content):
-                    stage.keep(relative, previous)
-                    report.unchanged += 1
-                    content = page.content
-                else:
-                    stage.write(relative, page.content)
-                    written.append(relative)
-                    report.written += 1
-                    content = page.content
-                if page_written is None:
-                    continue
-                if content is not None:
-                    page_written(staging, page.path, content, None)
-                elif page.search is not None:  # (kept: what the index takes of it was recorded with its key)
-                    page_written(staging, page.path, None, page.search)
-                else:  # (kept, with no search entry recorded: its bytes read back, far cheaper than making them)
-                    with open(f"{stage.root}/{relative}", "rb") as handle:
-                        page_written(staging, page.path, handle.read(), None)
-            stage.settle()
-            added: list[str] = []
-            if finish_staging is not None:
-                finish_staging(staging)
-                where = staging / finish_folder if finish_folder is not None else staging
-                for relative in sorted(_relative_files(where)):  # what it added counts like the pages
-                    if finish_folder is not None:
-                        relative = f"{finish_folder}/{relative}"
+        seen: set[str] = set()  # normalised relative paths (as str: a path object costs some 300 bytes more)
+        page_files: list[str] = []  # the same, in the order written (the next build's record)
+        written: list[str] = []
+        output_root = os.fspath(output)
+        for page in pages:
+            relative = _safe_relative(page.path)
+            if relative in seen:
+                raise BuildError(f"two pages would be written to {page.path}; this is a bug in page planning")
+            seen.add(relative)
+            page_files.append(relative)
+            report.pages += 1
+            previous = f"{output_root}/{relative}"
+            if isinstance(page, KeptPage):
+                content = _keep(previous, relative, page, stage)
+                report.unchanged += 1
+                report.not_rendered += page.content is None
+            elif _same_bytes(previous, page.content):
+                stage.keep(relative, previous)
+                report.unchanged += 1
+                content = page.content
+            else:
+                stage.write(relative, page.content)
+                written.append(relative)
+                report.written += 1
+                content = page.content
+            if page_written is None:
+                continue
+            if content is not None:
+                page_written(staging, page.path, content, None)
+            elif page.search is not None:  # (kept: what the index takes of it was recorded with its key)
+                page_written(staging, page.path, None, page.search)
+            else:  # (kept, with no search entry recorded: its bytes read back, far cheaper than making them)
+                with open(f"{stage.root}/{relative}", "rb") as handle:
+                    page_written(staging, page.path, handle.read(), None)
+        added: list[str] = []
+        added_gone: list[str] = []  # the previous site's files in finish_folder that this one lacks
+        if finish_staging is not None:
+            finish_staging(staging)
+            if finish_folder is not None:
+                added, added_gone = _take_finished(staging, output, finish_folder, seen, report)
+            else:
+                for relative in sorted(_relative_files(staging)):  # what it added counts like the pages
                     if relative.rpartition("/")[2] != MARKER and relative not in seen:
                         seen.add(relative)
                         added.append(relative)
                         same = _keep_if_same(staging / relative, output / relative)
                         report.unchanged += same
                         report.written += not same
-        finally:
-            stage.settle()  # (a failed build: the spare's retired folder is gone before the lock is let go)
+        shutil.rmtree(staging / RETIRED, ignore_errors=True)  # (what finish_staging did not take of it)
         site_folders = _ancestors(page_files) | _ancestors(added)
         gone = stage.remove_gone(output, seen, finish_folder, site_folders) if output.is_dir() else Listing([], {})
-        report.deleted = len(gone.files)
+        report.deleted = len(gone.files) + len(added_gone)
         # Written last: a site whose marker names a fingerprint is complete. (The marker already exists:
         # rewriting it changes no folder's time.)
         folders = _folder_times(staging, site_folders)
@@ -316,6 +313,7 @@ def write_site(
             extra = f"{finish_folder}/" if finish_folder is not None else None
             dirty = sorted({*written, *gone.files} if extra is None else
                            {path for path in (*written, *gone.files) if not path.startswith(extra)})
+            # (finish_folder is not patched: set aside whole in the spare, finish_staging takes what it can)
             _save_spare(paths, SpareRecord(hashlib.sha256(report.marker).hexdigest(), previous_folders,
                                            page_files, dirty))
     return report
@@ -363,6 +361,52 @@ def _keep_if_same(path: Path, previous: Path) -> bool:
     return False
 
 
+def _take_finished(staging: Path, output: Path, finish_folder: str, seen: set[str],
+                   report: WriteReport) -> tuple[list[str], list[str]]:
+    """Count the files finish_staging wrote in `finish_folder` like the pages (kept: the output's file, or one
+    of the same bytes, replaced by it); they and the output's files there that the new site lacks.
+    Told apart by the inode numbers the folders' listings give: no `stat` for the tens of thousands of files
+    of a search index linked from the output (a wrong inode number would only cost a comparison)."""
+    made, _ = _inodes(staging / finish_folder)
+    previous, _ = _inodes(output / finish_folder)
+    added = []
+    for relative, inode in sorted(made.items()):
+        path = f"{finish_folder}/{relative}"
+        if relative.rpartition("/")[2] == MARKER or path in seen:
+            continue
+        seen.add(path)
+        added.append(path)
+        same = previous.get(relative) == inode or (
+            relative in previous and _keep_if_same(staging / path, output / path))
+        report.unchanged += same
+        report.written += not same
+    return added, [f"{finish_folder}/{relative}" for relative in previous if relative not in made]
+
+
+def _inodes(root: Path) -> tuple[dict[str, int], list[str]]:
+    """Each file under `root` (relative POSIX path) with its inode number, and each folder ("" for `root`),
+    from the folders' listings alone; nothing if `root` is missing."""
+    files: dict[str, int] = {}
+    folders: list[str] = []
+    pending = [""]
+    base = os.fspath(root)
+    while pending:
+        relative = pending.pop()
+        try:
+            entries = os.scandir(f"{base}/{relative}" if relative else base)
+        except FileNotFoundError:
+            continue
+        folders.append(relative)
+        with entries:
+            for entry in entries:
+                path = f"{relative}/{entry.name}" if relative else entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(path)
+                else:
+                    files[path] = entry.inode()
+    return files, folders
+
+
 @dataclass
 class Listing:
     files: list[str]  # relative POSIX paths
@@ -401,20 +445,18 @@ class FreshStaging:
         self._folder_of(relative)
         _write_new(f"{self.root}/{relative}", content)
 
-    def settle(self) -> None:
-        """All pages are in."""
-
     def remove_gone(self, output: Path, seen: set[str], finish_folder: str | None, folders: set[str]) -> Listing:
-        """The previous site's files this one lacks (nothing to remove: they were never staged), and the
+        """The previous site's pages this one lacks (nothing to remove: they were never staged), and the
         previous site's folders with their times (walked: it becomes the spare)."""
         gone, times = [], {}
         root = os.fspath(output)
+        extra = f"{finish_folder}/" if finish_folder is not None else None  # (its files are counted apart)
         for where, _, names in os.walk(root):
             prefix = os.path.relpath(where, root).replace(os.sep, "/")
             times["" if prefix == "." else prefix] = os.stat(where).st_mtime_ns
             for name in names:
                 relative = name if prefix == "." else f"{prefix}/{name}"
-                if name != MARKER and relative not in seen:
+                if name != MARKER and relative not in seen and (extra is None or not relative.startswith(extra)):
                     gone.append(relative)
         return Listing(gone, times)
 
@@ -433,14 +475,11 @@ class PatchedSpare:
         # the older site's marker goes first: until its last line the staged site names no fingerprint
         (staging / MARKER).unlink(missing_ok=True)
         _write_new(f"{self.root}/{MARKER}", MARKER_TEXT)
-        self._retiring: threading.Thread | None = None
         if finish_folder is not None and (staging / finish_folder).exists():
-            # made anew by finish_staging: out of the way now, removed while the pages are made
-            retired = staging / RETIRED
-            shutil.rmtree(retired, ignore_errors=True)
-            os.rename(staging / finish_folder, retired)
-            self._retiring = threading.Thread(target=shutil.rmtree, args=(retired, True), name="retire-spare")
-            self._retiring.start()
+            # made anew by finish_staging, which may take parts of it from here (RETIRED); the rest is removed
+            shutil.rmtree(staging / RETIRED, ignore_errors=True)
+            (staging / RETIRED).mkdir()
+            os.rename(staging / finish_folder, staging / RETIRED / finish_folder)
 
     def _replace(self, relative: str) -> str:
         target = f"{self.root}/{relative}"
@@ -460,20 +499,11 @@ class PatchedSpare:
     def write(self, relative: str, content: bytes) -> None:
         _write_new(self._replace(relative), content)
 
-    def settle(self) -> None:
-        """All pages are in: the retired folder must be gone before finish_staging adds its own."""
-        if self._retiring is not None:
-            self._retiring.join()
-            self._retiring = None
-
     def remove_gone(self, output: Path, seen: set[str], finish_folder: str | None, folders: set[str]) -> Listing:
         """Remove the pages the spare holds and this site lacks, and the folders not in `folders` (the new site's);
-        the output's files this site lacks (the recorded pages, and the files of `finish_folder` in the output)."""
+        the output's pages this site lacks (recorded)."""
         extra = f"{finish_folder}/" if finish_folder is not None else None
         gone = [path for path in self.record.files if path not in seen]
-        if finish_folder is not None:
-            gone += [f"{finish_folder}/{path}" for path in _relative_files(output / finish_folder)
-                     if f"{finish_folder}/{path}" not in seen]
         for relative in {*self.record.files, *self.dirty}.difference(seen):
             if extra is None or not relative.startswith(extra):
                 try:
@@ -492,7 +522,9 @@ class PatchedSpare:
         return Listing(gone, {})
 
 
-RETIRED = ".build-site-retired"  # in the spare: its finish_folder of an older build, being removed
+# In the staging folder while a spare is patched: <RETIRED>/<finish_folder> is the spare's finish_folder (an older
+# site's search index), set aside for finish_staging to take whole folders from (builder.search); the rest is removed.
+RETIRED = ".build-site-retired"
 
 
 def _ancestors_of_folders(folders: Iterable[str]) -> set[str]:
