@@ -197,7 +197,7 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None,
     from builder.link.events import EVENT_TYPES_NAME
     from builder.link.memo import LinkMemo
     from builder.render import iter_site_pages
-    from builder.search import SearchIndex
+    from builder.search import BUNDLE, SearchIndex
     from builder.search_catchup import DeferredIndex
 
     curation = load_curation(settings.paths.site / CURATION_NAME)  # a mistake in it stops the build before the work
@@ -238,7 +238,8 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None,
             pages = timed_pages(iter_site_pages(site, settings, keys=page_keys), timer)
             written = write_site(pages, settings.paths, fingerprint=fingerprint,
                                  article_count=len(site.articles), finish_staging=finish_index,
-                                 page_written=search_index.page_written, search_pending=defer_search)
+                                 page_written=search_index.page_written, search_pending=defer_search,
+                                 finish_folder=BUNDLE)
             page_keys.save(settings.paths, fingerprint, search=search_index.entries)
             remember_problems(settings.paths.cache, fingerprint, problems)
     finally:

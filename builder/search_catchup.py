@@ -35,7 +35,17 @@ from pathlib import Path
 
 from builder.config import Paths
 from builder.model import PendingSearch
-from builder.search import BUNDLE, Cancelled, SearchIndex, ShardPlanner, link_or_copy, search_entry, shard_key
+from builder.search import (
+    BUNDLE,
+    Cancelled,
+    SearchIndex,
+    ShardPlanner,
+    link_or_copy,
+    place_bundle,
+    search_entry,
+    shard_key,
+    spare_bundles,
+)
 from builder.write import MARKER, complete_site, output_lock
 
 
@@ -46,7 +56,9 @@ class DeferredIndex:
 
     The bundle is hard-linked (its files are never changed in place: a new index replaces them) in a thread
     started with the first page, while the others are made: at 10k that is 29,000 files, 0.4 s CPU, mostly
-    in the kernel, so it takes the second core, not the edit's time. `finish` waits for it."""
+    in the kernel, so it takes the second core, not the edit's time. `finish` waits for it. Where the writer
+    patches the previous generation, the parts of the bundle that generation's index has are moved whole
+    instead (`place_bundle`): then only the shards the last build changed are linked."""
 
     def __init__(self, previous_site: Path) -> None:
         self.previous_bundle = previous_site / BUNDLE
@@ -62,7 +74,8 @@ class DeferredIndex:
 
     def _link(self, target: Path) -> None:
         try:
-            link_tree(self.previous_bundle, target)
+            # the parts the staging folder's older index has (a patched spare: builder.write) are moved whole
+            place_bundle(self.previous_bundle, target, spare_bundles(target.parent))
         except BaseException as exc:  # raised again by finish(), in the build's thread
             self._failed.append(exc)
 

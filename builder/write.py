@@ -5,6 +5,16 @@ output folder in one step (Linux `renameat2(RENAME_EXCHANGE)`), so at every
 moment the output path holds a complete site.  Pages whose bytes did not change
 are hard-linked from the previous site, keeping their modification time.
 
+The sibling is kept after the swap: it then holds the previous generation of the site, whose files are
+the output's own (hard links) except where the build wrote or removed a page.  Those paths are recorded
+in the cache folder (`SpareRecord`), and the next build turns the sibling into its new site by patching
+only them and what it changes itself, then swaps again: an edit's write costs what changed, not the site
+(`PatchedSpare`).  The record is removed before the sibling is touched and written again only once it is
+exact (after the next swap), so an interrupted build leaves none, and any doubt (no record, another
+output, a file added or removed in either folder by hand: their folders' times) means a fresh staging
+folder (`FreshStaging`), today's O(site) path.  Nothing is ever written into an existing file of the
+sibling: it may be the output's own.
+
 A site may be written with its search index pending (`build-site serve`: the previous site's index
 stands in until builder.search_catchup made the new one): its marker says so (`search: pending`), so
 it is never taken as up to date, and `complete_site` swaps the new index in, in one step as well.
@@ -41,6 +51,7 @@ class WriteReport:
     not_rendered: int = 0  # of the unchanged: pages whose inputs had not changed, kept without rendering
     pages: int = 0  # the pages handed to the writer (written or unchanged; the files finish_staging adds aside)
     marker: bytes = b""  # the marker written into the new site (what names it: fingerprint, folders' times)
+    patched: bool = False  # made from the previous generation left beside the output (PatchedSpare), not anew
 
 
 def temporary_sibling(output: Path) -> Path:
@@ -209,9 +220,12 @@ def write_site(
     fingerprint: str = "",
     article_count: int = 0,
     search_pending: bool = False,
+    finish_folder: str | None = None,
 ) -> WriteReport:
     """Write `pages` as the new site; `finish_staging(folder)` may add files (a search index) before the swap.
     `search_pending`: the search index it adds is not this site's yet (the marker says so; `complete_site`).
+    `finish_folder`: the one folder (relative) `finish_staging` writes in, made anew each build; only when it
+    is named (or there is no `finish_staging`) may the previous generation be patched (module docstring).
 
     `page_written(folder, path, content, search)` hears of each page once it is in the staging folder (a
     search index can start on the pages written so far while the rest are made): its bytes, or for a kept
@@ -222,36 +236,37 @@ def write_site(
     output = paths.output.resolve()
     staging = temporary_sibling(output)
     report = WriteReport()
+    patchable = finish_staging is None or finish_folder is not None
     with output_lock(paths):
-        if staging.exists():
-            shutil.rmtree(staging)  # left over by an interrupted build
-        staging.mkdir(parents=True)
-        (staging / MARKER).write_bytes(MARKER_TEXT)
+        spare = _load_spare(paths, output, staging) if patchable else None
+        _forget_spare(paths)  # (from here the sibling changes: an interrupted build leaves no record of it)
+        stage: FreshStaging | PatchedSpare = (
+            PatchedSpare(staging, spare, json.loads(read_marker(output)["folders"]), finish_folder)
+            if spare is not None else FreshStaging(staging))
+        report.patched = spare is not None
         seen: set[str] = set()  # normalised relative paths (as str: a path object costs some 300 bytes more)
-        folders_made: set[str] = {""}  # tens of thousands of pages share a few folders
-        staging_root, output_root = os.fspath(staging), os.fspath(output)
+        page_files: list[str] = []  # the same, in the order written (the next build's record)
+        written: list[str] = []
+        output_root = os.fspath(output)
         for page in pages:
             relative = _safe_relative(page.path)
             if relative in seen:
                 raise BuildError(f"two pages would be written to {page.path}; this is a bug in page planning")
             seen.add(relative)
+            page_files.append(relative)
             report.pages += 1
-            folder = relative.rpartition("/")[0]
-            if folder not in folders_made:
-                os.makedirs(f"{staging_root}/{folder}", exist_ok=True)
-                folders_made.add(folder)
-            target, previous = f"{staging_root}/{relative}", f"{output_root}/{relative}"
+            previous = f"{output_root}/{relative}"
             if isinstance(page, KeptPage):
-                content = _keep(previous, target, page)
+                content = _keep(previous, relative, page, stage)
                 report.unchanged += 1
                 report.not_rendered += page.content is None
             elif _same_bytes(previous, page.content):
-                os.link(previous, target)
+                stage.keep(relative, previous)
                 report.unchanged += 1
                 content = page.content
             else:
-                with open(target, "wb") as handle:
-                    handle.write(page.content)
+                stage.write(relative, page.content)
+                written.append(relative)
                 report.written += 1
                 content = page.content
             if page_written is None:
@@ -261,43 +276,352 @@ def write_site(
             elif page.search is not None:  # (kept: what the index takes of it was recorded with its key)
                 page_written(staging, page.path, None, page.search)
             else:  # (kept, with no search entry recorded: its bytes read back, far cheaper than making them)
-                with open(target, "rb") as handle:
+                with open(f"{stage.root}/{relative}", "rb") as handle:
                     page_written(staging, page.path, handle.read(), None)
+        added: list[str] = []
+        added_gone: list[str] = []  # the previous site's files in finish_folder that this one lacks
         if finish_staging is not None:
             finish_staging(staging)
-            for relative in sorted(_relative_files(staging)):  # what it added counts like the pages
-                if relative.rpartition("/")[2] != MARKER and relative not in seen:
-                    seen.add(relative)
-                    path, previous = staging / relative, output / relative
-                    if _same_file(previous, path):  # (linked from the previous site: a reused index shard)
-                        report.unchanged += 1
-                    elif _same_bytes(previous, path.read_bytes()):
-                        path.unlink()  # keep the previous file, and with it its modification time
-                        os.link(previous, path)
-                        report.unchanged += 1
-                    else:
-                        report.written += 1
+            if finish_folder is not None:
+                added, added_gone = _take_finished(staging, output, finish_folder, seen, report)
+            else:
+                for relative in sorted(_relative_files(staging)):  # what it added counts like the pages
+                    if relative.rpartition("/")[2] != MARKER and relative not in seen:
+                        seen.add(relative)
+                        added.append(relative)
+                        same = _keep_if_same(staging / relative, output / relative)
+                        report.unchanged += same
+                        report.written += not same
+        shutil.rmtree(staging / RETIRED, ignore_errors=True)  # (what finish_staging did not take of it)
+        site_folders = _ancestors(page_files) | _ancestors(added)
+        gone = stage.remove_gone(output, seen, finish_folder, site_folders) if output.is_dir() else Listing([], {})
+        report.deleted = len(gone.files) + len(added_gone)
         # Written last: a site whose marker names a fingerprint is complete. (The marker already exists:
         # rewriting it changes no folder's time.)
-        report.marker = _write_marker(staging, fingerprint, article_count, search_pending)
-        if output.is_dir():
-            report.deleted = sum(1 for relative in _relative_files(output)
-                                 if relative.rpartition("/")[2] != MARKER and relative not in seen)
-            if not _exchange(staging, output):
-                retired = output.parent / f".{output.name}.build-site-old"
-                shutil.rmtree(retired, ignore_errors=True)
-                os.rename(output, retired)
-                os.rename(staging, output)
-                staging = retired
-            shutil.rmtree(staging)
-        else:
+        folders = _folder_times(staging, site_folders)
+        report.marker = _write_marker(staging, fingerprint, article_count, search_pending,
+                                      listing=(len(page_files) + len(added) + 1, folders))
+        if not output.is_dir():
             os.rename(staging, output)
+            return report
+        _swap(staging, output)
+        if not patchable:
+            shutil.rmtree(staging)
+            return report
+        previous_folders = stage.output_folders if isinstance(stage, PatchedSpare) else gone.folders
+        if _times_unchanged(staging, previous_folders):  # (else a file came or went meanwhile: no record)
+            extra = f"{finish_folder}/" if finish_folder is not None else None
+            dirty = sorted({*written, *gone.files} if extra is None else
+                           {path for path in (*written, *gone.files) if not path.startswith(extra)})
+            # (finish_folder is not patched: set aside whole in the spare, finish_staging takes what it can)
+            _save_spare(paths, SpareRecord(hashlib.sha256(report.marker).hexdigest(), previous_folders,
+                                           page_files, dirty))
     return report
 
 
-def _write_marker(folder: Path, fingerprint: str, article_count: int | str, search_pending: bool) -> bytes:
-    """Rewrite `folder`'s marker (in place: no folder's time changes) naming the site it holds; its bytes."""
-    files, folder_times = _files_and_folder_times(folder)
+def _swap(staging: Path, output: Path) -> None:
+    """Put the staged site in the output's place in one step; the previous site is left in the staging's."""
+    if _exchange(staging, output):
+        return
+    retired = output.parent / f".{output.name}.build-site-old"  # (no renameat2: two renames, and one back)
+    shutil.rmtree(retired, ignore_errors=True)
+    os.rename(output, retired)
+    os.rename(staging, output)
+    os.rename(retired, staging)
+
+
+def _keep(previous: str, relative: str, page: KeptPage, stage: FreshStaging | PatchedSpare) -> bytes | None:
+    """Keep a kept page's previous file in the new site; a page rendered anyway to verify its key must be
+    that file's bytes (returned)."""
+    if page.content is not None and not _same_bytes(previous, page.content):
+        raise BuildError(f"page keys: {page.path} renders different bytes from its previous file, although "
+                         "its input key did not change: its key misses an input (a bug in builder/pages)")
+    try:
+        # Another build may have replaced the output since this one read the keys (it waited for the lock).
+        if page.state is not None:
+            found = os.stat(previous)
+            if (found.st_size, found.st_mtime_ns) != page.state:
+                raise FileExistsError(0, "it was replaced")
+        stage.keep(relative, previous)
+    except OSError as exc:
+        raise BuildError(f"{page.path}: the previous file of an unchanged page is gone or was changed "
+                         f"({exc.strerror}) while this build ran. Build again.") from None
+    return page.content
+
+
+def _keep_if_same(path: Path, previous: Path) -> bool:
+    """A file finish_staging added: True if it is the previous site's (linked from there, or made again with
+    the same bytes: then replaced by the previous file, keeping its modification time)."""
+    if _same_file(previous, path):  # (linked from the previous site: a reused index shard)
+        return True
+    if _same_bytes(previous, path.read_bytes()):
+        path.unlink()
+        os.link(previous, path)
+        return True
+    return False
+
+
+def _take_finished(staging: Path, output: Path, finish_folder: str, seen: set[str],
+                   report: WriteReport) -> tuple[list[str], list[str]]:
+    """Count the files finish_staging wrote in `finish_folder` like the pages (kept: the output's file, or one
+    of the same bytes, replaced by it); they and the output's files there that the new site lacks.
+    Told apart by the inode numbers the folders' listings give: no `stat` for the tens of thousands of files
+    of a search index linked from the output (a wrong inode number would only cost a comparison)."""
+    made, _ = _inodes(staging / finish_folder)
+    previous, _ = _inodes(output / finish_folder)
+    added = []
+    for relative, inode in sorted(made.items()):
+        path = f"{finish_folder}/{relative}"
+        if relative.rpartition("/")[2] == MARKER or path in seen:
+            continue
+        seen.add(path)
+        added.append(path)
+        same = previous.get(relative) == inode or (
+            relative in previous and _keep_if_same(staging / path, output / path))
+        report.unchanged += same
+        report.written += not same
+    return added, [f"{finish_folder}/{relative}" for relative in previous if relative not in made]
+
+
+def _inodes(root: Path) -> tuple[dict[str, int], list[str]]:
+    """Each file under `root` (relative POSIX path) with its inode number, and each folder ("" for `root`),
+    from the folders' listings alone; nothing if `root` is missing."""
+    files: dict[str, int] = {}
+    folders: list[str] = []
+    pending = [""]
+    base = os.fspath(root)
+    while pending:
+        relative = pending.pop()
+        try:
+            entries = os.scandir(f"{base}/{relative}" if relative else base)
+        except FileNotFoundError:
+            continue
+        folders.append(relative)
+        with entries:
+            for entry in entries:
+                path = f"{relative}/{entry.name}" if relative else entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(path)
+                else:
+                    files[path] = entry.inode()
+    return files, folders
+
+
+@dataclass
+class Listing:
+    files: list[str]  # relative POSIX paths
+    folders: dict[str, int]  # each folder, relative ("" the root): its modification time (ns)
+
+
+def _write_new(path: str, content: bytes) -> None:
+    """Create `path` with `content`; never into an existing file (in the spare it may be the output's own)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    with open(descriptor, "wb") as handle:
+        handle.write(content)
+
+
+class FreshStaging:
+    """A new staging folder, every page in it: the kept ones hard-linked from the output (O(site))."""
+
+    def __init__(self, staging: Path) -> None:
+        if staging.exists():
+            shutil.rmtree(staging)  # left over by an interrupted build, or a previous generation not recorded
+        staging.mkdir(parents=True)
+        (staging / MARKER).write_bytes(MARKER_TEXT)
+        self.root = os.fspath(staging)
+        self.folders_made: set[str] = {""}  # tens of thousands of pages share a few folders
+
+    def _folder_of(self, relative: str) -> None:
+        folder = relative.rpartition("/")[0]
+        if folder not in self.folders_made:
+            os.makedirs(f"{self.root}/{folder}", exist_ok=True)
+            self.folders_made.add(folder)
+
+    def keep(self, relative: str, previous: str) -> None:
+        self._folder_of(relative)
+        os.link(previous, f"{self.root}/{relative}")
+
+    def write(self, relative: str, content: bytes) -> None:
+        self._folder_of(relative)
+        _write_new(f"{self.root}/{relative}", content)
+
+    def remove_gone(self, output: Path, seen: set[str], finish_folder: str | None, folders: set[str]) -> Listing:
+        """The previous site's pages this one lacks (nothing to remove: they were never staged), and the
+        previous site's folders with their times (walked: it becomes the spare)."""
+        gone, times = [], {}
+        root = os.fspath(output)
+        extra = f"{finish_folder}/" if finish_folder is not None else None  # (its files are counted apart)
+        for where, _, names in os.walk(root):
+            prefix = os.path.relpath(where, root).replace(os.sep, "/")
+            times["" if prefix == "." else prefix] = os.stat(where).st_mtime_ns
+            for name in names:
+                relative = name if prefix == "." else f"{prefix}/{name}"
+                if name != MARKER and relative not in seen and (extra is None or not relative.startswith(extra)):
+                    gone.append(relative)
+        return Listing(gone, times)
+
+
+class PatchedSpare:
+    """The previous generation in the staging folder (`SpareRecord`), made into the new site by changing only
+    the recorded paths and what this build changes: a kept page's file there already is the output's."""
+
+    def __init__(self, staging: Path, record: SpareRecord, output_folders: dict[str, int],
+                 finish_folder: str | None) -> None:
+        self.root = os.fspath(staging)
+        self.record = record
+        self.dirty = set(record.dirty)
+        self.output_folders = output_folders  # (checked unchanged: the folders the spare has after the swap)
+        self.folders_made: set[str] = set()
+        # the older site's marker goes first: until its last line the staged site names no fingerprint
+        (staging / MARKER).unlink(missing_ok=True)
+        _write_new(f"{self.root}/{MARKER}", MARKER_TEXT)
+        if finish_folder is not None and (staging / finish_folder).exists():
+            # made anew by finish_staging, which may take parts of it from here (RETIRED); the rest is removed
+            shutil.rmtree(staging / RETIRED, ignore_errors=True)
+            (staging / RETIRED).mkdir()
+            os.rename(staging / finish_folder, staging / RETIRED / finish_folder)
+
+    def _replace(self, relative: str) -> str:
+        target = f"{self.root}/{relative}"
+        try:
+            os.unlink(target)
+        except FileNotFoundError:
+            folder = relative.rpartition("/")[0]
+            if folder not in self.folders_made:
+                os.makedirs(f"{self.root}/{folder}", exist_ok=True)
+                self.folders_made.add(folder)
+        return target
+
+    def keep(self, relative: str, previous: str) -> None:
+        if relative in self.dirty:  # (else the spare's file is the output's already)
+            os.link(previous, self._replace(relative))
+
+    def write(self, relative: str, content: bytes) -> None:
+        _write_new(self._replace(relative), content)
+
+    def remove_gone(self, output: Path, seen: set[str], finish_folder: str | None, folders: set[str]) -> Listing:
+        """Remove the pages the spare holds and this site lacks, and the folders not in `folders` (the new site's);
+        the output's pages this site lacks (recorded)."""
+        extra = f"{finish_folder}/" if finish_folder is not None else None
+        gone = [path for path in self.record.files if path not in seen]
+        for relative in {*self.record.files, *self.dirty}.difference(seen):
+            if extra is None or not relative.startswith(extra):
+                try:
+                    os.unlink(f"{self.root}/{relative}")
+                except FileNotFoundError:
+                    continue
+        # Its folders the new site lacks (those it had were recorded, with their times: no other came since).
+        for folder in sorted(set(self.record.spare_folders) - folders, key=lambda name: -name.count("/")):
+            try:
+                os.rmdir(f"{self.root}/{folder}")
+            except FileNotFoundError:
+                continue
+            except OSError:
+                raise BuildError(f"internal error: {folder} in {self.root} holds files no build recorded; "
+                                 "build again (the folder is then staged anew)") from None
+        return Listing(gone, {})
+
+
+# In the staging folder while a spare is patched: <RETIRED>/<finish_folder> is the spare's finish_folder (an older
+# site's search index), set aside for finish_staging to take whole folders from (builder.search); the rest is removed.
+RETIRED = ".build-site-retired"
+
+
+def _ancestors_of_folders(folders: Iterable[str]) -> set[str]:
+    """`folders` and every folder above them, relative ("" the root)."""
+    found = {""}
+    for folder in folders:
+        while folder and folder not in found:
+            found.add(folder)
+            folder = folder.rpartition("/")[0]
+    return found
+
+
+def _ancestors(files: Iterable[str]) -> set[str]:
+    """The folders holding `files`, and every folder above them ("" the root)."""
+    return _ancestors_of_folders({relative.rpartition("/")[0] for relative in files})
+
+
+def _folder_times(root: Path, folders: Iterable[str]) -> dict[str, int]:
+    base = os.fspath(root)
+    return {folder: os.stat(f"{base}/{folder}" if folder else base).st_mtime_ns for folder in sorted(folders)}
+
+
+def _times_unchanged(root: Path, times: dict[str, int]) -> bool:
+    try:
+        return bool(times) and all(os.stat(root / folder).st_mtime_ns == mtime for folder, mtime in times.items())
+    except (OSError, TypeError, ValueError):
+        return False
+
+
+SPARE_FORMAT = 1
+
+
+@dataclass
+class SpareRecord:
+    """The staging folder after a swap: the previous generation of the site, whose files are the output's
+    except at `dirty`.  It holds while the output's marker is the one named (`output_marker`, its SHA-256)
+    and no file was added to or removed from either folder (their folders' times)."""
+
+    output_marker: str
+    spare_folders: dict[str, int]  # the staging folder's folders (it was the output), their times (ns)
+    files: list[str]  # the output's pages (not the marker, not finish_staging's folder), in the order written
+    dirty: list[str]  # pages the build wrote or removed: the staging folder's file is not the output's
+
+
+def spare_record_file(paths: Paths) -> Path:
+    """Named, like the page keys, after the output's path seen from the cache (a project copied whole keeps it)."""
+    where = os.path.relpath(paths.output.resolve(), paths.cache.resolve())
+    name = hashlib.sha256(Path(where).as_posix().encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return paths.cache / f"spare-{name}.json"
+
+
+def _save_spare(paths: Paths, record: SpareRecord) -> None:
+    body = json.dumps({"format": SPARE_FORMAT, "output_marker": record.output_marker,
+                       "spare_folders": record.spare_folders, "files": "\n".join(record.files),
+                       "dirty": "\n".join(record.dirty)}, sort_keys=True)
+    target = spare_record_file(paths)
+    temporary = target.with_name(target.name + ".tmp")
+    temporary.write_text(f"{hashlib.sha256(body.encode()).hexdigest()}\n{body}", encoding="utf-8")
+    os.replace(temporary, target)
+
+
+def _forget_spare(paths: Paths) -> None:
+    spare_record_file(paths).unlink(missing_ok=True)
+
+
+def _lines(text: str) -> list[str]:
+    return text.split("\n") if text else []
+
+
+def _load_spare(paths: Paths, output: Path, staging: Path) -> SpareRecord | None:
+    """The record of the staging folder, if it still says exactly what the folder holds; else None."""
+    try:
+        checksum, body = spare_record_file(paths).read_text(encoding="utf-8").split("\n", 1)
+        if hashlib.sha256(body.encode()).hexdigest() != checksum:
+            return None
+        data = json.loads(body)
+        if data["format"] != SPARE_FORMAT:
+            return None
+        record = SpareRecord(data["output_marker"], dict(data["spare_folders"]), _lines(data["files"]),
+                             _lines(data["dirty"]))
+        marker = (output / MARKER).read_bytes()
+    except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return None
+    if hashlib.sha256(marker).hexdigest() != record.output_marker:
+        return None  # (another output: built by another code, or the record is older)
+    if not _folders_unchanged(output, read_marker(output).get("folders", "")):
+        return None  # (a file was added to or removed from the output by hand)
+    if not _times_unchanged(staging, record.spare_folders):
+        return None  # (or from the staging folder)
+    return record
+
+
+def _write_marker(folder: Path, fingerprint: str, article_count: int | str, search_pending: bool,
+                  listing: tuple[int, dict[str, int]] | None = None) -> bytes:
+    """Rewrite `folder`'s marker (in place: no folder's time changes) naming the site it holds; its bytes.
+    `listing`: how many files it holds and its folders' times, if known (else `folder` is walked)."""
+    files, folder_times = listing if listing is not None else _files_and_folder_times(folder)
     marker = (MARKER_TEXT
               + f"fingerprint: {fingerprint}\narticles: {article_count}\nfiles: {files}\n".encode()
               + f"folders: {json.dumps(folder_times, sort_keys=True)}\n".encode()
@@ -325,6 +649,8 @@ def complete_site(paths: Paths, name: str, folder: Path, marker: bytes) -> bool:
         except OSError:
             return False
         found = read_marker(output)
+        spare = _load_spare(paths, output, temporary_sibling(output))
+        _forget_spare(paths)
         target = output / name
         if not target.exists():
             os.rename(folder, target)
@@ -334,5 +660,8 @@ def complete_site(paths: Paths, name: str, folder: Path, marker: bytes) -> bool:
             os.rename(target, retired)
             os.rename(folder, target)
             os.rename(retired, folder)
-        _write_marker(output, found.get("fingerprint", ""), found.get("articles", "0"), search_pending=False)
+        marker = _write_marker(output, found.get("fingerprint", ""), found.get("articles", "0"), search_pending=False)
+        if spare is not None:  # (still the spare of this site: only its `name` folder changed, made anew each build)
+            spare.output_marker = hashlib.sha256(marker).hexdigest()
+            _save_spare(paths, spare)
     return True

@@ -215,3 +215,36 @@ def test_any_session_of_deferred_builds_and_catch_ups_ends_as_a_cold_build(tmp_p
         assert SearchCatchUp(pending, settings.paths).run().outcome == "updated"
     assert build(settings).up_to_date
     assert_same_as_a_cold_build(root)
+
+
+def test_a_bundle_placed_from_an_older_index_set_aside_is_the_bundle_linked_whole(tmp_path):
+    """`place_bundle` (a deferred build over a patched spare) takes the parts an older index set aside has
+    (same key) whole and links the others: the files are those `link_tree` gives, byte for byte."""
+    from builder.search import BUNDLE, SHARD_KEY, SHARD_LIST, WORDS_DIR, place_bundle, spare_bundles
+    from builder.search_catchup import link_tree
+    from builder.write import RETIRED
+
+    def bundle(root: Path, keys: dict[str, str]) -> None:
+        for part, key in keys.items():
+            folder = root / part if part else root
+            (folder / "fragment").mkdir(parents=True)
+            (folder / "fragment" / f"{key}.pf_fragment").write_text(f"fragment of {key}")
+            (folder / SHARD_KEY).write_text(key + "\n")
+        (root / SHARD_LIST).write_text('["shard-1/", "shard-2/"]\n')
+        (root / "exact").mkdir()
+        (root / "exact" / "pagefind.js").write_text("module")
+
+    previous = tmp_path / "output" / BUNDLE
+    bundle(previous, {"": "k0", "shard-1": "k1", "shard-2": "k2", WORDS_DIR: "w1"})
+    staging = tmp_path / "staging"
+    bundle(staging / RETIRED / BUNDLE, {"": "k0", "shard-1": "old", "shard-2": "k1", WORDS_DIR: "w0"})
+    spare = spare_bundles(staging)
+    assert sorted(spare) == ["k0", "k1", "old", "w0"]
+    place_bundle(previous, staging / BUNDLE, spare)
+    expected = tmp_path / "expected"
+    link_tree(previous, expected)
+    files = {path.relative_to(expected).as_posix(): path.read_bytes() for path in expected.rglob("*") if path.is_file()}
+    placed = {path.relative_to(staging / BUNDLE).as_posix(): path.read_bytes()
+              for path in (staging / BUNDLE).rglob("*") if path.is_file()}
+    assert placed == files
+    assert sorted(spare) == ["old", "w0"]  # (k0 and k1 were taken; what is left the writer removes)

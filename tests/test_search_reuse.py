@@ -87,3 +87,51 @@ def test_the_words_index_is_reused_only_when_every_shard_is(tmp_path, small_shar
     assert bundle_files(same) == bundle_files(cold)
     assert bundle_files(same)[f"{search.WORDS_DIR}/{search.SHARD_KEY}"] != bundle_files(first)[
         f"{search.WORDS_DIR}/{search.SHARD_KEY}"]
+
+
+def site_files(output) -> dict[str, bytes]:
+    return {p.relative_to(output).as_posix(): p.read_bytes() for p in sorted(output.rglob("*"))
+            if p.is_file() and p.name != ".build-site"}
+
+
+def test_edits_patch_the_kept_previous_generation_and_give_cold_builds(project, tmp_path, small_shards, monkeypatch):
+    """Edits, additions and removals in a row: each build after the second patches the previous generation
+    (builder.write), taking its search shards back whole (`SearchIndex.spare_bundles`), and gives a cold
+    build's files; a shard that did not change keeps its files (inode and modification time)."""
+    taken = []
+    spare_bundles = search.SearchIndex.spare_bundles
+
+    def counting(index, folder):
+        found = spare_bundles(index, folder)
+        taken.append(index)
+        return found
+
+    monkeypatch.setattr(search.SearchIndex, "spare_bundles", counting)
+    for number in range(len(TOWNS)):
+        seed(project, f"{number:02}.txt", article(number))
+    output = project / "output"
+    steps = [("01.txt", article(1) + "A zebracorn statue stands at its door.\n"),
+             ("09.txt", article(9) + "Its roof is of green copper.\n"),
+             ("20.txt", article(12).replace("Marlow", "Otley")),
+             ("03.txt", None),
+             ("09.txt", article(9))]
+    for step, (name, text) in enumerate([("00.txt", article(0)), *steps]):
+        if text is None:
+            (project / "seeds" / name).unlink()
+        else:
+            seed(project, name, text)
+        before = {p: (p.read_bytes(), p.stat()) for p in output.rglob("*") if p.is_file()} if step else {}
+        taken.clear()
+        report = build(settings_for(project))
+        assert report.write.patched == (step >= 2)
+        if step >= 2:
+            assert sum(index.taken for index in taken) >= 2  # (shards taken back whole, and the words index)
+        cold = tmp_path / f"cold-{step}"
+        build(settings_for(project, output=cold / "output", cache=cold / "cache"))
+        assert site_files(output) == site_files(cold / "output"), f"step {step}"
+        unchanged = [(path, found) for path, (content, found) in before.items()
+                     if path.is_file() and path.read_bytes() == content and path.name != ".build-site"]
+        assert all((path.stat().st_ino, path.stat().st_mtime_ns) == (found.st_ino, found.st_mtime_ns)
+                   for path, found in unchanged), "a file whose bytes did not change was replaced"
+        if step:
+            assert len([path for path, _ in unchanged if search.BUNDLE in path.parts]) > 10
