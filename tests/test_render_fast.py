@@ -248,3 +248,11 @@ def test_a_feeds_newest_articles_are_the_head_of_all_of_them_sorted(picks):
     dated = [a for a in articles if a.published.value is not None]
     expected = sorted(dated, key=lambda a: (feed_sort_key(a), a.source_file), reverse=True)[:FEED_ENTRIES]
     assert [id(a) for a in _newest(articles)] == [id(a) for a in expected]
+
+
+@given(st.lists(st.sampled_from(["a.md", "b.md", "c.md"]), max_size=8), st.booleans())
+def test_has_feed_and_graph_is_two_distinct_articles_or_more(files, as_pairs):
+    mentions = [(f, n) for n, f in enumerate(files)]
+    actor = Actor(key="person/x", name="X", type=EntityType.PERSON, slug="x",
+                  mentions=Pairs(mentions) if as_pairs else mentions)
+    assert has_feed_and_graph(actor) == (len(set(files)) >= 2)
