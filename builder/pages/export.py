@@ -288,10 +288,14 @@ class _Exports:
         if table == "articles":
             return [_article_record(article, self.config) for article in item]
         if table == "mentions":
-            return [_record_of(row) for row in mention_rows(item)]
+            return [_record_of(row) for row in self.mention_rows(item)]
         if table == "actors":
             return [_actor_record(item)]
         return [_event_record(item, self.slugs)]
+
+    def mention_rows(self, articles: list[Article]) -> list[MentionRow]:
+        """One part of the mentions table (one slug's articles) as rows (what the digest and mentions.csv write)."""
+        return mention_rows(articles)
 
     def digest_json(self, previous: dict[str, dict[str, tuple[int, int]]] | None = None,
                     data: bytes | mmap.mmap = b"") -> tuple[bytes, Spans]:
@@ -315,7 +319,7 @@ class _Exports:
 
             def make(item, glue: str, name=name, mentions=mentions) -> None:
                 if mentions:  # (one part's mentions written at once, from rows: no record dict each)
-                    written = [_mention_row_json(row, "  ") for row in mention_rows(item)]
+                    written = [_mention_row_json(row, "  ") for row in self.mention_rows(item)]
                     if written:
                         out.write(f"{glue}\n  {NEXT_RECORD.join(written)}".encode())
                     return
@@ -342,7 +346,7 @@ class _Exports:
                 writer.writerows([mention_id, article_id, actor, text, kind, sentence,
                                   start, end]
                                  for start, mention_id, article_id, actor, text, kind, sentence, end
-                                 in mention_rows(item))
+                                 in self.mention_rows(item))
                 return
             for record in self.records(table, item):
                 writer.writerow([_cell(record.get(column)) for column in columns])
