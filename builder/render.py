@@ -192,8 +192,6 @@ def _mention_rows(article: Article) -> Iterable[tuple[int, int, str | None]]:
     return ((mention.start, mention.end, mention.actor_key) for mention in mentions)
 
 
-
-
 def mention_places(article: Article) -> tuple[Sequence[int], Sequence[int], Sequence[int]]:
     """(starts, ends, sentences) of the article's mentions, in order
     (its columns, when it holds them so)."""

@@ -343,8 +343,7 @@ class _Exports:
 
         def make(item, glue: str) -> None:
             if table == "mentions":  # (from rows: no record dict, no _cell each; csv writes None as "")
-                writer.writerows([mention_id, article_id, actor, text, kind, sentence,
-                                  start, end]
+                writer.writerows([mention_id, article_id, actor, text, kind, sentence, start, end]
                                  for start, mention_id, article_id, actor, text, kind, sentence, end
                                  in self.mention_rows(item))
                 return
