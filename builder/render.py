@@ -192,13 +192,14 @@ def _mention_rows(article: Article) -> Iterable[tuple[int, int, str | None]]:
     return ((mention.start, mention.end, mention.actor_key) for mention in mentions)
 
 
-def mention_place(article: Article, index: int) -> tuple[int, int, int]:
-    """(start, end, sentence) of the article's mention number `index` (0 <= index < len(mentions))."""
+def mention_places(article: Article) -> tuple[Sequence[int], Sequence[int], Sequence[int]]:
+    """(starts, ends, sentences) of the article's mentions, in order
+    (its columns, when it holds them so)."""
     mentions = article.mentions
     if isinstance(mentions, Mentions):
-        return mentions.starts[index], mentions.ends[index], mentions.sentences[index]
-    mention = mentions[index]
-    return mention.start, mention.end, mention.sentence
+        return mentions.starts, mentions.ends, mentions.sentences
+    return ([mention.start for mention in mentions], [mention.end for mention in mentions],
+            [mention.sentence for mention in mentions])
 
 
 def sentence_bounds(article: Article, index: int) -> tuple[int, int]:
@@ -459,6 +460,8 @@ def make_environment(user_templates: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        cache_size=-1,  # every template kept in a plain dict: an LRU takes a lock and reorders on every lookup
+        # (two per page: the base template and _meta.html), and a site has a few dozen templates
     )
     env.template_class = Template
     env.filters["date"] = format_date

@@ -96,13 +96,18 @@ def test_unchanged_parts_are_copied_from_the_previous_file(tmp_path, monkeypatch
     site = make_site()
     exports(site, tmp_path)
     made: list[str] = []
-    records = export._Exports.records
+    records, mention_rows = export._Exports.records, export._Exports.mention_rows
 
     def counted(self, table, item):
         made.append(table)
         return records(self, table, item)
 
+    def counted_mentions(self, item):
+        made.append("mentions")
+        return mention_rows(self, item)
+
     monkeypatch.setattr(export._Exports, "records", counted)
+    monkeypatch.setattr(export._Exports, "mention_rows", counted_mentions)
     title = dataclasses.replace(site.articles[0], title="Another title")
     exports(dataclasses.replace(site, articles=[title, *site.articles[1:]]), tmp_path)
     # one article's parts made again: its record in the digest and in articles.csv, its mentions in both

@@ -18,7 +18,18 @@ from markupsafe import Markup, escape
 from builder.model import Actor, EntityType, Mention, Mentions, Pairs, Quote, Sentences
 from builder.pages import has_feed_and_graph, mention_files
 from builder.pages.events import unique_facts
-from builder.pages.export import MENTION_KEYS, _json, _mention_json, _mention_record, digest_json
+from builder.pages.export import (
+    MENTION_COLUMNS,
+    _Exports,
+    _json,
+    _mention_record,
+    _mention_records,
+    _mention_row_json,
+    _record_of,
+    digest_json,
+    mention_rows,
+    to_csv,
+)
 from builder.pages.graphs import _ranked
 from builder.render import (
     ArticleMarkup,
@@ -130,13 +141,45 @@ def test_mention_files_from_columns_and_from_a_list():
 def test_a_mentions_digest_record_is_written_as_the_general_writer_writes_it():
     article = _marked_article()
     article.slug = 'quote"and\\slash-é'
-    records = [_mention_record(article, index, mention) for index, mention in enumerate(article.mentions)]
-    assert any(record["actor_id"] is None for record in records)
-    for record in records:
-        assert record.keys() == MENTION_KEYS
+    for row in mention_rows([article]):
+        record = _record_of(row)
+        index = int(row[1].rpartition("/m")[2])
+        assert record == _mention_record(article, index, article.mentions[index])
         for indent in ("  ", ""):
-            assert _mention_json(record, indent) == _json(record, indent)
-        assert json.loads(_mention_json(record, "  ")) == record
+            assert _mention_row_json(row, indent) == _json(record, indent)
+        assert json.loads(_mention_row_json(row, "  ")) == record
+
+
+_MENTION_TEXTS = st.text(alphabet=st.sampled_from('ab,"\né<&\t'), max_size=6)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 9), _MENTION_TEXTS,
+                                   st.sampled_from([None, "", "person/a", 'org/"b",c']),
+                                   st.sampled_from(list(EntityType)), st.integers(0, 3)),
+                         max_size=14), min_size=1, max_size=3),
+       st.booleans(), st.booleans())
+def test_mentions_table_from_rows_is_the_records_table(articles_mentions, one_slug, compact):
+    """The digest's mentions and mentions.csv, made from rows, are what the records give written the plain way:
+    ties on start (mention ids "m10" before "m2"), two articles of one slug (their ids alike), no actor, texts
+    a CSV must quote, mentions held as columns or as a list."""
+    from builder.config import Config
+    from builder.pages.export import digest
+
+    articles = []
+    for number, mentions in enumerate(articles_mentions):
+        article = make_article(f"{number}.md", f"T{number}", ["Some text here."], datetime(2023, 7, 27, tzinfo=UTC))
+        article.slug = "same" if one_slug else f"t{number}"
+        article.mentions = [Mention(start, start + length, text, kind, sentence, actor)
+                            for start, length, text, actor, kind, sentence in mentions]
+        articles.append(article.hold_compactly() if compact else article)
+    site = make_site(articles)
+    records = list(_mention_records(site))
+    parts = _Exports(site, Config()).parts["mentions"]
+    assert [_record_of(row) for _, group in parts for row in mention_rows(group)] == records
+    assert _Exports(site, Config()).csv("mentions", MENTION_COLUMNS)[0] == to_csv(records, MENTION_COLUMNS)
+    expected = json.dumps(digest(site, Config()), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    assert digest_json(site, Config()).decode() == expected
 
 
 def test_digest_json_is_json_dumps_with_mentions_held_as_columns_or_lists():
@@ -190,3 +233,26 @@ def test_json_ld_of_mentioned_actors_is_made_once_per_actor_as_actor_ld_makes_it
         assert article_ld(article, site, config)["mentions"][0] is first[0]  # (made once, then reused)
     site.actors = actors[:2]  # another list of actors (another build): made again from it
     assert article_ld(article, site, Config())["mentions"] == [actor_ld(a, Config(), False) for a in actors[:2]]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.sampled_from([None, 1, 2, 3])), max_size=120))
+def test_a_feeds_newest_articles_are_the_head_of_all_of_them_sorted(picks):
+    """_newest picks the FEED_ENTRIES newest without sorting them all: the same articles in the same order as
+    sorting every dated one newest first, ties (one article listed twice, one date) included."""
+    from builder.pages.feeds import FEED_ENTRIES, _newest, feed_sort_key
+
+    pool = [make_article(f"{n}.md", f"T{n}", ["Text."], datetime(2023, 7, day or 1, tzinfo=UTC) if day else None)
+            for n, day in enumerate([None, 1, 2, 3])]
+    articles = [pool[n] if day is None else pool[day] for n, day in picks]
+    dated = [a for a in articles if a.published.value is not None]
+    expected = sorted(dated, key=lambda a: (feed_sort_key(a), a.source_file), reverse=True)[:FEED_ENTRIES]
+    assert [id(a) for a in _newest(articles)] == [id(a) for a in expected]
+
+
+@given(st.lists(st.sampled_from(["a.md", "b.md", "c.md"]), max_size=8), st.booleans())
+def test_has_feed_and_graph_is_two_distinct_articles_or_more(files, as_pairs):
+    mentions = [(f, n) for n, f in enumerate(files)]
+    actor = Actor(key="person/x", name="X", type=EntityType.PERSON, slug="x",
+                  mentions=Pairs(mentions) if as_pairs else mentions)
+    assert has_feed_and_graph(actor) == (len(set(files)) >= 2)

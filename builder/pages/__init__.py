@@ -49,8 +49,16 @@ def mention_files(actor: Actor) -> list[str]:
 
 
 def has_feed_and_graph(actor: Actor) -> bool:
-    """Is the actor seen in enough distinct articles for a feed and a graph page of its own?"""
-    return len(set(mention_files(actor))) >= OWN_FEED_AND_GRAPH_MIN_ARTICLES
+    """Is the actor seen in enough distinct articles for a feed and a graph page of its own?
+
+    Asked several times per actor (its page, its graph, its feed, its page's metadata): it stops at the
+    second article, not after a set of all of them (thousands for a prominent actor)."""
+    seen: set[str] = set()
+    for source_file in mention_files(actor):
+        seen.add(source_file)
+        if len(seen) >= OWN_FEED_AND_GRAPH_MIN_ARTICLES:
+            return True
+    return len(seen) >= OWN_FEED_AND_GRAPH_MIN_ARTICLES
 
 
 def page_path(base: str, number: int) -> str:

@@ -33,7 +33,7 @@ from builder.model import Actor, Article, EntityType, Event, KeptPage, OutputPag
 from builder.page_keys import Fingerprints
 from builder.pages import INDEX_ITEMS, LIST_ITEMS, mention_files, paginate
 from builder.pages.graphs import has_graph_page
-from builder.render import PageRenderer, escape_text, mention_place, sentence_bounds
+from builder.render import PageRenderer, escape_text, mention_places, sentence_bounds
 from builder.seo import QuotableSentences
 
 TYPE_HEADINGS = (
@@ -103,12 +103,16 @@ def actor_context(
     marks: dict[tuple[str, int], list[tuple[int, int]]] = {}
     mentions = actor.mentions  # (read from its columns: no tuple made per mention)
     pairs = zip(mentions.names, mentions.numbers, strict=True) if isinstance(mentions, Pairs) else mentions
+    last_file, places = None, None
     for source_file, index in pairs:
-        article = by_file.get(source_file)
-        if article is None or source_file not in lookups.order or not 0 <= index < len(article.mentions):
+        if source_file != last_file:  # (an actor's mentions come article by article: each looked up once)
+            last_file = source_file
+            article = by_file.get(source_file)
+            places = None if article is None or source_file not in lookups.order else mention_places(article)
+        if places is None or not 0 <= index < len(places[0]):
             continue
-        start, end, sentence = mention_place(article, index)
-        marks.setdefault((source_file, sentence), []).append((start, end))
+        starts, ends, sentences = places
+        marks.setdefault((source_file, sentences[index]), []).append((starts[index], ends[index]))
 
     def cite(source_file: str, index: int) -> Citation | None:
         article = by_file.get(source_file)

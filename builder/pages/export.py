@@ -195,23 +195,54 @@ def _json(value: object, indent: str) -> str:
     return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True).replace("\n", "\n" + indent)
 
 
-MENTION_KEYS = frozenset({"actor_id", "article_id", "end", "mention_id", "sentence", "start", "text", "type"})
+NEXT_RECORD = ",\n  "  # between two records of a table in the digest
+MentionRow = tuple[int, str, str, str | None, str, str, int, int]  # start, mention_id, article_id, actor_id,
+# text, type, sentence, end: a mention's record (_mention_record) as a tuple, its start first
 
 
-def _mention_json(record: dict, indent: str) -> str:
-    """_json(record, indent) for a mention's record (_mention_record's keys, sorted; its values strings, None
-    for no actor, and ints), written in one go: the digest holds one per mention (~500,000 at 10,000
-    articles), and the general writer's loop over items costs three times as much."""
+def mention_rows(articles: Iterable[Article]) -> list[MentionRow]:
+    """The records of the mentions of one slug's articles as rows, in the mentions table's order (start, then
+    mention id, then as listed: what sorting the records gives); from the columns where an article holds them."""
+    rows: list[MentionRow] = []
+    for article in articles:
+        slug = article.slug
+        mentions = article.mentions
+        if isinstance(mentions, Mentions):
+            rows += [(start, f"{slug}/m{index}", slug, actor_key, text, str(kind), sentence, end)
+                     for index, (start, end, text, kind, sentence, actor_key) in enumerate(zip(
+                         mentions.starts, mentions.ends, mentions.texts, mentions.types, mentions.sentences,
+                         mentions.actor_keys, strict=True))]
+        else:
+            rows += [(m.start, f"{slug}/m{index}", slug, m.actor_key, m.text, str(m.type), m.sentence, m.end)
+                     for index, m in enumerate(mentions)]
+    rows.sort(key=_row_order)
+    return rows
+
+
+def _row_order(row: MentionRow) -> tuple[int, str]:
+    return row[0], row[1]
+
+
+def _record_of(row: MentionRow) -> dict:
+    """The mention's record (_mention_record's) of a row."""
+    start, mention_id, article_id, actor, text, kind, sentence, end = row
+    return {"mention_id": mention_id, "article_id": article_id, "actor_id": actor, "text": text, "type": kind,
+            "sentence": sentence, "start": start, "end": end}
+
+
+def _mention_row_json(row: MentionRow, indent: str) -> str:
+    """_json(record, indent) of the row's record, written in one go: the digest holds one per mention (~500,000
+    at 10,000 articles), and the general writer's loop over a record's items costs three times as much."""
+    start, mention_id, article_id, actor, text, kind, sentence, end = row
     inner = indent + " "
-    actor = record["actor_id"]
     return (f'{{\n{inner}"actor_id": {"null" if actor is None else encode_basestring(actor)},\n'
-            f'{inner}"article_id": {encode_basestring(record["article_id"])},\n'
-            f'{inner}"end": {int.__repr__(record["end"])},\n'
-            f'{inner}"mention_id": {encode_basestring(record["mention_id"])},\n'
-            f'{inner}"sentence": {int.__repr__(record["sentence"])},\n'
-            f'{inner}"start": {int.__repr__(record["start"])},\n'
-            f'{inner}"text": {encode_basestring(record["text"])},\n'
-            f'{inner}"type": {encode_basestring(record["type"])}\n{indent}}}')
+            f'{inner}"article_id": {encode_basestring(article_id)},\n'
+            f'{inner}"end": {int.__repr__(end)},\n'
+            f'{inner}"mention_id": {encode_basestring(mention_id)},\n'
+            f'{inner}"sentence": {int.__repr__(sentence)},\n'
+            f'{inner}"start": {int.__repr__(start)},\n'
+            f'{inner}"text": {encode_basestring(text)},\n'
+            f'{inner}"type": {encode_basestring(kind)}\n{indent}}}')
 
 
 def digest_json(site: Site, config: Config) -> bytes:
@@ -257,12 +288,14 @@ class _Exports:
         if table == "articles":
             return [_article_record(article, self.config) for article in item]
         if table == "mentions":
-            records = [record for article in item for record in _article_mention_records(article)]
-            records.sort(key=lambda r: (r["start"], r["mention_id"]))
-            return records
+            return [_record_of(row) for row in self.mention_rows(item)]
         if table == "actors":
             return [_actor_record(item)]
         return [_event_record(item, self.slugs)]
+
+    def mention_rows(self, articles: list[Article]) -> list[MentionRow]:
+        """One part of the mentions table (one slug's articles) as rows (what the digest and mentions.csv write)."""
+        return mention_rows(articles)
 
     def digest_json(self, previous: dict[str, dict[str, tuple[int, int]]] | None = None,
                     data: bytes | mmap.mmap = b"") -> tuple[bytes, Spans]:
@@ -285,10 +318,13 @@ class _Exports:
             mentions = name == "mentions"
 
             def make(item, glue: str, name=name, mentions=mentions) -> None:
+                if mentions:  # (one part's mentions written at once, from rows: no record dict each)
+                    written = [_mention_row_json(row, "  ") for row in self.mention_rows(item)]
+                    if written:
+                        out.write(f"{glue}\n  {NEXT_RECORD.join(written)}".encode())
+                    return
                 for record in self.records(name, item):
-                    written = (_mention_json(record, "  ") if mentions and record.keys() == MENTION_KEYS
-                               else _json(record, "  "))
-                    out.write(f"{glue}\n  {written}".encode())
+                    out.write(f"{glue}\n  {_json(record, '  ')}".encode())
                     glue = ","
 
             spans[name] = _table(out, self.parts[PARTS_OF[name]], make, (previous or {}).get(name), data, True)
@@ -306,6 +342,11 @@ class _Exports:
         writer.writerow(columns)
 
         def make(item, glue: str) -> None:
+            if table == "mentions":  # (from rows: no record dict, no _cell each; csv writes None as "")
+                writer.writerows([mention_id, article_id, actor, text, kind, sentence, start, end]
+                                 for start, mention_id, article_id, actor, text, kind, sentence, end
+                                 in self.mention_rows(item))
+                return
             for record in self.records(table, item):
                 writer.writerow([_cell(record.get(column)) for column in columns])
 

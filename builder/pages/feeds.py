@@ -22,6 +22,7 @@ feeds (Atom requires a date on every entry) but stay in the sitemap.
 
 from __future__ import annotations
 
+import heapq
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
@@ -65,8 +66,9 @@ def link_to(config: Config, from_file: str, page: str) -> str:
 def _newest(articles: list[Article], order: Callable[[Article], tuple[str, str]] | None = None) -> list[Article]:
     """The FEED_ENTRIES newest dated articles; `order(article)`: its (feed_sort_key, source_file), if known."""
     dated = [a for a in articles if a.published.value is not None]
-    dated.sort(key=order or (lambda a: (feed_sort_key(a), a.source_file)), reverse=True)
-    return dated[:FEED_ENTRIES]
+    # (what sorting them all, newest first, and taking the first FEED_ENTRIES gives: a prominent actor's feed
+    # has thousands of articles to choose from)
+    return heapq.nlargest(FEED_ENTRIES, dated, key=order or (lambda a: (feed_sort_key(a), a.source_file)))
 
 
 def feed_sort_key(article: Article) -> str:
@@ -104,8 +106,9 @@ class AtomEntries:
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.made: dict[tuple[str, str], str] = {}
+        self.made: dict[str, dict[str, str]] = {}  # folder → source file → entry
         self._order: dict[str, tuple[str, str]] = {}
+        self._times: dict[str, str] = {}
 
     def order(self, article: Article) -> tuple[str, str]:
         """(feed_sort_key, source_file) of an article, made once (every feed listing it sorts by it)."""
@@ -114,17 +117,33 @@ class AtomEntries:
             found = self._order[article.source_file] = (feed_sort_key(article), article.source_file)
         return found
 
+    def time(self, article: Article) -> str:
+        """feed_time of a dated article's date, made once (its entry in each folder and every feed it leads)."""
+        found = self._times.get(article.source_file)
+        if found is None:
+            found = self._times[article.source_file] = feed_time(article.published.value, self.config)
+        return found
+
     def __call__(self, article: Article, feed_path: str) -> str:
+        return self.entries([article], feed_path)[0]
+
+    def entries(self, articles: list[Article], feed_path: str) -> list[str]:
+        """The <entry> of each article, for a feed at `feed_path`."""
         folder = feed_path.rpartition("/")[0]
-        key = (article.source_file, folder)
-        entry = self.made.get(key)
-        if entry is None:
-            entry = self.made[key] = self._entry(article, feed_path)
-        return entry
+        made = self.made.get(folder)
+        if made is None:
+            made = self.made[folder] = {}
+        found = []
+        for article in articles:
+            entry = made.get(article.source_file)
+            if entry is None:
+                entry = made[article.source_file] = self._entry(article, feed_path)
+            found.append(entry)
+        return found
 
     def _entry(self, article: Article, feed_path: str) -> str:
         config = self.config
-        published = feed_time(article.published.value, config)
+        published = self.time(article)
         parts = [
             "  <entry>\n",
             _leaf("    ", "id", stable_id("article", article.source_file)),
@@ -154,7 +173,7 @@ def atom_feed(
     """One Atom document at `path` listing the newest of `articles` (their summaries and links)."""
     entries = entries or AtomEntries(config)
     newest = _newest(articles, entries.order)
-    updated = feed_time(newest[0].published.value, config) if newest else "1970-01-01T00:00:00Z"
+    updated = entries.time(newest[0]) if newest else "1970-01-01T00:00:00Z"
     parts = [
         '<?xml version="1.0" encoding="utf-8"?>\n',
         f'<feed xmlns="{ATOM}" xml:lang="{_xml_attribute(config.language)}">\n',
@@ -168,7 +187,7 @@ def atom_feed(
         _leaf("    ", "name", site.title),
         "  </author>\n",
         _leaf("  ", "generator", GENERATOR),
-        *(entries(article, path) for article in newest),
+        *entries.entries(newest, path),
         "</feed>\n",
     ]
     return OutputPage(path, "".join(parts).encode("utf-8"))

@@ -201,8 +201,10 @@ def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage]:
     names = {key: actor.name for key, actor in actors.items()}
     actor_pages = "actors" in getattr(renderer, "kinds", ("actors",))
 
+    addresses = {key: f"actors/{actor.slug}.html" for key, actor in actors.items()}  # (each made once)
+
     def page_of(key: str) -> str | None:
-        return f"actors/{actors[key].slug}.html" if actor_pages else None
+        return addresses[key] if actor_pages else None
 
     # Each actor's neighbours are counted when its page is made (all of them at once would hold a
     # counter per actor for the whole render).
