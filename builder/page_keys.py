@@ -114,6 +114,8 @@ class Fingerprints:
         self.source_pages = source_pages if source_pages is not None else {}
         # While a unit's inputs are worked out (PageKeys.pages): each object read, as a reference (`REFERENCES`).
         self.reading: list[str] | None = None
+        self._article_actors: tuple[dict[str, set[str]], dict[str, list[str]]] | None = None
+        self._casts = None
         self._articles_by_file = {article.source_file: article for article in site.articles}
         self._actors = {actor.key: actor for actor in site.actors}
         self._events = {event.key: event for event in site.events}
@@ -182,6 +184,31 @@ class Fingerprints:
             self.reading.append("p:" + name)
         return self.source_pages.get(name)
 
+    def article_actors(self) -> tuple[dict[str, set[str]], dict[str, list[str]]]:
+        """Actor key → the files of the articles mentioning it, and file → the actors mentioning it in that
+        article (builder.pages.graphs), worked out once."""
+        if self._article_actors is None:
+            from builder.pages.graphs import _by_article, actor_articles
+
+            files_of = actor_articles(self.site)
+            self._article_actors = files_of, _by_article(files_of)
+        return self._article_actors
+
+    def cast(self, source_file: str) -> str:
+        """The article's cast: one digest of what the pages show of every actor mentioning it
+        (builder.pages.graphs.ArticleCasts); an actor's companions are counted over its articles' casts."""
+        if self.reading is not None:
+            self.reading.append("c:" + source_file)
+        if self._casts is None:
+            from builder.pages.graphs import ArticleCasts
+
+            self._casts = ArticleCasts(self.article_actors()[1])
+        reading, self.reading = self.reading, None  # (the actors in it are read through the cast)
+        try:
+            return self._casts(source_file, self)
+        finally:
+            self.reading = reading
+
     def of(self, reference: str) -> str | None:
         """The fingerprint a reference names (`REFERENCES`: kind, ":", key), as now; not recorded as read."""
         reading, self.reading = self.reading, None
@@ -193,7 +220,13 @@ class Fingerprints:
 
 # The kinds of object a unit's inputs read (`Fingerprints.reading`): the first letter of a reference.
 REFERENCES = {"a": "article", "A": "actor", "s": "actor_shown", "E": "event", "t": "event_shown",
-              "p": "source_page"}
+              "p": "source_page", "c": "cast"}
+
+
+def no_other_reads(fingerprints: Fingerprints) -> tuple:
+    """The reads of a unit whose inputs are a function of the fingerprints they read alone
+    (`PageRenderer.keyed(…, reads=)`)."""
+    return ()
 
 
 def global_part(renderer) -> str:
@@ -293,6 +326,7 @@ class PageKeys:
         self._global = ""
         self._env: jinja2.Environment | None = None
         self._templates: dict[str | None, str] = {}  # template name → templates_part
+        self._no_reads: dict[str | None, str] = {}  # template name → the reads key of reads ()
 
     @classmethod
     def load(cls, paths: Paths, verify: bool = False) -> PageKeys:
@@ -384,6 +418,7 @@ class PageKeys:
         self._global = global_part(renderer)
         self._env = renderer.env
         self._templates = {}
+        self._no_reads = {}
         self._fingerprints = fingerprints
         self._numbers = {reference: number for number, reference in enumerate(self.objects)}
         if fingerprints is None:
@@ -412,7 +447,7 @@ class PageKeys:
         reads_key = None
         recalled = False
         if reads is not None:
-            reads_key = self.key(template, ("reads", reads))
+            reads_key = self._reads_key(template, reads)
             recalled = (previous is not None and len(previous) > 3 and previous[2] == reads_key
                         and previous[3] is not None and self.changed.isdisjoint(previous[3]))
         if recalled and not self.verify:
@@ -444,6 +479,14 @@ class PageKeys:
             raise BuildError(f"page keys: the pages of {unit} did not change key but are now {made[:5]}, "
                              f"not {[path for path, *_ in previous[1][:5]]}")
         self.current[unit] = (key, tuple(made), reads_key, read)
+
+    def _reads_key(self, template: str | None, reads: object) -> str:
+        if reads == ():  # (most units read nothing beyond fingerprints: one key per template)
+            found = self._no_reads.get(template)
+            if found is None:
+                found = self._no_reads[template] = self.key(template, ("reads", ()))
+            return found
+        return self.key(template, ("reads", reads))
 
     def _worked_out(self, template: str | None, parts: Callable[[], object]) -> tuple[str, list[int] | None]:
         """The unit's key, from its inputs, and the numbers of the objects they read (None: not known)."""

@@ -50,7 +50,15 @@ def mention_files(actor: Actor) -> list[str]:
 
 def has_feed_and_graph(actor: Actor) -> bool:
     """Is the actor seen in enough distinct articles for a feed and a graph page of its own?"""
-    return len(set(mention_files(actor))) >= OWN_FEED_AND_GRAPH_MIN_ARTICLES
+    files = mention_files(actor)
+    if len(files) < OWN_FEED_AND_GRAPH_MIN_ARTICLES:  # (fewer mentions than that: fewer articles too)
+        return False
+    distinct: set[str] = set()
+    for source_file in files:  # (stops as soon as there are enough: asked of every actor by three page kinds)
+        distinct.add(source_file)
+        if len(distinct) >= OWN_FEED_AND_GRAPH_MIN_ARTICLES:
+            return True
+    return False
 
 
 def page_path(base: str, number: int) -> str:

@@ -115,10 +115,10 @@ def article_inputs(renderer: PageRenderer, article: Article, fingerprints: Finge
     )
 
 
-def article_reads(renderer: PageRenderer, article: Article, fingerprints: Fingerprints) -> list:
+def article_reads(renderer: PageRenderer, article: Article, fingerprints: Fingerprints) -> tuple:
     """What `article_inputs` is worked out from beside the fingerprints it reads (the article's own names its
     actors and events, whose fingerprints name their pages): the pages of the copies folded into it."""
-    return [(name, renderer.article_pages.get(name)) for name in article.also_published_as]
+    return tuple((name, renderer.article_pages.get(name)) for name in article.also_published_as)
 
 
 def _anchored_sentences(article: Article, config) -> frozenset[int] | None:

@@ -111,25 +111,40 @@ class Names:
     """Display names for actor keys: the actor's name, or the surface form the articles use most."""
 
     def __init__(self, site: Site, renderer: PageRenderer | None = None) -> None:
+        self.site = site
         self.actors = {actor.key: actor for actor in site.actors}
         self.pages = renderer.actor_pages if renderer is not None else {}
-        self.surface: dict[str, str] = {}
-        counts: dict[str, dict[str, int]] = {}
-        for article in site.articles:
-            mentions = article.mentions
-            pairs = (zip(mentions.actor_keys, mentions.texts, strict=True) if isinstance(mentions, Mentions)
-                     else ((mention.actor_key, mention.text) for mention in mentions))  # (no Mention object each)
-            for actor_key, text in pairs:
-                key = actor_key or normalise_key(text)
-                forms = counts.setdefault(key, {})
-                forms[text] = forms.get(text, 0) + 1
-        for key, forms in counts.items():
-            self.surface[key] = max(forms.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0]
+        self._surface: dict[str, str] | None = None
+
+    @property
+    def surface(self) -> dict[str, str]:
+        """Each key's most used surface form, counted over every mention of every article when first asked
+        for: only a key that names no actor needs it (an edit rebuild names only a few keys)."""
+        if self._surface is None:
+            self._surface = _surface_forms(self.site)
+        return self._surface
 
     def __call__(self, key: str) -> Named:
         actor = self.actors.get(key)
         name = actor.name if actor else self.surface.get(key) or key.replace("-", " ").title()
         return Named(key, name, self.pages.get(key))
+
+
+def _surface_forms(site: Site) -> dict[str, str]:
+    """Actor key (or, for a mention linked to none, its normalised text) → the form most mentions use."""
+    surface: dict[str, str] = {}
+    counts: dict[str, dict[str, int]] = {}
+    for article in site.articles:
+        mentions = article.mentions
+        pairs = (zip(mentions.actor_keys, mentions.texts, strict=True) if isinstance(mentions, Mentions)
+                 else ((mention.actor_key, mention.text) for mention in mentions))  # (no Mention object each)
+        for actor_key, text in pairs:
+            key = actor_key or normalise_key(text)
+            forms = counts.setdefault(key, {})
+            forms[text] = forms.get(text, 0) + 1
+    for key, forms in counts.items():
+        surface[key] = max(forms.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0]
+    return surface
 
 
 def _article_path(renderer: PageRenderer, source_file: str, sentence: int | None = None) -> str | None:

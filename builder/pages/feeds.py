@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from builder.config import Config
 from builder.model import Actor, Article, KeptPage, OutputPage, Site
-from builder.page_keys import Fingerprints
+from builder.page_keys import Fingerprints, no_other_reads
 from builder.pages import has_feed_and_graph, mention_files
 from builder.render import PageRenderer, relative_url
 from builder.seo import article_summary, shorten
@@ -255,11 +255,6 @@ def _feed_inputs(subject: tuple, files: list[str], fingerprints: Fingerprints) -
     return subject, [(f, fingerprints.article(f)) for f in files]
 
 
-def _feed_reads(fingerprints: Fingerprints) -> tuple:
-    """What `_feed_inputs` is worked out from beside the fingerprints it reads: nothing else."""
-    return ()
-
-
 def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage]:
     config = renderer.settings.config
     by_file = {article.source_file: article for article in site.articles}
@@ -274,7 +269,7 @@ def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage]:
             partial(_feed, f"actors/{actor.slug}.xml", f"{actor.name} · {site.title}",
                     f"Articles that mention {actor.name}.", f"actor:{actor.key}",
                     files, by_file, site, config, f"actors/{actor.slug}.html", entries),
-            reads=_feed_reads)
+            reads=no_other_reads)
     for event in site.events:
         files = list(dict.fromkeys([*event.sources, *(source_file for source_file, _ in event.evidence)]))
         yield from renderer.keyed(
@@ -283,5 +278,5 @@ def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage]:
             partial(_feed, f"events/{event.slug}.xml", f"{event.label} · {site.title}",
                     f"Articles that report: {event.label}.", f"event:{event.key}",
                     files, by_file, site, config, f"events/{event.slug}.html", entries),
-            reads=_feed_reads)
+            reads=no_other_reads)
     yield robots_txt(config)
