@@ -41,6 +41,7 @@ import json
 import os
 import pickle
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from enum import Enum
 from pathlib import Path
 
 import jinja2
@@ -87,8 +88,16 @@ def linked_part(article: Article) -> tuple:
     event.  The rest of the article is what analysis made of its file."""
     mentions = article.mentions
     actor_keys = mentions.actor_keys if isinstance(mentions, Mentions) else [m.actor_key for m in mentions]
+    published = article.published
     return (article.slug, article.also_published_as, article.main_event, article.events, actor_keys,
-            article.published, article.dates)
+            (published.value, published.how, str(published.basis)), [_fields(ref) for ref in article.dates])
+
+
+def _fields(value: object) -> tuple:
+    """A slotted object's fields as plain values, an enum as its string: pickled in C, where the object is
+    pickled through its Python __reduce__ and each enum through enum's (5 µs a date; 0.3 s at 10k articles)."""
+    return tuple(str(field) if isinstance(field, Enum) else field
+                 for field in (getattr(value, name) for name in value.__slots__))
 
 
 def analysis_key(settings: Settings) -> Callable[[str, str], str]:
