@@ -364,7 +364,9 @@ class PageKeys:
         for unit, entry in recorded.get("units", {}).items():
             try:
                 key, files, reads, read = entry
-                if read is not None and not isinstance(read, str):
+                if isinstance(read, list):  # (this branch's first keys files: the numbers as a list)
+                    read = pack(read)
+                elif read is not None and not isinstance(read, str):
                     read = None
                 for path, size, mtime, _ in files:
                     found = stat(output + path)

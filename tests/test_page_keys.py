@@ -364,8 +364,9 @@ def test_verification_names_a_unit_whose_reads_miss_an_input(corpus, cache, tmp_
 
     project = tmp_path / "project"
     shutil.copytree(corpus, project / "seeds")
-    monkeypatch.setattr(graphs, "_graph_reads",
-                        lambda actor, files_of, casts, page_of, fingerprints: fingerprints.actor_shown(actor.key))
+    # (the casts and the actor's own articles not read: companions counted anew would not be noticed)
+    monkeypatch.setattr(graphs, "_read_graph_inputs", lambda actor, ranked, page_of, files_of, fingerprints:
+                        graphs._graph_inputs(actor, ranked, page_of, fingerprints))
     build(settings(project, cache))
     edit_body(project)  # Obama, Merkel and Berlin: their companions change, not what is shown of them
     monkeypatch.setenv(VERIFY_ENV, "1")
