@@ -207,8 +207,9 @@ def main() -> None:
         for _ in iter_site_pages(site, settings, keys=first):
             pass
         print(f"first pass (every page made, keys learnt): {time.perf_counter() - begun:.1f} s wall")
-        keys = PageKeys({unit: (key, tuple((path, 0, 0, None) for path in paths), reads)
-                         for unit, (key, paths, reads) in first.current.items()})
+        keys = PageKeys({unit: (key, tuple((path, 0, 0, None) for path in paths), *rest)
+                         for unit, (key, paths, *rest) in first.current.items()},
+                        objects=list(zip(first.objects, first.fingerprints_now, strict=True)))
         del first
         seconds.clear()
     rss_before = PeakMemory.now_mb()

@@ -554,15 +554,15 @@ class PageRenderer:
         `template`: the template `make` renders them with (None: none); `inputs(fingerprints)` names
         everything the unit's pages show beyond the global part of every key (builder.page_keys): plain
         values (strings, numbers, None, tuples and lists of them: no sets) that pickle to the same bytes
-        each time, and the fingerprints of the objects shown. It is not called when no keys are kept.
-        `reads(fingerprints)`, for inputs costly to work out: the same kind of values, naming everything
-        `inputs` is worked out from; when they are those the previous build recorded, the unit's key is
-        recalled and `inputs` not called."""
+        each time, and the fingerprints of the objects shown (each one read is recorded). It is not called
+        when no keys are kept.  `reads(fingerprints)`: the same kind of values, naming what `inputs` is worked
+        out from beside the fingerprints it reads (which objects a list shows and in which order, values
+        taken from the whole site…): while they and those fingerprints are what the previous build
+        recorded, the unit's key is recalled and `inputs` not called (page_keys.PageKeys)."""
         if self.keys is None or self.fingerprints is None:
             return make()
-        if reads is None:
-            return self.keys.pages(unit, template, inputs(self.fingerprints), make)
-        return self.keys.pages(unit, template, partial(inputs, self.fingerprints), make, reads=reads(self.fingerprints))
+        return self.keys.pages(unit, template, partial(inputs, self.fingerprints), make,
+                               reads=None if reads is None else reads(self.fingerprints))
 
     def links_from(self, page_path: str) -> Callable[[str], str]:
         """`url(target)` for a page: relative_url(page_path, target), remembered per folder."""
@@ -715,8 +715,9 @@ def _site_pages(site: Site, settings: Settings, keys: PageKeys | None) -> Iterat
     renderer.event_pages = {key: path for key, path in renderer.event_pages.items() if path in paths}
     del paths
     if keys is not None:
-        keys.start(renderer)
-        renderer.keys, renderer.fingerprints = keys, Fingerprints(site, analysis_key(settings))
+        fingerprints = Fingerprints(site, analysis_key(settings), renderer.source_pages)
+        keys.start(renderer, fingerprints)
+        renderer.keys, renderer.fingerprints = keys, fingerprints
     listed: list[str] = []  # the HTML pages made, in the order made: the sitemap's content
     for name, module in modules.items():
         if name in rendered:

@@ -137,7 +137,7 @@ def test_a_kept_pages_search_entry_is_that_of_its_file_and_it_is_not_read(projec
     settings_ = settings_for(project)
     keys = PageKeys.load(settings_.paths)
     output = project / "output"
-    entries = {path: entry for _, files, _ in keys.previous.values() for path, _, _, entry in files}
+    entries = {path: entry for _, files, *_ in keys.previous.values() for path, _, _, entry in files}
     assert len(entries) > 10 and all(entry is not None for entry in entries.values())
     for path, entry in entries.items():
         found = search.page_entry(path, (output / path).read_bytes())

@@ -230,17 +230,18 @@ def index_pages(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | Kep
     index = [(heading, css, members[:INDEX_ITEMS], len(members)) for heading, css, members in index_groups(site)]
     yield from renderer.keyed(
         "page:actors/index.html", "actors.html",
-        partial(list_inputs, [(heading, css, members, total) for heading, css, members, total in index],
-                (len(site.actors), letters_shown)),
+        partial(list_inputs, index, (len(site.actors), letters_shown)),
         lambda: [renderer.page("actors/index.html", "actors.html", groups=index, actor_count=len(site.actors),
-                               has_report=True, letters=letter_list, shown=INDEX_ITEMS)])
+                               has_report=True, letters=letter_list, shown=INDEX_ITEMS)],
+        reads=partial(list_reads, index, (len(site.actors), letters_shown)))
     for letter, members in alphabet:
         for pagination in paginate(letter.path, members, LIST_ITEMS):
+            groups = [("", "", pagination.items, 0)]
+            shown = (repr(letter), letters_shown, len(site.actors), pagination.number, pagination.paths)
             yield from renderer.keyed(
-                f"page:{pagination.path}", "actors_all.html",
-                partial(list_inputs, [("", "", pagination.items, 0)],
-                        (repr(letter), letters_shown, len(site.actors), pagination.number, pagination.paths)),
-                partial(_letter_page, renderer, letter, letter_list, pagination, len(site.actors)))
+                f"page:{pagination.path}", "actors_all.html", partial(list_inputs, groups, shown),
+                partial(_letter_page, renderer, letter, letter_list, pagination, len(site.actors)),
+                reads=partial(list_reads, groups, shown))
 
 
 def _letter_page(renderer: PageRenderer, letter: Letter, letter_list: list[Letter], pagination, actor_count: int
@@ -257,6 +258,13 @@ def list_inputs(groups: list[tuple[str, str, list[Actor], int]], shown: tuple, f
     the list's pages), and each group's heading and size, and each actor it lists: its name, address, type,
     aliases and description, and in how many articles it is named."""
     return shown, [(heading, css, total, [(fingerprints.actor_shown(actor.key), actor.prominence) for actor in members])
+                   for heading, css, members, total in groups]
+
+
+def list_reads(groups: list[tuple[str, str, list[Actor], int]], shown: tuple, fingerprints: Fingerprints) -> tuple:
+    """What `list_inputs` is worked out from beside the actors' fingerprints: which actors it lists, and the
+    count of each."""
+    return shown, [(heading, css, total, [(actor.key, actor.prominence) for actor in members])
                    for heading, css, members, total in groups]
 
 
@@ -292,6 +300,13 @@ def actor_inputs(renderer: PageRenderer, actor: Actor, lookups: Lookups, timelin
     )
 
 
+def actor_reads(timeline: list[tuple[str, Event, str]], graph_page: str | None, fingerprints: Fingerprints) -> tuple:
+    """What `actor_inputs` is worked out from beside the fingerprints it reads (the actor's own names the
+    articles it cites, whose fingerprints name their order and pages, and the actors seen with it): the events
+    of its timeline (found among all events), its graph page."""
+    return [event.key for _, event, _ in timeline], graph_page
+
+
 def _makes_pages(site: Site) -> bool:
     """Actors were resolved (a linking step ran); without them: no actor pages, no "Actors" in the navigation."""
     return bool(site.actors) or site.actor_report is not None
@@ -325,7 +340,8 @@ def _pages(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage
         graph_page = f"graphs/{actor.slug}.html" if graph_pages and has_graph_page(actor) else None
         yield from renderer.keyed(
             f"actor:{actor.key}", "actor.html", partial(actor_inputs, renderer, actor, lookups, timeline, graph_page),
-            partial(actor_pages, renderer, site, actor, lookups, timeline, graph_page, per_page))
+            partial(actor_pages, renderer, site, actor, lookups, timeline, graph_page, per_page),
+            reads=partial(actor_reads, timeline, graph_page))
         for old in actor.redirect_from:
             if old not in slugs and old not in redirects:
                 redirects[old] = actor

@@ -71,12 +71,14 @@ def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage]:
         for pagination in paginate(month.path, month.articles, per_page):
             yield from renderer.keyed(
                 f"page:{pagination.path}", "archive.html",
-                partial(list_inputs, renderer, pagination, (month.key, month.label, len(month.articles))),
-                partial(_archive_page, renderer, month, pagination))
+                partial(list_inputs, pagination, (month.key, month.label, len(month.articles))),
+                partial(_archive_page, renderer, month, pagination),
+                reads=partial(list_reads, pagination, (month.key, month.label, len(month.articles))))
     for article in site.articles:
         yield from renderer.keyed(f"article:{article.source_file}", "article.html",
                                   partial(article_inputs, renderer, article),
-                                  partial(_one, article_page, renderer, site, article))
+                                  partial(_one, article_page, renderer, site, article),
+                                  reads=partial(article_reads, renderer, article))
 
 
 def _archive_page(renderer: PageRenderer, month: Month, pagination: Pagination[Article]) -> list[OutputPage]:
@@ -88,12 +90,16 @@ def _one(make, *args) -> list[OutputPage]:
     return [make(*args)]
 
 
-def list_inputs(renderer: PageRenderer, pagination: Pagination[Article], shown: tuple,
-                fingerprints: Fingerprints) -> tuple:
+def list_inputs(pagination: Pagination[Article], shown: tuple, fingerprints: Fingerprints) -> tuple:
     """What one page of a list of articles (templates/_article_list.html) shows: `shown` (its heading and
     count), its place among the list's pages, and each article it lists, with its source's page."""
     return (shown, pagination.number, pagination.paths,
-            [(fingerprints.article(a.source_file), renderer.source_pages.get(a.source)) for a in pagination.items])
+            [(fingerprints.article(a.source_file), fingerprints.source_page(a.source)) for a in pagination.items])
+
+
+def list_reads(pagination: Pagination[Article], shown: tuple, fingerprints: Fingerprints) -> tuple:
+    """What `list_inputs` is worked out from beside the articles' fingerprints: which articles it lists."""
+    return shown, pagination.number, pagination.paths, [a.source_file for a in pagination.items]
 
 
 def article_inputs(renderer: PageRenderer, article: Article, fingerprints: Fingerprints) -> tuple:
@@ -102,11 +108,17 @@ def article_inputs(renderer: PageRenderer, article: Article, fingerprints: Finge
     actor_keys = sorted({key for key in mention_actor_keys(article) if key})
     return (
         fingerprints.article(article.source_file),
-        renderer.source_pages.get(article.source),
+        fingerprints.source_page(article.source),
         [(name, renderer.article_pages.get(name)) for name in article.also_published_as],
         [(key, renderer.actor_pages.get(key), fingerprints.actor_shown(key)) for key in actor_keys],
         [(key, renderer.event_pages.get(key), fingerprints.event_shown(key)) for key in article.events],
     )
+
+
+def article_reads(renderer: PageRenderer, article: Article, fingerprints: Fingerprints) -> tuple:
+    """What `article_inputs` is worked out from beside the fingerprints it reads (the article's own names its
+    actors and events, whose fingerprints name their pages): the pages of the copies folded into it."""
+    return tuple((name, renderer.article_pages.get(name)) for name in article.also_published_as)
 
 
 def _anchored_sentences(article: Article, config) -> frozenset[int] | None:

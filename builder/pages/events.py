@@ -111,25 +111,40 @@ class Names:
     """Display names for actor keys: the actor's name, or the surface form the articles use most."""
 
     def __init__(self, site: Site, renderer: PageRenderer | None = None) -> None:
+        self.site = site
         self.actors = {actor.key: actor for actor in site.actors}
         self.pages = renderer.actor_pages if renderer is not None else {}
-        self.surface: dict[str, str] = {}
-        counts: dict[str, dict[str, int]] = {}
-        for article in site.articles:
-            mentions = article.mentions
-            pairs = (zip(mentions.actor_keys, mentions.texts, strict=True) if isinstance(mentions, Mentions)
-                     else ((mention.actor_key, mention.text) for mention in mentions))  # (no Mention object each)
-            for actor_key, text in pairs:
-                key = actor_key or normalise_key(text)
-                forms = counts.setdefault(key, {})
-                forms[text] = forms.get(text, 0) + 1
-        for key, forms in counts.items():
-            self.surface[key] = max(forms.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0]
+        self._surface: dict[str, str] | None = None
+
+    @property
+    def surface(self) -> dict[str, str]:
+        """Each key's most used surface form, counted over every mention of every article when first asked
+        for: only a key that names no actor needs it (an edit rebuild names only a few keys)."""
+        if self._surface is None:
+            self._surface = _surface_forms(self.site)
+        return self._surface
 
     def __call__(self, key: str) -> Named:
         actor = self.actors.get(key)
         name = actor.name if actor else self.surface.get(key) or key.replace("-", " ").title()
         return Named(key, name, self.pages.get(key))
+
+
+def _surface_forms(site: Site) -> dict[str, str]:
+    """Actor key (or, for a mention linked to none, its normalised text) → the form most mentions use."""
+    surface: dict[str, str] = {}
+    counts: dict[str, dict[str, int]] = {}
+    for article in site.articles:
+        mentions = article.mentions
+        pairs = (zip(mentions.actor_keys, mentions.texts, strict=True) if isinstance(mentions, Mentions)
+                 else ((mention.actor_key, mention.text) for mention in mentions))  # (no Mention object each)
+        for actor_key, text in pairs:
+            key = actor_key or normalise_key(text)
+            forms = counts.setdefault(key, {})
+            forms[text] = forms.get(text, 0) + 1
+    for key, forms in counts.items():
+        surface[key] = max(forms.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0]
+    return surface
 
 
 def _article_path(renderer: PageRenderer, source_file: str, sentence: int | None = None) -> str | None:
@@ -326,16 +341,17 @@ def timeline_pages(renderer: PageRenderer, entries: list[TimelineEntry],
         "page:timeline.html", "timeline.html",
         partial(timeline_inputs, latest, (None, years_shown, len(entries))),
         partial(_timeline_page, renderer, "timeline.html", latest, year_list=year_list, year=None,
-                event_count=len(entries)))
+                event_count=len(entries)),
+        reads=partial(timeline_reads, latest, (None, years_shown, len(entries))))
     for year, items in years:
         for pagination in paginate(year.path, items, LIST_ITEMS):
+            shown = (repr(year), years_shown, len(entries), pagination.number, pagination.paths)
             yield from renderer.keyed(
-                f"page:{pagination.path}", "timeline.html",
-                partial(timeline_inputs, pagination.items,
-                        (repr(year), years_shown, len(entries), pagination.number, pagination.paths)),
+                f"page:{pagination.path}", "timeline.html", partial(timeline_inputs, pagination.items, shown),
                 partial(_timeline_page, renderer, pagination.path, pagination.items, year_list=year_list, year=year,
                         event_count=len(entries), pagination=pagination, previous_label="← Earlier",
-                        next_label="Later →"))
+                        next_label="Later →"),
+                reads=partial(timeline_reads, pagination.items, shown))
 
 
 def _timeline_page(renderer: PageRenderer, path: str, entries: Sequence[TimelineEntry], **context) -> list[OutputPage]:
@@ -350,6 +366,18 @@ def timeline_inputs(entries: Sequence[TimelineEntry], shown: tuple, fingerprints
     year's pages) and each event it lists (label, address, type, date), with the actors named beside it."""
     return shown, [(fingerprints.event_shown(entry.event.key), entry.path,
                     [(actor.key, actor.name, actor.path) for actor in entry.actors]) for entry in entries]
+
+
+def timeline_reads(entries: Sequence[TimelineEntry], shown: tuple, fingerprints: Fingerprints) -> tuple:
+    """What `timeline_inputs` is worked out from beside the events' fingerprints: which events it lists, and
+    the actors beside each."""
+    return shown, [(entry.event.key, entry.path, [(actor.key, actor.name, actor.path) for actor in entry.actors])
+                   for entry in entries]
+
+
+def index_reads(sections: dict[str, list[Event]], shown: tuple, fingerprints: Fingerprints) -> tuple:
+    """What `index_inputs` is worked out from beside the events' fingerprints: which events each section lists."""
+    return shown, [(name, [event.key for event in events]) for name, events in sections.items()]
 
 
 def index_inputs(sections: dict[str, list[Event]], shown: tuple, fingerprints: Fingerprints) -> tuple:
@@ -425,6 +453,13 @@ def event_inputs(renderer: PageRenderer, event: Event, names: Names, fingerprint
     )
 
 
+def event_reads(event: Event, names: Names, fingerprints: Fingerprints) -> list:
+    """What `event_inputs` is worked out from beside the fingerprints it reads (the event's own names the
+    articles it cites, its place, participants and related events): how its actors are named, a name
+    worked out over all articles for an actor without a page."""
+    return [repr(names(key)) for key in involved_keys(event)]
+
+
 def planned_paths(renderer: PageRenderer, site: Site) -> set[str]:
     """The index, the timeline and one page per event (what other pages link to), without rendering them."""
     return {"events/index.html", "timeline.html", *(f"events/{event.slug}.html" for event in site.events)}
@@ -446,10 +481,12 @@ def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage]:
         partial(index_inputs, sections, (current_count, background_count, repr(year_list))),
         lambda: [renderer.page("events/index.html", "events.html", **sections, event_count=current_count,
                                background_count=background_count, years=year_list, date_text=date_text,
-                               iso_text=iso_text)])
+                               iso_text=iso_text)],
+        reads=partial(index_reads, sections, (current_count, background_count, repr(year_list))))
     for event in site.events:
         yield from renderer.keyed(f"event:{event.key}", "event.html", partial(event_inputs, renderer, event, names),
-                                  partial(event_page, renderer, event, names, articles, quotable, by_key))
+                                  partial(event_page, renderer, event, names, articles, quotable, by_key),
+                                  reads=partial(event_reads, event, names))
     slugs = {event.slug for event in site.events}
     redirects: dict[str, Event] = {}
     for event in site.events:  # old addresses (before a curated label, date or merge) lead to the event

@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 
 from builder.config import Config
 from builder.model import Actor, Article, KeptPage, OutputPage, Site
-from builder.page_keys import Fingerprints
+from builder.page_keys import Fingerprints, no_other_reads
 from builder.pages import has_feed_and_graph, mention_files
 from builder.render import PageRenderer, relative_url
 from builder.seo import article_summary, shorten
@@ -263,7 +263,14 @@ def _feed(path: str, title: str, subtitle: str, feed_key: str, files: list[str],
 
 
 def _feed_inputs(subject: tuple, files: list[str], fingerprints: Fingerprints) -> tuple:
-    """What an actor's or event's feed shows: its subject's name and address, the articles it may list."""
+    """What an actor's or event's feed shows: its subject's name and address, the articles it may list.
+    The subject's whole fingerprint is read (it names the articles and the name), not shown: a feed's key is
+    recalled while it and the articles' fingerprints are unchanged (builder.page_keys.PageKeys)."""
+    kind, key = subject[:2]
+    if kind == "actor":
+        fingerprints.actor(key)
+    else:
+        fingerprints.event(key)
     return subject, [(f, fingerprints.article(f)) for f in files]
 
 
@@ -280,7 +287,8 @@ def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage]:
             partial(_feed_inputs, ("actor", actor.key, actor.name, actor.slug), files),
             partial(_feed, f"actors/{actor.slug}.xml", f"{actor.name} · {site.title}",
                     f"Articles that mention {actor.name}.", f"actor:{actor.key}",
-                    files, by_file, site, config, f"actors/{actor.slug}.html", entries))
+                    files, by_file, site, config, f"actors/{actor.slug}.html", entries),
+            reads=no_other_reads)
     for event in site.events:
         files = list(dict.fromkeys([*event.sources, *(source_file for source_file, _ in event.evidence)]))
         yield from renderer.keyed(
@@ -288,5 +296,6 @@ def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage]:
             partial(_feed_inputs, ("event", event.key, event.label, event.slug), files),
             partial(_feed, f"events/{event.slug}.xml", f"{event.label} · {site.title}",
                     f"Articles that report: {event.label}.", f"event:{event.key}",
-                    files, by_file, site, config, f"events/{event.slug}.html", entries))
+                    files, by_file, site, config, f"events/{event.slug}.html", entries),
+            reads=no_other_reads)
     yield robots_txt(config)

@@ -25,7 +25,7 @@ from functools import cache, partial
 from markupsafe import Markup, escape
 
 from builder.model import Actor, EntityType, KeptPage, OutputPage, Site
-from builder.page_keys import Fingerprints
+from builder.page_keys import Fingerprints, no_other_reads
 from builder.pages import has_feed_and_graph, mention_files
 from builder.render import PageRenderer
 
@@ -69,6 +69,11 @@ def _by_article(files_of: dict[str, set[str]]) -> dict[str, list[str]]:
         for source_file in files:
             by_article.setdefault(source_file, []).append(key)
     return by_article
+
+
+def _article_actors(site: Site) -> tuple[dict[str, set[str]], dict[str, list[str]]]:
+    files_of = actor_articles(site)
+    return files_of, _by_article(files_of)
 
 
 def _neighbours_of(key: str, files_of: dict[str, set[str]], by_article: dict[str, list[str]]) -> Counter[str]:
@@ -208,8 +213,9 @@ def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage]:
 
     # Each actor's neighbours are counted when its page is made (all of them at once would hold a
     # counter per actor for the whole render).
-    files_of = actor_articles(site)
-    by_article = _by_article(files_of)
+    fingerprints = getattr(renderer, "fingerprints", None)  # (they have worked them out when keys are kept)
+    files_of, by_article = (fingerprints.article_actors() if fingerprints is not None
+                            else _article_actors(site))
     article_counts = Counter({key: len(files) for key, files in files_of.items()})
 
     top = _ranked(article_counts, names, SITE_NODES)
@@ -232,15 +238,13 @@ def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage]:
         graph_actor=None,
         subject_page=None,
     )
-    casts = ArticleCasts(by_article)
     for actor in filter(has_graph_page, site.actors):
         # The neighbours are counted for the page's key too (they are what the page shows of the whole site),
         # unless the key is recalled: what they are counted from (`_graph_reads`) is as the last build found it.
         ranked = cache(partial(_ranked_around, actor.key, files_of, by_article, names))
         yield from renderer.keyed(
-            f"graph:{actor.key}", "graph.html", partial(_graph_inputs, actor, ranked, page_of),
-            partial(_actor_graph_page, renderer, actor, ranked, actors, names, page_of),
-            reads=partial(_graph_reads, actor, files_of, casts, page_of))
+            f"graph:{actor.key}", "graph.html", partial(_read_graph_inputs, actor, ranked, page_of, files_of),
+            partial(_actor_graph_page, renderer, actor, ranked, actors, names, page_of), reads=no_other_reads)
 
 
 def _ranked_around(key: str, files_of: dict[str, set[str]], by_article: dict[str, list[str]], names: dict[str, str]
@@ -273,6 +277,18 @@ def _graph_reads(actor: Actor, files_of: dict[str, set[str]], casts: ArticleCast
     companions, their counts and their order (by count, then name) are a function of these alone."""
     return (fingerprints.actor_shown(actor.key), page_of(actor.key),
             [(source_file, casts(source_file, fingerprints)) for source_file in sorted(files_of.get(actor.key, ()))])
+
+
+def _read_graph_inputs(actor: Actor, ranked: Callable[[], list[tuple[str, int]]],
+                       page_of: Callable[[str], str | None], files_of: dict[str, set[str]],
+                       fingerprints: Fingerprints) -> tuple:
+    """`_graph_inputs`, once what they are a function of (`_graph_reads`) is read through the fingerprints, so
+    that the key is recalled while none of it changed (builder.page_keys.PageKeys): the casts of the actor's
+    articles, and the actor itself (its mentions name its articles)."""
+    fingerprints.actor(actor.key)
+    _graph_reads(actor, files_of, lambda source_file, fingerprints: fingerprints.cast(source_file), page_of,
+                 fingerprints)
+    return _graph_inputs(actor, ranked, page_of, fingerprints)
 
 
 def _actor_graph_page(renderer: PageRenderer, actor: Actor, ranked_around: Callable[[], list[tuple[str, int]]],

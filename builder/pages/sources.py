@@ -7,7 +7,7 @@ from functools import partial
 
 from builder.model import Article, KeptPage, OutputPage, Site, Source
 from builder.pages import Pagination, paginate
-from builder.pages.articles import list_inputs
+from builder.pages.articles import list_inputs, list_reads
 from builder.render import PageRenderer
 
 
@@ -19,8 +19,9 @@ def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage]:
         for pagination in paginate(f"sources/{source.slug}.html", source.articles, per_page):
             yield from renderer.keyed(
                 f"page:{pagination.path}", "source.html",
-                partial(list_inputs, renderer, pagination, (source.name, len(source.articles))),
-                partial(_source_page, renderer, source, pagination))
+                partial(list_inputs, pagination, (source.name, len(source.articles))),
+                partial(_source_page, renderer, source, pagination),
+                reads=partial(list_reads, pagination, (source.name, len(source.articles))))
 
 
 def _source_page(renderer: PageRenderer, source: Source, pagination: Pagination[Article]) -> list[OutputPage]:
