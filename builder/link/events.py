@@ -350,6 +350,9 @@ class NameColumns(NamedTuple):
 
     keys: list[str]
     texts: list[str]
+    # What the names are made of, as a memo key (the article and its mentions' actor keys: name_columns): the
+    # steps whose memo keys name the article's names name them by it, not by hashing the keys once more each.
+    digest: bytes = b""
 
 
 class LazyNames(dict):
@@ -374,8 +377,10 @@ def name_columns(article: Article, names_of: LazyNames, memo: LinkMemo | None) -
 
     mentions = article.mentions  # (their column of actor keys, not a Mention made for each to read its key)
     actor_keys = mentions.actor_keys if isinstance(mentions, Mentions) else [m.actor_key for m in mentions]
-    parts = ("article names", NAMES_FORMAT, article.source_file, article.content_hash, actor_keys)
-    return NameColumns(*recall(memo, parts, make))
+    if memo is None:
+        return NameColumns(*make())
+    digest = memo_key(("article names", NAMES_FORMAT, article.source_file, article.content_hash, actor_keys))
+    return NameColumns(*memo.recall_key(digest, make), digest)
 
 
 # ---------------------------------------------------------------- features and clustering
@@ -647,15 +652,17 @@ def _flat_blocked_pairs(tables: list[FlatVectors], params: ClusterParams,
     return pairs
 
 
-def posting_kinds(tables: list[FlatVectors], params: ClusterParams, ranks: np.ndarray | None = None) -> list[tuple]:
+def posting_kinds(tables: list[FlatVectors], params: ClusterParams, ranks: np.ndarray | None = None,
+                  rare_terms: list[np.ndarray] | None = None) -> list[tuple]:
     """Per kind of feature (`tables`, as _flat_blocked_pairs takes them): its vectors, which of its entries are
     rare, each term's number of postings, where its postings start, each entry's place in its term's postings
-    ("reference" weights; else None) and the postings (articles, each term's in time order): what _nearest reads."""
+    ("reference" weights; else None) and the postings (articles, each term's in time order): what _nearest reads.
+    `rare_terms`: per kind, reference.rare of each term of its vocabulary, when the caller knows it already."""
     count = len(tables[0].lengths)
     reference = params.reference
     ranks = np.arange(count) if ranks is None or reference is None else ranks
     kinds = []
-    for flat in tables:
+    for number, flat in enumerate(tables):
         owner = np.repeat(np.arange(count), flat.lengths)  # the article of each entry
         frequency = np.bincount(flat.terms, minlength=flat.vocabulary)  # a term is in a vector once
         by_term = np.lexsort((ranks[owner], flat.terms))  # postings: each term's articles, in time order
@@ -663,7 +670,7 @@ def posting_kinds(tables: list[FlatVectors], params: ClusterParams, ranks: np.nd
         if reference is None:
             rare, place = frequency[flat.terms] <= params.max_postings, None
         else:
-            rare = reference.rare_mask(flat.words)[flat.terms]
+            rare = (reference.rare_mask(flat.words) if rare_terms is None else rare_terms[number])[flat.terms]
             place = np.empty(len(flat.terms), dtype=np.intp)  # each entry's place in its term's postings
             place[by_term] = np.arange(len(by_term)) - first[flat.terms[by_term]]
         kinds.append((flat, rare, frequency, first, place, owner[by_term]))
@@ -1218,11 +1225,11 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
     columns_of = {a.source_file: name_columns(a, names_of, memo) for a in articles}
     publishers = frozenset(a.source.lower() for a in articles if a.source != "Unknown source")
     # An article's happenings read the article, its names (the actor keys of its mentions), the types and the
-    # publishers: all in the memo's key (an article by its content hash; the names by their keys, the rest of a
-    # name being the article's).
+    # publishers: all in the memo's key (an article by its content hash; the names by what they are made of,
+    # NameColumns.digest: the article and its mentions' actor keys).
     site_part = memo_key((types_key(type_list), sorted(publishers))) if memo is not None else b""
     happenings_of = {a.source_file: recall(memo, ("happenings", a.source_file, a.content_hash, site_part,
-                                                  columns_of[a.source_file].keys),
+                                                  columns_of[a.source_file].digest),
                                            partial(_happenings, a, names_of, type_list, publishers))
                      for a in articles}
     if memo is not None and params.reference is not None:  # only what an edit touched is grouped again
@@ -1230,7 +1237,7 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
 
         # The words and names of an article are read only if its vectors are not in the memo.
         features = [ArticleFeatures(Counter(), Counter(), *article_when(a)) for a in articles]
-        identities = [grouping_identity(a.source_file, a.content_hash, columns_of[a.source_file].keys, f)
+        identities = [grouping_identity(a.source_file, a.content_hash, columns_of[a.source_file].digest, f)
                       for a, f in zip(articles, features, strict=True)]
         groups = regroup(features, [a.source_file for a in articles], identities, params, memo,
                          full=lambda i: article_features(articles[i], names_of[articles[i].source_file]))
@@ -1498,8 +1505,11 @@ def background_events(articles: list[Article], happenings_of: dict[str, list[Hap
     each article's names as NameColumns (made from `names_of` when not given)."""
     types = types or TYPES
     if columns_of is None:
-        columns_of = {a.source_file: NameColumns([n.key for n in names_of[a.source_file]],
-                                                 [n.text for n in names_of[a.source_file]]) for a in articles}
+        columns_of = {}
+        for article in articles:
+            keys = [n.key for n in names_of[article.source_file]]
+            columns_of[article.source_file] = NameColumns(keys, [n.text for n in names_of[article.source_file]],
+                                                          memo_key(tuple(keys)) if memo is not None else b"")
     main_dates = {e.key: e.date for e in main_events}
     main_types = {e.key: e.type for e in main_events}
     types_by_name = {kind.name: kind for kind in types}
@@ -1514,11 +1524,12 @@ def background_events(articles: list[Article], happenings_of: dict[str, list[Hap
         if memo is None:
             packed = make()
         else:
-            # What the mentions read: the article, its names' keys, its main event's date and type, its date, the
-            # types and the publishers.  The article's dates are its content's, or, when it is undated and an event
-            # dated it, its content's resolved against that day: its date, so its content and its date name them.
+            # What the mentions read: the article, its names (NameColumns.digest), its main event's date and type,
+            # its date, the types and the publishers.  The article's dates are its content's, or, when it is undated
+            # and an event dated it, its content's resolved against that day: its date, so its content and its date
+            # name them.
             packed = memo.recall(("dated mentions", MENTIONS_FORMAT, article.source_file, article.content_hash,
-                                  site_part, columns_of[article.source_file].keys,
+                                  site_part, columns_of[article.source_file].digest,
                                   main.value.toordinal() if main else None,
                                   main_type, anchor.toordinal() if anchor else None), make)
         for mention in _unpacked_mentions(article, packed, types_by_name):

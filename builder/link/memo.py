@@ -43,7 +43,10 @@ class LinkMemo:
         self.made = 0
 
     def recall(self, parts: tuple, make: Callable[[], T]) -> T:
-        key = memo_key(parts)
+        return self.recall_key(memo_key(parts), make)
+
+    def recall_key(self, key: bytes, make: Callable[[], T]) -> T:
+        """recall by memo_key(parts), for a caller that uses the key itself too (builder.link.events.NameColumns)."""
         packed = self.kept.get(key)
         if packed is None:
             packed = self.previous.get(key)
