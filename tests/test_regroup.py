@@ -193,3 +193,31 @@ def test_a_part_holding_an_article_near_the_edit_is_grouped_again():
     scores = {(0, 1): 0.5, (1, 2): 0.5}
     assert _groups([0, 0, 0], {**scores, (0, 2): 0.1}, 0.28, set(), same, same, before) == [[0, 1, 2]]
     assert _groups([0, 0, 0], scores, 0.28, {0}, same, same, before) == [[0, 1], [2]]
+
+
+def test_a_site_whose_every_article_was_replaced_keeps_a_small_vocabulary_and_groups_as_cold():
+    """When the terms no article holds any more outnumber the others, the state numbers its terms again
+    (regroup._compacted); the builds after that still group as a cold grouping does."""
+    rng = Random(11)
+    site = {f"{n:03d}.md": ("v0", made_up(rng)) for n in range(60)}
+    memo = LinkMemo()
+    grouped(site, memo)
+
+    def renamed(features: ArticleFeatures, mark: str) -> ArticleFeatures:
+        return ArticleFeatures(Counter({w + mark: c for w, c in features.words.items()}),
+                               Counter({n + mark: c for n, c in features.names.items()}),
+                               features.published, features.years)
+
+    site = {f"{n:03d}b.md": ("v1", renamed(made_up(rng), "x")) for n in range(6)}  # every term new, fewer
+    memo = LinkMemo(memo.kept)
+    assert grouped(site, memo) == grouped(site, None)
+    state = next(pickle.loads(value) for value in memo.kept.values()
+                 if isinstance(pickle.loads(value), GroupingState))
+    words = state.vectors[0].flat.words
+    assert all(word.endswith("x") for word in words)  # the old terms were dropped
+    for step in range(2, 5):
+        name = rng.choice(sorted(site))
+        site[name] = (f"v{step}", renamed(made_up(rng), "x" if step % 2 else "y"))
+        del site[rng.choice(sorted(site))]
+        memo = LinkMemo(memo.kept)
+        assert grouped(site, memo) == grouped(site, None), step

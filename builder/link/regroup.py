@@ -46,7 +46,6 @@ from builder.link.events import (
     _spans,
     _tfidf,
     average_link,
-    posting_kinds,
     scored_parts,
     time_ranks,
     when_agreement,
@@ -54,7 +53,7 @@ from builder.link.events import (
 from builder.link.memo import LinkMemo, memo_key
 from builder.link.reference import Reference
 
-STATE_FORMAT = 2
+STATE_FORMAT = 3
 
 
 class KindVectors(NamedTuple):
@@ -65,6 +64,7 @@ class KindVectors(NamedTuple):
 
     flat: FlatVectors
     rare: np.ndarray
+    idf: np.ndarray  # each term's idf (the kind's Reference.idf), so that an edit need not load the frequency table
 
 
 class GroupingState(NamedTuple):
@@ -126,17 +126,30 @@ def regroup(features: list[ArticleFeatures], source_files: list[str], identities
         old_index = {identity: k for k, identity in enumerate(previous.ids)}
         old_of = {i: old_index[identity] for i, identity in enumerate(identities) if identity in old_index}
     added = [i for i in range(count) if i not in old_of]
-    made = {i: _own_vectors(features[i] if full is None else full(i), params) for i in added}
+    references = [params.reference, params.name_reference]
+    made = {}
+    numbers = [{term: n for n, term in enumerate(kind.flat.words)} for kind in previous.vectors] \
+        if previous is not None and added else []
+    for i in added:
+        article = features[i] if full is None else full(i)
+        if previous is not None:
+            _remember_idf(previous.vectors, numbers, references, [article.words, article.names])
+        made[i] = _own_vectors(article, params)
     vectors = [_carried(previous.vectors[kind] if previous is not None else None, old_of, count,
-                        {i: pair[kind] for i, pair in made.items()}, params.reference) for kind in (0, 1)]
+                        {i: pair[kind] for i, pair in made.items()}, params.reference, references[kind])
+               for kind in (0, 1)]
     del made
     flats = [kind.flat for kind in vectors]
-    kinds = posting_kinds(flats, params, time_ranks(features), [kind.rare for kind in vectors])
+    ranks = time_ranks(features)
     times = [_time_key(f, s) for f, s in zip(features, source_files, strict=True)]
     near: set[int] = set(range(count))
     edited: dict[int, int] = {}
     if previous is not None:
+        removed = _removed(old_of, previous)
+        kinds = _posting_kinds(vectors, ranks, [_terms_of(kind, added, before, removed)
+                                                for kind, before in zip(vectors, previous.vectors, strict=True)])
         near, edited = _near(kinds, params, times, old_of, added, previous)
+    kinds = _posting_kinds(vectors, ranks, [_terms_of(kind, sorted(near)) for kind in vectors])
     new_of_old = {k: i for i, k in old_of.items()}
     found_at = np.full(len(previous.ids) if previous is not None else 0, -1, dtype=np.intp)
     for k, i in [*new_of_old.items(), *((k, i) for i, k in edited.items())]:  # an edited one is found where it was
@@ -167,13 +180,59 @@ def regroup(features: list[ArticleFeatures], source_files: list[str], identities
     return groups
 
 
+def _remember_idf(vectors: list[KindVectors], numbers: list[dict[str, int]], references: list[Reference],
+                  counts: list) -> None:
+    """Tell each kind's Reference the idf the previous build kept for the terms of `counts` it knew (`numbers`:
+    each kind's term → its number)."""
+    for kind, number, reference, counted in zip(vectors, numbers, references, counts, strict=True):
+        known = [term for term in counted if term in number]
+        reference.remember(known, kind.idf[[number[term] for term in known]].tolist())
+
+
+def _removed(old_of: dict[int, int], previous: GroupingState) -> list[int]:
+    kept_old = set(old_of.values())
+    return [k for k in range(len(previous.ids)) if k not in kept_old]
+
+
+def _terms_of(vectors: KindVectors, indices: list[int], before: KindVectors | None = None,
+              removed: list[int] = ()) -> np.ndarray:
+    """Which terms are rare terms of the articles `indices` (and of the `removed` articles' vectors in
+    `before`), as a mask over the vocabulary: the postings _near and _nearest read of them."""
+    wanted = np.zeros(vectors.flat.vocabulary, dtype=bool)
+    for flat, rare, chosen in [(vectors.flat, vectors.rare, indices)] + (
+            [(before.flat, before.rare, removed)] if before is not None else []):
+        chosen = np.asarray(chosen, dtype=np.intp)
+        terms = flat.terms[_spans(flat.starts[chosen], flat.lengths[chosen])]
+        wanted[terms[rare[terms]]] = True
+    return wanted
+
+
+def _posting_kinds(vectors: list[KindVectors], ranks: np.ndarray, wanted: list[np.ndarray]) -> list[tuple]:
+    """events.posting_kinds on reference weights, but the postings made only for the terms `wanted` (per kind, a
+    mask over its vocabulary): the terms _near and _nearest read; sorting every term's postings was most of
+    the cost of finding an edit's candidates."""
+    kinds = []
+    for kind, chosen in zip(vectors, wanted, strict=True):
+        flat = kind.flat
+        frequency = np.bincount(flat.terms, minlength=flat.vocabulary)
+        owner = np.repeat(np.arange(len(flat.lengths)), flat.lengths)
+        entries = np.flatnonzero(chosen[flat.terms])
+        by_term = entries[np.lexsort((ranks[owner[entries]], flat.terms[entries]))]
+        counted = np.where(chosen, frequency, 0)
+        first = np.cumsum(counted) - counted
+        place = np.zeros(len(flat.terms), dtype=np.intp)  # each wanted entry's place in its term's postings
+        place[by_term] = np.arange(len(by_term)) - first[flat.terms[by_term]]
+        kinds.append((flat, kind.rare[flat.terms], frequency, first, place, owner[by_term]))
+    return kinds
+
+
 def _carried(before: KindVectors | None, old_of: dict[int, int], count: int, made: dict[int, Vector],
-             reference: Reference) -> KindVectors:
+             rarity: Reference, reference: Reference) -> KindVectors:
     """This build's vectors of one kind: a same article's copied from `before` (its place there: old_of), an
-    added one's from `made`."""
+    added one's from `made`.  `rarity`: which terms are rare; `reference`: the kind's idf."""
     if before is None:
         flat = FlatVectors.of([made[i] for i in range(count)])
-        return KindVectors(flat, reference.rare_mask(flat.words))
+        return KindVectors(flat, rarity.rare_mask(flat.words), np.array([reference.idf(t) for t in flat.words]))
     old = before.flat
     words = list(old.words)
     number = {term: n for n, term in enumerate(words)}
@@ -182,7 +241,8 @@ def _carried(before: KindVectors | None, old_of: dict[int, int], count: int, mad
             if term not in number:
                 number[term] = len(words)
                 words.append(term)
-    rare = np.concatenate([before.rare, reference.rare_mask(words[len(old.words):])])
+    rare = np.concatenate([before.rare, rarity.rare_mask(words[len(old.words):])])
+    idf = np.concatenate([before.idf, [reference.idf(t) for t in words[len(old.words):]]])
     source = np.full(count, -1, dtype=np.intp)
     for i, k in old_of.items():
         source[i] = k
@@ -202,21 +262,21 @@ def _carried(before: KindVectors | None, old_of: dict[int, int], count: int, mad
         own = slice(starts[i], starts[i] + lengths[i])
         terms[own] = [number[term] for term in vector.position]
         weights[own] = vector.weights
-    return KindVectors(FlatVectors(lengths, starts, terms, weights, len(words), words), rare)
+    return KindVectors(FlatVectors(lengths, starts, terms, weights, len(words), words), rare, idf)
 
 
 def _compacted(vectors: KindVectors) -> KindVectors:
     """The same vectors, their terms numbered again when the terms no article holds any more (of deleted or
     edited articles) have grown to half the vocabulary: the vocabulary does not grow with the edits."""
     flat = vectors.flat
-    used = np.unique(flat.terms)
+    used = np.flatnonzero(np.bincount(flat.terms, minlength=flat.vocabulary))
     if len(used) * 2 >= flat.vocabulary:
-        return vectors
-    renumber = np.full(flat.vocabulary, -1, dtype=flat.terms.dtype)
-    renumber[used] = np.arange(len(used), dtype=flat.terms.dtype)
+        return vectors._replace(flat=flat._replace(terms=flat.terms.astype(np.int32)))  # (half the bytes)
+    renumber = np.full(flat.vocabulary, -1, dtype=np.int32)
+    renumber[used] = np.arange(len(used), dtype=np.int32)
     words = [flat.words[t] for t in used.tolist()]
     return KindVectors(flat._replace(terms=renumber[flat.terms], vocabulary=len(words), words=words),
-                       vectors.rare[used])
+                       vectors.rare[used], vectors.idf[used])
 
 
 def _rare_terms(vectors: KindVectors, index: int) -> set[int]:
@@ -252,8 +312,7 @@ def _near(kinds: list[tuple], params: ClusterParams, times: list[tuple], old_of:
     candidate score there is that article's own weight).  Terms by their numbers, which this build's vectors
     share with the previous build's (_carried)."""
     window = params.window
-    kept_old = set(old_of.values())
-    removed = [k for k in range(len(previous.ids)) if k not in kept_old]
+    removed = _removed(old_of, previous)
     by_time = {previous.times[k]: k for k in removed}
     edited = {i: by_time[times[i]] for i in added if times[i] in by_time}
     # per kind, each edited article's rare features before (of its previous version's vector)
