@@ -32,6 +32,7 @@ import tomllib
 import unicodedata
 from array import array
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache, partial
@@ -366,6 +367,19 @@ class LazyNames(dict):
     def __missing__(self, source_file: str) -> list[Name]:
         names = self[source_file] = article_names(self.articles[source_file])
         return names
+
+
+class LazyHappenings(dict):
+    """Source file → the article's happenings, recalled or found the first time they are asked for (in an edit
+    rebuild only for the groups whose event is made again)."""
+
+    def __init__(self, makers: dict[str, Callable[[], list[Happening]]]) -> None:
+        super().__init__()
+        self.makers = makers
+
+    def __missing__(self, source_file: str) -> list[Happening]:
+        found = self[source_file] = self.makers[source_file]()
+        return found
 
 
 def name_columns(article: Article, names_of: LazyNames, memo: LinkMemo | None) -> NameColumns:
@@ -1228,10 +1242,9 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
     # publishers: all in the memo's key (an article by its content hash; the names by what they are made of,
     # NameColumns.digest: the article and its mentions' actor keys).
     site_part = memo_key((types_key(type_list), sorted(publishers))) if memo is not None else b""
-    happenings_of = {a.source_file: recall(memo, ("happenings", a.source_file, a.content_hash, site_part,
-                                                  columns_of[a.source_file].digest),
-                                           partial(_happenings, a, names_of, type_list, publishers))
-                     for a in articles}
+    happenings_of = LazyHappenings({a.source_file: partial(
+        recall, memo, ("happenings", a.source_file, a.content_hash, site_part, columns_of[a.source_file].digest),
+        partial(_happenings, a, names_of, type_list, publishers)) for a in articles})
     if memo is not None and params.reference is not None:  # only what an edit touched is grouped again
         from builder.link.regroup import grouping_identity, regroup
 
@@ -1255,73 +1268,33 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
         members = sorted((articles[i] for i in group), key=lambda a: (published[a.source_file] is None,
                                                                       published[a.source_file] or date.min,
                                                                       a.source_file))
-        reports = [Report(a, main_happening(happenings_of[a.source_file]), columns_of[a.source_file]) for a in members]
-        main = [r.happening for r in reports if r.happening]
-        kind = _kind_of(main, types_by_name)
-        people: Counter = Counter()
-        places: Counter = Counter()
-        for h in main:
-            people.update(h.participants[:4])
-            if h.place:
-                places[h.place] += 1
-        participants = [k for k, _ in sorted(people.items(), key=lambda kv: (-kv[1], _first_seen(kv[0], main)))][:6]
-        place = min(places, key=lambda p: (-places[p], p)) if places else None
-        participants = [p for p in participants if p != place]
-        doer, done_to = _roles(main, kind.name) if kind else (None, None)
-        if kind and kind.takes_object and doer in actor_by_key and actor_by_key[doer].type == EntityType.PLACE:
-            doer = None  # a place does not arrest, sign or meet
-        participants = list(dict.fromkeys([*(k for k in (doer, done_to) if k and k != place), *participants]))[:6]
-        names = _display_names(reports, actor_by_key, {*participants, place, doer, done_to})
-        first = reports[0].article
-        if kind is None and (len(reports) < 2 or not any(r.article.sentences for r in reports)):
-            continue  # one article that tells of no happening: no event of its own
-        if kind is None:
-            label = first.title or first.source_file
-            type_name = "report"
+        make = partial(_main_event, members, happenings_of, columns_of, types_by_name, published=published, memo=memo)
+        if memo is None:
+            made = MadeEvent(*make(actor_by_key), {})
         else:
-            label = event_label(kind, participants, place, names, (doer, done_to))
-            type_name = kind.name
-        evidence = []
-        for report in reports:
-            source_file = report.article.source_file
-            if report.happening:
-                evidence.append((source_file, report.happening.sentence))
-                for h in happenings_of[source_file]:
-                    if h is not report.happening and h.type == report.happening.type and (
-                            set(h.participants) & set(participants)) and (source_file, h.sentence) not in evidence:
-                        evidence.append((source_file, h.sentence))
-                        report.related.append(h)
-            elif report.article.sentences:
-                evidence.append((source_file, 0))
-        event_date, how, dated_from = _best_date(reports, published)
-        event = Event(
-            key=_stable_key("main", first.source_file),
-            label=label,
-            type=type_name,
-            slug="",
-            date=event_date,
-            place=place,
-            participants=participants,
-            evidence=sorted(evidence, key=lambda e: ([r.article.source_file for r in reports].index(e[0]), e[1])),
-            date_how=how,
-            date_from=dated_from,
-            sources=[r.article.source_file for r in reports],
-        )
-        event.summary = recall(memo, ("summary", [(r.article.source_file, r.article.content_hash) for r in reports],
-                                      evidence), partial(combined_summary, [r.article for r in reports], evidence))
+            # What the event reads: its reports (each by its content, names and date: with the types and the
+            # publishers, what its happenings are made of) and, of the actors, what MadeEvent.actors lists: checked.
+            parts = ("main event", EVENT_FORMAT, site_part,
+                     [(a.source_file, a.content_hash, columns_of[a.source_file].digest,
+                       published[a.source_file].toordinal() if published[a.source_file] else None) for a in members])
+            made = memo.recall(parts, partial(_reading_actors, make, actor_by_key))
+            if not _same_actors(made.actors, actor_by_key):  # an actor it names was renamed: made again
+                made = _reading_actors(make, actor_by_key)
+                memo.keep(parts, made)
+        event = made.event
+        if event is None:
+            continue
         events.append(event)
-        for report in reports:
-            report.article.main_event = event.key
-            report.article.events = [event.key]
-            if report.article.published.value is None and event.date is not None and event.date.resolved \
-                    and event.date.precision == Precision.DAY:
-                found = _date_through(report.article, report, event.date.value)
-                if found:
-                    day, _ = found
-                    resolve_against(report.article, day,
-                                    f"dated through the event '{label}' ({how} in {dated_from}): "
-                                    f"its report of it is read as falling on {event.date.value.isoformat()}")
-                    published[report.article.source_file] = day
+        for article in members:
+            article.main_event = event.key
+            article.events = [event.key]
+            day = made.dated.get(article.source_file)
+            if day is None:
+                continue
+            resolve_against(article, day, f"dated through the event '{event.label}' ({event.date_how} in "
+                                          f"{event.date_from}): its report of it is read as falling on "
+                                          f"{event.date.value.isoformat()}")
+            published[article.source_file] = day
 
     events.extend(background_events(articles, happenings_of, names_of, published, actor_by_key, events, publishers,
                                     type_list, memo, columns_of))
@@ -1331,6 +1304,117 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
     link_related(events, memo=memo)
     events.sort(key=event_order)
     return events, articles
+
+
+EVENT_FORMAT = 1
+
+
+class MadeEvent(NamedTuple):
+    """A group's event (None: one article telling of no happening), the undated reports it dates (source file →
+    day) and what its making read of the actors (key → (name, type), or None where there is none)."""
+
+    event: Event | None
+    dated: dict[str, date]
+    actors: dict[str, tuple[str, EntityType] | None]
+
+
+class _ReadActors:
+    """The site's actors as _main_event reads them (`key in`, `[key]`), each key it read noted with what it found."""
+
+    def __init__(self, actors: dict[str, Actor]) -> None:
+        self.actors = actors
+        self.read: dict[str, tuple[str, EntityType] | None] = {}
+
+    def __contains__(self, key: object) -> bool:
+        actor = self.actors.get(key)
+        self.read[key] = None if actor is None else (actor.name, actor.type)
+        return actor is not None
+
+    def __getitem__(self, key: str) -> Actor:
+        actor = self.actors[key]
+        self.read[key] = (actor.name, actor.type)
+        return actor
+
+
+def _same_actors(read: dict[str, tuple[str, EntityType] | None], actors: dict[str, Actor]) -> bool:
+    return all(((actor.name, actor.type) if (actor := actors.get(key)) is not None else None) == found
+               for key, found in read.items())
+
+
+def _reading_actors(make: Callable, actors: dict[str, Actor]) -> MadeEvent:
+    reading = _ReadActors(actors)
+    event, dated = make(reading)
+    return MadeEvent(event, dated, reading.read)
+
+
+def _main_event(members: list[Article], happenings_of: dict[str, list[Happening]],
+                columns_of: dict[str, NameColumns], types_by_name: dict[str, EventType], actor_by_key,
+                published: dict[str, date | None] | None = None,
+                memo: LinkMemo | None = None) -> tuple[Event | None, dict[str, date]]:
+    """The event the articles of a group report (`members`, in report order), and the day each undated report
+    is dated through it (the articles are left as they are: group_events dates them)."""
+    reports = [Report(a, main_happening(happenings_of[a.source_file]), columns_of[a.source_file]) for a in members]
+    main = [r.happening for r in reports if r.happening]
+    kind = _kind_of(main, types_by_name)
+    people: Counter = Counter()
+    places: Counter = Counter()
+    for h in main:
+        people.update(h.participants[:4])
+        if h.place:
+            places[h.place] += 1
+    participants = [k for k, _ in sorted(people.items(), key=lambda kv: (-kv[1], _first_seen(kv[0], main)))][:6]
+    place = min(places, key=lambda p: (-places[p], p)) if places else None
+    participants = [p for p in participants if p != place]
+    doer, done_to = _roles(main, kind.name) if kind else (None, None)
+    if kind and kind.takes_object and doer in actor_by_key and actor_by_key[doer].type == EntityType.PLACE:
+        doer = None  # a place does not arrest, sign or meet
+    participants = list(dict.fromkeys([*(k for k in (doer, done_to) if k and k != place), *participants]))[:6]
+    names = _display_names(reports, actor_by_key, {*participants, place, doer, done_to})
+    first = reports[0].article
+    if kind is None and (len(reports) < 2 or not any(r.article.sentences for r in reports)):
+        return None, {}  # one article that tells of no happening: no event of its own
+    if kind is None:
+        label = first.title or first.source_file
+        type_name = "report"
+    else:
+        label = event_label(kind, participants, place, names, (doer, done_to))
+        type_name = kind.name
+    evidence = []
+    for report in reports:
+        source_file = report.article.source_file
+        if report.happening:
+            evidence.append((source_file, report.happening.sentence))
+            for h in happenings_of[source_file]:
+                if h is not report.happening and h.type == report.happening.type and (
+                        set(h.participants) & set(participants)) and (source_file, h.sentence) not in evidence:
+                    evidence.append((source_file, h.sentence))
+                    report.related.append(h)
+        elif report.article.sentences:
+            evidence.append((source_file, 0))
+    event_date, how, dated_from = _best_date(reports, published)
+    event = Event(
+        key=_stable_key("main", first.source_file),
+        label=label,
+        type=type_name,
+        slug="",
+        date=event_date,
+        place=place,
+        participants=participants,
+        evidence=sorted(evidence, key=lambda e: ([r.article.source_file for r in reports].index(e[0]), e[1])),
+        date_how=how,
+        date_from=dated_from,
+        sources=[r.article.source_file for r in reports],
+    )
+    event.summary = recall(memo, ("summary", [(r.article.source_file, r.article.content_hash) for r in reports],
+                                  evidence), partial(combined_summary, [r.article for r in reports], evidence))
+    dated = {}
+    for report in reports:
+        if report.article.published.value is None and event.date is not None and event.date.resolved \
+                and event.date.precision == Precision.DAY:
+            found = _date_through(report.article, report, event.date.value)
+            if found:
+                dated[report.article.source_file] = found[0]
+    return event, dated
 
 
 def _happenings(article: Article, names_of: LazyNames, types: list[EventType],
