@@ -37,12 +37,12 @@ class CountingMemo(LinkMemo):
         super().__init__(previous)
         self.made_of: Counter = Counter()
 
-    def recall(self, parts, make):
+    def recall(self, parts, make, key=None):
         def counted():
             self.made_of[parts[0]] += 1
             return make()
 
-        return super().recall(parts, counted)
+        return super().recall(parts, counted, key)
 
 
 NEWS = "2016-02-1[3-5]-*.md"  # three days of news-2016: Scalia's death, Syria, the pope in Mexico

@@ -393,8 +393,9 @@ def name_columns(article: Article, names_of: LazyNames, memo: LinkMemo | None) -
     actor_keys = mentions.actor_keys if isinstance(mentions, Mentions) else [m.actor_key for m in mentions]
     if memo is None:
         return NameColumns(*make())
-    digest = memo_key(("article names", NAMES_FORMAT, article.source_file, article.content_hash, actor_keys))
-    return NameColumns(*memo.recall_key(digest, make), digest)
+    parts = ("article names", NAMES_FORMAT, article.source_file, article.content_hash, actor_keys)
+    digest = memo_key(parts)
+    return NameColumns(*memo.recall(parts, make, digest), digest)
 
 
 # ---------------------------------------------------------------- features and clustering

@@ -42,11 +42,9 @@ class LinkMemo:
         self.reused = 0
         self.made = 0
 
-    def recall(self, parts: tuple, make: Callable[[], T]) -> T:
-        return self.recall_key(memo_key(parts), make)
-
-    def recall_key(self, key: bytes, make: Callable[[], T]) -> T:
-        """recall by memo_key(parts), for a caller that uses the key itself too (builder.link.events.NameColumns)."""
+    def recall(self, parts: tuple, make: Callable[[], T], key: bytes | None = None) -> T:
+        """`key`: memo_key(parts), when the caller has it already (builder.link.events.NameColumns.digest)."""
+        key = memo_key(parts) if key is None else key
         packed = self.kept.get(key)
         if packed is None:
             packed = self.previous.get(key)
