@@ -286,3 +286,19 @@ def test_an_undated_report_is_dated_through_a_recalled_event():
     assert memo.reused and repr(warm) == repr(cold) and repr(warm_articles) == repr(cold_articles)
     dated = next(a for a in warm_articles if a.source_file == "b.txt")
     assert "dated through the event" in dated.published.how
+
+
+def test_a_recalled_event_keeps_the_entries_it_was_made_from_for_the_next_build():
+    """An edit recalls most events whole, not their reports' happenings and summaries: those entries are kept
+    (unread) for a later build that makes the event again, so the memo does not lose them edit after edit."""
+    from builder.link.events import group_events
+    from tests.test_events import MEETING_A, MEETING_B, STORM
+
+    def articles() -> list[Article]:
+        return pickle.loads(pickle.dumps([MEETING_A, MEETING_B, STORM]))
+
+    first = CountingMemo()
+    group_events(articles(), memo=first)
+    again = CountingMemo(first.kept)
+    group_events(articles(), memo=again)
+    assert not again.made_of and set(again.kept) == set(first.kept)

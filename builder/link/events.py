@@ -373,13 +373,18 @@ class LazyHappenings(dict):
     """Source file → the article's happenings, recalled or found the first time they are asked for (in an edit
     rebuild only for the groups whose event is made again)."""
 
-    def __init__(self, makers: dict[str, Callable[[], list[Happening]]]) -> None:
+    def __init__(self, memo: LinkMemo | None, parts: dict[str, tuple],
+                 makers: dict[str, Callable[[], list[Happening]]]) -> None:
         super().__init__()
-        self.makers = makers
+        self.memo, self.parts, self.makers = memo, parts, makers
 
     def __missing__(self, source_file: str) -> list[Happening]:
-        found = self[source_file] = self.makers[source_file]()
+        found = self[source_file] = recall(self.memo, self.parts[source_file], self.makers[source_file])
         return found
+
+    def key(self, source_file: str) -> bytes:
+        """The memo key of the article's happenings."""
+        return memo_key(self.parts[source_file])
 
 
 def name_columns(article: Article, names_of: LazyNames, memo: LinkMemo | None) -> NameColumns:
@@ -1243,9 +1248,10 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
     # publishers: all in the memo's key (an article by its content hash; the names by what they are made of,
     # NameColumns.digest: the article and its mentions' actor keys).
     site_part = memo_key((types_key(type_list), sorted(publishers))) if memo is not None else b""
-    happenings_of = LazyHappenings({a.source_file: partial(
-        recall, memo, ("happenings", a.source_file, a.content_hash, site_part, columns_of[a.source_file].digest),
-        partial(_happenings, a, names_of, type_list, publishers)) for a in articles})
+    happenings_of = LazyHappenings(
+        memo, {a.source_file: ("happenings", a.source_file, a.content_hash, site_part, columns_of[a.source_file].digest)
+               for a in articles},
+        {a.source_file: partial(_happenings, a, names_of, type_list, publishers) for a in articles})
     if memo is not None and params.reference is not None:  # only what an edit touched is grouped again
         from builder.link.regroup import grouping_identity, regroup
 
@@ -1271,7 +1277,8 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
                                                                       a.source_file))
         make = partial(_main_event, members, happenings_of, columns_of, types_by_name, published=published, memo=memo)
         if memo is None:
-            made = MadeEvent(*make(actor_by_key), {})
+            event, dated, _ = make(actor_by_key)
+            made = MadeEvent(event, dated, {}, [])
         else:
             # What the event reads: its reports (each by its content, names and date: with the types and the
             # publishers, what its happenings are made of) and, of the actors, what MadeEvent.actors lists: checked.
@@ -1282,6 +1289,7 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
             if not _same_actors(made.actors, actor_by_key):  # an actor it names was renamed: made again
                 made = _reading_actors(make, actor_by_key)
                 memo.keep(parts, made)
+            memo.carry(made.entries)
         event = made.event
         if event is None:
             continue
@@ -1317,6 +1325,7 @@ class MadeEvent(NamedTuple):
     event: Event | None
     dated: dict[str, date]
     actors: dict[str, tuple[str, EntityType] | None]
+    entries: list[bytes]  # the memo keys of the happenings and summary it was made from (LinkMemo.carry)
 
 
 class _ReadActors:
@@ -1344,16 +1353,19 @@ def _same_actors(read: dict[str, tuple[str, EntityType] | None], actors: dict[st
 
 def _reading_actors(make: Callable, actors: dict[str, Actor]) -> MadeEvent:
     reading = _ReadActors(actors)
-    event, dated = make(reading)
-    return MadeEvent(event, dated, reading.read)
+    event, dated, entries = make(reading)
+    return MadeEvent(event, dated, reading.read, entries)
 
 
 def _main_event(members: list[Article], happenings_of: dict[str, list[Happening]],
                 columns_of: dict[str, NameColumns], types_by_name: dict[str, EventType], actor_by_key,
                 published: dict[str, date | None] | None = None,
-                memo: LinkMemo | None = None) -> tuple[Event | None, dict[str, date]]:
-    """The event the articles of a group report (`members`, in report order), and the day each undated report
-    is dated through it (the articles are left as they are: group_events dates them)."""
+                memo: LinkMemo | None = None) -> tuple[Event | None, dict[str, date], list[bytes]]:
+    """The event the articles of a group report (`members`, in report order), the day each undated report is
+    dated through it (the articles are left as they are: group_events dates them), and the memo keys of the
+    happenings and the summary it read."""
+    entries = [happenings_of.key(a.source_file) for a in members] if isinstance(happenings_of, LazyHappenings) \
+        and memo is not None else []
     reports = [Report(a, main_happening(happenings_of[a.source_file]), columns_of[a.source_file]) for a in members]
     main = [r.happening for r in reports if r.happening]
     kind = _kind_of(main, types_by_name)
@@ -1373,7 +1385,7 @@ def _main_event(members: list[Article], happenings_of: dict[str, list[Happening]
     names = _display_names(reports, actor_by_key, {*participants, place, doer, done_to})
     first = reports[0].article
     if kind is None and (len(reports) < 2 or not any(r.article.sentences for r in reports)):
-        return None, {}  # one article that tells of no happening: no event of its own
+        return None, {}, entries  # one article that tells of no happening: no event of its own
     if kind is None:
         label = first.title or first.source_file
         type_name = "report"
@@ -1406,8 +1418,10 @@ def _main_event(members: list[Article], happenings_of: dict[str, list[Happening]
         date_from=dated_from,
         sources=[r.article.source_file for r in reports],
     )
-    event.summary = recall(memo, ("summary", [(r.article.source_file, r.article.content_hash) for r in reports],
-                                  evidence), partial(combined_summary, [r.article for r in reports], evidence))
+    summary = ("summary", [(r.article.source_file, r.article.content_hash) for r in reports], evidence)
+    event.summary = recall(memo, summary, partial(combined_summary, [r.article for r in reports], evidence))
+    if memo is not None:
+        entries.append(memo_key(summary))
     dated = {}
     for report in reports:
         if report.article.published.value is None and event.date is not None and event.date.resolved \
@@ -1415,7 +1429,7 @@ def _main_event(members: list[Article], happenings_of: dict[str, list[Happening]
             found = _date_through(report.article, report, event.date.value)
             if found:
                 dated[report.article.source_file] = found[0]
-    return event, dated
+    return event, dated, entries
 
 
 def _happenings(article: Article, names_of: LazyNames, types: list[EventType],

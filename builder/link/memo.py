@@ -57,6 +57,14 @@ class LinkMemo:
         self.made += 1
         return value
 
+    def carry(self, keys: list[bytes]) -> None:
+        """Keep the previous build's entries under `keys` for the next build, unread: the entries a recalled value
+        was made from (builder.link.events.MadeEvent.entries), needed again only when it is made again."""
+        for key in keys:
+            packed = self.previous.get(key)
+            if packed is not None:
+                self.kept.setdefault(key, packed)
+
     def previous_value(self, parts: tuple) -> object | None:
         """The value the previous build kept for `parts` (recalled or made there, or kept by `keep`), or None;
         not kept for the next build unless recalled or kept again."""
