@@ -776,19 +776,23 @@ def pair_scores(features: list[ArticleFeatures], params: ClusterParams,
 
 
 def average_link(count: int, scores: dict[tuple[int, int], float], threshold: float) -> list[list[int]]:
-    """Average-link agglomerative clustering over a sparse similarity graph (missing pairs count as 0)."""
+    """Average-link agglomerative clustering over a sparse similarity graph (missing pairs count as 0).
+    A group made by a merge gets the next number; the heap breaks equal averages by the groups' numbers, and a
+    merged group's sums add the first group's total, then the second's, to 0.0 (the same floats every run)."""
     members: dict[int, list[int]] = {i: [i] for i in range(count)}
+    size: dict[int, int] = dict.fromkeys(range(count), 1)
     links: dict[int, dict[int, float]] = defaultdict(dict)
     for (i, j), score in scores.items():
         links[i][j] = links[j][i] = score
     heap = [(-score, i, j) for (i, j), score in scores.items() if score > threshold]
     heapq.heapify(heap)
+    pop, push = heapq.heappop, heapq.heappush
     next_id = count
     while heap:
-        negative, a, b = heapq.heappop(heap)
-        if a not in members or b not in members:
+        negative, a, b = pop(heap)
+        if a not in size or b not in size:
             continue
-        average = links[a].get(b, 0.0) / (len(members[a]) * len(members[b]))
+        average = links[a].get(b, 0.0) / (size[a] * size[b])
         if abs(-negative - average) > 1e-12:
             continue  # stale entry
         if average <= threshold:
@@ -796,18 +800,23 @@ def average_link(count: int, scores: dict[tuple[int, int], float], threshold: fl
         merged = next_id
         next_id += 1
         members[merged] = members.pop(a) + members.pop(b)
-        combined: dict[int, float] = defaultdict(float)
-        for old in (a, b):
-            for other, total in links.pop(old).items():
-                if other in (a, b):
-                    continue
-                combined[other] += total
-                links[other].pop(old, None)
+        merged_size = size[merged] = size.pop(a) + size.pop(b)
+        combined: dict[int, float] = {}
+        for other, total in links.pop(a).items():
+            if other != b:
+                combined[other] = 0.0 + total
+                del links[other][a]
+        for other, total in links.pop(b).items():
+            if other != a:
+                known = combined.get(other)
+                combined[other] = (0.0 if known is None else known) + total
+                del links[other][b]
+        own = links[merged]
         for other, total in combined.items():
-            links[merged][other] = links[other][merged] = total
-            average = total / (len(members[merged]) * len(members[other]))
+            own[other] = links[other][merged] = total
+            average = total / (merged_size * size[other])
             if average > threshold:
-                heapq.heappush(heap, (-average, min(merged, other), max(merged, other)))
+                push(heap, (-average, other, merged))  # other < merged: made before it
     return sorted((sorted(group) for group in members.values()), key=lambda g: g[0])
 
 
