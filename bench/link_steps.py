@@ -48,7 +48,8 @@ for n in ["find_duplicates", "unique_slugs", "resolve_actors", "group_events", "
 for n in ["article_names", "article_features", "cluster_articles", "pair_scores", "average_link", "_tfidf",
           "_flat_blocked_pairs", "_flat_pair_cosines", "background_events", "link_related", "combined_summary",
           "find_happenings", "_best_date", "_display_names", "time_ranks", "recall", "_packed_mentions",
-          "group_dated_mentions", "_date_through", "name_columns", "_unpacked_mentions", "article_when"]:
+          "group_dated_mentions", "_date_through", "name_columns", "_unpacked_mentions", "article_when",
+          "_main_event"]:
     wrap(ev, n)
 for n in ["_local_resolution", "mention_keys", "_said_in", "_assign_slugs", "_likely_merges",
           "_provisional_slugs", "_with_actors", "recall", "References"]:
@@ -60,7 +61,8 @@ wrap(co, "co_actors")
 for n in ["name_parts", "_touched", "_parts_to_redo"]:
     wrap(rj, n)
 
-for n in ["regroup", "_near", "_scores", "_groups", "_nearest", "posting_kinds", "_parts", "grouping_identity"]:
+for n in ["regroup", "_near", "_scores", "_groups", "_nearest", "posting_kinds", "_parts", "grouping_identity",
+          "_posting_kinds", "_carried", "_kept_candidates", "_compacted", "average_link"]:
     wrap(rg, n)
 
 project, pick = Path(sys.argv[1]), Path(sys.argv[2])

@@ -37,12 +37,12 @@ class CountingMemo(LinkMemo):
         super().__init__(previous)
         self.made_of: Counter = Counter()
 
-    def recall(self, parts, make):
+    def recall(self, parts, make, key=None):
         def counted():
             self.made_of[parts[0]] += 1
             return make()
 
-        return super().recall(parts, counted)
+        return super().recall(parts, counted, key)
 
 
 NEWS = "2016-02-1[3-5]-*.md"  # three days of news-2016: Scalia's death, Syria, the pope in Mexico
@@ -240,3 +240,65 @@ def test_related_events_of_an_untouched_site_are_all_kept(monkeypatch):
     cold = related_of(events, memo, 5)
     monkeypatch.setattr(Counter, "__init__", lambda *a, **k: pytest.fail("worked out again"))
     assert related_of(events, LinkMemo(memo.kept), 5) == cold
+
+
+def test_a_recalled_event_is_made_again_when_an_actor_it_names_is_renamed():
+    """A group's event is recalled from the memo by its reports; an actor the event read (its name in the label,
+    its type for the doer) may change without them (actor resolution is the whole site's): then it is made
+    again, and the events equal a cold grouping's."""
+    from builder.link.events import group_events
+    from builder.model import Actor, EntityType
+    from tests.test_events import MEETING_A, MEETING_B, STORM
+
+    def articles() -> list[Article]:
+        return pickle.loads(pickle.dumps([MEETING_A, MEETING_B, STORM]))
+
+    def actors(kim: str, shoigu_type: EntityType = EntityType.PERSON) -> list[Actor]:
+        return [Actor("kim-jong-un", kim, EntityType.PERSON, "kim-jong-un"),
+                Actor("sergei-shoigu", "Sergei Shoigu", shoigu_type, "sergei-shoigu")]
+
+    memo = LinkMemo()
+    first, _ = group_events(articles(), actors("Kim Jong Un"), memo=memo)
+    assert any("Kim Jong Un" in e.label for e in first)
+    for changed in (actors("Marshal Kim"), actors("Marshal Kim", EntityType.PLACE), actors("Kim Jong Un")):
+        memo = LinkMemo(memo.kept)
+        warm, warm_articles = group_events(articles(), changed, memo=memo)
+        cold, cold_articles = group_events(articles(), changed)
+        assert repr(warm) == repr(cold) and repr(warm_articles) == repr(cold_articles)
+    renamed, _ = group_events(articles(), actors("Marshal Kim"), memo=LinkMemo(memo.kept))
+    assert any("Marshal Kim" in e.label for e in renamed)
+
+
+def test_an_undated_report_is_dated_through_a_recalled_event():
+    """The day an undated report is dated through its event is kept with the recalled event and applied to this
+    build's article (its dates resolved against that day), as a cold grouping does."""
+    from builder.link.events import group_events
+    from tests.test_events import MEETING_A, MEETING_B
+
+    def articles() -> list[Article]:
+        return pickle.loads(pickle.dumps([MEETING_A, MEETING_B]))
+
+    memo = LinkMemo()
+    group_events(articles(), memo=memo)
+    memo = LinkMemo(memo.kept)
+    warm, warm_articles = group_events(articles(), memo=memo)
+    cold, cold_articles = group_events(articles())
+    assert memo.reused and repr(warm) == repr(cold) and repr(warm_articles) == repr(cold_articles)
+    dated = next(a for a in warm_articles if a.source_file == "b.txt")
+    assert "dated through the event" in dated.published.how
+
+
+def test_a_recalled_event_keeps_the_entries_it_was_made_from_for_the_next_build():
+    """An edit recalls most events whole, not their reports' happenings and summaries: those entries are kept
+    (unread) for a later build that makes the event again, so the memo does not lose them edit after edit."""
+    from builder.link.events import group_events
+    from tests.test_events import MEETING_A, MEETING_B, STORM
+
+    def articles() -> list[Article]:
+        return pickle.loads(pickle.dumps([MEETING_A, MEETING_B, STORM]))
+
+    first = CountingMemo()
+    group_events(articles(), memo=first)
+    again = CountingMemo(first.kept)
+    group_events(articles(), memo=again)
+    assert not again.made_of and set(again.kept) == set(first.kept)

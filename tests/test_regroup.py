@@ -56,6 +56,18 @@ CHANGE = st.sampled_from(["edit", "retouch", "add", "delete"])
        few=st.booleans())
 def test_a_regrouping_after_changes_is_a_cold_grouping(seed, builds, few):
     """Each build after the first changes one to three articles (the next one is grouped with its memo)."""
+    import builder.link.regroup as regroup_module
+
+    made: list[ArticleFeatures] = []
+    real = regroup_module._own_vectors
+    regroup_module._own_vectors = lambda features, params: made.append(features) or real(features, params)
+    try:
+        _changes_regrouped(seed, builds, few, made)
+    finally:
+        regroup_module._own_vectors = real
+
+
+def _changes_regrouped(seed: int, builds: list[list[str]], few: bool, made: list) -> None:
     rng = Random(seed)
     params = FEW if few else PARAMS
     site = {f"{n:03d}.md": ("v0", made_up(rng)) for n in range(0, 160, 2)}
@@ -79,8 +91,9 @@ def test_a_regrouping_after_changes_is_a_cold_grouping(seed, builds, few):
             else:
                 del site[name]
         memo = LinkMemo(memo.kept)
+        made.clear()
         assert grouped(site, memo, params) == grouped(site, None, params), (step, changes)
-        assert memo.reused  # the same articles' vectors were recalled
+        assert len(made) <= len(changes)  # only the edited and added articles' vectors were made again
 
 
 def test_an_untouched_site_keeps_every_candidate_list_and_group():
@@ -90,10 +103,10 @@ def test_an_untouched_site_keeps_every_candidate_list_and_group():
     cold = grouped(site, memo)
     again = LinkMemo(memo.kept)
     assert grouped(site, again) == cold
-    assert again.made == 0  # no vectors made again
     state = next(pickle.loads(value) for value in again.kept.values()
                  if isinstance(pickle.loads(value), GroupingState))
     assert len(state.ids) == 120 and sum(map(len, state.groups)) == 120
+    assert len(state.nearest_starts) == 121 and len(state.vectors[0].flat.lengths) == 120
 
 
 def test_an_edit_far_in_time_leaves_most_candidates_as_they_were(monkeypatch):
@@ -173,9 +186,38 @@ def test_a_part_holding_an_article_near_the_edit_is_grouped_again():
 
     from builder.link.regroup import _groups
 
-    before = GroupingState(ids=[b"a", b"b", b"c"], times=[], nearest=[], pairs=np.array([1, 2, 5]),
+    before = GroupingState(ids=[b"a", b"b", b"c"], times=[], vectors=[], nearest_starts=np.zeros(4, dtype=np.intp),
+                           nearest=np.zeros(0, dtype=np.intp), pairs=np.array([1, 2, 5]),
                            scores=np.array([0.5, 0.1, 0.5]), part=[0, 0, 0], groups=[[0, 1, 2]])
     same = {0: 0, 1: 1, 2: 2}
     scores = {(0, 1): 0.5, (1, 2): 0.5}
     assert _groups([0, 0, 0], {**scores, (0, 2): 0.1}, 0.28, set(), same, same, before) == [[0, 1, 2]]
     assert _groups([0, 0, 0], scores, 0.28, {0}, same, same, before) == [[0, 1], [2]]
+
+
+def test_a_site_whose_every_article_was_replaced_keeps_a_small_vocabulary_and_groups_as_cold():
+    """When the terms no article holds any more outnumber the others, the state numbers its terms again
+    (regroup._compacted); the builds after that still group as a cold grouping does."""
+    rng = Random(11)
+    site = {f"{n:03d}.md": ("v0", made_up(rng)) for n in range(60)}
+    memo = LinkMemo()
+    grouped(site, memo)
+
+    def renamed(features: ArticleFeatures, mark: str) -> ArticleFeatures:
+        return ArticleFeatures(Counter({w + mark: c for w, c in features.words.items()}),
+                               Counter({n + mark: c for n, c in features.names.items()}),
+                               features.published, features.years)
+
+    site = {f"{n:03d}b.md": ("v1", renamed(made_up(rng), "x")) for n in range(6)}  # every term new, fewer
+    memo = LinkMemo(memo.kept)
+    assert grouped(site, memo) == grouped(site, None)
+    state = next(pickle.loads(value) for value in memo.kept.values()
+                 if isinstance(pickle.loads(value), GroupingState))
+    words = state.vectors[0].flat.words
+    assert all(word.endswith("x") for word in words)  # the old terms were dropped
+    for step in range(2, 5):
+        name = rng.choice(sorted(site))
+        site[name] = (f"v{step}", renamed(made_up(rng), "x" if step % 2 else "y"))
+        del site[rng.choice(sorted(site))]
+        memo = LinkMemo(memo.kept)
+        assert grouped(site, memo) == grouped(site, None), step

@@ -32,6 +32,7 @@ import tomllib
 import unicodedata
 from array import array
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache, partial
@@ -350,6 +351,9 @@ class NameColumns(NamedTuple):
 
     keys: list[str]
     texts: list[str]
+    # What the names are made of, as a memo key (the article and its mentions' actor keys: name_columns): the
+    # steps whose memo keys name the article's names name them by it, not by hashing the keys once more each.
+    digest: bytes = b""
 
 
 class LazyNames(dict):
@@ -365,6 +369,24 @@ class LazyNames(dict):
         return names
 
 
+class LazyHappenings(dict):
+    """Source file → the article's happenings, recalled or found the first time they are asked for (in an edit
+    rebuild only for the groups whose event is made again)."""
+
+    def __init__(self, memo: LinkMemo | None, parts: dict[str, tuple],
+                 makers: dict[str, Callable[[], list[Happening]]]) -> None:
+        super().__init__()
+        self.memo, self.parts, self.makers = memo, parts, makers
+
+    def __missing__(self, source_file: str) -> list[Happening]:
+        found = self[source_file] = recall(self.memo, self.parts[source_file], self.makers[source_file])
+        return found
+
+    def key(self, source_file: str) -> bytes:
+        """The memo key of the article's happenings."""
+        return memo_key(self.parts[source_file])
+
+
 def name_columns(article: Article, names_of: LazyNames, memo: LinkMemo | None) -> NameColumns:
     """The article's NameColumns, recalled from `memo` by what article_names reads: the article and the actor
     keys linking gave its mentions."""
@@ -374,8 +396,11 @@ def name_columns(article: Article, names_of: LazyNames, memo: LinkMemo | None) -
 
     mentions = article.mentions  # (their column of actor keys, not a Mention made for each to read its key)
     actor_keys = mentions.actor_keys if isinstance(mentions, Mentions) else [m.actor_key for m in mentions]
+    if memo is None:
+        return NameColumns(*make())
     parts = ("article names", NAMES_FORMAT, article.source_file, article.content_hash, actor_keys)
-    return NameColumns(*recall(memo, parts, make))
+    digest = memo_key(parts)
+    return NameColumns(*memo.recall(parts, make, digest), digest)
 
 
 # ---------------------------------------------------------------- features and clustering
@@ -647,15 +672,17 @@ def _flat_blocked_pairs(tables: list[FlatVectors], params: ClusterParams,
     return pairs
 
 
-def posting_kinds(tables: list[FlatVectors], params: ClusterParams, ranks: np.ndarray | None = None) -> list[tuple]:
+def posting_kinds(tables: list[FlatVectors], params: ClusterParams, ranks: np.ndarray | None = None,
+                  rare_terms: list[np.ndarray] | None = None) -> list[tuple]:
     """Per kind of feature (`tables`, as _flat_blocked_pairs takes them): its vectors, which of its entries are
     rare, each term's number of postings, where its postings start, each entry's place in its term's postings
-    ("reference" weights; else None) and the postings (articles, each term's in time order): what _nearest reads."""
+    ("reference" weights; else None) and the postings (articles, each term's in time order): what _nearest reads.
+    `rare_terms`: per kind, reference.rare of each term of its vocabulary, when the caller knows it already."""
     count = len(tables[0].lengths)
     reference = params.reference
     ranks = np.arange(count) if ranks is None or reference is None else ranks
     kinds = []
-    for flat in tables:
+    for number, flat in enumerate(tables):
         owner = np.repeat(np.arange(count), flat.lengths)  # the article of each entry
         frequency = np.bincount(flat.terms, minlength=flat.vocabulary)  # a term is in a vector once
         by_term = np.lexsort((ranks[owner], flat.terms))  # postings: each term's articles, in time order
@@ -663,7 +690,7 @@ def posting_kinds(tables: list[FlatVectors], params: ClusterParams, ranks: np.nd
         if reference is None:
             rare, place = frequency[flat.terms] <= params.max_postings, None
         else:
-            rare = reference.rare_mask(flat.words)[flat.terms]
+            rare = (reference.rare_mask(flat.words) if rare_terms is None else rare_terms[number])[flat.terms]
             place = np.empty(len(flat.terms), dtype=np.intp)  # each entry's place in its term's postings
             place[by_term] = np.arange(len(by_term)) - first[flat.terms[by_term]]
         kinds.append((flat, rare, frequency, first, place, owner[by_term]))
@@ -749,19 +776,23 @@ def pair_scores(features: list[ArticleFeatures], params: ClusterParams,
 
 
 def average_link(count: int, scores: dict[tuple[int, int], float], threshold: float) -> list[list[int]]:
-    """Average-link agglomerative clustering over a sparse similarity graph (missing pairs count as 0)."""
+    """Average-link agglomerative clustering over a sparse similarity graph (missing pairs count as 0).
+    A group made by a merge gets the next number; the heap breaks equal averages by the groups' numbers, and a
+    merged group's sums add the first group's total, then the second's, to 0.0 (the same floats every run)."""
     members: dict[int, list[int]] = {i: [i] for i in range(count)}
+    size: dict[int, int] = dict.fromkeys(range(count), 1)
     links: dict[int, dict[int, float]] = defaultdict(dict)
     for (i, j), score in scores.items():
         links[i][j] = links[j][i] = score
     heap = [(-score, i, j) for (i, j), score in scores.items() if score > threshold]
     heapq.heapify(heap)
+    pop, push = heapq.heappop, heapq.heappush
     next_id = count
     while heap:
-        negative, a, b = heapq.heappop(heap)
-        if a not in members or b not in members:
+        negative, a, b = pop(heap)
+        if a not in size or b not in size:
             continue
-        average = links[a].get(b, 0.0) / (len(members[a]) * len(members[b]))
+        average = links[a].get(b, 0.0) / (size[a] * size[b])
         if abs(-negative - average) > 1e-12:
             continue  # stale entry
         if average <= threshold:
@@ -769,18 +800,23 @@ def average_link(count: int, scores: dict[tuple[int, int], float], threshold: fl
         merged = next_id
         next_id += 1
         members[merged] = members.pop(a) + members.pop(b)
-        combined: dict[int, float] = defaultdict(float)
-        for old in (a, b):
-            for other, total in links.pop(old).items():
-                if other in (a, b):
-                    continue
-                combined[other] += total
-                links[other].pop(old, None)
+        merged_size = size[merged] = size.pop(a) + size.pop(b)
+        combined: dict[int, float] = {}
+        for other, total in links.pop(a).items():
+            if other != b:
+                combined[other] = 0.0 + total
+                del links[other][a]
+        for other, total in links.pop(b).items():
+            if other != a:
+                known = combined.get(other)
+                combined[other] = (0.0 if known is None else known) + total
+                del links[other][b]
+        own = links[merged]
         for other, total in combined.items():
-            links[merged][other] = links[other][merged] = total
-            average = total / (len(members[merged]) * len(members[other]))
+            own[other] = links[other][merged] = total
+            average = total / (merged_size * size[other])
             if average > threshold:
-                heapq.heappush(heap, (-average, min(merged, other), max(merged, other)))
+                push(heap, (-average, other, merged))  # other < merged: made before it
     return sorted((sorted(group) for group in members.values()), key=lambda g: g[0])
 
 
@@ -1218,19 +1254,19 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
     columns_of = {a.source_file: name_columns(a, names_of, memo) for a in articles}
     publishers = frozenset(a.source.lower() for a in articles if a.source != "Unknown source")
     # An article's happenings read the article, its names (the actor keys of its mentions), the types and the
-    # publishers: all in the memo's key (an article by its content hash; the names by their keys, the rest of a
-    # name being the article's).
+    # publishers: all in the memo's key (an article by its content hash; the names by what they are made of,
+    # NameColumns.digest: the article and its mentions' actor keys).
     site_part = memo_key((types_key(type_list), sorted(publishers))) if memo is not None else b""
-    happenings_of = {a.source_file: recall(memo, ("happenings", a.source_file, a.content_hash, site_part,
-                                                  columns_of[a.source_file].keys),
-                                           partial(_happenings, a, names_of, type_list, publishers))
-                     for a in articles}
+    happenings_of = LazyHappenings(
+        memo, {a.source_file: ("happenings", a.source_file, a.content_hash, site_part, columns_of[a.source_file].digest)
+               for a in articles},
+        {a.source_file: partial(_happenings, a, names_of, type_list, publishers) for a in articles})
     if memo is not None and params.reference is not None:  # only what an edit touched is grouped again
         from builder.link.regroup import grouping_identity, regroup
 
         # The words and names of an article are read only if its vectors are not in the memo.
         features = [ArticleFeatures(Counter(), Counter(), *article_when(a)) for a in articles]
-        identities = [grouping_identity(a.source_file, a.content_hash, columns_of[a.source_file].keys, f)
+        identities = [grouping_identity(a.source_file, a.content_hash, columns_of[a.source_file].digest, f)
                       for a, f in zip(articles, features, strict=True)]
         groups = regroup(features, [a.source_file for a in articles], identities, params, memo,
                          full=lambda i: article_features(articles[i], names_of[articles[i].source_file]))
@@ -1248,73 +1284,35 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
         members = sorted((articles[i] for i in group), key=lambda a: (published[a.source_file] is None,
                                                                       published[a.source_file] or date.min,
                                                                       a.source_file))
-        reports = [Report(a, main_happening(happenings_of[a.source_file]), columns_of[a.source_file]) for a in members]
-        main = [r.happening for r in reports if r.happening]
-        kind = _kind_of(main, types_by_name)
-        people: Counter = Counter()
-        places: Counter = Counter()
-        for h in main:
-            people.update(h.participants[:4])
-            if h.place:
-                places[h.place] += 1
-        participants = [k for k, _ in sorted(people.items(), key=lambda kv: (-kv[1], _first_seen(kv[0], main)))][:6]
-        place = min(places, key=lambda p: (-places[p], p)) if places else None
-        participants = [p for p in participants if p != place]
-        doer, done_to = _roles(main, kind.name) if kind else (None, None)
-        if kind and kind.takes_object and doer in actor_by_key and actor_by_key[doer].type == EntityType.PLACE:
-            doer = None  # a place does not arrest, sign or meet
-        participants = list(dict.fromkeys([*(k for k in (doer, done_to) if k and k != place), *participants]))[:6]
-        names = _display_names(reports, actor_by_key, {*participants, place, doer, done_to})
-        first = reports[0].article
-        if kind is None and (len(reports) < 2 or not any(r.article.sentences for r in reports)):
-            continue  # one article that tells of no happening: no event of its own
-        if kind is None:
-            label = first.title or first.source_file
-            type_name = "report"
+        make = partial(_main_event, members, happenings_of, columns_of, types_by_name, published=published, memo=memo)
+        if memo is None:
+            event, dated, _ = make(actor_by_key)
+            made = MadeEvent(event, dated, {}, [])
         else:
-            label = event_label(kind, participants, place, names, (doer, done_to))
-            type_name = kind.name
-        evidence = []
-        for report in reports:
-            source_file = report.article.source_file
-            if report.happening:
-                evidence.append((source_file, report.happening.sentence))
-                for h in happenings_of[source_file]:
-                    if h is not report.happening and h.type == report.happening.type and (
-                            set(h.participants) & set(participants)) and (source_file, h.sentence) not in evidence:
-                        evidence.append((source_file, h.sentence))
-                        report.related.append(h)
-            elif report.article.sentences:
-                evidence.append((source_file, 0))
-        event_date, how, dated_from = _best_date(reports, published)
-        event = Event(
-            key=_stable_key("main", first.source_file),
-            label=label,
-            type=type_name,
-            slug="",
-            date=event_date,
-            place=place,
-            participants=participants,
-            evidence=sorted(evidence, key=lambda e: ([r.article.source_file for r in reports].index(e[0]), e[1])),
-            date_how=how,
-            date_from=dated_from,
-            sources=[r.article.source_file for r in reports],
-        )
-        event.summary = recall(memo, ("summary", [(r.article.source_file, r.article.content_hash) for r in reports],
-                                      evidence), partial(combined_summary, [r.article for r in reports], evidence))
+            # What the event reads: its reports (each by its content, names and date: with the types and the
+            # publishers, what its happenings are made of) and, of the actors, what MadeEvent.actors lists: checked.
+            parts = ("main event", EVENT_FORMAT, site_part,
+                     [(a.source_file, a.content_hash, columns_of[a.source_file].digest,
+                       published[a.source_file].toordinal() if published[a.source_file] else None) for a in members])
+            made = memo.recall(parts, partial(_reading_actors, make, actor_by_key))
+            if not _same_actors(made.actors, actor_by_key):  # an actor it names was renamed: made again
+                made = _reading_actors(make, actor_by_key)
+                memo.keep(parts, made)
+            memo.carry(made.entries)
+        event = made.event
+        if event is None:
+            continue
         events.append(event)
-        for report in reports:
-            report.article.main_event = event.key
-            report.article.events = [event.key]
-            if report.article.published.value is None and event.date is not None and event.date.resolved \
-                    and event.date.precision == Precision.DAY:
-                found = _date_through(report.article, report, event.date.value)
-                if found:
-                    day, _ = found
-                    resolve_against(report.article, day,
-                                    f"dated through the event '{label}' ({how} in {dated_from}): "
-                                    f"its report of it is read as falling on {event.date.value.isoformat()}")
-                    published[report.article.source_file] = day
+        for article in members:
+            article.main_event = event.key
+            article.events = [event.key]
+            day = made.dated.get(article.source_file)
+            if day is None:
+                continue
+            resolve_against(article, day, f"dated through the event '{event.label}' ({event.date_how} in "
+                                          f"{event.date_from}): its report of it is read as falling on "
+                                          f"{event.date.value.isoformat()}")
+            published[article.source_file] = day
 
     events.extend(background_events(articles, happenings_of, names_of, published, actor_by_key, events, publishers,
                                     type_list, memo, columns_of))
@@ -1324,6 +1322,123 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
     link_related(events, memo=memo)
     events.sort(key=event_order)
     return events, articles
+
+
+EVENT_FORMAT = 1
+
+
+class MadeEvent(NamedTuple):
+    """A group's event (None: one article telling of no happening), the undated reports it dates (source file →
+    day) and what its making read of the actors (key → (name, type), or None where there is none)."""
+
+    event: Event | None
+    dated: dict[str, date]
+    actors: dict[str, tuple[str, EntityType] | None]
+    entries: list[bytes]  # the memo keys of the happenings and summary it was made from (LinkMemo.carry)
+
+
+class _ReadActors:
+    """The site's actors as _main_event reads them (`key in`, `[key]`), each key it read noted with what it found."""
+
+    def __init__(self, actors: dict[str, Actor]) -> None:
+        self.actors = actors
+        self.read: dict[str, tuple[str, EntityType] | None] = {}
+
+    def __contains__(self, key: object) -> bool:
+        actor = self.actors.get(key)
+        self.read[key] = None if actor is None else (actor.name, actor.type)
+        return actor is not None
+
+    def __getitem__(self, key: str) -> Actor:
+        actor = self.actors[key]
+        self.read[key] = (actor.name, actor.type)
+        return actor
+
+
+def _same_actors(read: dict[str, tuple[str, EntityType] | None], actors: dict[str, Actor]) -> bool:
+    return all(((actor.name, actor.type) if (actor := actors.get(key)) is not None else None) == found
+               for key, found in read.items())
+
+
+def _reading_actors(make: Callable, actors: dict[str, Actor]) -> MadeEvent:
+    reading = _ReadActors(actors)
+    event, dated, entries = make(reading)
+    return MadeEvent(event, dated, reading.read, entries)
+
+
+def _main_event(members: list[Article], happenings_of: dict[str, list[Happening]],
+                columns_of: dict[str, NameColumns], types_by_name: dict[str, EventType], actor_by_key,
+                published: dict[str, date | None] | None = None,
+                memo: LinkMemo | None = None) -> tuple[Event | None, dict[str, date], list[bytes]]:
+    """The event the articles of a group report (`members`, in report order), the day each undated report is
+    dated through it (the articles are left as they are: group_events dates them), and the memo keys of the
+    happenings and the summary it read."""
+    entries = [happenings_of.key(a.source_file) for a in members] if isinstance(happenings_of, LazyHappenings) \
+        and memo is not None else []
+    reports = [Report(a, main_happening(happenings_of[a.source_file]), columns_of[a.source_file]) for a in members]
+    main = [r.happening for r in reports if r.happening]
+    kind = _kind_of(main, types_by_name)
+    people: Counter = Counter()
+    places: Counter = Counter()
+    for h in main:
+        people.update(h.participants[:4])
+        if h.place:
+            places[h.place] += 1
+    participants = [k for k, _ in sorted(people.items(), key=lambda kv: (-kv[1], _first_seen(kv[0], main)))][:6]
+    place = min(places, key=lambda p: (-places[p], p)) if places else None
+    participants = [p for p in participants if p != place]
+    doer, done_to = _roles(main, kind.name) if kind else (None, None)
+    if kind and kind.takes_object and doer in actor_by_key and actor_by_key[doer].type == EntityType.PLACE:
+        doer = None  # a place does not arrest, sign or meet
+    participants = list(dict.fromkeys([*(k for k in (doer, done_to) if k and k != place), *participants]))[:6]
+    names = _display_names(reports, actor_by_key, {*participants, place, doer, done_to})
+    first = reports[0].article
+    if kind is None and (len(reports) < 2 or not any(r.article.sentences for r in reports)):
+        return None, {}, entries  # one article that tells of no happening: no event of its own
+    if kind is None:
+        label = first.title or first.source_file
+        type_name = "report"
+    else:
+        label = event_label(kind, participants, place, names, (doer, done_to))
+        type_name = kind.name
+    evidence = []
+    for report in reports:
+        source_file = report.article.source_file
+        if report.happening:
+            evidence.append((source_file, report.happening.sentence))
+            for h in happenings_of[source_file]:
+                if h is not report.happening and h.type == report.happening.type and (
+                        set(h.participants) & set(participants)) and (source_file, h.sentence) not in evidence:
+                    evidence.append((source_file, h.sentence))
+                    report.related.append(h)
+        elif report.article.sentences:
+            evidence.append((source_file, 0))
+    event_date, how, dated_from = _best_date(reports, published)
+    event = Event(
+        key=_stable_key("main", first.source_file),
+        label=label,
+        type=type_name,
+        slug="",
+        date=event_date,
+        place=place,
+        participants=participants,
+        evidence=sorted(evidence, key=lambda e: ([r.article.source_file for r in reports].index(e[0]), e[1])),
+        date_how=how,
+        date_from=dated_from,
+        sources=[r.article.source_file for r in reports],
+    )
+    summary = ("summary", [(r.article.source_file, r.article.content_hash) for r in reports], evidence)
+    event.summary = recall(memo, summary, partial(combined_summary, [r.article for r in reports], evidence))
+    if memo is not None:
+        entries.append(memo_key(summary))
+    dated = {}
+    for report in reports:
+        if report.article.published.value is None and event.date is not None and event.date.resolved \
+                and event.date.precision == Precision.DAY:
+            found = _date_through(report.article, report, event.date.value)
+            if found:
+                dated[report.article.source_file] = found[0]
+    return event, dated, entries
 
 
 def _happenings(article: Article, names_of: LazyNames, types: list[EventType],
@@ -1498,8 +1613,11 @@ def background_events(articles: list[Article], happenings_of: dict[str, list[Hap
     each article's names as NameColumns (made from `names_of` when not given)."""
     types = types or TYPES
     if columns_of is None:
-        columns_of = {a.source_file: NameColumns([n.key for n in names_of[a.source_file]],
-                                                 [n.text for n in names_of[a.source_file]]) for a in articles}
+        columns_of = {}
+        for article in articles:
+            keys = [n.key for n in names_of[article.source_file]]
+            columns_of[article.source_file] = NameColumns(keys, [n.text for n in names_of[article.source_file]],
+                                                          memo_key(tuple(keys)) if memo is not None else b"")
     main_dates = {e.key: e.date for e in main_events}
     main_types = {e.key: e.type for e in main_events}
     types_by_name = {kind.name: kind for kind in types}
@@ -1514,11 +1632,12 @@ def background_events(articles: list[Article], happenings_of: dict[str, list[Hap
         if memo is None:
             packed = make()
         else:
-            # What the mentions read: the article, its names' keys, its main event's date and type, its date, the
-            # types and the publishers.  The article's dates are its content's, or, when it is undated and an event
-            # dated it, its content's resolved against that day: its date, so its content and its date name them.
+            # What the mentions read: the article, its names (NameColumns.digest), its main event's date and type,
+            # its date, the types and the publishers.  The article's dates are its content's, or, when it is undated
+            # and an event dated it, its content's resolved against that day: its date, so its content and its date
+            # name them.
             packed = memo.recall(("dated mentions", MENTIONS_FORMAT, article.source_file, article.content_hash,
-                                  site_part, columns_of[article.source_file].keys,
+                                  site_part, columns_of[article.source_file].digest,
                                   main.value.toordinal() if main else None,
                                   main_type, anchor.toordinal() if anchor else None), make)
         for mention in _unpacked_mentions(article, packed, types_by_name):

@@ -42,8 +42,9 @@ class LinkMemo:
         self.reused = 0
         self.made = 0
 
-    def recall(self, parts: tuple, make: Callable[[], T]) -> T:
-        key = memo_key(parts)
+    def recall(self, parts: tuple, make: Callable[[], T], key: bytes | None = None) -> T:
+        """`key`: memo_key(parts), when the caller has it already (builder.link.events.NameColumns.digest)."""
+        key = memo_key(parts) if key is None else key
         packed = self.kept.get(key)
         if packed is None:
             packed = self.previous.get(key)
@@ -55,6 +56,14 @@ class LinkMemo:
         self.kept[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         self.made += 1
         return value
+
+    def carry(self, keys: list[bytes]) -> None:
+        """Keep the previous build's entries under `keys` for the next build, unread: the entries a recalled value
+        was made from (builder.link.events.MadeEvent.entries), needed again only when it is made again."""
+        for key in keys:
+            packed = self.previous.get(key)
+            if packed is not None:
+                self.kept.setdefault(key, packed)
 
     def previous_value(self, parts: tuple) -> object | None:
         """The value the previous build kept for `parts` (recalled or made there, or kept by `keep`), or None;

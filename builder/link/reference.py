@@ -70,6 +70,12 @@ class Reference:
             known = self._idf[term] = math.log(1.0 / share) + IDF_FLOOR
         return known
 
+    def remember(self, terms: list[str], idfs: list[float]) -> None:
+        """idf values worked out before (by a previous build: builder.link.regroup), so that an edit rebuild does
+        not load the frequency table for terms it knows."""
+        for term, idf in zip(terms, idfs, strict=True):
+            self._idf.setdefault(term, idf)
+
     def rare(self, term: str) -> bool:
         known = self._rare.get(term)
         if known is None:

@@ -21,16 +21,17 @@ GroupingState kept in the link memo, builder/link/memo.py):
    the previous build with the same articles has the same pairs and scores, so it keeps its groups; every
    other part is grouped again.
 
-The previous build's vectors of a removed article come from the memo too (each article's vectors are kept
-under its identity).  When something the state needs is missing, everything is worked out again: the result
-never depends on the memo (tests/test_regroup.py checks edits, additions and deletions against a cold grouping).
+The state holds every article's vectors (KindVectors: a same article's are copied from it, only an added one's
+are made; a removed one's previous vectors are there for step 2) and each article's candidates and each pair's
+score as numpy arrays, so that carrying the unchanged ones over is a few array copies, not a step per article.
+When the state is missing, everything is worked out again: the result never depends on the memo
+(tests/test_regroup.py checks edits, additions and deletions against a cold grouping).
 """
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Callable
-from functools import partial
 from typing import NamedTuple
 
 import numpy as np
@@ -42,16 +43,28 @@ from builder.link.events import (
     Vector,
     _flat_pair_cosines,
     _nearest,
+    _spans,
     _tfidf,
     average_link,
-    posting_kinds,
     scored_parts,
     time_ranks,
     when_agreement,
 )
 from builder.link.memo import LinkMemo, memo_key
+from builder.link.reference import Reference
 
-STATE_FORMAT = 1
+STATE_FORMAT = 3
+
+
+class KindVectors(NamedTuple):
+    """Every article's vector of one kind of feature (words or names), in article order, and whether each term of
+    their vocabulary is rare (Reference.rare).  Carried from build to build: a term keeps its number (new terms
+    are numbered after the known ones), so an article's vector is copied, not made or looked up again.  The
+    numbers are not a cold build's (first seen), but nothing reads them but to tell terms apart."""
+
+    flat: FlatVectors
+    rare: np.ndarray
+    idf: np.ndarray  # each term's idf (the kind's Reference.idf), so that an edit need not load the frequency table
 
 
 class GroupingState(NamedTuple):
@@ -59,16 +72,19 @@ class GroupingState(NamedTuple):
 
     ids: list[bytes]  # each article's identity (grouping_identity), in article order
     times: list[tuple]  # each article's key in time order: (undated, day number, source file)
-    nearest: list[list[int]]  # each article's candidates (events._nearest)
+    vectors: list[KindVectors]  # per kind: words, names
+    nearest_starts: np.ndarray  # article i's candidates (events._nearest): nearest[nearest_starts[i] : …[i + 1]]
+    nearest: np.ndarray
     pairs: np.ndarray  # every candidate pair (i < j), as codes i * len(ids) + j, sorted
     scores: np.ndarray  # their scores, in the same order
     part: list[int]  # each article's part (its first article)
     groups: list[list[int]]
 
 
-def grouping_identity(source_file: str, content_hash: str, name_keys: list[str], features: ArticleFeatures) -> bytes:
-    """All that an article's grouping features are made of (events.article_features)."""
-    return memo_key(("grouped article", STATE_FORMAT, source_file, content_hash, name_keys,
+def grouping_identity(source_file: str, content_hash: str, names: object, features: ArticleFeatures) -> bytes:
+    """All that an article's grouping features are made of (events.article_features): `names` stands for the
+    names article_features reads (their keys, or a digest of what they are made from: NameColumns.digest)."""
+    return memo_key(("grouped article", STATE_FORMAT, source_file, content_hash, names,
                      features.published.toordinal() if features.published else None, sorted(features.years)))
 
 
@@ -77,10 +93,6 @@ def _own_vectors(features: ArticleFeatures, params: ClusterParams) -> tuple[Vect
     floats as events._vectors over any list of articles holding it)."""
     return (_tfidf([features.words], reference=params.reference)[0],
             _tfidf([features.names], reference=params.name_reference)[0])
-
-
-def _vectors_of(full: Callable[[int], ArticleFeatures], index: int, params: ClusterParams) -> tuple[Vector, Vector]:
-    return _own_vectors(full(index), params)
 
 
 def _time_key(features: ArticleFeatures, source_file: str) -> tuple:
@@ -103,80 +115,208 @@ def regroup(features: list[ArticleFeatures], source_files: list[str], identities
     """events.cluster_articles(features, params) on "reference" weights (params.reference), with the previous
     build's grouping from `memo` where an edit did not touch it; keeps this build's in `memo` for the next.
     `full`: article i's features with their words and names, when `features` hold only the dates (then the
-    words and names are read only for the articles whose vectors the memo does not hold)."""
+    words and names are read only for the articles the previous grouping does not hold)."""
     count = len(features)
-    tag = repr(params)
-    vectors = [memo.recall(("event vectors", STATE_FORMAT, identity, tag),
-                           partial(_own_vectors, f, params) if full is None else partial(_vectors_of, full, i, params))
-               for i, (f, identity) in enumerate(zip(features, identities, strict=True))]
-    flats = [FlatVectors.of([v[0] for v in vectors]), FlatVectors.of([v[1] for v in vectors])]
-    del vectors
-    kinds = posting_kinds(flats, params, time_ranks(features))
-    times = [_time_key(f, s) for f, s in zip(features, source_files, strict=True)]
-    state_parts = ("event grouping", STATE_FORMAT, tag)
+    state_parts = ("event grouping", STATE_FORMAT, repr(params))
     previous = memo.previous_value(state_parts)
     if not isinstance(previous, GroupingState) or source_files != sorted(source_files):
         previous = None
     old_of: dict[int, int] = {}  # a same article's index → its index in the previous build
-    edited: dict[int, int] = {}
-    near: set[int] = set(range(count))
     if previous is not None:
         old_index = {identity: k for k, identity in enumerate(previous.ids)}
         old_of = {i: old_index[identity] for i, identity in enumerate(identities) if identity in old_index}
-        near, edited = _near(kinds, params, times, old_of, previous, memo, tag)
+    added = [i for i in range(count) if i not in old_of]
+    references = [params.reference, params.name_reference]
+    made = {}
+    numbers = [{term: n for n, term in enumerate(kind.flat.words)} for kind in previous.vectors] \
+        if previous is not None and added else []
+    for i in added:
+        article = features[i] if full is None else full(i)
+        if previous is not None:
+            _remember_idf(previous.vectors, numbers, references, [article.words, article.names])
+        made[i] = _own_vectors(article, params)
+    vectors = [_carried(previous.vectors[kind] if previous is not None else None, old_of, count,
+                        {i: pair[kind] for i, pair in made.items()}, params.reference, references[kind])
+               for kind in (0, 1)]
+    del made
+    flats = [kind.flat for kind in vectors]
+    ranks = time_ranks(features)
+    times = [_time_key(f, s) for f, s in zip(features, source_files, strict=True)]
+    near: set[int] = set(range(count))
+    edited: dict[int, int] = {}
+    if previous is not None:
+        removed = _removed(old_of, previous)
+        kinds = _posting_kinds(vectors, ranks, [_terms_of(kind, added, before, removed)
+                                                for kind, before in zip(vectors, previous.vectors, strict=True)])
+        near, edited = _near(kinds, params, times, old_of, added, previous)
+    kinds = _posting_kinds(vectors, ranks, [_terms_of(kind, sorted(near)) for kind in vectors])
     new_of_old = {k: i for i, k in old_of.items()}
-    found_at = {**new_of_old, **{k: i for i, k in edited.items()}}  # an edited article is found where it was
+    found_at = np.full(len(previous.ids) if previous is not None else 0, -1, dtype=np.intp)
+    for k, i in [*new_of_old.items(), *((k, i) for i, k in edited.items())]:  # an edited one is found where it was
+        found_at[k] = i
 
-    pairs: set[tuple[int, int]] = set()
-    nearest: list[list[int]] = []
+    rows = _kept_candidates(near, old_of, found_at, previous) if previous is not None else {}
     for index in range(count):
-        found = None
-        if index not in near:
-            found = [found_at.get(k) for k in previous.nearest[old_of[index]]]
-            if None in found:  # not expected (a removed article is near all it found); found again
-                found = None
-        if found is None:
-            found = _nearest(index, kinds, params.neighbours, params.window)
-        nearest.append(found)
-        for other in found:
-            pairs.add((min(index, other), max(index, other)))
+        if index not in rows:
+            rows[index] = np.array(_nearest(index, kinds, params.neighbours, params.window), dtype=np.intp)
     del kinds
-    scores = _scores(sorted(pairs), features, flats, params, old_of, previous)
+    lengths = np.array([len(rows[i]) for i in range(count)], dtype=np.intp)
+    nearest = np.concatenate([rows[i] for i in range(count)]) if count else np.zeros(0, dtype=np.intp)
+    del rows
+    owner = np.repeat(np.arange(count, dtype=np.int64), lengths)
+    codes = np.unique(np.minimum(owner, nearest) * count + np.maximum(owner, nearest))  # every pair, sorted
+    same_old = np.full(count, -1, dtype=np.int64)
+    for i, k in old_of.items():
+        same_old[i] = k
+    values = _scores(codes, count, features, flats, params, same_old, previous)
+    first, second = np.divmod(codes, count) if count else (codes, codes)
+    scores = dict(zip(zip(first.tolist(), second.tolist(), strict=True), values.tolist(), strict=True))
     part = _parts(count, scores, params.threshold)
     groups = _groups(part, scores, params.threshold, near, old_of, new_of_old, previous)
-    codes = np.array([i * count + j for i, j in scores], dtype=np.int64)
-    order = np.argsort(codes, kind="stable")
     memo.keep(state_parts, GroupingState(
-        ids=list(identities), times=times, nearest=nearest, pairs=codes[order],
-        scores=np.array(list(scores.values()), dtype=np.float64)[order],
-        part=part, groups=groups))
+        ids=list(identities), times=times, vectors=[_compacted(kind) for kind in vectors],
+        nearest_starts=np.concatenate([[0], np.cumsum(lengths)]).astype(np.intp), nearest=nearest,
+        pairs=codes, scores=values, part=part, groups=groups))
     return groups
 
 
-def _near(kinds: list[tuple], params: ClusterParams, times: list[tuple], old_of: dict[int, int],
-          previous: GroupingState, memo: LinkMemo, tag: str) -> tuple[set[int], dict[int, int]]:
+def _remember_idf(vectors: list[KindVectors], numbers: list[dict[str, int]], references: list[Reference],
+                  counts: list) -> None:
+    """Tell each kind's Reference the idf the previous build kept for the terms of `counts` it knew (`numbers`:
+    each kind's term → its number)."""
+    for kind, number, reference, counted in zip(vectors, numbers, references, counts, strict=True):
+        known = [term for term in counted if term in number]
+        reference.remember(known, kind.idf[[number[term] for term in known]].tolist())
+
+
+def _removed(old_of: dict[int, int], previous: GroupingState) -> list[int]:
+    kept_old = set(old_of.values())
+    return [k for k in range(len(previous.ids)) if k not in kept_old]
+
+
+def _terms_of(vectors: KindVectors, indices: list[int], before: KindVectors | None = None,
+              removed: list[int] = ()) -> np.ndarray:
+    """Which terms are rare terms of the articles `indices` (and of the `removed` articles' vectors in
+    `before`), as a mask over the vocabulary: the postings _near and _nearest read of them."""
+    wanted = np.zeros(vectors.flat.vocabulary, dtype=bool)
+    for flat, rare, chosen in [(vectors.flat, vectors.rare, indices)] + (
+            [(before.flat, before.rare, removed)] if before is not None else []):
+        chosen = np.asarray(chosen, dtype=np.intp)
+        terms = flat.terms[_spans(flat.starts[chosen], flat.lengths[chosen])]
+        wanted[terms[rare[terms]]] = True
+    return wanted
+
+
+def _posting_kinds(vectors: list[KindVectors], ranks: np.ndarray, wanted: list[np.ndarray]) -> list[tuple]:
+    """events.posting_kinds on reference weights, but the postings made only for the terms `wanted` (per kind, a
+    mask over its vocabulary): the terms _near and _nearest read; sorting every term's postings was most of
+    the cost of finding an edit's candidates."""
+    kinds = []
+    for kind, chosen in zip(vectors, wanted, strict=True):
+        flat = kind.flat
+        frequency = np.bincount(flat.terms, minlength=flat.vocabulary)
+        owner = np.repeat(np.arange(len(flat.lengths)), flat.lengths)
+        entries = np.flatnonzero(chosen[flat.terms])
+        by_term = entries[np.lexsort((ranks[owner[entries]], flat.terms[entries]))]
+        counted = np.where(chosen, frequency, 0)
+        first = np.cumsum(counted) - counted
+        place = np.zeros(len(flat.terms), dtype=np.intp)  # each wanted entry's place in its term's postings
+        place[by_term] = np.arange(len(by_term)) - first[flat.terms[by_term]]
+        kinds.append((flat, kind.rare[flat.terms], frequency, first, place, owner[by_term]))
+    return kinds
+
+
+def _carried(before: KindVectors | None, old_of: dict[int, int], count: int, made: dict[int, Vector],
+             rarity: Reference, reference: Reference) -> KindVectors:
+    """This build's vectors of one kind: a same article's copied from `before` (its place there: old_of), an
+    added one's from `made`.  `rarity`: which terms are rare; `reference`: the kind's idf."""
+    if before is None:
+        flat = FlatVectors.of([made[i] for i in range(count)])
+        return KindVectors(flat, rarity.rare_mask(flat.words), np.array([reference.idf(t) for t in flat.words]))
+    old = before.flat
+    words = list(old.words)
+    number = {term: n for n, term in enumerate(words)}
+    for vector in made.values():
+        for term in vector.position:
+            if term not in number:
+                number[term] = len(words)
+                words.append(term)
+    rare = np.concatenate([before.rare, rarity.rare_mask(words[len(old.words):])])
+    idf = np.concatenate([before.idf, [reference.idf(t) for t in words[len(old.words):]]])
+    source = np.full(count, -1, dtype=np.intp)
+    for i, k in old_of.items():
+        source[i] = k
+    lengths = np.zeros(count, dtype=np.intp)
+    kept = np.flatnonzero(source >= 0)
+    lengths[kept] = old.lengths[source[kept]]
+    for i, vector in made.items():
+        lengths[i] = len(vector.position)
+    starts = np.cumsum(lengths) - lengths
+    terms = np.empty(int(lengths.sum()), dtype=old.terms.dtype)
+    weights = np.empty(len(terms), dtype=np.float64)
+    into = _spans(starts[kept], lengths[kept])
+    out_of = _spans(old.starts[source[kept]], lengths[kept])
+    terms[into] = old.terms[out_of]
+    weights[into] = old.weights[out_of]
+    for i, vector in made.items():
+        own = slice(starts[i], starts[i] + lengths[i])
+        terms[own] = [number[term] for term in vector.position]
+        weights[own] = vector.weights
+    return KindVectors(FlatVectors(lengths, starts, terms, weights, len(words), words), rare, idf)
+
+
+def _compacted(vectors: KindVectors) -> KindVectors:
+    """The same vectors, their terms numbered again when the terms no article holds any more (of deleted or
+    edited articles) have grown to half the vocabulary: the vocabulary does not grow with the edits."""
+    flat = vectors.flat
+    used = np.flatnonzero(np.bincount(flat.terms, minlength=flat.vocabulary))
+    if len(used) * 2 >= flat.vocabulary:
+        return vectors._replace(flat=flat._replace(terms=flat.terms.astype(np.int32)))  # (half the bytes)
+    renumber = np.full(flat.vocabulary, -1, dtype=np.int32)
+    renumber[used] = np.arange(len(used), dtype=np.int32)
+    words = [flat.words[t] for t in used.tolist()]
+    return KindVectors(flat._replace(terms=renumber[flat.terms], vocabulary=len(words), words=words),
+                       vectors.rare[used], vectors.idf[used])
+
+
+def _rare_terms(vectors: KindVectors, index: int) -> set[int]:
+    """The numbers of the rare terms of article `index`'s vector."""
+    flat = vectors.flat
+    own = flat.terms[flat.starts[index] : flat.starts[index] + flat.lengths[index]]
+    return set(own[vectors.rare[own]].tolist())
+
+
+def _kept_candidates(near: set[int], old_of: dict[int, int], found_at: np.ndarray,
+                     previous: GroupingState) -> dict[int, np.ndarray]:
+    """The candidates of the articles not near a change: their previous ones, at their places in this build (a
+    list holding a removed article is not expected, a removed article being near all it found; then found
+    again)."""
+    kept = [i for i in sorted(old_of) if i not in near]
+    olds = np.array([old_of[i] for i in kept], dtype=np.intp)
+    starts = previous.nearest_starts
+    lengths = (starts[1:] - starts[:-1])[olds]
+    mapped = found_at[previous.nearest[_spans(starts[olds], lengths)]]
+    ends = np.cumsum(lengths)
+    missing = set(np.repeat(np.arange(len(kept)), lengths)[mapped < 0].tolist())
+    rows = zip(kept, ends.tolist(), lengths.tolist(), strict=True)
+    return {i: mapped[end - length : end] for n, (i, end, length) in enumerate(rows) if n not in missing}
+
+
+def _near(kinds: list[tuple], params: ClusterParams, times: list[tuple], old_of: dict[int, int], added: list[int],
+          previous: GroupingState) -> tuple[set[int], dict[int, int]]:
     """The articles whose candidates may have changed since `previous`, and the edited ones (an added article →
     its previous version, when that one had the same source file and date: then it is where it was in every time
     order).  Near: the added ones, and the same ones within params.window places of an added or a removed one in
     the (new or previous) postings of a rare feature it holds; of an edited one, only of a rare feature it gained
     or lost (in the windows of the features it kept it stands where it stood, and what it adds to an article's
-    candidate score there is that article's own weight)."""
+    candidate score there is that article's own weight).  Terms by their numbers, which this build's vectors
+    share with the previous build's (_carried)."""
     window = params.window
-    count = len(times)
-    added = [i for i in range(count) if i not in old_of]
-    kept_old = set(old_of.values())
-    removed = [k for k in range(len(previous.ids)) if k not in kept_old]
-    old_vectors = {}
-    for k in removed:
-        found = memo.previous_value(("event vectors", STATE_FORMAT, previous.ids[k], tag))
-        if found is None:  # the previous vectors are not known: every article's candidates again
-            return set(range(count)), {}
-        old_vectors[k] = found
+    removed = _removed(old_of, previous)
     by_time = {previous.times[k]: k for k in removed}
     edited = {i: by_time[times[i]] for i in added if times[i] in by_time}
-    rare = params.reference.rare
-    # per kind, each edited article's rare features before (of its previous version's vectors)
-    had = [{i: {t for t in old_vectors[k][kind].position if rare(t)} for i, k in edited.items()} for kind in (0, 1)]
+    # per kind, each edited article's rare features before (of its previous version's vector)
+    had = [{i: _rare_terms(previous.vectors[kind], k) for i, k in edited.items()} for kind in (0, 1)]
     near = set(added)
     for kind, (flat, is_rare, frequency, first, place, docs) in enumerate(kinds):
         for index in added:  # the window around it in each of its rare features' postings (as _nearest reads them)
@@ -184,26 +324,25 @@ def _near(kinds: list[tuple], params: ClusterParams, times: list[tuple], old_of:
             kept = is_rare[own]
             before = had[kind].get(index, ())
             for term, at in zip(flat.terms[own][kept].tolist(), place[own][kept].tolist(), strict=True):
-                if flat.words[term] in before:
+                if term in before:
                     continue
                 low = max(at - window, 0)
                 high = min(at + window + 1, int(frequency[term]))
                 near.update(docs[first[term] + low : first[term] + high].tolist())
     if not removed:
         return near, edited
-    for kind, (flat, _, frequency, first, _, docs) in enumerate(kinds):
-        number = {term: n for n, term in enumerate(flat.words)}
-        has = {k: _rare_terms(kinds[kind], i) for i, k in edited.items()}  # an edited one's rare features now
-        held: dict[str, list[int]] = {}  # rare term → the removed articles holding it, whose window matters
+    for kind, (flat, is_rare, frequency, first, _, docs) in enumerate(kinds):
+        has = {k: set(flat.terms[flat.starts[i] : flat.starts[i] + flat.lengths[i]][
+            is_rare[flat.starts[i] : flat.starts[i] + flat.lengths[i]]].tolist()) for i, k in edited.items()}
+        held: dict[int, list[int]] = {}  # rare term → the removed articles holding it, whose window matters
         for k in removed:
-            for term in old_vectors[k][kind].position:
-                if rare(term) and term not in has.get(k, ()):
+            for term in _rare_terms(previous.vectors[kind], k):
+                if term not in has.get(k, ()):
                     held.setdefault(term, []).append(k)
         for term, holders in held.items():
             # The term's previous postings: the same articles holding it now (an edited one where it held it before
             # too), and the removed ones, in time order.
-            at = number.get(term)
-            now = docs[first[at] : first[at] + frequency[at]].tolist() if at is not None else []
+            now = docs[first[term] : first[term] + frequency[term]].tolist()
             before = sorted([(times[i], i) for i in now if i in old_of or term in had[kind].get(i, ())]
                             + [(previous.times[k], -1) for k in holders])
             keys = [key for key, _ in before]
@@ -213,35 +352,32 @@ def _near(kinds: list[tuple], params: ClusterParams, times: list[tuple], old_of:
     return near, edited
 
 
-def _rare_terms(kind: tuple, index: int) -> set[str]:
-    flat, is_rare = kind[0], kind[1]
-    own = slice(flat.starts[index], flat.starts[index] + flat.lengths[index])
-    return {flat.words[term] for term in flat.terms[own][is_rare[own]].tolist()}
-
-
-def _scores(pairs: list[tuple[int, int]], features: list[ArticleFeatures], flats: list[FlatVectors],
-            params: ClusterParams, old_of: dict[int, int],
-            previous: GroupingState | None) -> dict[tuple[int, int], float]:
-    """Each candidate pair's score (events.pair_scores): a pair of same articles scored before keeps its score."""
-    known: dict[tuple[int, int], float] = {}
-    fresh = pairs
-    if previous is not None and len(previous.pairs):
-        size = len(previous.ids)
-        both = [(i, j) for i, j in pairs if i in old_of and j in old_of]
-        codes = np.array([old_of[i] * size + old_of[j] for i, j in both], dtype=np.int64)
-        at = np.searchsorted(previous.pairs, codes)
+def _scores(codes: np.ndarray, count: int, features: list[ArticleFeatures], flats: list[FlatVectors],
+            params: ClusterParams, same_old: np.ndarray, previous: GroupingState | None) -> np.ndarray:
+    """Each candidate pair's score (events.pair_scores; the pairs as codes i * count + j): a pair of same
+    articles (same_old: each one's place in the previous build, -1 for an added one) scored before keeps its
+    score."""
+    first, second = np.divmod(codes, count) if count else (codes, codes)
+    scores = np.zeros(len(codes), dtype=np.float64)
+    known = np.zeros(len(codes), dtype=bool)
+    if previous is not None and len(previous.pairs) and len(codes):
+        before, after = same_old[first], same_old[second]
+        both = np.flatnonzero((before >= 0) & (after >= 0))
+        old_codes = before[both] * len(previous.ids) + after[both]  # same articles keep their order
+        at = np.searchsorted(previous.pairs, old_codes)
         at[at >= len(previous.pairs)] = 0
-        hit = previous.pairs[at] == codes
-        known = {pair: score for pair, score in zip((p for p, h in zip(both, hit.tolist(), strict=True) if h),
-                                                    previous.scores[at[hit]].tolist(), strict=True)}
-        fresh = [pair for pair in pairs if pair not in known]
-    word_cosines = _flat_pair_cosines(flats[0], fresh)
-    name_cosines = _flat_pair_cosines(flats[1], fresh)
+        hit = previous.pairs[at] == old_codes
+        scores[both[hit]] = previous.scores[at[hit]]
+        known[both[hit]] = True
+    fresh = np.flatnonzero(~known)
+    pairs = list(zip(first[fresh].tolist(), second[fresh].tolist(), strict=True))
+    word_cosines = _flat_pair_cosines(flats[0], pairs)
+    name_cosines = _flat_pair_cosines(flats[1], pairs)
     total = params.words + params.names
-    made = {pair: (params.words * word + params.names * name
-                   + params.when * when_agreement(features[pair[0]], features[pair[1]])) / total
-            for pair, word, name in zip(fresh, word_cosines, name_cosines, strict=True)}
-    return {pair: known[pair] if pair in known else made[pair] for pair in pairs}
+    scores[fresh] = [(params.words * word + params.names * name
+                      + params.when * when_agreement(features[i], features[j])) / total
+                     for (i, j), word, name in zip(pairs, word_cosines, name_cosines, strict=True)]
+    return scores
 
 
 def _groups(part: list[int], scores: dict[tuple[int, int], float], threshold: float, near: set[int],
