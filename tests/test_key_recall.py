@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_feeds import make_site
 
@@ -21,7 +21,7 @@ from builder.page_keys import PageKeys, unpack
 from builder.render import iter_site_pages
 
 KINDS = ["retitle", "redate", "move source", "delete", "add", "describe actor", "rename actor", "drop actor",
-         "involve actor", "relabel event", "drop event", "redate event", "nothing"]
+         "involve actor", "relabel event", "drop event", "redate event", "date event from", "nothing"]
 EDITS = st.lists(st.tuples(st.sampled_from(KINDS), st.integers(0, 5)), min_size=1, max_size=4)
 
 
@@ -54,7 +54,7 @@ def edited(site: Site, edits: list[tuple[str, int]]) -> Site:
                 actors[index] = dataclasses.replace(actors[index], name=f"Renamed {number}")
             else:
                 actors[index] = dataclasses.replace(actors[index], description=f"Described ({number})")
-        elif edit in ("involve actor", "relabel event", "drop event", "redate event") and events:
+        elif edit in ("involve actor", "relabel event", "drop event", "redate event", "date event from") and events:
             index = at % len(events)
             event = events[index]
             if edit == "drop event":
@@ -63,6 +63,9 @@ def edited(site: Site, edits: list[tuple[str, int]]) -> Site:
                 key = actors[at % len(actors)].key
                 events[index] = dataclasses.replace(event, participants=[k for k in event.participants if k != key]
                                                     if key in event.participants else [*event.participants, key])
+            elif edit == "date event from" and articles:  # (the report it is dated from need not be a source)
+                events[index] = dataclasses.replace(event, date_how="dated from its report",
+                                                    date_from=articles[at % len(articles)].source_file)
             elif edit == "redate event" and event.date is not None:
                 events[index] = dataclasses.replace(event, date=dataclasses.replace(event.date, value=event.date.value
                                                                                     .replace(year=2020 + at)))
@@ -93,6 +96,7 @@ def as_previous(keys: PageKeys) -> PageKeys:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(first_edits=EDITS, edits=EDITS)
+@example(first_edits=[("date event from", 0)], edits=[("retitle", 0)])  # (its date line names that report)
 def test_recalled_keys_are_a_cold_builds_and_kept_pages_its_bytes(first_edits, edits):
     with tempfile.TemporaryDirectory() as where:
         folder = Path(where)

@@ -442,9 +442,11 @@ def event_page(renderer: PageRenderer, event: Event, names: Names, articles: dic
 
 def event_inputs(renderer: PageRenderer, event: Event, names: Names, fingerprints: Fingerprints) -> tuple:
     """What an event's page shows: the event, its place and participants (as named on the page, and their
-    schema.org entries), every article it quotes or lists, and its related events."""
+    schema.org entries), every article it quotes, lists or is dated from, and its related events."""
     involved = involved_keys(event)
-    files = dict.fromkeys([*event.sources, *(f for f, _ in event.summary), *(f for f, _ in event.evidence)])
+    dated_from = [event.date_from] if event.date_from else []  # (its date line names that report)
+    files = dict.fromkeys([*event.sources, *(f for f, _ in event.summary), *(f for f, _ in event.evidence),
+                           *dated_from])
     return (
         fingerprints.event(event.key),
         [(repr(names(key)), fingerprints.actor_shown(key)) for key in involved],
