@@ -210,12 +210,15 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None,
 
     with timer("link", f"linking {len(articles):,} articles: duplicates, actors, events"):
         # What the previous build's linking worked out, recalled where its inputs did not change (the same site).
+        # Neither the previous memo nor this build's is held in memory: entries are read from the previous
+        # file as linking asks for them, and this build's are written to the next file as they are kept.
         memo_file = LinkMemoFile(settings.paths.cache, article_context(settings.paths.site, settings.config))
-        memo = LinkMemo(memo_file.load())
-        site = link_site(articles, problems, settings.config, curation,
-                         event_types=settings.paths.site / EVENT_TYPES_NAME, memo=memo)
-        memo_file.save(memo.kept)
-        del memo
+        with memo_file.entries() as (previous_memo, kept_memo):
+            memo = LinkMemo(previous_memo, kept_memo)
+            site = link_site(articles, problems, settings.config, curation,
+                             event_types=settings.paths.site / EVENT_TYPES_NAME, memo=memo)
+            memo_file.save(memo.kept)
+            del memo
         del articles  # (the near-identical copies folded into others are not in the site)
         return_free_memory()  # linking's scratch, before rendering and the search index start
     # Pages go to the writer as they are made (the bulk of them are never all in memory at once), and
