@@ -64,6 +64,7 @@ def builder_fingerprint() -> str:
 class AnalysisCache:
     def __init__(self, folder: Path, context: object) -> None:
         self.folder = folder / "analysis"
+        self.folder_name = str(self.folder)
         self.salt = hashlib.sha256(
             (code_fingerprint() + repr(context)).encode("utf-8")
         ).hexdigest()
@@ -81,8 +82,8 @@ class AnalysisCache:
         return self.folder / key[:2] / f"{key}.pickle"
 
     def get(self, key: str) -> object | None:
-        try:
-            with open(self._path(key), "rb") as handle:
+        try:  # (the path as a string: an edit looks up 10,000 entries, and pathlib's joins cost 0.1-0.2 s of them)
+            with open(f"{self.folder_name}/{key[:2]}/{key}.pickle", "rb") as handle:
                 return pickle.load(handle)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             return None
