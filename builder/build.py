@@ -155,6 +155,9 @@ def analyse_all(sources: list[SourceFile | SeedSource], settings: Settings) -> t
     for result in map_articles(process_source, sources, context, cache, jobs=settings.jobs,
                                workers_started=release_model):
         (problems if isinstance(result, Problem) else articles).append(result)
+    # Without workers (an edit: one article analysed here), the model is let go now: nothing after the analysis
+    # reads it, and it would otherwise stay through linking's and rendering's memory peaks (~70 MB).
+    release_model()
     notices = (language_notice(article, settings.config) for article in articles)
     return articles, problems + [notice for notice in notices if notice]
 

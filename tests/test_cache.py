@@ -198,3 +198,17 @@ def test_unread_sources_keep_the_listed_order_and_name_the_files_that_cannot_be_
     sources, problems = unread_sources(found, hashes)
     assert [s.relpath for s in sources] == ["a.txt", "c.txt"]
     assert [p.path for p in problems] == ["b.txt"] and is_unreadable(problems[0])
+
+
+def test_the_language_model_is_let_go_after_an_analysis_without_workers(project):
+    """An edit analyses its one article in the build's own process: the model (~70 MB) must not stay loaded
+    through linking and rendering."""
+    from builder.analyse import language
+
+    seed(project, "a.txt", ARTICLE)
+    settings = settings_for(project, jobs=2)
+    sources, _ = builder.build.unread_sources(*((found := builder.build.list_seeds(settings.paths.seeds)[0]),
+                                               builder.build.SeedHashes(settings.paths.cache).hashes(found)))
+    articles, _ = builder.build.analyse_all(sources, settings)
+    assert [article.source_file for article in articles] == ["a.txt"]
+    assert language._identifier.cache_info().currsize == 0
