@@ -1,6 +1,7 @@
 """build(): read → clean → analyse → link → render → write.
 
-Only reading the seeds (`list_seeds`, `read_seed_files`) and `write_site` touch the disk (plus the cache).
+Only reading the seeds (`list_seeds`, `read_seed_files`: the files whose analysis the cache lacks) and
+`write_site` touch the disk (plus the cache).
 Cleaning and analysis are pure functions of one article, so they run in
 parallel and are cached by content hash; linking needs every article;
 rendering needs the linked site.
@@ -22,9 +23,9 @@ from builder.config import Settings
 from builder.errors import StrictModeError
 from builder.fingerprint import build_fingerprint
 from builder.memory import return_free_memory
-from builder.model import Article, KeptPage, OutputPage, PendingSearch, Problem, SourceFile
+from builder.model import Article, KeptPage, OutputPage, PendingSearch, Problem, SeedSource, SourceFile
 from builder.page_keys import VERIFY_ENV, PageKeys
-from builder.read import list_seeds, read_seed_files
+from builder.read import is_unreadable, list_seeds, unread_sources
 from builder.write import WriteReport, site_article_count, site_is_current, write_site
 
 
@@ -138,7 +139,7 @@ def article_context(site: Path, config: object) -> ArticleContext:
     return ArticleContext(config=config, rules=load_rules(site), event_types=load_event_types(site / EVENT_TYPES_NAME))
 
 
-def analyse_all(sources: list[SourceFile], settings: Settings) -> tuple[list[Article], list[Problem]]:
+def analyse_all(sources: list[SourceFile | SeedSource], settings: Settings) -> tuple[list[Article], list[Problem]]:
     """Parse, clean and analyse every file (cached, on `settings.jobs` processes, in input order)."""
     from builder.analyse import language_notice
     from builder.analyse.language import keep_model_copy_in, release_model
@@ -154,6 +155,9 @@ def analyse_all(sources: list[SourceFile], settings: Settings) -> tuple[list[Art
     for result in map_articles(process_source, sources, context, cache, jobs=settings.jobs,
                                workers_started=release_model):
         (problems if isinstance(result, Problem) else articles).append(result)
+    # Without workers (an edit: one article analysed here), the model is let go now: nothing after the analysis
+    # reads it, and it would otherwise stay through linking's and rendering's memory peaks (~70 MB).
+    release_model()
     notices = (language_notice(article, settings.config) for article in articles)
     return articles, problems + [notice for notice in notices if notice]
 
@@ -178,7 +182,8 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None,
     timer = StageTimer(progress)
     with timer("read", "reading the seeds folder"):
         found, problems = list_seeds(settings.paths.seeds)
-        fingerprint = build_fingerprint(SeedHashes(settings.paths.cache).hashes(found), settings)
+        seed_hashes = SeedHashes(settings.paths.cache).hashes(found)
+        fingerprint = build_fingerprint(seed_hashes, settings)
 
     if site_is_current(settings.paths, fingerprint):
         problems = recall_problems(settings.paths.cache, fingerprint)
@@ -187,7 +192,8 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None,
                            timer.total(), timer.seconds, up_to_date=True)
 
     with timer("read"):
-        sources, unreadable = read_seed_files(found)
+        # Not read yet: the analysis cache has most of them by the hashes just taken (an edit reads one file).
+        sources, unreadable = unread_sources(found, seed_hashes)
         problems += unreadable
         # The input keys of the current output's pages: those whose inputs do not change are not rendered.
         page_keys = PageKeys.load(settings.paths, verify=os.environ.get(VERIFY_ENV, "") not in ("", "0"))
@@ -203,19 +209,23 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None,
     curation = load_curation(settings.paths.site / CURATION_NAME)  # a mistake in it stops the build before the work
     with timer("clean+analyse", f"cleaning and analysing {len(sources):,} files"):
         articles, analysis_problems = analyse_all(sources, settings)
-    files_read = len(sources)
-    del sources  # the files' bytes (45 MB at 10,000 articles): linking can reuse the memory
+    # (a file listed with its hash that could not be read when its analysis was needed was not read)
+    files_read = len(sources) - sum(1 for problem in analysis_problems if is_unreadable(problem))
+    del sources
     problems = sorted(problems + analysis_problems, key=lambda p: (p.path, p.reason))
     check_problems(problems, settings.strict)
 
     with timer("link", f"linking {len(articles):,} articles: duplicates, actors, events"):
         # What the previous build's linking worked out, recalled where its inputs did not change (the same site).
+        # Neither the previous memo nor this build's is held in memory: entries are read from the previous
+        # file as linking asks for them, and this build's are written to the next file as they are kept.
         memo_file = LinkMemoFile(settings.paths.cache, article_context(settings.paths.site, settings.config))
-        memo = LinkMemo(memo_file.load())
-        site = link_site(articles, problems, settings.config, curation,
-                         event_types=settings.paths.site / EVENT_TYPES_NAME, memo=memo)
-        memo_file.save(memo.kept)
-        del memo
+        with memo_file.entries() as (previous_memo, kept_memo):
+            memo = LinkMemo(previous_memo, kept_memo)
+            site = link_site(articles, problems, settings.config, curation,
+                             event_types=settings.paths.site / EVENT_TYPES_NAME, memo=memo)
+            memo_file.save(memo.kept)
+            del memo
         del articles  # (the near-identical copies folded into others are not in the site)
         return_free_memory()  # linking's scratch, before rendering and the search index start
     # Pages go to the writer as they are made (the bulk of them are never all in memory at once), and

@@ -11,7 +11,11 @@ import hashlib
 import json
 import os
 import pickle
+import struct
 import tempfile
+from array import array
+from collections.abc import Iterator, Mapping, MutableMapping
+from contextlib import contextmanager, suppress
 from functools import cache
 from pathlib import Path
 
@@ -60,6 +64,7 @@ def builder_fingerprint() -> str:
 class AnalysisCache:
     def __init__(self, folder: Path, context: object) -> None:
         self.folder = folder / "analysis"
+        self.folder_name = str(self.folder)
         self.salt = hashlib.sha256(
             (code_fingerprint() + repr(context)).encode("utf-8")
         ).hexdigest()
@@ -77,8 +82,8 @@ class AnalysisCache:
         return self.folder / key[:2] / f"{key}.pickle"
 
     def get(self, key: str) -> object | None:
-        try:
-            with open(self._path(key), "rb") as handle:
+        try:  # (the path as a string: an edit looks up 10,000 entries, and pathlib's joins cost 0.1-0.2 s of them)
+            with open(f"{self.folder_name}/{key[:2]}/{key}.pickle", "rb") as handle:
                 return pickle.load(handle)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             return None
@@ -164,24 +169,178 @@ class SeedHashes:
         return result
 
 
+MEMO_MAGIC = b"build-site link memo 2\n"
+OLD_MEMO_NAME = "link-memo.pickle"  # the memo as one pickle, loaded whole (before session 12): removed when met
+
+
+class StoredEntries(Mapping[bytes, bytes]):
+    """A link memo file's entries, read one by one when asked for (os.pread), not loaded: the builder holds
+    their keys and where each lies, not their 100 MB of bytes (at 10,000 articles they were most of what an
+    edit's linking held beyond the site, at its memory peak).
+
+    The file: MEMO_MAGIC, the values one after another, then a pickle of (the memo's key, the entry keys,
+    where each one's value starts and where it ends: two arrays "Q"), then that pickle's offset as 8 bytes
+    (little-endian)."""
+
+    def __init__(self, handle=None, keys: list[bytes] = (), starts: array | None = None,
+                 ends: array | None = None) -> None:
+        self.handle = handle
+        self.position = {key: number for number, key in enumerate(keys)}
+        self.starts = starts if starts is not None else array("Q")
+        self.ends = ends if ends is not None else array("Q")
+
+    @classmethod
+    def read(cls, path: Path, memo_key: str) -> StoredEntries:
+        """The entries of the memo file at `path` if it is one and was kept under `memo_key`; else none."""
+        handle = None
+        try:
+            handle = open(path, "rb")  # noqa: SIM115 (kept open: entries are read from it until close())
+            size = os.fstat(handle.fileno()).st_size
+            if size < len(MEMO_MAGIC) + 8 or handle.read(len(MEMO_MAGIC)) != MEMO_MAGIC:
+                raise ValueError("not a link memo file")
+            (index_at,) = struct.unpack("<Q", os.pread(handle.fileno(), 8, size - 8))
+            key, keys, starts, ends = pickle.loads(os.pread(handle.fileno(), size - 8 - index_at, index_at))
+            if key != memo_key or not len(keys) == len(starts) == len(ends) or max(ends, default=0) > index_at:
+                raise ValueError("another memo")
+            return cls(handle, keys, starts, ends)
+        except (OSError, ValueError, TypeError, struct.error, pickle.UnpicklingError, EOFError, AttributeError,
+                ImportError):
+            if handle is not None:
+                handle.close()
+            return cls()
+
+    def __getitem__(self, key: bytes) -> bytes:
+        number = self.position[key]
+        start, end = self.starts[number], self.ends[number]
+        data = os.pread(self.handle.fileno(), end - start, start)
+        if len(data) != end - start:
+            raise KeyError(key)  # (the file was cut short under the build: as if the entry were not kept)
+        return data
+
+    def get(self, key: bytes, default: bytes | None = None) -> bytes | None:
+        return self[key] if key in self.position else default  # (a miss is common: no exception for it)
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.position)
+
+    def __len__(self) -> int:
+        return len(self.position)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.position
+
+    def close(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
+            self.handle = None
+
+
+class SpilledEntries(MutableMapping[bytes, bytes]):
+    """The entries this build keeps for the next (LinkMemo.kept), written to a new memo file as they are kept
+    instead of held: `LinkMemoFile.save` then only writes their index and puts the file in place. A key kept
+    again points at its newest value. Reading one back (a value recalled twice) reads it from the file."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=folder, prefix="link-memo.", suffix=".tmp")
+        self.path = Path(name)
+        self.handle = os.fdopen(fd, "w+b", buffering=1 << 20)
+        self.handle.write(MEMO_MAGIC)
+        self.end = len(MEMO_MAGIC)
+        self.spans: dict[bytes, tuple[int, int]] = {}
+
+    def __setitem__(self, key: bytes, value: bytes) -> None:
+        self.handle.write(value)
+        self.spans[key] = (self.end, self.end + len(value))
+        self.end += len(value)
+
+    def __getitem__(self, key: bytes) -> bytes:
+        start, end = self.spans[key]
+        self.handle.flush()
+        return os.pread(self.handle.fileno(), end - start, start)
+
+    def get(self, key: bytes, default: bytes | None = None) -> bytes | None:
+        return self[key] if key in self.spans else default  # (a miss is common: no exception for it)
+
+    def __delitem__(self, key: bytes) -> None:
+        del self.spans[key]
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.spans)
+
+    def __len__(self) -> int:
+        return len(self.spans)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.spans
+
+    def finish(self, memo_key: str) -> Path:
+        """Write the index and close the file: a memo file, still under its temporary name. (A value kept
+        again leaves its previous one unread in the file: rare, and gone with the next build's file.)"""
+        keys = list(self.spans)
+        starts = array("Q", [self.spans[key][0] for key in keys])
+        ends = array("Q", [self.spans[key][1] for key in keys])
+        self.handle.write(pickle.dumps((memo_key, keys, starts, ends), protocol=pickle.HIGHEST_PROTOCOL))
+        self.handle.write(struct.pack("<Q", self.end))
+        self.handle.close()
+        return self.path
+
+    def discard(self) -> None:
+        """Close and remove the file unless it was finished and put in place."""
+        if not self.handle.closed:
+            self.handle.close()
+        with suppress(OSError):
+            self.path.unlink()
+
+
 class LinkMemoFile:
-    """The link memo (builder.link.memo) of the previous build, in the cache folder: read before linking,
-    written after.  It is kept whole under one key, a hash of the analysis cache's key (the per-article code,
-    rules, configuration and event types: what an article's content hash stands for) and of all the builder's
-    code: when either changes, the memo is not read.  The memo's own keys name the rest of what each entry
-    was made from, so a memo that is read can only save work, never change the site."""
+    """The link memo (builder.link.memo) of the previous build, in the cache folder: read during linking, and
+    this build's written as linking keeps it.  It is kept whole under one key, a hash of the analysis cache's
+    key (the per-article code, rules, configuration and event types: what an article's content hash stands
+    for) and of all the builder's code: when either changes, the memo is not read.  The memo's own keys name
+    the rest of what each entry was made from, so a memo that is read can only save work, never change the site.
+
+    `entries()` gives the previous build's entries (StoredEntries: read from the file as asked for) and where
+    this build's go (SpilledEntries: a new file, written as they are kept); `save` puts the new file in place."""
 
     def __init__(self, folder: Path, context: object) -> None:
-        self.file = folder / "link-memo.pickle"
+        self.folder = folder
+        self.file = folder / "link-memo.entries"
         self.key = hashlib.sha256((AnalysisCache(folder, context).salt + builder_fingerprint()).encode()).hexdigest()
 
-    def load(self) -> dict[bytes, bytes]:
-        try:
-            with open(self.file, "rb") as handle:
-                key, entries = pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError):
-            return {}
-        return entries if key == self.key and isinstance(entries, dict) else {}
+    def load(self) -> StoredEntries:
+        """The previous build's entries, read from the file as they are asked for (close() them when done)."""
+        return StoredEntries.read(self.file, self.key)
 
-    def save(self, entries: dict[bytes, bytes]) -> None:
-        _pickle_to(self.file, (self.key, entries))
+    @contextmanager
+    def entries(self) -> Iterator[tuple[StoredEntries, SpilledEntries]]:
+        """(the previous build's entries, this build's, spilled to a new file): both closed at the end, the new
+        file removed unless `save` put it in place."""
+        previous = self.load()
+        try:
+            kept = SpilledEntries(self.folder)
+        except OSError:
+            previous.close()
+            raise
+        try:
+            yield previous, kept
+        finally:
+            previous.close()
+            kept.discard()
+
+    def save(self, entries: Mapping[bytes, bytes]) -> None:
+        """Put `entries` in place as the memo the next build reads (a cache that cannot be written only costs
+        time)."""
+        try:
+            if not isinstance(entries, SpilledEntries):
+                spilled = SpilledEntries(self.folder)
+                for key, value in entries.items():
+                    spilled[key] = value
+                entries = spilled
+            os.replace(entries.finish(self.key), self.file)
+        except OSError:
+            if isinstance(entries, SpilledEntries):
+                entries.discard()
+            return
+        with suppress(OSError):
+            (self.folder / OLD_MEMO_NAME).unlink()

@@ -68,6 +68,22 @@ class SourceFile:
         return PurePosixPath(self.relpath).suffix.lower()
 
 
+@dataclass(frozen=True)
+class SeedSource:
+    """A file of the seeds folder not read yet, with the content hash its size, time and inode stand for
+    (builder.cache.SeedHashes): its analysis is looked up in the cache by that hash, and the file is read
+    (builder.read.read_seed_files) only if the cache does not have it. An edit rebuild reads one file, not
+    every one."""
+
+    relpath: str
+    path: str  # absolute
+    content_hash: str  # sha256 of the bytes the file had when its size, time and inode were these
+
+    @property
+    def suffix(self) -> str:
+        return PurePosixPath(self.relpath).suffix.lower()
+
+
 class BlockKind(StrEnum):
     PARAGRAPH = "p"
     HEADING = "h"

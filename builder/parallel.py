@@ -10,7 +10,8 @@ from concurrent.futures import ProcessPoolExecutor
 from builder.cache import AnalysisCache
 from builder.gc_policy import fewer_collections
 from builder.memory import ValueSharing
-from builder.model import Article, Problem, SourceFile
+from builder.model import Article, Problem, SeedSource, SourceFile
+from builder.read.discover import read_seed_files
 
 # Below this many uncached articles, starting worker processes costs more than it saves.
 MIN_ARTICLES_FOR_WORKERS = 64
@@ -29,13 +30,15 @@ def _run_chunk(function: Callable, chunk: Sequence[SourceFile], context: object)
 
 def map_articles(
     function: Callable,
-    sources: Sequence[SourceFile],
+    sources: Sequence[SourceFile | SeedSource],
     context: object,
     cache: AnalysisCache,
     jobs: int = 1,
     workers_started: Callable[[], None] | None = None,
 ) -> Iterator[object]:
     """Yield function(source, context) for each source, in order, using the cache.
+
+    A source not read yet (SeedSource) is read only if the cache lacks its analysis.
 
     `workers_started`, if given, is called once worker processes have been started (forked after this
     process analysed the first article): to let go here of what only the analysis needs."""
@@ -44,12 +47,13 @@ def map_articles(
     yield from results
 
 
-def _results(function: Callable, sources: Sequence[SourceFile], context: object, cache: AnalysisCache,
+def _results(function: Callable, sources: Sequence[SourceFile | SeedSource], context: object, cache: AnalysisCache,
              jobs: int, workers_started: Callable[[], None] | None) -> list[object | None]:
     keys = [cache.key(source.content_hash, source.suffix) for source in sources]
     sharing = ValueSharing()
     results: list[object | None] = [_shared(_named(cache.get(key), source), sharing)
                                     for key, source in zip(keys, sources, strict=True)]
+    sources = _read_missing(sources, results, keys, cache, sharing)
     # Files with the same bytes and suffix (one article saved under two names) share a key: the first of them
     # is analysed, the others are given copies of its result under their own names.
     first: dict[str, int] = {}
@@ -92,7 +96,28 @@ def _results(function: Callable, sources: Sequence[SourceFile], context: object,
     return results
 
 
-def _named(result: object | None, source: SourceFile) -> object | None:
+def _read_missing(sources: Sequence[SourceFile | SeedSource], results: list[object | None], keys: list[str],
+                  cache: AnalysisCache, sharing: ValueSharing) -> list[SourceFile | SeedSource]:
+    """`sources` with the files not read yet (SeedSource) whose analysis the cache lacks read: their bytes are
+    hashed anew, and `keys` follow (a file changed since its hash was taken is looked up again under its new
+    one); a file that cannot be read gets its problem as its result."""
+    sources = list(sources)
+    for i, result in enumerate(results):
+        if result is not None or not isinstance(sources[i], SeedSource):
+            continue
+        read, unreadable = read_seed_files([sources[i]])
+        if unreadable:
+            results[i] = unreadable[0]
+            continue
+        sources[i] = read[0]
+        key = cache.key(read[0].content_hash, read[0].suffix)
+        if key != keys[i]:
+            keys[i] = key
+            results[i] = _shared(_named(cache.get(key), read[0]), sharing)
+    return sources
+
+
+def _named(result: object | None, source: SourceFile | SeedSource) -> object | None:
     """`result` (perhaps made from the same bytes under another name) as the result for `source`.
 
     The per-article stages hold the file's name in these two places only, and nowhere else in what they make

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 from pathlib import Path
@@ -12,8 +13,9 @@ import builder.build
 from builder.build import build, process_source
 from builder.cache import AnalysisCache
 from builder.config import Config, Paths, Settings
-from builder.model import Article, ArticleDate, Problem, SourceFile
+from builder.model import Article, ArticleDate, Problem, SeedSource, SourceFile
 from builder.parallel import map_articles
+from builder.read import is_unreadable, list_seeds, unread_sources
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -145,3 +147,68 @@ def test_worker_processes_analyse_each_content_once(tmp_path):
     assert [r.source_file for r in results] == [s.relpath for s in sources]
     assert [r.title for r in results] == [s.data.decode() for s in sources]
     assert sorted(p.name for p in analysed.iterdir()) == sorted(f"{i}.txt" for i in range(60))
+
+
+def titled(source: SourceFile, _context: object) -> Article:
+    """A stand-in analysis: the file's bytes as its title (so that what was read shows)."""
+    return Article(source.relpath, source.content_hash, source.data.decode(), [], ArticleDate(None, "undated"))
+
+
+def test_a_file_not_read_yet_is_read_only_when_the_cache_lacks_its_analysis(tmp_path):
+    """SeedSource: the analysis is looked up by the hash its size, time and inode stood for; the file is read
+    (and hashed anew) only when it is not there; a file that cannot be read then is its problem."""
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    cache = AnalysisCache(tmp_path / "cache", "context")
+    cached = folder / "cached.txt"
+    cached.write_bytes(b"first bytes")
+    first = SourceFile("cached.txt", b"first bytes", hashlib.sha256(b"first bytes").hexdigest())
+    [made] = map_articles(titled, [first], None, cache)
+    assert made.title == "first bytes"
+    cached.unlink()  # its analysis is in the cache: not read, so not missed
+    fresh = folder / "fresh.txt"
+    fresh.write_bytes(b"new bytes")
+    stale = folder / "stale.txt"
+    stale.write_bytes(b"first bytes")  # the bytes of a cached analysis, though its hash was taken of others
+    sources = [SeedSource("cached.txt", str(cached), first.content_hash),
+               SeedSource("fresh.txt", str(fresh), "a hash the cache does not have"),
+               SeedSource("stale.txt", str(stale), "another hash the cache does not have"),
+               SeedSource("gone.txt", str(folder / "gone.txt"), "a third hash")]
+    results = list(map_articles(titled, sources, None, cache))
+    assert [r.title for r in results[:3]] == ["first bytes", "new bytes", "first bytes"]
+    assert [r.source_file for r in results[:3]] == ["cached.txt", "fresh.txt", "stale.txt"]
+    assert results[1].content_hash == hashlib.sha256(b"new bytes").hexdigest()  # hashed anew when read
+    assert isinstance(results[3], Problem) and is_unreadable(results[3]) and results[3].path == "gone.txt"
+    assert cache.get(cache.key(hashlib.sha256(b"new bytes").hexdigest(), ".txt")).title == "new bytes"
+    assert cache.get(cache.key("a hash the cache does not have", ".txt")) is None  # not kept under a wrong hash
+
+
+def test_unread_sources_keep_the_listed_order_and_name_the_files_that_cannot_be_hashed(tmp_path):
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    for name in ("b.txt", "a.txt", "c.txt"):
+        (folder / name).write_text(name)
+    found, _ = list_seeds(folder)
+    hashes = [(seed.relpath, f"hash of {seed.relpath}") for seed in found if seed.relpath != "b.txt"]
+    sources, problems = unread_sources(found, hashes)
+    assert [(s.relpath, s.content_hash) for s in sources] == [
+        ("a.txt", "hash of a.txt"), ("b.txt", hashlib.sha256(b"b.txt").hexdigest()), ("c.txt", "hash of c.txt")]
+    assert problems == []
+    (folder / "b.txt").unlink()
+    sources, problems = unread_sources(found, hashes)
+    assert [s.relpath for s in sources] == ["a.txt", "c.txt"]
+    assert [p.path for p in problems] == ["b.txt"] and is_unreadable(problems[0])
+
+
+def test_the_language_model_is_let_go_after_an_analysis_without_workers(project):
+    """An edit analyses its one article in the build's own process: the model (~70 MB) must not stay loaded
+    through linking and rendering."""
+    from builder.analyse import language
+
+    seed(project, "a.txt", ARTICLE)
+    settings = settings_for(project, jobs=2)
+    sources, _ = builder.build.unread_sources(*((found := builder.build.list_seeds(settings.paths.seeds)[0]),
+                                               builder.build.SeedHashes(settings.paths.cache).hashes(found)))
+    articles, _ = builder.build.analyse_all(sources, settings)
+    assert [article.source_file for article in articles] == ["a.txt"]
+    assert language._identifier.cache_info().currsize == 0

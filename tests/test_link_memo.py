@@ -7,7 +7,10 @@ import pickle
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from builder.cache import LinkMemoFile
 from builder.config import Config
 from builder.link import link_site
 from builder.link.curation import Curation
@@ -25,6 +28,17 @@ def news(news_days) -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def analysed(news_days) -> dict[str, bytes]:
     return news_days(NEWS)[1]
+
+
+def memo_keys(root: Path) -> set[bytes]:
+    """The keys of the link memo a build of the project `root` left in its cache."""
+    from builder.build import article_context
+
+    stored = LinkMemoFile(root / ".cache" / "build-site", article_context(root / "site", Config())).load()
+    try:
+        return set(stored)
+    finally:
+        stored.close()
 
 
 def edited(news: dict[str, bytes], name: str) -> bytes:
@@ -118,12 +132,83 @@ def test_an_edit_rebuild_reads_the_memo_and_writes_the_site_a_cold_build_writes(
 
     warm = project("warm", texts)
     built(warm)
-    memo_file = warm / ".cache" / "build-site" / "link-memo.pickle"
-    first_memo = pickle.loads(memo_file.read_bytes())[1]
+    first_memo = memo_keys(warm)
     assert first_memo
     edited = {**texts, "b.txt": texts["b.txt"] + "\nShoigu and Kim also spoke of the storm in Manila.\n"}
     (warm / "seeds" / "b.txt").write_text(edited["b.txt"], encoding="utf-8")
     second = built(warm)
-    second_memo = pickle.loads(memo_file.read_bytes())[1]
+    second_memo = memo_keys(warm)
     assert set(second_memo) != set(first_memo) and set(second_memo) & set(first_memo)
     assert second == built(project("cold", edited))
+
+
+# The memo file (builder.cache.LinkMemoFile): the previous build's entries read one by one when asked for,
+# this build's written as they are kept. A memo on files must recall exactly what one on dicts recalls.
+
+operations = st.lists(st.tuples(st.sampled_from(["recall", "keep", "previous"]), st.integers(0, 6),
+                                st.binary(max_size=40)), max_size=30)
+
+
+def play(memo: LinkMemo, steps) -> list:
+    """What `memo` answers to `steps` (recall makes its value, keep keeps it, previous reads the previous one)."""
+    answers = []
+    for kind, part, value in steps:
+        if kind == "recall":
+            answers.append(memo.recall(("part", part), lambda value=value: value))
+        elif kind == "keep":
+            memo.keep(("part", part), value)
+        else:
+            answers.append(memo.previous_value(("part", part)))
+    return answers
+
+
+@settings(max_examples=60, deadline=None)
+@given(builds=st.lists(operations, min_size=1, max_size=4))
+def test_a_memo_on_files_answers_as_one_on_dicts(tmp_path_factory, builds):
+    """Builds one after another, each with the previous one's memo: through LinkMemoFile (read and kept on
+    files) and through plain dicts, every answer and every kept entry are the same."""
+    folder = tmp_path_factory.mktemp("memo")
+    memo_file = LinkMemoFile(folder, "context")
+    previous: dict[bytes, bytes] = {}
+    for steps in builds:
+        in_memory = LinkMemo(previous)
+        expected = play(in_memory, steps)
+        with memo_file.entries() as (stored, kept):
+            assert dict(stored.items()) == previous
+            on_files = LinkMemo(stored, kept)
+            assert play(on_files, steps) == expected
+            assert dict(kept.items()) == in_memory.kept
+            memo_file.save(kept)
+        previous = in_memory.kept
+    assert [path.name for path in folder.iterdir()] == ["link-memo.entries"]  # no temporary file left
+
+
+def test_a_memo_file_of_another_key_or_damaged_is_not_read(tmp_path):
+    memo_file = LinkMemoFile(tmp_path, "context")
+    memo_file.save({b"k" * 16: b"value", b"j" * 16: b""})
+    stored = memo_file.load()
+    assert dict(stored.items()) == {b"k" * 16: b"value", b"j" * 16: b""}
+    stored.close()
+    other = LinkMemoFile(tmp_path, "another context")
+    assert len(other.load()) == 0
+    data = memo_file.file.read_bytes()
+    for damaged in (data[:-3], data[:10], b"", b"x" * len(data), pickle.dumps(("key", {}))):
+        memo_file.file.write_bytes(damaged)
+        assert len(memo_file.load()) == 0
+
+
+def test_the_old_memo_pickle_is_removed_and_a_failed_build_leaves_no_file(tmp_path):
+    (tmp_path / "link-memo.pickle").write_bytes(pickle.dumps(("key", {b"a": b"b"})))
+    memo_file = LinkMemoFile(tmp_path, "context")
+    with memo_file.entries() as (stored, kept):
+        assert len(stored) == 0
+        kept[b"a" * 16] = b"value"
+        memo_file.save(kept)
+    assert not (tmp_path / "link-memo.pickle").exists()
+    with pytest.raises(RuntimeError), memo_file.entries() as (stored, kept):
+        kept[b"b" * 16] = b"other"
+        raise RuntimeError("linking failed")
+    assert [path.name for path in tmp_path.iterdir()] == ["link-memo.entries"]
+    stored = memo_file.load()
+    assert dict(stored.items()) == {b"a" * 16: b"value"}  # the failed build's entries were not put in place
+    stored.close()

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, MutableMapping
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -36,9 +36,12 @@ def memo_key(parts: tuple) -> bytes:
 class LinkMemo:
     """Linking's per-article and per-event results: the previous build's (read only) and this build's."""
 
-    def __init__(self, previous: dict[bytes, bytes] | None = None) -> None:
-        self.previous = previous or {}
-        self.kept: dict[bytes, bytes] = {}
+    def __init__(self, previous: Mapping[bytes, bytes] | None = None,
+                 kept: MutableMapping[bytes, bytes] | None = None) -> None:
+        # Plain dicts, or (a build) the previous memo file read entry by entry and this build's entries written
+        # to the next one as they are kept (builder.cache.LinkMemoFile): then neither is held in memory.
+        self.previous = previous if previous is not None else {}
+        self.kept = kept if kept is not None else {}
         self.reused = 0
         self.made = 0
 
@@ -48,8 +51,9 @@ class LinkMemo:
         packed = self.kept.get(key)
         if packed is None:
             packed = self.previous.get(key)
+            if packed is not None:
+                self.kept[key] = packed
         if packed is not None:
-            self.kept[key] = packed
             self.reused += 1
             return pickle.loads(packed)
         value = make()

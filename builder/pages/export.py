@@ -29,7 +29,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import mmap
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from json.encoder import encode_basestring  # (the C one when there is one, as json.dumps uses)
@@ -298,7 +297,7 @@ class _Exports:
         return mention_rows(articles)
 
     def digest_json(self, previous: dict[str, dict[str, tuple[int, int]]] | None = None,
-                    data: bytes | mmap.mmap = b"") -> tuple[bytes, Spans]:
+                    data: PartBytes = b"") -> tuple[bytes, Spans]:
         fields: dict[str, object] = {
             "format": FORMAT_VERSION,
             "title": self.site.title,
@@ -333,7 +332,7 @@ class _Exports:
         return out.getvalue(), spans
 
     def csv(self, table: str, columns: list[str], previous: dict[str, dict[str, tuple[int, int]]] | None = None,
-            data: bytes | mmap.mmap = b"") -> tuple[bytes, Spans]:
+            data: PartBytes = b"") -> tuple[bytes, Spans]:
         """One table as to_csv writes it; its parts' rows written through one csv writer (which the
         wrapper hands to `out` as each row comes: `out.tell()` is where the next part starts)."""
         out = io.BytesIO()
@@ -356,36 +355,73 @@ class _Exports:
 
 
 def _table(out: io.BytesIO, parts: Sequence[tuple[str, object]], make: Callable[[object, str], None],
-           previous: dict[str, tuple[int, int]] | None, data: bytes | mmap.mmap, glued: bool) -> list[int]:
+           previous: dict[str, tuple[int, int]] | None, data: PartBytes, glued: bool) -> list[int]:
     """Write a table's parts into `out`: a part whose key the previous file has is copied from `data` (in a
     JSON table, `glued`, with its separator made anew), the others made (`make(item, separator)`). Returns
-    where the first part starts and where each part ends."""
+    where the first part starts and where each part ends.
+
+    Copied parts that lay one after the other in the previous file are copied in one read (an edit copies
+    nearly every part: one read per run, not per part). Within such a run every part but the first followed
+    a part there and follows one here, so its separator is "," in both."""
     spans = [out.tell()]
     first = True
+    run: list[int] = []  # [start, end] in `data` of the copied parts not yet written
+
+    def write_run() -> None:
+        if run:
+            out.write(data[run[0]:run[1]])
+            run.clear()
+
     for key, item in parts:
         found = previous.get(key) if previous else None
         if found is not None:
             start, end = found
             if end > start:
-                if glued:
-                    out.write(b"[" if first else b",")
-                    start += 1
-                out.write(data[start:end])
+                if run and run[1] == start:
+                    run[1] = end
+                else:
+                    write_run()
+                    if glued:
+                        out.write(b"[" if first else b",")
+                        start += 1
+                    run[:] = [start, end]
                 first = False
         else:
+            write_run()
             make(item, "[" if first else ",")
             first = first and out.tell() == spans[-1]
-        spans.append(out.tell())
+        spans.append(out.tell() + (run[1] - run[0] if run else 0))
+    write_run()
     return spans
+
+
+class FileBytes:
+    """A file's bytes, read slice by slice (`data[start:end]`) from its descriptor: not mapped, so the pages
+    copied from it do not join the builder's resident memory (a mapped 145 MB digest, read whole by an edit's
+    splicing, did: its peak was the rendering's, bench/RESULTS-scale.md, session 12)."""
+
+    def __init__(self, handle) -> None:
+        self.handle = handle
+
+    def __getitem__(self, part: slice) -> bytes:
+        start, end = part.start, part.stop
+        data = os.pread(self.handle.fileno(), end - start, start)
+        if len(data) != end - start:  # (the file was cut short under the build: it cannot be spliced from)
+            raise BuildError(f"export parts: {self.handle.name} changed while it was read")
+        return data
+
+
+PartBytes = bytes | FileBytes  # what a table's copied parts are sliced from
 
 
 class _PreviousFile:
     """An export file of the previous site, as the page keys recorded it (None when it is not as that build
-    left it): its bytes, mapped, and where each table's parts lie in it, by key."""
+    left it): its bytes, read as they are copied, and where each table's parts lie in it, by key."""
 
     def __init__(self, path: str, output: str, recorded: dict) -> None:
         self.parts: dict[str, dict[str, tuple[int, int]]] | None = None
-        self.data: mmap.mmap | bytes = b""
+        self.data: PartBytes = b""
+        self.handle = None
         try:
             size, mtime, spans = recorded["files"][path]
             tables = recorded["tables"]
@@ -395,18 +431,20 @@ class _PreviousFile:
                 if len(ends) != len(keys) + 1:
                     return
                 located[table] = {key: (ends[number], ends[number + 1]) for number, key in enumerate(keys)}
-            with open(os.path.join(output, path), "rb") as handle:
-                found = os.fstat(handle.fileno())
-                if (found.st_size, found.st_mtime_ns) != (size, mtime):
-                    return
-                self.data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+            handle = open(os.path.join(output, path), "rb")  # noqa: SIM115 (closed by close())
+            found = os.fstat(handle.fileno())
+            if (found.st_size, found.st_mtime_ns) != (size, mtime):
+                handle.close()
+                return
+            self.handle = handle
+            self.data = FileBytes(handle)
             self.parts = located
         except (OSError, KeyError, TypeError, ValueError):
             return
 
     def close(self) -> None:
-        if isinstance(self.data, mmap.mmap):
-            self.data.close()
+        if self.handle is not None:
+            self.handle.close()
 
 
 def _cell(value: object) -> object:

@@ -12,7 +12,7 @@ is a pure function of a file's bytes, with one reader per input kind:
 - publisher.py    publisher names from addresses (publishers.toml) or a " - Publisher" title ending
 """
 
-from builder.read.discover import list_seeds, read_seed_files, read_seeds
+from builder.read.discover import is_unreadable, list_seeds, read_seed_files, read_seeds, unread_sources
 from builder.read.parse import parse_source
 
-__all__ = ["list_seeds", "parse_source", "read_seed_files", "read_seeds"]
+__all__ = ["is_unreadable", "list_seeds", "parse_source", "read_seed_files", "read_seeds", "unread_sources"]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from builder.errors import BuildError
-from builder.model import Problem, SourceFile
+from builder.model import Problem, SeedSource, SourceFile
 
 ARTICLE_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
 # Files that sit beside articles but are not articles: ignored without a word.
@@ -84,7 +84,15 @@ def list_seeds(seeds: Path) -> tuple[list[SeedFile], list[Problem]]:
     return found, problems
 
 
-def read_seed_files(found: list[SeedFile]) -> tuple[list[SourceFile], list[Problem]]:
+UNREADABLE = "cannot be read"
+
+
+def is_unreadable(problem: Problem) -> bool:
+    """A file that could not be read (read_seed_files's problem), not one refused for what it holds."""
+    return problem.reason.startswith(f"{UNREADABLE}: ")
+
+
+def read_seed_files(found: Sequence[SeedFile | SeedSource]) -> tuple[list[SourceFile], list[Problem]]:
     """The bytes of each listed file, with their hash; files that cannot be read become problems."""
     sources: list[SourceFile] = []
     problems: list[Problem] = []
@@ -92,9 +100,28 @@ def read_seed_files(found: list[SeedFile]) -> tuple[list[SourceFile], list[Probl
         try:
             data = Path(seed.path).read_bytes()
         except OSError as exc:
-            problems.append(Problem(seed.relpath, f"cannot be read: {exc.strerror or exc}"))
+            problems.append(Problem(seed.relpath, f"{UNREADABLE}: {exc.strerror or exc}"))
             continue
         sources.append(SourceFile(seed.relpath, data, hashlib.sha256(data).hexdigest()))
+    return sources, problems
+
+
+def unread_sources(found: list[SeedFile], hashes: list[tuple[str, str]]) -> tuple[list[SeedSource], list[Problem]]:
+    """Each listed file as a SeedSource with its content hash (`hashes`: (relpath, hash) of the files that could
+    be hashed, builder.cache.SeedHashes), in the order listed; a file that could not be hashed is tried once
+    more as read_seed_files tries it, and becomes its problem if it still cannot be read (rare: read again)."""
+    known = dict(hashes)
+    sources: list[SeedSource] = []
+    problems: list[Problem] = []
+    for seed in found:
+        content_hash = known.get(seed.relpath)
+        if content_hash is None:
+            read, unreadable = read_seed_files([seed])
+            problems += unreadable
+            if not read:
+                continue
+            content_hash = read[0].content_hash
+        sources.append(SeedSource(seed.relpath, seed.path, content_hash))
     return sources, problems
 
 
