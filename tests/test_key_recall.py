@@ -44,7 +44,10 @@ def edited(site: Site, edits: list[tuple[str, int]]) -> Site:
             elif edit == "delete":
                 del articles[index]
             else:
-                articles.append(dataclasses.replace(article, source_file=f"new-{number}.md", slug=f"new-{number}",
+                name = f"new-{number}"
+                while any(other.slug == name for other in articles):  # (a second series adds under new names)
+                    name += "-again"
+                articles.append(dataclasses.replace(article, source_file=f"{name}.md", slug=name,
                                                     content_hash=changed))
         elif edit in ("describe actor", "rename actor", "drop actor") and actors:
             index = at % len(actors)
@@ -97,6 +100,7 @@ def as_previous(keys: PageKeys) -> PageKeys:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(first_edits=EDITS, edits=EDITS)
 @example(first_edits=[("date event from", 0)], edits=[("retitle", 0)])  # (its date line names that report)
+@example(first_edits=[("add", 0)], edits=[("add", 0)])  # (two series, each adding an article)
 def test_recalled_keys_are_a_cold_builds_and_kept_pages_its_bytes(first_edits, edits):
     with tempfile.TemporaryDirectory() as where:
         folder = Path(where)
