@@ -145,25 +145,6 @@ def _same_bytes(path: str | Path, content: bytes) -> bool:
         return False
 
 
-def _keep(previous: str, target: str, page: KeptPage) -> bytes | None:
-    """Link a kept page's previous file into the new site; a page rendered anyway to verify its key must be
-    that file's bytes (returned)."""
-    if page.content is not None and not _same_bytes(previous, page.content):
-        raise BuildError(f"page keys: {page.path} renders different bytes from its previous file, although "
-                         "its input key did not change: its key misses an input (a bug in builder/pages)")
-    try:
-        # Another build may have replaced the output since this one read the keys (it waited for the lock).
-        if page.state is not None:
-            found = os.stat(previous)
-            if (found.st_size, found.st_mtime_ns) != page.state:
-                raise FileExistsError(0, "it was replaced")
-        os.link(previous, target)
-    except OSError as exc:
-        raise BuildError(f"{page.path}: the previous file of an unchanged page is gone or was changed "
-                         f"({exc.strerror}) while this build ran. Build again.") from None
-    return page.content
-
-
 def read_marker(output: Path) -> dict[str, str]:
     try:
         lines = (output / MARKER).read_text(encoding="utf-8").splitlines()

@@ -68,6 +68,19 @@ def news_days(shared_data: Path, analyse):
 
     return days
 
+
+@pytest.fixture(scope="module")
+def news(request, news_days) -> dict[str, bytes]:
+    """The news-2016 files named by the test module's NEWS glob (news_days), by name."""
+    return news_days(request.module.NEWS)[0]
+
+
+@pytest.fixture(scope="module")
+def analysed(request, news_days) -> dict[str, bytes]:
+    """Each of those files' analysed Article, pickled, by name."""
+    return news_days(request.module.NEWS)[1]
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """An empty project folder with a seeds/ folder, for small end-to-end builds."""

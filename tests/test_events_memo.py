@@ -49,16 +49,6 @@ NEWS = "2016-02-1[3-5]-*.md"  # three days of news-2016: Scalia's death, Syria, 
 
 
 @pytest.fixture(scope="module")
-def news(news_days) -> dict[str, bytes]:
-    return news_days(NEWS)[0]
-
-
-@pytest.fixture(scope="module")
-def analysed(news_days) -> dict[str, bytes]:
-    return news_days(NEWS)[1]
-
-
-@pytest.fixture(scope="module")
 def analysed_text(analyse):
     """analyse(), once per distinct (name, text): hypothesis asks for the same edits again."""
     known: dict[tuple[str, bytes], bytes] = {}

@@ -20,16 +20,6 @@ from builder.model import Article
 NEWS = "2016-02-1[3-5]-*.md"  # three days of news-2016: Scalia's death, Syria, the pope in Mexico
 
 
-@pytest.fixture(scope="module")
-def news(news_days) -> dict[str, bytes]:
-    return news_days(NEWS)[0]
-
-
-@pytest.fixture(scope="module")
-def analysed(news_days) -> dict[str, bytes]:
-    return news_days(NEWS)[1]
-
-
 def memo_keys(root: Path) -> set[bytes]:
     """The keys of the link memo a build of the project `root` left in its cache."""
     from builder.build import article_context

@@ -11,7 +11,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from random import Random
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -132,16 +131,6 @@ def test_an_edit_far_in_time_leaves_most_candidates_as_they_were(monkeypatch):
 
 
 NEWS = "2016-02-1[2-8]-*.md"  # a week of news-2016: Scalia's death, Syria, the pope in Mexico, the primaries
-
-
-@pytest.fixture(scope="module")
-def news(news_days) -> dict[str, bytes]:
-    return news_days(NEWS)[0]
-
-
-@pytest.fixture(scope="module")
-def analysed(news_days) -> dict[str, bytes]:
-    return news_days(NEWS)[1]
 
 
 def link(articles: list[Article], memo: LinkMemo | None = None):

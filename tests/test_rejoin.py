@@ -10,7 +10,6 @@ import tomllib
 from pathlib import Path
 from random import Random
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -118,16 +117,6 @@ def test_a_memo_of_a_resolution_with_names_kept_apart_is_not_used():
 
 
 NEWS = "2016-02-1[2-8]-*.md"  # a week of news-2016: Scalia's death, Syria, the pope in Mexico, the primaries
-
-
-@pytest.fixture(scope="module")
-def news(news_days) -> dict[str, bytes]:
-    return news_days(NEWS)[0]
-
-
-@pytest.fixture(scope="module")
-def analysed(news_days) -> dict[str, bytes]:
-    return news_days(NEWS)[1]
 
 
 def link(articles: list[Article], memo: LinkMemo | None = None):
