@@ -26,7 +26,7 @@ from builder.memory import return_free_memory
 from builder.model import Article, KeptPage, OutputPage, PendingSearch, Problem, SeedSource, SourceFile
 from builder.page_keys import VERIFY_ENV, PageKeys
 from builder.read import is_unreadable, list_seeds, unread_sources
-from builder.write import WriteReport, site_article_count, site_is_current, write_site
+from builder.write import WriteReport, check_output_is_safe, site_article_count, site_is_current, write_site
 
 
 @dataclass
@@ -179,6 +179,7 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None,
     `pending_search` says what the new one needs, and builder.search_catchup makes it afterwards."""
     # The analysis, linking and rendering libraries load only when something changed: an
     # up-to-date site answers in a fraction of a second.
+    check_output_is_safe(settings.paths)  # before any work: write_site checks again, under its lock
     timer = StageTimer(progress)
     with timer("read", "reading the seeds folder"):
         found, problems = list_seeds(settings.paths.seeds)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import builder
 from builder.model import Problem, Severity
+from builder.read.discover import read_regular_file
 
 CACHE_FORMAT = 1
 
@@ -155,7 +156,7 @@ class SeedHashes:
                 digest = entry[3]
             else:
                 try:
-                    digest = hashlib.sha256(Path(seed.path).read_bytes()).hexdigest()
+                    digest = hashlib.sha256(read_regular_file(seed.path)).hexdigest()
                 except OSError:
                     continue
             fresh[seed.relpath] = [*stamp, digest]

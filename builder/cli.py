@@ -7,12 +7,15 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from builder import __version__
 from builder.config import Paths, Settings, load_config
+from builder.errors import BuildError
 
 
 def _settings(project: Path, seeds, output, cache, base_url, strict, jobs) -> Settings:
@@ -91,7 +94,8 @@ def build_command(project, seeds, output, cache, base_url, strict, jobs, verbose
     settings = _settings(project, seeds, output, cache, base_url, strict, jobs)
     progress = _terminal_progress()
     try:
-        report = build(settings, progress=progress)
+        with _system_errors_told():
+            report = build(settings, progress=progress)
     finally:
         if progress is not None:
             sys.stderr.write("\r\033[K")  # the status line gives way to the report
@@ -105,6 +109,17 @@ def build_command(project, seeds, output, cache, base_url, strict, jobs, verbose
                        f"{report.search_reused} shards reused{words}", err=True)
     click.echo(report.summary_line())
     click.echo(f"Open {settings.paths.output / 'index.html'} in a browser.")
+
+
+@contextmanager
+def _system_errors_told() -> Iterator[None]:
+    """A disk or folder that fails the build (full, read-only, taken away) is told in one line naming the
+    file, not a traceback. The new site is swapped in whole or not at all, so the output stays a whole site."""
+    try:
+        yield
+    except OSError as exc:
+        where = f": {exc.filename}" if isinstance(exc.filename, str) else ""
+        raise BuildError(f"the build stopped: {exc.strerror or exc}{where}") from None
 
 
 def _terminal_progress():
@@ -167,6 +182,21 @@ def serve_command(project, seeds, output, cache, base_url, strict, jobs, verbose
 def clean_command(project, cache):
     """Empty the analysis cache (the next build analyses every article again)."""
     paths = Paths.from_project(project, cache=cache)
+    _check_cache_can_be_emptied(paths, project.resolve())
     if paths.cache.is_dir():
         shutil.rmtree(paths.cache)
     click.echo(f"Emptied {paths.cache}")
+
+
+def _check_cache_can_be_emptied(paths: Paths, project: Path) -> None:
+    """Refuse to empty a --cache that holds the user's own folders (`--cache .` would take the project)."""
+    cache = paths.cache
+    if cache == Path(cache.anchor):
+        raise BuildError(f"refusing to empty the root folder {cache}: give --cache the analysis cache folder")
+    folders = {"the project folder": project, "the seeds folder": paths.seeds, "the site folder": paths.site,
+               "the templates folder": paths.templates, "the output folder": paths.output,
+               "your home folder": Path.home().resolve()}
+    for label, folder in folders.items():
+        if folder.is_relative_to(cache):
+            raise BuildError(f"refusing to empty {cache}: it holds {label} {folder}. "
+                             f"Give --cache the analysis cache folder.")

@@ -47,12 +47,20 @@ class Problem:
     skipped: bool = True  # False for notices such as "not English: analysed as plain text"
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.reason}"
+        return f"{printable(self.path)}: {self.reason}"
 
     @property
     def kind(self) -> str:
         """The reason without its details ("not valid UTF-8"), for grouping repeated problems."""
         return self.reason.split(" (", 1)[0].split(":", 1)[0].split(";", 1)[0].strip()
+
+
+def printable(name: str) -> str:
+    """`name` with what a terminal would act on or hide (a new line, an escape sequence, a direction
+    override) written as an escape (`\\n`), so that a file's name can never forge or garble a message line."""
+    if name.isprintable():
+        return name
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in name)
 
 
 @dataclass(frozen=True)

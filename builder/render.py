@@ -13,6 +13,7 @@ turn an article's text, sentences and mentions into escaped HTML.
 from __future__ import annotations
 
 import importlib
+import os
 import posixpath
 import traceback
 from bisect import bisect_left, bisect_right
@@ -31,6 +32,7 @@ from builder.errors import BuildError, TemplateError
 from builder.memory import return_free_memory
 from builder.model import Article, BlockKind, KeptPage, Mentions, OutputPage, Sentences, Site
 from builder.page_keys import Fingerprints, PageKeys, analysis_key
+from builder.read.discover import not_regular_file
 from builder.theme import builtin_static_dirs, builtin_template_dirs
 
 # Page modules under builder/pages/, in the order their pages are planned.  A module
@@ -449,11 +451,31 @@ class Environment(jinja2.Environment):
         return {**self.globals, **(d or {})}
 
 
+class TemplateLoader(jinja2.FileSystemLoader):
+    """Jinja's file loader, naming the file of a template that is not UTF-8 text (Jinja lets the decoding
+    error through, as a traceback naming no template)."""
+
+    def get_source(self, environment, template):
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError as exc:
+            raise TemplateError(f"{self._file_of(template)}: not UTF-8 text (byte {exc.start:,} cannot be read); "
+                                f"save the template as UTF-8") from None
+
+    def _file_of(self, template: str) -> str:
+        pieces = jinja2.loaders.split_template_path(template)
+        for folder in self.searchpath:
+            path = os.path.join(folder, *pieces)
+            if os.path.isfile(path):
+                return path
+        return template
+
+
 def make_environment(user_templates: Path) -> jinja2.Environment:
     search_path = [str(user_templates)] if user_templates.is_dir() else []
     search_path += [str(folder) for folder in builtin_template_dirs()]
     env = Environment(
-        loader=jinja2.FileSystemLoader(search_path),
+        loader=TemplateLoader(search_path),
         autoescape=jinja2.select_autoescape(["html", "xml"]),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -627,11 +649,29 @@ def static_pages(settings: Settings) -> Iterator[OutputPage]:
     files: dict[str, Path] = {}
     for folder in [*builtin_static_dirs(), settings.paths.site / "static"]:
         if folder.is_dir():
-            for path in sorted(folder.rglob("*")):
-                if path.is_file() and not path.name.startswith("."):
-                    files[f"static/{path.relative_to(folder).as_posix()}"] = path
+            for path in _static_files(folder):
+                files[f"static/{path.relative_to(folder).as_posix()}"] = path
     for relpath, path in sorted(files.items()):
         yield OutputPage(relpath, path.read_bytes())
+
+
+def _static_files(folder: Path) -> Iterator[Path]:
+    """The files of a static folder to copy into the site, hidden ones and broken links left out.
+
+    What cannot be a file of the site stops the build, naming it: a link out of the folder (a project
+    shared with a link to a private file would publish it, as with seeds) or no regular file at all (a
+    named pipe would stall the build, a device fill its memory)."""
+    root = folder.resolve()
+    for path in sorted(folder.rglob("*")):
+        if path.name.startswith(".") or path.is_dir() or not path.exists():
+            continue
+        if path.is_symlink() and not path.resolve().is_relative_to(root):
+            raise BuildError(f"{path}: a link to {path.resolve()}, outside {folder}: not copied into the site "
+                             f"(copy the file itself into the folder)")
+        reason = not_regular_file(path.stat().st_mode)
+        if reason is not None:
+            raise BuildError(f"{path}: {reason}: only files can be copied into the site")
+        yield path
 
 
 # Page kinds whose index pages always exist: the other kinds say first which pages they will make

@@ -81,10 +81,35 @@ def check_output_is_safe(paths: Paths) -> None:
             raise UnsafeOutputError(f"refusing to write the site to {output}: it holds {folder}")
     if output.is_symlink() or (output.exists() and not output.is_dir()):
         raise UnsafeOutputError(f"refusing to write the site to {output}: it is not a folder")
+    _check_cache_is_apart(output, paths.cache.resolve())
+    _check_sibling_is_ours(output)
     if output.is_dir() and any(output.iterdir()) and not (output / MARKER).is_file():
         raise UnsafeOutputError(
             f"refusing to write the site to {output}: the folder is not empty and was not "
             f"made by build-site (no {MARKER} file in it). Choose another --output, or empty it."
+        )
+
+
+def _check_cache_is_apart(output: Path, cache: Path) -> None:
+    """The cache must not lie in the output or its sibling: each build swaps those two folders, taking the
+    cache away with the old site."""
+    for folder in (output, temporary_sibling(output)):
+        if cache.is_relative_to(folder):
+            where = "" if cache == folder else "inside "
+            raise UnsafeOutputError(
+                f"refusing to write the site to {output}: the cache folder {cache} is {where}{folder}, which "
+                f"each build replaces. Give --cache a folder outside it."
+            )
+
+
+def _check_sibling_is_ours(output: Path) -> None:
+    """The sibling is the builder's own folder; a file or a link of that name is someone else's: not removed."""
+    sibling = temporary_sibling(output)
+    if sibling.is_symlink() or (sibling.exists() and not sibling.is_dir()):
+        raise UnsafeOutputError(
+            f"refusing to write the site to {output}: {sibling} is in the way (the builder keeps the previous "
+            f"site in a folder of that name, but it is a {'link' if sibling.is_symlink() else 'file'}). "
+            f"Move it away."
         )
 
 
@@ -93,7 +118,7 @@ def output_lock(paths: Paths):
     """One build at a time per output folder; a second build waits for the first."""
     paths.cache.mkdir(parents=True, exist_ok=True)
     name = hashlib.sha256(str(paths.output.resolve()).encode()).hexdigest()[:16]
-    with open(paths.cache / f"output-{name}.lock", "w") as handle:
+    with open(paths.cache / f"output-{name}.lock", "a") as handle:  # (never truncates: it holds nothing)
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -397,8 +422,12 @@ class Listing:
 def _write_new(path: str, content: bytes) -> None:
     """Create `path` with `content`; never into an existing file (in the spare it may be the output's own)."""
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    with open(descriptor, "wb") as handle:
-        handle.write(content)
+    try:
+        with open(descriptor, "wb") as handle:
+            handle.write(content)
+    except OSError as exc:  # (a full disk: written through a descriptor, the error names no file)
+        exc.filename = path
+        raise
 
 
 class FreshStaging:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +18,45 @@ ARTICLE_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
 NOT_ARTICLES = {"readme", "source", "license", "licence", "copying", "changelog", "notice"}
 # No news article comes near this; larger files are data dumps or mistakes, and would stall analysis.
 MAX_FILE_BYTES = 8 * 1024 * 1024
+# Entries of the seeds folder that are not regular files, by what they are: they are never read (a named
+# pipe blocks its reader until something writes to it, a device such as /dev/zero never ends).
+NOT_REGULAR_FILES = {
+    stat.S_IFIFO: "a named pipe",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFDIR: "a folder",
+}
+NOT_REGULAR = "not a regular file"
+UNREADABLE = "cannot be read"
+
+
+def not_regular_file(mode: int) -> str | None:
+    """What a file of this `st_mode` is, if it is not a regular file (the reason it is not read)."""
+    if stat.S_ISREG(mode):
+        return None
+    return f"{NOT_REGULAR} ({NOT_REGULAR_FILES.get(stat.S_IFMT(mode), 'a special file')})"
+
+
+def read_regular_file(path: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of the regular file at `path`, at most `limit` of them; OSError with a reader's reason if it
+    is no regular file or holds more.
+
+    The file was listed as a regular file of a fitting size, but may have been replaced or grown since: it
+    is opened without blocking (a named pipe put in its place must not stall the build) and checked again
+    on the open descriptor, and no more than `limit` bytes are ever read (a device must not fill memory)."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        reason = not_regular_file(os.fstat(descriptor).st_mode)
+        if reason is not None:
+            raise OSError(errno.EINVAL, reason, path)
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+            data = handle.read(limit + 1)
+    finally:
+        os.close(descriptor)
+    if len(data) > limit:
+        raise OSError(errno.EFBIG, f"file too large (it grew past the limit of {limit:,} bytes)", path)
+    return data
 
 
 def is_article_name(name: str) -> bool:
@@ -38,11 +79,18 @@ class SeedFile:
     inode: int
 
 
-def _article_entries(folder: str, relative: str = "") -> Iterator[tuple[str, os.DirEntry]]:
+def _article_entries(folder: str, problems: list[Problem], relative: str = "") -> Iterator[tuple[str, os.DirEntry]]:
     """(relpath, entry) of every article file under `folder`, as os.walk orders them (a folder's own
-    files by name, then its sub-folders by name), without entering hidden or linked folders."""
-    with os.scandir(folder) as listing:
-        entries = sorted(listing, key=lambda entry: entry.name)
+    files by name, then its sub-folders by name), without entering hidden or linked folders; a sub-folder
+    that cannot be listed becomes a problem in `problems`."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError as exc:
+        if not relative:
+            raise BuildError(f"the seeds folder {folder} cannot be read: {exc.strerror or exc}") from None
+        problems.append(Problem(relative, f"folder {UNREADABLE}: {exc.strerror or exc}"))
+        return
     subfolders = []
     for entry in entries:
         try:
@@ -55,7 +103,7 @@ def _article_entries(folder: str, relative: str = "") -> Iterator[tuple[str, os.
         elif is_article_name(entry.name):
             yield relative + entry.name, entry
     for entry in subfolders:
-        yield from _article_entries(entry.path, f"{relative}{entry.name}/")
+        yield from _article_entries(entry.path, problems, f"{relative}{entry.name}/")
 
 
 def list_seeds(seeds: Path) -> tuple[list[SeedFile], list[Problem]]:
@@ -65,26 +113,27 @@ def list_seeds(seeds: Path) -> tuple[list[SeedFile], list[Problem]]:
     root = seeds.resolve()
     if not root.is_dir():
         raise BuildError(f"seeds folder not found: {seeds} (give --seeds PATH, or --project with a seeds/ folder)")
-    for relpath, entry in _article_entries(str(root)):
+    for relpath, entry in _article_entries(str(root), problems):
         if entry.is_symlink():
             target = Path(entry.path).resolve()
             if not target.is_relative_to(root):
                 problems.append(Problem(relpath, "symbolic link to a file outside the seeds folder: not followed"))
                 continue
         try:
-            stat = entry.stat()
+            info = entry.stat()
         except OSError as exc:
-            problems.append(Problem(relpath, f"cannot be read: {exc.strerror or exc}"))
+            problems.append(Problem(relpath, f"{UNREADABLE}: {exc.strerror or exc}"))
             continue
-        if stat.st_size > MAX_FILE_BYTES:
+        not_regular = not_regular_file(info.st_mode)
+        if not_regular is not None:
+            problems.append(Problem(relpath, f"{not_regular}: not read"))
+            continue
+        if info.st_size > MAX_FILE_BYTES:
             limit = f"{MAX_FILE_BYTES:,}"
-            problems.append(Problem(relpath, f"file too large ({stat.st_size:,} bytes; the limit is {limit})"))
+            problems.append(Problem(relpath, f"file too large ({info.st_size:,} bytes; the limit is {limit})"))
             continue
-        found.append(SeedFile(relpath, entry.path, stat.st_size, stat.st_mtime_ns, stat.st_ino))
+        found.append(SeedFile(relpath, entry.path, info.st_size, info.st_mtime_ns, info.st_ino))
     return found, problems
-
-
-UNREADABLE = "cannot be read"
 
 
 def is_unreadable(problem: Problem) -> bool:
@@ -98,7 +147,7 @@ def read_seed_files(found: Sequence[SeedFile | SeedSource]) -> tuple[list[Source
     problems: list[Problem] = []
     for seed in found:
         try:
-            data = Path(seed.path).read_bytes()
+            data = read_regular_file(seed.path)
         except OSError as exc:
             problems.append(Problem(seed.relpath, f"{UNREADABLE}: {exc.strerror or exc}"))
             continue

@@ -56,6 +56,8 @@ def load_front_matter(front: str) -> dict[str, object]:
         raise FrontMatterError(f"front matter is not valid YAML ({_yaml_reason(exc)})") from None
     except RecursionError:
         raise FrontMatterError("front matter is nested too deeply") from None
+    except (ValueError, OverflowError) as exc:  # YAML reads 0000-01-01 or a +99:00 offset as a date: none exists
+        raise FrontMatterError(f"front matter holds a date or time that does not exist ({exc})") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
