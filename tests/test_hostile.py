@@ -21,8 +21,8 @@ from builder.read import parse_source
 GOOD = "A good headline\n\nThe council met on Monday to discuss the budget. It approved the plan.\n"
 
 
-def run_build(project: Path, strict: bool = False):
-    paths = Paths.from_project(project)
+def run_build(project: Path, strict: bool = False, cache: Path | None = None):
+    paths = Paths.from_project(project, cache=cache)
     return build(Settings(config=Config(), paths=paths, strict=strict, jobs=1))
 
 
