@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.browser.conftest import _build
-from tests.test_hostile import HOSTILE_HTML
+from tests.test_hostile import HOSTILE_HTML, VECTORS_HTML
 
 FRONT_MATTER = "---\ntitle: Hostile post\nsource: Example Wire\n---\n"
 
@@ -24,6 +24,8 @@ def hostile_site(tmp_path_factory) -> Path:
     seeds.mkdir()
     (seeds / "hostile.html").write_text(HOSTILE_HTML, encoding="utf-8")
     (seeds / "hostile.md").write_text(FRONT_MATTER + HOSTILE_HTML, encoding="utf-8")
+    (seeds / "hostile-vectors.html").write_text(VECTORS_HTML, encoding="utf-8")
+    (seeds / "hostile-vectors.md").write_text(FRONT_MATTER.replace("post", "vectors") + VECTORS_HTML, encoding="utf-8")
     _build(project, project / "output", project / "cache")
     return project / "output"
 
@@ -43,17 +45,18 @@ def test_hostile_articles_run_nothing_and_request_nothing_outside(browser, hosti
 
     page.on("request", watch)
     pages = sorted(hostile_site.glob("articles/hostile*.html"))
-    assert len(pages) == 2, pages
+    assert len(pages) == 4, pages
     for path in [*pages, hostile_site / "index.html"]:
         page.goto(path.as_uri())
         page.wait_for_load_state("load")
         page.mouse.move(5, 5)
-        for handle in page.locator("main p, main img, main svg").element_handles():
+        for handle in page.locator("main p, main img, main svg, main details").element_handles():
             handle.dispatch_event("click")
             handle.dispatch_event("load")
         hrefs = [link.get_attribute("href") or "" for link in page.locator("main a").all()]
         assert not [h for h in hrefs if h.strip().lower().startswith(("javascript:", "data:", "vbscript:"))], hrefs
-        assert "bridge" in page.locator("main").inner_text().lower()
+        text = page.locator("main").inner_text().lower()
+        assert "bridge" in text or "pier" in text
     context.close()
     assert dialogs == [], f"a script ran: {dialogs}"
     assert outside == [], f"requests or windows outside the site: {outside}"
