@@ -168,7 +168,8 @@ VECTORS_HTML = textwrap.dedent(
     </head><body><article><h1>Hostile vectors</h1>
     <p>The harbour authority said on Friday that the new pier will open in June after repairs.</p>
     <base href="javascript:alert('base')/"><meta http-equiv="refresh" content="0;url=https://evil.example/">
-    <p><img srcset="javascript:alert('srcset') 1x, https://evil.example/a.png 2x" src="ok.png" alt="pier"> It is long.</p>
+    <p><img srcset="javascript:alert('srcset') 1x, https://evil.example/a.png 2x" src="ok.png" alt="pier">
+    It is long.</p>
     <p style="background:url(javascript:alert('style'));-moz-binding:url(x.xml#y)">Styled words about the pier.</p>
     <svg><use href="data:image/svg+xml,&lt;svg id='x'&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;/svg&gt;#x"/>
     <a xlink:href="javascript:alert('svg')"><text>svg link</text></a>
@@ -191,6 +192,7 @@ VECTORS_HTML = textwrap.dedent(
     </article></body></html>
     """
 )
+NEVER_IN_A_PAGE = ("iframe", "object", "embed", "base", "math", "foreignobject")
 SCRIPT_IN_STYLE = ("javascript:", "expression(", "-moz-binding", "behavior:")
 
 
@@ -208,7 +210,7 @@ def assert_nothing_executable(output: Path) -> None:
                     assert not text.strip().lower().startswith(("javascript:", "data:", "vbscript:")), (
                         f"{page}: {attribute}={text}"
                     )
-            assert tag.name not in ("iframe", "object", "embed", "base", "math", "foreignobject"), f"{page}: <{tag.name}>"
+            assert tag.name not in NEVER_IN_A_PAGE, f"{page}: <{tag.name}>"
             for attribute in ("srcset", "style", "xlink:href", "poster", "formaction", "to"):
                 text = str(tag.get(attribute, "")).lower()
                 assert not any(bad in text for bad in SCRIPT_IN_STYLE), f"{page}: {attribute}={text}"
