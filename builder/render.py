@@ -650,9 +650,17 @@ def static_pages(settings: Settings) -> Iterator[OutputPage]:
     for folder in [*builtin_static_dirs(), settings.paths.site / "static"]:
         if folder.is_dir():
             for path in _static_files(folder):
-                files[f"static/{path.relative_to(folder).as_posix()}"] = path
+                relpath = f"static/{path.relative_to(folder).as_posix()}"
+                if relpath in MADE_STATIC_FILES:
+                    raise BuildError(f"{path}: the builder makes {relpath} itself ({MADE_STATIC_FILES[relpath]}); "
+                                     f"give your file another name")
+                files[relpath] = path
     for relpath, path in sorted(files.items()):
         yield OutputPage(relpath, path.read_bytes())
+
+
+# Files of static/ that are made, not copied: a file of the same name in site/static/ cannot replace them.
+MADE_STATIC_FILES = {"static/search.js": "the search page's script, builder/search.py"}
 
 
 def _static_files(folder: Path) -> Iterator[Path]:
