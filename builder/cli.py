@@ -140,15 +140,21 @@ PROBLEMS_LISTED_PER_KIND = 10
 
 def report_problems(problems) -> None:
     """Name every bad file once; collapse long runs of the same problem (Pelican's LimitFilter)."""
+    for line in problem_lines(problems):
+        click.echo(line, err=True)
+
+
+def problem_lines(problems) -> Iterator[str]:
+    """The lines that name the bad files (`build` and each build of `serve` print them)."""
     shown: dict[str, int] = {}
     for problem in problems:
         shown[problem.kind] = shown.get(problem.kind, 0) + 1
         if shown[problem.kind] <= PROBLEMS_LISTED_PER_KIND:
             label = "skipped" if problem.skipped else "note"
-            click.echo(f"{label}: {problem}", err=True)
+            yield f"{label}: {problem}"
     for kind, count in sorted(shown.items()):
         if count > PROBLEMS_LISTED_PER_KIND:
-            click.echo(f"… and {count - PROBLEMS_LISTED_PER_KIND} more files: {kind}", err=True)
+            yield f"… and {count - PROBLEMS_LISTED_PER_KIND} more files: {kind}"
 
 
 @main.command("serve")

@@ -365,7 +365,7 @@ class DevServer:
             self.echo("Still serving the last good site; fix the problem and save again.")
             return False
         self.settings = settings
-        self.echo(report.summary_line())
+        self.tell(report)
         if report.pending_search is not None:
             self.pending_search = report.pending_search
         mount = mount_path(settings.config.base_url)
@@ -375,6 +375,15 @@ class DevServer:
             self.url = self.url[: self.url.index("/", len("http://"))] + mount if self.url else ""
             self.echo(f"base_url changed: now serving {self.url or mount} (old addresses redirect there)")
         return True
+
+    def tell(self, report) -> None:
+        """A build's files skipped, each named (a file broken while the site is served is told at once), and
+        its summary line."""
+        from builder.cli import problem_lines
+
+        for line in problem_lines(report.problems):
+            self.echo(line)
+        self.echo(report.summary_line())
 
     def check_for_changes(self) -> None:
         """Called every `poll` seconds on the server's loop: debounce, then rebuild in a thread."""
@@ -508,7 +517,7 @@ def serve(
     try:
         from builder.build import build
 
-        server.echo(build(server.settings).summary_line())
+        server.tell(build(server.settings))
         if open_browser:
             threading.Timer(0.5, lambda: server.url and webbrowser.open(server.url)).start()
         asyncio.run(server.run())
