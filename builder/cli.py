@@ -18,8 +18,15 @@ from builder.config import Paths, Settings, load_config
 from builder.errors import BuildError
 
 
+def _paths(project: Path, **folders) -> Paths:
+    try:
+        return Paths.from_project(project, **folders)
+    except RuntimeError as exc:  # pathlib's resolve() meeting a symbolic link that leads back to itself
+        raise BuildError(f"{exc}: a symbolic link that leads back to itself; fix or remove it") from None
+
+
 def _settings(project: Path, seeds, output, cache, base_url, strict, jobs) -> Settings:
-    paths = Paths.from_project(project, seeds=seeds, output=output, cache=cache)
+    paths = _paths(project, seeds=seeds, output=output, cache=cache)
     overrides = {"base_url": base_url}  # kept: `serve` reloads site/config.toml with them on each rebuild
     config = load_config(paths.site, overrides)
     return Settings(config=config, paths=paths, strict=strict, jobs=jobs or os.cpu_count() or 1, overrides=overrides)
@@ -187,7 +194,7 @@ def serve_command(project, seeds, output, cache, base_url, strict, jobs, verbose
               help="Cache folder to empty. Default: PROJECT/.cache/build-site.")
 def clean_command(project, cache):
     """Empty the analysis cache (the next build analyses every article again)."""
-    paths = Paths.from_project(project, cache=cache)
+    paths = _paths(project, cache=cache)
     _check_cache_can_be_emptied(paths, project.resolve())
     if paths.cache.is_dir():
         shutil.rmtree(paths.cache)

@@ -232,3 +232,23 @@ def test_serve_names_a_file_broken_while_it_serves_and_stops_on_ctrl_c(tmp_path,
         assert server.stop() == 0
     assert "Stopped." in server.seen
     assert not any("Traceback" in line for line in server.seen)
+
+
+def test_link_loops_in_seeds_are_named_and_a_looping_folder_is_told(project):
+    seeds = project / "seeds"
+    write_seed(seeds, "good.txt", GOOD)
+    (seeds / "loop.txt").symlink_to("loop.txt")
+    (seeds / "a.md").symlink_to("b.md")
+    (seeds / "b.md").symlink_to("a.md")
+    (seeds / "dangling.txt").symlink_to("nowhere.txt")
+    (seeds / "here").symlink_to(".", target_is_directory=True)
+    report = run_build(project)
+    named = problems_by_file(report)
+    assert named["loop.txt"] == named["a.md"] == "cannot be read: Too many levels of symbolic links"
+    assert named["dangling.txt"] == "cannot be read: No such file or directory"
+    assert report.articles_built == 1
+    (project / "output-loop").symlink_to("output-loop")
+    result = CliRunner().invoke(main, ["--project", str(project), "--output", str(project / "output-loop")])
+    assert result.exit_code == 1
+    assert "a symbolic link that leads back to itself" in result.output
+    assert "Traceback" not in result.output

@@ -115,7 +115,7 @@ def list_seeds(seeds: Path) -> tuple[list[SeedFile], list[Problem]]:
         raise BuildError(f"seeds folder not found: {seeds} (give --seeds PATH, or --project with a seeds/ folder)")
     for relpath, entry in _article_entries(str(root), problems):
         if entry.is_symlink():
-            target = Path(entry.path).resolve()
+            target = Path(os.path.realpath(entry.path))  # (not resolve(): a link loop would raise)
             if not target.is_relative_to(root):
                 problems.append(Problem(relpath, "symbolic link to a file outside the seeds folder: not followed"))
                 continue
