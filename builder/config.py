@@ -111,7 +111,8 @@ def load_config(site_dir: Path, overrides: dict[str, object] | None = None) -> C
     if not 1 <= config.summary_sentences <= 10:
         errors.append("'summary_sentences' must be between 1 and 10")
     if config.base_url and not config.base_url.startswith(("http://", "https://")):
-        errors.append(f"'base_url' must start with http:// or https://, not {config.base_url!r}")
+        given = " (given with --base-url)" if (overrides or {}).get("base_url") else ""
+        errors.append(f"'base_url' must start with http:// or https://, not {config.base_url!r}{given}")
     if errors:
         raise ConfigError(f"{path}: " + "; ".join(errors))
     if config.base_url and not config.base_url.endswith("/"):
