@@ -47,11 +47,11 @@ def read_regular_file(path: str, limit: int = MAX_FILE_BYTES) -> bytes:
     on the open descriptor, and no more than `limit` bytes are ever read (a device must not fill memory)."""
     descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     try:
-        reason = not_regular_file(os.fstat(descriptor).st_mode)
+        info = os.fstat(descriptor)
+        reason = not_regular_file(info.st_mode)
         if reason is not None:
             raise OSError(errno.EINVAL, reason, path)
-        with os.fdopen(descriptor, "rb", closefd=False) as handle:
-            data = handle.read(limit + 1)
+        data = _read_at_most(descriptor, info.st_size, limit + 1)
     finally:
         os.close(descriptor)
     if len(data) > limit:
@@ -77,6 +77,22 @@ class SeedFile:
     size: int
     mtime_ns: int
     inode: int
+
+
+def _read_at_most(descriptor: int, expected: int, most: int) -> bytes:
+    """Up to `most` bytes from `descriptor`: one read for a file of the `expected` size (asking for `most` at
+    once would allocate it each time: 8 MB per article), more only if the file grew since."""
+    parts: list[bytes] = []
+    total = 0
+    size = min(expected + 1, most)
+    while total < most:
+        chunk = os.read(descriptor, min(size, most - total))
+        if not chunk:
+            break
+        parts.append(chunk)
+        total += len(chunk)
+        size = max(size, 1 << 16)
+    return b"".join(parts)
 
 
 def _article_entries(folder: str, problems: list[Problem], relative: str = "") -> Iterator[tuple[str, os.DirEntry]]:
