@@ -79,6 +79,8 @@ def check_output_is_safe(paths: Paths) -> None:
         folder = folder.resolve()
         if output == folder or folder.is_relative_to(output):
             raise UnsafeOutputError(f"refusing to write the site to {output}: it holds {folder}")
+        if output.is_relative_to(folder):  # (site/static/: each build would copy the previous site into the next)
+            raise UnsafeOutputError(f"refusing to write the site to {output}: it is inside {folder}")
     if output.is_symlink() or (output.exists() and not output.is_dir()):
         raise UnsafeOutputError(f"refusing to write the site to {output}: it is not a folder")
     _check_cache_is_apart(output, paths.cache.resolve())

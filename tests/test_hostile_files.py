@@ -252,3 +252,16 @@ def test_link_loops_in_seeds_are_named_and_a_looping_folder_is_told(project):
     assert result.exit_code == 1
     assert "a symbolic link that leads back to itself" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("inside", ["site/static/out", "site/out", "templates/out"])
+def test_an_output_inside_the_site_or_templates_folder_is_refused(project, inside):
+    # In site/static/ each build would copy the previous site (and its sibling) into the next one.
+    write_seed(project / "seeds", "good.txt", GOOD)
+    (project / "site" / "static").mkdir(parents=True)
+    (project / "templates").mkdir()
+    paths_output = project / inside
+    result = CliRunner().invoke(main, ["--project", str(project), "--output", str(paths_output), "--jobs", "1"])
+    assert result.exit_code == 1
+    assert f"refusing to write the site to {paths_output}: it is inside" in result.output
+    assert not paths_output.exists()
