@@ -265,3 +265,20 @@ def test_an_output_inside_the_site_or_templates_folder_is_refused(project, insid
     assert result.exit_code == 1
     assert f"refusing to write the site to {paths_output}: it is inside" in result.output
     assert not paths_output.exists()
+
+
+def test_a_file_name_that_is_not_utf8_is_named_not_a_crash(project):
+    # Python hands such a name over with lone surrogates: linking, hashing or writing it as text raised.
+    seeds = os.fsencode(project / "seeds")
+    with open(os.path.join(seeds, b"bad\xff\xfename.txt"), "wb") as handle:
+        handle.write(GOOD.encode())
+    os.mkdir(os.path.join(seeds, b"folder\xff"))
+    with open(os.path.join(seeds, b"folder\xff", b"inside.txt"), "wb") as handle:
+        handle.write(GOOD.encode())
+    write_seed(project / "seeds", "good.txt", GOOD.replace("budget", "harbour"))
+    report = run_build(project)
+    named = problems_by_file(report)
+    reason = "file name is not valid UTF-8 (rename the file): not read"
+    assert named == {"bad\\xff\\xfename.txt": reason, "folder\\xff/inside.txt": reason}
+    assert report.articles_built == 1
+    assert "bad\\xff\\xfename.txt" in (project / "output" / "reports" / "cleaning.html").read_text(encoding="utf-8")

@@ -105,7 +105,7 @@ def _article_entries(folder: str, problems: list[Problem], relative: str = "") -
     except OSError as exc:
         if not relative:
             raise BuildError(f"the seeds folder {folder} cannot be read: {exc.strerror or exc}") from None
-        problems.append(Problem(relative, f"folder {UNREADABLE}: {exc.strerror or exc}"))
+        problems.append(Problem(_shown_name(relative), f"folder {UNREADABLE}: {exc.strerror or exc}"))
         return
     subfolders = []
     for entry in entries:
@@ -122,6 +122,21 @@ def _article_entries(folder: str, problems: list[Problem], relative: str = "") -
         yield from _article_entries(entry.path, problems, f"{relative}{entry.name}/")
 
 
+def _is_utf8(name: str) -> bool:
+    """False for a name with bytes that are not UTF-8 (Python hands them over as lone surrogates, which no
+    page, hash or JSON file of the site can hold)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _shown_name(name: str) -> str:
+    """`name` with its bytes that are not UTF-8 written as escapes (`bad\\xff.txt`), to name it in a problem."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def list_seeds(seeds: Path) -> tuple[list[SeedFile], list[Problem]]:
     """Every article file under `seeds`, in os.walk order, without reading it; and the files refused."""
     found: list[SeedFile] = []
@@ -130,6 +145,9 @@ def list_seeds(seeds: Path) -> tuple[list[SeedFile], list[Problem]]:
     if not root.is_dir():
         raise BuildError(f"seeds folder not found: {seeds} (give --seeds PATH, or --project with a seeds/ folder)")
     for relpath, entry in _article_entries(str(root), problems):
+        if not _is_utf8(relpath):
+            problems.append(Problem(_shown_name(relpath), "file name is not valid UTF-8 (rename the file): not read"))
+            continue
         if entry.is_symlink():
             target = Path(os.path.realpath(entry.path))  # (not resolve(): a link loop would raise)
             if not target.is_relative_to(root):
