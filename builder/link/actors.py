@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -39,6 +40,15 @@ from functools import partial
 
 from rapidfuzz import fuzz
 
+from builder.link.article_links import (
+    ArticleLinks,
+    LazyColumn,
+    LinksState,
+    previous_state,
+    spans_of,
+    stale_articles,
+    state_parts,
+)
 from builder.link.co_actors import all_co_actors
 from builder.link.curation import Curation, keep_apart_entry, merge_entry
 from builder.link.memo import LinkMemo, memo_key, recall
@@ -350,35 +360,50 @@ def resolve_actors(
     forbidden = Forbidden([set().union(*(_reference_keys(r) for r in refs)) for _, refs in curation.keep_apart])
 
     # 1–2. names, and resolution within each article
-    # Each article's mentions as objects, made once: an article holds them as columns (model.Mentions),
-    # which make a new object at every read, and this function reads each mention several times.
-    mentions_of = [list(article.mentions) for article in articles]
-    per_article = []
-    names_of: list[list[tuple[str, str]]] = []  # per article, each mention's (name key, compact name key)
-    known: NameKeys = {}
-    definitions: dict[str, Counter] = defaultdict(Counter)
     # Within an article, resolution reads the article and the pairs kept apart (as they stand before any name
-    # is joined to another: References adds to them below), all in the memo's key.
+    # is joined to another: References adds to them below, so it reads a copy), all in the memo's key.
     apart_part = memo_key([sorted(group) for group in forbidden.groups]) if memo is not None else b""
+    forbidden_within = Forbidden([set(group) for group in forbidden.groups])
+    links_parts = state_parts(apart_part, curation)
+    previous = previous_state(memo, links_parts)
+    before = previous.articles if previous is not None else {}
+    known: NameKeys = {}
+    worked_out: dict[int, tuple[list[tuple[str, str]], list[str | None], dict[str, str], Spoken]] = {}
 
-    def within(article: Article, mentions: list[Mention]) -> tuple[list[tuple[str, str]], list[str | None],
-                                                                    dict[str, str], Spoken]:
-        names = mention_keys(mentions, known)
-        return (names, *_local_resolution(article, forbidden, names, mentions), spoken(mentions))
+    def within(k: int) -> tuple[list[tuple[str, str]], list[str | None], dict[str, str], Spoken]:
+        """The k-th article's resolution within itself (recalled, or made from its mentions as objects)."""
+        found = worked_out.get(k)
+        if found is None:
+            article = articles[k]
 
-    spoken_of: list[Spoken] = []
-    for article, mentions in zip(articles, mentions_of, strict=True):
-        names, resolved, defined, said_as = recall(memo, within_parts(article.source_file, article.content_hash,
-                                                                      apart_part), partial(within, article, mentions))
+            def make() -> tuple:
+                mentions = list(article.mentions)
+                names = mention_keys(mentions, known)
+                return (names, *_local_resolution(article, forbidden_within, names, mentions), spoken(mentions))
+
+            found = worked_out[k] = recall(memo, within_parts(article.source_file, article.content_hash,
+                                                              apart_part), make)
+        return found
+
+    # An unchanged article's resolution comes from the previous build's state; its names and spellings (and
+    # its own memo entry) are read only if something asks for them: the cold paths of the names' statistics.
+    kept_before: list[ArticleLinks | None] = []
+    per_article: list[list[str | None]] = []
+    defined_of: list[dict[str, str]] = []
+    definitions: dict[str, Counter] = defaultdict(Counter)
+    for k, article in enumerate(articles):
+        old = before.get(article.source_file)
+        old = old if old is not None and old.content_hash == article.content_hash else None
+        kept_before.append(old)
+        resolved, defined = (old.resolved, old.defined) if old is not None else within(k)[1:3]
         per_article.append(resolved)
-        names_of.append(names)
-        spoken_of.append(said_as)
+        defined_of.append(defined)
         for acronym, expansion in defined.items():
             definitions[acronym][expansion] += 1
-    known.clear()  # (the spellings seen: not needed past here)
+    names_of = LazyColumn(len(articles), lambda k: within(k)[0])
     identities = [(article.source_file, article.content_hash) for article in articles]
-    nodes = name_nodes(identities, names_of, per_article, spoken_of, memo, apart_part)
-    del spoken_of
+    nodes = name_nodes(identities, names_of, per_article, LazyColumn(len(articles), lambda k: within(k)[3]),
+                       memo, apart_part)
 
     groups = UnionFind()
     members: dict[str, set[str]] = {}
@@ -411,7 +436,11 @@ def resolve_actors(
     else:
         join_across_articles(nodes, definitions, join, groups, members_of, likely)
     report.likely_merges.extend(likely)
-    del names_of
+    if memo is not None:  # the unread resolutions within articles, kept for the next build's removals
+        memo.carry([memo_key(within_parts(*identities[k], apart_part)) for k in range(len(articles))
+                    if k not in worked_out])
+    worked_out.clear()
+    known.clear()
 
     # 4a. the user's merges and aliases act on names
     provisional = _provisional_slugs(nodes, groups)
@@ -498,29 +527,43 @@ def resolve_actors(
 
     # mentions → actors; roles, quotes, prominence, actors seen with
     final = {k: a for k, a in actors.items() if k not in dropped}
+    actor_of_name = {name: key if key in final else None for name, key in actor_of_node.items()}
+    types = {key: actor.type for key, actor in final.items()}
+    stale = stale_articles(previous, actor_of_name, nodes) if previous is not None else set()
+    retyped = {key for key, kind in types.items() if previous is None or previous.types.get(key) != kind}
+    links: dict[str, ArticleLinks] = {}
+    mention_files: dict[str, list[str]] = defaultdict(list)  # actor key → its mentions' articles and indices
+    mention_indices: dict[str, list[int]] = defaultdict(list)
     out_articles: list[Article] = []
     article_actors: list[set[str]] = []
-    for article, mentions, resolved in zip(articles, mentions_of, per_article, strict=True):
-        keys: list[str | None] = []
-        present: set[str] = set()
-        for index, node_id in enumerate(resolved):
-            key = actor_of_node.get(node_id) if node_id else None
-            key = key if key in final else None
-            keys.append(key)
-            if key:
-                final[key].mentions.append((article.source_file, index))
-                present.add(key)
+    for article, resolved, defined, old in zip(articles, per_article, defined_of, kept_before, strict=True):
+        if old is not None and article.source_file not in stale:
+            keys, spans = old.keys, old.spans
+        else:
+            keys = [actor_of_name.get(node_id) if node_id else None for node_id in resolved]
+            spans = old.spans if old is not None and old.keys == keys else spans_of(keys)
+        present = {key for key, _ in spans}
         linked = replace(article, mentions=_with_actors(article.mentions, keys))
         # What the article says of its actors reads the article, its mentions' actors and their types only.
-        types = {key: final[key].type for key in present}
-        said = recall(memo, ("said", article.source_file, article.content_hash, keys, sorted(types.items())),
-                      partial(_said_in, linked, mentions, keys, types))
+        if old is not None and old.keys == keys and present.isdisjoint(retyped):
+            said = old.said
+        else:
+            said = _said_in(linked, list(linked.mentions), keys, {key: types[key] for key in present})
+        for key, indices in spans:
+            mention_files[key].extend([article.source_file] * len(indices))
+            mention_indices[key].extend(indices)
         for key, roles, quotes in said:
             final[key].roles.extend(roles)
             final[key].quotes.extend(quotes)
         out_articles.append(linked)
         article_actors.append(present)
-    del mentions_of
+        links[article.source_file] = ArticleLinks(article.content_hash, resolved, defined, keys, spans, said)
+    if memo is not None:
+        memo.keep(links_parts, LinksState(links, actor_of_name, types))
+    del links, kept_before, per_article, defined_of
+    for key, files in mention_files.items():
+        final[key].mentions = Pairs._from_columns(files, array("i", mention_indices[key]))
+    del mention_files, mention_indices
     articles_of: dict[str, list[int]] = defaultdict(list)  # actor key → positions of the articles naming it
     for position, present in enumerate(article_actors):
         for key in present:
