@@ -37,6 +37,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
+from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
@@ -402,8 +403,9 @@ def resolve_actors(
             definitions[acronym][expansion] += 1
     names_of = LazyColumn(len(articles), lambda k: within(k)[0])
     identities = [(article.source_file, article.content_hash) for article in articles]
-    nodes = name_nodes(identities, names_of, per_article, LazyColumn(len(articles), lambda k: within(k)[3]),
-                       memo, apart_part)
+    nodes, touched = name_nodes(identities, names_of, per_article, LazyColumn(len(articles), lambda k: within(k)[3]),
+                                memo, apart_part)
+    naming = GroupNames(nodes, touched, memo, (*links_parts, "group names"))
 
     groups = UnionFind()
     members: dict[str, set[str]] = {}
@@ -443,7 +445,7 @@ def resolve_actors(
     known.clear()
 
     # 4a. the user's merges and aliases act on names
-    provisional = _provisional_slugs(nodes, groups)
+    provisional = _provisional_slugs(nodes, groups, naming)
     refs = References(nodes, groups) if any(_all_entries(curation)) else References({}, groups)
     for actor_ref, new_name in curation.rename:
         if renamed := refs(actor_ref):
@@ -475,19 +477,12 @@ def resolve_actors(
     actors: dict[str, Actor] = {}
     actor_of_node: dict[str, str] = {}
     for ids in sorted(grouped.values()):
-        group_nodes = [nodes[i] for i in ids]
-        actor_type = _type_of(group_nodes)
-        person = actor_type == EntityType.PERSON
-        chosen = [nodes[i] for i in ids if i in preferred]
-        best, name = _pick_name(chosen or group_nodes, person)
-        key = f"{actor_type.value}/{slugify(best.key, 'actor')}"
+        named = naming(ids, [i for i in ids if i in preferred])
+        actor_type, name = named.type, named.name
+        key = f"{actor_type.value}/{named.canonical_slug}"
         while key in actors:  # two groups with one canonical name (kept apart): told apart, stably
             key = f"{key}-{hashlib.sha256(','.join(ids).encode()).hexdigest()[:6]}"
-        spellings: Counter = Counter()
-        for node in group_nodes:
-            for surface, count in (node.surfaces + node.seen_as).items():
-                spellings[_display(surface, person)] += count
-        aliases = [a for a, _ in sorted(spellings.items(), key=lambda kv: (-kv[1], kv[0])) if a != name]
+        aliases = [a for a in named.spellings if a != name]
         aliases += [a for i in ids for a in alias_names.get(i, []) if a not in aliases and a != name]
         actors[key] = Actor(key=key, name=name, type=actor_type, slug="", aliases=aliases,
                             redirect_from=sorted({provisional[i] for i in ids if i in provisional}))
@@ -569,6 +564,7 @@ def resolve_actors(
         for key in present:
             final[key].prominence += 1
             articles_of[key].append(position)
+    naming.keep()
     lists = all_co_actors(final, [article.source_file for article in articles], article_actors, articles_of, memo)
     for key, actor in final.items():
         actor.co_actors = Pairs(lists[key])
@@ -634,19 +630,70 @@ def link_actors(site: Site, config: object = None, curation: Curation | None = N
     return replace(site, articles=articles, sources=sources, actors=actors, actor_report=report)
 
 
-def _provisional_slugs(nodes: dict[str, Node], groups: UnionFind) -> dict[str, str]:
+def _provisional_slugs(nodes: dict[str, Node], groups: UnionFind, naming: GroupNames) -> dict[str, str]:
     """Each name's slug before the user's merges (so a merged-away actor's old address redirects)."""
     grouped: dict[str, list[str]] = defaultdict(list)
     for nid in sorted(nodes):
         grouped[groups.find(nid)].append(nid)
     slugs: dict[str, str] = {}
     for ids in grouped.values():
-        group_nodes = [nodes[i] for i in ids]
-        person = _type_of(group_nodes) == EntityType.PERSON
-        _, name = _pick_name(group_nodes, person)
+        slug = naming(ids).slug
         for i in ids:
-            slugs[i] = slugify(name)
+            slugs[i] = slug
     return slugs
+
+
+class GroupName(NamedTuple):
+    """What a group of names is called: read from the names' statistics only."""
+
+    type: EntityType
+    canonical_slug: str  # of the canonical name's key: the actor key's
+    name: str  # the most used spelling of the canonical name
+    slug: str  # slugify(name)
+    spellings: list[str]  # every spelling of its names, most used first
+
+
+def _group_name(nodes: list[Node], chosen: list[Node]) -> GroupName:
+    """`chosen`: the names a curated merge prefers (the canonical name is one of them), or none."""
+    actor_type = _type_of(nodes)
+    person = actor_type == EntityType.PERSON
+    best, name = _pick_name(chosen or nodes, person)
+    spellings: Counter = Counter()
+    for node in nodes:
+        for surface, count in (node.surfaces + node.seen_as).items():
+            spellings[_display(surface, person)] += count
+    return GroupName(actor_type, slugify(best.key, "actor"), name, slugify(name),
+                     [a for a, _ in sorted(spellings.items(), key=lambda kv: (-kv[1], kv[0]))])
+
+
+class GroupNames:
+    """Each group of names' GroupName, the previous build's (kept in the link memo) for a group of the very same
+    names none of whose statistics changed (name_nodes says which did): it reads nothing else."""
+
+    def __init__(self, nodes: dict[str, Node], touched: set[str] | None, memo: LinkMemo | None,
+                 parts: tuple) -> None:
+        self.nodes, self.touched, self.memo, self.parts = nodes, touched, memo, parts
+        previous = memo.previous_value(parts) if memo is not None and touched is not None else None
+        self.before: dict[tuple[str, ...], GroupName] = previous if isinstance(previous, dict) else {}
+        self.now: dict[tuple[str, ...], GroupName] = {}
+
+    def __call__(self, ids: list[str], chosen: list[str] = ()) -> GroupName:
+        if chosen:
+            return _group_name([self.nodes[i] for i in ids], [self.nodes[i] for i in chosen])
+        group = tuple(ids)
+        found = self.now.get(group)
+        if found is None:
+            found = self.before.get(group)
+            if found is None or not self.touched.isdisjoint(group):
+                found = _group_name([self.nodes[i] for i in ids], [])
+            self.now[group] = found
+        return found
+
+    def keep(self) -> None:
+        """Keep this build's names of groups for the next build."""
+        if self.memo is not None:
+            self.memo.keep(self.parts, self.now)
+        self.before = {}
 
 
 def _all_entries(curation: Curation) -> list[str]:
