@@ -46,7 +46,6 @@ from builder.link.article_links import (
     LazyColumn,
     LinksState,
     previous_state,
-    spans_of,
     stale_articles,
     state_parts,
 )
@@ -533,26 +532,27 @@ def resolve_actors(
     article_actors: list[set[str]] = []
     for article, resolved, defined, old in zip(articles, per_article, defined_of, kept_before, strict=True):
         if old is not None and article.source_file not in stale:
-            keys, spans = old.keys, old.spans
+            keys = old.keys
         else:
             keys = [actor_of_name.get(node_id) if node_id else None for node_id in resolved]
-            spans = old.spans if old is not None and old.keys == keys else spans_of(keys)
-        present = {key for key, _ in spans}
+        present = set(keys)
+        present.discard(None)
         linked = replace(article, mentions=_with_actors(article.mentions, keys))
         # What the article says of its actors reads the article, its mentions' actors and their types only.
         if old is not None and old.keys == keys and present.isdisjoint(retyped):
             said = old.said
         else:
             said = _said_in(linked, list(linked.mentions), keys, {key: types[key] for key in present})
-        for key, indices in spans:
-            mention_files[key].extend([article.source_file] * len(indices))
-            mention_indices[key].extend(indices)
+        for index, key in enumerate(keys):
+            if key is not None:
+                mention_files[key].append(article.source_file)
+                mention_indices[key].append(index)
         for key, roles, quotes in said:
             final[key].roles.extend(roles)
             final[key].quotes.extend(quotes)
         out_articles.append(linked)
         article_actors.append(present)
-        links[article.source_file] = ArticleLinks(article.content_hash, resolved, defined, keys, spans, said)
+        links[article.source_file] = ArticleLinks(article.content_hash, resolved, defined, keys, said)
     if memo is not None:
         memo.keep(links_parts, LinksState(links, actor_of_name, types))
     del links, kept_before, per_article, defined_of

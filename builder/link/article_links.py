@@ -4,9 +4,10 @@ read again at all (its mentions are never made into objects).
 
 Per article (by source file) the state keeps its content hash, its mentions' names resolved within it and the
 acronyms it defines (actors._local_resolution, read with the pairs kept apart: in the state's memo parts), each
-mention's actor key, the positions of each actor's mentions, and what it says of its actors (actors._said_in).
+mention's actor key and what it says of its actors (actors._said_in).
 An article's actor keys read only its resolved names and which actor each of those names went to; what it says
-reads the article, those keys and the types of those actors.  So against the previous build's state
+reads the article, those keys and the types of those actors.  (What is kept is what is cheap to read back:
+lists of strings the pickle shares, few small containers.)  So against the previous build's state
 (`LinksState`, kept in the link memo like builder.link.rejoin's) an article keeps
 
 - its resolution within it when its content hash is the same;
@@ -41,7 +42,6 @@ class ArticleLinks(NamedTuple):
     resolved: list[str | None]  # each mention's name, resolved within the article
     defined: dict[str, str]  # acronym → expansion it defines
     keys: list[str | None]  # each mention's actor key
-    spans: list[tuple[str, list[int]]]  # each actor's mentions (their indices), actors in order of first mention
     said: Said
 
 
@@ -62,19 +62,6 @@ def state_parts(tag: bytes, curation: object) -> tuple:
 def previous_state(memo: LinkMemo | None, parts: tuple) -> LinksState | None:
     previous = memo.previous_value(parts) if memo is not None else None
     return previous if isinstance(previous, LinksState) else None
-
-
-def spans_of(keys: list[str | None]) -> list[tuple[str, list[int]]]:
-    """Each actor's mention indices (ascending), actors in order of their first mention."""
-    spans: dict[str, list[int]] = {}
-    for index, key in enumerate(keys):
-        if key is not None:
-            found = spans.get(key)
-            if found is None:
-                spans[key] = [index]
-            else:
-                found.append(index)
-    return list(spans.items())
 
 
 def stale_articles(previous: LinksState, actor_of_name: dict[str, str | None], nodes: dict[str, Node]) -> set[str]:
