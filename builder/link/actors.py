@@ -35,6 +35,7 @@ import re
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from copy import copy
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import NamedTuple
@@ -526,10 +527,12 @@ def resolve_actors(
     stale = stale_articles(previous, actor_of_name, nodes) if previous is not None else set()
     retyped = {key for key, kind in types.items() if previous is None or previous.types.get(key) != kind}
     links: dict[str, ArticleLinks] = {}
-    mention_files: dict[str, list[str]] = defaultdict(list)  # actor key → its mentions' articles and indices
-    mention_indices: dict[str, list[int]] = defaultdict(list)
     out_articles: list[Article] = []
+    keys_of: list[list[str | None]] = []
     article_actors: list[set[str]] = []
+    # The actors some article names or says something else of than in the previous build (now or then): only
+    # their mentions and descriptions are worked out again.
+    redone: set[str] = set()
     for article, resolved, defined, old in zip(articles, per_article, defined_of, kept_before, strict=True):
         if old is not None and article.source_file not in stale:
             keys = old.keys
@@ -537,44 +540,56 @@ def resolve_actors(
             keys = [actor_of_name.get(node_id) if node_id else None for node_id in resolved]
         present = set(keys)
         present.discard(None)
-        linked = replace(article, mentions=_with_actors(article.mentions, keys))
+        linked = copy(article)  # (as dataclasses.replace makes it, at a fraction of its cost)
+        linked.mentions = _with_actors(article.mentions, keys)
         # What the article says of its actors reads the article, its mentions' actors and their types only.
         if old is not None and old.keys == keys and present.isdisjoint(retyped):
             said = old.said
         else:
             said = _said_in(linked, list(linked.mentions), keys, {key: types[key] for key in present})
-        for index, key in enumerate(keys):
-            if key is not None:
-                mention_files[key].append(article.source_file)
-                mention_indices[key].append(index)
+            redone |= present
+            if (then := before.get(article.source_file)) is not None:
+                redone.update(then.keys)
         for key, roles, quotes in said:
             final[key].roles.extend(roles)
             final[key].quotes.extend(quotes)
         out_articles.append(linked)
+        keys_of.append(keys)
         article_actors.append(present)
         links[article.source_file] = ArticleLinks(article.content_hash, resolved, defined, keys, said)
-    if memo is not None:
-        memo.keep(links_parts, LinksState(links, actor_of_name, types))
-    del links, kept_before, per_article, defined_of
-    for key, files in mention_files.items():
-        final[key].mentions = Pairs._from_columns(files, array("i", mention_indices[key]))
-    del mention_files, mention_indices
+    order = [article.source_file for article in articles]
+    if previous is not None:
+        for source_file in before.keys() - links.keys():  # removed
+            redone.update(before[source_file].keys)
+        now_order = [source_file for source_file in order if source_file in before]
+        if now_order != [source_file for source_file in previous.order if source_file in links]:
+            redone = set(final)  # (the articles in another order: every actor's mentions are in another order)
+    del kept_before, per_article, defined_of
     articles_of: dict[str, list[int]] = defaultdict(list)  # actor key → positions of the articles naming it
     for position, present in enumerate(article_actors):
         for key in present:
-            final[key].prominence += 1
             articles_of[key].append(position)
+    kept_mentions = previous.mentions if previous is not None else {}
+    kept_descriptions = previous.descriptions if previous is not None else {}
+    descriptions: dict[str, str | None] = {}
+    for key, actor in final.items():
+        actor.prominence = len(articles_of.get(key, ()))
+        if key in kept_mentions and key not in redone:
+            actor.mentions = kept_mentions[key]
+            descriptions[key] = kept_descriptions[key]
+        else:
+            actor.mentions = _mentions_of(key, articles_of.get(key, ()), order, keys_of)
+            descriptions[key] = _described_as(actor.roles)
+        if actor.description is None:
+            actor.description = descriptions[key]
+    if memo is not None:
+        memo.keep(links_parts, LinksState(links, actor_of_name, types, order,
+                                          {key: actor.mentions for key, actor in final.items()}, descriptions))
+    del links, keys_of
     naming.keep()
-    lists = all_co_actors(final, [article.source_file for article in articles], article_actors, articles_of, memo)
+    lists = all_co_actors(final, order, article_actors, articles_of, memo)
     for key, actor in final.items():
         actor.co_actors = Pairs(lists[key])
-        if actor.description is None and actor.roles:
-            counts = Counter(role.casefold() for role, _, _ in actor.roles)
-            actor.description = max(
-                (role for role, _, _ in actor.roles),
-                key=lambda r: (min(counts[r.casefold()], 3), len(r.split()), counts[r.casefold()], len(r),
-                               sum(c.isupper() for c in r), r),
-            )
 
     result = [a for a in final.values() if a.mentions]
     _assign_slugs(result, report)
@@ -589,6 +604,27 @@ def resolve_actors(
         apart = [set().union(*map(actors_named, names)) for _, names in curation.keep_apart]
         report.likely_merges = [h for h in report.likely_merges if not any(h[0] in g and h[1] in g for g in apart)]
     return sorted(result, key=lambda a: a.key), out_articles, report
+
+
+def _mentions_of(key: str, positions: list[int], order: list[str], keys_of: list[list[str | None]]) -> Pairs:
+    """The actor's mentions: (source file, index) of each, in the order of the articles (at `positions`)."""
+    files: list[str] = []
+    indices = array("i")
+    for position in positions:
+        found = [index for index, mention_key in enumerate(keys_of[position]) if mention_key == key]
+        files.extend([order[position]] * len(found))
+        indices.extend(found)
+    return Pairs._from_columns(files, indices)
+
+
+def _described_as(roles: list[tuple[str, str, int]]) -> str | None:
+    """An actor's description when the curation gives none: its most given role (a longer one of equal standing)."""
+    if not roles:
+        return None
+    counts = Counter(role.casefold() for role, _, _ in roles)
+    return max((role for role, _, _ in roles),
+               key=lambda r: (min(counts[r.casefold()], 3), len(r.split()), counts[r.casefold()], len(r),
+                              sum(c.isupper() for c in r), r))
 
 
 def _said_in(article: Article, mentions: list[Mention], keys: list[str | None],

@@ -15,6 +15,9 @@ lists of strings the pickle shares, few small containers.)  So against the previ
   dropped one): `stale_articles` finds the articles holding such a name through the names' article sets;
 - what it says when, moreover, none of its actors changed type.
 
+An actor's mentions and the description its roles give it read only the articles naming it (their actor keys
+and what they say), in order: an actor no added, removed or redone article names (now or then) keeps them.
+
 Everything else is worked out again, so the result never depends on the memo (tests/test_rejoin.py checks edits,
 additions and deletions against a cold resolution).  The curation is part of the state's memo parts: another
 curation starts afresh.
@@ -26,7 +29,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from builder.link.memo import LinkMemo, memo_key
-from builder.model import EntityType
+from builder.model import EntityType, Pairs
 
 if TYPE_CHECKING:
     from builder.link.actors import Node
@@ -51,6 +54,9 @@ class LinksState(NamedTuple):
     articles: dict[str, ArticleLinks]  # by source file
     actor_of_name: dict[str, str | None]  # each name's actor key (None: dropped by the curation)
     types: dict[str, EntityType]  # each actor's type
+    order: list[str]  # the articles (source files), in order
+    mentions: dict[str, Pairs]  # each actor's mentions
+    descriptions: dict[str, str | None]  # each actor's description from its roles (what it has if curation gives none)
 
 
 def state_parts(tag: bytes, curation: object) -> tuple:
