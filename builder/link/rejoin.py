@@ -93,7 +93,7 @@ def name_nodes(articles: list[tuple[str, str]], names: list[list[tuple[str, str]
     if memo is not None:
         memo.keep(state_parts, NameSums(articles, nodes, seen))
     for nid, node in nodes.items():
-        node.seen_as = Counter(seen.get(nid, ()))
+        node.seen_as = seen.get(nid) or Counter()  # (read only: shared with the sums, already kept)
     return nodes, touched
 
 
