@@ -32,13 +32,24 @@ from __future__ import annotations
 
 import hashlib
 import re
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from copy import copy
 from dataclasses import dataclass, field, replace
 from functools import partial
+from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
+from builder.link.article_links import (
+    ArticleLinks,
+    LazyColumn,
+    LinksState,
+    previous_state,
+    stale_articles,
+    state_parts,
+)
 from builder.link.co_actors import all_co_actors
 from builder.link.curation import Curation, keep_apart_entry, merge_entry
 from builder.link.memo import LinkMemo, memo_key, recall
@@ -350,35 +361,51 @@ def resolve_actors(
     forbidden = Forbidden([set().union(*(_reference_keys(r) for r in refs)) for _, refs in curation.keep_apart])
 
     # 1–2. names, and resolution within each article
-    # Each article's mentions as objects, made once: an article holds them as columns (model.Mentions),
-    # which make a new object at every read, and this function reads each mention several times.
-    mentions_of = [list(article.mentions) for article in articles]
-    per_article = []
-    names_of: list[list[tuple[str, str]]] = []  # per article, each mention's (name key, compact name key)
-    known: NameKeys = {}
-    definitions: dict[str, Counter] = defaultdict(Counter)
     # Within an article, resolution reads the article and the pairs kept apart (as they stand before any name
-    # is joined to another: References adds to them below), all in the memo's key.
+    # is joined to another: References adds to them below, so it reads a copy), all in the memo's key.
     apart_part = memo_key([sorted(group) for group in forbidden.groups]) if memo is not None else b""
+    forbidden_within = Forbidden([set(group) for group in forbidden.groups])
+    links_parts = state_parts(apart_part, curation)
+    previous = previous_state(memo, links_parts)
+    before = previous.articles if previous is not None else {}
+    known: NameKeys = {}
+    worked_out: dict[int, tuple[list[tuple[str, str]], list[str | None], dict[str, str], Spoken]] = {}
 
-    def within(article: Article, mentions: list[Mention]) -> tuple[list[tuple[str, str]], list[str | None],
-                                                                    dict[str, str], Spoken]:
-        names = mention_keys(mentions, known)
-        return (names, *_local_resolution(article, forbidden, names, mentions), spoken(mentions))
+    def within(k: int) -> tuple[list[tuple[str, str]], list[str | None], dict[str, str], Spoken]:
+        """The k-th article's resolution within itself (recalled, or made from its mentions as objects)."""
+        found = worked_out.get(k)
+        if found is None:
+            article = articles[k]
 
-    spoken_of: list[Spoken] = []
-    for article, mentions in zip(articles, mentions_of, strict=True):
-        names, resolved, defined, said_as = recall(memo, within_parts(article.source_file, article.content_hash,
-                                                                      apart_part), partial(within, article, mentions))
+            def make() -> tuple:
+                mentions = list(article.mentions)
+                names = mention_keys(mentions, known)
+                return (names, *_local_resolution(article, forbidden_within, names, mentions), spoken(mentions))
+
+            found = worked_out[k] = recall(memo, within_parts(article.source_file, article.content_hash,
+                                                              apart_part), make)
+        return found
+
+    # An unchanged article's resolution comes from the previous build's state; its names and spellings (and
+    # its own memo entry) are read only if something asks for them: the cold paths of the names' statistics.
+    kept_before: list[ArticleLinks | None] = []
+    per_article: list[list[str | None]] = []
+    defined_of: list[dict[str, str]] = []
+    definitions: dict[str, Counter] = defaultdict(Counter)
+    for k, article in enumerate(articles):
+        old = before.get(article.source_file)
+        old = old if old is not None and old.content_hash == article.content_hash else None
+        kept_before.append(old)
+        resolved, defined = (old.resolved, old.defined) if old is not None else within(k)[1:3]
         per_article.append(resolved)
-        names_of.append(names)
-        spoken_of.append(said_as)
+        defined_of.append(defined)
         for acronym, expansion in defined.items():
             definitions[acronym][expansion] += 1
-    known.clear()  # (the spellings seen: not needed past here)
+    names_of = LazyColumn(len(articles), lambda k: within(k)[0])
     identities = [(article.source_file, article.content_hash) for article in articles]
-    nodes = name_nodes(identities, names_of, per_article, spoken_of, memo, apart_part)
-    del spoken_of
+    nodes, touched = name_nodes(identities, names_of, per_article, LazyColumn(len(articles), lambda k: within(k)[3]),
+                                memo, apart_part)
+    naming = GroupNames(nodes, touched, memo, (*links_parts, "group names"))
 
     groups = UnionFind()
     members: dict[str, set[str]] = {}
@@ -411,10 +438,14 @@ def resolve_actors(
     else:
         join_across_articles(nodes, definitions, join, groups, members_of, likely)
     report.likely_merges.extend(likely)
-    del names_of
+    if memo is not None:  # the unread resolutions within articles, kept for the next build's removals
+        memo.carry([memo_key(within_parts(*identities[k], apart_part)) for k in range(len(articles))
+                    if k not in worked_out])
+    worked_out.clear()
+    known.clear()
 
     # 4a. the user's merges and aliases act on names
-    provisional = _provisional_slugs(nodes, groups)
+    provisional = _provisional_slugs(nodes, groups, naming)
     refs = References(nodes, groups) if any(_all_entries(curation)) else References({}, groups)
     for actor_ref, new_name in curation.rename:
         if renamed := refs(actor_ref):
@@ -446,19 +477,12 @@ def resolve_actors(
     actors: dict[str, Actor] = {}
     actor_of_node: dict[str, str] = {}
     for ids in sorted(grouped.values()):
-        group_nodes = [nodes[i] for i in ids]
-        actor_type = _type_of(group_nodes)
-        person = actor_type == EntityType.PERSON
-        chosen = [nodes[i] for i in ids if i in preferred]
-        best, name = _pick_name(chosen or group_nodes, person)
-        key = f"{actor_type.value}/{slugify(best.key, 'actor')}"
+        named = naming(ids, [i for i in ids if i in preferred])
+        actor_type, name = named.type, named.name
+        key = f"{actor_type.value}/{named.canonical_slug}"
         while key in actors:  # two groups with one canonical name (kept apart): told apart, stably
             key = f"{key}-{hashlib.sha256(','.join(ids).encode()).hexdigest()[:6]}"
-        spellings: Counter = Counter()
-        for node in group_nodes:
-            for surface, count in (node.surfaces + node.seen_as).items():
-                spellings[_display(surface, person)] += count
-        aliases = [a for a, _ in sorted(spellings.items(), key=lambda kv: (-kv[1], kv[0])) if a != name]
+        aliases = [a for a in named.spellings if a != name]
         aliases += [a for i in ids for a in alias_names.get(i, []) if a not in aliases and a != name]
         actors[key] = Actor(key=key, name=name, type=actor_type, slug="", aliases=aliases,
                             redirect_from=sorted({provisional[i] for i in ids if i in provisional}))
@@ -498,44 +522,74 @@ def resolve_actors(
 
     # mentions → actors; roles, quotes, prominence, actors seen with
     final = {k: a for k, a in actors.items() if k not in dropped}
+    actor_of_name = {name: key if key in final else None for name, key in actor_of_node.items()}
+    types = {key: actor.type for key, actor in final.items()}
+    stale = stale_articles(previous, actor_of_name, nodes) if previous is not None else set()
+    retyped = {key for key, kind in types.items() if previous is None or previous.types.get(key) != kind}
+    links: dict[str, ArticleLinks] = {}
     out_articles: list[Article] = []
+    keys_of: list[list[str | None]] = []
     article_actors: list[set[str]] = []
-    for article, mentions, resolved in zip(articles, mentions_of, per_article, strict=True):
-        keys: list[str | None] = []
-        present: set[str] = set()
-        for index, node_id in enumerate(resolved):
-            key = actor_of_node.get(node_id) if node_id else None
-            key = key if key in final else None
-            keys.append(key)
-            if key:
-                final[key].mentions.append((article.source_file, index))
-                present.add(key)
-        linked = replace(article, mentions=_with_actors(article.mentions, keys))
+    # The actors some article names or says something else of than in the previous build (now or then): only
+    # their mentions and descriptions are worked out again.
+    redone: set[str] = set()
+    for article, resolved, defined, old in zip(articles, per_article, defined_of, kept_before, strict=True):
+        if old is not None and article.source_file not in stale:
+            keys = old.keys
+        else:
+            keys = [actor_of_name.get(node_id) if node_id else None for node_id in resolved]
+        present = set(keys)
+        present.discard(None)
+        linked = copy(article)  # (as dataclasses.replace makes it, at a fraction of its cost)
+        linked.mentions = _with_actors(article.mentions, keys)
         # What the article says of its actors reads the article, its mentions' actors and their types only.
-        types = {key: final[key].type for key in present}
-        said = recall(memo, ("said", article.source_file, article.content_hash, keys, sorted(types.items())),
-                      partial(_said_in, linked, mentions, keys, types))
+        if old is not None and old.keys == keys and present.isdisjoint(retyped):
+            said = old.said
+        else:
+            said = _said_in(linked, list(linked.mentions), keys, {key: types[key] for key in present})
+            redone |= present
+            if (then := before.get(article.source_file)) is not None:
+                redone.update(then.keys)
         for key, roles, quotes in said:
             final[key].roles.extend(roles)
             final[key].quotes.extend(quotes)
         out_articles.append(linked)
+        keys_of.append(keys)
         article_actors.append(present)
-    del mentions_of
+        links[article.source_file] = ArticleLinks(article.content_hash, resolved, defined, keys, said)
+    order = [article.source_file for article in articles]
+    if previous is not None:
+        for source_file in before.keys() - links.keys():  # removed
+            redone.update(before[source_file].keys)
+        now_order = [source_file for source_file in order if source_file in before]
+        if now_order != [source_file for source_file in previous.order if source_file in links]:
+            redone = set(final)  # (the articles in another order: every actor's mentions are in another order)
+    del kept_before, per_article, defined_of
     articles_of: dict[str, list[int]] = defaultdict(list)  # actor key → positions of the articles naming it
     for position, present in enumerate(article_actors):
         for key in present:
-            final[key].prominence += 1
             articles_of[key].append(position)
-    lists = all_co_actors(final, [article.source_file for article in articles], article_actors, articles_of, memo)
+    kept_mentions = previous.mentions if previous is not None else {}
+    kept_descriptions = previous.descriptions if previous is not None else {}
+    descriptions: dict[str, str | None] = {}
+    for key, actor in final.items():
+        actor.prominence = len(articles_of.get(key, ()))
+        if key in kept_mentions and key not in redone:
+            actor.mentions = kept_mentions[key]
+            descriptions[key] = kept_descriptions[key]
+        else:
+            actor.mentions = _mentions_of(key, articles_of.get(key, ()), order, keys_of)
+            descriptions[key] = _described_as(actor.roles)
+        if actor.description is None:
+            actor.description = descriptions[key]
+    if memo is not None:
+        memo.keep(links_parts, LinksState(links, actor_of_name, types, order,
+                                          {key: actor.mentions for key, actor in final.items()}, descriptions))
+    del links, keys_of
+    naming.keep()
+    lists = all_co_actors(final, order, article_actors, articles_of, memo)
     for key, actor in final.items():
         actor.co_actors = Pairs(lists[key])
-        if actor.description is None and actor.roles:
-            counts = Counter(role.casefold() for role, _, _ in actor.roles)
-            actor.description = max(
-                (role for role, _, _ in actor.roles),
-                key=lambda r: (min(counts[r.casefold()], 3), len(r.split()), counts[r.casefold()], len(r),
-                               sum(c.isupper() for c in r), r),
-            )
 
     result = [a for a in final.values() if a.mentions]
     _assign_slugs(result, report)
@@ -550,6 +604,27 @@ def resolve_actors(
         apart = [set().union(*map(actors_named, names)) for _, names in curation.keep_apart]
         report.likely_merges = [h for h in report.likely_merges if not any(h[0] in g and h[1] in g for g in apart)]
     return sorted(result, key=lambda a: a.key), out_articles, report
+
+
+def _mentions_of(key: str, positions: list[int], order: list[str], keys_of: list[list[str | None]]) -> Pairs:
+    """The actor's mentions: (source file, index) of each, in the order of the articles (at `positions`)."""
+    files: list[str] = []
+    indices = array("i")
+    for position in positions:
+        found = [index for index, mention_key in enumerate(keys_of[position]) if mention_key == key]
+        files.extend([order[position]] * len(found))
+        indices.extend(found)
+    return Pairs._from_columns(files, indices)
+
+
+def _described_as(roles: list[tuple[str, str, int]]) -> str | None:
+    """An actor's description when the curation gives none: its most given role (a longer one of equal standing)."""
+    if not roles:
+        return None
+    counts = Counter(role.casefold() for role, _, _ in roles)
+    return max((role for role, _, _ in roles),
+               key=lambda r: (min(counts[r.casefold()], 3), len(r.split()), counts[r.casefold()], len(r),
+                              sum(c.isupper() for c in r), r))
 
 
 def _said_in(article: Article, mentions: list[Mention], keys: list[str | None],
@@ -591,19 +666,70 @@ def link_actors(site: Site, config: object = None, curation: Curation | None = N
     return replace(site, articles=articles, sources=sources, actors=actors, actor_report=report)
 
 
-def _provisional_slugs(nodes: dict[str, Node], groups: UnionFind) -> dict[str, str]:
+def _provisional_slugs(nodes: dict[str, Node], groups: UnionFind, naming: GroupNames) -> dict[str, str]:
     """Each name's slug before the user's merges (so a merged-away actor's old address redirects)."""
     grouped: dict[str, list[str]] = defaultdict(list)
     for nid in sorted(nodes):
         grouped[groups.find(nid)].append(nid)
     slugs: dict[str, str] = {}
     for ids in grouped.values():
-        group_nodes = [nodes[i] for i in ids]
-        person = _type_of(group_nodes) == EntityType.PERSON
-        _, name = _pick_name(group_nodes, person)
+        slug = naming(ids).slug
         for i in ids:
-            slugs[i] = slugify(name)
+            slugs[i] = slug
     return slugs
+
+
+class GroupName(NamedTuple):
+    """What a group of names is called: read from the names' statistics only."""
+
+    type: EntityType
+    canonical_slug: str  # of the canonical name's key: the actor key's
+    name: str  # the most used spelling of the canonical name
+    slug: str  # slugify(name)
+    spellings: list[str]  # every spelling of its names, most used first
+
+
+def _group_name(nodes: list[Node], chosen: list[Node]) -> GroupName:
+    """`chosen`: the names a curated merge prefers (the canonical name is one of them), or none."""
+    actor_type = _type_of(nodes)
+    person = actor_type == EntityType.PERSON
+    best, name = _pick_name(chosen or nodes, person)
+    spellings: Counter = Counter()
+    for node in nodes:
+        for surface, count in (node.surfaces + node.seen_as).items():
+            spellings[_display(surface, person)] += count
+    return GroupName(actor_type, slugify(best.key, "actor"), name, slugify(name),
+                     [a for a, _ in sorted(spellings.items(), key=lambda kv: (-kv[1], kv[0]))])
+
+
+class GroupNames:
+    """Each group of names' GroupName, the previous build's (kept in the link memo) for a group of the very same
+    names none of whose statistics changed (name_nodes says which did): it reads nothing else."""
+
+    def __init__(self, nodes: dict[str, Node], touched: set[str] | None, memo: LinkMemo | None,
+                 parts: tuple) -> None:
+        self.nodes, self.touched, self.memo, self.parts = nodes, touched, memo, parts
+        previous = memo.previous_value(parts) if memo is not None and touched is not None else None
+        self.before: dict[tuple[str, ...], GroupName] = previous if isinstance(previous, dict) else {}
+        self.now: dict[tuple[str, ...], GroupName] = {}
+
+    def __call__(self, ids: list[str], chosen: list[str] = ()) -> GroupName:
+        if chosen:
+            return _group_name([self.nodes[i] for i in ids], [self.nodes[i] for i in chosen])
+        group = tuple(ids)
+        found = self.now.get(group)
+        if found is None:
+            found = self.before.get(group)
+            if found is None or not self.touched.isdisjoint(group):
+                found = _group_name([self.nodes[i] for i in ids], [])
+            self.now[group] = found
+        return found
+
+    def keep(self) -> None:
+        """Keep this build's names of groups for the next build."""
+        if self.memo is not None:
+            self.memo.keep(self.parts, self.now)
+        self.before = {}
 
 
 def _all_entries(curation: Curation) -> list[str]:

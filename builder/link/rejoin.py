@@ -66,13 +66,15 @@ class NameSums(NamedTuple):
 
 def name_nodes(articles: list[tuple[str, str]], names: list[list[tuple[str, str]]],
                resolved: list[list[str | None]], spoken: list[Spoken], memo: LinkMemo | None,
-               tag: bytes) -> dict[str, Node]:
+               tag: bytes) -> tuple[dict[str, Node], set[str] | None]:
     """Every name the articles give their mentions (a name: a mention's own name key, that it was resolved
     to) with its statistics: the previous build's sums, less the removed articles' part, plus the added ones',
-    when `memo` holds them (and the removed articles' resolutions); else summed over every article."""
+    when `memo` holds them (and the removed articles' resolutions); else summed over every article.  And the
+    names whose statistics (seen_as too) may differ from the previous build's: None when they were summed anew."""
     state_parts = ("name sums", STATE_FORMAT, tag)
     previous = memo.previous_value(state_parts) if memo is not None else None
     changes = _changes(articles, previous, memo, tag) if isinstance(previous, NameSums) else None
+    touched: set[str] | None = None
     if changes is None:
         nodes: dict[str, Node] = {}
         seen: dict[str, Counter] = {}
@@ -81,7 +83,7 @@ def name_nodes(articles: list[tuple[str, str]], names: list[list[tuple[str, str]
     else:
         nodes, seen = previous.nodes, previous.seen
         added, removed = changes
-        touched: set[str] = set()
+        touched = set()
         for source_file, *mentions in removed:
             touched |= _add_article(nodes, seen, source_file, *mentions, -1)
         for k in added:
@@ -91,8 +93,8 @@ def name_nodes(articles: list[tuple[str, str]], names: list[list[tuple[str, str]
     if memo is not None:
         memo.keep(state_parts, NameSums(articles, nodes, seen))
     for nid, node in nodes.items():
-        node.seen_as = Counter(seen.get(nid, ()))
-    return nodes
+        node.seen_as = seen.get(nid) or Counter()  # (read only: shared with the sums, already kept)
+    return nodes, touched
 
 
 def _changes(articles: list[tuple[str, str]], previous: JoinState | NameSums, memo: LinkMemo,
