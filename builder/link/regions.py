@@ -182,8 +182,12 @@ def regrouped(count: int, codes: np.ndarray, values: np.ndarray, threshold: floa
         across = region[first] != region[second]
         ends = np.where(region[first[across]], first[across], second[across]), \
             np.where(region[first[across]], second[across], first[across])
+        # Only the merges of a group holding an article with a pair across the edge change a sum across it; the
+        # others are replayed for their averages alone.
+        linked_groups = np.zeros(len(previous.groups), dtype=bool)
+        linked_groups[group_of[old_of_new[ends[1]]]] = True
         replay = _Replay(zip(*(end.tolist() for end in ends), values[across].tolist(), strict=True), threshold)
-        crossed = replay.run(merges, outer)
+        crossed = replay.run(merges, outer, linked_groups[merged_group[outside]].tolist())
         if crossed is None:
             kept = [[int(new_of_old[k]) for k in group] for number, group in enumerate(previous.groups)
                     if not region_groups[number]]
@@ -233,16 +237,17 @@ class _Replay:
             self.linked[outer].add(inner)
             self._weigh(inner, outer)
 
-    def run(self, inner: list[Merge], outer: list[Merge]) -> int | None:
-        """Replay both sequences; None when no average across the edge was ever merged, else an article outside
-        the region whose group an average across the edge could have joined."""
+    def run(self, inner: list[Merge], outer: list[Merge], linked: list[bool]) -> int | None:
+        """Replay both sequences (`linked`: whether each outer merge can change a sum across the edge); None when
+        no average across the edge was ever merged, else an article outside the region whose group an average
+        across the edge could have joined."""
         i = j = 0
+        highest = self._highest()
         while True:
             inner_next = inner[i][0] if i < len(inner) else None
             outer_next = outer[j][0] if j < len(outer) else None
             take_inner = outer_next is None or (inner_next is not None and inner_next >= outer_next)
             following = inner_next if take_inner else outer_next
-            highest = self._highest()
             if highest is not None and (following is None or highest[0] >= following):
                 return highest[2]
             if following is None:
@@ -251,8 +256,11 @@ class _Replay:
                 self._merge(*inner[i][1:], inside=True)
                 self.order.append(inner[i])
                 i += 1
+                highest = self._highest()
             else:
-                self._merge(*outer[j][1:], inside=False)
+                if linked[j]:
+                    self._merge(*outer[j][1:], inside=False)
+                    highest = self._highest()
                 self.order.append(outer[j])
                 j += 1
 
