@@ -168,20 +168,21 @@ def test_news_linked_after_changes_with_the_memo_equals_a_cold_link(news, analys
     assert len(set(sites)) == len(sites)
 
 
-def test_a_part_holding_an_article_near_the_edit_is_grouped_again():
-    """A part of the same articles as before is grouped again when one of them found its candidates again: a
-    pair below the threshold may have gone (here (0, 2)), and with it the average that joined 2 to 0 and 1."""
+def test_a_group_whose_pair_below_the_threshold_went_is_grouped_again():
+    """A pair below the threshold may go (here (0, 2)), and with it the average that joined 2 to 0 and 1: the
+    group is grouped again although no pair above the threshold changed."""
     import numpy as np
 
-    from builder.link.regroup import _groups
+    from builder.link.regions import PreviousGrouping, grouped_by_parts, regrouped
 
-    before = GroupingState(ids=[b"a", b"b", b"c"], times=[], vectors=[], nearest_starts=np.zeros(4, dtype=np.intp),
-                           nearest=np.zeros(0, dtype=np.intp), pairs=np.array([1, 2, 5]),
-                           scores=np.array([0.5, 0.1, 0.5]), part=[0, 0, 0], groups=[[0, 1, 2]])
-    same = {0: 0, 1: 1, 2: 2}
-    scores = {(0, 1): 0.5, (1, 2): 0.5}
-    assert _groups([0, 0, 0], {**scores, (0, 2): 0.1}, 0.28, set(), same, same, before) == [[0, 1, 2]]
-    assert _groups([0, 0, 0], scores, 0.28, {0}, same, same, before) == [[0, 1], [2]]
+    count = 10  # (7 articles on their own: the region grouped again is less than half the site)
+    codes, values = np.array([1, 2, count + 2]), np.array([0.5, 0.1, 0.5])
+    groups, merges = grouped_by_parts(count, codes, values, 0.28)
+    assert groups[0] == [0, 1, 2]
+    same = np.arange(count)
+    previous = PreviousGrouping(codes, values, groups, merges)
+    assert regrouped(count, codes, values, 0.28, same, previous)[0][0] == [0, 1, 2]
+    assert regrouped(count, codes[[0, 2]], values[[0, 2]], 0.28, same, previous)[0][:2] == [[0, 1], [2]]
 
 
 def test_a_site_whose_every_article_was_replaced_keeps_a_small_vocabulary_and_groups_as_cold():

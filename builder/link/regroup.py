@@ -17,9 +17,9 @@ GroupingState kept in the link memo, builder/link/memo.py):
 3. a pair of same articles found before keeps its score; every other pair is scored;
 4. each connected part of the pairs scoring above the threshold is grouped alone (average link never merges
    two groups without such a pair between them: events.average_link_by_parts, which a cold grouping on
-   reference weights uses too); a part of same articles, none of them near a changed one, that was a part of
-   the previous build with the same articles has the same pairs and scores, so it keeps its groups; every
-   other part is grouped again.
+   reference weights uses too); after an edit only the previous groups whose pairs changed are grouped again,
+   with as many groups around them as it takes to show that nothing outside them changes
+   (builder/link/regions.py: the previous build's merges are kept for that).
 
 The state holds every article's vectors (KindVectors: a same article's are copied from it, only an added one's
 are made; a removed one's previous vectors are there for step 2) and each article's candidates and each pair's
@@ -45,15 +45,14 @@ from builder.link.events import (
     _nearest,
     _spans,
     _tfidf,
-    average_link,
-    scored_parts,
     time_ranks,
     when_agreement,
 )
 from builder.link.memo import LinkMemo, memo_key
 from builder.link.reference import Reference
+from builder.link.regions import MergeLog, PreviousGrouping, grouped_by_parts, regrouped
 
-STATE_FORMAT = 3
+STATE_FORMAT = 4
 
 
 class KindVectors(NamedTuple):
@@ -77,8 +76,8 @@ class GroupingState(NamedTuple):
     nearest: np.ndarray
     pairs: np.ndarray  # every candidate pair (i < j), as codes i * len(ids) + j, sorted
     scores: np.ndarray  # their scores, in the same order
-    part: list[int]  # each article's part (its first article)
     groups: list[list[int]]
+    merges: MergeLog  # the merges that made the groups (builder/link/regions.py)
 
 
 def grouping_identity(source_file: str, content_hash: str, names: object, features: ArticleFeatures) -> bytes:
@@ -98,15 +97,6 @@ def _own_vectors(features: ArticleFeatures, params: ClusterParams) -> tuple[Vect
 def _time_key(features: ArticleFeatures, source_file: str) -> tuple:
     # events.time_ranks' order, ties broken by source file (the articles are in source-file order)
     return (features.published is None, features.published.toordinal() if features.published else 0, source_file)
-
-
-def _parts(count: int, scores: dict[tuple[int, int], float], threshold: float) -> list[int]:
-    """Each article's part (events.scored_parts), named by the part's first article."""
-    part_of = [0] * count
-    for part in scored_parts(count, scores, threshold):
-        for i in part:
-            part_of[i] = part[0]
-    return part_of
 
 
 def regroup(features: list[ArticleFeatures], source_files: list[str], identities: list[bytes],
@@ -169,14 +159,18 @@ def regroup(features: list[ArticleFeatures], source_files: list[str], identities
     for i, k in old_of.items():
         same_old[i] = k
     values = _scores(codes, count, features, flats, params, same_old, previous)
-    first, second = np.divmod(codes, count) if count else (codes, codes)
-    scores = dict(zip(zip(first.tolist(), second.tolist(), strict=True), values.tolist(), strict=True))
-    part = _parts(count, scores, params.threshold)
-    groups = _groups(part, scores, params.threshold, near, old_of, new_of_old, previous)
+    grouping = None
+    if previous is not None:
+        new_index = np.full(len(previous.ids), -1, dtype=np.int64)
+        for k, i in new_of_old.items():
+            new_index[k] = i
+        grouping = regrouped(count, codes, values, params.threshold, new_index,
+                             PreviousGrouping(previous.pairs, previous.scores, previous.groups, previous.merges))
+    groups, merges = grouping if grouping is not None else grouped_by_parts(count, codes, values, params.threshold)
     memo.keep(state_parts, GroupingState(
         ids=list(identities), times=times, vectors=[_compacted(kind) for kind in vectors],
         nearest_starts=np.concatenate([[0], np.cumsum(lengths)]).astype(np.intp), nearest=nearest,
-        pairs=codes, scores=values, part=part, groups=groups))
+        pairs=codes, scores=values, groups=groups, merges=merges))
     return groups
 
 
@@ -378,37 +372,3 @@ def _scores(codes: np.ndarray, count: int, features: list[ArticleFeatures], flat
                       + params.when * when_agreement(features[i], features[j])) / total
                      for (i, j), word, name in zip(pairs, word_cosines, name_cosines, strict=True)]
     return scores
-
-
-def _groups(part: list[int], scores: dict[tuple[int, int], float], threshold: float, near: set[int],
-            old_of: dict[int, int], new_of_old: dict[int, int], previous: GroupingState | None) -> list[list[int]]:
-    """events.average_link_by_parts(len(part), scores, threshold), given each article's part (_parts), a part
-    the edit did not touch keeping its groups."""
-    members: dict[int, list[int]] = {}
-    for i, root in enumerate(part):
-        members.setdefault(root, []).append(i)
-    old_size: dict[int, int] = {}
-    old_groups: dict[int, list[list[int]]] = {}
-    if previous is not None:
-        for root in previous.part:
-            old_size[root] = old_size.get(root, 0) + 1
-        for group in previous.groups:
-            old_groups.setdefault(previous.part[group[0]], []).append(group)
-    groups: list[list[int]] = []
-    again: set[int] = set()
-    for root, inside in members.items():
-        olds = {previous.part[old_of[i]] if i in old_of else -1 for i in inside} if previous is not None else {-1}
-        if len(olds) == 1 and -1 not in olds and old_size[next(iter(olds))] == len(inside) and near.isdisjoint(inside):
-            groups.extend([new_of_old[k] for k in group] for group in old_groups[next(iter(olds))])
-        else:
-            again.add(root)
-    local: dict[int, dict[tuple[int, int], float]] = {root: {} for root in again}
-    for (i, j), score in scores.items():
-        if part[i] == part[j] and part[i] in again:
-            local[part[i]][(i, j)] = score
-    for root in again:
-        inside = members[root]
-        number = {i: n for n, i in enumerate(inside)}
-        found = average_link(len(inside), {(number[i], number[j]): s for (i, j), s in local[root].items()}, threshold)
-        groups.extend([inside[n] for n in group] for group in found)
-    return sorted((sorted(group) for group in groups), key=lambda g: g[0])
