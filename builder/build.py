@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# (the per-article stages, imported here for their callers: build.py itself is not in the analysis cache's key)
+from builder.article_stages import ArticleContext, article_context, process_source  # noqa: F401
 from builder.cache import AnalysisCache, LinkMemoFile, SeedHashes, recall_problems, remember_problems
 from builder.config import Settings
 from builder.errors import StrictModeError
@@ -62,33 +64,6 @@ class BuildReport:
         )
 
 
-def process_source(source: SourceFile, context: ArticleContext) -> Article | Problem:
-    """Parse, clean and analyse one file: a pure function of its bytes and the context."""
-    from builder.analyse import analyse_article
-    from builder.clean import clean_article
-    from builder.link.prepare import prepare_for_linking
-    from builder.read import parse_source
-
-    parsed = parse_source(source, context.config)
-    if isinstance(parsed, Problem):
-        return parsed
-    cleaned = clean_article(parsed, context.rules)
-    if isinstance(cleaned, Problem):
-        return cleaned
-    return prepare_for_linking(analyse_article(cleaned, context.config), context.event_types).hold_compactly()
-
-
-@dataclass(frozen=True)
-class ArticleContext:
-    """What the per-article stages depend on (and so what the cache key covers: its repr)."""
-
-    config: object
-    rules: object
-    # the event types table (built-in, and the site's own event_types.toml) the per-article part of linking
-    # finds trigger words with; empty: the built-in table
-    event_types: list = field(default_factory=list)
-
-
 class StageTimer:
     """Wall-clock seconds per pipeline stage, for --verbose and the benchmark; tells `progress` each stage's start."""
 
@@ -129,14 +104,6 @@ def timed_pages(pages: Iterable[OutputPage | KeptPage], timer: StageTimer) -> It
         if page is None:
             return
         yield page
-
-
-def article_context(site: Path, config: object) -> ArticleContext:
-    """The context of a project's per-article stages: its config, cleaning rules and event types (site/)."""
-    from builder.clean import load_rules
-    from builder.link.events import EVENT_TYPES_NAME, load_event_types
-
-    return ArticleContext(config=config, rules=load_rules(site), event_types=load_event_types(site / EVENT_TYPES_NAME))
 
 
 def analyse_all(sources: list[SourceFile | SeedSource], settings: Settings) -> tuple[list[Article], list[Problem]]:
