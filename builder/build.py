@@ -9,7 +9,6 @@ rendering needs the linked site.
 
 from __future__ import annotations
 
-import gc
 import os
 import time
 from collections import Counter
@@ -24,6 +23,7 @@ from builder.cache import AnalysisCache, LinkMemoFile, SeedHashes, recall_proble
 from builder.config import Settings
 from builder.errors import StrictModeError
 from builder.fingerprint import build_fingerprint
+from builder.gc_policy import lasting_objects
 from builder.memory import return_free_memory
 from builder.model import Article, KeptPage, OutputPage, PendingSearch, Problem, SeedSource, SourceFile
 from builder.page_keys import VERIFY_ENV, PageKeys
@@ -182,46 +182,47 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None,
     problems = sorted(problems + analysis_problems, key=lambda p: (p.path, p.reason))
     check_problems(problems, settings.strict)
 
-    with timer("link", f"linking {len(articles):,} articles: duplicates, actors, events"):
-        # What the previous build's linking worked out, recalled where its inputs did not change (the same site).
-        # Neither the previous memo nor this build's is held in memory: entries are read from the previous
-        # file as linking asks for them, and this build's are written to the next file as they are kept.
-        memo_file = LinkMemoFile(settings.paths.cache, article_context(settings.paths.site, settings.config))
-        with memo_file.entries() as (previous_memo, kept_memo):
-            memo = LinkMemo(previous_memo, kept_memo)
-            site = link_site(articles, problems, settings.config, curation,
-                             event_types=settings.paths.site / EVENT_TYPES_NAME, memo=memo)
-            memo_file.save(memo.kept)
-            del memo
-        del articles  # (the near-identical copies folded into others are not in the site)
-        return_free_memory()  # linking's scratch, before rendering and the search index start
-    # Pages go to the writer as they are made (the bulk of them are never all in memory at once), and
-    # the search index is made of them shard by shard in the background as they are written. The time
-    # spent making pages is "render", waiting for the index's last shard "index", the rest "write".
-    # Unchanged shards are reused from the previous site, their words from the cache.
-    # Deferred (`serve`): the previous site's index stands in, and the new one is made after the swap.
-    search_index = (DeferredIndex(settings.paths.output) if defer_search
-                    else SearchIndex(previous=settings.paths.output, cache=settings.paths.cache))
+    with lasting_objects() as settle:
+        settle()  # the analysed articles: they live through linking, most of them to the end (in the site)
+        with timer("link", f"linking {len(articles):,} articles: duplicates, actors, events"):
+            # What the previous build's linking worked out, recalled where its inputs did not change (the same site).
+            # Neither the previous memo nor this build's is held in memory: entries are read from the previous
+            # file as linking asks for them, and this build's are written to the next file as they are kept.
+            memo_file = LinkMemoFile(settings.paths.cache, article_context(settings.paths.site, settings.config))
+            with memo_file.entries() as (previous_memo, kept_memo):
+                memo = LinkMemo(previous_memo, kept_memo)
+                site = link_site(articles, problems, settings.config, curation,
+                                 event_types=settings.paths.site / EVENT_TYPES_NAME, memo=memo)
+                memo_file.save(memo.kept)
+                del memo
+            del articles  # (the near-identical copies folded into others are not in the site)
+            return_free_memory()  # linking's scratch, before rendering and the search index start
+        # Pages go to the writer as they are made (the bulk of them are never all in memory at once), and
+        # the search index is made of them shard by shard in the background as they are written. The time
+        # spent making pages is "render", waiting for the index's last shard "index", the rest "write".
+        # Unchanged shards are reused from the previous site, their words from the cache.
+        # Deferred (`serve`): the previous site's index stands in, and the new one is made after the swap.
+        search_index = (DeferredIndex(settings.paths.output) if defer_search
+                        else SearchIndex(previous=settings.paths.output, cache=settings.paths.cache))
 
-    def finish_index(staging: Path) -> None:
-        with timer("index", "finishing the search index"):
-            search_index.finish(staging)
+        def finish_index(staging: Path) -> None:
+            with timer("index", "finishing the search index"):
+                search_index.finish(staging)
 
-    # The linked site lives until the end of the build: the garbage collector need not walk its millions
-    # of objects again each time rendering's short-lived ones trigger a full collection.
-    gc.freeze()
-    try:
-        with timer("write", "rendering and writing pages, indexing them for search"):
-            pages = timed_pages(iter_site_pages(site, settings, keys=page_keys), timer)
-            written = write_site(pages, settings.paths, fingerprint=fingerprint,
-                                 article_count=len(site.articles), finish_staging=finish_index,
-                                 page_written=search_index.page_written, search_pending=defer_search,
-                                 finish_folder=BUNDLE)
-            page_keys.save(settings.paths, fingerprint, search=search_index.entries)
-            remember_problems(settings.paths.cache, fingerprint, problems)
-    finally:
-        gc.unfreeze()  # a long-running `serve` must still free this site once the next one replaces it
-        search_index.close()
+        # The linked site lives until the end of the build: the garbage collector need not walk its millions
+        # of objects again each time rendering's short-lived ones trigger a full collection.
+        settle()
+        try:
+            with timer("write", "rendering and writing pages, indexing them for search"):
+                pages = timed_pages(iter_site_pages(site, settings, keys=page_keys), timer)
+                written = write_site(pages, settings.paths, fingerprint=fingerprint,
+                                     article_count=len(site.articles), finish_staging=finish_index,
+                                     page_written=search_index.page_written, search_pending=defer_search,
+                                     finish_folder=BUNDLE)
+                page_keys.save(settings.paths, fingerprint, search=search_index.entries)
+                remember_problems(settings.paths.cache, fingerprint, problems)
+        finally:
+            search_index.close()
     timer.seconds["write"] -= timer.seconds.get("render", 0.0) + timer.seconds.get("index", 0.0)
     for stage in ("render", "write", "index"):  # listed in pipeline order
         timer.seconds[stage] = timer.seconds.pop(stage, 0.0)

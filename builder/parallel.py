@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 from builder.cache import AnalysisCache
-from builder.gc_policy import fewer_collections
+from builder.gc_policy import fewer_collections, no_collections
 from builder.memory import ValueSharing
 from builder.model import Article, Problem, SeedSource, SourceFile
 from builder.read.discover import read_seed_files
@@ -51,9 +51,10 @@ def _results(function: Callable, sources: Sequence[SourceFile | SeedSource], con
              jobs: int, workers_started: Callable[[], None] | None) -> list[object | None]:
     keys = [cache.key(source.content_hash, source.suffix) for source in sources]
     sharing = ValueSharing()
-    results: list[object | None] = [_shared(_named(cache.get(key), source), sharing)
-                                    for key, source in zip(keys, sources, strict=True)]
-    sources = _read_missing(sources, results, keys, cache, sharing)
+    with no_collections():
+        results: list[object | None] = [_shared(_named(cache.get(key), source), sharing)
+                                        for key, source in zip(keys, sources, strict=True)]
+        sources = _read_missing(sources, results, keys, cache, sharing)
     # Files with the same bytes and suffix (one article saved under two names) share a key: the first of them
     # is analysed, the others are given copies of its result under their own names.
     first: dict[str, int] = {}
