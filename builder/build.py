@@ -23,7 +23,7 @@ from builder.cache import AnalysisCache, LinkMemoFile, SeedHashes, recall_proble
 from builder.config import Settings
 from builder.errors import StrictModeError
 from builder.fingerprint import build_fingerprint
-from builder.gc_policy import lasting_objects
+from builder.gc_policy import BuildCollections, no_collections
 from builder.memory import return_free_memory
 from builder.model import Article, KeptPage, OutputPage, PendingSearch, Problem, SeedSource, SourceFile
 from builder.page_keys import VERIFY_ENV, PageKeys
@@ -106,8 +106,10 @@ def timed_pages(pages: Iterable[OutputPage | KeptPage], timer: StageTimer) -> It
         yield page
 
 
-def analyse_all(sources: list[SourceFile | SeedSource], settings: Settings) -> tuple[list[Article], list[Problem]]:
-    """Parse, clean and analyse every file (cached, on `settings.jobs` processes, in input order)."""
+def analyse_all(sources: list[SourceFile | SeedSource], settings: Settings,
+                settled: Callable[[], None] | None = None) -> tuple[list[Article], list[Problem]]:
+    """Parse, clean and analyse every file (cached, on `settings.jobs` processes, in input order); `settled`
+    is called once the cache's analyses are loaded (BuildCollections.settle: they live on)."""
     from builder.analyse import language_notice
     from builder.analyse.language import keep_model_copy_in, release_model
     from builder.parallel import map_articles
@@ -120,7 +122,7 @@ def analyse_all(sources: list[SourceFile | SeedSource], settings: Settings) -> t
     # with workers, this process loads the language model for the first article only: it lets it go once they
     # have started (they keep their own), so that it does not stay to the build's peak memory, after analysis
     for result in map_articles(process_source, sources, context, cache, jobs=settings.jobs,
-                               workers_started=release_model):
+                               workers_started=release_model, cached_loaded=settled):
         (problems if isinstance(result, Problem) else articles).append(result)
     # Without workers (an edit: one article analysed here), the model is let go now: nothing after the analysis
     # reads it, and it would otherwise stay through linking's and rendering's memory peaks (~70 MB).
@@ -144,6 +146,12 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None,
 
     `defer_search` (`serve`): the new pages go in with the previous site's search index, the report's
     `pending_search` says what the new one needs, and builder.search_catchup makes it afterwards."""
+    with BuildCollections() as collector:
+        return _build(settings, progress, defer_search, collector)
+
+
+def _build(settings: Settings, progress: Callable[[str], None] | None, defer_search: bool,
+           collector: BuildCollections) -> BuildReport:
     # The analysis, linking and rendering libraries load only when something changed: an
     # up-to-date site answers in a fraction of a second.
     timer = StageTimer(progress)
@@ -158,12 +166,13 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None,
         return BuildReport(len(found), site_article_count(settings.paths), problems, WriteReport(),
                            timer.total(), timer.seconds, up_to_date=True)
 
-    with timer("read"):
+    with timer("read"), no_collections():
         # Not read yet: the analysis cache has most of them by the hashes just taken (an edit reads one file).
         sources, unreadable = unread_sources(found, seed_hashes)
         problems += unreadable
         # The input keys of the current output's pages: those whose inputs do not change are not rendered.
         page_keys = PageKeys.load(settings.paths, verify=os.environ.get(VERIFY_ENV, "") not in ("", "0"))
+        collector.settle()  # (the page keys live until the end of the build)
 
     from builder.link import link_site
     from builder.link.curation import CURATION_NAME, load_curation
@@ -175,54 +184,54 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None,
 
     curation = load_curation(settings.paths.site / CURATION_NAME)  # a mistake in it stops the build before the work
     with timer("clean+analyse", f"cleaning and analysing {len(sources):,} files"):
-        articles, analysis_problems = analyse_all(sources, settings)
+        articles, analysis_problems = analyse_all(sources, settings, settled=collector.settle)
+    collector.settle()  # the analysed articles live through linking, most of them to the end (in the site)
+    collector.only_asked_full_collections()  # (the analysis workers, if any, are done)
     # (a file listed with its hash that could not be read when its analysis was needed was not read)
     files_read = len(sources) - sum(1 for problem in analysis_problems if is_unreadable(problem))
     del sources
     problems = sorted(problems + analysis_problems, key=lambda p: (p.path, p.reason))
     check_problems(problems, settings.strict)
 
-    with lasting_objects() as settle:
-        settle()  # the analysed articles: they live through linking, most of them to the end (in the site)
-        with timer("link", f"linking {len(articles):,} articles: duplicates, actors, events"):
-            # What the previous build's linking worked out, recalled where its inputs did not change (the same site).
-            # Neither the previous memo nor this build's is held in memory: entries are read from the previous
-            # file as linking asks for them, and this build's are written to the next file as they are kept.
-            memo_file = LinkMemoFile(settings.paths.cache, article_context(settings.paths.site, settings.config))
-            with memo_file.entries() as (previous_memo, kept_memo):
-                memo = LinkMemo(previous_memo, kept_memo)
-                site = link_site(articles, problems, settings.config, curation,
-                                 event_types=settings.paths.site / EVENT_TYPES_NAME, memo=memo)
-                memo_file.save(memo.kept)
-                del memo
-            del articles  # (the near-identical copies folded into others are not in the site)
-            return_free_memory()  # linking's scratch, before rendering and the search index start
-        # Pages go to the writer as they are made (the bulk of them are never all in memory at once), and
-        # the search index is made of them shard by shard in the background as they are written. The time
-        # spent making pages is "render", waiting for the index's last shard "index", the rest "write".
-        # Unchanged shards are reused from the previous site, their words from the cache.
-        # Deferred (`serve`): the previous site's index stands in, and the new one is made after the swap.
-        search_index = (DeferredIndex(settings.paths.output) if defer_search
-                        else SearchIndex(previous=settings.paths.output, cache=settings.paths.cache))
+    with timer("link", f"linking {len(articles):,} articles: duplicates, actors, events"):
+        # What the previous build's linking worked out, recalled where its inputs did not change (the same site).
+        # Neither the previous memo nor this build's is held in memory: entries are read from the previous
+        # file as linking asks for them, and this build's are written to the next file as they are kept.
+        memo_file = LinkMemoFile(settings.paths.cache, article_context(settings.paths.site, settings.config))
+        with memo_file.entries() as (previous_memo, kept_memo):
+            memo = LinkMemo(previous_memo, kept_memo)
+            site = link_site(articles, problems, settings.config, curation,
+                             event_types=settings.paths.site / EVENT_TYPES_NAME, memo=memo)
+            memo_file.save(memo.kept)
+            del memo
+        del articles  # (the near-identical copies folded into others are not in the site)
+        return_free_memory()  # linking's scratch, before rendering and the search index start
+    # Pages go to the writer as they are made (the bulk of them are never all in memory at once), and
+    # the search index is made of them shard by shard in the background as they are written. The time
+    # spent making pages is "render", waiting for the index's last shard "index", the rest "write".
+    # Unchanged shards are reused from the previous site, their words from the cache.
+    # Deferred (`serve`): the previous site's index stands in, and the new one is made after the swap.
+    search_index = (DeferredIndex(settings.paths.output) if defer_search
+                    else SearchIndex(previous=settings.paths.output, cache=settings.paths.cache))
 
-        def finish_index(staging: Path) -> None:
-            with timer("index", "finishing the search index"):
-                search_index.finish(staging)
+    def finish_index(staging: Path) -> None:
+        with timer("index", "finishing the search index"):
+            search_index.finish(staging)
 
-        # The linked site lives until the end of the build: the garbage collector need not walk its millions
-        # of objects again each time rendering's short-lived ones trigger a full collection.
-        settle()
-        try:
-            with timer("write", "rendering and writing pages, indexing them for search"):
-                pages = timed_pages(iter_site_pages(site, settings, keys=page_keys), timer)
-                written = write_site(pages, settings.paths, fingerprint=fingerprint,
-                                     article_count=len(site.articles), finish_staging=finish_index,
-                                     page_written=search_index.page_written, search_pending=defer_search,
-                                     finish_folder=BUNDLE)
-                page_keys.save(settings.paths, fingerprint, search=search_index.entries)
-                remember_problems(settings.paths.cache, fingerprint, problems)
-        finally:
-            search_index.close()
+    # The linked site lives until the end of the build: the garbage collector need not walk its millions
+    # of objects again each time rendering's short-lived ones trigger a full collection.
+    collector.settle()
+    try:
+        with timer("write", "rendering and writing pages, indexing them for search"):
+            pages = timed_pages(iter_site_pages(site, settings, keys=page_keys), timer)
+            written = write_site(pages, settings.paths, fingerprint=fingerprint,
+                                 article_count=len(site.articles), finish_staging=finish_index,
+                                 page_written=search_index.page_written, search_pending=defer_search,
+                                 finish_folder=BUNDLE)
+            page_keys.save(settings.paths, fingerprint, search=search_index.entries)
+            remember_problems(settings.paths.cache, fingerprint, problems)
+    finally:
+        search_index.close()
     timer.seconds["write"] -= timer.seconds.get("render", 0.0) + timer.seconds.get("index", 0.0)
     for stage in ("render", "write", "index"):  # listed in pipeline order
         timer.seconds[stage] = timer.seconds.pop(stage, 0.0)

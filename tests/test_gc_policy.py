@@ -4,16 +4,17 @@ import gc
 
 import pytest
 
-from builder.gc_policy import ONLY_WHEN_ASKED, fewer_collections, lasting_objects, no_collections
+from builder.gc_policy import ONLY_WHEN_ASKED, BuildCollections, fewer_collections, no_collections
 
 
-def test_lasting_objects_freezes_what_is_settled_and_puts_the_collector_back():
+def test_a_build_s_collections_freeze_what_is_settled_and_put_the_collector_back():
     before = gc.get_threshold()
     frozen = gc.get_freeze_count()
-    with lasting_objects() as settle:
-        assert gc.get_threshold()[2] == ONLY_WHEN_ASKED
+    with BuildCollections() as collector:
         held = [[index] for index in range(1000)]
-        settle()
+        collector.settle()
+        collector.only_asked_full_collections()
+        assert gc.get_threshold()[2] == ONLY_WHEN_ASKED
         assert gc.get_freeze_count() >= frozen + len(held)
         with fewer_collections():  # (linking's, inside)
             assert gc.get_threshold() == (100_000, before[1], ONLY_WHEN_ASKED)
@@ -22,10 +23,11 @@ def test_lasting_objects_freezes_what_is_settled_and_puts_the_collector_back():
     assert gc.get_freeze_count() == 0
 
 
-def test_lasting_objects_puts_the_collector_back_when_the_build_fails():
+def test_a_build_s_collections_put_the_collector_back_when_the_build_fails():
     before = gc.get_threshold()
-    with pytest.raises(RuntimeError), lasting_objects() as settle:
-        settle()
+    with pytest.raises(RuntimeError), BuildCollections() as collector:
+        collector.settle()
+        collector.only_asked_full_collections()
         raise RuntimeError("a stage failed")
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
 
@@ -34,8 +36,9 @@ def test_cyclic_garbage_made_after_settling_is_still_collected_when_asked():
     class Node:
         pass
 
-    with lasting_objects() as settle:
-        settle()
+    with BuildCollections() as collector:
+        collector.settle()
+        collector.only_asked_full_collections()
         node = Node()
         node.itself = node
         del node
@@ -68,3 +71,27 @@ def test_a_build_leaves_the_collector_as_it_found_it(tmp_path):
     report = build(Settings(config=Config(), paths=Paths.from_project(tmp_path), jobs=1))
     assert report.articles_built == 1
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_what_the_cache_held_is_settled_before_anything_is_analysed(tmp_path):
+    """map_articles' `cached_loaded` comes once, after the cached entries are loaded and before the rest is analysed
+    (and so before any worker is forked): the build freezes what it loaded there."""
+    from builder.cache import AnalysisCache
+    from builder.model import SourceFile
+    from builder.parallel import map_articles
+
+    events: list[str] = []
+
+    def analyse(source, context):
+        events.append(f"analysed {source.relpath}")
+        return f"analysis of {source.relpath}"
+
+    cache = AnalysisCache(tmp_path, "context")
+    first = [SourceFile("a.md", b"a", "hash-a")]
+    assert list(map_articles(analyse, first, "context", cache, cached_loaded=lambda: events.append("loaded"))) == [
+        "analysis of a.md"]
+    events.clear()
+    both = [*first, SourceFile("b.md", b"b", "hash-b")]
+    assert list(map_articles(analyse, both, "context", cache, cached_loaded=lambda: events.append("loaded"))) == [
+        "analysis of a.md", "analysis of b.md"]
+    assert events == ["loaded", "analysed b.md"]
