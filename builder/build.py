@@ -9,7 +9,6 @@ rendering needs the linked site.
 
 from __future__ import annotations
 
-import gc
 import os
 import time
 from collections import Counter
@@ -18,10 +17,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# (the per-article stages, imported here for their callers: build.py itself is not in the analysis cache's key)
+from builder.article_stages import ArticleContext, article_context, process_source  # noqa: F401
 from builder.cache import AnalysisCache, LinkMemoFile, SeedHashes, recall_problems, remember_problems
 from builder.config import Settings
 from builder.errors import StrictModeError
 from builder.fingerprint import build_fingerprint
+from builder.gc_policy import BuildCollections, no_collections
 from builder.memory import return_free_memory
 from builder.model import Article, KeptPage, OutputPage, PendingSearch, Problem, SeedSource, SourceFile
 from builder.page_keys import VERIFY_ENV, PageKeys
@@ -60,33 +62,6 @@ class BuildReport:
             f"({self.write.unchanged} unchanged{kept}, {self.write.deleted} removed) "
             f"in {self.seconds:.1f} s"
         )
-
-
-def process_source(source: SourceFile, context: ArticleContext) -> Article | Problem:
-    """Parse, clean and analyse one file: a pure function of its bytes and the context."""
-    from builder.analyse import analyse_article
-    from builder.clean import clean_article
-    from builder.link.prepare import prepare_for_linking
-    from builder.read import parse_source
-
-    parsed = parse_source(source, context.config)
-    if isinstance(parsed, Problem):
-        return parsed
-    cleaned = clean_article(parsed, context.rules)
-    if isinstance(cleaned, Problem):
-        return cleaned
-    return prepare_for_linking(analyse_article(cleaned, context.config), context.event_types).hold_compactly()
-
-
-@dataclass(frozen=True)
-class ArticleContext:
-    """What the per-article stages depend on (and so what the cache key covers: its repr)."""
-
-    config: object
-    rules: object
-    # the event types table (built-in, and the site's own event_types.toml) the per-article part of linking
-    # finds trigger words with; empty: the built-in table
-    event_types: list = field(default_factory=list)
 
 
 class StageTimer:
@@ -131,16 +106,10 @@ def timed_pages(pages: Iterable[OutputPage | KeptPage], timer: StageTimer) -> It
         yield page
 
 
-def article_context(site: Path, config: object) -> ArticleContext:
-    """The context of a project's per-article stages: its config, cleaning rules and event types (site/)."""
-    from builder.clean import load_rules
-    from builder.link.events import EVENT_TYPES_NAME, load_event_types
-
-    return ArticleContext(config=config, rules=load_rules(site), event_types=load_event_types(site / EVENT_TYPES_NAME))
-
-
-def analyse_all(sources: list[SourceFile | SeedSource], settings: Settings) -> tuple[list[Article], list[Problem]]:
-    """Parse, clean and analyse every file (cached, on `settings.jobs` processes, in input order)."""
+def analyse_all(sources: list[SourceFile | SeedSource], settings: Settings,
+                settled: Callable[[], None] | None = None) -> tuple[list[Article], list[Problem]]:
+    """Parse, clean and analyse every file (cached, on `settings.jobs` processes, in input order); `settled`
+    is called once the cache's analyses are loaded (BuildCollections.settle: they live on)."""
     from builder.analyse import language_notice
     from builder.analyse.language import keep_model_copy_in, release_model
     from builder.parallel import map_articles
@@ -153,7 +122,7 @@ def analyse_all(sources: list[SourceFile | SeedSource], settings: Settings) -> t
     # with workers, this process loads the language model for the first article only: it lets it go once they
     # have started (they keep their own), so that it does not stay to the build's peak memory, after analysis
     for result in map_articles(process_source, sources, context, cache, jobs=settings.jobs,
-                               workers_started=release_model):
+                               workers_started=release_model, cached_loaded=settled):
         (problems if isinstance(result, Problem) else articles).append(result)
     # Without workers (an edit: one article analysed here), the model is let go now: nothing after the analysis
     # reads it, and it would otherwise stay through linking's and rendering's memory peaks (~70 MB).
@@ -177,6 +146,12 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None,
 
     `defer_search` (`serve`): the new pages go in with the previous site's search index, the report's
     `pending_search` says what the new one needs, and builder.search_catchup makes it afterwards."""
+    with BuildCollections() as collector:
+        return _build(settings, progress, defer_search, collector)
+
+
+def _build(settings: Settings, progress: Callable[[str], None] | None, defer_search: bool,
+           collector: BuildCollections) -> BuildReport:
     # The analysis, linking and rendering libraries load only when something changed: an
     # up-to-date site answers in a fraction of a second.
     check_output_is_safe(settings.paths)  # before any work: write_site checks again, under its lock
@@ -192,12 +167,13 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None,
         return BuildReport(len(found), site_article_count(settings.paths), problems, WriteReport(),
                            timer.total(), timer.seconds, up_to_date=True)
 
-    with timer("read"):
+    with timer("read"), no_collections():
         # Not read yet: the analysis cache has most of them by the hashes just taken (an edit reads one file).
         sources, unreadable = unread_sources(found, seed_hashes)
         problems += unreadable
         # The input keys of the current output's pages: those whose inputs do not change are not rendered.
         page_keys = PageKeys.load(settings.paths, verify=os.environ.get(VERIFY_ENV, "") not in ("", "0"))
+        collector.settle()  # (the page keys live until the end of the build)
 
     from builder.link import link_site
     from builder.link.curation import CURATION_NAME, load_curation
@@ -209,7 +185,9 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None,
 
     curation = load_curation(settings.paths.site / CURATION_NAME)  # a mistake in it stops the build before the work
     with timer("clean+analyse", f"cleaning and analysing {len(sources):,} files"):
-        articles, analysis_problems = analyse_all(sources, settings)
+        articles, analysis_problems = analyse_all(sources, settings, settled=collector.settle)
+    collector.settle()  # the analysed articles live through linking, most of them to the end (in the site)
+    collector.only_asked_full_collections()  # (the analysis workers, if any, are done)
     # (a file listed with its hash that could not be read when its analysis was needed was not read)
     files_read = len(sources) - sum(1 for problem in analysis_problems if is_unreadable(problem))
     del sources
@@ -243,7 +221,7 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None,
 
     # The linked site lives until the end of the build: the garbage collector need not walk its millions
     # of objects again each time rendering's short-lived ones trigger a full collection.
-    gc.freeze()
+    collector.settle()
     try:
         with timer("write", "rendering and writing pages, indexing them for search"):
             pages = timed_pages(iter_site_pages(site, settings, keys=page_keys), timer)
@@ -254,7 +232,6 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None,
             page_keys.save(settings.paths, fingerprint, search=search_index.entries)
             remember_problems(settings.paths.cache, fingerprint, problems)
     finally:
-        gc.unfreeze()  # a long-running `serve` must still free this site once the next one replaces it
         search_index.close()
     timer.seconds["write"] -= timer.seconds.get("render", 0.0) + timer.seconds.get("index", 0.0)
     for stage in ("render", "write", "index"):  # listed in pipeline order

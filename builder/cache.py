@@ -30,8 +30,9 @@ CACHE_FORMAT = 1
 # linking, and the types they fill): editing a template or the actor linker must not throw away every
 # article's analysis.  The per-article part of linking (link/prepare.py) runs code of duplicates.py and
 # events.py (shingles, content words, trigger words with the built-in event types table), so editing
-# those two does.
-ANALYSIS_CODE = ("read", "clean", "analyse", "model.py", "config.py", "errors.py", "cache.py", "build.py",
+# those two does.  The pipeline (build.py) is not listed: it calls the per-article stages (article_stages.py)
+# but makes nothing of one article itself.
+ANALYSIS_CODE = ("read", "clean", "analyse", "model.py", "config.py", "errors.py", "cache.py", "article_stages.py",
                  "link/prepare.py", "link/duplicates.py", "link/events.py", "link/event_types.toml")
 
 

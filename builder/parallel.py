@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 from builder.cache import AnalysisCache
-from builder.gc_policy import fewer_collections
+from builder.gc_policy import fewer_collections, no_collections
 from builder.memory import ValueSharing
 from builder.model import Article, Problem, SeedSource, SourceFile
 from builder.read.discover import read_seed_files
@@ -35,25 +35,32 @@ def map_articles(
     cache: AnalysisCache,
     jobs: int = 1,
     workers_started: Callable[[], None] | None = None,
+    cached_loaded: Callable[[], None] | None = None,
 ) -> Iterator[object]:
     """Yield function(source, context) for each source, in order, using the cache.
 
     A source not read yet (SeedSource) is read only if the cache lacks its analysis.
 
     `workers_started`, if given, is called once worker processes have been started (forked after this
-    process analysed the first article): to let go here of what only the analysis needs."""
+    process analysed the first article): to let go here of what only the analysis needs.
+    `cached_loaded`, if given, is called once what the cache holds is loaded, before anything is analysed (by
+    the build: to freeze what is loaded, which lives on, before workers are forked)."""
     with fewer_collections():  # what is loaded or made here lives on: no point in walking it again and again
-        results = _results(function, sources, context, cache, jobs, workers_started)
+        results = _results(function, sources, context, cache, jobs, workers_started, cached_loaded)
     yield from results
 
 
 def _results(function: Callable, sources: Sequence[SourceFile | SeedSource], context: object, cache: AnalysisCache,
-             jobs: int, workers_started: Callable[[], None] | None) -> list[object | None]:
+             jobs: int, workers_started: Callable[[], None] | None,
+             cached_loaded: Callable[[], None] | None) -> list[object | None]:
     keys = [cache.key(source.content_hash, source.suffix) for source in sources]
     sharing = ValueSharing()
-    results: list[object | None] = [_shared(_named(cache.get(key), source), sharing)
-                                    for key, source in zip(keys, sources, strict=True)]
-    sources = _read_missing(sources, results, keys, cache, sharing)
+    with no_collections():  # (unpickling makes no garbage to collect: only what lives on)
+        results: list[object | None] = [_shared(_named(cache.get(key), source), sharing)
+                                        for key, source in zip(keys, sources, strict=True)]
+        sources = _read_missing(sources, results, keys, cache, sharing)
+        if cached_loaded is not None:
+            cached_loaded()
     # Files with the same bytes and suffix (one article saved under two names) share a key: the first of them
     # is analysed, the others are given copies of its result under their own names.
     first: dict[str, int] = {}

@@ -471,7 +471,10 @@ class TemplateLoader(jinja2.FileSystemLoader):
         return template
 
 
-def make_environment(user_templates: Path) -> jinja2.Environment:
+def make_environment(user_templates: Path, cache_folder: Path | None = None) -> jinja2.Environment:
+    """`cache_folder`: where the compiled templates are kept for the next build (builder.template_cache)."""
+    from builder.template_cache import TemplateCodeCache
+
     search_path = [str(user_templates)] if user_templates.is_dir() else []
     search_path += [str(folder) for folder in builtin_template_dirs()]
     env = Environment(
@@ -484,6 +487,7 @@ def make_environment(user_templates: Path) -> jinja2.Environment:
         auto_reload=False,
         cache_size=-1,  # every template kept in a plain dict: an LRU takes a lock and reorders on every lookup
         # (two per page: the base template and _meta.html), and a site has a few dozen templates
+        bytecode_cache=None if cache_folder is None else TemplateCodeCache(cache_folder),
     )
     env.template_class = Template
     env.filters["date"] = format_date
@@ -534,7 +538,7 @@ class PageRenderer:
         self.site = site
         self.settings = settings
         self.config = settings.config
-        self.env = make_environment(settings.paths.templates)
+        self.env = make_environment(settings.paths.templates, settings.paths.cache)
         self.kinds = tuple(PAGE_MODULES if kinds is None else kinds)  # page kinds that will have pages
         self.nav = [(label, path) for kind, label, path in NAVIGATION if kind in self.kinds]
         self.actor_pages = (

@@ -89,6 +89,27 @@ def test_a_linker_or_page_code_change_rebuilds_the_site_but_keeps_the_analysis(t
     assert cache._hash_code(cache.ANALYSIS_CODE) != analysis
 
 
+def test_the_pipeline_can_change_without_reanalysing_but_the_per_article_stages_cannot(tmp_path, monkeypatch):
+    """build.py (the order, timing and memory handling of the stages) is outside the analysis cache's key;
+    article_stages.py (what one article's analysis is made by) is inside it."""
+    import types
+
+    from builder import cache
+
+    root = tmp_path / "builder"
+    root.mkdir()
+    for name in ("__init__.py", "build.py", "article_stages.py"):
+        (root / name).write_text("x = 1\n")
+    monkeypatch.setattr(cache, "builder", types.SimpleNamespace(__file__=str(root / "__init__.py")))
+
+    analysis, site = cache._hash_code(cache.ANALYSIS_CODE), cache._hash_code(None)
+    (root / "build.py").write_text("x = 2\n")
+    assert cache._hash_code(cache.ANALYSIS_CODE) == analysis
+    assert cache._hash_code(None) != site
+    (root / "article_stages.py").write_text("x = 2\n")
+    assert cache._hash_code(cache.ANALYSIS_CODE) != analysis
+
+
 def test_seed_hashes_read_only_files_whose_stat_changed(tmp_path):
     import hashlib
     import os

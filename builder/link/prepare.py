@@ -3,7 +3,7 @@
 Linking needs every article at once, but much of its work reads one article only: the MinHash
 signature of the word shingles that duplicates are found by, the content words that events are
 grouped by, the trigger words that happenings are found by.  `prepare_for_linking` does that work
-in the per-article stage (builder.build.process_source), so it runs on every core and is cached with
+in the per-article stage (builder.article_stages.process_source), so it runs on every core and is cached with
 the analysis: a rebuild after one article is edited does it for that article only.  Linking reads
 it back through the same functions it would otherwise call itself (duplicates.article_signature,
 events.words_of, events.SentenceTriggers), and empties it once done.  What linking still does per
