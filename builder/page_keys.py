@@ -24,9 +24,10 @@ The keys live in the cache folder, one file per output folder (named after the o
 folder: a project copied or moved whole keeps them), written by the write stage once the new
 site is in place, with the fingerprint of that build: they are used only while the output's marker
 names the same fingerprint (see `PageKeys.load`), and a unit is kept only if each of its files is as
-that build left it (size and modification time).  Beside each file the keys record what the search index
-takes of it (`builder.search.page_entry`: the digest of its path and bytes, or "" for a page it does not
-index), so that a kept page costs the index nothing, and the spans of the exports' parts
+that build left it (size and modification time).  An edit writes beside that file only what it changed
+since it (a delta: `PageKeys.save`), not every unit's entry again.  Beside each file the keys record what
+the search index takes of it (`builder.search.page_entry`: the digest of its path and bytes, or "" for a
+page it does not index), so that a kept page costs the index nothing, and the spans of the exports' parts
 (`builder.pages.export`: each article's, actor's and event's records, by key, in the previous data files),
 so that an edit re-makes only the changed parts.  With BUILD_SITE_VERIFY_KEYS=1 in the environment every
 page is rendered anyway, and the build stops, naming the page, when a page whose key did not change
