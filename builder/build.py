@@ -228,7 +228,7 @@ def _build(settings: Settings, progress: Callable[[str], None] | None, defer_sea
             written = write_site(pages, settings.paths, fingerprint=fingerprint,
                                  article_count=len(site.articles), finish_staging=finish_index,
                                  page_written=search_index.page_written, search_pending=defer_search,
-                                 finish_folder=BUNDLE)
+                                 finish_folder=BUNDLE, kept_from=page_keys.output_marker)
             page_keys.save(settings.paths, fingerprint, search=search_index.entries)
             remember_problems(settings.paths.cache, fingerprint, problems)
     finally:

@@ -24,9 +24,10 @@ The keys live in the cache folder, one file per output folder (named after the o
 folder: a project copied or moved whole keeps them), written by the write stage once the new
 site is in place, with the fingerprint of that build: they are used only while the output's marker
 names the same fingerprint (see `PageKeys.load`), and a unit is kept only if each of its files is as
-that build left it (size and modification time).  Beside each file the keys record what the search index
-takes of it (`builder.search.page_entry`: the digest of its path and bytes, or "" for a page it does not
-index), so that a kept page costs the index nothing, and the spans of the exports' parts
+that build left it (size and modification time).  An edit writes beside that file only what it changed
+since it (a delta: `PageKeys.save`), not every unit's entry again.  Beside each file the keys record what
+the search index takes of it (`builder.search.page_entry`: the digest of its path and bytes, or "" for a
+page it does not index), so that a kept page costs the index nothing, and the spans of the exports' parts
 (`builder.pages.export`: each article's, actor's and event's records, by key, in the previous data files),
 so that an edit re-makes only the changed parts.  With BUILD_SITE_VERIFY_KEYS=1 in the environment every
 page is rendered anyway, and the build stops, naming the page, when a page whose key did not change
@@ -44,6 +45,7 @@ import pickle
 import sys
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
@@ -64,6 +66,12 @@ def keys_file(paths: Paths) -> Path:
     where = os.path.relpath(paths.output.resolve(), paths.cache.resolve())
     name = hashlib.sha256(Path(where).as_posix().encode("utf-8", "surrogateescape")).hexdigest()[:16]
     return paths.cache / f"page-keys-{name}.json"
+
+
+def delta_file(paths: Paths) -> Path:
+    """Beside the keys file: what the builds since it was written changed in it (`PageKeys.save`)."""
+    base = keys_file(paths)
+    return base.with_name(base.stem + ".delta.json")
 
 
 def _digest(data: bytes) -> str:
@@ -318,6 +326,16 @@ class PageKeys:
         # numbers in `objects`, sorted and packed (`pack`), or None), as loaded
         self.previous = previous or {}
         self.current: dict[str, tuple[str, tuple[str, ...], str | None, str | None]] = {}
+        # unit → its files as loaded, for the units kept without rendering: their files are the previous ones
+        # (linked, never written), so `save` records the size and time `load` checked, without a stat each
+        self.kept_files: dict[str, tuple[tuple[str, int, int, str | None], ...]] = {}
+        # The output's marker when the keys were loaded (builder.write.marker_state): while the output still
+        # has it, no other build replaced the output, and the writer takes each kept file's state as checked.
+        self.output_marker: tuple[bytes, int, int] | None = None
+        # units whose entry this build records is the one loaded (kept, same reads and objects read): a delta
+        # (`save`) names only the others
+        self.same_entries: set[str] = set()
+        self.base: KeysBase | None = None  # the keys file as loaded, when a delta of it may be written
         self.previous_exports: dict = exports or {}  # the exports' parts as loaded; files: path → [size, mtime, spans]
         self.current_exports: dict = {}
         self.verify = verify
@@ -344,24 +362,17 @@ class PageKeys:
     def load(cls, paths: Paths, verify: bool = False) -> PageKeys:
         """The keys recorded for the output folder, if its marker names the build that recorded them; only the
         units whose every file is still as that build left it."""
-        from builder.write import read_marker
+        from builder.write import marker_state, read_marker
 
-        try:
-            recorded = json.loads(keys_file(paths).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        marker = marker_state(paths.output)  # (before the files' states: a build replacing them changes it)
+        recorded = recorded_keys(paths)
+        if recorded is None or recorded.fingerprint != read_marker(paths.output).get("fingerprint"):
             return cls(verify=verify)
-        if (not isinstance(recorded, dict) or recorded.get("format") != KEYS_FORMAT
-                or not recorded.get("fingerprint")
-                or recorded["fingerprint"] != read_marker(paths.output).get("fingerprint")):
-            return cls(verify=verify)
-        try:
-            objects = [(str(reference), fingerprint) for reference, fingerprint in recorded.get("objects", [])]
-        except (TypeError, ValueError):
-            objects = []
+        units, objects, base = recorded.units, recorded.objects, recorded.base
         output = str(paths.output) + os.sep
         stat = os.stat
         previous: dict[str, tuple[str, tuple[tuple[str, int, int, str | None], ...], str | None, str | None]] = {}
-        for unit, entry in recorded.get("units", {}).items():
+        for unit, entry in units.items():
             try:
                 key, files, reads, read = entry
                 if isinstance(read, list):  # (this branch's first keys files: the numbers as a list)
@@ -376,47 +387,107 @@ class PageKeys:
                     previous[unit] = (key, tuple(map(tuple, files)), reads, read)
             except (OSError, TypeError, ValueError):
                 continue
-        exports = recorded.get("exports")
-        return cls(previous, verify, exports if isinstance(exports, dict) else None, objects)
+        exports = recorded.exports
+        keys = cls(previous, verify, exports if isinstance(exports, dict) else None, objects)
+        keys.output_marker = marker
+        keys.base = base
+        return keys
 
-    def save(self, paths: Paths, fingerprint: str, search: Mapping[str, str] | None = None) -> None:
+    def save(self, paths: Paths, fingerprint: str, search: Mapping[str, str] | None = None,
+             delta: bool = True) -> None:
         """Record this build's keys for the output it just made, with each page file's size and time, and its
         search entry (`search`: path → entry, builder.search.page_entry; a path it lacks records none), and the
-        objects the units read, with their fingerprints."""
+        objects the units read, with their fingerprints.  A unit kept without rendering has the files it had
+        (hard links of them): their size and time are those `load` found, not asked of the disk again.
+        `delta`: written, where it can be, as what changed since the keys file loaded (`_save_delta`)."""
         output = str(paths.output) + os.sep
         search = search or {}
         current, objects = self._compacted()
+        if delta and current is self.current and self._save_delta(paths, fingerprint, search, objects):
+            return
+        kept_files = self.kept_files
         units = {}
         for unit, (key, files, reads, read) in sorted(current.items()):
+            kept = kept_files.get(unit)
+            if kept is not None:  # (renumbered entries: the files as kept)
+                units[unit] = [key, [[path, size, mtime, search.get(path)] for path, size, mtime, _ in kept], reads,
+                               read]
+                continue
             try:
                 units[unit] = [key, [[path, *_file_state(output + path), search.get(path)] for path in files], reads,
                                read]
             except OSError:
                 continue  # (a file the output no longer has: the unit is rendered next time)
-        exports = None
-        if self.current_exports:
-            try:
-                exports = {"tables": self.current_exports["tables"],
-                           "files": {path: [*_file_state(output + path), spans]
-                                     for path, spans in sorted(self.current_exports["files"].items())}}
-            except OSError:
-                exports = None
         target = keys_file(paths)
         target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(target.name + ".tmp")
-        temporary.write_text(json.dumps({"format": KEYS_FORMAT, "fingerprint": fingerprint, "units": units,
-                                         "objects": objects, "exports": exports}, separators=(",", ":")),
-                             encoding="utf-8")
-        os.replace(temporary, target)
+        _write_replacing(target, {"format": KEYS_FORMAT, "fingerprint": fingerprint, "units": units,
+                                  "objects": objects, "exports": self._exports_record(output)})
+        delta_file(paths).unlink(missing_ok=True)  # (its base is gone: it would no longer be read anyway)
+
+    def _exports_record(self, output: str) -> dict | None:
+        if not self.current_exports:
+            return None
+        try:
+            return {"tables": self.current_exports["tables"],
+                    "files": {path: [*_file_state(output + path), spans]
+                              for path, spans in sorted(self.current_exports["files"].items())}}
+        except OSError:
+            return None
+
+    def _unit_entry(self, output: str, unit: str, search: Mapping[str, str]) -> list | None:
+        """What the keys file records of a unit of this build (None: a file of it is gone)."""
+        key, files, reads, read = self.current[unit]
+        kept = self.kept_files.get(unit)
+        if kept is not None:
+            return [key, [[path, size, mtime, search.get(path)] for path, size, mtime, _ in kept], reads, read]
+        try:
+            return [key, [[path, *_file_state(output + path), search.get(path)] for path in files], reads, read]
+        except OSError:
+            return None  # (a file the output no longer has: the unit is rendered next time)
+
+    def _save_delta(self, paths: Paths, fingerprint: str, search: Mapping[str, str],
+                    objects: list[tuple[str, str | None]]) -> bool:
+        """Record this build's keys as what changed since the keys file as loaded (the units whose entry is
+        not the one loaded, those gone, the objects' fingerprints that changed and the objects added), so
+        that an edit writes what it changed, not every unit's entry again; False (nothing written) where
+        there is no such file, or so much changed since it that a new one is due."""
+        base = self.base
+        if base is None or self.verify:
+            return False
+        base_count = len(base.fingerprints)
+        if len(objects) < base_count:
+            return False
+        changed_objects = [[number, fingerprint_now] for number, ((_, fingerprint_now), then)
+                           in enumerate(zip(objects, base.fingerprints, strict=False)) if fingerprint_now != then]
+        added_objects = [list(entry) for entry in objects[base_count:]]
+        same = {unit for unit in self.same_entries
+                if all(search.get(path) == entry for path, _, _, entry in self.kept_files[unit])}
+        output = str(paths.output) + os.sep
+        units: dict[str, list | None] = {}
+        for unit, entry in base.delta_units.items():  # (the delta loaded: what of it still holds)
+            if unit in same:
+                units[unit] = entry
+        for unit in self.current:
+            if unit not in same:
+                units[unit] = self._unit_entry(output, unit, search)
+        for unit in base.units.difference(self.current):
+            units[unit] = None
+        # (a delta over an eighth of the units or objects: its base is rewritten, and loading stays one file's work)
+        if (len(units) > max(len(self.current) // DELTA_SHARE, DELTA_MINIMUM)
+                or len(changed_objects) + len(added_objects) > max(base_count // DELTA_SHARE, DELTA_MINIMUM)):
+            return False
+        _write_replacing(delta_file(paths), {
+            "format": KEYS_FORMAT, "fingerprint": fingerprint, "base": list(base.state),
+            "units": dict(sorted(units.items())), "objects_changed": changed_objects,
+            "objects_added": added_objects, "exports": self._exports_record(output)})
+        return True
 
     def _compacted(self) -> tuple[dict[str, tuple], list[tuple[str, str | None]]]:
         """The units and the table of objects to record: while most of the table is still read by some unit,
         as it is (the next build numbers on from it); else only the objects read, numbered anew."""
         table = list(zip(self.objects, self.fingerprints_now, strict=False))
-        used: set[int] = set()
-        for *_, read in self.current.values():
-            if read:
-                used.update(unpack(read))
+        # (the numbers of every unit decoded into one array, then one set: a set update per unit took 0.24 s at 10k)
+        used = set(unpack_all(read for *_, read in self.current.values() if read))
         if len(used) * 4 >= len(table) * 3:
             return self.current, table
         renumbered = {number: new for new, number in enumerate(sorted(used))}
@@ -475,6 +546,9 @@ class PageKeys:
         same = previous is not None and previous[0] == key
         if same and not self.verify:
             self.current[unit] = (key, tuple(path for path, *_ in previous[1]), reads_key, read)
+            self.kept_files[unit] = previous[1]
+            if reads_key == previous[2] and read == previous[3]:
+                self.same_entries.add(unit)
             self.kept += len(previous[1])
             for path, size, mtime, search in previous[1]:
                 yield KeptPage(path, state=(size, mtime), search=search)
@@ -543,6 +617,98 @@ def pack(numbers: Iterable[int]) -> str:
 
 def unpack(text: str) -> array:
     numbers = array("I", base64.b64decode(text))
+    if sys.byteorder == "big":
+        numbers.byteswap()
+    return numbers
+
+
+DELTA_SHARE = 8  # a delta naming more than 1/DELTA_SHARE of the units (or of the objects) is folded into its base
+DELTA_MINIMUM = 256  # (or more than this many: a small site's edit changes a good share of its few units)
+
+
+@dataclass
+class KeysBase:
+    """The keys file as `PageKeys.load` found it, for `save` to write what changed since as a delta."""
+
+    state: tuple[int, int, int]  # its size, modification time (ns) and inode number: a delta names its base so
+    units: set[str]  # the units it names
+    fingerprints: list[str | None]  # its objects' fingerprints, by number
+    delta_units: dict[str, list | None] = field(default_factory=dict)  # the delta loaded with it: unit → entry
+
+
+@dataclass
+class RecordedKeys:
+    """The keys file with its delta applied, as recorded (before `PageKeys.load` checks the files named)."""
+
+    fingerprint: str  # of the build that recorded them (its own, or its delta's)
+    units: dict[str, list]  # unit → [key, files, reads key, objects read]
+    objects: list[tuple[str, str | None]]  # the table of objects, by number: reference, fingerprint
+    exports: object
+    base: KeysBase
+
+
+def recorded_keys(paths: Paths) -> RecordedKeys | None:
+    """The keys recorded for the output folder: the keys file, and the delta written for it if there is one."""
+    try:
+        with open(keys_file(paths), encoding="utf-8") as handle:
+            base_state = _handle_state(handle)
+            recorded = json.loads(handle.read())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(recorded, dict) or recorded.get("format") != KEYS_FORMAT or not recorded.get("fingerprint"):
+        return None
+    delta = _load_delta(paths, base_state)
+    try:
+        objects = [(str(reference), fingerprint) for reference, fingerprint in recorded.get("objects", [])]
+    except (TypeError, ValueError):
+        objects = []
+    units = recorded.get("units", {})
+    if not isinstance(units, dict):
+        units = {}
+    base = KeysBase(base_state, set(units), [fingerprint for _, fingerprint in objects])
+    if delta is not None:  # (what the builds since the keys file changed in it)
+        try:
+            for number, fingerprint in delta["objects_changed"]:
+                objects[number] = (objects[number][0], fingerprint)
+            objects += [(str(reference), fingerprint) for reference, fingerprint in delta["objects_added"]]
+            for unit, entry in delta["units"].items():
+                if entry is None:
+                    units.pop(unit, None)
+                else:
+                    units[unit] = entry
+            base.delta_units = delta["units"]
+        except (KeyError, TypeError, ValueError, IndexError):
+            return None
+    return RecordedKeys((delta or recorded)["fingerprint"], units, objects, (delta or recorded).get("exports"), base)
+
+
+def _handle_state(handle) -> tuple[int, int, int]:
+    found = os.fstat(handle.fileno())
+    return found.st_size, found.st_mtime_ns, found.st_ino
+
+
+def _load_delta(paths: Paths, base_state: tuple[int, int, int]) -> dict | None:
+    """The delta of the keys file whose state is `base_state`, if there is one made for it."""
+    try:
+        delta = json.loads(delta_file(paths).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if (not isinstance(delta, dict) or delta.get("format") != KEYS_FORMAT or delta.get("base") != list(base_state)
+            or not isinstance(delta.get("units"), dict)):
+        return None
+    return delta
+
+
+def _write_replacing(target: Path, record: dict) -> None:
+    """Write `record` as JSON into `target` in one step (a reader finds the old file or the new one)."""
+    temporary = target.with_name(target.name + ".tmp")
+    temporary.write_text(json.dumps(record, separators=(",", ":")), encoding="utf-8")
+    os.replace(temporary, target)
+
+
+def unpack_all(texts: Iterable[str]) -> array:
+    """The numbers of many `pack`ed strings, one after the other, in one array."""
+    numbers = array("I", b"".join(map(base64.b64decode, texts)))
     if sys.byteorder == "big":
         numbers.byteswap()
     return numbers

@@ -180,6 +180,17 @@ def read_marker(output: Path) -> dict[str, str]:
     return dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
 
 
+def marker_state(output: Path) -> tuple[bytes, int, int] | None:
+    """The output's marker as it is now: its bytes, inode number and modification time (ns); None without one.
+    Every build writes its own into the site it swaps in, so another build's site has another."""
+    try:
+        with open(output / MARKER, "rb") as handle:
+            found = os.fstat(handle.fileno())
+            return handle.read(), found.st_ino, found.st_mtime_ns
+    except OSError:
+        return None
+
+
 def _count_files(folder: Path) -> int:
     return sum(len(files) for _, _, files in os.walk(folder))
 
@@ -229,6 +240,7 @@ def write_site(
     article_count: int = 0,
     search_pending: bool = False,
     finish_folder: str | None = None,
+    kept_from: tuple[bytes, int, int] | None = None,
 ) -> WriteReport:
     """Write `pages` as the new site; `finish_staging(folder)` may add files (a search index) before the swap.
     `search_pending`: the search index it adds is not this site's yet (the marker says so; `complete_site`).
@@ -239,13 +251,17 @@ def write_site(
     search index can start on the pages written so far while the rest are made): its bytes, or for a kept
     page whose search entry was recorded with its key (`KeptPage.search`), None and that entry.  A
     `KeptPage` (its inputs did not change: builder.page_keys) is its previous file, linked without being
-    read, neither for comparison nor for the search index."""
+    read, neither for comparison nor for the search index.  `kept_from`: the output's `marker_state` when the
+    kept pages' states were taken; while the output still has that marker (checked once, under the lock), no
+    build replaced their files since, and each is kept without a `stat` to check its state again."""
     check_output_is_safe(paths)
     output = paths.output.resolve()
     staging = temporary_sibling(output)
     report = WriteReport()
     patchable = finish_staging is None or finish_folder is not None
     with output_lock(paths):
+        # (another build may have replaced the output since the kept pages' states were taken: it waited for the lock)
+        states_hold = kept_from is not None and marker_state(output) == kept_from
         spare = _load_spare(paths, output, staging) if patchable else None
         _forget_spare(paths)  # (from here the sibling changes: an interrupted build leaves no record of it)
         stage: FreshStaging | PatchedSpare = (
@@ -265,7 +281,7 @@ def write_site(
             report.pages += 1
             previous = f"{output_root}/{relative}"
             if isinstance(page, KeptPage):
-                content = _keep(previous, relative, page, stage)
+                content = _keep(previous, relative, page, stage, states_hold)
                 report.unchanged += 1
                 report.not_rendered += page.content is None
             elif _same_bytes(previous, page.content):
@@ -338,15 +354,17 @@ def _swap(staging: Path, output: Path) -> None:
     os.rename(retired, staging)
 
 
-def _keep(previous: str, relative: str, page: KeptPage, stage: FreshStaging | PatchedSpare) -> bytes | None:
+def _keep(previous: str, relative: str, page: KeptPage, stage: FreshStaging | PatchedSpare,
+          states_hold: bool = False) -> bytes | None:
     """Keep a kept page's previous file in the new site; a page rendered anyway to verify its key must be
-    that file's bytes (returned)."""
+    that file's bytes (returned).  `states_hold`: the output is the one whose files' states the kept pages
+    name (`write_site(kept_from=)`), not checked again file by file."""
     if page.content is not None and not _same_bytes(previous, page.content):
         raise BuildError(f"page keys: {page.path} renders different bytes from its previous file, although "
                          "its input key did not change: its key misses an input (a bug in builder/pages)")
     try:
         # Another build may have replaced the output since this one read the keys (it waited for the lock).
-        if page.state is not None:
+        if page.state is not None and not states_hold:
             found = os.stat(previous)
             if (found.st_size, found.st_mtime_ns) != page.state:
                 raise FileExistsError(0, "it was replaced")
