@@ -164,3 +164,24 @@ def test_an_actor_of_one_article_has_no_graph_page_of_its_own(tmp_path):
     renderer = make_renderer(tmp_path, site)
     paths = {p.path for p in graphs.plan(renderer, site)}
     assert "graphs/harbour.html" in paths and "graphs/lone-voice.html" not in paths
+
+
+def test_csv_cells_never_start_a_formula_and_the_json_keeps_the_text(tmp_path):
+    site = make_site()
+    bridge = next(a for a in site.articles if a.title.startswith("Harbour bridge"))
+    bridge.title = '=HYPERLINK("http://example.org/x", "Click")'
+    pages = {p.path: p.content for p in export.plan(make_renderer(tmp_path, site), site)}
+    (row,) = [r for r in rows(pages["data/articles.csv"]) if r["article_id"] == "bridge"]
+    assert row["title"] == '\'=HYPERLINK("http://example.org/x", "Click")'
+    assert all(not cell.startswith(export.FORMULA_STARTS) for r in rows(pages["data/articles.csv"])
+               for cell in r.values())
+    (record,) = [a for a in json.loads(pages["data/digest.json"])["articles"] if a["article_id"] == "bridge"]
+    assert record["title"] == '=HYPERLINK("http://example.org/x", "Click")'
+
+
+def test_spreadsheet_text_keeps_numbers_and_plain_text():
+    assert export.spreadsheet_text("-3.5") == "-3.5"
+    assert export.spreadsheet_text("+44") == "+44"
+    assert export.spreadsheet_text("-cmd|' /C calc'!A0") == "'-cmd|' /C calc'!A0"
+    assert export.spreadsheet_text("Kim Jong Un") == "Kim Jong Un"
+    assert export.spreadsheet_text("") == ""

@@ -342,7 +342,7 @@ class _Exports:
 
         def make(item, glue: str) -> None:
             if table == "mentions":  # (from rows: no record dict, no _cell each; csv writes None as "")
-                writer.writerows([mention_id, article_id, actor, text, kind, sentence, start, end]
+                writer.writerows([mention_id, article_id, actor, spreadsheet_text(text), kind, sentence, start, end]
                                  for start, mention_id, article_id, actor, text, kind, sentence, end
                                  in self.mention_rows(item))
                 return
@@ -451,10 +451,34 @@ def _cell(value: object) -> object:
     if value is None:
         return ""
     if isinstance(value, list):
-        return "|".join(str(v) for v in value)
+        return spreadsheet_text("|".join(str(v) for v in value))
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):
+        return spreadsheet_text(value)
     return value
+
+
+# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets: a headline such as
+# `=HYPERLINK("http://…", "Click")` or `@SUM(…)` would run when an analyst opens the CSV (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(text: str) -> str:
+    """`text` as a spreadsheet shows it without running it: a leading apostrophe before a formula's first
+    character (the apostrophe spreadsheets themselves use for "text, not formula"); numbers such as "-3.5"
+    stay numbers. The JSON digest keeps the text as it is."""
+    if text.startswith(FORMULA_STARTS) and not _is_number(text):
+        return "'" + text
+    return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def to_csv(records: Iterable[dict], columns: list[str]) -> bytes:
