@@ -775,10 +775,13 @@ def pair_scores(features: list[ArticleFeatures], params: ClusterParams,
             for pair, word, name in zip(pairs, word_cosines, name_cosines, strict=True)}
 
 
-def average_link(count: int, scores: dict[tuple[int, int], float], threshold: float) -> list[list[int]]:
+def average_link(count: int, scores: dict[tuple[int, int], float], threshold: float,
+                 merges: list[tuple[float, int, int]] | None = None) -> list[list[int]]:
     """Average-link agglomerative clustering over a sparse similarity graph (missing pairs count as 0).
     A group made by a merge gets the next number; the heap breaks equal averages by the groups' numbers, and a
-    merged group's sums add the first group's total, then the second's, to 0.0 (the same floats every run)."""
+    merged group's sums add the first group's total, then the second's, to 0.0 (the same floats every run).
+    `merges`, when given, gets each merge in order: its average and one article of each of the two groups
+    (what builder.link.regions replays after an edit)."""
     members: dict[int, list[int]] = {i: [i] for i in range(count)}
     size: dict[int, int] = dict.fromkeys(range(count), 1)
     links: dict[int, dict[int, float]] = defaultdict(dict)
@@ -797,6 +800,8 @@ def average_link(count: int, scores: dict[tuple[int, int], float], threshold: fl
             continue  # stale entry
         if average <= threshold:
             break
+        if merges is not None:
+            merges.append((average, members[a][0], members[b][0]))
         merged = next_id
         next_id += 1
         members[merged] = members.pop(a) + members.pop(b)

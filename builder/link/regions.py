@@ -31,7 +31,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from builder.link.events import scored_parts
+from builder.link.events import average_link, scored_parts
 
 Merge = tuple[float, int, int]  # (average, an article of one group, an article of the other)
 MAX_ROUNDS = 12  # regions grown before grouping every part again
@@ -54,48 +54,9 @@ class MergeLog(NamedTuple):
 
 def logged_average_link(count: int, scores: dict[tuple[int, int], float],
                         threshold: float) -> tuple[list[list[int]], list[Merge]]:
-    """events.average_link(count, scores, threshold) (the same steps and floats), and its merges in order."""
-    members: dict[int, list[int]] = {i: [i] for i in range(count)}
-    size: dict[int, int] = dict.fromkeys(range(count), 1)
-    links: dict[int, dict[int, float]] = defaultdict(dict)
-    for (i, j), score in scores.items():
-        links[i][j] = links[j][i] = score
-    heap = [(-score, i, j) for (i, j), score in scores.items() if score > threshold]
-    heapq.heapify(heap)
-    pop, push = heapq.heappop, heapq.heappush
-    next_id = count
+    """events.average_link(count, scores, threshold), and its merges in order."""
     merges: list[Merge] = []
-    while heap:
-        negative, a, b = pop(heap)
-        if a not in size or b not in size:
-            continue
-        average = links[a].get(b, 0.0) / (size[a] * size[b])
-        if abs(-negative - average) > 1e-12:
-            continue  # stale entry
-        if average <= threshold:
-            break
-        merges.append((average, members[a][0], members[b][0]))
-        merged = next_id
-        next_id += 1
-        members[merged] = members.pop(a) + members.pop(b)
-        merged_size = size[merged] = size.pop(a) + size.pop(b)
-        combined: dict[int, float] = {}
-        for other, total in links.pop(a).items():
-            if other != b:
-                combined[other] = 0.0 + total
-                del links[other][a]
-        for other, total in links.pop(b).items():
-            if other != a:
-                known = combined.get(other)
-                combined[other] = (0.0 if known is None else known) + total
-                del links[other][b]
-        own = links[merged]
-        for other, total in combined.items():
-            own[other] = links[other][merged] = total
-            average = total / (merged_size * size[other])
-            if average > threshold:
-                push(heap, (-average, other, merged))
-    return sorted((sorted(group) for group in members.values()), key=lambda g: g[0]), merges
+    return average_link(count, scores, threshold, merges), merges
 
 
 def _interleaved(logs: list[list[Merge]]) -> list[Merge]:
