@@ -25,11 +25,31 @@ def _paths(project: Path, **folders) -> Paths:
         raise BuildError(f"{exc}: a symbolic link that leads back to itself; fix or remove it") from None
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (a container or `taskset` may allow fewer than the machine has)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _analysis_processes(jobs: int | None) -> int:
+    """`--jobs`, or every usable core; more processes than cores only share them and each holds the model."""
+    cores = usable_cores()
+    if jobs is None:
+        return cores
+    if jobs > cores:
+        click.echo(f"Note: --jobs {jobs} is more than the {cores} usable cores: analysing on {cores} processes.",
+                   err=True)
+        return cores
+    return jobs
+
+
 def _settings(project: Path, seeds, output, cache, base_url, strict, jobs) -> Settings:
     paths = _paths(project, seeds=seeds, output=output, cache=cache)
     overrides = {"base_url": base_url}  # kept: `serve` reloads site/config.toml with them on each rebuild
     config = load_config(paths.site, overrides)
-    return Settings(config=config, paths=paths, strict=strict, jobs=jobs or os.cpu_count() or 1, overrides=overrides)
+    return Settings(config=config, paths=paths, strict=strict, jobs=_analysis_processes(jobs), overrides=overrides)
 
 
 def _common_options(function):
@@ -49,7 +69,7 @@ def _common_options(function):
         click.option("--strict", is_flag=True,
                      help="Fail (exit 1) if any input file has a problem, instead of skipping it."),
         click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-                     help="Processes for article analysis. Default: the number of cores."),
+                     help="Processes for article analysis. Default and maximum: the usable cores."),
         click.option("--verbose", "-v", is_flag=True, help="Also print each stage's timing."),
     ]
     for option in reversed(options):

@@ -137,3 +137,16 @@ def test_broken_user_template_is_named_with_its_line(project, template, expected
     assert result.exit_code == 1
     assert f"templates/article.html, {expected}" in result.output
     assert "Traceback" not in result.output
+
+
+def test_jobs_above_the_usable_cores_is_said_once_and_capped(project, monkeypatch):
+    from builder import cli
+
+    monkeypatch.setattr(cli, "usable_cores", lambda: 2)
+    assert cli._analysis_processes(None) == 2
+    assert cli._analysis_processes(1) == 1
+    write_article(project / "seeds", "one.txt", "A headline\n\nFirst paragraph. It has two sentences.\n")
+    result = CliRunner().invoke(main, ["--project", str(project), "--jobs", "1000"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("--jobs 1000 is more than the 2 usable cores") == 1
+    assert "1 articles built" in result.output
