@@ -321,6 +321,13 @@ def test_huge_text_inputs_read():
     assert len(markdown.blocks) == 1 and len(markdown.blocks[0].text) > 4_900_000
 
 
+
+def test_a_plain_text_first_line_too_long_for_a_headline_is_named():
+    line = "The committee discussed the proposal and agreed to meet again. "
+    reason = problem("one-line.txt", line * 4 + "\n\nA second paragraph.\n").reason
+    assert f"{len(line * 4) - 1} characters long" in reason and "headline" in reason
+    assert article("ok.txt", line * 3 + "\n\nA second paragraph.\n").title == (line * 3).strip()
+
 # --- saved web pages ---------------------------------------------------------------------------------------------
 
 PAGE = textwrap.dedent("""\

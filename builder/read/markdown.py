@@ -15,7 +15,7 @@ import markdown as markdown_lib
 from builder.model import Article, ArticleDate, Block, BlockKind, DateBasis, Problem, SourceFile
 from builder.read.frontmatter import FrontMatterError, load_front_matter, split_front_matter
 from builder.read.htmlbody import html_to_blocks, looks_like_html
-from builder.read.metadata import MetadataError, clean_text, date_value, list_value, text_value
+from builder.read.metadata import MAX_TITLE_CHARS, MetadataError, clean_text, date_value, list_value, text_value
 from builder.read.publisher import UNKNOWN_SOURCE, publisher_from_url, real_address, split_title_publisher
 
 # Each field: the front matter keys that may hold it, first found wins.
@@ -25,8 +25,6 @@ SOURCE_KEYS = ("source", "publisher", "site_name", "sitename")
 AUTHOR_KEYS = ("author", "authors", "byline")
 URL_KEYS = ("original_link", "original_url", "url", "link", "source_url", "canonical_url")
 CATEGORY_KEYS = ("categories", "original_cats", "category", "tags", "keywords")
-# A longer first line is a paragraph, not a headline, when a file has no title in its metadata.
-MAX_TITLE_CHARS = 200
 MARKDOWN_EXTENSIONS = ["sane_lists"]
 MAX_MARKDOWN_PARAGRAPH = 50_000  # characters
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")

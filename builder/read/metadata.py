@@ -17,6 +17,8 @@ class MetadataError(ValueError):
     """A metadata value of the wrong type; the message names the key."""
 
 
+# A headline is a line, not a paragraph: a longer first line of a file whose metadata gives no title is body text.
+MAX_TITLE_CHARS = 200
 _SPACES = re.compile(r"\s+")
 
 

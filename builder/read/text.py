@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from builder.model import Article, ArticleDate, Block, BlockKind, Problem, SourceFile
+from builder.read.metadata import MAX_TITLE_CHARS
 
 
 def read_plain_text(source: SourceFile, text: str) -> Article | Problem:
@@ -24,6 +25,9 @@ def read_plain_text(source: SourceFile, text: str) -> Article | Problem:
             blocks.append(Block(BlockKind.PARAGRAPH, line))
     if not title:
         return Problem(source.relpath, "empty file (only white space)")
+    if len(title) > MAX_TITLE_CHARS:
+        return Problem(source.relpath, f"the first line is {len(title):,} characters long, too long for a headline "
+                                       f"(at most {MAX_TITLE_CHARS}): put the headline on a line of its own at the top")
     if not blocks:
         return Problem(source.relpath, "no article text after the headline")
     return Article(
