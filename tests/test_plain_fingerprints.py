@@ -108,3 +108,40 @@ def test_a_link_from_the_root_is_the_one_worked_out(target):
         link = _relative_path(path, "") if path else "sitemap.xml"
         expected = f"{link}#{fragment}" if fragment else link
     assert relative_url("sitemap.xml", target) == expected
+
+
+def _folded_slowly(name: str) -> str:
+    import unicodedata
+
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)).casefold()
+    return plain.lstrip("\"'“”‘’«»(.-–— ")
+
+
+@settings(max_examples=500, deadline=None)
+@given(name=st.text(max_size=6) | st.text(alphabet="aAé(.- \"'Zz1ﬁ", max_size=6))
+def test_an_ascii_name_is_folded_as_any_other(name):
+    """builder.pages.actors._folded takes ASCII names the short way: the same text the long way gives."""
+    from builder.pages.actors import _folded
+
+    assert _folded(name) == _folded_slowly(name)
+
+
+@settings(max_examples=200, deadline=None)
+@given(names=st.lists(st.tuples(st.sampled_from(["Ann", "ann", "Émile", "emile", "(Bo", "1x", "Zoë", ""]),
+                                st.sampled_from(["k1", "k2", "k3"])), max_size=8))
+def test_the_a_to_z_lists_are_the_ones_sorting_gives(names):
+    """letters() folds each name once: its lists are those of folding it for its initial and again to sort."""
+    from builder.model import Site
+    from builder.pages.actors import letters
+
+    actors = [Actor(f"{key}-{number}", name, EntityType.PERSON, f"s{number}") for number, (name, key) in
+              enumerate(names)]
+    expected: dict[str, list[Actor]] = {}
+    for actor in actors:
+        first = _folded_slowly(actor.name)[:1]
+        expected.setdefault(first if "a" <= first <= "z" else "other", []).append(actor)
+    found = letters(Site("t", [], [], actors))
+    assert [letter.key for letter, _ in found] == sorted(expected, key=lambda k: (k == "other", k))
+    for letter, members in found:
+        assert members == sorted(expected[letter.key], key=lambda a: (_folded_slowly(a.name), a.name, a.key))
+        assert letter.count == len(members)
