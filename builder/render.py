@@ -65,11 +65,20 @@ LINKS_PER_FOLDER = 1 << 16  # links remembered per folder, at most (then forgott
 
 def relative_url(from_page: str, to_page: str) -> str:
     """The link from one output file to another, both relative to the output root."""
+    if "/" not in from_page and _normal(to_page):
+        return to_page  # (from the root, a normal path is its own link: the sitemap names 58,000 so)
     if to_page.startswith(("http://", "https://", "mailto:", "#")):
         return to_page
     target, _, fragment = to_page.partition("#")
     link = _relative_path(target, posixpath.dirname(from_page)) if target else posixpath.basename(from_page)
     return f"{link}#{fragment}" if fragment else link
+
+
+def _normal(path: str) -> bool:
+    """Whether a path names a file as its link from the output root does: not empty, no empty, "." or ".."
+    part (no "//", no "/" first or last, nothing starting with "."), nothing after a "#" to read."""
+    return (path != "" and "//" not in path and "/." not in path and path[0] not in "/." and path[-1] != "/"
+            and "#" not in path)
 
 
 @lru_cache(maxsize=1 << 16)

@@ -178,6 +178,8 @@ def index_groups(site: Site) -> list[tuple[str, str, list[Actor]]]:
 
 def _folded(name: str) -> str:
     """The name as the A to Z pages sort it: accents and case aside, leading punctuation ignored."""
+    if name.isascii():  # (most names: NFKD leaves ASCII as it is, and no ASCII character is combining)
+        return name.casefold().lstrip("\"'“”‘’«»(.-–— ")
     plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)).casefold()
     return plain.lstrip("\"'“”‘’«»(.-–— ")
 
@@ -186,6 +188,10 @@ def initial(name: str) -> str:
     """The A to Z page an actor is listed on: 'a' … 'z', or 'other' (digits, other scripts)."""
     first = _folded(name)[:1]
     return first if "a" <= first <= "z" else "other"
+
+
+def _by_folded_name(entry: tuple[str, str, str, Actor]) -> tuple[str, str, str]:
+    return entry[:3]  # (folded name, name, key: the key tells any two actors apart)
 
 
 @dataclass(frozen=True)
@@ -200,12 +206,15 @@ class Letter:
 
 def letters(site: Site) -> list[tuple[Letter, list[Actor]]]:
     """Every actor under its initial, A to Z (the fallback 'other' last), each list by name."""
-    by_initial: dict[str, list[Actor]] = {}
-    for actor in site.actors:
-        by_initial.setdefault(initial(actor.name), []).append(actor)
+    by_initial: dict[str, list[tuple[str, str, str, Actor]]] = {}
+    for actor in site.actors:  # (each name folded once: for its initial and for its place)
+        folded = _folded(actor.name)
+        first = folded[:1]
+        by_initial.setdefault(first if "a" <= first <= "z" else "other", []).append(
+            (folded, actor.name, actor.key, actor))
     result = []
     for key in sorted(by_initial, key=lambda k: (k == "other", k)):
-        members = sorted(by_initial[key], key=lambda a: (_folded(a.name), a.name, a.key))
+        members = [actor for *_, actor in sorted(by_initial[key], key=_by_folded_name)]
         label = "Other" if key == "other" else key.upper()
         result.append((Letter(key, label, f"actors/all/{key}.html", len(members)), members))
     return result
