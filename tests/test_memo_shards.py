@@ -12,8 +12,9 @@ from builder.link.memo import LinkMemo, keep_shards, load_shards, merged
 
 KEYS = st.text(alphabet="abcdefgh", min_size=1, max_size=3)
 VALUES = st.lists(st.integers(0, 3), max_size=3)
-# A build's changes to the previous state: a key's value set anew (a new object, maybe an equal one), a key removed.
-CHANGES = st.lists(st.tuples(st.sampled_from(["set", "remove"]), KEYS, VALUES), max_size=4)
+# A build's changes to the previous state: a key's value set anew (a new object, maybe an equal one), a key removed,
+# a value changed in place (then named in `changed`).
+CHANGES = st.lists(st.tuples(st.sampled_from(["set", "remove", "in place"]), KEYS, VALUES), max_size=4)
 
 
 @settings(max_examples=200, deadline=None)
@@ -33,12 +34,18 @@ def test_shards_kept_build_after_build_read_back_as_the_state_and_pickle_only_wh
             if action == "set":
                 state[key] = list(value)  # a new object, even when equal to the old one
                 expected[key] = list(value)
+            elif action == "in place":
+                if key not in state:
+                    continue
+                state[key].append(9)
+                expected[key] = [*expected[key], 9]
             elif key in state:
                 del state[key]
                 del expected[key]
             changed.add(key)
         made_before = dict(memo.kept)
-        keys = keep_shards(memo, state, count, shards)
+        in_place = {key for action, key, _ in changes if action == "in place"}
+        keys = keep_shards(memo, state, count, shards, in_place)
         fresh = {key for key in keys if key not in made_before}
         for number, key in enumerate(keys):  # a shard is pickled again exactly when one of its keys changed
             holds_change = any(shard_key in changed for shard_key in pickle.loads(memo.kept[key]).keys()

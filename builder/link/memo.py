@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import zlib
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, Collection, Mapping, MutableMapping
 from typing import NamedTuple, TypeVar
 
 T = TypeVar("T")
@@ -120,21 +120,24 @@ def merged(shards: Shards) -> dict:
     return whole
 
 
-def keep_shards(memo: LinkMemo, mapping: dict[str, object], count: int, previous: Shards | None) -> list[bytes]:
+def keep_shards(memo: LinkMemo, mapping: dict[str, object], count: int, previous: Shards | None,
+                changed: Collection[str] = ()) -> list[bytes]:
     """Keep `mapping` for the next build in `count` shards (shard_of) and return their memo keys.  A shard whose keys
-    are the same as in `previous` and whose every value *is* the value `previous` was loaded with is carried, its
-    bytes unread (memo.carry); only the others are pickled, under a digest of their bytes.  An edit changes a few
-    shards of a state of 10,000 articles, and so pickles a few per cent of it.  (The values must not have been
-    changed in place since they were loaded: the callers build a new value for anything that changed.)"""
+    are the same as in `previous`, whose every value *is* the value `previous` was loaded with and none of whose
+    keys is in `changed` is carried, its bytes unread (memo.carry); only the others are pickled, under a digest of
+    their bytes.  An edit changes a few shards of a state of 10,000 articles, and so pickles a few per cent of it.
+    (A value changed in place since it was loaded must have its key in `changed`: the identity check cannot see
+    it.)"""
     split: list[dict] = [{} for _ in range(count)]
     for key, value in mapping.items():
         split[shard_of(key, count)][key] = value
     same = previous is not None and len(previous.keys) == count
+    changed_keys = changed if isinstance(changed, (set, frozenset)) else set(changed)
     keys: list[bytes] = []
     for number, values in enumerate(split):
         before = previous.values[number] if same else None
         if before is not None and before.keys() == values.keys() and all(
-                value is before[key] for key, value in values.items()):
+                value is before[key] for key, value in values.items()) and changed_keys.isdisjoint(values):
             memo.carry([previous.keys[number]])
             keys.append(previous.keys[number])
             continue
