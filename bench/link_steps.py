@@ -55,8 +55,10 @@ for n in ["_local_resolution", "mention_keys", "_said_in", "_assign_slugs", "_li
           "_provisional_slugs", "_with_actors", "recall", "References"]:
     wrap(ac, n)
 
-for n in ["join_across_articles", "rejoin", "all_co_actors"]:  # (called by resolve_actors through its globals)
-    wrap(ac, n)
+for n in ["join_across_articles", "rejoin", "all_co_actors", "name_nodes", "previous_state", "keep_state"]:
+    wrap(ac, n)  # (called by resolve_actors through its globals)
+wrap(LinkMemo, "keep")  # every whole-site state kept (pickled), and read back (previous_value)
+wrap(LinkMemo, "previous_value")
 wrap(co, "co_actors")
 for n in ["name_parts", "_touched", "_parts_to_redo"]:
     wrap(rj, n)

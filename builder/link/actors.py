@@ -46,6 +46,7 @@ from builder.link.article_links import (
     ArticleLinks,
     LazyColumn,
     LinksState,
+    keep_state,
     previous_state,
     stale_articles,
     state_parts,
@@ -556,7 +557,9 @@ def resolve_actors(
         out_articles.append(linked)
         keys_of.append(keys)
         article_actors.append(present)
-        links[article.source_file] = ArticleLinks(article.content_hash, resolved, defined, keys, said)
+        # (An article whose part is the previous one's keeps that very entry: keep_state then need not pickle it.)
+        links[article.source_file] = old if old is not None and keys is old.keys and said is old.said else \
+            ArticleLinks(article.content_hash, resolved, defined, keys, said)
     order = [article.source_file for article in articles]
     if previous is not None:
         for source_file in before.keys() - links.keys():  # removed
@@ -583,13 +586,14 @@ def resolve_actors(
         if actor.description is None:
             actor.description = descriptions[key]
     if memo is not None:
-        memo.keep(links_parts, LinksState(links, actor_of_name, types, order,
-                                          {key: actor.mentions for key, actor in final.items()}, descriptions))
+        keep_state(memo, links_parts, LinksState(links, actor_of_name, types, order,
+                                                 {key: actor.mentions for key, actor in final.items()}, descriptions),
+                   previous)
     del links, keys_of
     naming.keep()
     lists = all_co_actors(final, order, article_actors, articles_of, memo)
     for key, actor in final.items():
-        actor.co_actors = Pairs(lists[key])
+        actor.co_actors = _pairs(lists[key])
 
     result = [a for a in final.values() if a.mentions]
     _assign_slugs(result, report)
@@ -604,6 +608,11 @@ def resolve_actors(
         apart = [set().union(*map(actors_named, names)) for _, names in curation.keep_apart]
         report.likely_merges = [h for h in report.likely_merges if not any(h[0] in g and h[1] in g for g in apart)]
     return sorted(result, key=lambda a: a.key), out_articles, report
+
+
+def _pairs(items: list[tuple[str, int]]) -> Pairs:
+    """Pairs(items), its two columns made at once (Pairs() appends pair by pair: 0.1-0.2 s for 10,000 actors)."""
+    return Pairs._from_columns([name for name, _ in items], array("i", [number for _, number in items]))
 
 
 def _mentions_of(key: str, positions: list[int], order: list[str], keys_of: list[list[str | None]]) -> Pairs:

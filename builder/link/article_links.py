@@ -28,13 +28,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-from builder.link.memo import LinkMemo, memo_key
+from builder.link.memo import LinkMemo, Shards, keep_shards, load_shards, memo_key, merged
 from builder.model import EntityType, Pairs
 
 if TYPE_CHECKING:
     from builder.link.actors import Node
 
-STATE_FORMAT = 1
+STATE_FORMAT = 2
 Said = list[tuple[str, list, list]]  # (actor key, roles, quotes) per actor, as actors._said_in gives them
 
 
@@ -57,6 +57,23 @@ class LinksState(NamedTuple):
     order: list[str]  # the articles (source files), in order
     mentions: dict[str, Pairs]  # each actor's mentions
     descriptions: dict[str, str | None]  # each actor's description from its roles (what it has if curation gives none)
+    shards: tuple[Shards, Shards] | None = None  # articles' and mentions' shards as loaded (previous_state)
+
+
+class _KeptLinks(NamedTuple):
+    """A LinksState as the memo keeps it: its two big dicts in shards (builder.link.memo.keep_shards), so that an
+    edit pickles again only the shards holding an article or an actor it changed."""
+
+    article_shards: list[bytes]
+    actor_of_name: dict[str, str | None]
+    types: dict[str, EntityType]
+    order: list[str]
+    mention_shards: list[bytes]
+    descriptions: dict[str, str | None]
+
+
+ARTICLE_SHARDS = 64  # ~160 articles each at 10k
+MENTION_SHARDS = 256  # an edit redoes the mentions of the few dozen actors its article names
 
 
 def state_parts(tag: bytes, curation: object) -> tuple:
@@ -66,8 +83,23 @@ def state_parts(tag: bytes, curation: object) -> tuple:
 
 
 def previous_state(memo: LinkMemo | None, parts: tuple) -> LinksState | None:
-    previous = memo.previous_value(parts) if memo is not None else None
-    return previous if isinstance(previous, LinksState) else None
+    kept = memo.previous_value(parts) if memo is not None else None
+    if not isinstance(kept, _KeptLinks):
+        return None
+    articles, mentions = load_shards(memo, kept.article_shards), load_shards(memo, kept.mention_shards)
+    if articles is None or mentions is None:
+        return None
+    return LinksState(merged(articles), kept.actor_of_name, kept.types, kept.order, merged(mentions),
+                      kept.descriptions, (articles, mentions))
+
+
+def keep_state(memo: LinkMemo, parts: tuple, state: LinksState, previous: LinksState | None) -> None:
+    """Keep `state` for the next build: of its articles and mentions, only the shards where some value is not the
+    very object `previous` loaded are pickled again (so an unchanged article's entry must be the previous one)."""
+    before = previous.shards if previous is not None and previous.shards is not None else (None, None)
+    memo.keep(parts, _KeptLinks(keep_shards(memo, state.articles, ARTICLE_SHARDS, before[0]), state.actor_of_name,
+                                state.types, state.order,
+                                keep_shards(memo, state.mentions, MENTION_SHARDS, before[1]), state.descriptions))
 
 
 def stale_articles(previous: LinksState, actor_of_name: dict[str, str | None], nodes: dict[str, Node]) -> set[str]:

@@ -22,19 +22,23 @@ from collections.abc import Iterable
 from itertools import chain
 from typing import NamedTuple
 
-from builder.link.memo import LinkMemo
+from builder.link.memo import LinkMemo, keep_shards, load_shards, merged
 from builder.model import Actor
 
-STATE_FORMAT = 1
+STATE_FORMAT = 2
 MAX_CO_ACTORS = 10
 
 
 class CoActorState(NamedTuple):
-    """What the co-actor lists keep for the next build."""
+    """What the co-actor lists keep for the next build: the two big dicts in shards (builder.link.memo.keep_shards),
+    so that an edit pickles again only the shards holding an article or an actor whose entry changed."""
 
-    named: dict[str, frozenset[str]]  # each article's (by source file) actor keys
+    named: list[bytes]  # the shards of: each article's (by source file) actor keys, a frozenset
     names: dict[str, str]  # each actor's name
-    lists: dict[str, list[tuple[str, int]]]  # each actor's co-actors
+    lists: list[bytes]  # the shards of: each actor's co-actors
+
+
+SHARDS = 64
 
 
 def co_actors(key: str, positions: list[int], article_actors: list[set[str]],
@@ -59,23 +63,42 @@ def all_co_actors(actors: dict[str, Actor], source_files: list[str], article_act
     article (`source_files`) names; `articles_of`: each actor's articles, as positions in those lists; `tag`:
     what else the lists depend on (the curation)."""
     state_parts = ("co-actors", STATE_FORMAT, tag)
-    previous = memo.previous_value(state_parts) if memo is not None else None
+    kept = memo.previous_value(state_parts) if memo is not None else None
+    shards = (load_shards(memo, kept.named), load_shards(memo, kept.lists)) if isinstance(kept, CoActorState) \
+        else (None, None)
+    previous = None
+    if None in shards:
+        shards = (None, None)
+    else:
+        previous = _Previous(merged(shards[0]), kept.names, merged(shards[1]))
     again: Iterable[str] = actors
-    if isinstance(previous, CoActorState):
+    if previous is not None:
         again = _to_work_out(actors, source_files, article_actors, articles_of, previous)
-    lists = dict(previous.lists) if isinstance(previous, CoActorState) else {}
+    lists = dict(previous.lists) if previous is not None else {}
     for key in again:
         lists[key] = co_actors(key, articles_of.get(key, []), article_actors, actors)
     lists = {key: lists[key] for key in actors}
     if memo is not None:
-        memo.keep(state_parts, CoActorState(
-            named={source: frozenset(keys) for source, keys in zip(source_files, article_actors, strict=True)},
-            names={key: actor.name for key, actor in actors.items()}, lists=lists))
+        # An article naming the same actors keeps the previous build's frozenset: its shard is then carried.
+        before = previous.named if previous is not None else {}
+        named = {source: old if (old := before.get(source)) is not None and old == keys else frozenset(keys)
+                 for source, keys in zip(source_files, article_actors, strict=True)}
+        memo.keep(state_parts, CoActorState(keep_shards(memo, named, SHARDS, shards[0]),
+                                            {key: actor.name for key, actor in actors.items()},
+                                            keep_shards(memo, lists, SHARDS, shards[1])))
     return lists
 
 
+class _Previous(NamedTuple):
+    """The previous build's CoActorState, its shards read."""
+
+    named: dict[str, frozenset[str]]
+    names: dict[str, str]
+    lists: dict[str, list[tuple[str, int]]]
+
+
 def _to_work_out(actors: dict[str, Actor], source_files: list[str], article_actors: list[set[str]],
-                 articles_of: dict[str, list[int]], previous: CoActorState) -> set[str]:
+                 articles_of: dict[str, list[int]], previous: _Previous) -> set[str]:
     """The actors whose co-actors may differ from `previous`'s (see the module's docstring)."""
     again = {key for key in actors if key not in previous.lists}
     now = set(source_files)

@@ -32,13 +32,13 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from builder.link.memo import LinkMemo
+from builder.link.memo import LinkMemo, keep_shards, load_shards, merged
 from builder.model import EntityType, Mention
 
 if TYPE_CHECKING:
     from builder.link.actors import Node, UnionFind
 
-STATE_FORMAT = 1
+STATE_FORMAT = 2
 Likely = tuple[str, str, str, str]  # (candidate's root, lone word, why, "") as report.likely_merges holds them
 Spoken = tuple[str, list[str]]  # each mention's type (a letter of KIND_LETTERS) and text: small in the memo
 KINDS = tuple(EntityType)
@@ -57,11 +57,16 @@ def within_parts(source_file: str, content_hash: str, tag: bytes) -> tuple:
 
 
 class NameSums(NamedTuple):
-    """The names' statistics, kept for the next build: sums over the articles (each name's seen_as apart)."""
+    """The names' statistics, kept for the next build: sums over the articles (each name's seen_as apart).  The
+    memo holds the two dicts in shards (builder.link.memo.keep_shards): an edit pickles again only the shards of
+    the names it touched."""
 
     articles: list[tuple[str, str]]  # each article's (source file, content hash)
-    nodes: dict[str, Node]  # their seen_as empty
-    seen: dict[str, Counter]  # what each name was seen as (name → spelling → count), names or not
+    nodes: list[bytes]  # the shards of: name → Node, their seen_as empty
+    seen: list[bytes]  # the shards of what each name was seen as (name → spelling → count), names or not
+
+
+NAME_SHARDS = 64
 
 
 def name_nodes(articles: list[tuple[str, str]], names: list[list[tuple[str, str]]],
@@ -73,15 +78,21 @@ def name_nodes(articles: list[tuple[str, str]], names: list[list[tuple[str, str]
     names whose statistics (seen_as too) may differ from the previous build's: None when they were summed anew."""
     state_parts = ("name sums", STATE_FORMAT, tag)
     previous = memo.previous_value(state_parts) if memo is not None else None
-    changes = _changes(articles, previous, memo, tag) if isinstance(previous, NameSums) else None
+    shards = None
+    if isinstance(previous, NameSums):
+        shards = load_shards(memo, previous.nodes), load_shards(memo, previous.seen)
+        if None in shards:
+            shards = None
+    changes = _changes(articles, previous, memo, tag) if shards is not None else None
     touched: set[str] | None = None
     if changes is None:
+        shards = None
         nodes: dict[str, Node] = {}
         seen: dict[str, Counter] = {}
         for (source_file, _), *mentions in zip(articles, names, resolved, spoken, strict=True):
             _add_article(nodes, seen, source_file, *mentions, 1)
     else:
-        nodes, seen = previous.nodes, previous.seen
+        nodes, seen = merged(shards[0]), merged(shards[1])
         added, removed = changes
         touched = set()
         for source_file, *mentions in removed:
@@ -90,8 +101,10 @@ def name_nodes(articles: list[tuple[str, str]], names: list[list[tuple[str, str]
             touched |= _add_article(nodes, seen, articles[k][0], names[k], resolved[k], spoken[k], 1)
         for nid in touched:
             _drop_zeros(nodes, seen, nid)
-    if memo is not None:
-        memo.keep(state_parts, NameSums(articles, nodes, seen))
+    if memo is not None:  # (the touched names' nodes and counts were changed in place)
+        memo.keep(state_parts, NameSums(
+            articles, keep_shards(memo, nodes, NAME_SHARDS, shards and shards[0], touched or ()),
+            keep_shards(memo, seen, NAME_SHARDS, shards and shards[1], touched or ())))
     for nid, node in nodes.items():
         node.seen_as = seen.get(nid) or Counter()  # (read only: shared with the sums, already kept)
     return nodes, touched
