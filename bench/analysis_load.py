@@ -29,6 +29,7 @@ start = time.process_time()
 from builder.build import analyse_all
 from builder.cache import SeedHashes
 from builder.cli import _settings
+from builder.gc_policy import BuildCollections
 from builder.read import list_seeds, unread_sources
 imported = time.process_time()
 project = Path(sys.argv[1])
@@ -37,8 +38,9 @@ found, problems = list_seeds(settings.paths.seeds)
 hashes = SeedHashes(settings.paths.cache).hashes(found)
 sources, unreadable = unread_sources(found, hashes)
 listed = time.process_time()
-articles, problems = analyse_all(sources, settings)
-analysed = time.process_time()
+with BuildCollections() as collector:  # (as build() runs it: what is loaded is frozen, not walked again)
+    articles, problems = analyse_all(sources, settings, settled=collector.settle)
+    analysed = time.process_time()
 print(json.dumps({"imports": imported - start, "read": listed - imported, "analyse": analysed - listed,
                   "articles": len(articles), "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
