@@ -71,7 +71,10 @@ class AnalysisPack:
                     chunk = {key: entries[key] for key in keys[start : start + CHUNK]}
                     pickle.dump(chunk, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, self.file)
+            temporary = None
         except (OSError, pickle.PicklingError):
+            pass
+        finally:  # (also when interrupted: no ~100 MB half-written pack left in the cache folder)
             if temporary is not None:
                 with suppress(OSError):
                     os.unlink(temporary)

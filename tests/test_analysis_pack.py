@@ -8,6 +8,7 @@ import hashlib
 import pickle
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -163,3 +164,15 @@ def test_the_pack_holds_its_entries_pickled(tmp_path):
     assert data.startswith(PACK_MAGIC + cache.salt.encode() + b"\n")
     assert pickle.loads(data[len(PACK_MAGIC) + len(cache.salt) + 1:]) == {
         cache.key(sources[0].content_hash, ".md"): analysed(sources[0], None)}
+
+
+def test_a_pack_whose_writing_is_interrupted_leaves_no_file_behind(tmp_path, monkeypatch):
+    pack = AnalysisPack(tmp_path, "salt")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(analysis_pack.pickle, "dump", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        pack.save({"key": "value"})
+    assert list(tmp_path.iterdir()) == []
