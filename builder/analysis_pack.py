@@ -3,12 +3,12 @@
 The analysis cache (builder.cache.AnalysisCache) is one file per article: an edit rebuild at 10,000 articles
 opened and unpickled 10,000 files, ~1 s of CPU, the largest fixed cost of its analysis stage.  The pack holds
 the same entries (by the same keys) in a few pickles of CHUNK entries: one open, one read, and strings shared
-between articles unpickled once (the pickle's memo), about 0.6 s less.  It is a copy, never the only place of an entry:
-an entry missing from it is read from the per-article cache, and a pack that cannot be read, or was made
+between articles unpickled once (the pickle's memo): 0.4-0.5 s less.  It is a copy, never the only place of an
+entry: an entry missing from it is read from the per-article cache, and a pack that cannot be read, or was made
 under another analysis cache key (other per-article code, rules, configuration: the salt), is not used
 (it is not even unpickled).  The pack is written again only when it has fallen behind: more than one
 analysis in REPACK_SHARE not found in it, or as many of its entries not asked for (an edit adds one of each,
-so at 10,000 articles it is rewritten every hundred or so edited articles, ~1 s, and a cold build writes it).
+so at 10,000 articles it is rewritten every hundred or so edited articles, ~0.6 s, and a cold build writes it).
 
 The pack lives in the cache folder, not in cache.py: that module is part of the analysis cache's key
 (cache.ANALYSIS_CODE), and how the entries are held changes nothing of what they are.
