@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # (the per-article stages, imported here for their callers: build.py itself is not in the analysis cache's key)
+from builder.analysis_pack import AnalysisPack
 from builder.article_stages import ArticleContext, article_context, process_source  # noqa: F401
 from builder.cache import AnalysisCache, LinkMemoFile, SeedHashes, recall_problems, remember_problems
 from builder.config import Settings
@@ -121,8 +122,9 @@ def analyse_all(sources: list[SourceFile | SeedSource], settings: Settings,
     problems: list[Problem] = []
     # with workers, this process loads the language model for the first article only: it lets it go once they
     # have started (they keep their own), so that it does not stay to the build's peak memory, after analysis
+    pack = AnalysisPack(settings.paths.cache, cache.salt)  # (the same entries, all in one file: loaded at once)
     for result in map_articles(process_source, sources, context, cache, jobs=settings.jobs,
-                               workers_started=release_model, cached_loaded=settled):
+                               workers_started=release_model, cached_loaded=settled, pack=pack):
         (problems if isinstance(result, Problem) else articles).append(result)
     # Without workers (an edit: one article analysed here), the model is let go now: nothing after the analysis
     # reads it, and it would otherwise stay through linking's and rendering's memory peaks (~70 MB).

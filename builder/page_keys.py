@@ -53,11 +53,11 @@ from operator import attrgetter
 from pathlib import Path
 
 import jinja2
-from jinja2 import meta
 
 from builder.config import Paths, Settings
 from builder.errors import BuildError
 from builder.model import Actor, Article, Compact, DateRef, Event, KeptPage, Mentions, OutputPage, Pairs, Site
+from builder.template_cache import referenced_templates
 
 VERIFY_ENV = "BUILD_SITE_VERIFY_KEYS"
 KEYS_FORMAT = 4  # 2: each file's search entry, and the exports' parts; 3: each unit's reads key; 4: the objects read
@@ -332,10 +332,7 @@ def templates_part(env: jinja2.Environment, name: str | None) -> str:
             digest.update(f"\0missing\0{current}".encode())  # (an include "ignore missing")
             continue
         digest.update(f"\0{current}\0".encode() + source.encode("utf-8", "surrogateescape"))
-        try:
-            referenced = list(meta.find_referenced_templates(env.parse(source)))
-        except jinja2.TemplateSyntaxError:
-            referenced = []  # (rendering it will say what is wrong)
+        referenced = referenced_templates(env, source)  # (remembered: no template parsed again)
         if any(reference is None for reference in referenced):
             return _every_template(env)
         names.extend(referenced)

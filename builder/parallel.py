@@ -7,6 +7,7 @@ import pickle
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
+from builder.analysis_pack import AnalysisPack, pack_is_behind
 from builder.cache import AnalysisCache
 from builder.gc_policy import fewer_collections, no_collections
 from builder.memory import ValueSharing
@@ -36,6 +37,7 @@ def map_articles(
     jobs: int = 1,
     workers_started: Callable[[], None] | None = None,
     cached_loaded: Callable[[], None] | None = None,
+    pack: AnalysisPack | None = None,
 ) -> Iterator[object]:
     """Yield function(source, context) for each source, in order, using the cache.
 
@@ -44,21 +46,24 @@ def map_articles(
     `workers_started`, if given, is called once worker processes have been started (forked after this
     process analysed the first article): to let go here of what only the analysis needs.
     `cached_loaded`, if given, is called once what the cache holds is loaded, before anything is analysed (by
-    the build: to freeze what is loaded, which lives on, before workers are forked)."""
+    the build: to freeze what is loaded, which lives on, before workers are forked).
+    `pack`, if given, is where the cache's entries are looked up first, all loaded at once
+    (builder.analysis_pack), and written again with this run's results when it has fallen behind."""
     with fewer_collections():  # what is loaded or made here lives on: no point in walking it again and again
-        results = _results(function, sources, context, cache, jobs, workers_started, cached_loaded)
+        results = _results(function, sources, context, cache, jobs, workers_started, cached_loaded, pack)
     yield from results
 
 
 def _results(function: Callable, sources: Sequence[SourceFile | SeedSource], context: object, cache: AnalysisCache,
              jobs: int, workers_started: Callable[[], None] | None,
-             cached_loaded: Callable[[], None] | None) -> list[object | None]:
+             cached_loaded: Callable[[], None] | None, pack: AnalysisPack | None) -> list[object | None]:
     keys = [cache.key(source.content_hash, source.suffix) for source in sources]
     sharing = ValueSharing()
     with no_collections():  # (unpickling makes no garbage to collect: only what lives on)
-        results: list[object | None] = [_shared(_named(cache.get(key), source), sharing)
+        recalled = Recalled(cache, pack, sharing)
+        results: list[object | None] = [_named(recalled(key), source)
                                         for key, source in zip(keys, sources, strict=True)]
-        sources = _read_missing(sources, results, keys, cache, sharing)
+        sources, unread = _read_missing(sources, results, keys, recalled)
         if cached_loaded is not None:
             cached_loaded()
     # Files with the same bytes and suffix (one article saved under two names) share a key: the first of them
@@ -100,28 +105,61 @@ def _results(function: Callable, sources: Sequence[SourceFile | SeedSource], con
     for i in copies:
         copy = pickle.loads(pickle.dumps(results[first[keys[i]]], protocol=pickle.HIGHEST_PROTOCOL))
         results[i] = _shared(_named(copy, sources[i]), sharing)
+    recalled.keep_packed(keys, results, unread)
     return results
 
 
+class Recalled:
+    """The cache's entries, looked up in the pack (loaded whole, once) and then in the per-article cache; each
+    with its values shared (`sharing`) as it arrives."""
+
+    def __init__(self, cache: AnalysisCache, pack: AnalysisPack | None, sharing: ValueSharing) -> None:
+        self.cache = cache
+        self.pack = pack
+        self.sharing = sharing
+        self.packed = pack.load(arrived=lambda entry: _shared(entry, sharing)) if pack is not None else {}
+        self.from_pack = 0
+
+    def __call__(self, key: str) -> object | None:
+        # (taken out of the pack: a second file with the same bytes gets its own object, from the cache's file)
+        found = self.packed.pop(key, None)
+        if found is not None:
+            self.from_pack += 1
+            return found
+        return _shared(self.cache.get(key), self.sharing)
+
+    def keep_packed(self, keys: list[str], results: list[object | None], unread: set[int]) -> None:
+        """Write the pack again with `results` (by `keys`; not the files that could not be read: no entry of the
+        cache) if it has fallen behind; let go of what it held that was not asked for."""
+        unused, self.packed = len(self.packed), {}
+        if self.pack is None:
+            return
+        entries = {key: result for i, (key, result) in enumerate(zip(keys, results, strict=True)) if i not in unread}
+        if pack_is_behind(len(keys) - len(unread) - self.from_pack, unused, self.from_pack):
+            self.pack.save(entries)
+
+
 def _read_missing(sources: Sequence[SourceFile | SeedSource], results: list[object | None], keys: list[str],
-                  cache: AnalysisCache, sharing: ValueSharing) -> list[SourceFile | SeedSource]:
+                  recalled: Recalled) -> tuple[list[SourceFile | SeedSource], set[int]]:
     """`sources` with the files not read yet (SeedSource) whose analysis the cache lacks read: their bytes are
     hashed anew, and `keys` follow (a file changed since its hash was taken is looked up again under its new
-    one); a file that cannot be read gets its problem as its result."""
+    one); a file that cannot be read gets its problem as its result (and its index is in the set returned)."""
     sources = list(sources)
+    unread: set[int] = set()
     for i, result in enumerate(results):
         if result is not None or not isinstance(sources[i], SeedSource):
             continue
         read, unreadable = read_seed_files([sources[i]])
         if unreadable:
             results[i] = unreadable[0]
+            unread.add(i)
             continue
         sources[i] = read[0]
-        key = cache.key(read[0].content_hash, read[0].suffix)
+        key = recalled.cache.key(read[0].content_hash, read[0].suffix)
         if key != keys[i]:
             keys[i] = key
-            results[i] = _shared(_named(cache.get(key), read[0]), sharing)
-    return sources
+            results[i] = _named(recalled(key), read[0])
+    return sources, unread
 
 
 def _named(result: object | None, source: SourceFile | SeedSource) -> object | None:

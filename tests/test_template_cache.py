@@ -76,3 +76,49 @@ def test_other_builder_code_compiles_again(tmp_path, monkeypatch):
     compiled.clear()
     make_environment(tmp_path / "no-templates", tmp_path).get_template("article.html")
     assert "article.html" in compiled
+
+
+def _parses(monkeypatch) -> list[str]:
+    from builder import template_cache
+
+    monkeypatch.setattr(template_cache, "_references", {})  # (a new process: only the cache folder remembers)
+    parsed: list[str] = []
+    original = jinja2.Environment.parse
+
+    def counted(self, source, name=None, filename=None):
+        parsed.append(source)
+        return original(self, source, name, filename)
+
+    monkeypatch.setattr(jinja2.Environment, "parse", counted)
+    return parsed
+
+
+def test_the_templates_a_template_references_are_remembered_and_follow_its_edits(tmp_path, monkeypatch):
+    """page_keys.templates_part parses each template once for all builds: the keys are the ones a parse gives."""
+    from builder import template_cache
+    from builder.page_keys import templates_part
+
+    parsed = _parses(monkeypatch)
+    templates, cache = tmp_path / "templates", tmp_path / "cache"
+    templates.mkdir()
+    (templates / "page.html").write_text("{% extends 'base.html' %}")
+    (templates / "base.html").write_text("base {% include 'part.html' %}")
+    (templates / "part.html").write_text("part")
+    (templates / "other.html").write_text("other")
+    first = templates_part(make_environment(templates, cache), "page.html")
+    assert len(parsed) == 3
+    parsed.clear()
+    monkeypatch.setattr(template_cache, "_references", {})
+    assert templates_part(make_environment(templates, cache), "page.html") == first
+    assert parsed == []  # (from the cache folder)
+    assert templates_part(make_environment(templates, None), "page.html") == first  # (from this process)
+    assert parsed == []
+    (templates / "base.html").write_text("base {% include 'other.html' %}")
+    edited = templates_part(make_environment(templates, cache), "page.html")
+    assert parsed == ["base {% include 'other.html' %}", "other"]
+    monkeypatch.setattr(template_cache, "_references", {})
+    for entry in cache.glob(f"{FOLDER_PREFIX}*/references.json"):
+        entry.write_text('{"damaged": [1, 2')
+    assert templates_part(make_environment(templates, cache), "page.html") == edited
+    (templates / "other.html").write_text("{% include 'part.html' %}")
+    assert templates_part(make_environment(templates, cache), "page.html") != edited
