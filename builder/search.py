@@ -122,6 +122,7 @@ SEARCH_MODULE_DIR = "exact/"
 WORDS_CACHE = "search-words"
 WORDS_FORMAT = "2"
 WORDS_CACHE_DAYS = 7
+FRAGMENTS = " "  # in a language's word counts (`shard_word_counts`): its fragments (no word holds a space)
 SHARD_FILTER = "pagefind-shard"  # given by the search module to each shard's pages: "0" (the first bundle), "1", …
 WORDS_FILTER = "pagefind-words"  # of the words index's pages: the shard whose words a page holds
 # Files of a shard's bundle that the search page never loads (the first bundle's UI reads the shards).
@@ -530,7 +531,7 @@ class SearchIndex:
 
     def _shard_words(self, bundle: Path, key: str) -> dict[str, list[str]]:
         """The words of the shard `bundle` (made of `key`), by language, sorted (`shard_words`)."""
-        return {language: sorted(counts) for language, counts in self._word_counts(bundle, key).items()}
+        return words_of(self._word_counts(bundle, key))
 
     def _words_digest(self, bundle: Path, key: str) -> str:
         """`words_digest` of the shard `bundle` (made of `key`): from the cache folder (WORDS_CACHE), else
@@ -782,12 +783,18 @@ def shard_words(bundle: Path) -> dict[str, list[str]]:
     of each page's text and metadata in its fragment (`fragment_words`), sorted, once each. Pagefind reads
     a word alone the same way wherever it stands, so a page of these words is found by every word (stem
     and all) that finds a page of the shard."""
-    return {language: sorted(counts) for language, counts in shard_word_counts(bundle).items()}
+    return words_of(shard_word_counts(bundle))
+
+
+def words_of(counts: dict[str, dict[str, int]]) -> dict[str, list[str]]:
+    """The sorted words of each language of `shard_word_counts` (a language of fragments without words too)."""
+    return {language: sorted(word for word in words if word != FRAGMENTS) for language, words in counts.items()}
 
 
 def shard_word_counts(bundle: Path) -> dict[str, dict[str, int]]:
     """Each word of `shard_words(bundle)`, by language, with the number of the shard's fragments holding it
-    (so that a fragment can be taken out again: `updated_word_counts`)."""
+    (so that a fragment can be taken out again: `updated_word_counts`), and under FRAGMENTS the number of
+    the language's fragments (a language stays while it has one, words or none)."""
     counts: dict[str, dict[str, int]] = {}
     for path in sorted((bundle / "fragment").glob("*.pf_fragment")):
         add_fragment(counts, path, 1)
@@ -807,7 +814,7 @@ def updated_word_counts(counts: dict[str, dict[str, int]], previous: Path, bundl
         add_fragment(counts, previous / "fragment" / name, -1)
     for name in sorted(after - same):
         add_fragment(counts, bundle / "fragment" / name, 1)
-    return {language: words for language, words in counts.items() if words}
+    return {language: words for language, words in counts.items() if words.get(FRAGMENTS)}
 
 
 def fragment_names(bundle: Path) -> set[str]:
@@ -821,7 +828,7 @@ def add_fragment(counts: dict[str, dict[str, int]], path: Path, step: int) -> No
     """Count each word of the fragment at `path` once more (`step` 1) or once less (-1; a word no fragment
     holds any more is dropped)."""
     into = counts.setdefault(language_of(path.stem), {})
-    for word in fragment_words(path):
+    for word in (FRAGMENTS, *fragment_words(path)):
         left = into.get(word, 0) + step
         if left:
             into[word] = left
@@ -847,9 +854,9 @@ def fragment_words(path: Path) -> set[str]:
 def words_digest(counts: dict[str, dict[str, int]]) -> str:
     """A digest of a shard's words by language (what its pages in the words index are made of)."""
     digest = hashlib.sha256()
-    for language in sorted(counts):
-        digest.update(f"{len(language)} {language} {len(counts[language])}\n".encode())
-        digest.update("\n".join(sorted(counts[language])).encode("utf-8", "surrogatepass") + b"\n")
+    for language, words in sorted(words_of(counts).items()):
+        digest.update(f"{len(language)} {language} {len(words)}\n".encode())
+        digest.update("\n".join(words).encode("utf-8", "surrogatepass") + b"\n")
     return digest.hexdigest()
 
 
