@@ -38,7 +38,8 @@ merges every shard (each with a synthetic filter naming it), searches the words 
 shards with the user's filters and "only these shards", and hides both filters from the UI. A result
 therefore always holds the query's words (news-2016 sharded and in one index give the same results).
 Costs, measured (bench/RESULTS-scale.md, session 6): one more Pagefind run over the shards' words after the
-last shard (made again when any shard is, linked from the previous site when none is); its chunk for each
+last shard (made again when some shard's set of words changes, linked from the previous site when none
+does: since session 15 the words index is keyed by the shards' words, not by their pages); its chunk for each
 query word (~35 KB at news-2016) on every first query; no change to the shards, their runs or their reuse.
 Rejected: a hidden page of the whole site's words in every shard (every shard would change with any new
 word, so an edit would index every shard again; each run would hold the site's vocabulary on top of its
@@ -57,8 +58,11 @@ site's is not indexed again but linked from there (`SearchIndex`), and shards ar
 (`ShardPlanner`), so that an edited, added or removed page changes one shard, not all those after it.
 What the planner takes of a page (`page_entry`: the digest of its path and bytes) is recorded with the page
 keys, so a page kept from the previous site (builder.page_keys) is never read again; and each shard's
-words (`shard_words`) are kept in the cache folder (WORDS_CACHE) under the shard's key, so the words index
-of an edit reads only the changed shard's fragments.
+words, each with the number of the shard's fragments holding it (`shard_word_counts`), and their digest
+are kept in the cache folder (WORDS_CACHE) under the shard's key. An edit's changed shard gets its counts
+from its previous version's (`updated_word_counts`: only the fragments that differ are decoded, 2 of ~1,600
+at 10k), and the words index is linked from the previous site when every shard's words digest is the same
+(`words_index_key`): an edit whose words its shard already held runs Pagefind once, not twice.
 
 `plan(renderer, site)` plans `search.html` and `static/search.js`. Served over
 http(s) the page loads the Pagefind UI; opened from disk (file://, where the
