@@ -501,9 +501,10 @@ class SearchIndex:
 
         The index is a function of those pages alone, so its key (`words_index_key`) is made of each shard's
         words digest (`_words_digest`, kept in the cache folder by shard key): an edit that changes a shard
-        but brings no word into it and takes none out of it (most edits: a sentence of words the shard
-        already holds) finds the previous site's words index under the same key and links it, with no
-        Pagefind run; only an edit that changes some shard's set of words runs Pagefind over the words."""
+        but brings no word into it and takes none out of it (an edit in words the shard already holds: 2 of
+        5 benchmark edits at 10k, bench/RESULTS-scale.md, session 15) finds the previous site's words index
+        under the same key and links it, with no Pagefind run; only an edit that changes some shard's set
+        of words runs Pagefind over the words."""
         bundles = [folder / BUNDLE, *(folder / BUNDLE / name for name in names)]
         keys = [(bundle / SHARD_KEY).read_text(encoding="ascii").strip() for bundle in bundles]
         self._shard_keys = set(keys)
