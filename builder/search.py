@@ -38,7 +38,8 @@ merges every shard (each with a synthetic filter naming it), searches the words 
 shards with the user's filters and "only these shards", and hides both filters from the UI. A result
 therefore always holds the query's words (news-2016 sharded and in one index give the same results).
 Costs, measured (bench/RESULTS-scale.md, session 6): one more Pagefind run over the shards' words after the
-last shard (made again when any shard is, linked from the previous site when none is); its chunk for each
+last shard (made again when some shard's set of words changes, linked from the previous site when none
+does: since session 15 the words index is keyed by the shards' words, not by their pages); its chunk for each
 query word (~35 KB at news-2016) on every first query; no change to the shards, their runs or their reuse.
 Rejected: a hidden page of the whole site's words in every shard (every shard would change with any new
 word, so an edit would index every shard again; each run would hold the site's vocabulary on top of its
@@ -57,8 +58,11 @@ site's is not indexed again but linked from there (`SearchIndex`), and shards ar
 (`ShardPlanner`), so that an edited, added or removed page changes one shard, not all those after it.
 What the planner takes of a page (`page_entry`: the digest of its path and bytes) is recorded with the page
 keys, so a page kept from the previous site (builder.page_keys) is never read again; and each shard's
-words (`shard_words`) are kept in the cache folder (WORDS_CACHE) under the shard's key, so the words index
-of an edit reads only the changed shard's fragments.
+words, each with the number of the shard's fragments holding it (`shard_word_counts`), and their digest
+are kept in the cache folder (WORDS_CACHE) under the shard's key. An edit's changed shard gets its counts
+from its previous version's (`updated_word_counts`: only the fragments that differ are decoded, 2 of ~1,600
+at 10k), and the words index is linked from the previous site when every shard's words digest is the same
+(`words_index_key`): an edit whose words its shard already held runs Pagefind once, not twice.
 
 `plan(renderer, site)` plans `search.html` and `static/search.js`. Served over
 http(s) the page loads the Pagefind UI; opened from disk (file://, where the
@@ -120,8 +124,9 @@ SEARCH_MODULE_DIR = "exact/"
 # In the cache folder: each shard's words (`shard_words`), by the shard's key, for the words index of the
 # next build; WORDS_FORMAT is bumped when what shard_words returns changes.
 WORDS_CACHE = "search-words"
-WORDS_FORMAT = "1"
+WORDS_FORMAT = "2"
 WORDS_CACHE_DAYS = 7
+FRAGMENTS = " "  # in a language's word counts (`shard_word_counts`): its fragments (no word holds a space)
 SHARD_FILTER = "pagefind-shard"  # given by the search module to each shard's pages: "0" (the first bundle), "1", …
 WORDS_FILTER = "pagefind-words"  # of the words index's pages: the shard whose words a page holds
 # Files of a shard's bundle that the search page never loads (the first bundle's UI reads the shards).
@@ -445,7 +450,10 @@ class SearchIndex:
         self.cache = cache  # a folder for each shard's words (WORDS_CACHE), or None
         self.entries: dict[str, str] = {}  # each page's search entry (page_written), for the page keys
         self.words_cached = 0  # shards whose words came from the cache folder (WORDS_CACHE)
-        self.words_extracted = 0  # shards whose words were read from their fragments
+        self.words_extracted = 0  # shards whose words were read from their fragments, every one
+        self.words_derived = 0  # shards whose words were updated from their previous version's (`updated_word_counts`)
+        self._counts: dict[str, dict[str, dict[str, int]]] = {}  # shard key → `shard_word_counts`, once worked out
+        self._shard_keys: set[str] = set()  # of this site's shards (`_index_words`)
         self._pruned = False
         self.previous_shards: dict[str, Path] | None = None  # key → folder of the previous site's bundle
         self.spare: dict[str, Path] | None = None  # key → a bundle of an older site set aside in the staging folder
@@ -489,21 +497,24 @@ class SearchIndex:
 
     def _index_words(self, folder: Path, names: list[str]) -> None:
         """Write the words index (WORDS_DIR) of the shards in `folder`'s bundle: for each shard, one page
-        holding every word of its pages (`shard_words`), filtered by the shard's id (WORDS_FILTER). Linked
-        from the previous site when its shards are the same (their keys), else one Pagefind run."""
+        holding every word of its pages (`shard_words`), filtered by the shard's id (WORDS_FILTER).
+
+        The index is a function of those pages alone, so its key (`words_index_key`) is made of each shard's
+        words digest (`_words_digest`, kept in the cache folder by shard key): an edit that changes a shard
+        but brings no word into it and takes none out of it (an edit in words the shard already holds: 2 of
+        5 benchmark edits at 10k, bench/RESULTS-scale.md, session 15) finds the previous site's words index
+        under the same key and links it, with no Pagefind run; only an edit that changes some shard's set
+        of words runs Pagefind over the words."""
         bundles = [folder / BUNDLE, *(folder / BUNDLE / name for name in names)]
         keys = [(bundle / SHARD_KEY).read_text(encoding="ascii").strip() for bundle in bundles]
-        key = hashlib.sha256(f"{BUNDLE_FORMAT} words {' '.join(keys)}".encode()).hexdigest()
+        self._shard_keys = set(keys)
+        key = words_index_key([self._words_digest(bundle, shard) for bundle, shard in zip(bundles, keys, strict=True)])
         output = folder / BUNDLE / WORDS_DIR
         previous = self.previous / BUNDLE / WORDS_DIR if self.previous is not None else None
-        try:
-            same = previous is not None and (previous / SHARD_KEY).read_text(encoding="ascii").strip() == key
-        except (OSError, UnicodeDecodeError):
-            same = False
         if self._take_spare(folder, key, output):
             self.words = "reused"
             return
-        if same:
+        if previous is not None and bundle_key(previous) == key:
             link_bundle(previous, output)
             self.words = "reused"
             return
@@ -524,27 +535,83 @@ class SearchIndex:
         (output / SHARD_KEY).write_text(key + "\n", encoding="ascii")
 
     def _shard_words(self, bundle: Path, key: str) -> dict[str, list[str]]:
-        """`shard_words(bundle)`, kept in the cache folder (WORDS_CACHE) under the shard's key: an edit reads
-        again only the fragments of the shard it changed. A word list no build used for WORDS_CACHE_DAYS
-        days is removed."""
-        if self.cache is None:
-            self.words_extracted += 1
-            return shard_words(bundle)
-        folder = self.cache / WORDS_CACHE
-        path = folder / f"{WORDS_FORMAT}-{key}.json"
-        try:
-            words = json.loads(path.read_text(encoding="utf-8"))
-            os.utime(path)  # (used: not removed)
+        """The words of the shard `bundle` (made of `key`), by language, sorted (`shard_words`)."""
+        return words_of(self._word_counts(bundle, key))
+
+    def _words_digest(self, bundle: Path, key: str) -> str:
+        """`words_digest` of the shard `bundle` (made of `key`): from the cache folder (WORDS_CACHE), else
+        worked out from its word counts (`_word_counts`, which keeps it there)."""
+        if key not in self._counts and self.cache is not None:
+            try:
+                digest = (self.cache / WORDS_CACHE / f"{WORDS_FORMAT}-{key}.digest").read_text(encoding="ascii")
+                os.utime(self.cache / WORDS_CACHE / f"{WORDS_FORMAT}-{key}.json")  # (used: not removed)
+                return digest.strip()
+            except OSError:
+                pass
+        return words_digest(self._word_counts(bundle, key))
+
+    def _word_counts(self, bundle: Path, key: str) -> dict[str, dict[str, int]]:
+        """`shard_word_counts(bundle)` (made of `key`), kept in the cache folder (WORDS_CACHE) under the key,
+        with its `words_digest`: an edit works out only the shard it changed, and that from the previous
+        site's version of the shard (`updated_word_counts`: the fragments that differ read, not the others).
+        A cache entry no build used for WORDS_CACHE_DAYS days is removed."""
+        if key in self._counts:
+            return self._counts[key]
+        counts = self._cached_counts(key)
+        if counts is not None:
             self.words_cached += 1
-            return words
+        else:
+            counts = self._counts_from_previous(bundle)
+            if counts is not None:
+                self.words_derived += 1
+            else:
+                counts = shard_word_counts(bundle)
+                self.words_extracted += 1
+            self._save_counts(key, counts)
+        self._counts[key] = counts
+        return counts
+
+    def _cached_counts(self, key: str) -> dict[str, dict[str, int]] | None:
+        if self.cache is None:
+            return None
+        path = self.cache / WORDS_CACHE / f"{WORDS_FORMAT}-{key}.json"
+        try:
+            counts = json.loads(path.read_text(encoding="utf-8"))
+            os.utime(path)  # (used: not removed)
+            return counts
         except (OSError, ValueError):
-            pass
-        words = shard_words(bundle)
-        self.words_extracted += 1
+            return None
+
+    def _counts_from_previous(self, bundle: Path) -> dict[str, dict[str, int]] | None:
+        """The word counts of `bundle` updated from a shard of the previous site that this site no longer
+        has (the edited shard's previous version: the one sharing the most fragments with it) whose counts
+        the cache holds; None if there is none, or too little is shared for that to pay."""
+        if self.cache is None:
+            return None
+        fragments = fragment_names(bundle)
+        best: tuple[int, Path, str] | None = None
+        for key, previous in self.previous_bundles().items():
+            if key in self._shard_keys or not (self.cache / WORDS_CACHE / f"{WORDS_FORMAT}-{key}.json").exists():
+                continue
+            shared = len(fragments & fragment_names(previous))
+            if best is None or shared > best[0]:
+                best = (shared, previous, key)
+        if best is None or best[0] < len(fragments) // 2:
+            return None
+        base = self._cached_counts(best[2])
+        return updated_word_counts(base, best[1], bundle) if base is not None else None
+
+    def _save_counts(self, key: str, counts: dict[str, dict[str, int]]) -> None:
+        if self.cache is None:
+            return
+        folder = self.cache / WORDS_CACHE
         folder.mkdir(parents=True, exist_ok=True)
-        temporary = folder / f".{path.name}.{os.getpid()}.tmp"
-        temporary.write_text(json.dumps(words, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-        os.replace(temporary, path)
+        stem = f"{WORDS_FORMAT}-{key}"
+        for suffix, text in ((".json", json.dumps(counts, ensure_ascii=False, separators=(",", ":"), sort_keys=True)),
+                             (".digest", words_digest(counts) + "\n")):
+            temporary = folder / f".{stem}{suffix}.{os.getpid()}.tmp"
+            temporary.write_text(text, encoding="utf-8")
+            os.replace(temporary, folder / f"{stem}{suffix}")
         if not self._pruned:
             self._pruned = True
             limit = time.time() - WORDS_CACHE_DAYS * 86400
@@ -552,9 +619,9 @@ class SearchIndex:
                 try:
                     if old.stat().st_mtime < limit:
                         old.unlink()
+                        old.with_suffix(".digest").unlink(missing_ok=True)
                 except OSError:
                     continue
-        return words
 
     def cancel(self) -> None:
         """Stop soon, from any thread: the running Pagefind is killed and no other starts; the thread
@@ -718,21 +785,90 @@ def link_bundle_tree(source: Path, target: Path) -> None:
 
 def shard_words(bundle: Path) -> dict[str, list[str]]:
     """The words of a shard's pages as Pagefind indexed them, by language: every whitespace-separated token
-    of each page's text and metadata in its fragment (gzip of b"pagefind_dcd" and JSON), sorted, once each.
-    Pagefind reads a word alone the same way wherever it stands, so a page of these words is found by every
-    word (stem and all) that finds a page of the shard."""
-    words: dict[str, set[str]] = {}
+    of each page's text and metadata in its fragment (`fragment_words`), sorted, once each. Pagefind reads
+    a word alone the same way wherever it stands, so a page of these words is found by every word (stem
+    and all) that finds a page of the shard."""
+    return words_of(shard_word_counts(bundle))
+
+
+def words_of(counts: dict[str, dict[str, int]]) -> dict[str, list[str]]:
+    """The sorted words of each language of `shard_word_counts` (a language of fragments without words too)."""
+    return {language: sorted(word for word in words if word != FRAGMENTS) for language, words in counts.items()}
+
+
+def shard_word_counts(bundle: Path) -> dict[str, dict[str, int]]:
+    """Each word of `shard_words(bundle)`, by language, with the number of the shard's fragments holding it
+    (so that a fragment can be taken out again: `updated_word_counts`), and under FRAGMENTS the number of
+    the language's fragments (a language stays while it has one, words or none)."""
+    counts: dict[str, dict[str, int]] = {}
     for path in sorted((bundle / "fragment").glob("*.pf_fragment")):
-        data = gzip.decompress(path.read_bytes())
-        if not data.startswith(SIGNATURE):
-            raise BuildError(f"search index: {path} is not a Pagefind fragment this builder knows")
-        fragment = json.loads(data[len(SIGNATURE):])
-        texts = [fragment.get("content", ""), *(value for value in fragment.get("meta", {}).values()
-                                               if isinstance(value, str))]
-        into = words.setdefault(language_of(path.stem), set())
-        for text in texts:
-            into.update(text.split())
-    return {language: sorted(found) for language, found in words.items()}
+        add_fragment(counts, path, 1)
+    return counts
+
+
+def updated_word_counts(counts: dict[str, dict[str, int]], previous: Path, bundle: Path) -> dict[str, dict[str, int]]:
+    """`shard_word_counts(bundle)` from `counts`, those of the shard bundle `previous`: the fragments of
+    `previous` that `bundle` does not have with the same bytes are taken out, and those of `bundle` that
+    `previous` lacks are added; a fragment in both is not decoded (only compared, byte for byte: a name
+    is a short hash, not a promise)."""
+    counts = {language: dict(words) for language, words in counts.items()}
+    before, after = fragment_names(previous), fragment_names(bundle)
+    same = {name for name in before & after
+            if (previous / "fragment" / name).read_bytes() == (bundle / "fragment" / name).read_bytes()}
+    for name in sorted(before - same):
+        add_fragment(counts, previous / "fragment" / name, -1)
+    for name in sorted(after - same):
+        add_fragment(counts, bundle / "fragment" / name, 1)
+    return {language: words for language, words in counts.items() if words.get(FRAGMENTS)}
+
+
+def fragment_names(bundle: Path) -> set[str]:
+    try:
+        return {name for name in os.listdir(bundle / "fragment") if name.endswith(".pf_fragment")}
+    except OSError:
+        return set()
+
+
+def add_fragment(counts: dict[str, dict[str, int]], path: Path, step: int) -> None:
+    """Count each word of the fragment at `path` once more (`step` 1) or once less (-1; a word no fragment
+    holds any more is dropped)."""
+    into = counts.setdefault(language_of(path.stem), {})
+    for word in (FRAGMENTS, *fragment_words(path)):
+        left = into.get(word, 0) + step
+        if left:
+            into[word] = left
+        else:
+            del into[word]
+
+
+def fragment_words(path: Path) -> set[str]:
+    """Every whitespace-separated token of a Pagefind fragment's text and metadata (gzip of b"pagefind_dcd"
+    and JSON)."""
+    data = gzip.decompress(path.read_bytes())
+    if not data.startswith(SIGNATURE):
+        raise BuildError(f"search index: {path} is not a Pagefind fragment this builder knows")
+    fragment = json.loads(data[len(SIGNATURE):])
+    texts = [fragment.get("content", ""), *(value for value in fragment.get("meta", {}).values()
+                                           if isinstance(value, str))]
+    words: set[str] = set()
+    for text in texts:
+        words.update(text.split())
+    return words
+
+
+def words_digest(counts: dict[str, dict[str, int]]) -> str:
+    """A digest of a shard's words by language (what its pages in the words index are made of)."""
+    digest = hashlib.sha256()
+    for language, words in sorted(words_of(counts).items()):
+        digest.update(f"{len(language)} {language} {len(words)}\n".encode())
+        digest.update("\n".join(words).encode("utf-8", "surrogatepass") + b"\n")
+    return digest.hexdigest()
+
+
+def words_index_key(digests: list[str]) -> str:
+    """What the words index is a function of: each shard's words (`words_digest`) in shard order, the
+    Pagefind version and options, and what this module does to Pagefind's files and writes as the pages."""
+    return shard_key(f"words {WORDS_FORMAT} " + " ".join(digests), first=False)
 
 
 def words_page(number: int, language: str, words: list[str]) -> str:

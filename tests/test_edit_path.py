@@ -7,6 +7,8 @@ gives the bytes a full making gives."""
 from __future__ import annotations
 
 import dataclasses
+import gzip
+import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -150,19 +152,88 @@ def test_each_shards_words_come_from_the_cache_unless_it_changed(project, tmp_pa
     for number in range(len(TOWNS)):
         seed(project, f"{number:02}.txt", article(number))
     extracted: list[Path] = []
-    words = search.shard_words
-    monkeypatch.setattr(search, "shard_words", lambda bundle: extracted.append(bundle) or words(bundle))
+    derived: list[Path] = []
+    counts, update = search.shard_word_counts, search.updated_word_counts
+    monkeypatch.setattr(search, "shard_word_counts", lambda bundle: extracted.append(bundle) or counts(bundle))
+    monkeypatch.setattr(search, "updated_word_counts",
+                        lambda before, previous, bundle: derived.append(bundle) or update(before, previous, bundle))
     first = build(settings_for(project))
     shards = first.search_runs  # (the words index's run is not counted)
-    assert shards >= 4 and len(extracted) == shards
-    cached = sorted(path.name for path in (settings_for(project).paths.cache / search.WORDS_CACHE).iterdir())
+    assert shards >= 4 and len(extracted) == shards and not derived
+    cached = sorted(path.name for path in (settings_for(project).paths.cache / search.WORDS_CACHE).glob("*.json"))
     assert len(cached) == shards
     extracted.clear()
     seed(project, "05.txt", article(5) + "A zebracorn statue stands at its door.\n")
     again = build(settings_for(project))
     assert (again.search_runs, again.search_reused, again.search_words) == (1, shards - 1, "indexed")
-    assert len(extracted) == 1  # the changed shard's words only
+    assert not extracted and len(derived) == 1  # the changed shard's words only, from its previous version's
+    assert bundle_files(project / "output") == cold_bundle(project, tmp_path)
+
+
+def cold_bundle(project: Path, tmp_path: Path) -> dict[str, bytes]:
+    """The search bundle of a cold build of `project`'s input (fresh output and cache)."""
     cold = build(settings_for(project, output=tmp_path / "cold", cache=tmp_path / "cold-cache"))
     assert cold.search_words == "indexed"
-    assert bundle_files(project / "output") == bundle_files(tmp_path / "cold")
+    files = bundle_files(tmp_path / "cold")
     shutil.rmtree(tmp_path / "cold")
+    shutil.rmtree(tmp_path / "cold-cache")
+    return files
+
+
+def test_an_edit_that_changes_no_shards_words_keeps_the_words_index(project, tmp_path, monkeypatch):
+    """The words index is a function of each shard's words: an edit that brings no word into its shard
+    and takes none out (a sentence of words the article already has) links the previous words index
+    instead of running Pagefind over the words again; one that brings a new word makes it again. (An added
+    sentence would not do here: the article page shows its word count, a new word to a shard of 3 pages.)"""
+    monkeypatch.setattr(search, "SHARD_BUDGET", 3)
+    for number in range(len(TOWNS)):
+        seed(project, f"{number:02}.txt", article(number))
+    first = build(settings_for(project))
+    words = (project / "output" / search.BUNDLE / search.WORDS_DIR / search.SHARD_KEY).read_text()
+    seed(project, "05.txt", article(5).replace("its mayor said", "its council said"))
+    same_words = build(settings_for(project))
+    assert (same_words.search_runs, same_words.search_reused, same_words.search_words) == (
+        1, first.search_runs - 1, "reused")
+    assert (project / "output" / search.BUNDLE / search.WORDS_DIR / search.SHARD_KEY).read_text() == words
+    assert bundle_files(project / "output") == cold_bundle(project, tmp_path)
+    seed(project, "05.txt", article(5) + "A zebracorn statue stands at its door.\n")
+    new_word = build(settings_for(project))
+    assert (new_word.search_runs, new_word.search_words) == (1, "indexed")
+    assert bundle_files(project / "output") == cold_bundle(project, tmp_path)
+
+
+FRAGMENT_WORDS = st.lists(st.sampled_from(["Arden", "arden", "council.", "the", "a", "mayor", "é", "x-y", "7"]),
+                          max_size=6)
+
+
+def write_fragments(bundle: Path, fragments: dict[str, tuple[str, list[str]]]) -> None:
+    """Pagefind fragments by name: each (language, words) as its content, the first word also as its title."""
+    folder = bundle / "fragment"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for name, (language, words) in fragments.items():
+        data = {"url": f"/{name}.html", "content": " ".join(words), "meta": {"title": words[0] if words else ""}}
+        (folder / f"{language}_{name}.pf_fragment").write_bytes(
+            gzip.compress(search.SIGNATURE + json.dumps(data).encode(), mtime=0))
+
+
+@settings(max_examples=60, deadline=None)
+@given(before=st.dictionaries(st.sampled_from("abcdefgh"), st.tuples(st.sampled_from(["en", "fr"]), FRAGMENT_WORDS),
+                              max_size=6),
+       after=st.dictionaries(st.sampled_from("abcdefgh"), st.tuples(st.sampled_from(["en", "fr"]), FRAGMENT_WORDS),
+                             max_size=6),
+       kept=st.sets(st.sampled_from("abcdefgh")))
+def test_word_counts_updated_from_a_previous_shard_are_those_counted_anew(before, after, kept):
+    """A shard's words worked out from its previous version's (its fragments that differ taken out and
+    added, a fragment of the same name but other bytes included) are those read from all its fragments."""
+    after = {**after, **{name: before[name] for name in kept if name in before}}
+    with tempfile.TemporaryDirectory() as scratch:
+        previous, bundle = Path(scratch, "previous"), Path(scratch, "bundle")
+        write_fragments(previous, before)
+        write_fragments(bundle, after)
+        counted = search.shard_word_counts(bundle)
+        assert search.updated_word_counts(search.shard_word_counts(previous), previous, bundle) == counted
+        expected: dict[str, set[str]] = {}
+        for language, words in after.values():
+            expected.setdefault(language, set()).update(words)
+        assert search.shard_words(bundle) == {language: sorted(words) for language, words in expected.items()}
