@@ -85,6 +85,7 @@ import html
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -105,6 +106,19 @@ TIMEOUT_SECONDS = 600  # for each Pagefind run
 # --keep-index-url: results link to .../index.html, so every link names a file
 PAGEFIND_OPTIONS = ("--keep-index-url", "--silent")
 BODY_MARK = b"data-pagefind-body"
+# What a page's search entry leaves out (`searchable_bytes`): the inside of elements marked IGNORE_MARK made of
+# PLAIN_TAGS only (text, links, lists, lesser headings: what Pagefind takes nothing of there), none with a
+# data-pagefind-* attribute (PAGEFIND_MARK). <h1> (the title Pagefind takes), <img>, <script>, <style>, <svg>,
+# comments and any other tag keep the inside as it is.
+IGNORE_MARK = b"data-pagefind-ignore"
+PAGEFIND_MARK = b"data-pagefind"
+PLAIN_TAGS = frozenset(b"a abbr b blockquote br cite dd div dl dt em footer h2 h3 h4 h5 h6 i li ol p q section "
+                       b"small span strong time ul".split())
+# Only elements that no content closes before their end tag (not <p>, <li>, <dd>…, which HTML closes early).
+IGNORED_ELEMENT = re.compile(
+    rb"<(section|div|ul|ol|dl|footer|blockquote)(?:\s[^<>]*?)?\sdata-pagefind-ignore(?:[\s=][^<>]*)?>", re.I)
+# A tag (closing slash, name, attributes), or a "<" that starts none (a comment, a doctype: not plain markup).
+TAG = re.compile(rb"<(?:(/?)([a-zA-Z][a-zA-Z0-9]*)((?:\s[^<>]*)?)/?>)?")
 SHARD_LIST = "shards.json"  # in the bundle: the merged shards' folders, relative to it ([] for one index)
 # Index units of a page, by its top folder (others count 1), from the memory measured per page kind
 # (module docstring). One Pagefind run indexes at most SHARD_BUDGET units: 1,900 article pages are
@@ -331,12 +345,63 @@ class Cancelled(BuildError):
 
 
 def page_entry(relative: str, content: bytes) -> bytes | None:
-    """What the index takes of a page: the digest of its path and bytes (SHA-256), None for a page it does not
-    index.  Recorded with the page keys (hex; "" for None), so that a kept page is never read again."""
+    """What the index takes of a page: the digest of its path and its `searchable_bytes` (SHA-256), None for a
+    page it does not index.  Recorded with the page keys (hex; "" for None), so that a kept page is never read
+    again."""
     if not is_indexed(relative, content):
         return None
     data = relative.encode("utf-8")
-    return hashlib.sha256(b"%d %d\n%s" % (len(data), len(content), data) + content).digest()
+    searchable = searchable_bytes(content)
+    return hashlib.sha256(b"%d %d\n%s" % (len(data), len(searchable), data) + searchable).digest()
+
+
+def searchable_bytes(content: bytes) -> bytes:
+    """`content` without what Pagefind cannot read of it: the inside of each element marked
+    data-pagefind-ignore, when that inside is plain markup (`is_plain_markup`).
+
+    Pagefind indexes nothing of an ignored element's text, and records none of its ids as anchors (the
+    coverage and evidence lists of event pages, the article lists of actor pages: what an edited article
+    changes in them). What it might still take from inside one (data-pagefind-* marks, the first <h1> as the
+    title, the first <img>, a script, a comment) is never removed: an inside holding any of those is kept.
+    So two pages with the same searchable bytes give Pagefind the same index (tests/test_search_key.py runs
+    Pagefind on both), and an edit that changes an actor's or event's page only there indexes no shard."""
+    if IGNORE_MARK not in content:
+        return content
+    kept, position = [], 0
+    for start in IGNORED_ELEMENT.finditer(content):
+        if start.start() < position:
+            continue  # (inside an element already removed)
+        end = matching_end(content, start.end(), start.group(1).lower())
+        if end is None:
+            continue
+        kept.append(content[position:start.end()])
+        position = end
+    kept.append(content[position:])
+    return b"".join(kept)
+
+
+def matching_end(content: bytes, inside: int, name: bytes) -> int | None:
+    """Where the end tag of the element `name` whose inside begins at `inside` starts, if that inside is plain
+    markup (`is_plain_markup`); None otherwise."""
+    depth = 0
+    for tag in TAG.finditer(content, inside):
+        closing, tag_name, attributes = tag.group(1), tag.group(2), tag.group(3)
+        if tag_name is None or not is_plain_markup(tag_name.lower(), attributes):
+            return None
+        if tag_name.lower() == name:
+            if not closing:
+                depth += 1
+            elif depth:
+                depth -= 1
+            else:
+                return tag.start()
+    return None
+
+
+def is_plain_markup(name: bytes, attributes: bytes) -> bool:
+    """A tag Pagefind reads nothing from inside an ignored element: a PLAIN_TAGS element without data-pagefind-*
+    attributes."""
+    return name in PLAIN_TAGS and PAGEFIND_MARK not in attributes
 
 
 def search_entry(relative: str, content: bytes | None, search: str | None) -> str:
@@ -351,7 +416,7 @@ def search_entry(relative: str, content: bytes | None, search: str | None) -> st
 @dataclass
 class Shard:
     pages: list[str]  # relative paths, in the order written
-    digest: str  # of the pages' paths and bytes, in that order (SHA-256 of each page's, hex)
+    digest: str  # of the pages' entries (`page_entry`: path and searchable bytes), in that order (hex)
 
 
 class ShardPlanner:
