@@ -57,8 +57,7 @@ from builder.errors import BuildError
 from builder.model import Article, KeptPage, Mentions, OutputPage, Site
 
 VERIFY_ENV = "BUILD_SITE_VERIFY_KEYS"
-KEYS_FORMAT = 5  # 2: each file's search entry, and the exports' parts; 3: each unit's reads key; 4: the objects read;
-# 5: search entries digest the searchable bytes (builder.search.searchable_bytes)
+KEYS_FORMAT = 4  # 2: each file's search entry, and the exports' parts; 3: each unit's reads key; 4: the objects read
 
 
 def keys_file(paths: Paths) -> Path:

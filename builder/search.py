@@ -53,11 +53,14 @@ varied between runs over the same pages. builder.search_files rewrites those in 
 each run: the whole bundle is then the same, byte for byte (tests/browser/test_search_index.py,
 `bench/search_bytes.py --determinism`).
 
-Rebuilds: a shard whose pages are the same, path for path and byte for byte, as one of the previous
-site's is not indexed again but linked from there (`SearchIndex`), and shards are cut where the pages say
-(`ShardPlanner`), so that an edited, added or removed page changes one shard, not all those after it.
-What the planner takes of a page (`page_entry`: the digest of its path and bytes) is recorded with the page
-keys, so a page kept from the previous site (builder.page_keys) is never read again; and each shard's
+Rebuilds: a shard whose pages are the same, path for path and byte for byte as far as Pagefind reads them
+(`searchable_bytes`: a page less the plain inside of its data-pagefind-ignore elements), as one of the
+previous site's is not indexed again but linked from there (`SearchIndex`), and shards are cut where the
+pages say (`ShardPlanner`), so that an edited, added or removed page changes one shard, not all those after
+it. An edited article changes the coverage and evidence lists of its events' pages, which are ignored: at
+10k that alone made the shard of 6,421 actor and event pages run again (8.9 s CPU) for an identical bundle.
+What the planner takes of a page (`page_entry`: the digest of its path and searchable bytes) is recorded
+with the page keys, so a page kept from the previous site (builder.page_keys) is never read again; and each shard's
 words, each with the number of the shard's fragments holding it (`shard_word_counts`), and their digest
 are kept in the cache folder (WORDS_CACHE) under the shard's key. An edit's changed shard gets its counts
 from its previous version's (`updated_word_counts`: only the fragments that differ are decoded, 2 of ~1,600
@@ -114,11 +117,14 @@ IGNORE_MARK = b"data-pagefind-ignore"
 PAGEFIND_MARK = b"data-pagefind"
 PLAIN_TAGS = frozenset(b"a abbr b blockquote br cite dd div dl dt em footer h2 h3 h4 h5 h6 i li ol p q section "
                        b"small span strong time ul".split())
+IGNORED_NAMES = (b"section", b"div", b"ul", b"ol", b"dl", b"footer", b"blockquote")
 # Only elements that no content closes before their end tag (not <p>, <li>, <dd>…, which HTML closes early).
 IGNORED_ELEMENT = re.compile(
-    rb"<(section|div|ul|ol|dl|footer|blockquote)(?:\s[^<>]*?)?\sdata-pagefind-ignore(?:[\s=][^<>]*)?>", re.I)
-# A tag (closing slash, name, attributes), or a "<" that starts none (a comment, a doctype: not plain markup).
-TAG = re.compile(rb"<(?:(/?)([a-zA-Z][a-zA-Z0-9]*)((?:\s[^<>]*)?)/?>)?")
+    rb"<(" + b"|".join(IGNORED_NAMES) + rb")(?:\s[^<>]*?)?\sdata-pagefind-ignore(?:[\s=][^<>]*)?>", re.I)
+# The start and end tags of an element of each of those names (group 1: the end tag's slash).
+SAME_NAME = {name: re.compile(rb"<(/?)" + name + rb"(?=[\s/>])", re.I) for name in IGNORED_NAMES}
+# A "<" that does not start a tag of PLAIN_TAGS (another tag, a comment, a doctype).
+NOT_PLAIN = re.compile(rb"<(?!/?(?:" + b"|".join(sorted(PLAIN_TAGS)) + rb")(?=[\s/>]))", re.I)
 SHARD_LIST = "shards.json"  # in the bundle: the merged shards' folders, relative to it ([] for one index)
 # Index units of a page, by its top folder (others count 1), from the memory measured per page kind
 # (module docstring). One Pagefind run indexes at most SHARD_BUDGET units: 1,900 article pages are
@@ -384,24 +390,20 @@ def matching_end(content: bytes, inside: int, name: bytes) -> int | None:
     """Where the end tag of the element `name` whose inside begins at `inside` starts, if that inside is plain
     markup (`is_plain_markup`); None otherwise."""
     depth = 0
-    for tag in TAG.finditer(content, inside):
-        closing, tag_name, attributes = tag.group(1), tag.group(2), tag.group(3)
-        if tag_name is None or not is_plain_markup(tag_name.lower(), attributes):
-            return None
-        if tag_name.lower() == name:
-            if not closing:
-                depth += 1
-            elif depth:
-                depth -= 1
-            else:
-                return tag.start()
+    for tag in SAME_NAME[name].finditer(content, inside):
+        if not tag.group(1):
+            depth += 1
+        elif depth:
+            depth -= 1
+        else:
+            return tag.start() if is_plain_markup(content[inside:tag.start()]) else None
     return None
 
 
-def is_plain_markup(name: bytes, attributes: bytes) -> bool:
-    """A tag Pagefind reads nothing from inside an ignored element: a PLAIN_TAGS element without data-pagefind-*
-    attributes."""
-    return name in PLAIN_TAGS and PAGEFIND_MARK not in attributes
+def is_plain_markup(inside: bytes) -> bool:
+    """Whether Pagefind reads nothing of `inside`, an ignored element's: every "<" in it starts a tag of
+    PLAIN_TAGS, and no data-pagefind-* attribute is there."""
+    return PAGEFIND_MARK not in inside and NOT_PLAIN.search(inside) is None
 
 
 def search_entry(relative: str, content: bytes | None, search: str | None) -> str:
@@ -501,7 +503,7 @@ class SearchIndex:
     search page, which merges them in the browser (Pagefind's mergeIndex).
 
     Reuse: each shard's bundle records what it was made of (SHARD_KEY: `shard_key`, a digest of its pages'
-    paths and bytes). A shard whose key is that of a shard of the `previous` site (the output folder the
+    paths and searchable bytes). A shard whose key is that of a shard of the `previous` site (the output folder the
     new site will replace) is not indexed again: its files are hard-linked from there. Pagefind's output
     is a function of those pages alone once canonical (builder.search_files), so a reused shard is byte
     for byte the shard a cold build makes. `runs` and `reused` count the shards of each kind.
