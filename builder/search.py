@@ -119,8 +119,11 @@ PLAIN_TAGS = frozenset(b"a abbr b blockquote br cite dd div dl dt em footer h2 h
                        b"small span strong time ul".split())
 IGNORED_NAMES = (b"section", b"div", b"ul", b"ol", b"dl", b"footer", b"blockquote")
 # Only elements that no content closes before their end tag (not <p>, <li>, <dd>…, which HTML closes early).
+# (the mark as an attribute of its own, not words in another attribute's quoted value)
+ATTRIBUTE = rb"""\s+[^\s"'=<>/]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?"""
 IGNORED_ELEMENT = re.compile(
-    rb"<(" + b"|".join(IGNORED_NAMES) + rb")(?:\s[^<>]*?)?\sdata-pagefind-ignore(?:[\s=][^<>]*)?>", re.I)
+    rb"<(" + b"|".join(IGNORED_NAMES) + rb")(?:" + ATTRIBUTE + rb")*?\s+data-pagefind-ignore"
+    rb"""(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?(?:""" + ATTRIBUTE + rb")*\s*>", re.I)
 # The start and end tags of an element of each of those names (group 1: the end tag's slash).
 SAME_NAME = {name: re.compile(rb"<(/?)" + name + rb"(?=[\s/>])", re.I) for name in IGNORED_NAMES}
 # A "<" that does not start a tag of PLAIN_TAGS (another tag, a comment, a doctype).

@@ -77,6 +77,11 @@ def test_the_searchable_bytes_of_a_page_leave_out_a_plain_ignored_inside_only():
                  "<script>x</script>"):
         content = page("Flood", f"A sentence. {kept}").encode()
         assert searchable_bytes(content) == content
+    # the mark's words in another attribute's value mark nothing
+    quoted = b'<article data-pagefind-body><section title="a data-pagefind-ignore b"><p>x</p></section></article>'
+    assert searchable_bytes(quoted) == quoted
+    marked = b'<section class="c" data-pagefind-ignore="all" id="s"><p>x</p></section>'
+    assert searchable_bytes(marked) == b'<section class="c" data-pagefind-ignore="all" id="s"></section>'
     # a <p> or <li> marked ignored is closed early by some content in HTML: never left out
     marked_p = b'<article data-pagefind-body><p data-pagefind-ignore>x<div>y</div></p></article>'
     assert searchable_bytes(marked_p) == marked_p
