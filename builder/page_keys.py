@@ -26,7 +26,7 @@ site is in place, with the fingerprint of that build: they are used only while t
 names the same fingerprint (see `PageKeys.load`), and a unit is kept only if each of its files is as
 that build left it (size and modification time).  An edit writes beside that file only what it changed
 since it (a delta: `PageKeys.save`), not every unit's entry again.  Beside each file the keys record what
-the search index takes of it (`builder.search.page_entry`: the digest of its path and bytes, or "" for a
+the search index takes of it (`builder.search.page_entry`: the digest of its path and searchable bytes, or "" for a
 page it does not index), so that a kept page costs the index nothing, and the spans of the exports' parts
 (`builder.pages.export`: each article's, actor's and event's records, by key, in the previous data files),
 so that an edit re-makes only the changed parts.  With BUILD_SITE_VERIFY_KEYS=1 in the environment every

@@ -53,11 +53,14 @@ varied between runs over the same pages. builder.search_files rewrites those in 
 each run: the whole bundle is then the same, byte for byte (tests/browser/test_search_index.py,
 `bench/search_bytes.py --determinism`).
 
-Rebuilds: a shard whose pages are the same, path for path and byte for byte, as one of the previous
-site's is not indexed again but linked from there (`SearchIndex`), and shards are cut where the pages say
-(`ShardPlanner`), so that an edited, added or removed page changes one shard, not all those after it.
-What the planner takes of a page (`page_entry`: the digest of its path and bytes) is recorded with the page
-keys, so a page kept from the previous site (builder.page_keys) is never read again; and each shard's
+Rebuilds: a shard whose pages are the same, path for path and byte for byte as far as Pagefind reads them
+(`searchable_bytes`: a page less the plain inside of its data-pagefind-ignore elements), as one of the
+previous site's is not indexed again but linked from there (`SearchIndex`), and shards are cut where the
+pages say (`ShardPlanner`), so that an edited, added or removed page changes one shard, not all those after
+it. An edited article changes the coverage and evidence lists of its events' pages, which are ignored: at
+10k that alone made the shard of 6,421 actor and event pages run again (8.9 s CPU) for an identical bundle.
+What the planner takes of a page (`page_entry`: the digest of its path and searchable bytes) is recorded
+with the page keys, so a page kept from the previous site (builder.page_keys) is never read again; and each shard's
 words, each with the number of the shard's fragments holding it (`shard_word_counts`), and their digest
 are kept in the cache folder (WORDS_CACHE) under the shard's key. An edit's changed shard gets its counts
 from its previous version's (`updated_word_counts`: only the fragments that differ are decoded, 2 of ~1,600
@@ -85,6 +88,7 @@ import html
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -105,6 +109,25 @@ TIMEOUT_SECONDS = 600  # for each Pagefind run
 # --keep-index-url: results link to .../index.html, so every link names a file
 PAGEFIND_OPTIONS = ("--keep-index-url", "--silent")
 BODY_MARK = b"data-pagefind-body"
+# What a page's search entry leaves out (`searchable_bytes`): the inside of elements marked IGNORE_MARK made of
+# PLAIN_TAGS only (text, links, lists, lesser headings: what Pagefind takes nothing of there), none with a
+# data-pagefind-* attribute (PAGEFIND_MARK). <h1> (the title Pagefind takes), <img>, <script>, <style>, <svg>,
+# comments and any other tag keep the inside as it is.
+IGNORE_MARK = b"data-pagefind-ignore"
+PAGEFIND_MARK = b"data-pagefind"
+PLAIN_TAGS = frozenset(b"a abbr b blockquote br cite dd div dl dt em footer h2 h3 h4 h5 h6 i li ol p q section "
+                       b"small span strong time ul".split())
+IGNORED_NAMES = (b"section", b"div", b"ul", b"ol", b"dl", b"footer", b"blockquote")
+# Only elements that no content closes before their end tag (not <p>, <li>, <dd>…, which HTML closes early).
+# (the mark as an attribute of its own, not words in another attribute's quoted value)
+ATTRIBUTE = rb"""\s+[^\s"'=<>/]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?"""
+IGNORED_ELEMENT = re.compile(
+    rb"<(" + b"|".join(IGNORED_NAMES) + rb")(?:" + ATTRIBUTE + rb")*?\s+data-pagefind-ignore"
+    rb"""(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?(?:""" + ATTRIBUTE + rb")*\s*>", re.I)
+# The start and end tags of an element of each of those names (group 1: the end tag's slash).
+SAME_NAME = {name: re.compile(rb"<(/?)" + name + rb"(?=[\s/>])", re.I) for name in IGNORED_NAMES}
+# A "<" that does not start a tag of PLAIN_TAGS (another tag, a comment, a doctype).
+NOT_PLAIN = re.compile(rb"<(?!/?(?:" + b"|".join(sorted(PLAIN_TAGS)) + rb")(?=[\s/>]))", re.I)
 SHARD_LIST = "shards.json"  # in the bundle: the merged shards' folders, relative to it ([] for one index)
 # Index units of a page, by its top folder (others count 1), from the memory measured per page kind
 # (module docstring). One Pagefind run indexes at most SHARD_BUDGET units: 1,900 article pages are
@@ -331,12 +354,59 @@ class Cancelled(BuildError):
 
 
 def page_entry(relative: str, content: bytes) -> bytes | None:
-    """What the index takes of a page: the digest of its path and bytes (SHA-256), None for a page it does not
-    index.  Recorded with the page keys (hex; "" for None), so that a kept page is never read again."""
+    """What the index takes of a page: the digest of its path and its `searchable_bytes` (SHA-256), None for a
+    page it does not index.  Recorded with the page keys (hex; "" for None), so that a kept page is never read
+    again."""
     if not is_indexed(relative, content):
         return None
     data = relative.encode("utf-8")
-    return hashlib.sha256(b"%d %d\n%s" % (len(data), len(content), data) + content).digest()
+    searchable = searchable_bytes(content)
+    return hashlib.sha256(b"%d %d\n%s" % (len(data), len(searchable), data) + searchable).digest()
+
+
+def searchable_bytes(content: bytes) -> bytes:
+    """`content` without what Pagefind cannot read of it: the inside of each element marked
+    data-pagefind-ignore, when that inside is plain markup (`is_plain_markup`).
+
+    Pagefind indexes nothing of an ignored element's text, and records none of its ids as anchors (the
+    coverage and evidence lists of event pages, the article lists of actor pages: what an edited article
+    changes in them). What it might still take from inside one (data-pagefind-* marks, the first <h1> as the
+    title, the first <img>, a script, a comment) is never removed: an inside holding any of those is kept.
+    So two pages with the same searchable bytes give Pagefind the same index (tests/test_search_key.py runs
+    Pagefind on both), and an edit that changes an actor's or event's page only there indexes no shard."""
+    if IGNORE_MARK not in content:
+        return content
+    kept, position = [], 0
+    for start in IGNORED_ELEMENT.finditer(content):
+        if start.start() < position:
+            continue  # (inside an element already removed)
+        end = matching_end(content, start.end(), start.group(1).lower())
+        if end is None:
+            continue
+        kept.append(content[position:start.end()])
+        position = end
+    kept.append(content[position:])
+    return b"".join(kept)
+
+
+def matching_end(content: bytes, inside: int, name: bytes) -> int | None:
+    """Where the end tag of the element `name` whose inside begins at `inside` starts, if that inside is plain
+    markup (`is_plain_markup`); None otherwise."""
+    depth = 0
+    for tag in SAME_NAME[name].finditer(content, inside):
+        if not tag.group(1):
+            depth += 1
+        elif depth:
+            depth -= 1
+        else:
+            return tag.start() if is_plain_markup(content[inside:tag.start()]) else None
+    return None
+
+
+def is_plain_markup(inside: bytes) -> bool:
+    """Whether Pagefind reads nothing of `inside`, an ignored element's: every "<" in it starts a tag of
+    PLAIN_TAGS, and no data-pagefind-* attribute is there."""
+    return PAGEFIND_MARK not in inside and NOT_PLAIN.search(inside) is None
 
 
 def search_entry(relative: str, content: bytes | None, search: str | None) -> str:
@@ -351,7 +421,7 @@ def search_entry(relative: str, content: bytes | None, search: str | None) -> st
 @dataclass
 class Shard:
     pages: list[str]  # relative paths, in the order written
-    digest: str  # of the pages' paths and bytes, in that order (SHA-256 of each page's, hex)
+    digest: str  # of the pages' entries (`page_entry`: path and searchable bytes), in that order (hex)
 
 
 class ShardPlanner:
@@ -436,7 +506,7 @@ class SearchIndex:
     search page, which merges them in the browser (Pagefind's mergeIndex).
 
     Reuse: each shard's bundle records what it was made of (SHARD_KEY: `shard_key`, a digest of its pages'
-    paths and bytes). A shard whose key is that of a shard of the `previous` site (the output folder the
+    paths and searchable bytes). A shard whose key is that of a shard of the `previous` site (the output folder the
     new site will replace) is not indexed again: its files are hard-linked from there. Pagefind's output
     is a function of those pages alone once canonical (builder.search_files), so a reused shard is byte
     for byte the shard a cold build makes. `runs` and `reused` count the shards of each kind.
