@@ -48,8 +48,10 @@ def found(watched, url: str, queries: list[str]) -> dict[str, list[str]]:
         message.filter(has_text=re.compile("result")).wait_for()
         count = int(re.match(r"(\d+|No) result", message.inner_text()).group(1).replace("No", "0"))
         links = watched.page.locator(".pagefind-ui__result-link")
-        if count:
-            links.first.wait_for()
+        # The UI shows the count first and then each result as its fragment arrives: wait for all of them.
+        watched.page.wait_for_function(
+            "n => new Set([...document.querySelectorAll('.pagefind-ui__result-link')].map(x => x.pathname)).size >= n",
+            arg=count)
         paths = sorted(set(links.evaluate_all("xs => xs.map(x => x.pathname)")))
         assert len(paths) == count, (query, count, paths)  # at most 5 here: all shown on the first page
         results[query] = paths

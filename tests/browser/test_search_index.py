@@ -92,7 +92,8 @@ def test_sharded_index_is_searched_whole_by_the_search_page(tmp_path, watched, s
     url = served_folder(site)
     watched.page.goto(url + "search.html?q=sailors")
     results = watched.page.locator(".pagefind-ui__result")
-    results.nth(2).wait_for()
+    # (each result is shown as its fragment arrives: wait for the third one's link, not its placeholder)
+    results.nth(2).locator(".pagefind-ui__result-link").wait_for()
     links = sorted(results.locator(".pagefind-ui__result-link").evaluate_all("xs => xs.map(x => x.pathname)"))
     assert links == ["/articles/a0.html", "/articles/a1.html", "/articles/a2.html"]
     watched.assert_clean()
