@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from itertools import chain
 from typing import NamedTuple
 
-from builder.link.memo import LinkMemo, keep_shards, load_shards, merged
+from builder.link.memo import LinkMemo, Shards, keep_shards, load_shards, merged
 from builder.model import Actor
 
 STATE_FORMAT = 2
@@ -63,14 +63,7 @@ def all_co_actors(actors: dict[str, Actor], source_files: list[str], article_act
     article (`source_files`) names; `articles_of`: each actor's articles, as positions in those lists; `tag`:
     what else the lists depend on (the curation)."""
     state_parts = ("co-actors", STATE_FORMAT, tag)
-    kept = memo.previous_value(state_parts) if memo is not None else None
-    shards = (load_shards(memo, kept.named), load_shards(memo, kept.lists)) if isinstance(kept, CoActorState) \
-        else (None, None)
-    previous = None
-    if None in shards:
-        shards = (None, None)
-    else:
-        previous = _Previous(merged(shards[0]), kept.names, merged(shards[1]))
+    previous = _previous_state(memo, state_parts)
     again: Iterable[str] = actors
     if previous is not None:
         again = _to_work_out(actors, source_files, article_actors, articles_of, previous)
@@ -83,18 +76,31 @@ def all_co_actors(actors: dict[str, Actor], source_files: list[str], article_act
         before = previous.named if previous is not None else {}
         named = {source: old if (old := before.get(source)) is not None and old == keys else frozenset(keys)
                  for source, keys in zip(source_files, article_actors, strict=True)}
-        memo.keep(state_parts, CoActorState(keep_shards(memo, named, SHARDS, shards[0]),
-                                            {key: actor.name for key, actor in actors.items()},
-                                            keep_shards(memo, lists, SHARDS, shards[1])))
+        memo.keep(state_parts, CoActorState(
+            keep_shards(memo, named, SHARDS, previous.named_shards if previous is not None else None),
+            {key: actor.name for key, actor in actors.items()},
+            keep_shards(memo, lists, SHARDS, previous.lists_shards if previous is not None else None)))
     return lists
 
 
 class _Previous(NamedTuple):
-    """The previous build's CoActorState, its shards read."""
+    """The previous build's CoActorState, its shards read (and the shards as loaded, for keep_shards)."""
 
     named: dict[str, frozenset[str]]
     names: dict[str, str]
     lists: dict[str, list[tuple[str, int]]]
+    named_shards: Shards
+    lists_shards: Shards
+
+
+def _previous_state(memo: LinkMemo | None, parts: tuple) -> _Previous | None:
+    kept = memo.previous_value(parts) if memo is not None else None
+    if not isinstance(kept, CoActorState):
+        return None
+    named, lists = load_shards(memo, kept.named), load_shards(memo, kept.lists)
+    if named is None or lists is None:
+        return None
+    return _Previous(merged(named), kept.names, merged(lists), named, lists)
 
 
 def _to_work_out(actors: dict[str, Actor], source_files: list[str], article_actors: list[set[str]],
