@@ -63,7 +63,7 @@ def test_a_memo_recalls_what_it_made_and_keeps_only_what_this_build_used():
     assert recall(None, ("a", 1), lambda: "cold") == "cold"
 
 
-@pytest.mark.parametrize("change", ["edit", "add", "delete"])
+@pytest.mark.parametrize("change", ["edit", "add", "delete", "rename"])
 def test_a_link_after_one_change_with_the_memo_equals_a_cold_link(news, analysed, analyse, change):
     assert len(analysed) >= 60
     names = sorted(analysed)
@@ -76,6 +76,8 @@ def test_a_link_after_one_change_with_the_memo_equals_a_cold_link(news, analysed
         extra = {target: analyse(target, edited(news, target))}
     elif change == "add":
         extra = {"2016-02-15-zz-added.md": analyse("2016-02-15-zz-added.md", edited(news, target))}
+    elif change == "rename":  # the same text under a name that sorts first: every article before it moves
+        extra, without = {"2016-02-13-000-renamed.md": analyse("2016-02-13-000-renamed.md", news[target])}, target
     else:
         without = target
     cold = link(articles_of(analysed, extra, without))
