@@ -506,7 +506,7 @@ class KeptPage:
     content: bytes | None = None
     state: tuple[int, int] | None = None  # the previous file's size and modification time (ns) when keyed
     # What the search index takes of it, recorded with its key (builder.search.page_entry): the digest of
-    # its path and bytes (hex), "" for a page not indexed; None: not recorded (the writer reads the file).
+    # its path and searchable bytes (hex), "" for a page not indexed; None: not recorded (the writer reads the file).
     search: str | None = None
 
 
