@@ -34,8 +34,10 @@ Searched for a query, it finds exactly the shards that hold an extension of ever
 word the site lacks, those holding the longest prefix of it that the site holds: Pagefind's own stemming
 and fallback, applied to the site's words as one index would. The search page's Pagefind
 (`pagefind/exact/pagefind.js`, SEARCH_MODULE, a stand-in for Pagefind's module that the Pagefind UI loads)
-merges every shard (each with a synthetic filter naming it), searches the words index first, then the
-shards with the user's filters and "only these shards", and hides both filters from the UI. A result
+searches the words index first, merges the shards it found that are not merged yet (each with a synthetic
+filter naming it), searches with the user's filters and "only these shards", and hides both filters from
+the UI; the filters it shows before a query are FILTER_COUNTS' (each shard's counts, `filter_counts`), so a
+shard none of the page's queries may find pages in is never fetched. A result
 therefore always holds the query's words (news-2016 sharded and in one index give the same results).
 Costs, measured (bench/RESULTS-scale.md, session 6): one more Pagefind run over the shards' words after the
 last shard (made again when some shard's set of words changes, linked from the previous site when none
