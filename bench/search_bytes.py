@@ -7,7 +7,8 @@ Builds the news-2016 articles (BUILD_SITE_DATA, default ../shared/data) with the
 serves the output on 127.0.0.1 with a plain static server, opens search.html in Debian's Chromium,
 types each query into the Pagefind UI, waits until the results are shown and the network is idle,
 and sums the bytes of every response (headers + body, uncompressed: the static server does not
-compress). Prints the bytes of the page load and of each query, and the index size on disk.
+compress). Prints the bytes of the page load and of each query, the time from typing the query to its
+first result's link (with the UI's 300 ms wait before it searches), and the index size on disk.
 With --determinism, indexes the same site twice and lists the index files that differ.
 With --site, serves an already built site with its index (e.g. a 10k site indexed by
 bench/search_index.py --keep) instead of building news-2016.
@@ -92,14 +93,16 @@ def measure(site: Path, queries: list[str]) -> None:
                 page.wait_for_load_state("networkidle")
                 load = total(responses)
                 responses.clear()
+                started = time.perf_counter()
                 box.fill(query)
                 page.locator(".pagefind-ui__message").filter(has_text="result").wait_for()
-                page.locator(".pagefind-ui__result").first.wait_for()
+                page.locator(".pagefind-ui__result-link").first.wait_for()
+                first = time.perf_counter() - started  # (the UI waits 300 ms after typing before it searches)
                 page.wait_for_load_state("networkidle")
                 shown = page.locator(".pagefind-ui__message").inner_text()
                 query_bytes, count = total(responses), len(responses)
                 print(f"query {query!r:22} page load {load:>9,} B | query {query_bytes:>9,} B in {count} requests "
-                      f"| first-time total {load + query_bytes:>9,} B | {shown}")
+                      f"| first-time total {load + query_bytes:>9,} B | first result {first * 1000:,.0f} ms | {shown}")
                 responses.clear()
                 context.close()
             browser.close()

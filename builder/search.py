@@ -34,8 +34,10 @@ Searched for a query, it finds exactly the shards that hold an extension of ever
 word the site lacks, those holding the longest prefix of it that the site holds: Pagefind's own stemming
 and fallback, applied to the site's words as one index would. The search page's Pagefind
 (`pagefind/exact/pagefind.js`, SEARCH_MODULE, a stand-in for Pagefind's module that the Pagefind UI loads)
-merges every shard (each with a synthetic filter naming it), searches the words index first, then the
-shards with the user's filters and "only these shards", and hides both filters from the UI. A result
+searches the words index first, merges the shards it found that are not merged yet (each with a synthetic
+filter naming it), searches with the user's filters and "only these shards", and hides both filters from
+the UI; the filters it shows before a query are FILTER_COUNTS' (each shard's counts, `filter_counts`), so a
+shard none of the page's queries may find pages in is never fetched. A result
 therefore always holds the query's words (news-2016 sharded and in one index give the same results).
 Costs, measured (bench/RESULTS-scale.md, session 6): one more Pagefind run over the shards' words after the
 last shard (made again when some shard's set of words changes, linked from the previous site when none
@@ -101,7 +103,7 @@ from pathlib import Path
 from builder.errors import BuildError
 from builder.model import OutputPage, Site
 from builder.render import PageRenderer
-from builder.search_files import SIGNATURE, canonicalise, language_of
+from builder.search_files import SIGNATURE, UnknownFormat, canonicalise, language_of, read_chunk
 from builder.write import RETIRED
 
 BUNDLE = "pagefind"
@@ -129,11 +131,19 @@ SAME_NAME = {name: re.compile(rb"<(/?)" + name + rb"(?=[\s/>])", re.I) for name 
 # A "<" that does not start a tag of PLAIN_TAGS (another tag, a comment, a doctype).
 NOT_PLAIN = re.compile(rb"<(?!/?(?:" + b"|".join(sorted(PLAIN_TAGS)) + rb")(?=[\s/>]))", re.I)
 SHARD_LIST = "shards.json"  # in the bundle: the merged shards' folders, relative to it ([] for one index)
-# Index units of a page, by its top folder (others count 1), from the memory measured per page kind
-# (module docstring). One Pagefind run indexes at most SHARD_BUDGET units: 1,900 article pages are
-# about 530 MB (measured shards of the 10k site: 457-526 MB).
-PAGE_WEIGHTS = {"articles": 1.0, "actors": 0.25, "events": 0.33}
-SHARD_BUDGET = 1900
+# In the bundle of a sharded index: each shard's filter counts by language (`filter_counts`), so that the search
+# page shows the filters without loading every shard (SEARCH_MODULE merges a shard when a query needs it).
+FILTER_COUNTS = "filters.json"
+# Index units of a page, by its top folder (others count 1). One Pagefind run indexes at most SHARD_BUDGET
+# units. An actor or event page weighs half its memory in a run measured against an article page's (0.25 and
+# 0.33: module docstring), so that a shard of them holds as many pages as one run of ~530 MB (1,900 article
+# pages' worth: measured shards of the 10k site, 457-526 MB); an article page is one unit, so a shard of
+# article pages holds at most 950: an edit changes an article page, and the Pagefind run over its shard
+# costs what the shard's pages hold (4.2-4.6 s CPU for 1,584 article pages at 10k). The price is the
+# reader's: each query word fetches an index chunk (~27 KB) from each shard searched (bench/RESULTS-scale.md,
+# session 16).
+PAGE_WEIGHTS = {"articles": 1.0, "actors": 0.125, "events": 0.165}
+SHARD_BUDGET = 950
 # A shard holds at least MIN_FILL of the budget (ShardPlanner): the window where the pages choose its end.
 MIN_FILL = 0.8
 # In each shard's bundle: what the shard was made of (`shard_key`), for the next build to reuse it.
@@ -219,15 +229,18 @@ SEARCH_MODULE = """\
 // searches each merged shard on its own; so the words index (../words/: one page per shard, holding the words
 // of its pages) is searched first, and only the shards whose words page it finds may answer: each result then
 // holds the query's words (or, for a word no page holds, the longest prefix of it the site holds), as with
-// one index over the whole site.
+// one index over the whole site. A shard is merged (its files fetched) only once a query may find pages in it,
+// and the filters shown before any query are the shards' counts in ../filters.json: a query fetches the index
+// of the shards holding its words, not of every shard.
 import * as pagefind from "../pagefind.js";
 
 const bundle = new URL("../", import.meta.url).href;
 const SHARD = "@SHARD@";
 const WORDS = "@WORDS@";
-let shards = null;  // a promise of the shards' ids ("0" is ../ itself); [] for an index in one piece
+let shards = null;  // a promise of the shards' folders, by id less one ("0" is ../ itself); [] for one index
+const merging = new Map();  // shard id → the promise of its mergeIndex
 
-function merged() {
+function prepared() {
   if (shards === null) {
     shards = fetch(bundle + "shards.json")
       .then((response) => (response.ok ? response.json() : []))
@@ -237,14 +250,26 @@ function merged() {
           return [];
         }
         await pagefind.options({ mergeFilter: { [SHARD]: "0" } });
-        for (const [number, name] of names.entries()) {
-          await pagefind.mergeIndex(bundle + name, { mergeFilter: { [SHARD]: String(number + 1) } });
-        }
         await pagefind.mergeIndex(bundle + "@WORDS_DIR@/", { mergeFilter: { [SHARD]: "words" } });
-        return ["0", ...names.map((_, number) => String(number + 1))];
+        return names;
       });
   }
   return shards;
+}
+
+function idsOf(names) {
+  return names.length ? ["0", ...names.map((_, number) => String(number + 1))] : [];
+}
+
+// Merges the shards `ids` not merged yet (in the order given), and waits until each is.
+async function merge(ids) {
+  const names = await prepared();
+  for (const id of ids) {
+    if (id !== "0" && !merging.has(id)) {
+      merging.set(id, pagefind.mergeIndex(bundle + names[Number(id) - 1], { mergeFilter: { [SHARD]: id } }));
+    }
+  }
+  await Promise.all(ids.map((id) => merging.get(id)));
 }
 
 function hidden(filters) {
@@ -255,42 +280,89 @@ function hidden(filters) {
   return filters;
 }
 
+// Pagefind's choice of a shard's index for the page's language (its findIndex).
+function languageIndex(languages, language) {
+  const index = languages[language] || languages[language.split("-")[0]];
+  if (index) {
+    return index;
+  }
+  return Object.values(languages).sort((a, b) => b.page_count - a.page_count)[0] || null;
+}
+
+// What pagefind.filters() gives with every shard merged, from ../filters.json; null without it.
+async function shardFilters(count) {
+  let shardCounts = null;
+  try {
+    const response = await fetch(bundle + "@FILTER_COUNTS@");
+    shardCounts = response.ok ? await response.json() : null;
+  } catch (error) {
+    return null;
+  }
+  if (!Array.isArray(shardCounts) || shardCounts.length !== count) {
+    return null;
+  }
+  const language = ((typeof document !== "undefined" && document.querySelector("html")?.getAttribute("lang"))
+    || "unknown").toLowerCase();
+  const merged = {};
+  for (const languages of shardCounts) {
+    const index = languageIndex(languages, language);
+    for (const [name, values] of Object.entries(index ? index.filters : {})) {
+      const into = merged[name] || (merged[name] = {});
+      for (const [value, pages] of Object.entries(values)) {
+        into[value] = (into[value] || 0) + pages;
+      }
+    }
+  }
+  return merged;
+}
+
 export async function options(settings) {
-  await merged();
+  await prepared();
   return pagefind.options(settings);
 }
 
 export async function init() {
-  await merged();
+  await prepared();
   return pagefind.init();
 }
 
 export async function mergeIndex(path, settings) {
-  await merged();
+  await prepared();
   return pagefind.mergeIndex(path, settings);
 }
 
 export async function filters() {
-  await merged();
+  const ids = idsOf(await prepared());
+  if (ids.length) {
+    const counts = await shardFilters(ids.length);
+    if (counts) {
+      return counts;
+    }
+    await merge(ids);
+  }
   return hidden(await pagefind.filters());
 }
 
 export async function preload(term, settings) {
-  await merged();
+  await prepared();
   return pagefind.preload(term, settings);
 }
 
 export async function search(term, settings = {}) {
-  const ids = await merged();
+  const ids = idsOf(await prepared());
   if (!ids.length) {
     return pagefind.search(term, settings);
   }
-  let allowed = ids;
-  if (term && !/^\\s*".+"\\s*$/.test(term)) {  // a quoted search finds whole words only: no shard falls back
-    const words = await pagefind.search(term, { filters: { [WORDS]: { any: ids } } });
-    const found = (words && words.filters && words.filters[WORDS]) || {};
-    allowed = ids.filter((id) => found[id] > 0);
+  let allowed = ids;  // (a search by filters alone, term null, may find pages in every shard)
+  if (term !== null && term !== undefined) {
+    // A quoted search finds whole words only: the shards holding them are among those the words index finds
+    // for the same words unquoted.
+    const words = String(term).replace(/"/g, " ").trim();
+    const found = words ? await pagefind.search(words, { filters: { [WORDS]: { any: ids } } }) : null;
+    const shardsFound = (found && found.filters && found.filters[WORDS]) || {};
+    allowed = ids.filter((id) => shardsFound[id] > 0);
   }
+  await merge(allowed);
   const chosen = { ...(settings.filters || {}), [SHARD]: { any: allowed.length ? allowed : ["none"] } };
   const response = await pagefind.search(term, { ...settings, filters: chosen });
   if (response) {
@@ -310,9 +382,11 @@ export async function debouncedSearch(term, settings, timeout = 300) {
 
 export async function destroy() {
   shards = null;
+  merging.clear();
   return pagefind.destroy();
 }
-""".replace("@SHARD@", SHARD_FILTER).replace("@WORDS@", WORDS_FILTER).replace("@WORDS_DIR@", WORDS_DIR)
+""".replace("@SHARD@", SHARD_FILTER).replace("@WORDS@", WORDS_FILTER).replace("@WORDS_DIR@", WORDS_DIR).replace(
+    "@FILTER_COUNTS@", FILTER_COUNTS)
 
 
 def pagefind_executable() -> Path:
@@ -436,7 +510,7 @@ class ShardPlanner:
     across its lowest page (12,000 article pages at the real budget, each 5th added or removed: 1 of
     4,800 changes reached a second shard). Filling each shard to the budget instead shifted every shard
     after an added page. The price: shards hold ~90 % of the budget on average (the 10k site: 9 shards
-    instead of 8)."""
+    instead of 8 at the budget of 1,900 before session 16)."""
 
     def __init__(self, budget: float = 0.0) -> None:
         self.budget = budget or SHARD_BUDGET
@@ -560,6 +634,7 @@ class SearchIndex:
             shutil.move(str(self.work / f"out-{number}"), str(folder / BUNDLE / name))
         write_shard_list(folder, names)
         if names:
+            write_filter_counts(folder, [folder / BUNDLE, *(folder / BUNDLE / name for name in names)])
             self._index_words(folder, names)
         module = folder / BUNDLE / SEARCH_MODULE_DIR / "pagefind.js"
         module.parent.mkdir(parents=True, exist_ok=True)
@@ -808,7 +883,8 @@ def spare_bundles(folder: Path) -> dict[str, Path]:
         if inner.is_dir():
             os.rename(inner, retired / f"spare-{inner.name}")
     shutil.rmtree(root / SEARCH_MODULE_DIR, ignore_errors=True)  # (made anew, as the shard list)
-    (root / SHARD_LIST).unlink(missing_ok=True)
+    for name in (SHARD_LIST, FILTER_COUNTS):
+        (root / name).unlink(missing_ok=True)
     for bundle in [root, *sorted(retired.glob("spare-*/"))]:
         key = bundle_key(bundle)
         if key:
@@ -838,7 +914,7 @@ def place_bundle(previous: Path, target: Path, spare: dict[str, Path]) -> None:
             os.rename(taken, into)
         elif source.is_dir():
             link_bundle(source, into)
-    for name in (SHARD_LIST, SEARCH_MODULE_DIR):
+    for name in (SHARD_LIST, FILTER_COUNTS, SEARCH_MODULE_DIR):
         if (previous / name).exists():
             link_bundle_tree(previous / name, target / name)
 
@@ -967,13 +1043,14 @@ def shard_key(digest: str, first: bool) -> str:
 
 def link_bundle(source: Path, target: Path) -> None:
     """Hard-link a previous shard's bundle files into `target` (the first bundle's without the other
-    shards' folders, the shard list, the words index and the search module, which are made anew)."""
+    shards' folders, the shard list, the filter counts, the words index and the search module, which are
+    made anew)."""
     for where, folders, files in os.walk(source):
         here = Path(where)
         if here == source:
             folders[:] = [name for name in folders
                           if not name.startswith("shard-") and name not in (WORDS_DIR, SEARCH_MODULE_DIR.rstrip("/"))]
-            files = [name for name in files if name != SHARD_LIST]
+            files = [name for name in files if name not in (SHARD_LIST, FILTER_COUNTS)]
         for name in files:
             link_or_copy(here / name, target / (here / name).relative_to(source))
 
@@ -988,6 +1065,36 @@ def link_or_copy(source: Path, target: Path) -> None:
 
 def write_shard_list(folder: Path, names: list[str]) -> None:
     (folder / BUNDLE / SHARD_LIST).write_text(json.dumps(names) + "\n", encoding="utf-8")
+
+
+def write_filter_counts(folder: Path, bundles: list[Path]) -> None:
+    """Write FILTER_COUNTS: `filter_counts` of each shard's bundle, in shard order (what Pagefind's
+    `filters()` gives for every shard merged, which the search module works out from it)."""
+    try:
+        counts = [filter_counts(bundle) for bundle in bundles]
+    except (OSError, ValueError, UnknownFormat):  # (a Pagefind format not known: the module merges every shard)
+        return
+    text = json.dumps(counts, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+    (folder / BUNDLE / FILTER_COUNTS).write_text(text, encoding="utf-8")
+
+
+def filter_counts(bundle: Path) -> dict[str, dict[str, object]]:
+    """Each language of a shard's bundle (its entry file) with its number of pages and, for each filter, the
+    number of pages holding each value (the page lists of its filter files): `{"en": {"page_count": 3,
+    "filters": {"type": {"Article": 3}}}}`. Synthetic filters (a merged shard's) are not in the files."""
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    found: dict[str, dict[str, object]] = {}
+    for language, index in entry.get("languages", {}).items():
+        filters: dict[str, dict[str, int]] = {}
+        for path in sorted((bundle / "filter").glob(f"{language}_*.pf_filter")):
+            if language_of(path.stem) != language:
+                continue
+            name, values = read_chunk(path)
+            into = filters.setdefault(name, {})
+            for value, pages in values:
+                into[value] = into.get(value, 0) + len(pages)
+        found[language] = {"page_count": index.get("page_count", 0), "filters": filters}
+    return found
 
 
 def start_pagefind(folder: Path, where: list[str]) -> subprocess.Popen:

@@ -50,7 +50,8 @@ def test_an_added_or_removed_page_changes_only_the_shard_it_falls_in():
     (A change whose shard's cut moves reaches the next shard too: rare at the real budget, none here.)"""
     pages = [f"articles/{number:05}.html" for number in range(12_000)]
     before = plan(pages, budget=search.SHARD_BUDGET)
-    assert 6 < len(before) < 9  # 12,000 units in shards of 1,520 to 1,900
+    # 12,000 units in shards of MIN_FILL of the budget to the whole of it (760 to 950 article pages)
+    assert 12_000 / search.SHARD_BUDGET < len(before) < 12_000 / (search.MIN_FILL * search.SHARD_BUDGET) + 1
     for at in range(0, 12_000, 701):
         added = plan([*pages[:at], f"articles/{at:05}-new.html", *pages[at:]], budget=search.SHARD_BUDGET)
         removed = plan(pages[:at] + pages[at + 1:], budget=search.SHARD_BUDGET)
