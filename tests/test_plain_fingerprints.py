@@ -57,7 +57,24 @@ def test_two_events_have_one_fingerprint_exactly_when_they_are_equal(first, seco
 def test_two_dates_read_the_same_exactly_when_they_are_equal(first, second):
     """An article's dates, as its fingerprint reads them (linking dates an undated article)."""
     assert (_pickled(_date_fields(first)) == _pickled(_date_fields(second))) == (first == second)
-    assert _date_fields(first) == _fields(first)  # (the one call reads what reading each slot reads)
+    assert len(_date_fields(first)) == len(_fields(first))  # (the one call reads every slot)
+
+
+@settings(max_examples=200, deadline=None)
+@given(ref=date_refs, other=st.sampled_from(["2016-01-01", "day", ("date", "2016-01-01"), 20160101, None]))
+def test_a_date_read_apart_from_anything_else_in_its_place(ref, other):
+    """A DateRef holding something else than a date or a precision where they go (an ISO text, a tuple) does not
+    read as the DateRef holding the date: the dates' plain form is exact, not only for well-typed values."""
+    odd_value = object.__new__(DateRef)
+    for name in DateRef.__slots__:
+        object.__setattr__(odd_value, name, getattr(ref, name))
+    object.__setattr__(odd_value, "value", other)
+    odd_precision = object.__new__(DateRef)
+    for name in DateRef.__slots__:
+        object.__setattr__(odd_precision, name, getattr(ref, name))
+    object.__setattr__(odd_precision, "precision", str(ref.precision) if other is None else other)
+    for odd in (odd_value, odd_precision):
+        assert _pickled(_date_fields(odd)) != _pickled(_date_fields(ref))
 
 
 @settings(max_examples=100, deadline=None)
