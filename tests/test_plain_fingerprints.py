@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from builder.model import Actor, DateRef, EntityType, Event, Pairs, Precision
-from builder.page_keys import _date_fields, _fields, _pickled, object_fingerprint
+from builder.page_keys import _date_fields, _event_shown, _fields, _pickled, object_fingerprint
 from builder.render import _relative_path, relative_url
 
 # Few values, so that two drawn objects are often equal or differ in one field only.
@@ -162,3 +162,14 @@ def test_the_a_to_z_lists_are_the_ones_sorting_gives(names):
     for letter, members in found:
         assert members == sorted(expected[letter.key], key=lambda a: (_folded_slowly(a.name), a.name, a.key))
         assert letter.count == len(members)
+
+
+@settings(max_examples=400, deadline=None)
+@given(first=events, second=events)
+def test_what_is_shown_of_an_event_reads_the_same_exactly_when_it_is_the_same(first, second):
+    """`Fingerprints.event_shown`: what other pages show of an event (its label, address, type, date, whether it is
+    background, how many reports): one digest, the same exactly when these are equal."""
+    def shown(event: Event) -> tuple:
+        return (event.key, event.slug, event.label, event.type, event.date, event.background, len(event.sources))
+
+    assert (_event_shown(first) == _event_shown(second)) == (shown(first) == shown(second))
