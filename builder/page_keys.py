@@ -43,6 +43,7 @@ import json
 import os
 import pickle
 import sys
+import threading
 from array import array
 from binascii import a2b_base64
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -56,7 +57,19 @@ import jinja2
 
 from builder.config import Paths, Settings
 from builder.errors import BuildError
-from builder.model import Actor, Article, Compact, DateRef, Event, KeptPage, Mentions, OutputPage, Pairs, Site
+from builder.model import (
+    Actor,
+    Article,
+    Compact,
+    DateRef,
+    Event,
+    KeptPage,
+    Mentions,
+    OutputPage,
+    Pairs,
+    Precision,
+    Site,
+)
 from builder.template_cache import referenced_templates
 
 VERIFY_ENV = "BUILD_SITE_VERIFY_KEYS"
@@ -83,12 +96,29 @@ def _digest(data: bytes) -> str:
 
 def _pickled(value: object) -> bytes:
     """An object's pickle without the memo, so that two equal objects give the same bytes whichever of their
-    parts happen to be shared objects."""
-    out = io.BytesIO()
-    pickler = pickle.Pickler(out, protocol=5)
-    pickler.fast = True  # no memo: a string met twice is written twice, as it would be in another build
-    pickler.dump(value)
+    parts happen to be shared objects.
+
+    One pickler per thread, used again (each dump is whole: its own protocol header and frames, no memo):
+    making a pickler and its buffer took two thirds of a small value's time, and an edit at 10k pickles
+    some 75,000 values (fingerprints, keys, reads)."""
+    try:
+        out, pickler = _PICKLERS.pair
+    except AttributeError:
+        out = io.BytesIO()
+        pickler = pickle.Pickler(out, protocol=5)
+        pickler.fast = True  # no memo: a string met twice is written twice, as it would be in another build
+        _PICKLERS.pair = out, pickler
+    out.seek(0)
+    out.truncate()
+    try:
+        pickler.dump(value)
+    except BaseException:
+        del _PICKLERS.pair  # (a dump stopped half-way: the next one starts from a new pickler)
+        raise
     return out.getvalue()
+
+
+_PICKLERS = threading.local()  # each thread's (buffer, pickler) for `_pickled`
 
 
 def object_fingerprint(value: object) -> str:
@@ -148,14 +178,25 @@ def _fields(value: object) -> tuple:
 
 
 _DATE_REF_FIELDS = attrgetter(*DateRef.__slots__)
+_PRECISIONS = {precision: _plain(precision) for precision in Precision}  # (the enum's text, looked up in C)
+_iso = date.isoformat
 
 
 def _date_fields(ref: DateRef) -> tuple:
-    """`_fields` of a DateRef, read in one call (57,000 of them at 10k articles): its dates as ISO text, its
-    precision as its text (what `_plain` makes of them)."""
+    """A DateRef's fields as plain values, read in one call (57,000 of them at 10k articles): a date as its
+    ISO text alone (a string: anything else is a tuple, `_plain_other`), the precision as its text.  Two
+    DateRefs give the same values exactly when they are equal; an edit at 10k reads them all (`linked_part`),
+    so neither a tuple per date nor an enum's Python `__str__` is made for each."""
     value, precision, wording, sentence, end_value, resolved, rule = _DATE_REF_FIELDS(ref)
-    return (("date", value.isoformat()) if type(value) is date else _plain(value), _plain(precision), wording,
-            sentence, None if end_value is None else _plain(end_value), resolved, rule)
+    return (_iso(value) if type(value) is date else _plain_other(value),
+            _PRECISIONS[precision] if type(precision) is Precision else _plain_other(precision), wording,
+            sentence, None if end_value is None else _iso(end_value) if type(end_value) is date
+            else _plain_other(end_value), resolved, rule)
+
+
+def _plain_other(value: object) -> tuple:
+    """A DateRef field of an unexpected type, apart from every ISO text and precision: its type's name too."""
+    return ("other", type(value).__name__, _plain(value))
 
 
 def analysis_key(settings: Settings) -> Callable[[str, str], str]:
@@ -171,6 +212,15 @@ def analysis_key(settings: Settings) -> Callable[[str, str], str]:
 def _actor_shown(actor: Actor) -> str:
     return _digest(repr((actor.key, actor.name, str(actor.type), actor.slug, tuple(actor.aliases), actor.description
                          )).encode("utf-8", "surrogateescape"))
+
+
+def _event_shown(event: Event) -> str:
+    """`Fingerprints.event_shown`: its date as its fields' plain values (`_date_fields`), not its dataclass repr
+    (7,000 events in every edit)."""
+    when = event.date
+    return _digest(_pickled((event.key, event.slug, event.label, event.type,
+                             _date_fields(when) if type(when) is DateRef else _plain(when), event.background,
+                             len(event.sources))))
 
 
 class Fingerprints:
@@ -245,9 +295,7 @@ class Fingerprints:
         digest)."""
         if self.reading is not None:
             self.reading.append("t:" + key)
-        return self._once(self._event_shown, self._events, key, lambda event: _digest(repr((
-            event.key, event.slug, event.label, event.type, repr(event.date), event.background, len(event.sources)
-        )).encode("utf-8", "surrogateescape")))
+        return self._once(self._event_shown, self._events, key, _event_shown)
 
 
     def source_page(self, name: str) -> str | None:
@@ -595,7 +643,7 @@ class PageKeys:
                                  "builder/pages)")
         same = previous is not None and previous[0] == key
         if same and not self.verify:
-            self.current[unit] = (key, tuple(path for path, *_ in previous[1]), reads_key, read)
+            self.current[unit] = (key, tuple([entry[0] for entry in previous[1]]), reads_key, read)
             self.kept_files[unit] = previous[1]
             if reads_key == previous[2] and read == previous[3]:
                 self.same_entries.add(unit)

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from builder.model import Actor, DateRef, EntityType, Event, Pairs, Precision
-from builder.page_keys import _date_fields, _fields, _pickled, object_fingerprint
+from builder.page_keys import _date_fields, _event_shown, _fields, _pickled, object_fingerprint
 from builder.render import _relative_path, relative_url
 
 # Few values, so that two drawn objects are often equal or differ in one field only.
@@ -57,7 +57,24 @@ def test_two_events_have_one_fingerprint_exactly_when_they_are_equal(first, seco
 def test_two_dates_read_the_same_exactly_when_they_are_equal(first, second):
     """An article's dates, as its fingerprint reads them (linking dates an undated article)."""
     assert (_pickled(_date_fields(first)) == _pickled(_date_fields(second))) == (first == second)
-    assert _date_fields(first) == _fields(first)  # (the one call reads what reading each slot reads)
+    assert len(_date_fields(first)) == len(_fields(first))  # (the one call reads every slot)
+
+
+@settings(max_examples=200, deadline=None)
+@given(ref=date_refs, other=st.sampled_from(["2016-01-01", "day", ("date", "2016-01-01"), 20160101, None]))
+def test_a_date_read_apart_from_anything_else_in_its_place(ref, other):
+    """A DateRef holding something else than a date or a precision where they go (an ISO text, a tuple) does not
+    read as the DateRef holding the date: the dates' plain form is exact, not only for well-typed values."""
+    odd_value = object.__new__(DateRef)
+    for name in DateRef.__slots__:
+        object.__setattr__(odd_value, name, getattr(ref, name))
+    object.__setattr__(odd_value, "value", other)
+    odd_precision = object.__new__(DateRef)
+    for name in DateRef.__slots__:
+        object.__setattr__(odd_precision, name, getattr(ref, name))
+    object.__setattr__(odd_precision, "precision", str(ref.precision) if other is None else other)
+    for odd in (odd_value, odd_precision):
+        assert _pickled(_date_fields(odd)) != _pickled(_date_fields(ref))
 
 
 @settings(max_examples=100, deadline=None)
@@ -145,3 +162,14 @@ def test_the_a_to_z_lists_are_the_ones_sorting_gives(names):
     for letter, members in found:
         assert members == sorted(expected[letter.key], key=lambda a: (_folded_slowly(a.name), a.name, a.key))
         assert letter.count == len(members)
+
+
+@settings(max_examples=400, deadline=None)
+@given(first=events, second=events)
+def test_what_is_shown_of_an_event_reads_the_same_exactly_when_it_is_the_same(first, second):
+    """`Fingerprints.event_shown`: what other pages show of an event (its label, address, type, date, whether it is
+    background, how many reports): one digest, the same exactly when these are equal."""
+    def shown(event: Event) -> tuple:
+        return (event.key, event.slug, event.label, event.type, event.date, event.background, len(event.sources))
+
+    assert (_event_shown(first) == _event_shown(second)) == (shown(first) == shown(second))

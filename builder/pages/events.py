@@ -125,9 +125,14 @@ class Names:
         return self._surface
 
     def __call__(self, key: str) -> Named:
+        return Named(*self.fields(key))
+
+    def fields(self, key: str) -> tuple[str, str, str | None]:
+        """What `self(key)` is made of (key, name, page), without making it: what an event page's reads name
+        of each of its actors, for every event of an edit."""
         actor = self.actors.get(key)
         name = actor.name if actor else self.surface.get(key) or key.replace("-", " ").title()
-        return Named(key, name, self.pages.get(key))
+        return key, name, self.pages.get(key)
 
 
 def _surface_forms(site: Site) -> dict[str, str]:
@@ -459,7 +464,7 @@ def event_reads(event: Event, names: Names, fingerprints: Fingerprints) -> list:
     """What `event_inputs` is worked out from beside the fingerprints it reads (the event's own names the
     articles it cites, its place, participants and related events): how its actors are named, a name
     worked out over all articles for an actor without a page."""
-    return [repr(names(key)) for key in involved_keys(event)]
+    return [names.fields(key) for key in involved_keys(event)]
 
 
 def planned_paths(renderer: PageRenderer, site: Site) -> set[str]:
