@@ -29,6 +29,7 @@ from builder.memory import return_free_memory
 from builder.model import Article, KeptPage, OutputPage, PendingSearch, Problem, SeedSource, SourceFile
 from builder.page_keys import VERIFY_ENV, PageKeys
 from builder.read import is_unreadable, list_seeds, unread_sources
+from builder.warm import WarmAnalyses, WarmState
 from builder.write import WriteReport, check_output_is_safe, site_article_count, site_is_current, write_site
 
 
@@ -108,9 +109,11 @@ def timed_pages(pages: Iterable[OutputPage | KeptPage], timer: StageTimer) -> It
 
 
 def analyse_all(sources: list[SourceFile | SeedSource], settings: Settings,
-                settled: Callable[[], None] | None = None) -> tuple[list[Article], list[Problem]]:
+                settled: Callable[[], None] | None = None,
+                warm: WarmAnalyses | None = None) -> tuple[list[Article], list[Problem]]:
     """Parse, clean and analyse every file (cached, on `settings.jobs` processes, in input order); `settled`
-    is called once the cache's analyses are loaded (BuildCollections.settle: they live on)."""
+    is called once the cache's analyses are loaded (BuildCollections.settle: they live on); `warm` (`serve`):
+    the analyses the previous build of this process kept (builder.warm)."""
     from builder.analyse import language_notice
     from builder.analyse.language import keep_model_copy_in, release_model
     from builder.parallel import map_articles
@@ -124,7 +127,7 @@ def analyse_all(sources: list[SourceFile | SeedSource], settings: Settings,
     # have started (they keep their own), so that it does not stay to the build's peak memory, after analysis
     pack = AnalysisPack(settings.paths.cache, cache.salt)  # (the same entries, all in one file: loaded at once)
     for result in map_articles(process_source, sources, context, cache, jobs=settings.jobs,
-                               workers_started=release_model, cached_loaded=settled, pack=pack):
+                               workers_started=release_model, cached_loaded=settled, pack=pack, warm=warm):
         (problems if isinstance(result, Problem) else articles).append(result)
     # Without workers (an edit: one article analysed here), the model is let go now: nothing after the analysis
     # reads it, and it would otherwise stay through linking's and rendering's memory peaks (~70 MB).
@@ -143,17 +146,19 @@ def check_problems(problems: list[Problem], strict: bool) -> None:
 
 
 def build(settings: Settings, progress: Callable[[str], None] | None = None,
-          defer_search: bool = False) -> BuildReport:
+          defer_search: bool = False, warm: WarmState | None = None) -> BuildReport:
     """Build the site; `progress`, if given, hears what each stage is about to do (for a terminal).
 
     `defer_search` (`serve`): the new pages go in with the previous site's search index, the report's
-    `pending_search` says what the new one needs, and builder.search_catchup makes it afterwards."""
+    `pending_search` says what the new one needs, and builder.search_catchup makes it afterwards.
+    `warm` (`serve`): what the previous build of this process left in memory, used where it is what the disk
+    would give, and left as this build leaves the disk (builder.warm)."""
     with BuildCollections() as collector:
-        return _build(settings, progress, defer_search, collector)
+        return _build(settings, progress, defer_search, collector, warm)
 
 
 def _build(settings: Settings, progress: Callable[[str], None] | None, defer_search: bool,
-           collector: BuildCollections) -> BuildReport:
+           collector: BuildCollections, warm: WarmState | None) -> BuildReport:
     # The analysis, linking and rendering libraries load only when something changed: an
     # up-to-date site answers in a fraction of a second.
     check_output_is_safe(settings.paths)  # before any work: write_site checks again, under its lock
@@ -187,7 +192,8 @@ def _build(settings: Settings, progress: Callable[[str], None] | None, defer_sea
 
     curation = load_curation(settings.paths.site / CURATION_NAME)  # a mistake in it stops the build before the work
     with timer("clean+analyse", f"cleaning and analysing {len(sources):,} files"):
-        articles, analysis_problems = analyse_all(sources, settings, settled=collector.settle)
+        articles, analysis_problems = analyse_all(sources, settings, settled=collector.settle,
+                                                  warm=warm.analyses if warm else None)
     collector.settle()  # the analysed articles live through linking, most of them to the end (in the site)
     collector.only_asked_full_collections()  # (the analysis workers, if any, are done)
     # (a file listed with its hash that could not be read when its analysis was needed was not read)

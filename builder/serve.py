@@ -64,6 +64,7 @@ from watchdog.observers.polling import PollingObserver
 from builder.config import Settings, load_config
 from builder.errors import ConfigError
 from builder.model import PendingSearch
+from builder.warm import WarmState
 
 if TYPE_CHECKING:
     from builder.search_catchup import CatchUpReport, SearchCatchUp
@@ -337,6 +338,9 @@ class DevServer:
         self.pending_search: PendingSearch | None = None  # the served site's index still to make
         self.catching_up: SearchCatchUp | None = None  # running, or queued behind one that was cancelled
         self.stopped = threading.Event()
+        # What each build leaves in memory for the next one (the analyses, the page keys), used where it is
+        # what the disk would give (builder.warm); only the rebuild thread touches it, one build at a time.
+        self.warm = WarmState()
 
     # building -----------------------------------------------------------------------------------
 
@@ -358,7 +362,7 @@ class DevServer:
         if settings is None:
             return False
         try:
-            report = build(settings, defer_search=True)
+            report = build(settings, defer_search=True, warm=self.warm)
         except Exception as exc:  # any failure must leave the server running
             message = exc.format_message() if hasattr(exc, "format_message") else f"{type(exc).__name__}: {exc}"
             self.echo(f"Build failed: {message}")
@@ -517,7 +521,7 @@ def serve(
     try:
         from builder.build import build
 
-        server.tell(build(server.settings))
+        server.tell(build(server.settings, warm=server.warm))
         if open_browser:
             threading.Timer(0.5, lambda: server.url and webbrowser.open(server.url)).start()
         asyncio.run(server.run())

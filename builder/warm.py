@@ -1,0 +1,97 @@
+"""What a `build-site serve` process keeps from one rebuild to the next (`WarmState`), used by the next rebuild
+only where it is exactly what the disk would give.
+
+A rebuild in `serve` is an edit rebuild like `build-site build`'s, but in a process that stays: what the
+previous rebuild loaded or wrote is still in memory.  At 10,000 articles a rebuild loaded every analysis from
+the pack (~1 s of CPU, unpickling 10,000 articles) and parsed the page keys file (24.5 MB of JSON) and its
+delta again, though the process had them a few seconds earlier.  So:
+
+- `WarmAnalyses`: the analyses the last rebuild used, by analysis cache key (the key names everything an
+  analysis is a function of: the file's bytes, the per-article code, the rules, the config), and which keys
+  the pack file holds (`builder.analysis_pack`).  Used only while the pack file is the one that rebuild
+  loaded or wrote (same size, time and inode, same salt); otherwise the pack is read from the disk as in any
+  build.  Each build is handed copies: linking sets fields on the articles it is given (slug, copies, link
+  features dropped), and the kept ones must stay as the cache gave them.
+- `WarmKeys`: the page keys as the last rebuild recorded them (`builder.page_keys.RecordedKeys`), used while
+  the keys file and its delta are the very files it wrote (size, time and inode of each).
+
+The disk is still written as by any build (the pack, the keys, the memo): a later `build-site build` or a
+restarted server finds the same state.
+"""
+
+from __future__ import annotations
+
+import os
+from copy import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FileState = tuple[int, int, int]  # size, modification time (ns), inode
+
+
+def file_state(path: Path) -> FileState | None:
+    """What says a file is the one seen before: its size, modification time and inode (None: no such file)."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_size, found.st_mtime_ns, found.st_ino
+
+
+def fresh_copy(entry: object) -> object:
+    """An analysis cache entry as a build may change it: an article's own copy (its fields are set by linking:
+    slug, copies, events, its link features dropped; its link features' signature dropped in place), sharing
+    the rest, which no stage changes in place (tests/test_serve_warm.py checks the kept ones stay as the
+    cache has them); a problem as it is (frozen)."""
+    from builder.model import Article
+
+    if not isinstance(entry, Article):
+        return entry
+    article = copy(entry)
+    if article.link_features is not None:
+        article.link_features = copy(article.link_features)
+    article.also_published_as = list(article.also_published_as)
+    article.events = list(article.events)
+    return article
+
+
+@dataclass
+class WarmAnalyses:
+    """The pack's entries as the last build left the pack file (its state), by cache key: the analyses it used
+    and those it held unused; never handed to a build (`fresh_copy`)."""
+
+    salt: str = ""
+    entries: dict[str, object] = field(default_factory=dict)
+    pack_state: FileState | None = None
+
+    def usable(self, salt: str, pack_state: FileState | None) -> bool:
+        """Whether the kept analyses stand for the pack file now in `pack_state`: the same salt, the same file."""
+        return bool(self.entries) and self.salt == salt and pack_state is not None and pack_state == self.pack_state
+
+    def keep(self, salt: str, entries: dict[str, object], pack_state: FileState | None) -> None:
+        """`entries`: what the pack file in `pack_state` holds (each entry as the cache gave it)."""
+        self.salt, self.entries, self.pack_state = salt, entries, pack_state
+
+    def forget(self) -> None:
+        self.entries, self.pack_state = {}, None
+
+
+@dataclass
+class WarmKeys:
+    """The page keys as the last build recorded them (a `RecordedKeys`), and the states of the keys file and of
+    its delta (None: there is none) just after it wrote them."""
+
+    recorded: object | None = None
+    keys_state: FileState | None = None
+    delta_state: FileState | None = None
+
+    def forget(self) -> None:
+        self.recorded, self.keys_state, self.delta_state = None, None, None
+
+
+@dataclass
+class WarmState:
+    """What one `serve` process keeps between its rebuilds (module docstring)."""
+
+    analyses: WarmAnalyses = field(default_factory=WarmAnalyses)
+    keys: WarmKeys = field(default_factory=WarmKeys)

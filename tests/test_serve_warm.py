@@ -1,0 +1,148 @@
+"""What a `serve` process keeps between rebuilds (builder.warm): used only where it is what the disk would give,
+so that any sequence of rebuilds, edits and changes behind the server's back gives what a cold build gives."""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import shutil
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from builder import model
+from builder.analysis_pack import PACK_NAME, AnalysisPack
+from builder.cache import AnalysisCache
+from builder.parallel import map_articles
+from builder.warm import WarmAnalyses, WarmState, fresh_copy
+
+# -- the analyses, at the level of builder.parallel (a made-up analysis: fast) --------------------------------
+
+
+def analysed(source: model.SourceFile, context: object) -> model.Article | model.Problem:
+    """A made-up analysis, a function of the bytes (a file whose bytes start with "!" is refused), with link
+    features as the per-article stage leaves them."""
+    text = source.data.decode()
+    if text.startswith("!"):
+        return model.Problem(source.relpath, "refused", model.Severity.ERROR, True)
+    article = model.Article(source_file=source.relpath, content_hash=source.content_hash, title=text[:10],
+                            blocks=[], published=model.ArticleDate(None, "undated"), text=text,
+                            block_starts=[0, len(text) + 1000])
+    article.link_features = model.LinkFeatures(signature=text.encode(), words=text, word_counts=b"",
+                                               triggers=[], types_key="")
+    return article
+
+
+def source(name: str, text: str) -> model.SourceFile:
+    return model.SourceFile(name, text.encode(), hashlib.sha256(text.encode()).hexdigest())
+
+
+def run(folder: Path, sources: list[model.SourceFile], warm: WarmAnalyses | None, calls: list[str]) -> list:
+    cache = AnalysisCache(folder, "context")
+
+    def function(one, context):
+        calls.append(one.relpath)
+        return analysed(one, context)
+
+    return list(map_articles(function, sources, "context", cache, pack=AnalysisPack(folder, cache.salt), warm=warm))
+
+
+def link_as_a_build_does(results: list) -> None:
+    """What linking does to the articles it is handed: sets their fields, drops what it read of their features."""
+    for result in results:
+        if isinstance(result, model.Article):
+            result.slug = "linked"
+            result.also_published_as = ["elsewhere.md"]
+            result.events = ["an event"]
+            result.link_features.signature = None
+            result.link_features = None
+
+
+def unnamed(entry: object) -> bytes:
+    """An entry's pickle, its name aside (the cache's entries are used under any name: builder.parallel._named)."""
+    if isinstance(entry, model.Article):
+        entry = fresh_copy(entry)
+        entry.source_file = ""
+    return pickle.dumps(entry)
+
+
+def assert_warm_is_the_pack(folder: Path, warm: WarmAnalyses) -> None:
+    """The kept entries are the pack file's, as the cache gave them (not as the build changed its copies)."""
+    on_disk = AnalysisPack(folder, AnalysisCache(folder, "context").salt).load()
+    assert {key: unnamed(entry) for key, entry in warm.entries.items()} == \
+        {key: unnamed(entry) for key, entry in on_disk.items()}
+
+
+texts = st.sampled_from(["one", "two", "three", "!refused", "four", "one"])
+# Between two runs, behind the server's back: nothing, the pack deleted, the cache emptied (`build-site clean`),
+# the pack written by another process (a `build-site build` of other files).
+meddling = st.sampled_from(["none", "none", "pack deleted", "cache emptied", "another process"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.lists(st.tuples(st.sampled_from("abcdefgh"), texts), max_size=8), meddling),
+                min_size=1, max_size=6))
+def test_any_sequence_of_runs_with_the_kept_analyses_gives_what_analysing_every_file_gives(tmp_path_factory, runs):
+    folder = tmp_path_factory.mktemp("warm")
+    warm = WarmAnalyses()
+    for files, meddled in runs:
+        if meddled == "pack deleted":
+            (folder / PACK_NAME).unlink(missing_ok=True)
+        elif meddled == "cache emptied":
+            shutil.rmtree(folder, ignore_errors=True)
+        elif meddled == "another process":
+            run(folder, [source(f"other{n}.md", f"other {n}") for n in range(3)], None, [])
+        sources = [source(f"{name}.md", text) for name, text in dict(files).items()]
+        disk = folder.with_name(folder.name + "-disk")  # (the same cache, for a run that reads it all from the disk)
+        shutil.rmtree(disk, ignore_errors=True)
+        if folder.exists():
+            shutil.copytree(folder, disk)
+        calls: list[str] = []
+        results = run(folder, sources, warm, calls)
+        expected = [analysed(one, None) for one in sources]
+        assert results == expected
+        assert [unnamed(result) for result in results] == [unnamed(result) for result in expected]
+        assert len({id(result) for result in results}) == len(results)
+        # what the disk would have given: the same files analysed (those neither in the pack nor in the cache)
+        disk_calls: list[str] = []
+        run(disk, sources, None, disk_calls)
+        assert calls == disk_calls
+        salt = AnalysisCache(folder, "context").salt  # and the pack written again (or not) as it was then
+        assert set(AnalysisPack(folder, salt).load()) == set(AnalysisPack(disk, salt).load())
+        link_as_a_build_does(results)
+        if warm.entries:
+            assert_warm_is_the_pack(folder, warm)
+
+
+def test_an_edit_takes_the_other_articles_from_memory_not_from_the_pack(tmp_path, monkeypatch):
+    sources = [source(f"{number}.md", f"article {number}") for number in range(100)]
+    warm = WarmAnalyses()
+    run(tmp_path, sources, warm, [])
+    assert len(warm.entries) == 100
+    loads = []
+    monkeypatch.setattr(AnalysisPack, "load", lambda self, arrived=None: loads.append(1) or {})
+    sources[50] = source("50.md", "article 50, edited")
+    calls: list[str] = []
+    results = run(tmp_path, sources, warm, calls)
+    assert calls == ["50.md"]
+    assert loads == []
+    assert results == [analysed(one, None) for one in sources]
+
+
+def test_a_build_is_handed_copies_that_it_may_change(tmp_path):
+    sources = [source("a.md", "article a"), source("b.md", "article b")]
+    warm = WarmAnalyses()
+    run(tmp_path, sources, warm, [])
+    first = run(tmp_path, sources, warm, [])
+    link_as_a_build_does(first)
+    second = run(tmp_path, sources, warm, [])
+    assert second == [analysed(one, None) for one in sources]
+    assert [result.link_features.signature for result in second] == [b"article a", b"article b"]
+    assert_warm_is_the_pack(tmp_path, warm)
+
+
+def test_the_warm_state_starts_empty():
+    state = WarmState()
+    assert state.analyses.entries == {}
+    assert state.keys.recorded is None
