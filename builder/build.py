@@ -179,7 +179,8 @@ def _build(settings: Settings, progress: Callable[[str], None] | None, defer_sea
         sources, unreadable = unread_sources(found, seed_hashes)
         problems += unreadable
         # The input keys of the current output's pages: those whose inputs do not change are not rendered.
-        page_keys = PageKeys.load(settings.paths, verify=os.environ.get(VERIFY_ENV, "") not in ("", "0"))
+        page_keys = PageKeys.load(settings.paths, verify=os.environ.get(VERIFY_ENV, "") not in ("", "0"),
+                                  warm=warm.keys if warm else None)
         collector.settle()  # (the page keys live until the end of the build)
 
     from builder.link import link_site
@@ -237,7 +238,7 @@ def _build(settings: Settings, progress: Callable[[str], None] | None, defer_sea
                                  article_count=len(site.articles), finish_staging=finish_index,
                                  page_written=search_index.page_written, search_pending=defer_search,
                                  finish_folder=BUNDLE, kept_from=page_keys.output_marker)
-            page_keys.save(settings.paths, fingerprint, search=search_index.entries)
+            page_keys.save(settings.paths, fingerprint, search=search_index.entries, warm=warm.keys if warm else None)
             remember_problems(settings.paths.cache, fingerprint, problems)
     finally:
         search_index.close()

@@ -78,15 +78,21 @@ class WarmAnalyses:
 
 @dataclass
 class WarmKeys:
-    """The page keys as the last build recorded them (a `RecordedKeys`), and the states of the keys file and of
-    its delta (None: there is none) just after it wrote them."""
+    """The page keys as the last build recorded them (a `builder.page_keys.RecordedKeys`: what reading the keys
+    file and its delta back gives), the keys file's path, and the states of it and of its delta (None: there is
+    none) just after they were written."""
 
     recorded: object | None = None
+    keys_path: Path | None = None
     keys_state: FileState | None = None
     delta_state: FileState | None = None
 
+    def keep(self, keys_path: Path, recorded: object, keys_state: FileState | None,
+             delta_state: FileState | None) -> None:
+        self.keys_path, self.recorded, self.keys_state, self.delta_state = keys_path, recorded, keys_state, delta_state
+
     def forget(self) -> None:
-        self.recorded, self.keys_state, self.delta_state = None, None, None
+        self.recorded, self.keys_path, self.keys_state, self.delta_state = None, None, None, None
 
 
 @dataclass

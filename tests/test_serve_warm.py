@@ -10,12 +10,18 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_feeds import make_site
+from test_key_recall import edited
 
-from builder import model
+from builder import model, page_keys
 from builder.analysis_pack import PACK_NAME, AnalysisPack
 from builder.cache import AnalysisCache
+from builder.config import Config, Paths, Settings
+from builder.page_keys import PageKeys, delta_file, keys_file, recorded_keys, warm_recorded_keys
 from builder.parallel import map_articles
-from builder.warm import WarmAnalyses, WarmState, fresh_copy
+from builder.render import iter_site_pages
+from builder.warm import WarmAnalyses, WarmKeys, WarmState, fresh_copy
+from builder.write import write_site
 
 # -- the analyses, at the level of builder.parallel (a made-up analysis: fast) --------------------------------
 
@@ -146,3 +152,68 @@ def test_the_warm_state_starts_empty():
     state = WarmState()
     assert state.analyses.entries == {}
     assert state.keys.recorded is None
+
+
+# -- the page keys (builder.page_keys: PageKeys.load and save with a WarmKeys) --------------------------------
+
+KEYS_MEDDLING = st.sampled_from(["none", "none", "keys file deleted", "delta deleted", "keys written by another",
+                                 "cache emptied"])
+
+
+def build_with_warm_keys(site, folder: Path, fingerprint: str, warm) -> None:
+    """Render and write `site` as a build does, with the keys the previous one left (in memory where they are
+    what the disk would give)."""
+    paths = Paths.from_project(folder)
+    keys = PageKeys.load(paths, warm=warm)
+    write_site(iter_site_pages(site, Settings(config=Config(), paths=paths, jobs=1), keys), paths,
+               fingerprint=fingerprint)
+    keys.save(paths, fingerprint, warm=warm)
+
+
+def loaded_keys(paths, warm=None) -> tuple:
+    keys = PageKeys.load(paths, warm=warm)
+    return (keys.previous, list(zip(keys.objects, keys._then, strict=True)), keys.previous_exports,
+            keys.base, keys.recorded_units)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rounds=st.lists(st.tuples(st.lists(st.sampled_from([("describe actor", 0), ("relabel event", 0),
+                                                            ("describe actor", 1)]), max_size=3), KEYS_MEDDLING),
+                       min_size=1, max_size=5),
+       minimum=st.sampled_from([256, 8]))
+def test_the_keys_kept_in_memory_are_what_the_keys_files_read_back(tmp_path_factory, rounds, minimum, monkeypatch):
+    """After any builds (deltas, keys files written whole, files deleted or rewritten behind the server's back),
+    the keys a build takes from memory are those it would read from the disk."""
+    monkeypatch.setattr(page_keys, "DELTA_MINIMUM", minimum)  # (8: some rounds write the keys file whole)
+    folder = tmp_path_factory.mktemp("keys")
+    paths = Paths.from_project(folder)
+    warm = WarmKeys()
+    site = make_site()
+    build_with_warm_keys(site, folder, "build 0", warm)
+    for number, (edits, meddled) in enumerate(rounds, start=1):
+        if meddled == "keys file deleted":
+            keys_file(paths).unlink(missing_ok=True)
+        elif meddled == "delta deleted":
+            delta_file(paths).unlink(missing_ok=True)
+        elif meddled == "cache emptied":
+            shutil.rmtree(paths.cache, ignore_errors=True)
+        elif meddled == "keys written by another":  # (a `build-site build` of the same output, its keys whole)
+            PageKeys.load(paths).save(paths, f"build {number - 1}", delta=False)
+        assert loaded_keys(paths, warm) == loaded_keys(paths)
+        site = edited(site, edits)
+        build_with_warm_keys(site, folder, f"build {number}", warm)
+        kept = warm_recorded_keys(paths, warm)
+        assert kept is not None  # (what the next build takes)
+        assert kept == recorded_keys(paths)
+
+
+def test_keys_whose_delta_was_deleted_are_read_from_the_disk(tmp_path):
+    paths = Paths.from_project(tmp_path)
+    warm = WarmKeys()
+    site = make_site()
+    build_with_warm_keys(site, tmp_path, "build 0", warm)
+    build_with_warm_keys(edited(site, [("describe actor", 0)]), tmp_path, "build 1", warm)
+    assert delta_file(paths).is_file() and PageKeys.load(paths, warm=warm).previous
+    delta_file(paths).unlink()  # (the keys file alone names build 0: not the output's build)
+    assert warm_recorded_keys(paths, warm) is None
+    assert not PageKeys.load(paths, warm=warm).previous
