@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 # (the per-article stages, imported here for their callers: build.py itself is not in the analysis cache's key)
@@ -153,6 +154,8 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None,
     `pending_search` says what the new one needs, and builder.search_catchup makes it afterwards.
     `warm` (`serve`): what the previous build of this process left in memory, used where it is what the disk
     would give, and left as this build leaves the disk (builder.warm)."""
+    if warm is not None:
+        warm.finish_writing()  # (what the previous build left to write after the reload, if it is not written yet)
     with BuildCollections() as collector:
         return _build(settings, progress, defer_search, collector, warm)
 
@@ -238,8 +241,15 @@ def _build(settings: Settings, progress: Callable[[str], None] | None, defer_sea
                                  article_count=len(site.articles), finish_staging=finish_index,
                                  page_written=search_index.page_written, search_pending=defer_search,
                                  finish_folder=BUNDLE, kept_from=page_keys.output_marker)
-            page_keys.save(settings.paths, fingerprint, search=search_index.entries, warm=warm.keys if warm else None)
-            remember_problems(settings.paths.cache, fingerprint, problems)
+            # What only the next build reads: in `serve`, written once the browser has reloaded (builder.warm).
+            record_keys = partial(page_keys.save, settings.paths, fingerprint, search=search_index.entries,
+                                  warm=warm.keys if warm else None)
+            record_problems = partial(remember_problems, settings.paths.cache, fingerprint, problems)
+            if warm is not None:
+                warm.write_later(record_keys, record_problems)
+            else:
+                record_keys()
+                record_problems()
     finally:
         search_index.close()
     timer.seconds["write"] -= timer.seconds.get("render", 0.0) + timer.seconds.get("index", 0.0)

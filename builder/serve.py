@@ -17,6 +17,8 @@ Like MkDocs' dev server:
   the previous index and the tab reloads at once; the new index is made right after, one at a time, and
   swapped in whole ("Search index updated in N s"), then an open search page reloads (keeping its query)
   and no other tab does. A change meanwhile cancels it: the newest site's index follows its rebuild;
+- a rebuild starts from what the previous one left in memory (the analyses, the page keys: builder.warm) where
+  that is what the disk would give, and writes what only the next build reads (the page keys) after the reload;
 - requests for paths outside the site folder are refused (403), hidden files are not served (404);
 - with a base_url such as https://me.github.io/digest/ the site is served under /digest/, as published;
 - Ctrl-C stops cleanly (and removes the temporary folder).
@@ -409,7 +411,16 @@ class DevServer:
         self.building = False
         if not future.cancelled() and future.result():
             LiveReloadHandler.reload_waiters(self.mount)
+            # what only the next build reads, written now, in the rebuild thread (the next rebuild waits for it)
+            self.executor.submit(self.finish_writing)
         self.catch_up_search()  # (also after a failed rebuild: the index of the site still served)
+
+    def finish_writing(self) -> None:
+        """Write what the last build left for the next one (builder.warm); a failure is told, not raised."""
+        try:
+            self.warm.finish_writing()
+        except Exception as exc:  # (the next build then renders every page: nothing else depends on it)
+            self.echo(f"Could not record the page keys: {type(exc).__name__}: {exc}")
 
     def catch_up_search(self) -> None:
         """Start making the served site's search index in the background, unless it is being made."""
@@ -493,6 +504,7 @@ class DevServer:
         if self.catching_up is not None:
             self.catching_up.cancel()
         self.executor.shutdown(wait=True, cancel_futures=True)
+        self.finish_writing()  # (if the rebuild thread did not: a restarted server finds the keys)
         self.indexer.shutdown(wait=True, cancel_futures=True)
         if self.temporary is not None:
             shutil.rmtree(self.temporary, ignore_errors=True)
@@ -522,6 +534,7 @@ def serve(
         from builder.build import build
 
         server.tell(build(server.settings, warm=server.warm))
+        server.finish_writing()  # (nothing waits for the first build's keys: written before serving)
         if open_browser:
             threading.Timer(0.5, lambda: server.url and webbrowser.open(server.url)).start()
         asyncio.run(server.run())

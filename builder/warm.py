@@ -16,12 +16,16 @@ delta again, though the process had them a few seconds earlier.  So:
   the keys file and its delta are the very files it wrote (size, time and inode of each).
 
 The disk is still written as by any build (the pack, the keys, the memo): a later `build-site build` or a
-restarted server finds the same state.
+restarted server finds the same state.  What only the next build reads (the page keys, the problems recalled
+when nothing changed) is written once the browser has reloaded (`WarmState.finish_writing`, in the rebuild
+thread: the next rebuild starts after it, and writes it itself if it was not written).
 """
 
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Callable
 from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,7 +101,24 @@ class WarmKeys:
 
 @dataclass
 class WarmState:
-    """What one `serve` process keeps between its rebuilds (module docstring)."""
+    """What one `serve` process keeps between its rebuilds (module docstring), and what a build left to write that
+    only the next build reads (the page keys, the problems to report when nothing changes): `serve` writes it
+    once the browser has reloaded (`finish_writing`), and the next build, or the server stopping, does if it
+    has not been done yet."""
 
     analyses: WarmAnalyses = field(default_factory=WarmAnalyses)
     keys: WarmKeys = field(default_factory=WarmKeys)
+    unwritten: list[Callable[[], None]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def write_later(self, *writes: Callable[[], None]) -> None:
+        with self.lock:
+            self.unwritten.extend(writes)
+
+    def finish_writing(self) -> None:
+        """Write what the last build left to write (in order; once: a failure is raised, and not tried again —
+        the page keys not written, the next build renders every page, as after a failed build)."""
+        with self.lock:
+            writes, self.unwritten = self.unwritten, []
+            for write in writes:
+                write()

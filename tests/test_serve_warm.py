@@ -20,7 +20,7 @@ from builder.config import Config, Paths, Settings
 from builder.page_keys import PageKeys, delta_file, keys_file, recorded_keys, warm_recorded_keys
 from builder.parallel import map_articles
 from builder.render import iter_site_pages
-from builder.warm import WarmAnalyses, WarmKeys, WarmState, fresh_copy
+from builder.warm import WarmAnalyses, WarmKeys, WarmState, file_state, fresh_copy
 from builder.write import write_site
 
 # -- the analyses, at the level of builder.parallel (a made-up analysis: fast) --------------------------------
@@ -217,3 +217,117 @@ def test_keys_whose_delta_was_deleted_are_read_from_the_disk(tmp_path):
     delta_file(paths).unlink()  # (the keys file alone names build 0: not the output's build)
     assert warm_recorded_keys(paths, warm) is None
     assert not PageKeys.load(paths, warm=warm).previous
+
+
+# -- whole rebuilds as `serve` makes them, against cold builds -------------------------------------------------
+
+from test_search_catchup import article, tree  # noqa: E402
+
+from builder.build import build  # noqa: E402
+from builder.search_catchup import SearchCatchUp  # noqa: E402
+from builder.theme import builtin_template_dirs  # noqa: E402
+
+CHANGES = ["edit a seed", "add a seed", "delete a seed", "template changed", "config changed", "cache deleted",
+           "pack deleted", "keys deleted", "nothing"]
+
+
+def serve_settings(root: Path, title: str) -> Settings:
+    return Settings(config=Config(title=title), paths=Paths.from_project(root), jobs=1)
+
+
+def change(root: Path, what: str, number: int, title: str) -> str:
+    """Make one change to the project behind the server (as a user, or `build-site clean`); the site's title."""
+    seeds = sorted((root / "seeds").iterdir())
+    cache = root / ".cache" / "build-site"
+    if what == "edit a seed":
+        seeds[number % len(seeds)].write_text(article(number, number + 1), encoding="utf-8")
+    elif what == "add a seed":
+        (root / "seeds" / f"added{number}.txt").write_text(article(number + 20, 1), encoding="utf-8")
+    elif what == "delete a seed" and len(seeds) > 2:
+        seeds[number % len(seeds)].unlink()
+    elif what == "template changed":
+        (root / "templates").mkdir(exist_ok=True)
+        source = builtin_template_dirs()[0] / "article.html"
+        (root / "templates" / "article.html").write_text(
+            source.read_text(encoding="utf-8") + f"\n<!-- edited {number} -->\n", encoding="utf-8")
+    elif what == "config changed":
+        title = f"Digest {number}"
+    elif what == "cache deleted":  # (`build-site clean`)
+        shutil.rmtree(cache, ignore_errors=True)
+    elif what == "pack deleted":
+        (cache / PACK_NAME).unlink(missing_ok=True)
+    elif what == "keys deleted":
+        for path in cache.glob("page-keys-*"):
+            path.unlink()
+    return title
+
+
+def assert_same_as_a_cold_build(root: Path, title: str) -> None:
+    """The project's output equals a build of the same seeds, site and templates into a fresh output and cache."""
+    fresh = root.with_name(root.name + "-cold")
+    shutil.rmtree(fresh, ignore_errors=True)
+    for folder in ("seeds", "site", "templates"):
+        if (root / folder).is_dir():
+            shutil.copytree(root / folder, fresh / folder)
+    build(serve_settings(fresh, title))
+    made, cold = tree(root / "output"), tree(fresh / "output")
+    assert sorted(made) == sorted(cold)
+    assert [path for path in made if made[path] != cold[path]] == []
+    shutil.rmtree(fresh)
+
+
+def rebuild_as_serve_does(root: Path, title: str, warm: WarmState, written_at_once: bool) -> None:
+    report = build(serve_settings(root, title), defer_search=True, warm=warm)
+    if written_at_once:  # (else the next build writes what this one left: its reload came before)
+        warm.finish_writing()
+    if report.pending_search is not None:  # (None: nothing changed, the site is up to date)
+        assert SearchCatchUp(report.pending_search, Paths.from_project(root)).run().outcome == "updated"
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(CHANGES), st.booleans()), min_size=1, max_size=4))
+def test_any_sequence_of_serve_rebuilds_gives_a_cold_builds_site(tmp_path_factory, changes):
+    root = tmp_path_factory.mktemp("served")
+    (root / "seeds").mkdir()
+    for number in range(4):
+        (root / "seeds" / f"a{number}.txt").write_text(article(number, 0), encoding="utf-8")
+    warm, title = WarmState(), "News digest"
+    rebuild_as_serve_does(root, title, warm, True)
+    for number, (what, written_at_once) in enumerate(changes):
+        title = change(root, what, number, title)
+        rebuild_as_serve_does(root, title, warm, written_at_once)
+        assert_same_as_a_cold_build(root, title)
+        assert_warm_is_the_project_pack(root, warm)
+
+
+def assert_warm_is_the_project_pack(root: Path, warm: WarmState) -> None:
+    """What the server keeps, where the next build would use it, is what the disk holds: the pack's entries, the
+    page keys as recorded."""
+    paths = Paths.from_project(root)
+    warm.finish_writing()
+    salt = warm.analyses.salt
+    if warm.analyses.usable(salt, file_state(paths.cache / PACK_NAME)):
+        on_disk = AnalysisPack(paths.cache, salt).load()
+        assert {key: unnamed(entry) for key, entry in warm.analyses.entries.items()} == \
+            {key: unnamed(entry) for key, entry in on_disk.items()}
+    kept = warm_recorded_keys(paths, warm.keys)
+    if kept is not None:
+        assert kept == recorded_keys(paths)
+
+
+def test_every_change_behind_the_server_gives_a_cold_builds_site(tmp_path):
+    """Each change once, after two rebuilds that fill what the server keeps."""
+    root = tmp_path / "served"
+    (root / "seeds").mkdir(parents=True)
+    for number in range(4):
+        (root / "seeds" / f"a{number}.txt").write_text(article(number, 0), encoding="utf-8")
+    warm, title = WarmState(), "News digest"
+    rebuild_as_serve_does(root, title, warm, True)
+    change(root, "edit a seed", 0, title)
+    rebuild_as_serve_does(root, title, warm, True)
+    assert warm.analyses.entries and warm.keys.recorded is not None
+    for number, what in enumerate(CHANGES):
+        title = change(root, what, number, title)
+        rebuild_as_serve_does(root, title, warm, number % 2 == 0)
+        assert_same_as_a_cold_build(root, title)
+        assert_warm_is_the_project_pack(root, warm)
