@@ -3,6 +3,7 @@ so that any sequence of rebuilds, edits and changes behind the server's back giv
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import pickle
 import shutil
@@ -70,6 +71,8 @@ def unnamed(entry: object) -> bytes:
     if isinstance(entry, model.Article):
         entry = fresh_copy(entry)
         entry.source_file = ""
+    elif isinstance(entry, model.Problem):
+        entry = dataclasses.replace(entry, path="")
     return pickle.dumps(entry)
 
 
