@@ -47,10 +47,10 @@ import builder.build
 mode_file, project = Path(sys.argv[1]), sys.argv[2]
 whole_build = builder.build.build
 
-def build(settings, progress=None, defer_search=False):  # "index first": the previous behaviour
+def build(settings, progress=None, defer_search=False, **more):  # "index first": the previous behaviour
     if mode_file.read_text().strip() == "index first":
-        return whole_build(settings, progress)
-    return whole_build(settings, progress, defer_search)
+        return whole_build(settings, progress, **more)
+    return whole_build(settings, progress, defer_search, **more)
 
 builder.build.build = build
 from builder.cli import main
