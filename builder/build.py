@@ -155,7 +155,7 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None,
     `warm` (`serve`): what the previous build of this process left in memory, used where it is what the disk
     would give, and left as this build leaves the disk (builder.warm)."""
     if warm is not None:
-        warm.finish_writing()  # (what the previous build left to write after the reload, if it is not written yet)
+        warm.build_starts()  # (what the previous build left to write and to free after the reload, if not done yet)
     with BuildCollections() as collector:
         return _build(settings, progress, defer_search, collector, warm)
 

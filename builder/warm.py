@@ -113,7 +113,14 @@ class WarmState:
     analyses: WarmAnalyses = field(default_factory=WarmAnalyses)
     keys: WarmKeys = field(default_factory=WarmKeys)
     unwritten: list[Callable[[], None]] = field(default_factory=list)
+    # Whether what the last build left of its site has been collected: see `finish_writing`.
+    collected: bool = True
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def build_starts(self) -> None:
+        """Called as a build starts: what the previous one left is written and collected first."""
+        self.finish_writing()
+        self.collected = False
 
     def write_later(self, *writes: Callable[[], None]) -> None:
         with self.lock:
@@ -121,8 +128,18 @@ class WarmState:
 
     def finish_writing(self) -> None:
         """Write what the last build left to write (in order; once: a failure is raised, and not tried again —
-        the page keys not written, the next build renders every page, as after a failed build)."""
+        the page keys not written, the next build renders every page, as after a failed build), then collect
+        what that build left: the next build freezes what is alive when it starts (builder.gc_policy), and the
+        previous site's objects in reference cycles, not collected yet, were frozen with it and never freed
+        (the server grew by ~60 MB an edit at 10k)."""
+        from builder.memory import return_free_memory
+
         with self.lock:
             writes, self.unwritten = self.unwritten, []
-            for write in writes:
-                write()
+            try:
+                for write in writes:
+                    write()
+            finally:
+                if not self.collected:
+                    return_free_memory()
+                    self.collected = True
