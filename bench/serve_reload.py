@@ -1,6 +1,6 @@
 """Under `build-site serve`: the time from a seed edit to the browser's reload, and to the search index's catch-up.
 
-    .venv/bin/python bench/serve_reload.py --project /tmp/NAME-p10k [--rounds 2] [--tree T]
+    .venv/bin/python bench/serve_reload.py --project /tmp/NAME-p10k [--rounds 2] [--tree T] [--after-only]
 
 The project (a copy of a built one: seeds, warm analysis cache, output made with the same tree) is served
 with `serve --into-output --port 0` by a subprocess with --tree on PYTHONPATH (the first build is then the
@@ -16,6 +16,10 @@ search index before the reload (the launcher wraps `build` to ignore `defer_sear
 so, as main's serve called it); "index after" is the current one. A first edit, not counted, warms the server
 (its first rebuild imports the analysis and linking libraries). The reload time includes the watcher's
 poll (0.2 s) and the settle time (0.3 s): `serve`'s own delay before a rebuild starts.
+
+--after-only: every edit "index after" (serve as it is), `--rounds` of them after the warming one: to compare two
+trees, run it for each in turn (on copies of the project each built by its tree). Each row also gives the
+server's resident memory once the index caught up (VmRSS) and its peak so far (VmHWM), in MB.
 """
 
 from __future__ import annotations
@@ -43,10 +47,10 @@ import builder.build
 mode_file, project = Path(sys.argv[1]), sys.argv[2]
 whole_build = builder.build.build
 
-def build(settings, progress=None, defer_search=False):  # "index first": the previous behaviour
+def build(settings, progress=None, defer_search=False, **more):  # "index first": the previous behaviour
     if mode_file.read_text().strip() == "index first":
-        return whole_build(settings, progress)
-    return whole_build(settings, progress, defer_search)
+        return whole_build(settings, progress, **more)
+    return whole_build(settings, progress, defer_search, **more)
 
 builder.build.build = build
 from builder.cli import main
@@ -115,6 +119,12 @@ async def next_reload(socket) -> str:
             return data["path"]
 
 
+def memory_mb(pid: int) -> tuple[float, float]:
+    """The process's resident memory now and at its peak so far (VmRSS, VmHWM), in MB."""
+    status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    return (int(status["VmRSS"].split()[0]) / 1024, int(status["VmHWM"].split()[0]) / 1024)
+
+
 def edit(seed: Path, number: int) -> None:
     with seed.open("a", encoding="utf-8") as handle:
         handle.write(f"\n\nThe review board of Benchmarkton{number} met again on the same question.\n")
@@ -135,18 +145,20 @@ async def one_edit(served: Served, socket, mode: str, seed: Path, number: int) -
         row["index"] = time.perf_counter() - reload_at
         row["index cpu"] = cpu_seconds(served.process.pid) - cpu_reload
         row["catch-up line"] = served.line_matching(r"^Search index updated")
+    row["rss MB"], row["peak MB"] = memory_mb(served.process.pid)
     print(json.dumps(row), flush=True)
     await asyncio.sleep(1.0)
     return row
 
 
-async def session(served: Served, seed: Path, rounds: int, number: int) -> list[dict]:
+async def session(served: Served, seed: Path, rounds: int, number: int, after_only: bool = False) -> list[dict]:
     socket = await connect(served.url)
     await asyncio.sleep(0.5)  # the server adds the client to its waiters on "info"
     await one_edit(served, socket, "index after", seed, number)  # warms the server: not counted
     rows = []
+    modes = ("index after",) if after_only else ("index first", "index after")
     for round_number in range(rounds):
-        for offset, mode in enumerate(("index first", "index after")):
+        for offset, mode in enumerate(modes):
             rows.append(await one_edit(served, socket, mode, seed, number + 1 + 2 * round_number + offset))
     socket.close()
     return rows
@@ -157,6 +169,7 @@ def main() -> None:
     parser.add_argument("--project", type=Path, required=True)
     parser.add_argument("--tree", type=Path, default=Path(__file__).resolve().parents[1])
     parser.add_argument("--rounds", type=int, default=2, help="pairs of edits (index first, index after)")
+    parser.add_argument("--after-only", action="store_true", help="every edit 'index after' (serve as it is)")
     args = parser.parse_args()
     seeds = sorted(path for path in (args.project / "seeds").iterdir() if path.is_file())
     seed = seeds[len(seeds) // 2]
@@ -165,14 +178,16 @@ def main() -> None:
     served = Served(args.tree, args.project, mode_file)
     try:
         served.line_matching(r"^Watching ")
-        results = asyncio.run(session(served, seed, args.rounds, int(time.time())))
+        results = asyncio.run(session(served, seed, args.rounds, int(time.time()), args.after_only))
     finally:
         served.stop()
         mode_file.unlink()
-    print("\nmode          reload s (cpu s)   build s   index after the reload s (cpu s)")
+    print("\nmode          reload s (cpu s)   build s   index after the reload s (cpu s)   RSS MB (peak)")
     for row in results:
         index = f"{row['index']:.2f} ({row['index cpu']:.2f})" if "index" in row else "-"
-        print(f"{row['mode']:<12}  {row['reload']:7.2f} ({row['reload cpu']:6.2f})   {row['build']:7.2f}   {index}")
+        memory = f"{row['rss MB']:.0f} ({row['peak MB']:.0f})" if "rss MB" in row else "-"
+        print(f"{row['mode']:<12}  {row['reload']:7.2f} ({row['reload cpu']:6.2f})   {row['build']:7.2f}   "
+              f"{index:<32}   {memory}")
 
 
 if __name__ == "__main__":

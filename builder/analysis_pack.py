@@ -58,8 +58,9 @@ class AnalysisPack:
             return {}  # (a damaged or foreign pack only costs the per-article reads)
         return entries
 
-    def save(self, entries: Mapping[str, object]) -> None:
-        """Write `entries` as the pack, whole or not at all (a pack that cannot be written only costs time)."""
+    def save(self, entries: Mapping[str, object]) -> bool:
+        """Write `entries` as the pack, whole or not at all (a pack that cannot be written only costs time);
+        whether it was."""
         temporary = None
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
@@ -72,8 +73,9 @@ class AnalysisPack:
                     pickle.dump(chunk, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, self.file)
             temporary = None
+            return True
         except (OSError, pickle.PicklingError):
-            pass
+            return False
         finally:  # (also when interrupted: no ~100 MB half-written pack left in the cache folder)
             if temporary is not None:
                 with suppress(OSError):

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 # (the per-article stages, imported here for their callers: build.py itself is not in the analysis cache's key)
@@ -29,6 +30,7 @@ from builder.memory import return_free_memory
 from builder.model import Article, KeptPage, OutputPage, PendingSearch, Problem, SeedSource, SourceFile
 from builder.page_keys import VERIFY_ENV, PageKeys
 from builder.read import is_unreadable, list_seeds, unread_sources
+from builder.warm import WarmAnalyses, WarmState
 from builder.write import WriteReport, check_output_is_safe, site_article_count, site_is_current, write_site
 
 
@@ -108,9 +110,11 @@ def timed_pages(pages: Iterable[OutputPage | KeptPage], timer: StageTimer) -> It
 
 
 def analyse_all(sources: list[SourceFile | SeedSource], settings: Settings,
-                settled: Callable[[], None] | None = None) -> tuple[list[Article], list[Problem]]:
+                settled: Callable[[], None] | None = None,
+                warm: WarmAnalyses | None = None) -> tuple[list[Article], list[Problem]]:
     """Parse, clean and analyse every file (cached, on `settings.jobs` processes, in input order); `settled`
-    is called once the cache's analyses are loaded (BuildCollections.settle: they live on)."""
+    is called once the cache's analyses are loaded (BuildCollections.settle: they live on); `warm` (`serve`):
+    the analyses the previous build of this process kept (builder.warm)."""
     from builder.analyse import language_notice
     from builder.analyse.language import keep_model_copy_in, release_model
     from builder.parallel import map_articles
@@ -124,7 +128,7 @@ def analyse_all(sources: list[SourceFile | SeedSource], settings: Settings,
     # have started (they keep their own), so that it does not stay to the build's peak memory, after analysis
     pack = AnalysisPack(settings.paths.cache, cache.salt)  # (the same entries, all in one file: loaded at once)
     for result in map_articles(process_source, sources, context, cache, jobs=settings.jobs,
-                               workers_started=release_model, cached_loaded=settled, pack=pack):
+                               workers_started=release_model, cached_loaded=settled, pack=pack, warm=warm):
         (problems if isinstance(result, Problem) else articles).append(result)
     # Without workers (an edit: one article analysed here), the model is let go now: nothing after the analysis
     # reads it, and it would otherwise stay through linking's and rendering's memory peaks (~70 MB).
@@ -143,17 +147,21 @@ def check_problems(problems: list[Problem], strict: bool) -> None:
 
 
 def build(settings: Settings, progress: Callable[[str], None] | None = None,
-          defer_search: bool = False) -> BuildReport:
+          defer_search: bool = False, warm: WarmState | None = None) -> BuildReport:
     """Build the site; `progress`, if given, hears what each stage is about to do (for a terminal).
 
     `defer_search` (`serve`): the new pages go in with the previous site's search index, the report's
-    `pending_search` says what the new one needs, and builder.search_catchup makes it afterwards."""
+    `pending_search` says what the new one needs, and builder.search_catchup makes it afterwards.
+    `warm` (`serve`): what the previous build of this process left in memory, used where it is what the disk
+    would give, and left as this build leaves the disk (builder.warm)."""
+    if warm is not None:
+        warm.build_starts()  # (what the previous build left to write and to free after the reload, if not done yet)
     with BuildCollections() as collector:
-        return _build(settings, progress, defer_search, collector)
+        return _build(settings, progress, defer_search, collector, warm)
 
 
 def _build(settings: Settings, progress: Callable[[str], None] | None, defer_search: bool,
-           collector: BuildCollections) -> BuildReport:
+           collector: BuildCollections, warm: WarmState | None) -> BuildReport:
     # The analysis, linking and rendering libraries load only when something changed: an
     # up-to-date site answers in a fraction of a second.
     check_output_is_safe(settings.paths)  # before any work: write_site checks again, under its lock
@@ -174,7 +182,8 @@ def _build(settings: Settings, progress: Callable[[str], None] | None, defer_sea
         sources, unreadable = unread_sources(found, seed_hashes)
         problems += unreadable
         # The input keys of the current output's pages: those whose inputs do not change are not rendered.
-        page_keys = PageKeys.load(settings.paths, verify=os.environ.get(VERIFY_ENV, "") not in ("", "0"))
+        page_keys = PageKeys.load(settings.paths, verify=os.environ.get(VERIFY_ENV, "") not in ("", "0"),
+                                  warm=warm.keys if warm else None)
         collector.settle()  # (the page keys live until the end of the build)
 
     from builder.link import link_site
@@ -187,7 +196,8 @@ def _build(settings: Settings, progress: Callable[[str], None] | None, defer_sea
 
     curation = load_curation(settings.paths.site / CURATION_NAME)  # a mistake in it stops the build before the work
     with timer("clean+analyse", f"cleaning and analysing {len(sources):,} files"):
-        articles, analysis_problems = analyse_all(sources, settings, settled=collector.settle)
+        articles, analysis_problems = analyse_all(sources, settings, settled=collector.settle,
+                                                  warm=warm.analyses if warm else None)
     collector.settle()  # the analysed articles live through linking, most of them to the end (in the site)
     collector.only_asked_full_collections()  # (the analysis workers, if any, are done)
     # (a file listed with its hash that could not be read when its analysis was needed was not read)
@@ -231,8 +241,15 @@ def _build(settings: Settings, progress: Callable[[str], None] | None, defer_sea
                                  article_count=len(site.articles), finish_staging=finish_index,
                                  page_written=search_index.page_written, search_pending=defer_search,
                                  finish_folder=BUNDLE, kept_from=page_keys.output_marker)
-            page_keys.save(settings.paths, fingerprint, search=search_index.entries)
-            remember_problems(settings.paths.cache, fingerprint, problems)
+            # What only the next build reads: in `serve`, written once the browser has reloaded (builder.warm).
+            record_keys = partial(page_keys.save, settings.paths, fingerprint, search=search_index.entries,
+                                  warm=warm.keys if warm else None)
+            record_problems = partial(remember_problems, settings.paths.cache, fingerprint, problems)
+            if warm is not None:
+                warm.write_later(record_keys, record_problems)
+            else:
+                record_keys()
+                record_problems()
     finally:
         search_index.close()
     timer.seconds["write"] -= timer.seconds.get("render", 0.0) + timer.seconds.get("index", 0.0)

@@ -71,6 +71,7 @@ from builder.model import (
     Site,
 )
 from builder.template_cache import referenced_templates
+from builder.warm import WarmKeys, file_state
 
 VERIFY_ENV = "BUILD_SITE_VERIFY_KEYS"
 KEYS_FORMAT = 4  # 2: each file's search entry, and the exports' parts; 3: each unit's reads key; 4: the objects read
@@ -434,6 +435,7 @@ class PageKeys:
         # (`save`) names only the others
         self.same_entries: set[str] = set()
         self.base: KeysBase | None = None  # the keys file as loaded, when a delta of it may be written
+        self.recorded_units: dict[str, list] = {}  # unit → its entry as loaded, before its files were checked
         self.previous_exports: dict = exports or {}  # the exports' parts as loaded; files: path → [size, mtime, spans]
         self.current_exports: dict = {}
         self.verify = verify
@@ -457,13 +459,17 @@ class PageKeys:
         self._no_reads: dict[str | None, str] = {}  # template name → the reads key of reads ()
 
     @classmethod
-    def load(cls, paths: Paths, verify: bool = False) -> PageKeys:
+    def load(cls, paths: Paths, verify: bool = False, warm: WarmKeys | None = None) -> PageKeys:
         """The keys recorded for the output folder, if its marker names the build that recorded them; only the
-        units whose every file is still as that build left it."""
+        units whose every file is still as that build left it.  `warm` (`serve`): the keys as the previous
+        build of this process recorded them, taken instead of reading the files while they are the files it
+        wrote (`warm_recorded_keys`)."""
         from builder.write import marker_state, read_marker
 
         marker = marker_state(paths.output)  # (before the files' states: a build replacing them changes it)
-        recorded = recorded_keys(paths)
+        recorded = warm_recorded_keys(paths, warm) if warm is not None else None
+        if recorded is None:
+            recorded = recorded_keys(paths)
         if recorded is None or recorded.fingerprint != read_marker(paths.output).get("fingerprint"):
             return cls(verify=verify)
         units, objects, base = recorded.units, recorded.objects, recorded.base
@@ -489,20 +495,30 @@ class PageKeys:
         keys = cls(previous, verify, exports if isinstance(exports, dict) else None, objects)
         keys.output_marker = marker
         keys.base = base
+        keys.recorded_units = units
         return keys
 
     def save(self, paths: Paths, fingerprint: str, search: Mapping[str, str] | None = None,
-             delta: bool = True) -> None:
+             delta: bool = True, warm: WarmKeys | None = None) -> None:
         """Record this build's keys for the output it just made, with each page file's size and time, and its
         search entry (`search`: path → entry, builder.search.page_entry; a path it lacks records none), and the
         objects the units read, with their fingerprints.  A unit kept without rendering has the files it had
         (hard links of them): their size and time are those `load` found, not asked of the disk again.
-        `delta`: written, where it can be, as what changed since the keys file loaded (`_save_delta`)."""
+        `delta`: written, where it can be, as what changed since the keys file loaded (`_save_delta`).
+        `warm` (`serve`): left with the keys as recorded (what `recorded_keys` would read back), and the states
+        of the files written."""
         output = str(paths.output) + os.sep
         search = search or {}
+        if warm is not None:
+            warm.forget()  # (until the files are written: then they are known again)
         current, objects = self._compacted()
-        if delta and current is self.current and self._save_delta(paths, fingerprint, search, objects):
-            return
+        if delta and current is self.current:
+            written = self._save_delta(paths, fingerprint, search, objects)
+            if written is not None:
+                if warm is not None:
+                    warm.keep(keys_file(paths), written, file_state(keys_file(paths)),
+                              file_state(delta_file(paths)))
+                return
         kept_files = self.kept_files
         units = {}
         for unit, (key, files, reads, read) in sorted(current.items()):
@@ -518,9 +534,15 @@ class PageKeys:
                 continue  # (a file the output no longer has: the unit is rendered next time)
         target = keys_file(paths)
         target.parent.mkdir(parents=True, exist_ok=True)
+        exports = self._exports_record(output)
         _write_replacing(target, {"format": KEYS_FORMAT, "fingerprint": fingerprint, "units": units,
-                                  "objects": objects, "exports": self._exports_record(output)})
+                                  "objects": objects, "exports": exports})
         delta_file(paths).unlink(missing_ok=True)  # (its base is gone: it would no longer be read anyway)
+        if warm is not None:
+            state = file_state(target)
+            objects = [(str(reference), fingerprint_then) for reference, fingerprint_then in objects]
+            base = KeysBase(state, set(units), [fingerprint_then for _, fingerprint_then in objects])
+            warm.keep(target, RecordedKeys(fingerprint, units, objects, _as_read(exports), base), state, None)
 
     def _exports_record(self, output: str) -> dict | None:
         if not self.current_exports:
@@ -544,17 +566,18 @@ class PageKeys:
             return None  # (a file the output no longer has: the unit is rendered next time)
 
     def _save_delta(self, paths: Paths, fingerprint: str, search: Mapping[str, str],
-                    objects: list[tuple[str, str | None]]) -> bool:
+                    objects: list[tuple[str, str | None]]) -> RecordedKeys | None:
         """Record this build's keys as what changed since the keys file as loaded (the units whose entry is
         not the one loaded, those gone, the objects' fingerprints that changed and the objects added), so
-        that an edit writes what it changed, not every unit's entry again; False (nothing written) where
-        there is no such file, or so much changed since it that a new one is due."""
+        that an edit writes what it changed, not every unit's entry again; None (nothing written) where
+        there is no such file, or so much changed since it that a new one is due.  Written: the keys as
+        `recorded_keys` reads them back (the keys file with this delta: every unit's entry of this build)."""
         base = self.base
         if base is None or self.verify:
-            return False
+            return None
         base_count = len(base.fingerprints)
         if len(objects) < base_count:
-            return False
+            return None
         changed_objects = [[number, fingerprint_now] for number, ((_, fingerprint_now), then)
                            in enumerate(zip(objects, base.fingerprints, strict=False)) if fingerprint_now != then]
         added_objects = [list(entry) for entry in objects[base_count:]]
@@ -573,12 +596,20 @@ class PageKeys:
         # (a delta over an eighth of the units or objects: its base is rewritten, and loading stays one file's work)
         if (len(units) > max(len(self.current) // DELTA_SHARE, DELTA_MINIMUM)
                 or len(changed_objects) + len(added_objects) > max(base_count // DELTA_SHARE, DELTA_MINIMUM)):
-            return False
+            return None
+        units = dict(sorted(units.items()))
+        exports = self._exports_record(output)
         _write_replacing(delta_file(paths), {
             "format": KEYS_FORMAT, "fingerprint": fingerprint, "base": list(base.state),
-            "units": dict(sorted(units.items())), "objects_changed": changed_objects,
-            "objects_added": added_objects, "exports": self._exports_record(output)})
-        return True
+            "units": units, "objects_changed": changed_objects,
+            "objects_added": added_objects, "exports": exports})
+        # What the keys file with this delta reads back as: a unit whose entry is the one loaded has it (from the
+        # keys file or from the previous delta), the others this delta's (a unit gone: none).
+        recorded = {unit: self.recorded_units[unit] for unit in same}
+        recorded.update((unit, entry) for unit, entry in units.items() if unit in self.current and entry is not None)
+        return RecordedKeys(fingerprint, recorded, [(str(reference), fingerprint_now) for reference, fingerprint_now
+                                                    in objects], _as_read(exports),
+                            KeysBase(base.state, base.units, base.fingerprints, units))
 
     def _compacted(self) -> tuple[dict[str, tuple], list[tuple[str, str | None]]]:
         """The units and the table of objects to record: while most of the table is still read by some unit,
@@ -779,6 +810,22 @@ def recorded_keys(paths: Paths) -> RecordedKeys | None:
         except (KeyError, TypeError, ValueError, IndexError):
             return None
     return RecordedKeys((delta or recorded)["fingerprint"], units, objects, (delta or recorded).get("exports"), base)
+
+
+def warm_recorded_keys(paths: Paths, warm: WarmKeys) -> RecordedKeys | None:
+    """The keys the previous build of this process recorded (`PageKeys.save(…, warm=)`), if the keys file and its
+    delta are still the files it wrote (size, time, inode; no delta where it left none): what `recorded_keys`
+    would read from them; else None."""
+    if warm.recorded is None or warm.keys_path != keys_file(paths):
+        return None
+    if file_state(warm.keys_path) != warm.keys_state or file_state(delta_file(paths)) != warm.delta_state:
+        return None
+    return warm.recorded
+
+
+def _as_read(record: object) -> object:
+    """A record as JSON reads it back (tuples as lists…): what a build reads from the keys file."""
+    return json.loads(json.dumps(record))
 
 
 def _handle_state(handle) -> tuple[int, int, int]:

@@ -13,6 +13,7 @@ from builder.gc_policy import fewer_collections, no_collections
 from builder.memory import ValueSharing
 from builder.model import Article, Problem, SeedSource, SourceFile
 from builder.read.discover import read_seed_files
+from builder.warm import WarmAnalyses, file_state, fresh_copy
 
 # Below this many uncached articles, starting worker processes costs more than it saves.
 MIN_ARTICLES_FOR_WORKERS = 64
@@ -38,6 +39,7 @@ def map_articles(
     workers_started: Callable[[], None] | None = None,
     cached_loaded: Callable[[], None] | None = None,
     pack: AnalysisPack | None = None,
+    warm: WarmAnalyses | None = None,
 ) -> Iterator[object]:
     """Yield function(source, context) for each source, in order, using the cache.
 
@@ -48,19 +50,25 @@ def map_articles(
     `cached_loaded`, if given, is called once what the cache holds is loaded, before anything is analysed (by
     the build: to freeze what is loaded, which lives on, before workers are forked).
     `pack`, if given, is where the cache's entries are looked up first, all loaded at once
-    (builder.analysis_pack), and written again with this run's results when it has fallen behind."""
+    (builder.analysis_pack), and written again with this run's results when it has fallen behind.
+    `warm` (`serve`): the pack's entries as the previous run of this process left them, used instead of loading
+    the pack while the pack file is the one it left (builder.warm), and left as this run leaves the pack; the
+    results are then copies, the kept entries staying as the cache gave them."""
     with fewer_collections():  # what is loaded or made here lives on: no point in walking it again and again
-        results = _results(function, sources, context, cache, jobs, workers_started, cached_loaded, pack)
+        results = _results(function, sources, context, cache, jobs, workers_started, cached_loaded, pack, warm)
+    if warm is not None:
+        results = [fresh_copy(result) for result in results]
     yield from results
 
 
 def _results(function: Callable, sources: Sequence[SourceFile | SeedSource], context: object, cache: AnalysisCache,
              jobs: int, workers_started: Callable[[], None] | None,
-             cached_loaded: Callable[[], None] | None, pack: AnalysisPack | None) -> list[object | None]:
+             cached_loaded: Callable[[], None] | None, pack: AnalysisPack | None,
+             warm: WarmAnalyses | None = None) -> list[object | None]:
     keys = [cache.key(source.content_hash, source.suffix) for source in sources]
     sharing = ValueSharing()
     with no_collections():  # (unpickling makes no garbage to collect: only what lives on)
-        recalled = Recalled(cache, pack, sharing)
+        recalled = Recalled(cache, pack, sharing, warm)
         results: list[object | None] = [_named(recalled(key), source)
                                         for key, source in zip(keys, sources, strict=True)]
         sources, unread = _read_missing(sources, results, keys, recalled)
@@ -111,13 +119,26 @@ def _results(function: Callable, sources: Sequence[SourceFile | SeedSource], con
 
 class Recalled:
     """The cache's entries, looked up in the pack (loaded whole, once) and then in the per-article cache; each
-    with its values shared (`sharing`) as it arrives."""
+    with its values shared (`sharing`) as it arrives.
 
-    def __init__(self, cache: AnalysisCache, pack: AnalysisPack | None, sharing: ValueSharing) -> None:
+    `warm` (`serve`, builder.warm): where the pack file is the one the previous run of this process left, its
+    entries are taken from what that run kept instead of loading the file (the same values, looked up and
+    counted as the loaded pack's would be); at the end, `warm` is left with the pack's entries as this run
+    leaves the file."""
+
+    def __init__(self, cache: AnalysisCache, pack: AnalysisPack | None, sharing: ValueSharing,
+                 warm: WarmAnalyses | None = None) -> None:
         self.cache = cache
         self.pack = pack
         self.sharing = sharing
-        self.packed = pack.load(arrived=lambda entry: _shared(entry, sharing)) if pack is not None else {}
+        self.warm = warm if pack is not None else None
+        # (the pack file's state before it is read: if it is replaced meanwhile, the next run reads it again)
+        self.pack_state = file_state(pack.file) if pack is not None else None
+        if self.warm is not None and self.warm.usable(cache.salt, self.pack_state):
+            self.packed = dict(self.warm.entries)  # (the very objects: never handed to a build, only copies)
+        else:
+            self.packed = pack.load(arrived=lambda entry: _shared(entry, sharing)) if pack is not None else {}
+        self.pack_keys = frozenset(self.packed)  # what the pack file holds
         self.from_pack = 0
 
     def __call__(self, key: str) -> object | None:
@@ -131,12 +152,20 @@ class Recalled:
     def keep_packed(self, keys: list[str], results: list[object | None], unread: set[int]) -> None:
         """Write the pack again with `results` (by `keys`; not the files that could not be read: no entry of the
         cache) if it has fallen behind; let go of what it held that was not asked for."""
-        unused, self.packed = len(self.packed), {}
+        unused, left, self.packed = len(self.packed), self.packed, {}
         if self.pack is None:
             return
         entries = {key: result for i, (key, result) in enumerate(zip(keys, results, strict=True)) if i not in unread}
         if pack_is_behind(len(keys) - len(unread) - self.from_pack, unused, self.from_pack):
-            self.pack.save(entries)
+            saved = self.pack.save(entries)
+            if self.warm is not None and saved:
+                self.warm.keep(self.cache.salt, entries, file_state(self.pack.file))
+            elif self.warm is not None:
+                self.warm.forget()
+        elif self.warm is not None:  # (the pack as it was: the entries it holds, those asked for as they are now)
+            kept = {key: entry for key, entry in entries.items() if key in self.pack_keys}
+            kept.update(left)
+            self.warm.keep(self.cache.salt, kept, self.pack_state)
 
 
 def _read_missing(sources: Sequence[SourceFile | SeedSource], results: list[object | None], keys: list[str],

@@ -17,6 +17,8 @@ Like MkDocs' dev server:
   the previous index and the tab reloads at once; the new index is made right after, one at a time, and
   swapped in whole ("Search index updated in N s"), then an open search page reloads (keeping its query)
   and no other tab does. A change meanwhile cancels it: the newest site's index follows its rebuild;
+- a rebuild starts from what the previous one left in memory (the analyses, the page keys: builder.warm) where
+  that is what the disk would give, and writes what only the next build reads (the page keys) after the reload;
 - requests for paths outside the site folder are refused (403), hidden files are not served (404);
 - with a base_url such as https://me.github.io/digest/ the site is served under /digest/, as published;
 - Ctrl-C stops cleanly (and removes the temporary folder).
@@ -64,6 +66,7 @@ from watchdog.observers.polling import PollingObserver
 from builder.config import Settings, load_config
 from builder.errors import ConfigError
 from builder.model import PendingSearch
+from builder.warm import WarmState
 
 if TYPE_CHECKING:
     from builder.search_catchup import CatchUpReport, SearchCatchUp
@@ -337,6 +340,9 @@ class DevServer:
         self.pending_search: PendingSearch | None = None  # the served site's index still to make
         self.catching_up: SearchCatchUp | None = None  # running, or queued behind one that was cancelled
         self.stopped = threading.Event()
+        # What each build leaves in memory for the next one (the analyses, the page keys), used where it is
+        # what the disk would give (builder.warm); only the rebuild thread touches it, one build at a time.
+        self.warm = WarmState()
 
     # building -----------------------------------------------------------------------------------
 
@@ -358,7 +364,7 @@ class DevServer:
         if settings is None:
             return False
         try:
-            report = build(settings, defer_search=True)
+            report = build(settings, defer_search=True, warm=self.warm)
         except Exception as exc:  # any failure must leave the server running
             message = exc.format_message() if hasattr(exc, "format_message") else f"{type(exc).__name__}: {exc}"
             self.echo(f"Build failed: {message}")
@@ -405,7 +411,16 @@ class DevServer:
         self.building = False
         if not future.cancelled() and future.result():
             LiveReloadHandler.reload_waiters(self.mount)
+            # what only the next build reads, written now, in the rebuild thread (the next rebuild waits for it)
+            self.executor.submit(self.finish_writing)
         self.catch_up_search()  # (also after a failed rebuild: the index of the site still served)
+
+    def finish_writing(self) -> None:
+        """Write what the last build left for the next one (builder.warm); a failure is told, not raised."""
+        try:
+            self.warm.finish_writing()
+        except Exception as exc:  # (the next build then renders every page: nothing else depends on it)
+            self.echo(f"Could not record the page keys: {type(exc).__name__}: {exc}")
 
     def catch_up_search(self) -> None:
         """Start making the served site's search index in the background, unless it is being made."""
@@ -489,6 +504,7 @@ class DevServer:
         if self.catching_up is not None:
             self.catching_up.cancel()
         self.executor.shutdown(wait=True, cancel_futures=True)
+        self.finish_writing()  # (if the rebuild thread did not: a restarted server finds the keys)
         self.indexer.shutdown(wait=True, cancel_futures=True)
         if self.temporary is not None:
             shutil.rmtree(self.temporary, ignore_errors=True)
@@ -517,7 +533,8 @@ def serve(
     try:
         from builder.build import build
 
-        server.tell(build(server.settings))
+        server.tell(build(server.settings, warm=server.warm))
+        server.finish_writing()  # (nothing waits for the first build's keys: written before serving)
         if open_browser:
             threading.Timer(0.5, lambda: server.url and webbrowser.open(server.url)).start()
         asyncio.run(server.run())
