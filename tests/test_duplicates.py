@@ -125,7 +125,8 @@ def test_a_thousand_copies_of_one_page_stay_cheap():
 
     import numpy as np
 
-    from builder.link.duplicates import fingerprint_array, min_hash, signed_groups
+    from builder.link.duplicates import signed_groups
+    from builder.link.shingles import fingerprint_array, min_hash
 
     page = fingerprint_array(" ".join(f"please enable cookies to read page {n} of this site" for n in range(60)))
     near = fingerprint_array(" ".join(f"please enable cookies to read page {n} of this site" for n in range(59)))

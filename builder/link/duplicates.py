@@ -13,55 +13,21 @@ files go to `also_published_as`.
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections import defaultdict
 from collections.abc import Callable
 
 import numpy as np
 
+from builder.link.shingles import HASHES, article_signature, duplicate_text, fingerprint_array, min_hash
 from builder.model import Article
 
-SHINGLE_WORDS = 5
-HASHES = 128
 BANDS = 32  # 4 rows per band: pairs with Jaccard ≥ 0.8 share a bucket with probability > 0.999
 THRESHOLD = 0.8  # exact Jaccard of shingle sets needed to call two texts the same
-MIN_SHINGLES = 10  # shorter texts are never called duplicates
 # A candidate pair is compared (exact Jaccard) only when its signatures agree on half the hashes or more
 # (a MinHash estimate of 0.5).  A pair at Jaccard 0.8 agrees on fewer with probability 9e-15 (binomial,
 # 128 hashes), ten million times less likely than the banding missing it (5e-8); candidates that share
 # a band by chance (texts on one subject, at 0.2-0.5) are most of them and are no longer compared.
 MIN_AGREEMENT = HASHES // 2
-
-_MASK64 = (1 << 64) - 1
-_rng = np.random.default_rng(20160110)
-_XORS = _rng.integers(0, 2**63 - 1, size=HASHES, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
-_MULTS = _rng.integers(0, 2**63 - 1, size=HASHES, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
-
-
-_WORD = re.compile(r"\w+")
-
-
-def shingles(text: str, size: int = SHINGLE_WORDS) -> set[int]:
-    """64-bit fingerprints of every run of `size` words (lower-cased, punctuation dropped)."""
-    return set(fingerprint_array(text, size).tolist())
-
-
-def fingerprint_array(text: str, size: int = SHINGLE_WORDS) -> np.ndarray:
-    """shingles(text) as a sorted array without repeats: 8 bytes a shingle instead of a Python int in a set."""
-    words = _WORD.findall(text.lower())
-    grams = set(map(" ".join, zip(*(words[i:] for i in range(size)), strict=False)))  # runs of `size` words
-    blake2b = hashlib.blake2b
-    digests = b"".join([blake2b(gram.encode(), digest_size=8).digest() for gram in grams])
-    return np.unique(np.frombuffer(digests, dtype="<u8").astype(np.uint64))
-
-
-def signature(fingerprints: set[int] | np.ndarray) -> np.ndarray:
-    values = (fingerprints if isinstance(fingerprints, np.ndarray)
-              else np.fromiter(fingerprints, dtype=np.uint64, count=len(fingerprints)))
-    with np.errstate(over="ignore"):
-        mixed = (values[:, None] ^ _XORS[None, :]) * _MULTS[None, :]
-    return mixed.min(axis=0)
 
 
 def jaccard(a: set[int], b: set[int]) -> float:
@@ -77,11 +43,6 @@ def duplicate_groups(texts: list[str], threshold: float = THRESHOLD) -> list[lis
     """Groups (of 2 or more indices, each sorted) of near-identical texts."""
     sets = [fingerprint_array(text) for text in texts]
     return signed_groups([min_hash(fingerprints) for fingerprints in sets], sets.__getitem__, threshold)
-
-
-def min_hash(fingerprints: np.ndarray) -> np.ndarray | None:
-    """The MinHash signature of a text's fingerprint_array; None for a text too short to be a duplicate."""
-    return signature(fingerprints) if len(fingerprints) >= MIN_SHINGLES else None
 
 
 def signed_groups(signatures: list[np.ndarray | None], fingerprints_of: Callable[[int], np.ndarray],
@@ -161,26 +122,6 @@ class _Parts:
 
     def labels(self, rows: np.ndarray) -> np.ndarray:
         return np.array([self.find(row) for row in rows.tolist()], dtype=np.intp)
-
-
-def duplicate_text(article: Article) -> str:
-    """The text two articles are compared on (the blocks when analysis left no text)."""
-    return article.text or " ".join(b.text for b in article.blocks)
-
-
-def signature_bytes(article: Article) -> bytes:
-    """The article's min_hash as raw bytes (empty for a short text): what the per-article stage keeps for
-    linking.  1 KB, where its fingerprints would be 8 bytes a word."""
-    sig = min_hash(fingerprint_array(duplicate_text(article)))
-    return b"" if sig is None else sig.tobytes()
-
-
-def article_signature(article: Article) -> np.ndarray | None:
-    """min_hash of the article's text: kept from the per-article stage when it is there."""
-    features = article.link_features
-    if features is None or features.signature is None:
-        return min_hash(fingerprint_array(duplicate_text(article)))
-    return np.frombuffer(features.signature, dtype=np.uint64) if features.signature else None
 
 
 def _keep_order(article: Article) -> tuple:
