@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 
+from builder.link.memo import LinkMemo
 from builder.link.shingles import HASHES, article_signature, duplicate_text, fingerprint_array, min_hash
 from builder.model import Article
 
@@ -39,6 +41,12 @@ def shared_count(a: np.ndarray, b: np.ndarray) -> int:
     return int(np.intersect1d(a, b, assume_unique=True).size)
 
 
+def similar_enough(a: np.ndarray, b: np.ndarray, threshold: float = THRESHOLD) -> bool:
+    """Whether two fingerprint_arrays' exact Jaccard reaches `threshold`."""
+    shared = shared_count(a, b)
+    return shared / (len(a) + len(b) - shared) >= threshold
+
+
 def duplicate_groups(texts: list[str], threshold: float = THRESHOLD) -> list[list[int]]:
     """Groups (of 2 or more indices, each sorted) of near-identical texts."""
     sets = [fingerprint_array(text) for text in texts]
@@ -46,9 +54,12 @@ def duplicate_groups(texts: list[str], threshold: float = THRESHOLD) -> list[lis
 
 
 def signed_groups(signatures: list[np.ndarray | None], fingerprints_of: Callable[[int], np.ndarray],
-                  threshold: float = THRESHOLD) -> list[list[int]]:
+                  threshold: float = THRESHOLD,
+                  similar: Callable[[int, int], bool] | None = None) -> list[list[int]]:
     """duplicate_groups of texts given by their min_hash (worked out per article, before linking), with
     `fingerprints_of(i)` the fingerprint_array of text i: asked only for the texts of candidate pairs.
+    `similar(i, j)`: whether texts i < j are similar enough (default: similar_enough of their fingerprints),
+    asked only of candidate pairs (find_duplicates recalls it from the link memo).
 
     The groups are the connected parts of the candidate pairs similar enough, so a pair already joined
     through others need not be compared, and the order pairs are compared in does not matter.  A band's
@@ -62,6 +73,9 @@ def signed_groups(signatures: list[np.ndarray | None], fingerprints_of: Callable
     rows = HASHES // BANDS
     parts = _Parts(len(signed))
     unlike: set[tuple[int, int]] = set()  # pairs compared and not similar enough (few: they agree on half the hashes)
+    if similar is None:
+        def similar(first: int, second: int) -> bool:
+            return similar_enough(fingerprints_of(first), fingerprints_of(second), threshold)
 
     def join_if_similar(i: int, j: int) -> bool:
         """Compare rows i < j unless already joined or found unlike; True if this joins them."""
@@ -69,9 +83,7 @@ def signed_groups(signatures: list[np.ndarray | None], fingerprints_of: Callable
             return False
         if int((table[i] == table[j]).sum()) < MIN_AGREEMENT:
             return False
-        a, b = fingerprints_of(int(signed[i])), fingerprints_of(int(signed[j]))
-        shared = shared_count(a, b)
-        if shared / (len(a) + len(b) - shared) >= threshold:
+        if similar(int(signed[i]), int(signed[j])):
             parts.join(i, j)
             return True
         unlike.add((i, j))
@@ -128,8 +140,14 @@ def _keep_order(article: Article) -> tuple:
     return (article.published.value is None, -len(article.text), article.source_file)
 
 
-def find_duplicates(articles: list[Article]) -> list[Article]:
+DUPLICATES_FORMAT = 1
+
+
+def find_duplicates(articles: list[Article], memo: LinkMemo | None = None) -> list[Article]:
     """One article per group of near-identical texts, the others named in its `also_published_as`.
+    `memo`: the previous build's comparisons of candidate pairs (builder.link.memo), recalled by the two articles
+    (each by its source file and content hash: its text) so that an edit works out the fingerprints only of the
+    articles in a pair it has not compared before.
 
     Order of the remaining articles is the input order."""
     drop: set[int] = set()
@@ -140,11 +158,20 @@ def find_duplicates(articles: list[Article]) -> list[Article]:
             fingerprints[index] = fingerprint_array(duplicate_text(articles[index]))
         return fingerprints[index]
 
+    def compared(first: int, second: int) -> bool:
+        return similar_enough(fingerprints_of(first), fingerprints_of(second))
+
+    def recalled(first: int, second: int) -> bool:
+        one, other = articles[first], articles[second]
+        parts = ("duplicate pair", DUPLICATES_FORMAT, THRESHOLD, one.source_file, one.content_hash,
+                 other.source_file, other.content_hash)
+        return memo.recall(parts, partial(compared, first, second))
+
     signatures = [article_signature(article) for article in articles]
     for article in articles:  # read: not to be held through the rest of linking (freed once the groups are found)
         if article.link_features is not None:
             article.link_features.signature = None
-    for group in signed_groups(signatures, fingerprints_of):
+    for group in signed_groups(signatures, fingerprints_of, similar=compared if memo is None else recalled):
         members = sorted(group, key=lambda i: _keep_order(articles[i]))
         kept = articles[members[0]]
         others = set(kept.also_published_as)

@@ -43,7 +43,7 @@ def link_site(articles: list[Article], problems: list[Problem], config, curation
 
 def _link(articles: list[Article], problems: list[Problem], config, curation: Curation | None,
           event_types: Path | None, memo: LinkMemo | None) -> Site:
-    articles = find_duplicates(sorted(articles, key=lambda a: a.source_file))
+    articles = find_duplicates(sorted(articles, key=lambda a: a.source_file), memo)
     slugs = unique_slugs([(a.source_file, a.title) for a in articles])
     for article in articles:
         article.slug = slugs[article.source_file]
