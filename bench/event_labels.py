@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO))
 from builder.build import analyse_all  # noqa: E402
 from builder.config import Config, Paths, Settings  # noqa: E402
 from builder.link import link_site  # noqa: E402
-from builder.link.events import TYPES  # noqa: E402
+from builder.link.event_words import TYPES  # noqa: E402
 from builder.model import EntityType  # noqa: E402
 from builder.read import read_seeds  # noqa: E402
 

@@ -44,6 +44,6 @@ class ArticleContext:
 def article_context(site: Path, config: object) -> ArticleContext:
     """The context of a project's per-article stages: its config, cleaning rules and event types (site/)."""
     from builder.clean import load_rules
-    from builder.link.events import EVENT_TYPES_NAME, load_event_types
+    from builder.link.event_words import EVENT_TYPES_NAME, load_event_types
 
     return ArticleContext(config=config, rules=load_rules(site), event_types=load_event_types(site / EVENT_TYPES_NAME))

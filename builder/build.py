@@ -188,7 +188,7 @@ def _build(settings: Settings, progress: Callable[[str], None] | None, defer_sea
 
     from builder.link import link_site
     from builder.link.curation import CURATION_NAME, load_curation
-    from builder.link.events import EVENT_TYPES_NAME
+    from builder.link.event_words import EVENT_TYPES_NAME
     from builder.link.memo import LinkMemo
     from builder.render import iter_site_pages
     from builder.search import BUNDLE, SearchIndex

@@ -28,26 +28,38 @@ CACHE_FORMAT = 1
 
 # The code and data one article's analysis depends on (read → clean → analyse, the per-article part of
 # linking, and the types they fill): editing a template or the actor linker must not throw away every
-# article's analysis.  The per-article part of linking (link/prepare.py) runs code of duplicates.py and
-# events.py (shingles, content words, trigger words with the built-in event types table), so editing
-# those two does.  The pipeline (build.py) is not listed: it calls the per-article stages (article_stages.py)
-# but makes nothing of one article itself.
-ANALYSIS_CODE = ("read", "clean", "analyse", "model.py", "config.py", "errors.py", "cache.py", "article_stages.py",
-                 "link/prepare.py", "link/duplicates.py", "link/events.py", "link/event_types.toml")
+# article's analysis.  The per-article part of linking (link/prepare.py) runs the code of shingles.py and
+# event_words.py (shingles, content words, trigger words with the built-in event types table), so editing
+# those does; duplicates.py and events.py compare articles and import what they share with it from there,
+# so editing them does not.  The pipeline (build.py) is not listed: it calls the per-article stages
+# (article_stages.py) but makes nothing of one article itself.  tests/test_cache.py runs the per-article stage
+# in a fresh interpreter and checks that every module and data file of the builder it loads is listed here.
+ANALYSIS_CODE = ("__init__.py", "read", "clean", "analyse", "model.py", "config.py", "errors.py", "cache.py",
+                 "article_stages.py", "link/__init__.py", "link/prepare.py", "link/shingles.py", "link/event_words.py",
+                 "link/event_types.toml")
 
 
-def _hash_code(names: tuple[str, ...] | None) -> str:
-    digest = hashlib.sha256(str(CACHE_FORMAT).encode())
+CODE_SUFFIXES = (".py", ".toml", ".txt", ".json", ".html", ".css", ".js")
+
+
+def code_files(names: tuple[str, ...] | None) -> list[Path]:
+    """The builder's files a code hash reads, in order: those of `names` (files and folders, relative to the
+    builder package), or all of them (None)."""
     root = Path(builder.__file__).parent
     if names is None:
         paths = list(root.rglob("*"))
     else:
         paths = [path for name in names
                  for path in ([root / name] if (root / name).suffix else (root / name).rglob("*"))]
-    for path in sorted(paths):
-        if path.suffix in (".py", ".toml", ".txt", ".json", ".html", ".css", ".js") and path.is_file():
-            digest.update(path.relative_to(root).as_posix().encode())
-            digest.update(path.read_bytes())
+    return [path for path in sorted(paths) if path.suffix in CODE_SUFFIXES and path.is_file()]
+
+
+def _hash_code(names: tuple[str, ...] | None) -> str:
+    digest = hashlib.sha256(str(CACHE_FORMAT).encode())
+    root = Path(builder.__file__).parent
+    for path in code_files(names):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()
 
 

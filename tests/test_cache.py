@@ -212,3 +212,52 @@ def test_the_language_model_is_let_go_after_an_analysis_without_workers(project)
     articles, _ = builder.build.analyse_all(sources, settings)
     assert [article.source_file for article in articles] == ["a.txt"]
     assert language._identifier.cache_info().currsize == 0
+
+
+# Run in a fresh interpreter: the per-article stage on a file of each kind, with the modules it imports and the
+# builder's files it opens (data tables) printed; the test process has imported all of the builder already.
+_PER_ARTICLE_PROBE = r"""
+import json, sys
+from pathlib import Path
+import builder
+
+root = Path(builder.__file__).parent
+opened = set()
+sys.addaudithook(lambda event, args: event == "open" and isinstance(args[0], str) and opened.add(args[0]))
+from builder.article_stages import article_context, process_source
+from builder.config import load_config
+from builder.model import Article, SourceFile
+
+site, text = Path(sys.argv[1]), Path(sys.argv[2]).read_text(encoding="utf-8")
+context = article_context(site, load_config(site))
+paragraphs = "</p><p>".join(text.split("\n\n"))
+html = f"<html><head><title>T</title></head><body><article><p>{paragraphs}</p></article></body></html>"
+for name, body in (("a.txt", text), ("a.md", "---\ntitle: T\ndate: 2016-01-02\n---\n\n" + text), ("a.html", html)):
+    assert isinstance(process_source(SourceFile(name, body.encode(), name), context), Article), name
+files = {Path(m.__file__).resolve() for n, m in list(sys.modules.items())
+         if (n == "builder" or n.startswith("builder.")) and getattr(m, "__file__", None)}
+files |= {Path(p).resolve() for p in opened if "__pycache__" not in p}
+print(json.dumps(sorted(f.relative_to(root).as_posix() for f in files if f.is_relative_to(root))))
+"""
+
+
+def test_every_builder_file_the_per_article_stage_reads_is_in_the_analysis_key(tmp_path):
+    """The analysis cache is keyed by ANALYSIS_CODE's files: a module the per-article stage imports (directly or
+    not), or a data file it opens, that is not among them could change what an article's analysis is without
+    re-keying it, and a cached analysis would then differ from a cold one."""
+    import json
+    import subprocess
+    import sys
+
+    from builder.cache import ANALYSIS_CODE, code_files
+
+    repo = Path(__file__).resolve().parent.parent
+    seed = SEEDS / sorted(p.name for p in SEEDS.iterdir())[0]
+    run = subprocess.run([sys.executable, "-c", _PER_ARTICLE_PROBE, str(repo / "site"), str(seed)], cwd=tmp_path,
+                         env={**os.environ, "PYTHONPATH": str(repo)}, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-2000:]
+    read = set(json.loads(run.stdout))
+    root = Path(builder.build.__file__).parent
+    keyed = {path.relative_to(root).as_posix() for path in code_files(ANALYSIS_CODE)}
+    assert {"link/prepare.py", "read/parse.py", "analyse/pipeline.py"} <= read  # the probe did run the stage
+    assert read - keyed == set()

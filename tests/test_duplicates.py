@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 from datetime import UTC, datetime
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from builder.link.duplicates import duplicate_groups, find_duplicates
 from builder.model import Article, ArticleDate, Block, BlockKind
@@ -125,7 +129,8 @@ def test_a_thousand_copies_of_one_page_stay_cheap():
 
     import numpy as np
 
-    from builder.link.duplicates import fingerprint_array, min_hash, signed_groups
+    from builder.link.duplicates import signed_groups
+    from builder.link.shingles import fingerprint_array, min_hash
 
     page = fingerprint_array(" ".join(f"please enable cookies to read page {n} of this site" for n in range(60)))
     near = fingerprint_array(" ".join(f"please enable cookies to read page {n} of this site" for n in range(59)))
@@ -147,3 +152,42 @@ def test_a_thousand_copies_of_one_page_stay_cheap():
     assert groups == [list(range(copies + 1))]
     assert peak < 30_000_000
     assert len(asked) <= 2 * (copies + 1)
+
+
+def _variant(seed: int, changed: int) -> str:
+    """text(seed) with its first `changed` words replaced: 0-4 stay above the threshold, 40 fall below it."""
+    words = text(seed).split()
+    return " ".join(["changed"] * changed + words[changed:])
+
+
+BODIES = [_variant(seed, changed) for seed in (1, 2) for changed in (0, 3, 40)] + ["too short to compare."]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a.md", "b.md", "c.md", "d.md", "e.md"]),
+                          st.one_of(st.none(), st.integers(0, len(BODIES) - 1))), min_size=1, max_size=8))
+def test_duplicates_found_with_the_memo_are_a_cold_finding(steps):
+    """Each step sets a file's text (or deletes the file: None) and finds duplicates twice: cold, and with the
+    memo the previous step's finding filled.  A pair's comparison recalled for texts that changed would join
+    or split what a cold finding does not."""
+    from builder.link.memo import LinkMemo
+
+    def site(files: dict[str, int]) -> list[Article]:
+        made = []
+        for name, body in sorted(files.items()):
+            made.append(article(name, BODIES[body], dated=name < "c"))
+            made[-1].content_hash = hashlib.sha256(BODIES[body].encode()).hexdigest()
+        return made
+
+    def found(articles: list[Article]) -> list[tuple[str, list[str]]]:
+        return [(a.source_file, a.also_published_as) for a in articles]
+
+    files: dict[str, int] = {}
+    memo = LinkMemo()
+    for name, body in steps:
+        if body is None:
+            files.pop(name, None)
+        else:
+            files[name] = body
+        memo = LinkMemo(previous=memo.kept)
+        assert found(find_duplicates(site(files), memo)) == found(find_duplicates(site(files)))

@@ -399,7 +399,7 @@ def test_exhibition_needs_a_showing():
 def test_site_event_types_are_read(tmp_path):
     from builder.config import Config
     from builder.link import link_site
-    from builder.link.events import load_event_types
+    from builder.link.event_words import load_event_types
 
     extra = tmp_path / "event_types.toml"
     extra.write_text('[strike]\nobject = false\nlabel = "goes on strike"\nrank = 1\nverbs = ["walked out"]\n'

@@ -12,8 +12,8 @@ from operator import itemgetter
 import numpy as np
 
 from builder.link.co_actors import MAX_CO_ACTORS, co_actors
-from builder.link.duplicates import shingles
 from builder.link.events import ClusterParams, Vector, _blocked_pairs, _pair_cosines
+from builder.link.shingles import shingles
 from builder.model import Actor, EntityType
 
 # Made-up words the reference table does not know (rare), and common English words (not rare): blocking uses

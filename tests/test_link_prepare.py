@@ -9,7 +9,7 @@ from builder.build import ArticleContext, article_context, process_source
 from builder.cache import ANALYSIS_CODE, AnalysisCache, _hash_code
 from builder.config import Config
 from builder.link import link_site
-from builder.link.events import SentenceTriggers, load_event_types
+from builder.link.event_words import SentenceTriggers, load_event_types
 from builder.link.prepare import prepare_for_linking
 from builder.model import SourceFile
 from tests.test_events import MEETING_A, MEETING_B, STORM, make_article
@@ -69,6 +69,8 @@ def test_site_event_types_change_the_cache_key(tmp_path):
 
 
 def test_the_per_article_link_code_is_in_the_analysis_fingerprint(tmp_path, monkeypatch):
+    """What the per-article stage runs of linking (shingles.py, event_words.py, the event types) is in the
+    analysis cache's key; what compares articles (duplicates.py, events.py, actors.py) is not."""
     import types
 
     from builder import cache
@@ -76,13 +78,15 @@ def test_the_per_article_link_code_is_in_the_analysis_fingerprint(tmp_path, monk
     root = tmp_path / "builder"
     (root / "link").mkdir(parents=True)
     (root / "__init__.py").write_text("")
-    for name in ("prepare.py", "duplicates.py", "events.py", "event_types.toml", "actors.py"):
+    keyed = ("__init__.py", "prepare.py", "shingles.py", "event_words.py", "event_types.toml")
+    for name in (*keyed, "duplicates.py", "events.py", "actors.py"):
         (root / "link" / name).write_text("x = 1\n")
     monkeypatch.setattr(cache, "builder", types.SimpleNamespace(__file__=str(root / "__init__.py")))
     analysis = _hash_code(ANALYSIS_CODE)
-    (root / "link" / "actors.py").write_text("x = 2\n")  # linking across articles only
-    assert _hash_code(ANALYSIS_CODE) == analysis
-    for name in ("prepare.py", "duplicates.py", "events.py", "event_types.toml"):
+    for name in ("duplicates.py", "events.py", "actors.py"):  # linking across articles only
+        (root / "link" / name).write_text("x = 2\n")
+        assert _hash_code(ANALYSIS_CODE) == analysis, name
+    for name in keyed:
         (root / "link" / name).write_text("x = 2\n")
         assert _hash_code(ANALYSIS_CODE) != analysis, name
         analysis = _hash_code(ANALYSIS_CODE)
@@ -90,7 +94,7 @@ def test_the_per_article_link_code_is_in_the_analysis_fingerprint(tmp_path, monk
 
 def test_what_linking_let_go_of_is_worked_out_again_if_asked_twice():
     from builder.link.duplicates import find_duplicates
-    from builder.link.events import article_words, words_of
+    from builder.link.event_words import article_words, words_of
 
     prepared = [prepare_for_linking(a, []) for a in corpus()]
     assert [words_of(a) for a in prepared] == [article_words(a) for a in prepared]

@@ -118,7 +118,7 @@ def event_date(value: object) -> tuple[date, Precision] | None:
 def known_event_types(site: Path | None = None) -> frozenset[str]:
     """The event types an [event_type] line may give: the built-in table, the site's own
     (site/event_types.toml) and "report" (an event of no known type)."""
-    from builder.link.events import load_event_types
+    from builder.link.event_words import load_event_types
 
     extra = site / EVENT_TYPES_NAME if site is not None else None
     try:

@@ -13,55 +13,23 @@ files go to `also_published_as`.
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections import defaultdict
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 
+from builder.link.memo import LinkMemo
+from builder.link.shingles import HASHES, article_signature, duplicate_text, fingerprint_array, min_hash
 from builder.model import Article
 
-SHINGLE_WORDS = 5
-HASHES = 128
 BANDS = 32  # 4 rows per band: pairs with Jaccard ≥ 0.8 share a bucket with probability > 0.999
 THRESHOLD = 0.8  # exact Jaccard of shingle sets needed to call two texts the same
-MIN_SHINGLES = 10  # shorter texts are never called duplicates
 # A candidate pair is compared (exact Jaccard) only when its signatures agree on half the hashes or more
 # (a MinHash estimate of 0.5).  A pair at Jaccard 0.8 agrees on fewer with probability 9e-15 (binomial,
 # 128 hashes), ten million times less likely than the banding missing it (5e-8); candidates that share
 # a band by chance (texts on one subject, at 0.2-0.5) are most of them and are no longer compared.
 MIN_AGREEMENT = HASHES // 2
-
-_MASK64 = (1 << 64) - 1
-_rng = np.random.default_rng(20160110)
-_XORS = _rng.integers(0, 2**63 - 1, size=HASHES, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
-_MULTS = _rng.integers(0, 2**63 - 1, size=HASHES, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
-
-
-_WORD = re.compile(r"\w+")
-
-
-def shingles(text: str, size: int = SHINGLE_WORDS) -> set[int]:
-    """64-bit fingerprints of every run of `size` words (lower-cased, punctuation dropped)."""
-    return set(fingerprint_array(text, size).tolist())
-
-
-def fingerprint_array(text: str, size: int = SHINGLE_WORDS) -> np.ndarray:
-    """shingles(text) as a sorted array without repeats: 8 bytes a shingle instead of a Python int in a set."""
-    words = _WORD.findall(text.lower())
-    grams = set(map(" ".join, zip(*(words[i:] for i in range(size)), strict=False)))  # runs of `size` words
-    blake2b = hashlib.blake2b
-    digests = b"".join([blake2b(gram.encode(), digest_size=8).digest() for gram in grams])
-    return np.unique(np.frombuffer(digests, dtype="<u8").astype(np.uint64))
-
-
-def signature(fingerprints: set[int] | np.ndarray) -> np.ndarray:
-    values = (fingerprints if isinstance(fingerprints, np.ndarray)
-              else np.fromiter(fingerprints, dtype=np.uint64, count=len(fingerprints)))
-    with np.errstate(over="ignore"):
-        mixed = (values[:, None] ^ _XORS[None, :]) * _MULTS[None, :]
-    return mixed.min(axis=0)
 
 
 def jaccard(a: set[int], b: set[int]) -> float:
@@ -73,21 +41,25 @@ def shared_count(a: np.ndarray, b: np.ndarray) -> int:
     return int(np.intersect1d(a, b, assume_unique=True).size)
 
 
+def similar_enough(a: np.ndarray, b: np.ndarray, threshold: float = THRESHOLD) -> bool:
+    """Whether two fingerprint_arrays' exact Jaccard reaches `threshold`."""
+    shared = shared_count(a, b)
+    return shared / (len(a) + len(b) - shared) >= threshold
+
+
 def duplicate_groups(texts: list[str], threshold: float = THRESHOLD) -> list[list[int]]:
     """Groups (of 2 or more indices, each sorted) of near-identical texts."""
     sets = [fingerprint_array(text) for text in texts]
     return signed_groups([min_hash(fingerprints) for fingerprints in sets], sets.__getitem__, threshold)
 
 
-def min_hash(fingerprints: np.ndarray) -> np.ndarray | None:
-    """The MinHash signature of a text's fingerprint_array; None for a text too short to be a duplicate."""
-    return signature(fingerprints) if len(fingerprints) >= MIN_SHINGLES else None
-
-
 def signed_groups(signatures: list[np.ndarray | None], fingerprints_of: Callable[[int], np.ndarray],
-                  threshold: float = THRESHOLD) -> list[list[int]]:
+                  threshold: float = THRESHOLD,
+                  similar: Callable[[int, int], bool] | None = None) -> list[list[int]]:
     """duplicate_groups of texts given by their min_hash (worked out per article, before linking), with
     `fingerprints_of(i)` the fingerprint_array of text i: asked only for the texts of candidate pairs.
+    `similar(i, j)`: whether texts i < j are similar enough (default: similar_enough of their fingerprints),
+    asked only of candidate pairs (find_duplicates recalls it from the link memo).
 
     The groups are the connected parts of the candidate pairs similar enough, so a pair already joined
     through others need not be compared, and the order pairs are compared in does not matter.  A band's
@@ -101,6 +73,9 @@ def signed_groups(signatures: list[np.ndarray | None], fingerprints_of: Callable
     rows = HASHES // BANDS
     parts = _Parts(len(signed))
     unlike: set[tuple[int, int]] = set()  # pairs compared and not similar enough (few: they agree on half the hashes)
+    if similar is None:
+        def similar(first: int, second: int) -> bool:
+            return similar_enough(fingerprints_of(first), fingerprints_of(second), threshold)
 
     def join_if_similar(i: int, j: int) -> bool:
         """Compare rows i < j unless already joined or found unlike; True if this joins them."""
@@ -108,9 +83,7 @@ def signed_groups(signatures: list[np.ndarray | None], fingerprints_of: Callable
             return False
         if int((table[i] == table[j]).sum()) < MIN_AGREEMENT:
             return False
-        a, b = fingerprints_of(int(signed[i])), fingerprints_of(int(signed[j]))
-        shared = shared_count(a, b)
-        if shared / (len(a) + len(b) - shared) >= threshold:
+        if similar(int(signed[i]), int(signed[j])):
             parts.join(i, j)
             return True
         unlike.add((i, j))
@@ -163,32 +136,18 @@ class _Parts:
         return np.array([self.find(row) for row in rows.tolist()], dtype=np.intp)
 
 
-def duplicate_text(article: Article) -> str:
-    """The text two articles are compared on (the blocks when analysis left no text)."""
-    return article.text or " ".join(b.text for b in article.blocks)
-
-
-def signature_bytes(article: Article) -> bytes:
-    """The article's min_hash as raw bytes (empty for a short text): what the per-article stage keeps for
-    linking.  1 KB, where its fingerprints would be 8 bytes a word."""
-    sig = min_hash(fingerprint_array(duplicate_text(article)))
-    return b"" if sig is None else sig.tobytes()
-
-
-def article_signature(article: Article) -> np.ndarray | None:
-    """min_hash of the article's text: kept from the per-article stage when it is there."""
-    features = article.link_features
-    if features is None or features.signature is None:
-        return min_hash(fingerprint_array(duplicate_text(article)))
-    return np.frombuffer(features.signature, dtype=np.uint64) if features.signature else None
-
-
 def _keep_order(article: Article) -> tuple:
     return (article.published.value is None, -len(article.text), article.source_file)
 
 
-def find_duplicates(articles: list[Article]) -> list[Article]:
+DUPLICATES_FORMAT = 1
+
+
+def find_duplicates(articles: list[Article], memo: LinkMemo | None = None) -> list[Article]:
     """One article per group of near-identical texts, the others named in its `also_published_as`.
+    `memo`: the previous build's comparisons of candidate pairs (builder.link.memo), recalled by the two articles
+    (each by its source file and content hash: its text) so that an edit works out the fingerprints only of the
+    articles in a pair it has not compared before.
 
     Order of the remaining articles is the input order."""
     drop: set[int] = set()
@@ -199,11 +158,20 @@ def find_duplicates(articles: list[Article]) -> list[Article]:
             fingerprints[index] = fingerprint_array(duplicate_text(articles[index]))
         return fingerprints[index]
 
+    def compared(first: int, second: int) -> bool:
+        return similar_enough(fingerprints_of(first), fingerprints_of(second))
+
+    def recalled(first: int, second: int) -> bool:
+        one, other = articles[first], articles[second]
+        parts = ("duplicate pair", DUPLICATES_FORMAT, THRESHOLD, one.source_file, one.content_hash,
+                 other.source_file, other.content_hash)
+        return memo.recall(parts, partial(compared, first, second))
+
     signatures = [article_signature(article) for article in articles]
     for article in articles:  # read: not to be held through the rest of linking (freed once the groups are found)
         if article.link_features is not None:
             article.link_features.signature = None
-    for group in signed_groups(signatures, fingerprints_of):
+    for group in signed_groups(signatures, fingerprints_of, similar=compared if memo is None else recalled):
         members = sorted(group, key=lambda i: _keep_order(articles[i]))
         kept = articles[members[0]]
         others = set(kept.also_published_as)

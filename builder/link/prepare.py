@@ -5,23 +5,24 @@ signature of the word shingles that duplicates are found by, the content words t
 grouped by, the trigger words that happenings are found by.  `prepare_for_linking` does that work
 in the per-article stage (builder.article_stages.process_source), so it runs on every core and is cached with
 the analysis: a rebuild after one article is edited does it for that article only.  Linking reads
-it back through the same functions it would otherwise call itself (duplicates.article_signature,
-events.words_of, events.SentenceTriggers), and empties it once done.  What linking still does per
+it back through the same functions it would otherwise call itself (shingles.article_signature,
+event_words.words_of, event_words.SentenceTriggers), and empties it once done.  What linking still does per
 article is what reads other articles too: names (their keys come from actor resolution), the
 happenings' participants and roles (they read the names, and every article's publisher), actor
 resolution within an article (it reads site/curation.toml and the actors' types).
 
 What the result depends on (and so what the analysis cache key must cover): the article, this code
-(duplicates.py, events.py, event_types.toml, in builder.cache.ANALYSIS_CODE) and the event types
-table, a site's own site/event_types.toml included (ArticleContext.event_types); no configuration.
+(shingles.py, event_words.py, event_types.toml, in builder.cache.ANALYSIS_CODE: duplicates.py and events.py,
+which compare articles, are not) and the event types table, a site's own site/event_types.toml included
+(ArticleContext.event_types); no configuration.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from builder.link.duplicates import signature_bytes
-from builder.link.events import TYPES, EventType, packed_triggers, packed_words, types_key
+from builder.link.event_words import TYPES, EventType, packed_triggers, packed_words, types_key
+from builder.link.shingles import signature_bytes
 from builder.model import Article, LinkFeatures
 
 

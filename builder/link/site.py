@@ -10,7 +10,8 @@ from builder.link.actors import resolve_actors
 from builder.link.curation import Curation
 from builder.link.duplicates import find_duplicates
 from builder.link.event_curation import curate_events
-from builder.link.events import group_events, load_event_types
+from builder.link.event_words import load_event_types
+from builder.link.events import group_events
 from builder.link.memo import LinkMemo
 from builder.link.prepare import release_link_features
 from builder.link.slugs import unique_slugs
@@ -42,7 +43,7 @@ def link_site(articles: list[Article], problems: list[Problem], config, curation
 
 def _link(articles: list[Article], problems: list[Problem], config, curation: Curation | None,
           event_types: Path | None, memo: LinkMemo | None) -> Site:
-    articles = find_duplicates(sorted(articles, key=lambda a: a.source_file))
+    articles = find_duplicates(sorted(articles, key=lambda a: a.source_file), memo)
     slugs = unique_slugs([(a.source_file, a.title) for a in articles])
     for article in articles:
         article.slug = slugs[article.source_file]

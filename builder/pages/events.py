@@ -34,7 +34,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 
-from builder.link.events import content_words, normalise_key
+from builder.link.event_words import content_words
+from builder.link.events import normalise_key
 from builder.model import Article, DateRef, Event, KeptPage, Mentions, OutputPage, Precision, Site
 from builder.page_keys import Fingerprints
 from builder.pages import INDEX_ITEMS, LIST_ITEMS, paginate
