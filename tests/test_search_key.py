@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from builder import search
 from builder.search import SearchIndex, page_entry, searchable_bytes
+from tests.search_pages import index_folder
 
 WORDS = st.sampled_from(["council", "mayor", "zebracorn", "library", "Arden", "2016", "reports", "quoth"])
 TEXT = st.lists(WORDS, min_size=0, max_size=4).map(" ".join)
@@ -108,14 +109,7 @@ def test_pages_with_the_same_entry_give_pagefind_the_same_index(tmp_path_factory
 
 
 def index(site, previous=None) -> SearchIndex:
-    made = SearchIndex(budget=search.PAGE_WEIGHTS["events"], previous=previous)  # one event page a shard
-    try:
-        for path in sorted(site.rglob("*.html")):
-            made.page_written(site, path.relative_to(site).as_posix(), path.read_bytes())
-        made.finish(site)
-    finally:
-        made.close()
-    return made
+    return index_folder(site, search.PAGE_WEIGHTS["events"], previous)  # one event page a shard
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

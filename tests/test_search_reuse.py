@@ -52,17 +52,8 @@ def test_the_words_index_is_reused_only_when_every_shard_is(tmp_path, small_shar
     from the previous site when none did; either way it is the one a cold indexing makes."""
     import shutil
 
-    from builder.search import SearchIndex, index_site
-
-    def index(site, previous=None):
-        index = SearchIndex(previous=previous)
-        try:
-            for path in sorted(site.rglob("*.html")):
-                index.page_written(site, path.relative_to(site).as_posix(), path.read_bytes())
-            index.finish(site)
-        finally:
-            index.close()
-        return index
+    from builder.search import index_site
+    from tests.search_pages import index_folder as index
 
     page = ('<!doctype html><html lang="en"><head><title>{0}</title></head><body><main data-pagefind-body>'
             '<h1>{0}</h1><p>{1}</p></main></body></html>')

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from builder import search
 from builder.search import SearchIndex, index_site
+from tests.search_pages import index_folder
 
 BUDGET = 2  # two article pages a shard; 16 actor pages, 12 event pages (the real weights)
 WORDS = ["council", "mayor", "library", "harbour", "ferry", "storm", "market", "sailors", "zebracorn", "Arden"]
@@ -63,14 +64,7 @@ def write_site(folder, pages: dict[str, str]) -> None:
 
 
 def index(site, previous=None) -> SearchIndex:
-    made = SearchIndex(budget=BUDGET, previous=previous)
-    try:
-        for path in sorted(site.rglob("*.html")):
-            made.page_written(site, path.relative_to(site).as_posix(), path.read_bytes())
-        made.finish(site)
-    finally:
-        made.close()
-    return made
+    return index_folder(site, BUDGET, previous)
 
 
 def bundle_files(site) -> dict[str, bytes]:
