@@ -74,8 +74,10 @@ def fresh(analysed: dict[str, bytes], changed: dict[str, Article], deleted: set[
 CHANGE = st.tuples(st.sampled_from(["edit", "add", "delete"]), st.integers(0, 10_000), st.integers(0, 10_000))
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                 HealthCheck.too_slow])
+# Derandomized: the same six sequences each run, so that CI is reproducible; the deletion below, which a random run
+# found (session 16), is a known failure of its own.
+@settings(max_examples=6, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(builds=st.lists(st.lists(CHANGE, min_size=1, max_size=3), min_size=1, max_size=2))
 def test_a_link_with_the_memo_after_any_changes_equals_a_cold_link(news, analysed, analysed_text, builds):
     names = sorted(analysed)
@@ -102,6 +104,19 @@ def test_a_link_with_the_memo_after_any_changes_equals_a_cold_link(news, analyse
         memo = LinkMemo(memo.kept)
         warm = link(fresh(analysed, changed, deleted), memo)
         assert repr(warm) == repr(link(fresh(analysed, changed, deleted))), (step, changes)
+
+
+@pytest.mark.xfail(strict=True, reason="known bug (session 16): deleting the only article spelling 'Black Lives "
+                   "Matter' leaves another article's 'BlackLivesMatter' recalled under the actor key "
+                   "'black-lives-matter', where a cold link gives 'blacklivesmatter' (on main before session 16 too; "
+                   "cause not yet found, likely in builder/link/rejoin.py: the part of the names kept as it was)")
+def test_deleting_the_article_that_joined_two_spellings_links_as_a_cold_link(analysed):
+    names = sorted(analysed)
+    deleted = {next(name for name in names if "young-blacks-more-open-to-bernie-sanders" in name)}
+    memo = LinkMemo()
+    link(fresh(analysed, {}, set()), memo)
+    warm = link(fresh(analysed, {}, deleted), LinkMemo(memo.kept))
+    assert repr(warm) == repr(link(fresh(analysed, {}, deleted)))
 
 
 def test_an_edit_makes_again_only_the_entries_of_the_articles_it_touched(news, analysed, analyse):
