@@ -106,13 +106,9 @@ def test_a_link_with_the_memo_after_any_changes_equals_a_cold_link(news, analyse
         assert repr(warm) == repr(link(fresh(analysed, changed, deleted))), (step, changes)
 
 
-@pytest.mark.xfail(strict=True, reason="known bug (session 16): deleting the only article spelling 'Black Lives "
-                   "Matter' leaves another article's 'BlackLivesMatter' recalled under the actor key "
-                   "'black-lives-matter', where a cold link gives 'blacklivesmatter' (on main before session 16 too). "
-                   "Cause: a name's Node.key is the name key of the first article that made the node "
-                   "(builder/link/rejoin.py _add_article); the names' sums of the memo keep it when that article "
-                   "is taken out, where a cold link takes the next article's")
 def test_deleting_the_article_that_joined_two_spellings_links_as_a_cold_link(analysed):
+    """"Black Lives Matter" and "BlackLivesMatter" are one name; the article spelling it first is deleted: the
+    name's key (its actor's key) is then the next article's spelling, as in a cold link (found by hypothesis)."""
     names = sorted(analysed)
     deleted = {next(name for name in names if "young-blacks-more-open-to-bernie-sanders" in name)}
     memo = LinkMemo()

@@ -24,7 +24,7 @@ from tests.test_actors import make_article
 
 PER, ORG, LOC = EntityType.PERSON, EntityType.ORGANISATION, EntityType.PLACE
 # Names that meet every rule of step 3: (first, last) blocks, names inside names, lone words by last word,
-# first word and organisation last word, acronyms given one or two expansions; some of them typed either way.
+# first word and organisation last word, acronyms given one or two expansions; some of them typed either way;
 NAMES: dict[str, tuple[EntityType, ...]] = {
     "Gary Ross": (PER,), "Moviemaker Gary Ross": (PER,), "Ross": (PER, ORG),
     "Sergei Shoigu": (PER,), "Sergei Kuzhugetovich Shoigu": (PER,), "Shoigu": (PER,),
@@ -34,6 +34,8 @@ NAMES: dict[str, tuple[EntityType, ...]] = {
     "New Orleans Saints": (ORG,), "Saints": (ORG, PER), "Georgia": (LOC, PER), "Georgia Saints": (ORG, PER),
     "Korean Central News Agency": (ORG,), "Kansas City Naval Academy": (ORG,), "KCNA": (ORG,),
     "United Nations": (ORG,), "UN": (ORG,), "Paris": (LOC,),
+    # one name written with and without spaces: the name's key is the first naming article's spelling
+    "Kim Jongun": (PER,), "Black Lives Matter": (ORG,), "BlackLivesMatter": (ORG,),
 }
 
 

@@ -91,12 +91,15 @@ class UnionFind:
 class Node:
     """One name (a name key) and everything seen of it."""
 
-    key: str  # name key: tokens joined by spaces
+    key: str  # name key: tokens joined by spaces (that of the first article naming it: `first_keys`)
     types: Counter = field(default_factory=Counter)
     surfaces: Counter = field(default_factory=Counter)
     articles: set = field(default_factory=set)  # the source files of the articles naming it
     seen_as: Counter = field(default_factory=Counter)  # short spellings resolved to it in their article
     acronym_count: int = 0  # mentions written as an acronym ("KCNA", "U.N.")
+    # each naming article's (source file's) first name key for it: the key is the first article's, so that an
+    # article taken out of the names' sums (builder.link.rejoin) gives the node the key a cold link gives it
+    first_keys: dict = field(default_factory=dict)
 
     @property
     def acronym(self) -> bool:

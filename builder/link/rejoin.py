@@ -38,7 +38,7 @@ from builder.model import EntityType, Mention
 if TYPE_CHECKING:
     from builder.link.actors import Node, UnionFind
 
-STATE_FORMAT = 2
+STATE_FORMAT = 3  # 3: Node.first_keys
 Likely = tuple[str, str, str, str]  # (candidate's root, lone word, why, "") as report.likely_merges holds them
 Spoken = tuple[str, list[str]]  # each mention's type (a letter of KIND_LETTERS) and text: small in the memo
 KINDS = tuple(EntityType)
@@ -101,6 +101,9 @@ def name_nodes(articles: list[tuple[str, str]], names: list[list[tuple[str, str]
             touched |= _add_article(nodes, seen, articles[k][0], names[k], resolved[k], spoken[k], 1)
         for nid in touched:
             _drop_zeros(nodes, seen, nid)
+            node = nodes.get(nid)
+            if node is not None:  # (the articles are in source file order: the first naming it has the least)
+                node.key = node.first_keys[min(node.first_keys)]
     if memo is not None:  # (the touched names' nodes and counts were changed in place)
         memo.keep(state_parts, NameSums(
             articles, keep_shards(memo, nodes, NAME_SHARDS, shards and shards[0], touched or ()),
@@ -151,8 +154,10 @@ def _add_article(nodes: dict[str, Node], seen: dict[str, Counter], source_file: 
         node.acronym_count += sign * looks_like_acronym(text)
         if sign > 0:
             node.articles.add(source_file)
+            node.first_keys.setdefault(source_file, key)
         else:
             node.articles.discard(source_file)
+            node.first_keys.pop(source_file, None)
     return found
 
 
