@@ -74,8 +74,8 @@ def fresh(analysed: dict[str, bytes], changed: dict[str, Article], deleted: set[
 CHANGE = st.tuples(st.sampled_from(["edit", "add", "delete"]), st.integers(0, 10_000), st.integers(0, 10_000))
 
 
-# Derandomized: the same six sequences each run, so that CI is reproducible; the deletion below, which a random run
-# found (session 16), is a known failure of its own.
+# Derandomized: the same six sequences each run, so that CI is reproducible; the deletion a random run found
+# (session 16) is a test of its own below.
 @settings(max_examples=6, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(builds=st.lists(st.lists(CHANGE, min_size=1, max_size=3), min_size=1, max_size=2))
