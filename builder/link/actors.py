@@ -40,8 +40,6 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import NamedTuple
 
-from rapidfuzz import fuzz
-
 from builder.link.article_links import (
     ArticleLinks,
     LazyColumn,
@@ -57,16 +55,15 @@ from builder.link.memo import LinkMemo, memo_key, recall
 from builder.link.names import CORPORATE_SUFFIXES, acronym_of, compact, looks_like_acronym, name_key, strip_title
 from builder.link.rejoin import Spoken, name_nodes, rejoin, spoken, within_parts
 from builder.link.roles import appositive_after, title_before
+from builder.link.similar import similar_pairs
 from builder.link.slugs import slugify
 from builder.model import Actor, Article, EntityType, Mention, Mentions, Pairs, ResolutionReport, Site
 
 TYPE_ORDER = (EntityType.PERSON, EntityType.ORGANISATION, EntityType.PLACE)
 SPEECH_RE = re.compile(r"^\s*(?:has |had )?(?:said|says|told|added|reported|stated|announced)\b")
 MAX_LIKELY_MERGES = 300
-SIMILAR_BLOCK_LIMIT = 40  # name tokens shared by more actors than this are too common to block on
 DOMINANCE = 5  # a lone surname goes to the one full name in this many times more articles than all others together
 MIN_DOMINANT_ARTICLES = 3
-SIMILARITY = 90  # rapidfuzz ratio of two names in one block reported as a likely merge
 
 
 class UnionFind:
@@ -600,7 +597,7 @@ def resolve_actors(
 
     result = [a for a in final.values() if a.mentions]
     _assign_slugs(result, report)
-    _likely_merges(result, actor_of_node, report)
+    _likely_merges(result, actor_of_node, report, memo)
     if curation.keep_apart:  # a pair the user keeps apart is no longer suggested
         by_name = {**{a.key: a.key for a in result}, **{a.slug: a.key for a in result}}
 
@@ -829,8 +826,10 @@ def _assign_slugs(actors: list[Actor], report: ResolutionReport) -> None:
         actor.redirect_from = sorted({s for s in actor.redirect_from if s and s != actor.slug and s not in taken})
 
 
-def _likely_merges(actors: list[Actor], actor_of_node: dict[str, str], report: ResolutionReport) -> None:
-    """Pairs of actors that may be one: a lone surname left apart, similar names in one block."""
+def _likely_merges(actors: list[Actor], actor_of_node: dict[str, str], report: ResolutionReport,
+                   memo: LinkMemo | None = None) -> None:
+    """Pairs of actors that may be one: a lone surname left apart, similar names in one block (builder.link.similar:
+    with `memo`, compared again only in the blocks an edit changed)."""
     by_key = {a.key: a for a in actors}
     hints: list[tuple[str, str, str, str]] = []
     seen: set[tuple[str, str]] = set()
@@ -839,28 +838,14 @@ def _likely_merges(actors: list[Actor], actor_of_node: dict[str, str], report: R
         if a in by_key and b in by_key and a != b and (a, b) not in seen:
             seen.add((a, b))
             hints.append((a, b, why, merge_entry(by_key[a].slug, by_key[b].slug)))
-    blocks: dict[str, list[Actor]] = defaultdict(list)
-    for actor in actors:
-        for token in set(name_key(actor.name, actor.type == EntityType.PERSON).split()):
-            if len(token) > 2:
-                blocks[token].append(actor)
-    for token, block in sorted(blocks.items()):
-        if len(block) > SIMILAR_BLOCK_LIMIT:
+    for first, second, why in similar_pairs(actors, memo):
+        pair = (first, second) if first < second else (second, first)
+        if pair in seen:
             continue
-        for i, a in enumerate(block):
-            for b in block[i + 1 :]:
-                pair = tuple(sorted((a.key, b.key)))
-                if pair in seen or a.type != b.type:
-                    continue
-                ka, kb = name_key(a.name, True), name_key(b.name, True)
-                same_surname = a.type == EntityType.PERSON and ka.split()[-1] == kb.split()[-1] == token
-                score = fuzz.ratio(ka, kb)
-                if score >= SIMILARITY or (same_surname and min(len(ka.split()), len(kb.split())) >= 2
-                                           and ka.split()[0][0] == kb.split()[0][0]):
-                    seen.add(pair)
-                    keep, other = (a, b) if a.prominence >= b.prominence else (b, a)
-                    why = "similar names" if score >= SIMILARITY else f"same surname “{token}”, same initial"
-                    hints.append((keep.key, other.key, why, merge_entry(keep.slug, other.slug)))
+        seen.add(pair)
+        a, b = by_key[first], by_key[second]
+        keep, other = (a, b) if a.prominence >= b.prominence else (b, a)
+        hints.append((keep.key, other.key, why, merge_entry(keep.slug, other.slug)))
     hints.sort(key=lambda h: (-(by_key[h[0]].prominence + by_key[h[1]].prominence), h[0], h[1]))
     report.likely_merges = hints[:MAX_LIKELY_MERGES]
 
