@@ -31,7 +31,8 @@ class SimilarState(NamedTuple):
     """What the blocks keep for the next build."""
 
     tokens: dict[str, tuple[str, str, tuple[str, ...]]]  # actor key → (name, type's value, its block tokens)
-    blocks: dict[str, tuple[tuple[str, ...], list[Pair]]]  # token → (its actors' keys in order, their pairs)
+    blocks: dict[str, tuple[tuple[str, ...], list[Pair]]]  # token → (its actors' keys in order, their pairs), for the
+    # blocks of two actors to SIMILAR_BLOCK_LIMIT (the others have no pairs)
 
 
 def block_tokens(actor: Actor) -> tuple[str, ...]:
@@ -89,12 +90,14 @@ def similar_pairs(actors: list[Actor], memo: LinkMemo | None) -> list[Pair]:
     pairs: list[Pair] = []
     for token in sorted(blocks):
         block = blocks[token]
+        if not 2 <= len(block) <= SIMILAR_BLOCK_LIMIT:  # (no pairs: not kept)
+            continue
         members = tuple(actor.key for actor in block)
         before = previous.blocks.get(token)
         if before is not None and before[0] == members and same.issuperset(members):
             found = before[1]
         else:
-            found = block_pairs(block, token) if len(block) <= SIMILAR_BLOCK_LIMIT else []
+            found = block_pairs(block, token)
         kept[token] = (members, found)
         pairs.extend(found)
     if memo is not None:
