@@ -84,15 +84,23 @@ class UnionFind:
             self.parent[b] = a
 
 
+class Counts(Counter):
+    """A Counter unpickled as a dict is, in C: a Counter's own pickle calls its class, whose __init__ and update run
+    in Python (the names' statistics hold some 40,000 of them at 10,000 articles, read back in each edit)."""
+
+    __slots__ = ()
+    __reduce__ = object.__reduce__  # (the default for a dict's subclass: a bare object, then its items set)
+
+
 @dataclass
 class Node:
     """One name (a name key) and everything seen of it."""
 
     key: str  # name key: tokens joined by spaces (that of the first article naming it: `first_keys`)
-    types: Counter = field(default_factory=Counter)
-    surfaces: Counter = field(default_factory=Counter)
+    types: Counts = field(default_factory=Counts)
+    surfaces: Counts = field(default_factory=Counts)
     articles: set = field(default_factory=set)  # the source files of the articles naming it
-    seen_as: Counter = field(default_factory=Counter)  # short spellings resolved to it in their article
+    seen_as: Counts = field(default_factory=Counts)  # short spellings resolved to it in their article
     acronym_count: int = 0  # mentions written as an acronym ("KCNA", "U.N.")
     # each naming article's (source file's) first name key for it: the key is the first article's, so that an
     # article taken out of the names' sums (builder.link.rejoin) gives the node the key a cold link gives it
