@@ -540,8 +540,10 @@ def resolve_actors(
     keys_of: list[list[str | None]] = []
     article_actors: list[set[str]] = []
     # The actors some article names or says something else of than in the previous build (now or then): only
-    # their mentions and descriptions are worked out again.
+    # their mentions and descriptions are worked out again.  And those some article names now and not then, or then
+    # and not now: only their co-actors are worked out again.
     redone: set[str] = set()
+    moved: set[str] | None = set() if previous is not None else None
     for article, resolved, defined, old in zip(articles, per_article, defined_of, kept_before, strict=True):
         if old is not None and article.source_file not in stale:
             keys = old.keys
@@ -549,6 +551,12 @@ def resolve_actors(
             keys = [actor_of_name.get(node_id) if node_id else None for node_id in resolved]
         present = set(keys)
         present.discard(None)
+        if moved is not None and (old is None or keys is not old.keys):
+            then = before.get(article.source_file)
+            was = set(then.keys) if then is not None else set()
+            was.discard(None)
+            if was != present:
+                moved |= present | was
         linked = copy(article)  # (as dataclasses.replace makes it, at a fraction of its cost)
         linked.mentions = _with_actors(article.mentions, keys)
         # What the article says of its actors reads the article, its mentions' actors and their types only.
@@ -572,6 +580,8 @@ def resolve_actors(
     if previous is not None:
         for source_file in before.keys() - links.keys():  # removed
             redone.update(before[source_file].keys)
+            moved.update(before[source_file].keys)
+        moved.discard(None)
         now_order = [source_file for source_file in order if source_file in before]
         if now_order != [source_file for source_file in previous.order if source_file in links]:
             redone = set(final)  # (the articles in another order: every actor's mentions are in another order)
@@ -599,7 +609,7 @@ def resolve_actors(
                    previous)
     del links, keys_of
     naming.keep()
-    lists = all_co_actors(final, order, article_actors, articles_of, memo)
+    lists = all_co_actors(final, article_actors, articles_of, memo, moved)
     for key, actor in final.items():
         actor.co_actors = _pairs(lists[key])
 
