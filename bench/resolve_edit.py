@@ -1,10 +1,12 @@
 """CPU seconds of resolve_actors alone in an edit: cold with a memo, then bench/link_steps.py's edit 3 times.
 
-    .venv/bin/python bench/resolve_edit.py PROJECT PICKLE [--profile FILE] [--check]
+    .venv/bin/python bench/resolve_edit.py PROJECT PICKLE [--profile FILE] [--check] [--fresh-caches]
 
 PICKLE: the analysed articles, as bench/link_profile.py --articles keeps them.  Each edit round links the edited
 articles with a fresh LinkMemo over the cold run's entries, under fewer_collections (as link_site runs).
 --profile FILE  a cProfile of the last round;  --check  the last round's result equals a cold resolution (repr).
+--fresh-caches  empty the name functions' caches (builder.link.names, roles) before each edit round, as a build's new
+                process finds them: without it a round reads the names the cold run (or the round before) worked out.
 """
 
 import cProfile
@@ -18,6 +20,7 @@ from pathlib import Path
 from builder.build import article_context, process_source
 from builder.cli import _settings
 from builder.gc_policy import fewer_collections
+from builder.link import names, roles
 from builder.link.actors import resolve_actors
 from builder.link.curation import CURATION_NAME, load_curation
 from builder.link.memo import LinkMemo
@@ -44,6 +47,9 @@ with fewer_collections():
 print(f"cold with memo: {time.process_time() - begun:.2f} s CPU", flush=True)
 for round_ in range(3):
     arts = pickle.loads(packed_edited)
+    if "--fresh-caches" in sys.argv:
+        for cached in (names.name_key, names.name_tokens, names.acronym_of, names.looks_like_acronym, roles._head):
+            cached.cache_clear()
     gc.collect()
     profile = cProfile.Profile() if "--profile" in sys.argv and round_ == 2 else None
     begun, wall = time.process_time(), time.perf_counter()

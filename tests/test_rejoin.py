@@ -36,6 +36,8 @@ NAMES: dict[str, tuple[EntityType, ...]] = {
     "United Nations": (ORG,), "UN": (ORG,), "Paris": (LOC,),
     # one name written with and without spaces: the name's key is the first naming article's spelling
     "Kim Jongun": (PER,), "Black Lives Matter": (ORG,), "BlackLivesMatter": (ORG,),
+    # likely merges of similar names (builder.link.similar): a similar spelling, a surname with the same initial
+    "Sergey Shoigu": (PER, ORG), "Georgie Bush": (PER,),
 }
 
 

@@ -40,8 +40,6 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import NamedTuple
 
-from rapidfuzz import fuzz
-
 from builder.link.article_links import (
     ArticleLinks,
     LazyColumn,
@@ -57,16 +55,15 @@ from builder.link.memo import LinkMemo, memo_key, recall
 from builder.link.names import CORPORATE_SUFFIXES, acronym_of, compact, looks_like_acronym, name_key, strip_title
 from builder.link.rejoin import Spoken, name_nodes, rejoin, spoken, within_parts
 from builder.link.roles import appositive_after, title_before
+from builder.link.similar import similar_pairs
 from builder.link.slugs import slugify
 from builder.model import Actor, Article, EntityType, Mention, Mentions, Pairs, ResolutionReport, Site
 
 TYPE_ORDER = (EntityType.PERSON, EntityType.ORGANISATION, EntityType.PLACE)
 SPEECH_RE = re.compile(r"^\s*(?:has |had )?(?:said|says|told|added|reported|stated|announced)\b")
 MAX_LIKELY_MERGES = 300
-SIMILAR_BLOCK_LIMIT = 40  # name tokens shared by more actors than this are too common to block on
 DOMINANCE = 5  # a lone surname goes to the one full name in this many times more articles than all others together
 MIN_DOMINANT_ARTICLES = 3
-SIMILARITY = 90  # rapidfuzz ratio of two names in one block reported as a likely merge
 
 
 class UnionFind:
@@ -87,15 +84,23 @@ class UnionFind:
             self.parent[b] = a
 
 
+class Counts(Counter):
+    """A Counter unpickled as a dict is, in C: a Counter's own pickle calls its class, whose __init__ and update run
+    in Python (the names' statistics hold some 40,000 of them at 10,000 articles, read back in each edit)."""
+
+    __slots__ = ()
+    __reduce__ = object.__reduce__  # (the default for a dict's subclass: a bare object, then its items set)
+
+
 @dataclass
 class Node:
     """One name (a name key) and everything seen of it."""
 
     key: str  # name key: tokens joined by spaces (that of the first article naming it: `first_keys`)
-    types: Counter = field(default_factory=Counter)
-    surfaces: Counter = field(default_factory=Counter)
+    types: Counts = field(default_factory=Counts)
+    surfaces: Counts = field(default_factory=Counts)
     articles: set = field(default_factory=set)  # the source files of the articles naming it
-    seen_as: Counter = field(default_factory=Counter)  # short spellings resolved to it in their article
+    seen_as: Counts = field(default_factory=Counts)  # short spellings resolved to it in their article
     acronym_count: int = 0  # mentions written as an acronym ("KCNA", "U.N.")
     # each naming article's (source file's) first name key for it: the key is the first article's, so that an
     # article taken out of the names' sums (builder.link.rejoin) gives the node the key a cold link gives it
@@ -489,7 +494,8 @@ def resolve_actors(
         aliases = [a for a in named.spellings if a != name]
         aliases += [a for i in ids for a in alias_names.get(i, []) if a not in aliases and a != name]
         actors[key] = Actor(key=key, name=name, type=actor_type, slug="", aliases=aliases,
-                            redirect_from=sorted({provisional[i] for i in ids if i in provisional}))
+                            redirect_from=sorted({provisional[i] for i in ids if i in provisional}),
+                            mentions=_SET_BELOW, co_actors=_SET_BELOW)
         for i in ids:
             actor_of_node[i] = key
 
@@ -535,8 +541,10 @@ def resolve_actors(
     keys_of: list[list[str | None]] = []
     article_actors: list[set[str]] = []
     # The actors some article names or says something else of than in the previous build (now or then): only
-    # their mentions and descriptions are worked out again.
+    # their mentions and descriptions are worked out again.  And those some article names now and not then, or then
+    # and not now: only their co-actors are worked out again.
     redone: set[str] = set()
+    moved: set[str] | None = set() if previous is not None else None
     for article, resolved, defined, old in zip(articles, per_article, defined_of, kept_before, strict=True):
         if old is not None and article.source_file not in stale:
             keys = old.keys
@@ -544,6 +552,12 @@ def resolve_actors(
             keys = [actor_of_name.get(node_id) if node_id else None for node_id in resolved]
         present = set(keys)
         present.discard(None)
+        if moved is not None and (old is None or keys is not old.keys):
+            then = before.get(article.source_file)
+            was = set(then.keys) if then is not None else set()
+            was.discard(None)
+            if was != present:
+                moved |= present | was
         linked = copy(article)  # (as dataclasses.replace makes it, at a fraction of its cost)
         linked.mentions = _with_actors(article.mentions, keys)
         # What the article says of its actors reads the article, its mentions' actors and their types only.
@@ -567,6 +581,8 @@ def resolve_actors(
     if previous is not None:
         for source_file in before.keys() - links.keys():  # removed
             redone.update(before[source_file].keys)
+            moved.update(before[source_file].keys)
+        moved.discard(None)
         now_order = [source_file for source_file in order if source_file in before]
         if now_order != [source_file for source_file in previous.order if source_file in links]:
             redone = set(final)  # (the articles in another order: every actor's mentions are in another order)
@@ -594,13 +610,13 @@ def resolve_actors(
                    previous)
     del links, keys_of
     naming.keep()
-    lists = all_co_actors(final, order, article_actors, articles_of, memo)
+    lists = all_co_actors(final, article_actors, articles_of, memo, moved)
     for key, actor in final.items():
         actor.co_actors = _pairs(lists[key])
 
     result = [a for a in final.values() if a.mentions]
     _assign_slugs(result, report)
-    _likely_merges(result, actor_of_node, report)
+    _likely_merges(result, actor_of_node, report, memo)
     if curation.keep_apart:  # a pair the user keeps apart is no longer suggested
         by_name = {**{a.key: a.key for a in result}, **{a.slug: a.key for a in result}}
 
@@ -611,6 +627,10 @@ def resolve_actors(
         apart = [set().union(*map(actors_named, names)) for _, names in curation.keep_apart]
         report.likely_merges = [h for h in report.likely_merges if not any(h[0] in g and h[1] in g for g in apart)]
     return sorted(result, key=lambda a: a.key), out_articles, report
+
+
+_SET_BELOW = Pairs()  # an actor's mentions and co-actors until they are set (for every actor not dropped): two
+# Pairs made for each of 10,000 actors and thrown away cost as much as the rest of making the actor
 
 
 def _pairs(items: list[tuple[str, int]]) -> Pairs:
@@ -829,8 +849,10 @@ def _assign_slugs(actors: list[Actor], report: ResolutionReport) -> None:
         actor.redirect_from = sorted({s for s in actor.redirect_from if s and s != actor.slug and s not in taken})
 
 
-def _likely_merges(actors: list[Actor], actor_of_node: dict[str, str], report: ResolutionReport) -> None:
-    """Pairs of actors that may be one: a lone surname left apart, similar names in one block."""
+def _likely_merges(actors: list[Actor], actor_of_node: dict[str, str], report: ResolutionReport,
+                   memo: LinkMemo | None = None) -> None:
+    """Pairs of actors that may be one: a lone surname left apart, similar names in one block (builder.link.similar:
+    with `memo`, compared again only in the blocks an edit changed)."""
     by_key = {a.key: a for a in actors}
     hints: list[tuple[str, str, str, str]] = []
     seen: set[tuple[str, str]] = set()
@@ -839,28 +861,14 @@ def _likely_merges(actors: list[Actor], actor_of_node: dict[str, str], report: R
         if a in by_key and b in by_key and a != b and (a, b) not in seen:
             seen.add((a, b))
             hints.append((a, b, why, merge_entry(by_key[a].slug, by_key[b].slug)))
-    blocks: dict[str, list[Actor]] = defaultdict(list)
-    for actor in actors:
-        for token in set(name_key(actor.name, actor.type == EntityType.PERSON).split()):
-            if len(token) > 2:
-                blocks[token].append(actor)
-    for token, block in sorted(blocks.items()):
-        if len(block) > SIMILAR_BLOCK_LIMIT:
+    for first, second, why in similar_pairs(actors, memo):
+        pair = (first, second) if first < second else (second, first)
+        if pair in seen:
             continue
-        for i, a in enumerate(block):
-            for b in block[i + 1 :]:
-                pair = tuple(sorted((a.key, b.key)))
-                if pair in seen or a.type != b.type:
-                    continue
-                ka, kb = name_key(a.name, True), name_key(b.name, True)
-                same_surname = a.type == EntityType.PERSON and ka.split()[-1] == kb.split()[-1] == token
-                score = fuzz.ratio(ka, kb)
-                if score >= SIMILARITY or (same_surname and min(len(ka.split()), len(kb.split())) >= 2
-                                           and ka.split()[0][0] == kb.split()[0][0]):
-                    seen.add(pair)
-                    keep, other = (a, b) if a.prominence >= b.prominence else (b, a)
-                    why = "similar names" if score >= SIMILARITY else f"same surname “{token}”, same initial"
-                    hints.append((keep.key, other.key, why, merge_entry(keep.slug, other.slug)))
+        seen.add(pair)
+        a, b = by_key[first], by_key[second]
+        keep, other = (a, b) if a.prominence >= b.prominence else (b, a)
+        hints.append((keep.key, other.key, why, merge_entry(keep.slug, other.slug)))
     hints.sort(key=lambda h: (-(by_key[h[0]].prominence + by_key[h[1]].prominence), h[0], h[1]))
     report.likely_merges = hints[:MAX_LIKELY_MERGES]
 

@@ -10,8 +10,11 @@ builder/link/memo.py), an actor's list is worked out again when
 - an actor named with it changed its name (a tie may break the other way);
 - it is new;
 
-every other actor reads the very same articles and names as before, so it keeps its list.  Without a state,
-every list is worked out (tests/test_rejoin.py checks edits, additions and deletions against a cold link).
+every other actor reads the very same articles and names as before, so it keeps its list.  Which articles name
+another set of actors than before is the caller's to say (`moved`: actors.resolve_actors reads it off the previous
+build's actor keys of each article, which it holds anyway): the state keeps only the names and the lists.  Without
+a state, or without `moved`, every list is worked out (tests/test_rejoin.py checks edits, additions and deletions
+against a cold link).
 """
 
 from __future__ import annotations
@@ -25,15 +28,14 @@ from typing import NamedTuple
 from builder.link.memo import LinkMemo, Shards, keep_shards, load_shards, merged
 from builder.model import Actor
 
-STATE_FORMAT = 2
+STATE_FORMAT = 3  # 3: no article's actor keys (`moved` says which changed)
 MAX_CO_ACTORS = 10
 
 
 class CoActorState(NamedTuple):
-    """What the co-actor lists keep for the next build: the two big dicts in shards (builder.link.memo.keep_shards),
-    so that an edit pickles again only the shards holding an article or an actor whose entry changed."""
+    """What the co-actor lists keep for the next build: the lists in shards (builder.link.memo.keep_shards), so that an
+    edit pickles again only the shards holding an actor whose list changed."""
 
-    named: list[bytes]  # the shards of: each article's (by source file) actor keys, a frozenset
     names: dict[str, str]  # each actor's name
     lists: list[bytes]  # the shards of: each actor's co-actors
 
@@ -55,29 +57,25 @@ def co_actors(key: str, positions: list[int], article_actors: list[set[str]],
     return heapq.nsmallest(MAX_CO_ACTORS, items, key=lambda kv: (-kv[1], actors[kv[0]].name, kv[0]))
 
 
-def all_co_actors(actors: dict[str, Actor], source_files: list[str], article_actors: list[set[str]],
-                  articles_of: dict[str, list[int]], memo: LinkMemo | None,
+def all_co_actors(actors: dict[str, Actor], article_actors: list[set[str]], articles_of: dict[str, list[int]],
+                  memo: LinkMemo | None, moved: set[str] | None = None,
                   tag: bytes = b"") -> dict[str, list[tuple[str, int]]]:
     """Each actor's co-actors (`co_actors`); with `memo`, the previous build's where they cannot have changed
     (see the module's docstring), and this build's kept for the next.  `article_actors`: the actor keys each
-    article (`source_files`) names; `articles_of`: each actor's articles, as positions in those lists; `tag`:
-    what else the lists depend on (the curation)."""
+    article names; `articles_of`: each actor's articles, as positions in that list; `moved`: the actors named (now
+    or in the build that kept the memo's state) by an article added, removed or naming another set of actors since
+    (None: not known); `tag`: what else the lists depend on (the curation)."""
     state_parts = ("co-actors", STATE_FORMAT, tag)
-    previous = _previous_state(memo, state_parts)
+    previous = _previous_state(memo, state_parts) if moved is not None else None
     again: Iterable[str] = actors
     if previous is not None:
-        again = _to_work_out(actors, source_files, article_actors, articles_of, previous)
+        again = _to_work_out(actors, article_actors, articles_of, moved, previous)
     lists = dict(previous.lists) if previous is not None else {}
     for key in again:
         lists[key] = co_actors(key, articles_of.get(key, []), article_actors, actors)
     lists = {key: lists[key] for key in actors}
     if memo is not None:
-        # An article naming the same actors keeps the previous build's frozenset: its shard is then carried.
-        before = previous.named if previous is not None else {}
-        named = {source: old if (old := before.get(source)) is not None and old == keys else frozenset(keys)
-                 for source, keys in zip(source_files, article_actors, strict=True)}
         memo.keep(state_parts, CoActorState(
-            keep_shards(memo, named, SHARDS, previous.named_shards if previous is not None else None),
             {key: actor.name for key, actor in actors.items()},
             keep_shards(memo, lists, SHARDS, previous.lists_shards if previous is not None else None)))
     return lists
@@ -86,10 +84,8 @@ def all_co_actors(actors: dict[str, Actor], source_files: list[str], article_act
 class _Previous(NamedTuple):
     """The previous build's CoActorState, its shards read (and the shards as loaded, for keep_shards)."""
 
-    named: dict[str, frozenset[str]]
     names: dict[str, str]
     lists: dict[str, list[tuple[str, int]]]
-    named_shards: Shards
     lists_shards: Shards
 
 
@@ -97,25 +93,17 @@ def _previous_state(memo: LinkMemo | None, parts: tuple) -> _Previous | None:
     kept = memo.previous_value(parts) if memo is not None else None
     if not isinstance(kept, CoActorState):
         return None
-    named, lists = load_shards(memo, kept.named), load_shards(memo, kept.lists)
-    if named is None or lists is None:
+    lists = load_shards(memo, kept.lists)
+    if lists is None:
         return None
-    return _Previous(merged(named), kept.names, merged(lists), named, lists)
+    return _Previous(kept.names, merged(lists), lists)
 
 
-def _to_work_out(actors: dict[str, Actor], source_files: list[str], article_actors: list[set[str]],
-                 articles_of: dict[str, list[int]], previous: _Previous) -> set[str]:
+def _to_work_out(actors: dict[str, Actor], article_actors: list[set[str]], articles_of: dict[str, list[int]],
+                 moved: set[str], previous: _Previous) -> set[str]:
     """The actors whose co-actors may differ from `previous`'s (see the module's docstring)."""
     again = {key for key in actors if key not in previous.lists}
-    now = set(source_files)
-    for source, keys in zip(source_files, article_actors, strict=True):
-        before = previous.named.get(source)
-        if before is None or before != keys:
-            again |= keys
-            again |= before or set()
-    for source, keys in previous.named.items():
-        if source not in now:
-            again |= keys
+    again |= moved
     for key, actor in actors.items():
         if previous.names.get(key, actor.name) != actor.name:
             for position in articles_of.get(key, []):

@@ -132,7 +132,7 @@ def _changes(articles: list[tuple[str, str]], previous: JoinState | NameSums, me
 def _add_article(nodes: dict[str, Node], seen: dict[str, Counter], source_file: str,
                  names: list[tuple[str, str]], resolved: list[str | None], spoken: Spoken, sign: int) -> set[str]:
     """Add (`sign` 1) or take out (-1) an article's part of the names' statistics; returns the names it has."""
-    from builder.link.actors import Node
+    from builder.link.actors import Counts, Node
     from builder.link.names import looks_like_acronym
 
     found = set()
@@ -143,7 +143,7 @@ def _add_article(nodes: dict[str, Node], seen: dict[str, Counter], source_file: 
         if own != node_id:
             counts = seen.get(node_id)
             if counts is None:
-                counts = seen[node_id] = Counter()
+                counts = seen[node_id] = Counts()
             counts[text] += sign
             continue
         node = nodes.get(node_id)
