@@ -304,20 +304,30 @@ def test_an_undated_report_is_dated_through_a_recalled_event():
     assert "dated through the event" in dated.published.how
 
 
-def test_a_recalled_event_keeps_the_entries_it_was_made_from_for_the_next_build():
-    """An edit recalls most events whole, not their reports' happenings and summaries: those entries are kept
-    (unread) for a later build that makes the event again, so the memo does not lose them edit after edit."""
+def test_an_event_made_again_after_a_build_that_recalled_it_whole_is_a_cold_groupings():
+    """An edit recalls most events whole, not their reports' happenings and summaries, and does not keep those for
+    the next build: a later build that makes the event again (an actor it names renamed) finds them again, and its
+    events are a cold grouping's."""
     from builder.link.events import group_events
+    from builder.model import Actor, EntityType
     from tests.test_events import MEETING_A, MEETING_B, STORM
 
     def articles() -> list[Article]:
         return pickle.loads(pickle.dumps([MEETING_A, MEETING_B, STORM]))
 
+    def actors(kim: str) -> list[Actor]:
+        return [Actor("kim-jong-un", kim, EntityType.PERSON, "kim-jong-un")]
+
     first = CountingMemo()
-    group_events(articles(), memo=first)
+    group_events(articles(), actors("Kim Jong Un"), memo=first)
     again = CountingMemo(first.kept)
-    group_events(articles(), memo=again)
-    assert not again.made_of and set(again.kept) == set(first.kept)
+    group_events(articles(), actors("Kim Jong Un"), memo=again)
+    assert not again.made_of and len(again.kept) < len(first.kept)  # the happenings not kept again
+    renamed = CountingMemo(again.kept)
+    warm, warm_articles = group_events(articles(), actors("Marshal Kim"), memo=renamed)
+    cold, cold_articles = group_events(articles(), actors("Marshal Kim"))
+    assert renamed.made_of["happenings"] and any("Marshal Kim" in e.label for e in warm)
+    assert repr(warm) == repr(cold) and repr(warm_articles) == repr(cold_articles)
 
 
 # ---------------------------------------------------------------- background events, bucket by bucket

@@ -157,20 +157,20 @@ class LazyNames(dict):
 
 class LazyHappenings(dict):
     """Source file → the article's happenings, recalled or found the first time they are asked for (in an edit
-    rebuild only for the groups whose event is made again)."""
+    rebuild only for the groups whose event is made again).  An article's happenings read the article, its names
+    (the actor keys of its mentions), the types and the publishers: all in the memo's key (the article by its
+    content hash; the names by what they are made of, their digest; `site_part`: the types and publishers)."""
 
-    def __init__(self, memo: LinkMemo | None, parts: dict[str, tuple],
-                 makers: dict[str, Callable[[], list[Happening]]]) -> None:
+    def __init__(self, memo: LinkMemo | None, columns_of: LazyColumns, site_part: bytes,
+                 make: Callable[[Article], list[Happening]]) -> None:
         super().__init__()
-        self.memo, self.parts, self.makers = memo, parts, makers
+        self.memo, self.columns_of, self.site_part, self.make = memo, columns_of, site_part, make
 
     def __missing__(self, source_file: str) -> list[Happening]:
-        found = self[source_file] = recall(self.memo, self.parts[source_file], self.makers[source_file])
+        article = self.columns_of.articles[source_file]
+        parts = ("happenings", source_file, article.content_hash, self.site_part, self.columns_of.digest(source_file))
+        found = self[source_file] = recall(self.memo, parts, partial(self.make, article))
         return found
-
-    def key(self, source_file: str) -> bytes:
-        """The memo key of the article's happenings."""
-        return memo_key(self.parts[source_file])
 
 
 def names_digest(article: Article) -> bytes:
@@ -1030,19 +1030,15 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
     names_of = LazyNames(articles)  # the Name objects: only where something not recalled reads them
     columns_of = LazyColumns(articles, names_of, memo)  # the names' digests; their columns where read
     publishers = frozenset(a.source.lower() for a in articles if a.source != "Unknown source")
-    # An article's happenings read the article, its names (the actor keys of its mentions), the types and the
-    # publishers: all in the memo's key (an article by its content hash; the names by what they are made of,
-    # NameColumns.digest: the article and its mentions' actor keys).
     site_part = memo_key((types_key(type_list), sorted(publishers))) if memo is not None else b""
-    happenings_of = LazyHappenings(
-        memo, {a.source_file: ("happenings", a.source_file, a.content_hash, site_part, columns_of.digest(a.source_file))
-               for a in articles},
-        {a.source_file: partial(_happenings, a, names_of, type_list, publishers) for a in articles})
+    happenings_of = LazyHappenings(memo, columns_of, site_part,
+                                   partial(_happenings, names_of=names_of, types=type_list, publishers=publishers))
     if memo is not None and params.reference is not None:  # only what an edit touched is grouped again
         from builder.link.regroup import grouping_identity, regroup
 
         # The words and names of an article are read only if its vectors are not in the memo.
-        features = [ArticleFeatures(Counter(), Counter(), *article_when(a)) for a in articles]
+        unread = Counter()  # (the same empty counter for every article: regroup reads `full` for the words)
+        features = [ArticleFeatures(unread, unread, *article_when(a)) for a in articles]
         identities = [grouping_identity(a.source_file, a.content_hash, columns_of.digest(a.source_file), f)
                       for a, f in zip(articles, features, strict=True)]
         groups = regroup(features, [a.source_file for a in articles], identities, params, memo,
@@ -1063,8 +1059,7 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
                                                                       a.source_file))
         make = partial(_main_event, members, happenings_of, columns_of, types_by_name, published=published, memo=memo)
         if memo is None:
-            event, dated, _ = make(actor_by_key)
-            made = MadeEvent(event, dated, {}, [])
+            made = MadeEvent(*make(actor_by_key), {})
         else:
             # What the event reads: its reports (each by its content, names and date: with the types and the
             # publishers, what its happenings are made of) and, of the actors, what MadeEvent.actors lists: checked.
@@ -1075,7 +1070,6 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
             if not _same_actors(made.actors, actor_by_key):  # an actor it names was renamed: made again
                 made = _reading_actors(make, actor_by_key)
                 memo.keep(parts, made)
-            memo.carry(made.entries)
         event = made.event
         if event is None:
             continue
@@ -1111,7 +1105,6 @@ class MadeEvent(NamedTuple):
     event: Event | None
     dated: dict[str, date]
     actors: dict[str, tuple[str, EntityType] | None]
-    entries: list[bytes]  # the memo keys of the happenings and summary it was made from (LinkMemo.carry)
 
 
 class _ReadActors:
@@ -1139,19 +1132,18 @@ def _same_actors(read: dict[str, tuple[str, EntityType] | None], actors: dict[st
 
 def _reading_actors(make: Callable, actors: dict[str, Actor]) -> MadeEvent:
     reading = _ReadActors(actors)
-    event, dated, entries = make(reading)
-    return MadeEvent(event, dated, reading.read, entries)
+    event, dated = make(reading)
+    return MadeEvent(event, dated, reading.read)
 
 
 def _main_event(members: list[Article], happenings_of: dict[str, list[Happening]],
                 columns_of: dict[str, NameColumns], types_by_name: dict[str, EventType], actor_by_key,
                 published: dict[str, date | None] | None = None,
-                memo: LinkMemo | None = None) -> tuple[Event | None, dict[str, date], list[bytes]]:
-    """The event the articles of a group report (`members`, in report order), the day each undated report is
-    dated through it (the articles are left as they are: group_events dates them), and the memo keys of the
-    happenings and the summary it read."""
-    entries = [happenings_of.key(a.source_file) for a in members] if isinstance(happenings_of, LazyHappenings) \
-        and memo is not None else []
+                memo: LinkMemo | None = None) -> tuple[Event | None, dict[str, date]]:
+    """The event the articles of a group report (`members`, in report order) and the day each undated report is
+    dated through it (the articles are left as they are: group_events dates them).  (A recalled event does not
+    carry its reports' happenings and summary to the next build: one made again finds them again, at well under
+    a millisecond a report, where carrying every event's entries cost an edit ~0.2 s.)"""
     reports = [Report(a, main_happening(happenings_of[a.source_file]), columns_of[a.source_file]) for a in members]
     main = [r.happening for r in reports if r.happening]
     kind = _kind_of(main, types_by_name)
@@ -1171,7 +1163,7 @@ def _main_event(members: list[Article], happenings_of: dict[str, list[Happening]
     names = _display_names(reports, actor_by_key, {*participants, place, doer, done_to})
     first = reports[0].article
     if kind is None and (len(reports) < 2 or not any(r.article.sentences for r in reports)):
-        return None, {}, entries  # one article that tells of no happening: no event of its own
+        return None, {}  # one article that tells of no happening: no event of its own
     if kind is None:
         label = first.title or first.source_file
         type_name = "report"
@@ -1206,8 +1198,6 @@ def _main_event(members: list[Article], happenings_of: dict[str, list[Happening]
     )
     summary = ("summary", [(r.article.source_file, r.article.content_hash) for r in reports], evidence)
     event.summary = recall(memo, summary, partial(combined_summary, [r.article for r in reports], evidence))
-    if memo is not None:
-        entries.append(memo_key(summary))
     dated = {}
     for report in reports:
         if report.article.published.value is None and event.date is not None and event.date.resolved \
@@ -1215,7 +1205,7 @@ def _main_event(members: list[Article], happenings_of: dict[str, list[Happening]
             found = _date_through(report.article, report, event.date.value)
             if found:
                 dated[report.article.source_file] = found[0]
-    return event, dated, entries
+    return event, dated
 
 
 def _happenings(article: Article, names_of: LazyNames, types: list[EventType],
