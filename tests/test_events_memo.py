@@ -1,12 +1,13 @@
 """The event steps that run on every article in an edit rebuild recall from the link memo what depends only on
-unchanged inputs (builder.link.events: an article's names as NameColumns, its dated mentions for background
-events): after any edits, additions and deletions a link with the memo is a cold link (the whole Site, by
+unchanged inputs (builder.link.events: an article's dated mentions and the buckets of background events
+they fall in): after any edits, additions and deletions a link with the memo is a cold link (the whole Site, by
 repr), and an edit makes again only the entries of the articles it touched.  Real news: three days of
 news-2016, with sentences appended that name actors of other articles and date happenings of their own."""
 
 from __future__ import annotations
 
 import pickle
+import zlib
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 
 from builder.config import Config
 from builder.link import link_site
-from builder.link.events import LazyNames, background_events, link_related, name_columns, normalise_key
+from builder.link.events import LazyColumns, LazyNames, background_events, link_related, normalise_key
 from builder.link.memo import LinkMemo
 from builder.model import Article, DateRef, Event, Precision
 
@@ -117,23 +118,35 @@ def test_deleting_the_article_that_joined_two_spellings_links_as_a_cold_link(ana
     assert repr(warm) == repr(link(fresh(analysed, {}, deleted)))
 
 
-def test_an_edit_makes_again_only_the_entries_of_the_articles_it_touched(news, analysed, analyse):
+def test_an_edit_makes_again_only_the_entries_of_the_articles_it_touched(news, analysed, analyse, monkeypatch):
+    import builder.link.events as events
+
+    scanned: Counter = Counter()  # the articles whose dated mentions are worked out (not the previous build's)
+    packed_mentions = events._packed_mentions
+
+    def counted(article, *args):
+        scanned[article.source_file] += 1
+        return packed_mentions(article, *args)
+
+    monkeypatch.setattr(events, "_packed_mentions", counted)
     names = sorted(analysed)
     target = next(n for n in names if "scalia" in n)
     first = CountingMemo()
     site = link(fresh(analysed, {}, set()), first)
     linked = len(site.articles)  # copies of one report folded into one article
-    assert first.made_of["article names"] == first.made_of["dated mentions"] == linked
+    assert sum(scanned.values()) == linked
+    assert not first.made_of["article names"]  # made where read (events.LazyColumns), not kept
     again = CountingMemo(first.kept)
+    scanned.clear()
     edited = analyse(target, news[target] + b"\n\n" + SENTENCES[2] + b"\n")
     warm = link(fresh(analysed, {target: edited}, set()), again)
-    assert repr(warm) == repr(link(fresh(analysed, {target: edited}, set())))
     # the edited article, and those whose actor keys or main event the edit changed (a few of the group)
-    assert 1 <= again.made_of["article names"] <= 5
-    assert 1 <= again.made_of["dated mentions"] <= 10
+    assert 1 <= sum(scanned.values()) <= 10
+    assert repr(warm) == repr(link(fresh(analysed, {target: edited}, set())))
     unchanged = CountingMemo(again.kept)
+    scanned.clear()
     link(fresh(analysed, {target: edited}, set()), unchanged)
-    assert not unchanged.made_of  # the same site again: everything recalled
+    assert not unchanged.made_of and not scanned  # the same site again: everything recalled
 
 
 # ---------------------------------------------------------------- one article's dated mentions, input by input
@@ -168,7 +181,7 @@ def dated_events(kim: bytes, memo: LinkMemo | None, main_date, main_type, anchor
         Event("emain", "Main", main_type, "", DateRef(main_date, Precision.DAY, "then", 0))]
     article.main_event = "emain" if main else None
     names = LazyNames([article])
-    columns = {article.source_file: name_columns(article, names, memo)}
+    columns = LazyColumns([article], names, memo)
     events = background_events([article], {}, names, {article.source_file: anchor}, {}, main, frozenset(), None,
                                memo, columns)
     return repr((events, article.events))
@@ -291,17 +304,128 @@ def test_an_undated_report_is_dated_through_a_recalled_event():
     assert "dated through the event" in dated.published.how
 
 
-def test_a_recalled_event_keeps_the_entries_it_was_made_from_for_the_next_build():
-    """An edit recalls most events whole, not their reports' happenings and summaries: those entries are kept
-    (unread) for a later build that makes the event again, so the memo does not lose them edit after edit."""
+def test_an_event_made_again_after_a_build_that_recalled_it_whole_is_a_cold_groupings():
+    """An edit recalls most events whole, not their reports' happenings and summaries, and does not keep those for
+    the next build: a later build that makes the event again (an actor it names renamed) finds them again, and its
+    events are a cold grouping's."""
     from builder.link.events import group_events
+    from builder.model import Actor, EntityType
     from tests.test_events import MEETING_A, MEETING_B, STORM
 
     def articles() -> list[Article]:
         return pickle.loads(pickle.dumps([MEETING_A, MEETING_B, STORM]))
 
+    def actors(kim: str) -> list[Actor]:
+        return [Actor("kim-jong-un", kim, EntityType.PERSON, "kim-jong-un")]
+
     first = CountingMemo()
-    group_events(articles(), memo=first)
+    group_events(articles(), actors("Kim Jong Un"), memo=first)
     again = CountingMemo(first.kept)
-    group_events(articles(), memo=again)
-    assert not again.made_of and set(again.kept) == set(first.kept)
+    group_events(articles(), actors("Kim Jong Un"), memo=again)
+    assert not again.made_of and len(again.kept) < len(first.kept)  # the happenings not kept again
+    renamed = CountingMemo(again.kept)
+    warm, warm_articles = group_events(articles(), actors("Marshal Kim"), memo=renamed)
+    cold, cold_articles = group_events(articles(), actors("Marshal Kim"))
+    assert renamed.made_of["happenings"] and any("Marshal Kim" in e.label for e in warm)
+    assert repr(warm) == repr(cold) and repr(warm_articles) == repr(cold_articles)
+
+
+# ---------------------------------------------------------------- background events, bucket by bucket
+
+
+def background_run(articles: list[Article], memo: LinkMemo | None, mains: dict[str, date], anchors: dict[str, date],
+                   renamed: set[str], retyped: set[str]) -> str:
+    """background_events of `articles` (fresh copies), each article's main event of the date `mains` gives (or
+    none), dated `anchors`; the actors: one per name key, named and typed as the text first naming it, but named
+    otherwise for the keys in `renamed`, typed as places for those in `retyped`."""
+    from builder.model import Actor, EntityType
+
+    main_events, actors = [], {}
+    for article in articles:
+        keys = [normalise_key(text) for text in article.mentions.texts]
+        article.mentions = article.mentions.with_actors(keys)
+        for key, text in zip(keys, article.mentions.texts, strict=True):
+            if key not in actors:
+                kind = EntityType.PLACE if key in retyped else EntityType.PERSON
+                actors[key] = Actor(key, ("Renamed " + text) if key in renamed else text, kind, key)
+        article.main_event = None
+        if article.source_file in mains:
+            article.main_event = "m-" + article.source_file
+            main_events.append(Event(article.main_event, "Main", "meeting", "",
+                                     DateRef(mains[article.source_file], Precision.DAY, "then", 0)))
+        article.events = [article.main_event] if article.main_event else []
+    names = LazyNames(articles)
+    published = {a.source_file: anchors.get(a.source_file, a.published.value.date() if a.published.value else None)
+                 for a in articles}
+    events = background_events(articles, {}, names, published, actors, main_events, frozenset(), None, memo,
+                               LazyColumns(articles, names, memo))
+    return repr((events, [(a.source_file, a.events) for a in articles]))
+
+
+BACKGROUND_CHANGE = st.tuples(st.sampled_from(["edit", "add", "delete", "main", "anchor", "rename", "retype",
+                                               "shuffle"]), st.integers(0, 10_000), st.integers(0, 10_000))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(builds=st.lists(st.lists(BACKGROUND_CHANGE, min_size=1, max_size=4), min_size=1, max_size=4))
+def test_background_events_with_the_previous_state_after_any_changes_are_a_cold_runs(news, analysed, analysed_text,
+                                                                                     builds):
+    """Each build edits (a dated happening appended), adds or deletes articles, moves an article's main event or its
+    date, renames or retypes an actor, or lists the articles in another order; background_events with the previous
+    build's state (only the touched articles scanned, only the touched buckets grouped) is a cold run."""
+    names = sorted(analysed)
+    rng = Random(len(builds))
+    changed: dict[str, Article] = {}
+    texts: dict[str, bytes] = {}
+    deleted: set[str] = set()
+    mains: dict[str, date] = {}
+    anchors: dict[str, date] = {}
+    renamed: set[str] = set()
+    retyped: set[str] = set()
+    order: list[str] | None = None
+
+    def articles() -> list[Article]:
+        chosen = fresh(analysed, changed, deleted)
+        if order is not None:
+            place = {name: n for n, name in enumerate(order)}
+            chosen.sort(key=lambda a: place.get(a.source_file, -1))
+        return chosen
+
+    memo = LinkMemo()
+    assert background_run(articles(), memo, mains, anchors, renamed, retyped) == \
+        background_run(articles(), None, mains, anchors, renamed, retyped)
+    for step, changes in enumerate(builds, 1):
+        for kind, which, value in changes:
+            name = names[which % len(names)]
+            if kind == "edit" and name not in deleted:
+                line = b"\n\n" + SENTENCES[value % len(SENTENCES)] + b"\n"
+                texts[name] = texts.get(name, news[name]) + line
+                changed[name] = analysed_text(name, texts[name])
+            elif kind == "add":
+                added = f"{name[:10]}-zz-added-{step}-{which % 7}.md"
+                texts[added] = news[name] + b"\n\n" + SENTENCES[value % len(SENTENCES)] + b"\n"
+                changed[added] = analysed_text(added, texts[added])
+            elif kind == "delete" and len(deleted) < 5:
+                deleted.add(name)
+                changed.pop(name, None)
+                texts.pop(name, None)
+            elif kind == "main":
+                days = [None, date(1953, 7, 27), date(2012, 9, 11), date(2015, 3, 3), date(2016, 2, 13)]
+                day = days[value % len(days)]
+                mains.pop(name, None) if day is None else mains.__setitem__(name, day)
+            elif kind == "anchor":
+                days = [None, date(2016, 2, 14), date(2015, 3, 4), date(1953, 8, 1)]
+                day = days[value % len(days)]
+                anchors.pop(name, None) if day is None else anchors.__setitem__(name, day)
+            elif kind in ("rename", "retype"):  # a third of the actors, or the one named first
+                keys = sorted({normalise_key(text) for data in analysed.values()
+                               for text in pickle.loads(data).mentions.texts})
+                chosen = renamed if kind == "rename" else retyped
+                chosen ^= {key for key in keys if zlib.crc32(key.encode()) % 3 == value % 3} if value % 2 else {keys[0]}
+            elif kind == "shuffle":
+                order = sorted({*names, *changed})
+                rng.shuffle(order)
+        memo = LinkMemo(memo.kept)
+        assert background_run(articles(), memo, mains, anchors, renamed, retyped) == \
+            background_run(articles(), None, mains, anchors, renamed, retyped), (step, changes)

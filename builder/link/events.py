@@ -54,7 +54,7 @@ from builder.link.event_words import (
     word_list,
     words_of,
 )
-from builder.link.memo import LinkMemo, memo_key, recall
+from builder.link.memo import LinkMemo, Shards, keep_shards, load_shards, memo_key, merged, recall
 from builder.link.reference import ARTICLE_WORDS, IDF_FLOOR, NAME_ARTICLE_WORDS, RARE_FREQUENCY, Reference
 from builder.link.slugs import unique_slugs
 from builder.model import Actor, Article, DateRef, EntityType, Event, Mentions, Precision
@@ -157,36 +157,54 @@ class LazyNames(dict):
 
 class LazyHappenings(dict):
     """Source file → the article's happenings, recalled or found the first time they are asked for (in an edit
-    rebuild only for the groups whose event is made again)."""
+    rebuild only for the groups whose event is made again).  An article's happenings read the article, its names
+    (the actor keys of its mentions), the types and the publishers: all in the memo's key (the article by its
+    content hash; the names by what they are made of, their digest; `site_part`: the types and publishers)."""
 
-    def __init__(self, memo: LinkMemo | None, parts: dict[str, tuple],
-                 makers: dict[str, Callable[[], list[Happening]]]) -> None:
+    def __init__(self, memo: LinkMemo | None, columns_of: LazyColumns, site_part: bytes,
+                 make: Callable[[Article], list[Happening]]) -> None:
         super().__init__()
-        self.memo, self.parts, self.makers = memo, parts, makers
+        self.memo, self.columns_of, self.site_part, self.make = memo, columns_of, site_part, make
 
     def __missing__(self, source_file: str) -> list[Happening]:
-        found = self[source_file] = recall(self.memo, self.parts[source_file], self.makers[source_file])
+        article = self.columns_of.articles[source_file]
+        parts = ("happenings", source_file, article.content_hash, self.site_part, self.columns_of.digest(source_file))
+        found = self[source_file] = recall(self.memo, parts, partial(self.make, article))
         return found
 
-    def key(self, source_file: str) -> bytes:
-        """The memo key of the article's happenings."""
-        return memo_key(self.parts[source_file])
 
-
-def name_columns(article: Article, names_of: LazyNames, memo: LinkMemo | None) -> NameColumns:
-    """The article's NameColumns, recalled from `memo` by what article_names reads: the article and the actor
-    keys linking gave its mentions."""
-    def make() -> tuple[list[str], list[str]]:
-        names = names_of[article.source_file]
-        return [n.key for n in names], [n.text for n in names]
-
+def names_digest(article: Article) -> bytes:
+    """What the article's names (article_names) are made of, as a memo key: the article and the actor keys linking
+    gave its mentions.  The steps whose memo keys read the names name them by it (NameColumns.digest)."""
     mentions = article.mentions  # (their column of actor keys, not a Mention made for each to read its key)
     actor_keys = mentions.actor_keys if isinstance(mentions, Mentions) else [m.actor_key for m in mentions]
-    if memo is None:
-        return NameColumns(*make())
-    parts = ("article names", NAMES_FORMAT, article.source_file, article.content_hash, actor_keys)
-    digest = memo_key(parts)
-    return NameColumns(*memo.recall(parts, make, digest), digest)
+    return memo_key(("article names", NAMES_FORMAT, article.source_file, article.content_hash, actor_keys))
+
+
+def name_columns(article: Article, names_of: LazyNames, digest: bytes = b"") -> NameColumns:
+    """The article's NameColumns (`digest`: its names_digest, when a memo is used)."""
+    names = names_of[article.source_file]
+    return NameColumns([n.key for n in names], [n.text for n in names], digest)
+
+
+class LazyColumns(dict):
+    """Source file → the article's NameColumns, made the first time they are asked for: in an edit rebuild only
+    the events made again read them (two lists made from article_names: cheaper to make than to recall).  What
+    every article needs is their digest (`digest`), worked out for every article when a memo is used."""
+
+    def __init__(self, articles: list[Article], names_of: LazyNames, memo: LinkMemo | None) -> None:
+        super().__init__()
+        self.names_of = names_of
+        self.articles = {article.source_file: article for article in articles}
+        self.digests = {a.source_file: names_digest(a) for a in articles} if memo is not None else {}
+
+    def __missing__(self, source_file: str) -> NameColumns:
+        columns = self[source_file] = name_columns(self.articles[source_file], self.names_of,
+                                                   self.digests.get(source_file, b""))
+        return columns
+
+    def digest(self, source_file: str) -> bytes:
+        return self.digests.get(source_file, b"")
 
 
 # ---------------------------------------------------------------- features and clustering
@@ -1010,22 +1028,18 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
         params = REFERENCE_PARAMS if getattr(config, "event_weights", "site") == "reference" else ClusterParams()
     actor_by_key = {actor.key: actor for actor in actors or []}
     names_of = LazyNames(articles)  # the Name objects: only where something not recalled reads them
-    columns_of = {a.source_file: name_columns(a, names_of, memo) for a in articles}
+    columns_of = LazyColumns(articles, names_of, memo)  # the names' digests; their columns where read
     publishers = frozenset(a.source.lower() for a in articles if a.source != "Unknown source")
-    # An article's happenings read the article, its names (the actor keys of its mentions), the types and the
-    # publishers: all in the memo's key (an article by its content hash; the names by what they are made of,
-    # NameColumns.digest: the article and its mentions' actor keys).
     site_part = memo_key((types_key(type_list), sorted(publishers))) if memo is not None else b""
-    happenings_of = LazyHappenings(
-        memo, {a.source_file: ("happenings", a.source_file, a.content_hash, site_part, columns_of[a.source_file].digest)
-               for a in articles},
-        {a.source_file: partial(_happenings, a, names_of, type_list, publishers) for a in articles})
+    happenings_of = LazyHappenings(memo, columns_of, site_part,
+                                   partial(_happenings, names_of=names_of, types=type_list, publishers=publishers))
     if memo is not None and params.reference is not None:  # only what an edit touched is grouped again
         from builder.link.regroup import grouping_identity, regroup
 
         # The words and names of an article are read only if its vectors are not in the memo.
-        features = [ArticleFeatures(Counter(), Counter(), *article_when(a)) for a in articles]
-        identities = [grouping_identity(a.source_file, a.content_hash, columns_of[a.source_file].digest, f)
+        unread = Counter()  # (the same empty counter for every article: regroup reads `full` for the words)
+        features = [ArticleFeatures(unread, unread, *article_when(a)) for a in articles]
+        identities = [grouping_identity(a.source_file, a.content_hash, columns_of.digest(a.source_file), f)
                       for a, f in zip(articles, features, strict=True)]
         groups = regroup(features, [a.source_file for a in articles], identities, params, memo,
                          full=lambda i: article_features(articles[i], names_of[articles[i].source_file]))
@@ -1045,19 +1059,17 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
                                                                       a.source_file))
         make = partial(_main_event, members, happenings_of, columns_of, types_by_name, published=published, memo=memo)
         if memo is None:
-            event, dated, _ = make(actor_by_key)
-            made = MadeEvent(event, dated, {}, [])
+            made = MadeEvent(*make(actor_by_key), {})
         else:
             # What the event reads: its reports (each by its content, names and date: with the types and the
             # publishers, what its happenings are made of) and, of the actors, what MadeEvent.actors lists: checked.
             parts = ("main event", EVENT_FORMAT, site_part,
-                     [(a.source_file, a.content_hash, columns_of[a.source_file].digest,
+                     [(a.source_file, a.content_hash, columns_of.digest(a.source_file),
                        published[a.source_file].toordinal() if published[a.source_file] else None) for a in members])
             made = memo.recall(parts, partial(_reading_actors, make, actor_by_key))
             if not _same_actors(made.actors, actor_by_key):  # an actor it names was renamed: made again
                 made = _reading_actors(make, actor_by_key)
                 memo.keep(parts, made)
-            memo.carry(made.entries)
         event = made.event
         if event is None:
             continue
@@ -1093,7 +1105,6 @@ class MadeEvent(NamedTuple):
     event: Event | None
     dated: dict[str, date]
     actors: dict[str, tuple[str, EntityType] | None]
-    entries: list[bytes]  # the memo keys of the happenings and summary it was made from (LinkMemo.carry)
 
 
 class _ReadActors:
@@ -1121,19 +1132,18 @@ def _same_actors(read: dict[str, tuple[str, EntityType] | None], actors: dict[st
 
 def _reading_actors(make: Callable, actors: dict[str, Actor]) -> MadeEvent:
     reading = _ReadActors(actors)
-    event, dated, entries = make(reading)
-    return MadeEvent(event, dated, reading.read, entries)
+    event, dated = make(reading)
+    return MadeEvent(event, dated, reading.read)
 
 
 def _main_event(members: list[Article], happenings_of: dict[str, list[Happening]],
                 columns_of: dict[str, NameColumns], types_by_name: dict[str, EventType], actor_by_key,
                 published: dict[str, date | None] | None = None,
-                memo: LinkMemo | None = None) -> tuple[Event | None, dict[str, date], list[bytes]]:
-    """The event the articles of a group report (`members`, in report order), the day each undated report is
-    dated through it (the articles are left as they are: group_events dates them), and the memo keys of the
-    happenings and the summary it read."""
-    entries = [happenings_of.key(a.source_file) for a in members] if isinstance(happenings_of, LazyHappenings) \
-        and memo is not None else []
+                memo: LinkMemo | None = None) -> tuple[Event | None, dict[str, date]]:
+    """The event the articles of a group report (`members`, in report order) and the day each undated report is
+    dated through it (the articles are left as they are: group_events dates them).  (A recalled event does not
+    carry its reports' happenings and summary to the next build: one made again finds them again, at well under
+    a millisecond a report, where carrying every event's entries cost an edit ~0.2 s.)"""
     reports = [Report(a, main_happening(happenings_of[a.source_file]), columns_of[a.source_file]) for a in members]
     main = [r.happening for r in reports if r.happening]
     kind = _kind_of(main, types_by_name)
@@ -1153,7 +1163,7 @@ def _main_event(members: list[Article], happenings_of: dict[str, list[Happening]
     names = _display_names(reports, actor_by_key, {*participants, place, doer, done_to})
     first = reports[0].article
     if kind is None and (len(reports) < 2 or not any(r.article.sentences for r in reports)):
-        return None, {}, entries  # one article that tells of no happening: no event of its own
+        return None, {}  # one article that tells of no happening: no event of its own
     if kind is None:
         label = first.title or first.source_file
         type_name = "report"
@@ -1188,8 +1198,6 @@ def _main_event(members: list[Article], happenings_of: dict[str, list[Happening]
     )
     summary = ("summary", [(r.article.source_file, r.article.content_hash) for r in reports], evidence)
     event.summary = recall(memo, summary, partial(combined_summary, [r.article for r in reports], evidence))
-    if memo is not None:
-        entries.append(memo_key(summary))
     dated = {}
     for report in reports:
         if report.article.published.value is None and event.date is not None and event.date.resolved \
@@ -1197,7 +1205,7 @@ def _main_event(members: list[Article], happenings_of: dict[str, list[Happening]
             found = _date_through(report.article, report, event.date.value)
             if found:
                 dated[report.article.source_file] = found[0]
-    return event, dated, entries
+    return event, dated
 
 
 def _happenings(article: Article, names_of: LazyNames, types: list[EventType],
@@ -1359,77 +1367,170 @@ def _unpacked_mentions(article: Article, packed: list[tuple], types: dict[str, E
     return mentions
 
 
+class Bucket(NamedTuple):
+    """One bucket of dated mentions (background_events: same type, event word and year), as the next build recalls
+    it: its items in order (source file, the item's place in its article's dated mentions, the packed item), the
+    events its groups made (before the whole site's events drop a key seen before) and what making them read of the
+    actors (key → (name, type), or None where there is none)."""
+
+    key: tuple[str, str, int]
+    items: list[tuple[str, int, tuple]]
+    events: list[Event]
+    actors: dict[str, tuple[str, EntityType] | None]
+
+
+class BackgroundState(NamedTuple):
+    """What background_events keeps for the next build, both dicts in shards (memo.keep_shards): each article's
+    dated mentions' digest (what they read, as their memo key) and the names of the buckets they fall in; each
+    bucket (Bucket) by its name."""
+
+    articles: list[bytes]
+    buckets: list[bytes]
+
+
+BACKGROUND_FORMAT = 1
+BACKGROUND_SHARDS = 64
+
+
+def _bucket_name(type_name: str, trigger_text: str, year: int) -> str:
+    return f"{type_name}\x1f{trigger_text.lower().rstrip('s')}\x1f{year}"
+
+
+def _bucket_events(items: list[DatedMention], actors: dict[str, Actor], published: dict[str, date | None],
+                   columns_of: LazyColumns, type_name: str) -> tuple[list[Event], dict]:
+    """The events of one bucket's dated mentions (in article order), and what their labels read of the actors."""
+    reading = _ReadActors(actors)
+    events = []
+    for group in group_dated_mentions(items):
+        best = min(group, key=lambda i: (PRECISION_ORDER[i.ref.precision], i.article.source_file, i.sentence))
+        reports = [Report(i.article, None, columns_of[i.article.source_file]) for i in group]
+        names = _display_names(reports, reading, {*best.participants, best.place, *best.roles})
+        label = nominal_label(best.article.sentence_text(best.sentence), best.trigger, best.ref, best.kind,
+                              best.participants, best.place, names, best.roles)
+        key = _stable_key("dated", type_name, best.ref.value.isoformat(), label)
+        latest = [published.get(i.article.source_file) or max(
+            (r.value for r in i.article.dates if r.resolved), default=None) for i in group]
+        latest = [d for d in latest if d]
+        background = bool(latest and _date_span(best.ref)[1] < min(latest) - timedelta(days=BACKGROUND_DAYS))
+        evidence = sorted({(i.article.source_file, i.sentence) for i in group})
+        event = Event(key=key, label=label, type=type_name, slug="", date=best.ref, place=best.place,
+                      participants=list(dict.fromkeys(p for i in group for p in i.participants))[:6],
+                      evidence=evidence, date_how=f"given as '{best.ref.wording}'",
+                      date_from=best.article.source_file,
+                      background=background, sources=sorted({i.article.source_file for i in group}))
+        event.summary = evidence[:3]
+        events.append(event)
+    return events, reading.read
+
+
 def background_events(articles: list[Article], happenings_of: dict[str, list[Happening]],
                       names_of: dict[str, list[Name]], published: dict[str, date | None],
                       actors: dict[str, Actor], main_events: list[Event],
                       publishers: frozenset[str] = frozenset(),
                       types: list[EventType] | None = None, memo: LinkMemo | None = None,
-                      columns_of: dict[str, NameColumns] | None = None) -> list[Event]:
+                      columns_of: LazyColumns | None = None) -> list[Event]:
     """Happenings with their own date other than an article's main event ("the armistice of July 27, 1953",
     "the 1950-53 Korean War"): each resolved date with an event word next to it.  Across articles they merge
-    when type and event word agree and their dates overlap (blocking on type, word and year).  `memo`: each
-    article's dated mentions of the previous build, recalled where what they read did not change.  `columns_of`:
-    each article's names as NameColumns (made from `names_of` when not given)."""
+    when type and event word agree and their dates overlap (blocking on type, word and year).  `columns_of`:
+    each article's names as NameColumns and their digests (made from `names_of` when not given).
+
+    `memo`: the previous build's BackgroundState.  An article's dated mentions read the article, its names, its
+    date, its main event's date and type, the types and the publishers (their digest); a bucket's events read its
+    dated mentions in article order, their articles' dates and the names and types of the actors their labels
+    show.  So only the articles whose digest changed (added, edited, renamed, dated otherwise) are scanned again,
+    only the buckets they fall in now or fell in before are grouped again, and the other buckets' events are the
+    previous build's, unless an actor they read changed or their articles' order did."""
     types = types or TYPES
     if columns_of is None:
-        columns_of = {}
-        for article in articles:
-            keys = [n.key for n in names_of[article.source_file]]
-            columns_of[article.source_file] = NameColumns(keys, [n.text for n in names_of[article.source_file]],
-                                                          memo_key(tuple(keys)) if memo is not None else b"")
+        columns_of = LazyColumns(articles, names_of, memo)
     main_dates = {e.key: e.date for e in main_events}
     main_types = {e.key: e.type for e in main_events}
     types_by_name = {kind.name: kind for kind in types}
     site_part = memo_key((types_key(types), sorted(publishers))) if memo is not None else b""
-    seen_keys: set[str] = set()
-    buckets: dict[tuple, list[DatedMention]] = defaultdict(list)
+    state_parts = ("background events", BACKGROUND_FORMAT)
+    previous = _previous_background(memo, state_parts) if memo is not None else None
+    old_articles, old_buckets = (merged(previous[0]), merged(previous[1])) if previous is not None else ({}, {})
+    by_source = {article.source_file: article for article in articles}
+    position = {article.source_file: n for n, article in enumerate(articles)}
+    kept_articles: dict[str, tuple[bytes, tuple[str, ...]]] = {}
+    touched: set[str] = set()  # the source files whose dated mentions are not the previous build's
+    new_items: dict[str, list[tuple[str, int, tuple]]] = defaultdict(list)
     for article in articles:
+        source_file = article.source_file
         main = main_dates.get(article.main_event or "")
         main_type = main_types.get(article.main_event or "") if main else None
-        anchor = published.get(article.source_file)
-        make = partial(_packed_mentions, article, main, main_type, names_of, publishers, anchor, types)
-        if memo is None:
-            packed = make()
-        else:
-            # What the mentions read: the article, its names (NameColumns.digest), its main event's date and type,
-            # its date, the types and the publishers.  The article's dates are its content's, or, when it is undated
+        anchor = published.get(source_file)
+        digest = b""
+        if memo is not None:
+            # What the mentions read: the article, its names (their digest), its main event's date and type, its
+            # date, the types and the publishers.  The article's dates are its content's, or, when it is undated
             # and an event dated it, its content's resolved against that day: its date, so its content and its date
             # name them.
-            packed = memo.recall(("dated mentions", MENTIONS_FORMAT, article.source_file, article.content_hash,
-                                  site_part, columns_of[article.source_file].digest,
-                                  main.value.toordinal() if main else None,
-                                  main_type, anchor.toordinal() if anchor else None), make)
-        for mention in _unpacked_mentions(article, packed, types_by_name):
-            buckets[(mention.kind.name, mention.trigger.group(0).lower().rstrip("s"), mention.ref.value.year)].append(
-                mention)
+            digest = memo_key(("dated mentions", MENTIONS_FORMAT, source_file, article.content_hash, site_part,
+                               columns_of.digest(source_file), main.value.toordinal() if main else None, main_type,
+                               anchor.toordinal() if anchor else None))
+            old = old_articles.get(source_file)
+            if old is not None and old[0] == digest:
+                kept_articles[source_file] = old
+                continue
+        touched.add(source_file)
+        packed = _packed_mentions(article, main, main_type, names_of, publishers, anchor, types)
+        names = []
+        for number, item in enumerate(packed):
+            name = _bucket_name(item[1], item[4], article.dates[item[6]].value.year)
+            new_items[name].append((source_file, number, item))
+            names.append(name)
+        kept_articles[source_file] = (digest, tuple(dict.fromkeys(names)))
+    touched.update(source for source in old_articles if source not in kept_articles)
+    redo = set(new_items)
+    for source in touched:
+        if source in old_articles:
+            redo.update(old_articles[source][1])
+    buckets: dict[str, Bucket] = {}
+    for name in {*old_buckets, *new_items}:
+        old = old_buckets.get(name)
+        if old is not None and name not in redo and _same_actors(old.actors, actors) and all(
+                position[a] < position[b] for (a, _, _), (b, _, _) in pairwise(old.items) if a != b):
+            buckets[name] = old
+            continue
+        items = [item for item in old.items if item[0] not in touched] if old is not None else []
+        items += new_items.get(name, [])
+        if not items:
+            continue
+        items.sort(key=lambda item: (position[item[0]], item[1]))
+        mentions = [mention for source, _, item in items
+                    for mention in _unpacked_mentions(by_source[source], [item], types_by_name)]
+        type_name = items[0][2][1]
+        year = by_source[items[0][0]].dates[items[0][2][6]].value.year
+        made, read = _bucket_events(mentions, actors, published, columns_of, type_name)
+        buckets[name] = Bucket((type_name, mentions[0].trigger.group(0).lower().rstrip("s"), year), items, made, read)
+    if memo is not None:
+        before = previous if previous is not None else (None, None)
+        memo.keep(state_parts, BackgroundState(
+            keep_shards(memo, kept_articles, BACKGROUND_SHARDS, before[0], touched),
+            keep_shards(memo, buckets, BACKGROUND_SHARDS, before[1])))
     events = []
-    for (type_name, _, _), items in sorted(buckets.items()):
-        for group in group_dated_mentions(items):
-            best = min(group, key=lambda i: (PRECISION_ORDER[i.ref.precision], i.article.source_file, i.sentence))
-            reports = [Report(i.article, None, columns_of[i.article.source_file]) for i in group]
-            names = _display_names(reports, actors, {*best.participants, best.place, *best.roles})
-            label = nominal_label(best.article.sentence_text(best.sentence), best.trigger, best.ref, best.kind,
-                                  best.participants, best.place, names, best.roles)
-            key = _stable_key("dated", type_name, best.ref.value.isoformat(), label)
-            latest = [published.get(i.article.source_file) or max(
-                (r.value for r in i.article.dates if r.resolved), default=None) for i in group]
-            latest = [d for d in latest if d]
-            background = bool(latest and _date_span(best.ref)[1] < min(latest) - timedelta(days=BACKGROUND_DAYS))
-            evidence = sorted({(i.article.source_file, i.sentence) for i in group})
-            event = Event(key=key, label=label, type=type_name, slug="", date=best.ref, place=best.place,
-                          participants=list(dict.fromkeys(p for i in group for p in i.participants))[:6],
-                          evidence=evidence, date_how=f"given as '{best.ref.wording}'",
-                          date_from=best.article.source_file,
-                          background=background, sources=sorted({i.article.source_file for i in group}))
-            event.summary = evidence[:3]
+    seen_keys: set[str] = set()
+    for bucket in sorted(buckets.values(), key=lambda b: b.key):
+        for event in bucket.events:
+            key = event.key
             if key in seen_keys:
                 continue
             seen_keys.add(key)
             events.append(event)
-            for i in group:
-                if key not in i.article.events:
-                    i.article.events.append(key)
+            for source in event.sources:
+                article_events = by_source[source].events
+                if key not in article_events:
+                    article_events.append(key)
     return events
+
+
+def _previous_background(memo: LinkMemo, parts: tuple) -> tuple[Shards, Shards] | None:
+    kept = memo.previous_value(parts)
+    if not isinstance(kept, BackgroundState):
+        return None
+    shards = load_shards(memo, kept.articles), load_shards(memo, kept.buckets)
+    return None if None in shards else shards
 
 
 def _spans_overlap(one: tuple[date, date], other: tuple[date, date]) -> bool:

@@ -126,7 +126,8 @@ def regroup(features: list[ArticleFeatures], source_files: list[str], identities
             _remember_idf(previous.vectors, numbers, references, [article.words, article.names])
         made[i] = _own_vectors(article, params)
     vectors = [_carried(previous.vectors[kind] if previous is not None else None, old_of, count,
-                        {i: pair[kind] for i, pair in made.items()}, params.reference, references[kind])
+                        {i: pair[kind] for i, pair in made.items()}, params.reference, references[kind],
+                        numbers[kind] if numbers else None)
                for kind in (0, 1)]
     del made
     flats = [kind.flat for kind in vectors]
@@ -154,7 +155,7 @@ def regroup(features: list[ArticleFeatures], source_files: list[str], identities
     nearest = np.concatenate([rows[i] for i in range(count)]) if count else np.zeros(0, dtype=np.intp)
     del rows
     owner = np.repeat(np.arange(count, dtype=np.int64), lengths)
-    codes = np.unique(np.minimum(owner, nearest) * count + np.maximum(owner, nearest))  # every pair, sorted
+    codes = _sorted_unique(np.minimum(owner, nearest) * count + np.maximum(owner, nearest))  # every pair, sorted
     same_old = np.full(count, -1, dtype=np.int64)
     for i, k in old_of.items():
         same_old[i] = k
@@ -172,6 +173,12 @@ def regroup(features: list[ArticleFeatures], source_files: list[str], identities
         nearest_starts=np.concatenate([[0], np.cumsum(lengths)]).astype(np.intp), nearest=nearest,
         pairs=codes, scores=values, groups=groups, merges=merges))
     return groups
+
+
+def _sorted_unique(codes: np.ndarray) -> np.ndarray:
+    """np.unique(codes) by a sort (numpy's hash-based unique then sorts as well: several times slower here)."""
+    codes = np.sort(codes)
+    return codes[np.concatenate(([True], codes[1:] != codes[:-1]))] if len(codes) else codes
 
 
 def _remember_idf(vectors: list[KindVectors], numbers: list[dict[str, int]], references: list[Reference],
@@ -221,15 +228,17 @@ def _posting_kinds(vectors: list[KindVectors], ranks: np.ndarray, wanted: list[n
 
 
 def _carried(before: KindVectors | None, old_of: dict[int, int], count: int, made: dict[int, Vector],
-             rarity: Reference, reference: Reference) -> KindVectors:
+             rarity: Reference, reference: Reference, number: dict[str, int] | None = None) -> KindVectors:
     """This build's vectors of one kind: a same article's copied from `before` (its place there: old_of), an
-    added one's from `made`.  `rarity`: which terms are rare; `reference`: the kind's idf."""
+    added one's from `made`.  `rarity`: which terms are rare; `reference`: the kind's idf.  `number`: each term of
+    `before`'s vocabulary → its number, when the caller has it (it is extended with the new terms)."""
     if before is None:
         flat = FlatVectors.of([made[i] for i in range(count)])
         return KindVectors(flat, rarity.rare_mask(flat.words), np.array([reference.idf(t) for t in flat.words]))
     old = before.flat
     words = list(old.words)
-    number = {term: n for n, term in enumerate(words)}
+    if number is None:
+        number = {term: n for n, term in enumerate(words)}
     for vector in made.values():
         for term in vector.position:
             if term not in number:
