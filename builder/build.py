@@ -191,7 +191,6 @@ def _build(settings: Settings, progress: Callable[[str], None] | None, defer_sea
     from builder.link.event_words import EVENT_TYPES_NAME
     from builder.link.memo import LinkMemo
     from builder.render import iter_site_pages
-    from builder.render_worker import RenderSplit
     from builder.search import BUNDLE, SearchIndex
     from builder.search_catchup import DeferredIndex
 
@@ -227,10 +226,6 @@ def _build(settings: Settings, progress: Callable[[str], None] | None, defer_sea
     # Deferred (`serve`): the previous site's index stands in, and the new one is made after the swap.
     search_index = (DeferredIndex(settings.paths.output) if defer_search
                     else SearchIndex(previous=settings.paths.output, cache=settings.paths.cache))
-    # A cold render (no page to keep) on two cores: a forked worker makes most pages (builder.render_worker).
-    # Not in `serve` (`warm`: its server threads are not forked), nor when verifying the page keys.
-    split = (RenderSplit() if settings.jobs > 1 and warm is None and not page_keys.previous and not page_keys.verify
-             else None)
 
     def finish_index(staging: Path) -> None:
         with timer("index", "finishing the search index"):
@@ -241,7 +236,7 @@ def _build(settings: Settings, progress: Callable[[str], None] | None, defer_sea
     collector.settle()
     try:
         with timer("write", "rendering and writing pages, indexing them for search"):
-            pages = timed_pages(iter_site_pages(site, settings, keys=page_keys, split=split), timer)
+            pages = timed_pages(iter_site_pages(site, settings, keys=page_keys), timer)
             written = write_site(pages, settings.paths, fingerprint=fingerprint,
                                  article_count=len(site.articles), finish_staging=finish_index,
                                  page_written=search_index.page_written, search_pending=defer_search,
@@ -256,8 +251,6 @@ def _build(settings: Settings, progress: Callable[[str], None] | None, defer_sea
                 record_keys()
                 record_problems()
     finally:
-        if split is not None:
-            split.close()  # (the worker, if it still runs: the build failed)
         search_index.close()
     timer.seconds["write"] -= timer.seconds.get("render", 0.0) + timer.seconds.get("index", 0.0)
     for stage in ("render", "write", "index"):  # listed in pipeline order

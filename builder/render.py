@@ -27,14 +27,12 @@ from types import ModuleType
 import jinja2
 from markupsafe import Markup, escape
 
-from builder import render_worker
 from builder.config import Settings
 from builder.errors import BuildError, TemplateError
 from builder.memory import return_free_memory
 from builder.model import Article, BlockKind, KeptPage, Mentions, OutputPage, Sentences, Site
 from builder.page_keys import Fingerprints, PageKeys, analysis_key
 from builder.read.discover import not_regular_file
-from builder.render_worker import RenderSplit, worker_unit
 from builder.theme import builtin_static_dirs, builtin_template_dirs
 
 # Page modules under builder/pages/, in the order their pages are planned.  A module
@@ -571,12 +569,6 @@ class PageRenderer:
         # link to the same few index pages, article pages and actors, so most links are made once).
         self._links_from: dict[str, dict[str, str]] = {}
         self.unlisted: set[str] = set()  # pages made with one of UNLISTED_TEMPLATES
-        # Rendering on two cores (builder.render_worker): in the builder, the worker whose units' pages it takes
-        # (`split`); in the worker, how it sends its units' pages (`worker_send`), and whether a page asked for now
-        # belongs to none of them (`placeholders`: it is not made).
-        self.split: RenderSplit | None = None
-        self.worker_send: Callable[[str, list[OutputPage]], None] | None = None
-        self.placeholders = False
 
     def template(self, name: str) -> jinja2.Template:
         if name not in self._templates:
@@ -602,16 +594,6 @@ class PageRenderer:
         out from beside the fingerprints it reads (which objects a list shows and in which order, values
         taken from the whole site…): while they and those fingerprints are what the previous build
         recorded, the unit's key is recalled and `inputs` not called (page_keys.PageKeys)."""
-        if self.worker_send is not None:  # (in the render worker: its units' pages are sent, no other made)
-            if worker_unit(unit):
-                self.placeholders = False
-                try:
-                    self.worker_send(unit, list(make()))
-                finally:
-                    self.placeholders = True
-            return ()
-        if self.split is not None and worker_unit(unit):
-            make = partial(self.split.pages, unit)
         if self.keys is None or self.fingerprints is None:
             return make()
         return self.keys.pages(unit, template, partial(inputs, self.fingerprints), make,
@@ -635,8 +617,6 @@ class PageRenderer:
         return url
 
     def page(self, path: str, template: str, **context: object) -> OutputPage:
-        if self.placeholders:
-            return OutputPage(path, b"")
         if template in UNLISTED_TEMPLATES:
             self.unlisted.add(path)
         url = self.links_from(path)
@@ -744,8 +724,7 @@ def render_site(site: Site, settings: Settings) -> list[OutputPage]:
     return list(iter_site_pages(site, settings))
 
 
-def iter_site_pages(site: Site, settings: Settings, keys: PageKeys | None = None,
-                    split: RenderSplit | None = None) -> Iterator[OutputPage | KeptPage]:
+def iter_site_pages(site: Site, settings: Settings, keys: PageKeys | None = None) -> Iterator[OutputPage | KeptPage]:
     """Every page of the site: each page module's pages in a fixed order, then 404, .nojekyll, static files.
 
     Pages are made one by one as the writer asks for them, so no kind's pages are all in memory at once.
@@ -756,12 +735,9 @@ def iter_site_pages(site: Site, settings: Settings, keys: PageKeys | None = None
 
     Every PAGES_BETWEEN_TRIMS pages made, the memory that making them freed goes back to the system (see there):
     a kept page, made of nothing, is not counted (a collection and a trim cost ~0.1 s at 10,000 articles,
-    and an edit rebuild keeps some 58,000 pages).
-
-    `split` (a cold render with `--jobs` 2 or more): most units' pages are made by a forked render worker
-    (builder.render_worker), the same pages in the same order; the caller closes it when the build ends."""
+    and an edit rebuild keeps some 58,000 pages)."""
     made = 0
-    for page in _site_pages(site, settings, keys, split):
+    for page in _site_pages(site, settings, keys):
         if page.content is not None:
             made += 1
             if made % PAGES_BETWEEN_TRIMS == 0:
@@ -769,31 +745,12 @@ def iter_site_pages(site: Site, settings: Settings, keys: PageKeys | None = None
         yield page
 
 
-def _worker_pages(renderer: PageRenderer, site: Site, modules: Sequence[ModuleType],
-                  send: Callable[[str, list[OutputPage]], None]) -> None:
-    """In the render worker: run the page modules, sending the pages of its units (`PageRenderer.keyed`); every
-    PAGES_BETWEEN_TRIMS pages sent, what making them freed goes back to the system (as `iter_site_pages`)."""
-    made = [0]
-
-    def counted(unit: str, pages: list[OutputPage]) -> None:
-        send(unit, pages)
-        before, made[0] = made[0], made[0] + len(pages)
-        if before // PAGES_BETWEEN_TRIMS != made[0] // PAGES_BETWEEN_TRIMS:
-            return_free_memory()
-
-    renderer.worker_send, renderer.placeholders = counted, True
-    for module in modules:
-        for _ in module.plan(renderer, site):
-            pass
-
-
 def _listed(path: str, renderer: PageRenderer) -> bool:
     """Whether the sitemap names this page (every HTML page but those of UNLISTED_TEMPLATES)."""
     return path.endswith(".html") and path not in renderer.unlisted
 
 
-def _site_pages(site: Site, settings: Settings, keys: PageKeys | None,
-                split: RenderSplit | None = None) -> Iterator[OutputPage | KeptPage]:
+def _site_pages(site: Site, settings: Settings, keys: PageKeys | None) -> Iterator[OutputPage | KeptPage]:
     modules = available_page_modules()
     renderer = PageRenderer(site, settings, kinds=tuple(modules))
     others = {name: module for name, module in modules.items() if name not in CORE_KINDS}
@@ -822,11 +779,6 @@ def _site_pages(site: Site, settings: Settings, keys: PageKeys | None,
         fingerprints = Fingerprints(site, analysis_key(settings), renderer.source_pages)
         keys.start(renderer, fingerprints)
         renderer.keys, renderer.fingerprints = keys, fingerprints
-    if split is not None and len(site.articles) + len(site.actors) + len(site.events) >= render_worker.MIN_UNITS:
-        # (the worker runs the page modules that were not rendered whole above, as below, but the exports: no unit)
-        worker_modules = [module for name, module in modules.items() if name not in rendered and name != "export"]
-        split.start(partial(_worker_pages, renderer, site, worker_modules))
-        renderer.split = split
     listed: list[str] = []  # the HTML pages made, in the order made: the sitemap's content
     for name, module in modules.items():
         if name in rendered:
@@ -843,8 +795,6 @@ def _site_pages(site: Site, settings: Settings, keys: PageKeys | None,
         if unmade:  # other pages link to these: a broken promise would be broken links
             raise BuildError(f"internal error: the {name} pages did not include {', '.join(sorted(unmade)[:5])}, "
                              "which planned_paths said they would")
-    if renderer.split is not None:
-        renderer.split.finish()
     if "feeds" in modules:
         yield from modules["feeds"].sitemaps(site, settings.config, listed)
     del listed
