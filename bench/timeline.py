@@ -6,7 +6,9 @@ Runs `python -m builder build -v <args>` with its stderr on a pseudo-terminal (s
 progress line, as bench/peak_rss.py does) and samples every 0.5 s, from /proc, the CPU seconds (user+system)
 of every thread of the builder and of every process below it (analysis workers, render workers, Pagefind),
 and the RSS of the tree (summed VmRSS, as bench/peak_rss.py and bench/scale.py count it) and its PSS (each
-shared page counted once: /proc/PID/smaps_rollup). Prints, per stage: the wall seconds, the CPU seconds of
+shared page counted once: /proc/PID/smaps_rollup), and the state of the builder's main thread (running or
+runnable, R; asleep, S or D: waiting for a child, a pipe, the disk), which tells even on a loaded machine
+how long the builder stood waiting. Prints, per stage: the wall seconds, the CPU seconds of
 each kind of thread or process, how many cores the tree used on average, and the peaks of RSS and PSS;
 with --series, every sample's line as well.
 
@@ -124,6 +126,7 @@ def main() -> None:
     stage_wall: dict[str, float] = defaultdict(float)
     stage_rss: dict[str, int] = defaultdict(int)
     stage_pss: dict[str, int] = defaultdict(int)
+    main_state: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))  # stage → state → samples
     series = []
     previous_time = time.monotonic()
     while process.poll() is None:
@@ -142,9 +145,12 @@ def main() -> None:
             pss_total += pss
             for tid_text in tids:
                 try:
-                    tname, _, cpu = _stat_cpu(Path(f"/proc/{pid}/task/{tid_text}/stat").read_text())
+                    text = Path(f"/proc/{pid}/task/{tid_text}/stat").read_text()
+                    tname, _, cpu = _stat_cpu(text)
                 except (OSError, ValueError):
                     continue
+                if pid == process.pid and int(tid_text) == pid:  # the main thread: sleeping (S, D) or not
+                    main_state[label][text.rsplit(")", 1)[1].split()[0]] += 1
                 key = (pid, int(tid_text))
                 kind = names.setdefault(key, _kind(process.pid, pid, pname, int(tid_text), tname))
                 used[kind] += cpu - last.get(key, 0.0)
@@ -173,6 +179,10 @@ def main() -> None:
         cpu = sum(kinds.values())
         print(f"{label}: {stage_wall[label]:.1f} s wall, {cpu:.1f} s CPU ({cpu / max(stage_wall[label], 1e-9):.2f} "
               f"cores); peak RSS {stage_rss[label] / 1024:,.0f} MB, PSS {stage_pss[label] / 1024:,.0f} MB")
+        states = main_state[label]
+        if states:
+            print(f"    main thread states (samples): {dict(sorted(states.items()))}: asleep (S, D) "
+                  f"{(states.get('S', 0) + states.get('D', 0)) / max(sum(states.values()), 1):.0%} of the samples")
         for kind, used in sorted(kinds.items(), key=lambda item: -item[1]):
             if used >= 0.05:
                 print(f"    {used:7.1f} s  {kind}")
