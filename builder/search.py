@@ -636,6 +636,7 @@ class SearchIndex:
         rest = self.planner.rest()
         if rest:
             self._start(folder, rest)
+        self._read_words_while_waiting()
         self._wait()
         names = [f"shard-{number}/" for number in range(1, self.started)]
         if not self.started:
@@ -651,6 +652,25 @@ class SearchIndex:
         module = folder / BUNDLE / SEARCH_MODULE_DIR / "pagefind.js"
         module.parent.mkdir(parents=True, exist_ok=True)
         module.write_text(SEARCH_MODULE, encoding="utf-8")
+
+    def _read_words_while_waiting(self) -> None:
+        """While the last shards wait for their Pagefind run, read the words of those indexed (`_word_counts`),
+        which the words index reads after the last one (~5 s of CPU at 10,000 articles, on the core Pagefind
+        leaves idle). Only in a build with no previous site to take a shard's words from, and only the shards
+        whose words digest the cache folder lacks: what `_index_words` would read of them, read earlier."""
+        if self.started < 2 or self.previous_bundles():
+            return
+        done = 0
+        while True:
+            with self._turn:
+                while len(self.indexed) <= done and self._queued and self._failure is None:
+                    self._turn.wait()
+                if len(self.indexed) <= done:
+                    return
+                bundle, key = self.indexed[done]
+            done += 1
+            if self.cache is None or not (self.cache / WORDS_CACHE / f"{WORDS_FORMAT}-{key}.digest").is_file():
+                self._word_counts(bundle, key)
 
     def _index_words(self, folder: Path, names: list[str]) -> None:
         """Write the words index (WORDS_DIR) of the shards in `folder`'s bundle: for each shard, one page

@@ -105,13 +105,16 @@ def running_or_done(index: search.SearchIndex, seconds: float = 10.0) -> bool:
     return index.running is not None or bool(index.indexed)
 
 
-def slow_pagefind(seconds: float, started: list[float]):
-    """start_pagefind, each run taking `seconds` longer (and noting when it started)."""
+def slow_pagefind(seconds: float, started: list[float], processes: list | None = None):
+    """start_pagefind, each run taking `seconds` longer (and noting when it started, and its process)."""
     def start(folder, where):
         started.append(time.monotonic())
         command = [str(search.pagefind_executable()), *where, *search.PAGEFIND_OPTIONS]
-        return subprocess.Popen(["sh", "-c", f'sleep {seconds}; exec "$@"', "sh", *command],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        process = subprocess.Popen(["sh", "-c", f'sleep {seconds}; exec "$@"', "sh", *command],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if processes is not None:
+            processes.append(process)
+        return process
     return start
 
 
@@ -156,3 +159,49 @@ def test_a_failed_pagefind_run_fails_the_index(tmp_path, monkeypatch):
     finally:
         index.close()
     assert not list(tmp_path.glob(".search-shards-*"))
+
+
+def index_folder(site, cache, budget, read_early=True):
+    """SearchIndex over every page of `site` as the writer gives them, finished; the words read while the last
+    shards wait (`_read_words_while_waiting`) or (read_early False) only after them."""
+    index = search.SearchIndex(budget=budget, cache=cache)
+    if not read_early:
+        index._read_words_while_waiting = lambda: None
+    try:
+        for path in sorted(site.rglob("*.html")):
+            index.page_written(site, path.relative_to(site).as_posix(), path.read_bytes())
+        index.finish(site)
+    finally:
+        index.close()
+    return index
+
+
+def test_words_read_while_the_last_shards_wait_are_the_words_read_after(tmp_path, monkeypatch):
+    """The words index of a cold build is the same whether its shards' words are read while the last shards are
+    indexed or after (each shard's words read once either way, and while the last Pagefind still ran)."""
+    started: list[float] = []
+    processes: list[subprocess.Popen] = []
+    monkeypatch.setattr(search, "start_pagefind", slow_pagefind(0.5, started, processes))
+    read_while_running = []
+    original = search.shard_word_counts
+
+    def spied(bundle):
+        read_while_running.append(any(process.poll() is None for process in processes))
+        return original(bundle)
+
+    monkeypatch.setattr(search, "shard_word_counts", spied)
+    sites = {}
+    for early in (True, False):
+        read_while_running.clear()
+        site = tmp_path / f"site-{early}"
+        for number in range(6):
+            path = site / f"articles/{number}.html"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(f"<!doctype html><html><body><article data-pagefind-body>word{number} common "
+                            f"{'shared' if number % 2 else 'other'}</article></body></html>", encoding="utf-8")
+        index = index_folder(site, tmp_path / f"cache-{early}", budget=2, read_early=early)
+        assert index.words == "indexed" and index.words_extracted == 3
+        assert read_while_running == ([True, True, False] if early else [False, False, False])
+        sites[early] = {path.relative_to(site).as_posix(): path.read_bytes()
+                        for path in sorted((site / "pagefind").rglob("*")) if path.is_file()}
+    assert sites[True] == sites[False]
