@@ -1,10 +1,16 @@
-"""How builder.search splits the pages to index into shards (no Pagefind run)."""
+"""How builder.search splits the pages to index into shards, and indexes them one at a time beside the writer."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import time
+from itertools import pairwise
+
+import pytest
 
 from builder import search
+from builder.errors import BuildError
 
 
 def write(folder, relative, marked=True):
@@ -67,8 +73,8 @@ def test_shards_are_indexed_while_later_pages_are_written(tmp_path):
             relative = f"articles/{number}.html"
             write(site, relative)
             index.page_written(site, relative, (site / relative).read_bytes())
-            if number == 2:  # the first two pages fill a shard: Pagefind already works on it
-                assert index.running is not None and index.started == 1
+            if number == 2:  # the first two pages fill a shard: Pagefind already works on it (or is done)
+                assert index.started == 1 and running_or_done(index)
         write(site, "index.html", marked=False)
         index.finish(site)
     finally:
@@ -84,7 +90,118 @@ def test_a_failed_build_stops_pagefind_and_leaves_no_working_folder(tmp_path):
     for number in range(2):
         write(site, f"articles/{number}.html")
         index.page_written(site, f"articles/{number}.html", (site / f"articles/{number}.html").read_bytes())
+    assert running_or_done(index)
     process = index.running[0]
     index.close()  # what build() does when rendering fails half-way
     assert process.poll() is not None
     assert not list(tmp_path.glob(".search-shards-*"))
+
+
+def running_or_done(index: search.SearchIndex, seconds: float = 10.0) -> bool:
+    """Whether the shards' thread started a Pagefind (or finished one) within `seconds`."""
+    until = time.monotonic() + seconds
+    while index.running is None and not index.indexed and time.monotonic() < until:
+        time.sleep(0.01)
+    return index.running is not None or bool(index.indexed)
+
+
+def slow_pagefind(seconds: float, started: list[float], processes: list | None = None):
+    """start_pagefind, each run taking `seconds` longer (and noting when it started, and its process)."""
+    def start(folder, where):
+        started.append(time.monotonic())
+        command = [str(search.pagefind_executable()), *where, *search.PAGEFIND_OPTIONS]
+        process = subprocess.Popen(["sh", "-c", f'sleep {seconds}; exec "$@"', "sh", *command],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if processes is not None:
+            processes.append(process)
+        return process
+    return start
+
+
+def test_the_builder_does_not_wait_for_pagefind_between_shards(tmp_path, monkeypatch):
+    """Three shards written while the first one's Pagefind still runs: the writer goes on at once (the shards wait
+    their turn, one Pagefind at a time), and finish() has every shard indexed."""
+    started: list[float] = []
+    monkeypatch.setattr(search, "start_pagefind", slow_pagefind(1.0, started))
+    site = tmp_path / "site"
+    index = search.SearchIndex(budget=1)
+    try:
+        begun = time.monotonic()
+        for number in range(4):
+            write(site, f"articles/{number}.html")
+            index.page_written(site, f"articles/{number}.html", (site / f"articles/{number}.html").read_bytes())
+        assert index.started == 3 and time.monotonic() - begun < 0.8  # (each Pagefind run takes over 1 s)
+        write(site, "index.html", marked=False)
+        index.finish(site)
+    finally:
+        index.close()
+    assert index.runs == 4 and len(index.indexed) == 4
+    assert all(later - earlier >= 1.0 for earlier, later in pairwise(started))  # one at a time
+    assert json.loads((site / "pagefind" / search.SHARD_LIST).read_text()) == ["shard-1/", "shard-2/", "shard-3/"]
+    assert not list(tmp_path.glob(".search-shards-*"))
+
+
+def test_a_failed_pagefind_run_fails_the_index(tmp_path, monkeypatch):
+    """A shard's Pagefind that fails in the shards' thread: the builder's next call raises its error."""
+    def failing(folder, where):
+        return subprocess.Popen(["sh", "-c", "echo broken index >&2; exit 3"], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+
+    monkeypatch.setattr(search, "start_pagefind", failing)
+    site = tmp_path / "site"
+    index = search.SearchIndex(budget=1)
+    try:
+        for number in range(3):
+            write(site, f"articles/{number}.html")
+            index.page_written(site, f"articles/{number}.html", (site / f"articles/{number}.html").read_bytes())
+        with pytest.raises(BuildError, match=r"Pagefind failed on .*broken index"):
+            index.finish(site)
+    finally:
+        index.close()
+    assert not list(tmp_path.glob(".search-shards-*"))
+
+
+def index_folder(site, cache, budget, read_early=True):
+    """SearchIndex over every page of `site` as the writer gives them, finished; the words read while the last
+    shards wait (`_read_words_while_waiting`) or (read_early False) only after them."""
+    index = search.SearchIndex(budget=budget, cache=cache)
+    if not read_early:
+        index._read_words_while_waiting = lambda: None
+    try:
+        for path in sorted(site.rglob("*.html")):
+            index.page_written(site, path.relative_to(site).as_posix(), path.read_bytes())
+        index.finish(site)
+    finally:
+        index.close()
+    return index
+
+
+def test_words_read_while_the_last_shards_wait_are_the_words_read_after(tmp_path, monkeypatch):
+    """The words index of a cold build is the same whether its shards' words are read while the last shards are
+    indexed or after (each shard's words read once either way, and while the last Pagefind still ran)."""
+    started: list[float] = []
+    processes: list[subprocess.Popen] = []
+    monkeypatch.setattr(search, "start_pagefind", slow_pagefind(0.5, started, processes))
+    read_while_running = []
+    original = search.shard_word_counts
+
+    def spied(bundle):
+        read_while_running.append(any(process.poll() is None for process in processes))
+        return original(bundle)
+
+    monkeypatch.setattr(search, "shard_word_counts", spied)
+    sites = {}
+    for early in (True, False):
+        read_while_running.clear()
+        site = tmp_path / f"site-{early}"
+        for number in range(6):
+            path = site / f"articles/{number}.html"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(f"<!doctype html><html><body><article data-pagefind-body>word{number} common "
+                            f"{'shared' if number % 2 else 'other'}</article></body></html>", encoding="utf-8")
+        index = index_folder(site, tmp_path / f"cache-{early}", budget=2, read_early=early)
+        assert index.words == "indexed" and index.words_extracted == 3
+        assert read_while_running == ([True, True, False] if early else [False, False, False])
+        sites[early] = {path.relative_to(site).as_posix(): path.read_bytes()
+                        for path in sorted((site / "pagefind").rglob("*")) if path.is_file()}
+    assert sites[True] == sites[False]
