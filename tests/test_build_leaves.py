@@ -63,3 +63,23 @@ def test_a_build_that_fails_while_rendering_lets_go_of_the_site_too(tmp_path, mo
     else:
         raise AssertionError("the build did not fail")
     assert seo._BY_KEY == {} and seo._MENTIONED_LD[0] is None
+
+
+def test_the_time_spent_making_pages_is_counted_as_render_and_only_that():
+    import time
+
+    from builder.build import StageTimer, timed_pages
+    from builder.model import OutputPage
+
+    def pages():
+        for number in range(5):
+            time.sleep(0.01)  # (making a page)
+            yield OutputPage(f"{number}.html", b"")
+
+    timer = StageTimer()
+    taken = []
+    for page in timed_pages(pages(), timer):
+        time.sleep(0.05)  # (writing it: not render's)
+        taken.append(page.path)
+    assert taken == [f"{number}.html" for number in range(5)]
+    assert 0.05 <= timer.seconds["render"] < 0.2  # (with the writing: 0.3 or more)
