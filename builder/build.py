@@ -99,14 +99,21 @@ class StageTimer:
 
 
 def timed_pages(pages: Iterable[OutputPage | KeptPage], timer: StageTimer) -> Iterator[OutputPage | KeptPage]:
-    """`pages`, with the time spent making each one counted as "render" (writing it is counted apart)."""
+    """`pages`, with the time spent making each one counted as "render" (writing it is counted apart).
+    (Two clock readings a page, added up here: a context manager per page cost ~1 µs more, 87,000 times at 10k.)"""
     pages = iter(pages)
-    while True:
-        with timer.quietly("render"):
+    clock = time.perf_counter
+    spent = 0.0
+    try:
+        while True:
+            begun = clock()
             page = next(pages, None)
-        if page is None:
-            return
-        yield page
+            spent += clock() - begun
+            if page is None:
+                return
+            yield page
+    finally:
+        timer.seconds["render"] = timer.seconds.get("render", 0.0) + spent
 
 
 def analyse_all(sources: list[SourceFile | SeedSource], settings: Settings,

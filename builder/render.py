@@ -736,13 +736,18 @@ def iter_site_pages(site: Site, settings: Settings, keys: PageKeys | None = None
     Every PAGES_BETWEEN_TRIMS pages made, the memory that making them freed goes back to the system (see there):
     a kept page, made of nothing, is not counted (a collection and a trim cost ~0.1 s at 10,000 articles,
     and an edit rebuild keeps some 58,000 pages)."""
+    from builder.seo import forget_site
+
     made = 0
-    for page in _site_pages(site, settings, keys):
-        if page.content is not None:
-            made += 1
-            if made % PAGES_BETWEEN_TRIMS == 0:
-                return_free_memory()
-        yield page
+    try:
+        for page in _site_pages(site, settings, keys):
+            if page.content is not None:
+                made += 1
+                if made % PAGES_BETWEEN_TRIMS == 0:
+                    return_free_memory()
+            yield page
+    finally:
+        forget_site()  # (what the pages' metadata looked up of the site goes with it)
 
 
 def _listed(path: str, renderer: PageRenderer) -> bool:
