@@ -86,6 +86,8 @@ def status_mb(field: str, pid: int | str = "self") -> float:
 
 
 def descendants(pid: int) -> list[int]:
+    """The descendants of `pid` with memory of their own: a child between vfork and exec (subprocess starting
+    Pagefind) shares its parent's memory and shows its parent's RSS: counted, it doubled the server's."""
     found, frontier = [], [pid]
     while frontier:
         parent = frontier.pop()
@@ -99,16 +101,18 @@ def descendants(pid: int) -> list[int]:
             except OSError:
                 continue
             for child in map(int, children):
-                found.append(child)
+                if status_mb("VmSize", child) != status_mb("VmSize", parent):
+                    found.append(child)
                 frontier.append(child)
     return found
 
 
 class TreePeak:
-    """The highest RSS sum of this process and its descendants, sampled every 50 ms in a thread."""
+    """The highest RSS sum of this process and its descendants, sampled every 50 ms in a thread, and what the
+    server was doing then (`doing`: the build's stage, the catch-up)."""
 
     def __init__(self) -> None:
-        self.peak = 0.0
+        self.peak, self.at, self.doing = 0.0, "", "starting"
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._sample, daemon=True, name="tree-peak")
         self.thread.start()
@@ -116,13 +120,15 @@ class TreePeak:
     def _sample(self) -> None:
         me = os.getpid()
         while not self.stop.is_set():
-            total = status_mb("VmRSS") + sum(status_mb("VmRSS", child) for child in descendants(me))
-            self.peak = max(self.peak, total)
+            children = sum(status_mb("VmRSS", child) for child in descendants(me))
+            total = status_mb("VmRSS") + children
+            if total > self.peak:
+                self.peak, self.at = total, f"{self.doing} (children {children:.0f} MB)"
             time.sleep(0.05)
 
-    def take(self) -> float:
-        peak, self.peak = self.peak, 0.0
-        return peak
+    def take(self) -> tuple[float, str]:
+        found, self.peak = (self.peak, self.at), 0.0
+        return found
 
 
 def rollup_mb() -> tuple[float, float]:
@@ -184,6 +190,7 @@ def main() -> None:
     args = parser.parse_args()
 
     import builder
+    import builder.build
     from builder.build import build
     from builder.config import Paths, Settings, load_config
     from builder.search_catchup import SearchCatchUp
@@ -200,6 +207,12 @@ def main() -> None:
     seeds = sorted(path for path in paths.seeds.iterdir() if path.is_file())
     seed = seeds[len(seeds) // 2]
     peak = TreePeak()
+    whole_build = builder.build.build
+
+    def build_telling_stages(settings, progress=None, **more):  # (DevServer.build_once imports it at each call)
+        return whole_build(settings, lambda what: setattr(peak, "doing", f"rebuild: {what}"), **more)
+
+    builder.build.build = build_telling_stages
     try:
         began = cpu()
         report = build(server.settings, warm=server.warm)
@@ -213,11 +226,13 @@ def main() -> None:
         number = int(time.time())
         for round_number in range(args.rounds):
             peak.take()
+            peak.doing = "rebuild"
             edit(seed, number + round_number)
             began = cpu()
             if not server.executor.submit(server.build_once).result():
                 sys.exit("the rebuild failed")
             rebuilt = cpu()
+            peak.doing = "after the reload: keys written, index caught up"
             writing = server.executor.submit(server.finish_writing)
             catch_up = SearchCatchUp(server.pending_search, server.settings.paths)
             caught = server.indexer.submit(catch_up.run).result()
@@ -226,15 +241,17 @@ def main() -> None:
             if caught.outcome != "updated":
                 sys.exit(f"the catch-up ended {caught.outcome}")
             server.pending_search = None
+            tree_peak, peak_at = peak.take()
             heap = pymalloc_stats()
             info = mallinfo2()
             mb = 1 / (1 << 20)
             print(f"{round_number + 1:>5} {rebuilt - began:>11.2f} {indexed - rebuilt:>9.2f} "
-                  f"{status_mb('VmRSS'):>6.0f} {status_mb('VmHWM'):>6.0f} {peak.take():>7.0f} "
+                  f"{status_mb('VmRSS'):>6.0f} {status_mb('VmHWM'):>6.0f} {tree_peak:>7.0f} "
                   f"{sys.getallocatedblocks():>9,} {heap['allocated'] * mb:>9.0f} {heap['arenas']:>6} "
                   f"{(heap['available'] + heap['unused pools']) * mb:>7.0f} {info['arena'] * mb:>6.0f} "
                   f"{info['used'] * mb:>6.0f} {info['free'] * mb:>6.0f} {info['mmap'] * mb:>6.0f} "
                   f"{rollup_mb()[0]:>6.0f} {rollup_mb()[1]:>6.0f}", flush=True)
+            print(f"      tree peak during: {peak_at}", flush=True)
             if args.trim:
                 from builder.memory import return_free_memory
 
