@@ -19,7 +19,9 @@ poll (0.2 s) and the settle time (0.3 s): `serve`'s own delay before a rebuild s
 
 --after-only: every edit "index after" (serve as it is), `--rounds` of them after the warming one: to compare two
 trees, run it for each in turn (on copies of the project each built by its tree). Each row also gives the
-server's resident memory once the index caught up (VmRSS) and its peak so far (VmHWM), in MB.
+server's resident memory once the index caught up (VmRSS) and its peak so far (VmHWM), in MB, and the peak of
+the server's process tree during the edit (the sum of the RSS of the server and of its children, Pagefind,
+sampled every 50 ms from /proc).
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ class Served:
         threading.Thread(target=lambda: [self.lines.put(line.rstrip()) for line in self.process.stdout],
                          daemon=True).start()
         self.url = re.search(r"Serving (http://\S+)", self.line_matching(r"^Serving ")).group(1)
+        self.tree_peak = TreePeak(self.process.pid)
 
     def line_matching(self, pattern: str, timeout: float = 1800) -> str:
         deadline = time.monotonic() + timeout
@@ -125,6 +128,52 @@ def memory_mb(pid: int) -> tuple[float, float]:
     return (int(status["VmRSS"].split()[0]) / 1024, int(status["VmHWM"].split()[0]) / 1024)
 
 
+def status_kb(pid: int, field: str) -> int:
+    try:
+        return int(re.search(rf"^{field}:\s+(\d+)", Path(f"/proc/{pid}/status").read_text(), re.M).group(1))
+    except (OSError, AttributeError):
+        return 0
+
+
+def tree_rss_mb(pid: int) -> float:
+    """The RSS of the process `pid` and of all its descendants with memory of their own, in MB (a child between
+    vfork and exec, subprocess starting Pagefind, shares its parent's memory and shows its RSS: not counted)."""
+    total, frontier = status_kb(pid, "VmRSS"), [pid]
+    while frontier:
+        parent = frontier.pop()
+        try:
+            tasks = os.listdir(f"/proc/{parent}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                children = [int(child) for child in Path(f"/proc/{parent}/task/{task}/children").read_text().split()]
+            except OSError:
+                continue
+            for child in children:
+                if status_kb(child, "VmSize") != status_kb(parent, "VmSize"):
+                    total += status_kb(child, "VmRSS")
+                frontier.append(child)
+    return total / 1024
+
+
+class TreePeak:
+    """The highest RSS of the server's process tree, sampled every 50 ms in a thread; `take()` starts anew."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak = pid, 0.0
+        threading.Thread(target=self._sample, daemon=True).start()
+
+    def _sample(self) -> None:
+        while True:
+            self.peak = max(self.peak, tree_rss_mb(self.pid))
+            time.sleep(0.05)
+
+    def take(self) -> float:
+        peak, self.peak = self.peak, 0.0
+        return peak
+
+
 def edit(seed: Path, number: int) -> None:
     with seed.open("a", encoding="utf-8") as handle:
         handle.write(f"\n\nThe review board of Benchmarkton{number} met again on the same question.\n")
@@ -132,6 +181,7 @@ def edit(seed: Path, number: int) -> None:
 
 async def one_edit(served: Served, socket, mode: str, seed: Path, number: int) -> dict:
     served.mode_file.write_text(mode)
+    served.tree_peak.take()
     cpu0, began = cpu_seconds(served.process.pid), time.perf_counter()
     edit(seed, number)
     path = await next_reload(socket)
@@ -146,6 +196,7 @@ async def one_edit(served: Served, socket, mode: str, seed: Path, number: int) -
         row["index cpu"] = cpu_seconds(served.process.pid) - cpu_reload
         row["catch-up line"] = served.line_matching(r"^Search index updated")
     row["rss MB"], row["peak MB"] = memory_mb(served.process.pid)
+    row["tree peak MB"] = served.tree_peak.take()
     print(json.dumps(row), flush=True)
     await asyncio.sleep(1.0)
     return row
@@ -182,12 +233,12 @@ def main() -> None:
     finally:
         served.stop()
         mode_file.unlink()
-    print("\nmode          reload s (cpu s)   build s   index after the reload s (cpu s)   RSS MB (peak)")
+    print("\nmode          reload s (cpu s)   build s   index after the reload s (cpu s)   RSS MB (peak)   tree pk MB")
     for row in results:
         index = f"{row['index']:.2f} ({row['index cpu']:.2f})" if "index" in row else "-"
         memory = f"{row['rss MB']:.0f} ({row['peak MB']:.0f})" if "rss MB" in row else "-"
         print(f"{row['mode']:<12}  {row['reload']:7.2f} ({row['reload cpu']:6.2f})   {row['build']:7.2f}   "
-              f"{index:<32}   {memory}")
+              f"{index:<32}   {memory:<13}   {row['tree peak MB']:.0f}")
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from builder.memory import return_free_memory
 from builder.model import Article, BlockKind, KeptPage, Mentions, OutputPage, Sentences, Site
 from builder.page_keys import Fingerprints, PageKeys, analysis_key
 from builder.read.discover import not_regular_file
+from builder.seo import forget_site
 from builder.theme import builtin_static_dirs, builtin_template_dirs
 
 # Page modules under builder/pages/, in the order their pages are planned.  A module
@@ -736,8 +737,6 @@ def iter_site_pages(site: Site, settings: Settings, keys: PageKeys | None = None
     Every PAGES_BETWEEN_TRIMS pages made, the memory that making them freed goes back to the system (see there):
     a kept page, made of nothing, is not counted (a collection and a trim cost ~0.1 s at 10,000 articles,
     and an edit rebuild keeps some 58,000 pages)."""
-    from builder.seo import forget_site
-
     made = 0
     try:
         for page in _site_pages(site, settings, keys):

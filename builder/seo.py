@@ -139,7 +139,19 @@ def _drop_empty(data: dict) -> dict:
     return {key: value for key, value in data.items() if value not in (None, "", [], {})}
 
 
+# What the pages of one site look up again and again, made once per site while it is rendered, and let go of
+# when rendering ends (`forget_site`): a `serve` process would otherwise hold the last sites' actors and events
+# (at 10k articles ~60 MB a site) through the next rebuild, and up to four of them.
 _BY_KEY: dict[int, tuple[list, dict]] = {}  # id(list) → (the list, its items by key)
+_MENTIONED_LD: list = [None, None, {}]  # [the site's actors list, the config, actor key → actor_ld without @context]
+
+
+def forget_site() -> None:
+    """Let go of what the lookups below hold of the site rendered last (called by builder.render once its pages
+    are made, or when rendering fails).  `build-site build` would otherwise free them only at the interpreter's exit,
+    which then took ~0.7 s of CPU at 10,000 articles against ~0.15 s (bench/RESULTS-scale.md, session 17)."""
+    _BY_KEY.clear()
+    _MENTIONED_LD[:] = [None, None, {}]
 
 
 def by_key(items: list) -> dict:
@@ -150,18 +162,6 @@ def by_key(items: list) -> dict:
             _BY_KEY.clear()
         cached = _BY_KEY[id(items)] = (items, {item.key: item for item in items})
     return cached[1]
-
-
-_MENTIONED_LD: list = [None, None, {}]  # [the site's actors list, the config, actor key → actor_ld without @context]
-
-
-def forget_site() -> None:
-    """Let go of what `by_key` and `_mentioned_ld` hold of a site (its actors and events, their JSON-LD): called by
-    builder.render once the site's pages are made.  Held on, they outlived the build: a `serve` process kept the
-    previous site's actors until its next rebuild, and `build-site build` freed them only at the interpreter's
-    exit, which then took ~0.7 s of CPU at 10,000 articles against ~0.15 s (bench/RESULTS-scale.md, session 17)."""
-    _BY_KEY.clear()
-    _MENTIONED_LD[:] = [None, None, {}]
 
 
 def _mentioned_ld(actors: list[Actor], config: Config, key: str) -> dict | None:

@@ -4,6 +4,7 @@ so that any sequence of rebuilds, edits and changes behind the server's back giv
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import pickle
 import shutil
@@ -334,3 +335,31 @@ def test_every_change_behind_the_server_gives_a_cold_builds_site(tmp_path):
         rebuild_as_serve_does(root, title, warm, number % 2 == 0)
         assert_same_as_a_cold_build(root, title)
         assert_warm_is_the_project_pack(root, warm)
+
+
+# -- what a `serve` process holds between rebuilds -------------------------------------------------------------
+
+
+def alive(kind: type) -> list:
+    gc.collect()
+    return [found for found in gc.get_objects() if type(found) is kind]
+
+
+def test_a_served_site_is_freed_once_the_next_rebuild_is_done(tmp_path):
+    """Between rebuilds a server holds what it keeps for the next one (the analyses, the page keys), never a
+    previous site's actors, events or article copies: at 10k articles each site held on was ~60 MB more."""
+    root = tmp_path / "served"
+    (root / "seeds").mkdir(parents=True)
+    for number in range(4):
+        (root / "seeds" / f"a{number}.txt").write_text(article(number, 0), encoding="utf-8")
+    warm, title = WarmState(), "News digest"
+    rebuild_as_serve_does(root, title, warm, True)
+    for number in range(3):
+        change(root, "edit a seed", number, title)
+        rebuild_as_serve_does(root, title, warm, number % 2 == 0)
+        warm.finish_writing()
+        assert alive(model.Site) == []
+        assert alive(model.Actor) == []
+        assert alive(model.Event) == []
+        kept = {id(entry) for entry in warm.analyses.entries.values()}
+        assert kept and {id(found) for found in alive(model.Article)} == kept
