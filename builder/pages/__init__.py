@@ -11,7 +11,7 @@ links to the complete list, split into pages of at most LIST_ITEMS).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -59,6 +59,24 @@ def has_feed_and_graph(actor: Actor) -> bool:
         if len(seen) >= OWN_FEED_AND_GRAPH_MIN_ARTICLES:
             return True
     return len(seen) >= OWN_FEED_AND_GRAPH_MIN_ARTICLES
+
+
+class Once(Generic[T]):
+    """`make()`, made when first asked for, then kept: what functools.cache of a partial gives, without copying
+    the partial's attributes into a wrapper.  What a unit's inputs and pages share (an actor's companions, a
+    feed's articles) is made only when its key is worked out or its pages made: an edit recalls most keys
+    (builder.page_keys) and asks for neither."""
+
+    __slots__ = ("make", "value")
+
+    def __init__(self, make: Callable[[], T]) -> None:
+        self.make: Callable[[], T] | None = make
+        self.value: T | None = None
+
+    def __call__(self) -> T:
+        if self.make is not None:
+            self.value, self.make = self.make(), None
+        return self.value
 
 
 def page_path(base: str, number: int) -> str:

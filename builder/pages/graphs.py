@@ -20,13 +20,13 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cache, partial
+from functools import partial
 
 from markupsafe import Markup, escape
 
 from builder.model import Actor, EntityType, KeptPage, OutputPage, Site
 from builder.page_keys import Fingerprints, no_other_reads
-from builder.pages import has_feed_and_graph, mention_files
+from builder.pages import Once, has_feed_and_graph, mention_files
 from builder.render import PageRenderer
 
 SITE_NODES = 24  # actors drawn on the site-wide graph
@@ -220,9 +220,11 @@ def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage]:
 
     top = _ranked(article_counts, names, SITE_NODES)
     top_keys = {key for key, _ in top}
+    # (two top actors' shared articles counted as the intersection of their articles: what _neighbours_of counts,
+    # without counting every companion of the site's most mentioned actors, in every edit)
     edges = sorted(
-        ((a, b, count) for a in top_keys for b, count in _neighbours_of(a, files_of, by_article).items()
-         if a < b and b in top_keys),
+        ((a, b, count) for a in top_keys for b in top_keys if a < b
+         for count in (len(files_of[a] & files_of[b]),) if count),
         key=lambda edge: (-edge[2], names[edge[0]], names[edge[1]], edge[0], edge[1]),
     )[:SITE_EDGES]
     rows = [Link(names[a], page_of(a), count, names[b], page_of(b)) for a, b, count in edges]
@@ -241,7 +243,7 @@ def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage]:
     for actor in filter(has_graph_page, site.actors):
         # The neighbours are counted for the page's key too (they are what the page shows of the whole site),
         # unless the key is recalled: what they are counted from (`_graph_reads`) is as the last build found it.
-        ranked = cache(partial(_ranked_around, actor.key, files_of, by_article, names))
+        ranked = Once(partial(_ranked_around, actor.key, files_of, by_article, names))
         yield from renderer.keyed(
             f"graph:{actor.key}", "graph.html", partial(_read_graph_inputs, actor, ranked, page_of, files_of),
             partial(_actor_graph_page, renderer, actor, ranked, actors, names, page_of), reads=no_other_reads)
