@@ -332,6 +332,15 @@ class Fingerprints:
         finally:
             self.reading = reading
 
+    def all_of(self, references: Iterable[str]) -> list[str | None]:
+        """`of` each reference, in order: the reading left off once for all (an edit at 10k asks 74,000)."""
+        reading, self.reading = self.reading, None
+        try:
+            kinds = {letter: getattr(self, name) for letter, name in REFERENCES.items()}
+            return [kinds[reference[0]](reference[2:]) for reference in references]
+        finally:
+            self.reading = reading
+
     def of(self, reference: str) -> str | None:
         """The fingerprint a reference names (`REFERENCES`: kind, ":", key), as now; not recorded as read."""
         reading, self.reading = self.reading, None
@@ -642,7 +651,7 @@ class PageKeys:
             self.changed = set(range(len(self.objects)))
             self._affected = self._readers_of_changed()
             return
-        self.fingerprints_now = [fingerprints.of(reference) for reference in self.objects]
+        self.fingerprints_now = fingerprints.all_of(self.objects)
         self.changed = {number for number, (now, then) in enumerate(zip(self.fingerprints_now, self._then, strict=True))
                         if now != then}
         self._affected = self._readers_of_changed()

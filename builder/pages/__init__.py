@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from builder.model import Actor, Pairs
+from builder.model import Actor, Pairs, Site
 
 T = TypeVar("T")
 
@@ -77,6 +77,19 @@ class Once(Generic[T]):
         if self.make is not None:
             self.value, self.make = self.make(), None
         return self.value
+
+
+def feed_and_graph(renderer, site: Site) -> frozenset[str]:
+    """The keys of the site's actors with a feed and a graph page of their own (`has_feed_and_graph`), found once
+    per render: the actor pages, the graphs and the feeds each ask of every actor (10,000 of them at 10k articles,
+    in every edit).  Kept on the renderer with the site they are of."""
+    found = getattr(renderer, "feed_and_graph", None)
+    if found is not None and found[0] is site:
+        return found[1]
+    keys = frozenset(actor.key for actor in site.actors if has_feed_and_graph(actor))
+    if hasattr(renderer, "feed_and_graph"):
+        renderer.feed_and_graph = (site, keys)
+    return keys
 
 
 def page_path(base: str, number: int) -> str:

@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 from builder.config import Config
 from builder.model import Actor, Article, Event, KeptPage, OutputPage, Site
 from builder.page_keys import Fingerprints, no_other_reads
-from builder.pages import Once, has_feed_and_graph, mention_files
+from builder.pages import Once, feed_and_graph, has_feed_and_graph, mention_files
 from builder.render import PageRenderer, relative_url
 from builder.seo import article_summary, shorten
 
@@ -291,7 +291,10 @@ def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage]:
     entries = AtomEntries(config)
     yield atom_feed("feed.xml", site.title, config.description, f"site:{config.base_url or site.title}",
                     site.articles, site, config, "index.html", entries)
-    for actor in filter(has_feed, site.actors):
+    with_feed = feed_and_graph(renderer, site)  # (has_feed of each, asked once per render)
+    for actor in site.actors:
+        if actor.key not in with_feed:
+            continue
         # (the articles it lists, found when its key is worked out or its feed made: most keys are recalled)
         files = Once(partial(_distinct_files, actor))
         yield from renderer.keyed(

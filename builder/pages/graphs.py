@@ -26,7 +26,7 @@ from markupsafe import Markup, escape
 
 from builder.model import Actor, EntityType, KeptPage, OutputPage, Site
 from builder.page_keys import Fingerprints, no_other_reads
-from builder.pages import Once, has_feed_and_graph, mention_files
+from builder.pages import Once, feed_and_graph, has_feed_and_graph, mention_files
 from builder.render import PageRenderer
 
 SITE_NODES = 24  # actors drawn on the site-wide graph
@@ -198,7 +198,8 @@ def has_graph_page(actor: Actor) -> bool:
 
 def planned_paths(renderer: PageRenderer, site: Site) -> set[str]:
     """The index and one page per actor seen in 2+ articles, without rendering them."""
-    return {"graphs/index.html", *(f"graphs/{actor.slug}.html" for actor in filter(has_graph_page, site.actors))}
+    with_graph = feed_and_graph(renderer, site)  # (has_graph_page of each, asked once per render)
+    return {"graphs/index.html", *(f"graphs/{actor.slug}.html" for actor in site.actors if actor.key in with_graph)}
 
 
 def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage]:
@@ -240,7 +241,10 @@ def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage]:
         graph_actor=None,
         subject_page=None,
     )
-    for actor in filter(has_graph_page, site.actors):
+    with_graph = feed_and_graph(renderer, site)
+    for actor in site.actors:
+        if actor.key not in with_graph:
+            continue
         # The neighbours are counted for the page's key too (they are what the page shows of the whole site),
         # unless the key is recalled: what they are counted from (`_graph_reads`) is as the last build found it.
         ranked = Once(partial(_ranked_around, actor.key, files_of, by_article, names))
