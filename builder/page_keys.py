@@ -238,6 +238,7 @@ class Fingerprints:
         self.source_pages = source_pages if source_pages is not None else {}
         # While a unit's inputs are worked out (PageKeys.pages): each object read, as a reference (`REFERENCES`).
         self.reading: list[str] | None = None
+        self._actor_files: dict[str, set[str]] | None = None
         self._article_actors: tuple[dict[str, set[str]], dict[str, list[str]]] | None = None
         self._casts = None
         self._articles_by_file = {article.source_file: article for article in site.articles}
@@ -269,6 +270,10 @@ class Fingerprints:
             return object_fingerprint(article)
         return _digest(self.analysis_key(article.content_hash, article.source_file).encode() + b"\0"
                        + _pickled(linked_part(article)))
+
+    def actor_keys(self) -> Iterable[str]:
+        """The keys of the site's actors."""
+        return self._actors.keys()
 
     def actor(self, key: str) -> str | None:
         """The whole actor: its mentions, roles, quotes, co-actors, counts."""
@@ -311,11 +316,20 @@ class Fingerprints:
         """Actor key → the files of the articles mentioning it, and file → the actors mentioning it in that
         article (builder.pages.graphs), worked out once."""
         if self._article_actors is None:
-            from builder.pages.graphs import _by_article, actor_articles
+            from builder.pages.graphs import _by_article
 
-            files_of = actor_articles(self.site)
+            files_of = self.actor_files()
             self._article_actors = files_of, _by_article(files_of)
         return self._article_actors
+
+    def actor_files(self) -> dict[str, set[str]]:
+        """Actor key → the files of the articles mentioning it (the first half of `article_actors`), worked out
+        once: the site graph needs no more (an edit that changed no actor works out no cast)."""
+        if self._actor_files is None:
+            from builder.pages.graphs import actor_articles
+
+            self._actor_files = actor_articles(self.site)
+        return self._actor_files
 
     def cast(self, source_file: str) -> str:
         """The article's cast: one digest of what the pages show of every actor mentioning it
@@ -651,10 +665,44 @@ class PageKeys:
             self.changed = set(range(len(self.objects)))
             self._affected = self._readers_of_changed()
             return
-        self.fingerprints_now = fingerprints.all_of(self.objects)
+        self.fingerprints_now = self._fingerprints_now(fingerprints)
         self.changed = {number for number, (now, then) in enumerate(zip(self.fingerprints_now, self._then, strict=True))
                         if now != then}
         self._affected = self._readers_of_changed()
+
+    def _fingerprints_now(self, fingerprints: Fingerprints) -> list[str | None]:
+        """Every object's fingerprint as now, by number.  Articles, actors and events are worked out; what is
+        derived from them only where what it is derived from changed (an edit that changed no actor works out
+        no cast, and none of the site's 10,000 articles' actor lists):
+        - what is shown of an actor or an event (`s:`, `t:`) is a function of the whole actor or event (`A:`, `E:`,
+          which hash every field): while that has the fingerprint it had, so has this;
+        - an article's cast (`c:`) is a function of the site's actors alone (which articles each one mentions,
+          and what is shown of it): while every actor of the site is in the table and none of the table's actors
+          changed (nor came or went), every cast is as it was."""
+        objects, then, numbers = self.objects, self._then, self._numbers
+        now: list[str | None] = [None] * len(objects)
+        derived: list[int] = []
+        primary: list[int] = []
+        for number, reference in enumerate(objects):
+            (derived if reference[0] in "stc" else primary).append(number)
+        for number, fingerprint in zip(primary, fingerprints.all_of([objects[number] for number in primary]),
+                                       strict=True):
+            now[number] = fingerprint
+        same_actors = all(numbers.get("A:" + key) is not None for key in fingerprints.actor_keys()) and all(
+            now[number] == then[number] for number, reference in enumerate(objects) if reference[0] == "A")
+        work: list[int] = []
+        for number in derived:
+            reference = objects[number]
+            kind = reference[0]
+            whole = numbers.get(("A:" if kind == "s" else "E:") + reference[2:]) if kind != "c" else None
+            if (kind == "c" and same_actors) or (
+                    whole is not None and now[whole] is not None and now[whole] == then[whole]):
+                now[number] = then[number]
+            else:
+                work.append(number)
+        for number, fingerprint in zip(work, fingerprints.all_of([objects[number] for number in work]), strict=True):
+            now[number] = fingerprint
+        return now
 
     def _readers_of_changed(self) -> set[str]:
         """The units of the previous build whose objects include a changed one (or one out of the table), found

@@ -1,5 +1,6 @@
 """An edit's render stage in what the edit changed (session 17): the units whose objects changed found in one pass
-(`PageKeys._readers_of_changed`), export parts keyed by their objects' fingerprints under one recorded global part,
+(`PageKeys._readers_of_changed`), the fingerprints derived from unchanged objects taken as they were
+(`PageKeys._fingerprints_now`), export parts keyed by their objects' fingerprints under one recorded global part,
 the site graph's links counted by intersections, names and feed articles made once or only when asked.  Each is
 held here to what it replaces, and whole series of edits to a cold build."""
 
@@ -61,7 +62,9 @@ SERIES = st.lists(EDITS, min_size=1, max_size=3)
 def test_each_build_of_a_series_recalls_a_cold_builds_keys_and_keeps_its_bytes(series):
     """Builds one after the other, each recalling from the last one's keys (not only from a first build's): every
     unit's key is a cold build's, every kept page a cold build's bytes, and the units worked out are at most those
-    that read a changed object or whose reads changed."""
+    that read a changed object or whose reads changed.  Each object's fingerprint as taken (a cast or what is
+    shown of an actor or event taken as it was while what it is derived from did not change) is the one worked
+    out."""
     with tempfile.TemporaryDirectory() as where:
         folder = Path(where)
         site = make_site()
@@ -79,6 +82,8 @@ def test_each_build_of_a_series_recalls_a_cold_builds_keys_and_keeps_its_bytes(s
             for path, content in made.items():
                 assert (pages[path] if content is None else content) == cold_pages[path], path
             assert again._affected == readers_one_by_one(again)
+            worked_out = again._fingerprints  # (each object's fingerprint worked out, none taken as it was)
+            assert again.fingerprints_now == [worked_out.of(reference) for reference in again.objects]
             keys, pages = again, {path: cold_pages[path] for path in made}
 
 

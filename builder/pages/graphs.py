@@ -71,11 +71,6 @@ def _by_article(files_of: dict[str, set[str]]) -> dict[str, list[str]]:
     return by_article
 
 
-def _article_actors(site: Site) -> tuple[dict[str, set[str]], dict[str, list[str]]]:
-    files_of = actor_articles(site)
-    return files_of, _by_article(files_of)
-
-
 def _neighbours_of(key: str, files_of: dict[str, set[str]], by_article: dict[str, list[str]]) -> Counter[str]:
     """The other actors' keys → how many articles each shares with the actor `key`."""
     counter: Counter[str] = Counter()
@@ -215,8 +210,13 @@ def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage]:
     # Each actor's neighbours are counted when its page is made (all of them at once would hold a
     # counter per actor for the whole render).
     fingerprints = getattr(renderer, "fingerprints", None)  # (they have worked them out when keys are kept)
-    files_of, by_article = (fingerprints.article_actors() if fingerprints is not None
-                            else _article_actors(site))
+    # (which actors each article mentions, the other half, only when an actor's companions are counted: an edit
+    # recalls most graph pages' keys)
+    if fingerprints is not None:
+        files_of, by_article = fingerprints.actor_files(), lambda: fingerprints.article_actors()[1]
+    else:
+        files_of = actor_articles(site)
+        by_article = Once(partial(_by_article, files_of))
     article_counts = Counter({key: len(files) for key, files in files_of.items()})
 
     top = _ranked(article_counts, names, SITE_NODES)
@@ -253,10 +253,10 @@ def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage]:
             partial(_actor_graph_page, renderer, actor, ranked, actors, names, page_of), reads=no_other_reads)
 
 
-def _ranked_around(key: str, files_of: dict[str, set[str]], by_article: dict[str, list[str]], names: dict[str, str]
-                   ) -> list[tuple[str, int]]:
+def _ranked_around(key: str, files_of: dict[str, set[str]], by_article: Callable[[], dict[str, list[str]]],
+                   names: dict[str, str]) -> list[tuple[str, int]]:
     """The ACTOR_NEIGHBOURS actors most often in the same articles as the actor `key`, with how often."""
-    around = _neighbours_of(key, files_of, by_article) if key in files_of else Counter()
+    around = _neighbours_of(key, files_of, by_article()) if key in files_of else Counter()
     return _ranked(around, names, ACTOR_NEIGHBOURS)
 
 
