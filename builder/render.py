@@ -570,6 +570,8 @@ class PageRenderer:
         # link to the same few index pages, article pages and actors, so most links are made once).
         self._links_from: dict[str, dict[str, str]] = {}
         self.unlisted: set[str] = set()  # pages made with one of UNLISTED_TEMPLATES
+        # (a site, the keys of its actors with a feed and a graph page of their own): builder.pages.feed_and_graph
+        self.feed_and_graph: tuple[Site, frozenset[str]] | None = None
 
     def template(self, name: str) -> jinja2.Template:
         if name not in self._templates:

@@ -48,7 +48,7 @@ def reads_and_inputs(drawn: dict, key: str) -> tuple[tuple, tuple]:
     files_of, by_article, names = _site(drawn)
     shown = Shown(names)
     page_of = "actors/{}.html".format
-    ranked = partial(graphs._ranked_around, key, files_of, by_article, names)
+    ranked = partial(graphs._ranked_around, key, lambda: files_of, lambda: by_article, names)
     reads = graphs._graph_reads(Actor(key), files_of, graphs.ArticleCasts(by_article), page_of, shown)
     return reads, graphs._graph_inputs(Actor(key), ranked, page_of, shown)
 

@@ -11,11 +11,11 @@ links to the complete list, split into pages of at most LIST_ITEMS).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from builder.model import Actor, Pairs
+from builder.model import Actor, Pairs, Site
 
 T = TypeVar("T")
 
@@ -59,6 +59,37 @@ def has_feed_and_graph(actor: Actor) -> bool:
         if len(seen) >= OWN_FEED_AND_GRAPH_MIN_ARTICLES:
             return True
     return len(seen) >= OWN_FEED_AND_GRAPH_MIN_ARTICLES
+
+
+class Once(Generic[T]):
+    """`make()`, made when first asked for, then kept: what functools.cache of a partial gives, without copying
+    the partial's attributes into a wrapper.  What a unit's inputs and pages share (an actor's companions, a
+    feed's articles) is made only when its key is worked out or its pages made: an edit recalls most keys
+    (builder.page_keys) and asks for neither."""
+
+    __slots__ = ("make", "value")
+
+    def __init__(self, make: Callable[[], T]) -> None:
+        self.make: Callable[[], T] | None = make
+        self.value: T | None = None
+
+    def __call__(self) -> T:
+        if self.make is not None:
+            self.value, self.make = self.make(), None
+        return self.value
+
+
+def feed_and_graph(renderer, site: Site) -> frozenset[str]:
+    """The keys of the site's actors with a feed and a graph page of their own (`has_feed_and_graph`), found once
+    per render: the actor pages, the graphs and the feeds each ask of every actor (10,000 of them at 10k articles,
+    in every edit).  Kept on the renderer with the site they are of."""
+    found = getattr(renderer, "feed_and_graph", None)
+    if found is not None and found[0] is site:
+        return found[1]
+    keys = frozenset(actor.key for actor in site.actors if has_feed_and_graph(actor))
+    if hasattr(renderer, "feed_and_graph"):
+        renderer.feed_and_graph = (site, keys)
+    return keys
 
 
 def page_path(base: str, number: int) -> str:

@@ -31,8 +31,7 @@ from markupsafe import Markup
 from builder.config import Config
 from builder.model import Actor, Article, EntityType, Event, KeptPage, OutputPage, Pairs, Site
 from builder.page_keys import Fingerprints
-from builder.pages import INDEX_ITEMS, LIST_ITEMS, mention_files, paginate
-from builder.pages.graphs import has_graph_page
+from builder.pages import INDEX_ITEMS, LIST_ITEMS, feed_and_graph, mention_files, paginate
 from builder.render import PageRenderer, escape_text, mention_places, sentence_bounds
 from builder.seo import QuotableSentences
 
@@ -345,9 +344,10 @@ def _pages(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage
     redirects: dict[str, Actor] = {}
     lookups = Lookups.of(site, renderer.config)
     timelines = actor_timelines(site, renderer)
+    with_graph = feed_and_graph(renderer, site) if graph_pages else frozenset()  # (builder.pages.graphs.has_graph_page)
     for actor in site.actors:
         timeline = timelines.get(actor.key, [])
-        graph_page = f"graphs/{actor.slug}.html" if graph_pages and has_graph_page(actor) else None
+        graph_page = f"graphs/{actor.slug}.html" if actor.key in with_graph else None
         yield from renderer.keyed(
             f"actor:{actor.key}", "actor.html", partial(actor_inputs, renderer, actor, lookups, timeline, graph_page),
             partial(actor_pages, renderer, site, actor, lookups, timeline, graph_page, per_page),

@@ -116,6 +116,10 @@ class Names:
         self.actors = {actor.key: actor for actor in site.actors}
         self.pages = renderer.actor_pages if renderer is not None else {}
         self._surface: dict[str, str] | None = None
+        # Each key's fields and Named, made once: a key is named on the timeline and again by its events' pages
+        # and reads (every event's in an edit). Shared: nothing changes a Named once made.
+        self._fields: dict[str, tuple[str, str, str | None]] = {}
+        self._named: dict[str, Named] = {}
 
     @property
     def surface(self) -> dict[str, str]:
@@ -126,14 +130,20 @@ class Names:
         return self._surface
 
     def __call__(self, key: str) -> Named:
-        return Named(*self.fields(key))
+        named = self._named.get(key)
+        if named is None:
+            named = self._named[key] = Named(*self.fields(key))
+        return named
 
     def fields(self, key: str) -> tuple[str, str, str | None]:
-        """What `self(key)` is made of (key, name, page), without making it: what an event page's reads name
-        of each of its actors, for every event of an edit."""
-        actor = self.actors.get(key)
-        name = actor.name if actor else self.surface.get(key) or key.replace("-", " ").title()
-        return key, name, self.pages.get(key)
+        """What `self(key)` is made of (key, name, page), made once per key: what an event page's reads name of
+        each of its actors, for every event of an edit."""
+        found = self._fields.get(key)
+        if found is None:
+            actor = self.actors.get(key)
+            name = actor.name if actor else self.surface.get(key) or key.replace("-", " ").title()
+            found = self._fields[key] = (key, name, self.pages.get(key))
+        return found
 
 
 def _surface_forms(site: Site) -> dict[str, str]:

@@ -512,20 +512,26 @@ def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage]:
         return
 
     slugs = {article.source_file: article.slug for article in site.articles}
+    article_fingerprint, actor_fingerprint = fingerprints.article, fingerprints.actor
 
     def part_key(table: str, item) -> str:
-        """What a part's bytes are a function of (beyond the config and the code, in every key)."""
+        """What a part's bytes are a function of beyond the config and the code (`keys.exports_global`, recorded
+        once for all parts): an actor's part, of the actor alone, and an article's, of its articles alone, are
+        keyed by their fingerprints as they are (which name the actor's key, the article's slug), not hashed again
+        (27,000 parts at 10k articles); an event's part also shows its reports' addresses."""
         if table == "articles":
-            inputs = (item[0].slug, [fingerprints.article(article.source_file) for article in item])
-        elif table == "actors":
-            inputs = (item.key, fingerprints.actor(item.key))
-        else:
-            files = dict.fromkeys([*item.sources, *(f for f, _ in item.evidence)])
-            inputs = (item.key, fingerprints.event(item.key), [(f, slugs.get(f)) for f in files])
-        return keys.key(None, ("export", table, inputs))
+            return article_fingerprint(item[0].source_file) if len(item) == 1 else "+".join(
+                [article_fingerprint(article.source_file) for article in item])
+        if table == "actors":
+            return actor_fingerprint(item.key)
+        files = dict.fromkeys([*item.sources, *(f for f, _ in item.evidence)])
+        return keys.key(None, ("export", table, (item.key, fingerprints.event(item.key),
+                                                 [(f, slugs.get(f)) for f in files])))
 
     exports = _Exports(site, config, part_key)
     recorded = keys.previous_exports
+    if recorded and recorded.get("global") != keys.exports_global():
+        recorded = {}  # (parts made by other code or with another config: none is copied)
     output = str(renderer.settings.paths.output)
     files: dict[str, Spans] = {}
     makers: list[tuple[str, Callable]] = [(DIGEST, exports.digest_json)] + [
@@ -547,7 +553,8 @@ def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage]:
         files[path] = spans
         yield OutputPage(path, content)
         del content
-    keys.current_exports = {"tables": {name: [key for key, _ in exports.parts[name]]
+    keys.current_exports = {"global": keys.exports_global(),
+                            "tables": {name: [key for key, _ in exports.parts[name]]
                                        for name in ("articles", "actors", "events")},
                             "files": files}
     return_free_memory()  # what making them left in the allocator's free lists, before the pages and Pagefind

@@ -30,9 +30,9 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 from builder.config import Config
-from builder.model import Actor, Article, KeptPage, OutputPage, Site
+from builder.model import Actor, Article, Event, KeptPage, OutputPage, Site
 from builder.page_keys import Fingerprints, no_other_reads
-from builder.pages import has_feed_and_graph, mention_files
+from builder.pages import Once, feed_and_graph, has_feed_and_graph, mention_files
 from builder.render import PageRenderer, relative_url
 from builder.seo import article_summary, shorten
 
@@ -256,13 +256,14 @@ def planned_paths(renderer: PageRenderer, site: Site) -> set[str]:
     return {"feed.xml", "robots.txt"}
 
 
-def _feed(path: str, title: str, subtitle: str, feed_key: str, files: list[str], by_file: dict[str, Article],
-          site: Site, config: Config, html_page: str, entries: AtomEntries) -> list[OutputPage]:
-    articles = [by_file[f] for f in files if f in by_file]
+def _feed(path: str, title: str, subtitle: str, feed_key: str, files: Callable[[], list[str]],
+          by_file: dict[str, Article], site: Site, config: Config, html_page: str, entries: AtomEntries
+          ) -> list[OutputPage]:
+    articles = [by_file[f] for f in files() if f in by_file]
     return [atom_feed(path, title, subtitle, feed_key, articles, site, config, html_page, entries)]
 
 
-def _feed_inputs(subject: tuple, files: list[str], fingerprints: Fingerprints) -> tuple:
+def _feed_inputs(subject: tuple, files: Callable[[], list[str]], fingerprints: Fingerprints) -> tuple:
     """What an actor's or event's feed shows: its subject's name and address, the articles it may list.
     The subject's whole fingerprint is read (it names the articles and the name), not shown: a feed's key is
     recalled while it and the articles' fingerprints are unchanged (builder.page_keys.PageKeys)."""
@@ -271,7 +272,17 @@ def _feed_inputs(subject: tuple, files: list[str], fingerprints: Fingerprints) -
         fingerprints.actor(key)
     else:
         fingerprints.event(key)
-    return subject, [(f, fingerprints.article(f)) for f in files]
+    return subject, [(f, fingerprints.article(f)) for f in files()]
+
+
+def _distinct_files(actor: Actor) -> list[str]:
+    """The articles an actor's feed may list: those mentioning it, each once, in the order of its mentions."""
+    return list(dict.fromkeys(mention_files(actor)))
+
+
+def _reports(event: Event) -> list[str]:
+    """The articles an event's feed may list: its sources, then the others telling of it."""
+    return list(dict.fromkeys([*event.sources, *(source_file for source_file, _ in event.evidence)]))
 
 
 def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage]:
@@ -280,8 +291,12 @@ def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage]:
     entries = AtomEntries(config)
     yield atom_feed("feed.xml", site.title, config.description, f"site:{config.base_url or site.title}",
                     site.articles, site, config, "index.html", entries)
-    for actor in filter(has_feed, site.actors):
-        files = list(dict.fromkeys(mention_files(actor)))
+    with_feed = feed_and_graph(renderer, site)  # (has_feed of each, asked once per render)
+    for actor in site.actors:
+        if actor.key not in with_feed:
+            continue
+        # (the articles it lists, found when its key is worked out or its feed made: most keys are recalled)
+        files = Once(partial(_distinct_files, actor))
         yield from renderer.keyed(
             f"actor-feed:{actor.key}", None,
             partial(_feed_inputs, ("actor", actor.key, actor.name, actor.slug), files),
@@ -290,7 +305,7 @@ def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage]:
                     files, by_file, site, config, f"actors/{actor.slug}.html", entries),
             reads=no_other_reads)
     for event in site.events:
-        files = list(dict.fromkeys([*event.sources, *(source_file for source_file, _ in event.evidence)]))
+        files = Once(partial(_reports, event))
         yield from renderer.keyed(
             f"event-feed:{event.key}", None,
             partial(_feed_inputs, ("event", event.key, event.label, event.slug), files),

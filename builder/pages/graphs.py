@@ -20,13 +20,13 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cache, partial
+from functools import partial
 
 from markupsafe import Markup, escape
 
 from builder.model import Actor, EntityType, KeptPage, OutputPage, Site
 from builder.page_keys import Fingerprints, no_other_reads
-from builder.pages import has_feed_and_graph, mention_files
+from builder.pages import Once, feed_and_graph, has_feed_and_graph, mention_files
 from builder.render import PageRenderer
 
 SITE_NODES = 24  # actors drawn on the site-wide graph
@@ -69,11 +69,6 @@ def _by_article(files_of: dict[str, set[str]]) -> dict[str, list[str]]:
         for source_file in files:
             by_article.setdefault(source_file, []).append(key)
     return by_article
-
-
-def _article_actors(site: Site) -> tuple[dict[str, set[str]], dict[str, list[str]]]:
-    files_of = actor_articles(site)
-    return files_of, _by_article(files_of)
 
 
 def _neighbours_of(key: str, files_of: dict[str, set[str]], by_article: dict[str, list[str]]) -> Counter[str]:
@@ -198,7 +193,8 @@ def has_graph_page(actor: Actor) -> bool:
 
 def planned_paths(renderer: PageRenderer, site: Site) -> set[str]:
     """The index and one page per actor seen in 2+ articles, without rendering them."""
-    return {"graphs/index.html", *(f"graphs/{actor.slug}.html" for actor in filter(has_graph_page, site.actors))}
+    with_graph = feed_and_graph(renderer, site)  # (has_graph_page of each, asked once per render)
+    return {"graphs/index.html", *(f"graphs/{actor.slug}.html" for actor in site.actors if actor.key in with_graph)}
 
 
 def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage]:
@@ -212,21 +208,59 @@ def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage]:
         return addresses[key] if actor_pages else None
 
     # Each actor's neighbours are counted when its page is made (all of them at once would hold a
-    # counter per actor for the whole render).
+    # counter per actor for the whole render).  Which articles each actor is in, and which actors each article
+    # names, are found only when a page is made or its key worked out: an edit recalls most graph pages' keys,
+    # and the site graph's while no actor changed.
     fingerprints = getattr(renderer, "fingerprints", None)  # (they have worked them out when keys are kept)
-    files_of, by_article = (fingerprints.article_actors() if fingerprints is not None
-                            else _article_actors(site))
-    article_counts = Counter({key: len(files) for key, files in files_of.items()})
+    if fingerprints is not None:
+        files_of, by_article = fingerprints.actor_files, lambda: fingerprints.article_actors()[1]
+    else:
+        files_of = Once(partial(actor_articles, site))
+        by_article = Once(lambda: _by_article(files_of()))
+    keys = list(actors)
+    yield from renderer.keyed(
+        "page:graphs/index.html", "graph.html", partial(_site_graph_inputs, keys),
+        partial(_site_graph_page, renderer, actors, names, page_of, files_of), reads=partial(_site_graph_reads, keys))
+    with_graph = feed_and_graph(renderer, site)
+    for actor in site.actors:
+        if actor.key not in with_graph:
+            continue
+        # The neighbours are counted for the page's key too (they are what the page shows of the whole site),
+        # unless the key is recalled: what they are counted from (`_graph_reads`) is as the last build found it.
+        ranked = Once(partial(_ranked_around, actor.key, files_of, by_article, names))
+        yield from renderer.keyed(
+            f"graph:{actor.key}", "graph.html", partial(_read_graph_inputs, actor, ranked, page_of, files_of),
+            partial(_actor_graph_page, renderer, actor, ranked, actors, names, page_of), reads=no_other_reads)
 
+
+def _site_graph_reads(keys: list[str], fingerprints: Fingerprints) -> list[str]:
+    """What the site graph is worked out from beside the fingerprints of the actors: which actors the site has."""
+    return keys
+
+
+def _site_graph_inputs(keys: list[str], fingerprints: Fingerprints) -> list[str | None]:
+    """What the site graph shows is a function of the site's actors alone (which articles each is in, its name,
+    type and address): the whole of each."""
+    return [fingerprints.actor(key) for key in keys]
+
+
+def _site_graph_page(renderer: PageRenderer, actors: dict[str, Actor], names: dict[str, str],
+                     page_of: Callable[[str], str | None], files_of: Callable[[], dict[str, set[str]]]
+                     ) -> list[OutputPage]:
+    """graphs/index.html: the actors in the most articles, and the strongest links between them."""
+    files_of = files_of()
+    article_counts = Counter({key: len(files) for key, files in files_of.items()})
     top = _ranked(article_counts, names, SITE_NODES)
     top_keys = {key for key, _ in top}
+    # (two top actors' shared articles counted as the intersection of their articles: what _neighbours_of counts,
+    # without counting every companion of the site's most mentioned actors)
     edges = sorted(
-        ((a, b, count) for a in top_keys for b, count in _neighbours_of(a, files_of, by_article).items()
-         if a < b and b in top_keys),
+        ((a, b, count) for a in top_keys for b in top_keys if a < b
+         for count in (len(files_of[a] & files_of[b]),) if count),
         key=lambda edge: (-edge[2], names[edge[0]], names[edge[1]], edge[0], edge[1]),
     )[:SITE_EDGES]
     rows = [Link(names[a], page_of(a), count, names[b], page_of(b)) for a, b, count in edges]
-    yield renderer.page(
+    return [renderer.page(
         "graphs/index.html", "graph.html",
         page_title="Actors that appear together",
         heading="Actors that appear together",
@@ -237,20 +271,14 @@ def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage]:
         rows=rows,
         graph_actor=None,
         subject_page=None,
-    )
-    for actor in filter(has_graph_page, site.actors):
-        # The neighbours are counted for the page's key too (they are what the page shows of the whole site),
-        # unless the key is recalled: what they are counted from (`_graph_reads`) is as the last build found it.
-        ranked = cache(partial(_ranked_around, actor.key, files_of, by_article, names))
-        yield from renderer.keyed(
-            f"graph:{actor.key}", "graph.html", partial(_read_graph_inputs, actor, ranked, page_of, files_of),
-            partial(_actor_graph_page, renderer, actor, ranked, actors, names, page_of), reads=no_other_reads)
+    )]
 
 
-def _ranked_around(key: str, files_of: dict[str, set[str]], by_article: dict[str, list[str]], names: dict[str, str]
-                   ) -> list[tuple[str, int]]:
+def _ranked_around(key: str, files_of: Callable[[], dict[str, set[str]]],
+                   by_article: Callable[[], dict[str, list[str]]], names: dict[str, str]) -> list[tuple[str, int]]:
     """The ACTOR_NEIGHBOURS actors most often in the same articles as the actor `key`, with how often."""
-    around = _neighbours_of(key, files_of, by_article) if key in files_of else Counter()
+    files_of = files_of()
+    around = _neighbours_of(key, files_of, by_article()) if key in files_of else Counter()
     return _ranked(around, names, ACTOR_NEIGHBOURS)
 
 
@@ -288,13 +316,13 @@ def _graph_reads(actor: Actor, files_of: dict[str, set[str]], casts: ArticleCast
 
 
 def _read_graph_inputs(actor: Actor, ranked: Callable[[], list[tuple[str, int]]],
-                       page_of: Callable[[str], str | None], files_of: dict[str, set[str]],
+                       page_of: Callable[[str], str | None], files_of: Callable[[], dict[str, set[str]]],
                        fingerprints: Fingerprints) -> tuple:
     """`_graph_inputs`, once what they are a function of (`_graph_reads`) is read through the fingerprints, so
     that the key is recalled while none of it changed (builder.page_keys.PageKeys): the casts of the actor's
     articles, and the actor itself (its mentions name its articles)."""
     fingerprints.actor(actor.key)
-    _graph_reads(actor, files_of, lambda source_file, fingerprints: fingerprints.cast(source_file), page_of,
+    _graph_reads(actor, files_of(), lambda source_file, fingerprints: fingerprints.cast(source_file), page_of,
                  fingerprints)
     return _graph_inputs(actor, ranked, page_of, fingerprints)
 
