@@ -23,6 +23,8 @@ import threading
 import time
 from collections import Counter
 
+from render_timing import stack_of
+
 T_START = time.process_time()
 
 
@@ -110,13 +112,7 @@ def run(project, out, every_ms):
 
     def sampler():
         while not stop.wait(every_ms / 1000):
-            frame = sys._current_frames().get(main_id)
-            stack = []
-            while frame is not None:
-                code = frame.f_code
-                stack.append("/".join(code.co_filename.split("/")[-2:]) + ":" + code.co_name)
-                frame = frame.f_back
-            stack = tuple(reversed(stack))
+            stack = stack_of(sys._current_frames().get(main_id))
             where = stage[0]
             if where == "write":
                 if "builder/render.py:iter_site_pages" in stack:

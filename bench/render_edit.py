@@ -6,7 +6,7 @@ Edits the middle seed (one sentence appended), builds with `-v`-like settings, p
 thread CPU (the main thread inside the page generator), each page module's plan, PageKeys.start, the sitemap.
 """
 
-# ruff: noqa: E402, E501, E731, B023  (a measuring script: the tree is imported after the arguments are read,
+# ruff: noqa: E402, E501, E731  (a measuring script: the tree is imported after the arguments are read,
 # and the timing wrappers are bound once, in the loop that makes them)
 
 import argparse
@@ -30,11 +30,11 @@ parser.add_argument(
 )
 args = parser.parse_args()
 
+from render_timing import time_page_kinds
+
 import builder
 import builder.build as build_module
-import builder.render as render_module
 from builder.cli import _settings
-from builder.page_keys import PageKeys
 
 print("tree:", Path(builder.__file__).parent.parent, flush=True)
 if args.fixed_fingerprint:
@@ -49,19 +49,6 @@ if args.fixed_fingerprint:
 
 times = {}
 profiler = cProfile.Profile() if args.profile else None
-
-
-def timed_gen(name, gen):
-    gen = iter(gen)
-    while True:
-        begun = time.thread_time()
-        try:
-            page = next(gen)
-        except StopIteration:
-            times[name] = times.get(name, 0.0) + time.thread_time() - begun
-            return
-        times[name] = times.get(name, 0.0) + time.thread_time() - begun
-        yield page
 
 
 original_timed_pages = build_module.timed_pages
@@ -91,31 +78,13 @@ def timed_pages(pages, timer):
 
 build_module.timed_pages = timed_pages
 
-for name, module in render_module.available_page_modules().items():
-    plan = module.plan
-    module.plan = (lambda plan, name: lambda renderer, site: timed_gen(name, plan(renderer, site)))(plan, name)
-    if hasattr(module, "sitemaps"):
-        sm = module.sitemaps
 
-        def sitemaps(*a, sm=sm):
-            begun = time.thread_time()
-            r = list(sm(*a))
-            times["sitemap"] = time.thread_time() - begun
-            return r
-
-        module.sitemaps = sitemaps
-start = PageKeys.start
-
-
-def timed_start(self, *a, **k):
-    begun = time.thread_time()
-    start(self, *a, **k)
-    times["keys.start"] = time.thread_time() - begun
+def keys_started(keys):
     global KEYS
-    KEYS = self
+    KEYS = keys
 
 
-PageKeys.start = timed_start
+time_page_kinds(times, keys_started)
 
 project = args.project
 if args.save_site:

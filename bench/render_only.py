@@ -5,7 +5,7 @@ page consumed (not written).  Thread CPU by page kind.  The builder's code finge
     PYTHONPATH=TREE python render_only.py SITE.pickle --project P [--repeat 3] [--profile OUT]
 """
 
-# ruff: noqa: E402, E501, E731, B023  (a measuring script: the tree is imported after the arguments are read,
+# ruff: noqa: E402, E501, E731  (a measuring script: the tree is imported after the arguments are read,
 # and the timing wrappers are bound once, in the loop that makes them)
 
 import argparse
@@ -35,6 +35,8 @@ fixed = lambda: "fixed-fingerprint-for-measurement"
 builder.cache.builder_fingerprint = builder.fingerprint.builder_fingerprint = (
     builder.template_cache.builder_fingerprint
 ) = fixed
+from render_timing import StackSampler, time_page_kinds
+
 import builder.render as render_module
 from builder.cli import _settings
 from builder.page_keys import PageKeys
@@ -45,54 +47,7 @@ with open(args.site, "rb") as handle:
 gc.freeze()
 settings = _settings(args.project, None, None, None, None, False, None)
 times = {}
-
-
-def timed_gen(name, gen):
-    gen = iter(gen)
-    while True:
-        begun = time.thread_time()
-        try:
-            page = next(gen)
-        except StopIteration:
-            times[name] = times.get(name, 0.0) + time.thread_time() - begun
-            return
-        times[name] = times.get(name, 0.0) + time.thread_time() - begun
-        yield page
-
-
-for name, module in render_module.available_page_modules().items():
-    plan = module.plan
-    module.plan = (lambda plan, name: lambda renderer, site: timed_gen(name, plan(renderer, site)))(plan, name)
-    if hasattr(module, "sitemaps"):
-        sm = module.sitemaps
-
-        def sitemaps(*a, sm=sm):
-            begun = time.thread_time()
-            r = list(sm(*a))
-            times["sitemap"] = time.thread_time() - begun
-            return r
-
-        module.sitemaps = sitemaps
-start = PageKeys.start
-
-
-def timed_start(self, *a, **k):
-    begun = time.thread_time()
-    start(self, *a, **k)
-    times["keys.start"] = time.thread_time() - begun
-
-
-PageKeys.start = timed_start
-if hasattr(PageKeys, "_readers_of_changed"):
-    readers = PageKeys._readers_of_changed
-
-    def timed_readers(self):
-        begun = time.thread_time()
-        r = readers(self)
-        times["keys.readers"] = time.thread_time() - begun
-        return r
-
-    PageKeys._readers_of_changed = timed_readers
+time_page_kinds(times)
 
 print("tree:", Path(builder.__file__).parent.parent, "load", f"{os.getloadavg()[0]:.1f}", flush=True)
 for round_number in range(args.repeat):
@@ -102,25 +57,7 @@ for round_number in range(args.repeat):
     made = []
     sampler = None
     if args.sample and round_number == args.repeat - 1:
-        import threading
-        from collections import Counter
-
-        stacks = Counter()
-        stop = threading.Event()
-        main = threading.get_ident()
-        sys.setswitchinterval(1e-5)
-
-        def sampler_run():
-            while not stop.wait(0.002):
-                frame = sys._current_frames().get(main)
-                stack = []
-                while frame is not None:
-                    stack.append("/".join(frame.f_code.co_filename.split("/")[-2:]) + ":" + frame.f_code.co_name)
-                    frame = frame.f_back
-                stacks[tuple(reversed(stack))] += 1
-
-        sampler = threading.Thread(target=sampler_run, daemon=True)
-        sampler.start()
+        sampler = StackSampler(0.002).start()
     pages = render_module.iter_site_pages(site, settings, keys)
     total = 0.0
     while True:
@@ -144,8 +81,5 @@ for round_number in range(args.repeat):
     if profiler:
         profiler.dump_stats(args.profile)
     if sampler:
-        stop.set()
-        sampler.join()
-        sys.setswitchinterval(0.005)
         with open(args.sample, "wb") as handle:
-            pickle.dump(stacks, handle)
+            pickle.dump(sampler.stop(), handle)

@@ -18,9 +18,10 @@ import argparse
 import gc
 import pickle
 import sys
-import threading
 from collections import Counter
 from pathlib import Path
+
+from render_timing import StackSampler
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -39,25 +40,9 @@ def sample(site_pickle: Path, project: Path, out: Path) -> None:
         site = pickle.load(handle)
     keys = PageKeys()
     gc.freeze()
-    sys.setswitchinterval(1e-5)
-    main = threading.get_ident()
-    stacks: Counter[tuple[str, ...]] = Counter()
-    stop = threading.Event()
-
-    def sampler() -> None:
-        while not stop.wait(0.005):
-            frame = sys._current_frames().get(main)
-            stack = []
-            while frame is not None:
-                stack.append("/".join(frame.f_code.co_filename.split("/")[-2:]) + ":" + frame.f_code.co_name)
-                frame = frame.f_back
-            stacks[tuple(reversed(stack))] += 1
-
-    thread = threading.Thread(target=sampler, daemon=True)
-    thread.start()
+    sampler = StackSampler(0.005).start()
     pages = sum(1 for _ in iter_site_pages(site, settings, keys=keys))
-    stop.set()
-    thread.join()
+    stacks = sampler.stop()
     with open(out, "wb") as handle:
         pickle.dump(stacks, handle)
     print(f"{pages} pages, {sum(stacks.values())} samples in {out}")
