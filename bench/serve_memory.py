@@ -34,6 +34,8 @@ import threading
 import time
 from pathlib import Path
 
+from serve_reload import tree_rss_mb
+
 
 class MallInfo2(ctypes.Structure):
     _fields_ = [(name, ctypes.c_size_t) for name in
@@ -85,28 +87,6 @@ def status_mb(field: str, pid: int | str = "self") -> float:
     return int(match.group(1)) / 1024 if match else 0.0
 
 
-def descendants(pid: int) -> list[int]:
-    """The descendants of `pid` with memory of their own: a child between vfork and exec (subprocess starting
-    Pagefind) shares its parent's memory and shows its parent's RSS: counted, it doubled the server's."""
-    found, frontier = [], [pid]
-    while frontier:
-        parent = frontier.pop()
-        try:
-            tasks = os.listdir(f"/proc/{parent}/task")
-        except OSError:
-            continue
-        for task in tasks:
-            try:
-                children = Path(f"/proc/{parent}/task/{task}/children").read_text().split()
-            except OSError:
-                continue
-            for child in map(int, children):
-                if status_mb("VmSize", child) != status_mb("VmSize", parent):
-                    found.append(child)
-                frontier.append(child)
-    return found
-
-
 class TreePeak:
     """The highest RSS sum of this process and its descendants, sampled every 50 ms in a thread, and what the
     server was doing then (`doing`: the build's stage, the catch-up)."""
@@ -120,8 +100,8 @@ class TreePeak:
     def _sample(self) -> None:
         me = os.getpid()
         while not self.stop.is_set():
-            children = sum(status_mb("VmRSS", child) for child in descendants(me))
-            total = status_mb("VmRSS") + children
+            total = tree_rss_mb(me)  # (a vforked child not yet exec'd is not counted: see there)
+            children = total - status_mb("VmRSS")
             if total > self.peak:
                 self.peak, self.at = total, f"{self.doing} (children {children:.0f} MB)"
             time.sleep(0.05)
