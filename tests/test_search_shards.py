@@ -11,6 +11,7 @@ import pytest
 
 from builder import search
 from builder.errors import BuildError
+from tests.search_pages import index_folder
 
 
 def write(folder, relative, marked=True):
@@ -161,21 +162,6 @@ def test_a_failed_pagefind_run_fails_the_index(tmp_path, monkeypatch):
     assert not list(tmp_path.glob(".search-shards-*"))
 
 
-def index_folder(site, cache, budget, read_early=True):
-    """SearchIndex over every page of `site` as the writer gives them, finished; the words read while the last
-    shards wait (`_read_words_while_waiting`) or (read_early False) only after them."""
-    index = search.SearchIndex(budget=budget, cache=cache)
-    if not read_early:
-        index._read_words_while_waiting = lambda: None
-    try:
-        for path in sorted(site.rglob("*.html")):
-            index.page_written(site, path.relative_to(site).as_posix(), path.read_bytes())
-        index.finish(site)
-    finally:
-        index.close()
-    return index
-
-
 def test_words_read_while_the_last_shards_wait_are_the_words_read_after(tmp_path, monkeypatch):
     """The words index of a cold build is the same whether its shards' words are read while the last shards are
     indexed or after (each shard's words read once either way, and while the last Pagefind still ran)."""
@@ -199,7 +185,9 @@ def test_words_read_while_the_last_shards_wait_are_the_words_read_after(tmp_path
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(f"<!doctype html><html><body><article data-pagefind-body>word{number} common "
                             f"{'shared' if number % 2 else 'other'}</article></body></html>", encoding="utf-8")
-        index = index_folder(site, tmp_path / f"cache-{early}", budget=2, read_early=early)
+        if not early:  # (the words read only after the last shard, as before the early read)
+            monkeypatch.setattr(search.SearchIndex, "_read_words_while_waiting", lambda self: None)
+        index = index_folder(site, budget=2, cache=tmp_path / f"cache-{early}")
         assert index.words == "indexed" and index.words_extracted == 3
         assert read_while_running == ([True, True, False] if early else [False, False, False])
         sites[early] = {path.relative_to(site).as_posix(): path.read_bytes()
