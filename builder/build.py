@@ -154,21 +154,24 @@ def check_problems(problems: list[Problem], strict: bool) -> None:
 
 
 def build(settings: Settings, progress: Callable[[str], None] | None = None,
-          defer_search: bool = False, warm: WarmState | None = None) -> BuildReport:
+          defer_search: bool = False, warm: WarmState | None = None, leave: list | None = None) -> BuildReport:
     """Build the site; `progress`, if given, hears what each stage is about to do (for a terminal).
 
     `defer_search` (`serve`): the new pages go in with the previous site's search index, the report's
     `pending_search` says what the new one needs, and builder.search_catchup makes it afterwards.
     `warm` (`serve`): what the previous build of this process left in memory, used where it is what the disk
-    would give, and left as this build leaves the disk (builder.warm)."""
+    would give, and left as this build leaves the disk (builder.warm).
+    `leave` (a process that exits once the build is done: `build-site build`, builder.cli.run): a list the
+    linked site, the page keys and the search index's entries are put in when the build returns, rather than
+    freed object by object (~0.25 s of CPU at 10,000 articles) just before the exit gives their memory back."""
     if warm is not None:
         warm.build_starts()  # (what the previous build left to write and to free after the reload, if not done yet)
     with BuildCollections() as collector:
-        return _build(settings, progress, defer_search, collector, warm)
+        return _build(settings, progress, defer_search, collector, warm, leave)
 
 
 def _build(settings: Settings, progress: Callable[[str], None] | None, defer_search: bool,
-           collector: BuildCollections, warm: WarmState | None) -> BuildReport:
+           collector: BuildCollections, warm: WarmState | None, leave: list | None = None) -> BuildReport:
     # The analysis, linking and rendering libraries load only when something changed: an
     # up-to-date site answers in a fraction of a second.
     check_output_is_safe(settings.paths)  # before any work: write_site checks again, under its lock
@@ -271,4 +274,6 @@ def _build(settings: Settings, progress: Callable[[str], None] | None, defer_sea
         report.search_words = search_index.words
     else:
         report.pending_search = PendingSearch(tuple(search_index.entries.items()), written.marker)
+    if leave is not None:
+        leave.append((site, page_keys, search_index))
     return report
