@@ -109,6 +109,13 @@ def format_date(value: date | datetime | None) -> str:
     return f"{value.day} {_month_and_year(value.year, value.month)}"
 
 
+@lru_cache(maxsize=12)
+def month_name(month: int) -> str:
+    """A month's name, what f"{value:%B}" writes of any date in that month: strftime once per month, not once per
+    date (the archive's months, the events' dates: 17,000 of them in every render at 10k articles)."""
+    return f"{date(2000, month, 1):%B}"
+
+
 @lru_cache(maxsize=4096)
 def _month_and_year(year: int, month: int) -> str:
     """'July 2023': strftime once per month (pages show the same few months thousands of times)."""
@@ -572,6 +579,8 @@ class PageRenderer:
         self.unlisted: set[str] = set()  # pages made with one of UNLISTED_TEMPLATES
         # (a site, the keys of its actors with a feed and a graph page of their own): builder.pages.feed_and_graph
         self.feed_and_graph: tuple[Site, frozenset[str]] | None = None
+        # (a site, its events in timeline order with their order keys and dates): builder.pages.events.ordered_events
+        self.ordered_events: tuple[Site, list] | None = None
 
     def template(self, name: str) -> jinja2.Template:
         if name not in self._templates:
@@ -793,10 +802,12 @@ def _site_pages(site: Site, settings: Settings, keys: PageKeys | None) -> Iterat
             yield from pages
             continue
         unmade = promised.get(name, set())
+        unlisted = renderer.unlisted
         for page in module.plan(renderer, site):
-            unmade.discard(page.path)
-            if _listed(page.path, renderer):
-                listed.append(page.path)
+            path = page.path
+            unmade.discard(path)
+            if path.endswith(".html") and path not in unlisted:  # (`_listed`, inline: 58,000 pages an edit)
+                listed.append(path)
             yield page
         if unmade:  # other pages link to these: a broken promise would be broken links
             raise BuildError(f"internal error: the {name} pages did not include {', '.join(sorted(unmade)[:5])}, "

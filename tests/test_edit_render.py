@@ -6,11 +6,16 @@ held here to what it replaces, and whole series of edits to a cold build."""
 
 from __future__ import annotations
 
+import calendar
 import shutil
 import tempfile
 from collections import Counter
+from dataclasses import FrozenInstanceError
+from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_feeds import make_site
@@ -18,9 +23,13 @@ from test_key_recall import EDITS, as_previous, edited, render
 
 from builder.build import build
 from builder.config import Config, Paths, Settings
-from builder.page_keys import PageKeys, pack, unpack
+from builder.model import Actor, DateRef, EntityType, Event, KeptPage, Precision, Site
+from builder.page_keys import PageKeys, kept_page, pack, unpack
 from builder.pages import Once
+from builder.pages.actors import TYPE_HEADINGS, index_groups
+from builder.pages.events import Names, date_text, ordered_events, timeline_entries, timeline_order
 from builder.pages.graphs import _by_article, _neighbours_of
+from builder.render import month_name
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -138,3 +147,67 @@ def test_export_parts_are_not_copied_across_a_change_of_the_code(tmp_path, monke
     assert "new_column" in (output / "data" / "digest.json").read_text(encoding="utf-8")
     build(settings_for(project, tmp_path / "cold", tmp_path / "cold-cache", Config()))
     assert exports(output) == exports(tmp_path / "cold")
+
+
+# Session 18 (render-walk): what an edit's render does once, or in one step, is what it replaces.
+
+DATES = st.one_of(
+    st.none(),
+    st.builds(DateRef, st.dates(date(1900, 1, 1), date(2030, 12, 31)), st.sampled_from(list(Precision)),
+              st.just("then"), st.just(0), st.one_of(st.none(), st.dates(date(1900, 1, 1), date(2030, 12, 31))),
+              st.booleans()))
+EVENTS = st.lists(st.builds(lambda key, label, when: Event(f"event:{key}", label, "meeting", key, date=when),
+                            st.text("abc", min_size=1, max_size=3), st.text("Bba ", max_size=3), DATES),
+                  max_size=8, unique_by=lambda event: event.key)
+
+
+@settings(max_examples=200, deadline=None)
+@given(events=EVENTS)
+def test_events_ordered_once_are_the_events_sorted_and_dated_one_by_one(events):
+    """`ordered_events` (the actors' timelines and the timeline's pages share it): each event's timeline order and
+    date text, in the order sorting the events by timeline_order gives; the timeline's entries made from it are
+    those made from the events."""
+    site = Site(title="t", articles=[], actors=[], events=events, sources=[])
+    renderer = SimpleNamespace(ordered_events=None)
+    ordered = ordered_events(renderer, site)
+    assert [event for _, _, event in ordered] == sorted(events, key=timeline_order)
+    assert all(order == timeline_order(event) and when == date_text(event.date) for order, when, event in ordered)
+    assert ordered_events(renderer, site) is ordered  # (made once per render)
+    names = Names(site)
+    made = timeline_entries(site, names, ordered=ordered)
+    assert [(e.event, e.when, e.sort_key, e.path) for e in made] == [
+        (event, date_text(event.date), timeline_order(event), f"events/{event.slug}.html")
+        for event in sorted(events, key=timeline_order)]
+
+
+def test_month_and_day_names_made_once_are_strftimes():
+    for month in range(1, 13):
+        for day in (1, 15, 28):
+            value = date(2023, month, day)
+            assert month_name(month) == f"{value:%B}"
+    for value in (date(2024, 3, d) for d in range(1, 8)):
+        assert date_text(DateRef(value, Precision.DAY, "on", 0)) == (
+            f"{calendar.day_name[value.weekday()]}, {value.day} {value:%B} {value.year}")
+
+
+def test_a_kept_page_made_in_one_step_is_the_dataclass():
+    made = kept_page("articles/a.html", (12, 34), "entry")
+    assert made == KeptPage("articles/a.html", state=(12, 34), search="entry")
+    assert (made.path, made.content, made.state, made.search) == ("articles/a.html", None, (12, 34), "entry")
+    with pytest.raises(FrozenInstanceError):
+        made.path = "other.html"
+
+
+@settings(max_examples=100, deadline=None)
+@given(kinds=st.lists(st.sampled_from(list(EntityType)), max_size=12))
+def test_actors_grouped_in_one_pass_are_those_of_each_type(kinds):
+    actors = [Actor(f"k{number}", f"Name {number % 3}", kind, f"k{number}", mentions=[("a.md", 0)] * (number % 2 + 1))
+              for number, kind in enumerate(kinds)]
+    site = Site(title="t", articles=[], actors=actors, events=[], sources=[])
+    expected = []
+    for actor_type, heading, css in TYPE_HEADINGS:
+        members = sorted([a for a in actors if a.type == actor_type],
+                         key=lambda a: (-a.prominence, -len(a.mentions), a.name.lower(), a.key))
+        if members:
+            expected.append((heading, css, members))
+    assert index_groups(site) == expected

@@ -152,14 +152,14 @@ def actor_context(
 
 def actor_timelines(site: Site, renderer: PageRenderer) -> dict[str, list[tuple[str, Event, str]]]:
     """Each actor's events (as a participant, or the place they happened), oldest first: (when, event, page)."""
-    from builder.pages.events import date_text, involved_keys, timeline_order
+    from builder.pages.events import involved_keys, ordered_events
 
     timelines: dict[str, list[tuple[str, Event, str]]] = {}
-    for event in sorted(site.events, key=timeline_order):
+    for _, when, event in ordered_events(renderer, site):  # (sorted and dated once for this and the timeline)
         page = renderer.event_pages.get(event.key)
         if page is None:
             continue
-        entry = (date_text(event.date), event, page)  # (one per event, not per actor: 25,000 dates at 10k)
+        entry = (when, event, page)  # (one per event, not per actor: 25,000 dates at 10k)
         for key in involved_keys(event):
             timelines.setdefault(key, []).append(entry)
     return timelines
@@ -168,8 +168,11 @@ def actor_timelines(site: Site, renderer: PageRenderer) -> dict[str, list[tuple[
 def index_groups(site: Site) -> list[tuple[str, str, list[Actor]]]:
     """(heading, css class, actors ranked by prominence) for each type that has actors."""
     groups = []
+    of_type: dict[object, list[Actor]] = {}
+    for actor in site.actors:  # (one pass over the actors, not one per type)
+        of_type.setdefault(actor.type, []).append(actor)
     for actor_type, heading, css in TYPE_HEADINGS:
-        members = [a for a in site.actors if a.type == actor_type]
+        members = list(of_type.get(actor_type, ()))
         members.sort(key=lambda a: (-a.prominence, -len(a.mentions), a.name.lower(), a.key))
         if members:
             groups.append((heading, css, members))

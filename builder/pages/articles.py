@@ -16,7 +16,7 @@ from functools import partial
 from builder.model import Article, Event, KeptPage, OutputPage, Site
 from builder.page_keys import Fingerprints
 from builder.pages import Pagination, paginate
-from builder.render import PageRenderer, language_name, mention_actor_keys, safe_external_url
+from builder.render import PageRenderer, language_name, mention_actor_keys, month_name, safe_external_url
 from builder.seo import by_key, published_blocks
 
 HOME_EVENTS = 8  # events shown on the home page
@@ -37,8 +37,11 @@ def months(site: Site) -> list[Month]:
     for article in site.articles:
         value = article.published.value
         key = f"{value.year:04d}-{value.month:02d}" if value else "undated"
-        groups.setdefault(key, []).append(article)
-        labels[key] = f"{value:%B} {value.year}" if value else "Undated"
+        group = groups.get(key)
+        if group is None:  # (a month's label made once, not once per article: a strftime each)
+            group = groups[key] = []
+            labels[key] = f"{month_name(value.month)} {value.year}" if value else "Undated"
+        group.append(article)
     ordered = sorted((k for k in groups if k != "undated"), reverse=True)
     if "undated" in groups:
         ordered.append("undated")

@@ -296,7 +296,7 @@ class _Exports:
         """One part of the mentions table (one slug's articles) as rows (what the digest and mentions.csv write)."""
         return mention_rows(articles)
 
-    def digest_json(self, previous: dict[str, dict[str, tuple[int, int]]] | None = None,
+    def digest_json(self, previous: dict[str, Located] | None = None,
                     data: PartBytes = b"") -> tuple[bytes, Spans]:
         fields: dict[str, object] = {
             "format": FORMAT_VERSION,
@@ -331,7 +331,7 @@ class _Exports:
         out.write(b"\n}\n")
         return out.getvalue(), spans
 
-    def csv(self, table: str, columns: list[str], previous: dict[str, dict[str, tuple[int, int]]] | None = None,
+    def csv(self, table: str, columns: list[str], previous: dict[str, Located] | None = None,
             data: PartBytes = b"") -> tuple[bytes, Spans]:
         """One table as to_csv writes it; its parts' rows written through one csv writer (which the
         wrapper hands to `out` as each row comes: `out.tell()` is where the next part starts)."""
@@ -355,7 +355,7 @@ class _Exports:
 
 
 def _table(out: io.BytesIO, parts: Sequence[tuple[str, object]], make: Callable[[object, str], None],
-           previous: dict[str, tuple[int, int]] | None, data: PartBytes, glued: bool) -> list[int]:
+           previous: Located | None, data: PartBytes, glued: bool) -> list[int]:
     """Write a table's parts into `out`: a part whose key the previous file has is copied from `data` (in a
     JSON table, `glued`, with its separator made anew), the others made (`make(item, separator)`). Returns
     where the first part starts and where each part ends.
@@ -363,6 +363,7 @@ def _table(out: io.BytesIO, parts: Sequence[tuple[str, object]], make: Callable[
     Copied parts that lay one after the other in the previous file are copied in one read (an edit copies
     nearly every part: one read per run, not per part). Within such a run every part but the first followed
     a part there and follows one here, so its separator is "," in both."""
+    numbers, ends = previous if previous is not None else ({}, [])
     spans = [out.tell()]
     first = True
     run: list[int] = []  # [start, end] in `data` of the copied parts not yet written
@@ -373,9 +374,9 @@ def _table(out: io.BytesIO, parts: Sequence[tuple[str, object]], make: Callable[
             run.clear()
 
     for key, item in parts:
-        found = previous.get(key) if previous else None
-        if found is not None:
-            start, end = found
+        number = numbers.get(key)
+        if number is not None:
+            start, end = ends[number], ends[number + 1]
             if end > start:
                 if run and run[1] == start:
                     run[1] = end
@@ -414,23 +415,42 @@ class FileBytes:
 PartBytes = bytes | FileBytes  # what a table's copied parts are sliced from
 
 
+Located = tuple[dict[str, int], list[int]]  # a table's parts in a previous file: key → its number, and the ends
+
+
+class PartNumbers:
+    """Each recorded table's part keys → their numbers in it, made once per table (one dict of 10,000 keys for all
+    the files that hold that table's parts: five of the eight tables are the articles'), not a dict of spans per
+    file."""
+
+    def __init__(self, recorded: dict) -> None:
+        self.tables = recorded["tables"]
+        self.numbers: dict[str, dict[str, int]] = {}
+
+    def of(self, table: str) -> dict[str, int]:
+        found = self.numbers.get(table)
+        if found is None:
+            found = self.numbers[table] = {key: number for number, key in enumerate(self.tables[table])}
+        return found
+
+
 class _PreviousFile:
     """An export file of the previous site, as the page keys recorded it (None when it is not as that build
     left it): its bytes, read as they are copied, and where each table's parts lie in it, by key."""
 
-    def __init__(self, path: str, output: str, recorded: dict) -> None:
-        self.parts: dict[str, dict[str, tuple[int, int]]] | None = None
+    def __init__(self, path: str, output: str, recorded: dict, numbers: PartNumbers | None = None) -> None:
+        self.parts: dict[str, Located] | None = None
         self.data: PartBytes = b""
         self.handle = None
         try:
+            numbers = numbers if numbers is not None else PartNumbers(recorded)
             size, mtime, spans = recorded["files"][path]
-            tables = recorded["tables"]
             located = {}
             for table, ends in spans.items():
-                keys = tables[PARTS_OF[table]]
-                if len(ends) != len(keys) + 1:
+                found = numbers.of(PARTS_OF[table])
+                if len(ends) != len(recorded["tables"][PARTS_OF[table]]) + 1:
                     return
-                located[table] = {key: (ends[number], ends[number + 1]) for number, key in enumerate(keys)}
+                located[table] = (found, ends)
             handle = open(os.path.join(output, path), "rb")  # noqa: SIM115 (closed by close())
             found = os.fstat(handle.fileno())
             if (found.st_size, found.st_mtime_ns) != (size, mtime):
@@ -533,12 +553,16 @@ def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage]:
     if recorded and recorded.get("global") != keys.exports_global():
         recorded = {}  # (parts made by other code or with another config: none is copied)
     output = str(renderer.settings.paths.output)
+    try:
+        numbers = PartNumbers(recorded) if recorded else None
+    except (KeyError, TypeError):
+        numbers = recorded = None
     files: dict[str, Spans] = {}
     makers: list[tuple[str, Callable]] = [(DIGEST, exports.digest_json)] + [
         (path, lambda previous=None, data=b"", table=table, columns=columns:
          exports.csv(table, columns, previous, data)) for path, (table, columns) in CSV_FILES.items()]
     for path, make in makers:
-        previous = _PreviousFile(path, output, recorded) if recorded else None
+        previous = _PreviousFile(path, output, recorded, numbers) if recorded else None
         try:
             if previous is not None and previous.parts is not None:
                 content, spans = make(previous.parts, previous.data)

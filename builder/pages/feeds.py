@@ -263,6 +263,20 @@ def _feed(path: str, title: str, subtitle: str, feed_key: str, files: Callable[[
     return [atom_feed(path, title, subtitle, feed_key, articles, site, config, html_page, entries)]
 
 
+def _actor_feed(actor: Actor, files: Callable[[], list[str]], by_file: dict[str, Article], site: Site, config: Config,
+                entries: AtomEntries) -> list[OutputPage]:
+    """An actor's feed (its titles and addresses written only when it is made: an edit keeps nearly every feed)."""
+    return _feed(f"actors/{actor.slug}.xml", f"{actor.name} · {site.title}", f"Articles that mention {actor.name}.",
+                 f"actor:{actor.key}", files, by_file, site, config, f"actors/{actor.slug}.html", entries)
+
+
+def _event_feed(event: Event, files: Callable[[], list[str]], by_file: dict[str, Article], site: Site, config: Config,
+                entries: AtomEntries) -> list[OutputPage]:
+    """An event's feed (as `_actor_feed`)."""
+    return _feed(f"events/{event.slug}.xml", f"{event.label} · {site.title}", f"Articles that report: {event.label}.",
+                 f"event:{event.key}", files, by_file, site, config, f"events/{event.slug}.html", entries)
+
+
 def _feed_inputs(subject: tuple, files: Callable[[], list[str]], fingerprints: Fingerprints) -> tuple:
     """What an actor's or event's feed shows: its subject's name and address, the articles it may list.
     The subject's whole fingerprint is read (it names the articles and the name), not shown: a feed's key is
@@ -300,17 +314,11 @@ def plan(renderer: PageRenderer, site: Site) -> Iterator[OutputPage | KeptPage]:
         yield from renderer.keyed(
             f"actor-feed:{actor.key}", None,
             partial(_feed_inputs, ("actor", actor.key, actor.name, actor.slug), files),
-            partial(_feed, f"actors/{actor.slug}.xml", f"{actor.name} · {site.title}",
-                    f"Articles that mention {actor.name}.", f"actor:{actor.key}",
-                    files, by_file, site, config, f"actors/{actor.slug}.html", entries),
-            reads=no_other_reads)
+            partial(_actor_feed, actor, files, by_file, site, config, entries), reads=no_other_reads)
     for event in site.events:
         files = Once(partial(_reports, event))
         yield from renderer.keyed(
             f"event-feed:{event.key}", None,
             partial(_feed_inputs, ("event", event.key, event.label, event.slug), files),
-            partial(_feed, f"events/{event.slug}.xml", f"{event.label} · {site.title}",
-                    f"Articles that report: {event.label}.", f"event:{event.key}",
-                    files, by_file, site, config, f"events/{event.slug}.html", entries),
-            reads=no_other_reads)
+            partial(_event_feed, event, files, by_file, site, config, entries), reads=no_other_reads)
     yield robots_txt(config)
