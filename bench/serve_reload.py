@@ -1,6 +1,7 @@
 """Under `build-site serve`: the time from a seed edit to the browser's reload, and to the search index's catch-up.
 
-    .venv/bin/python bench/serve_reload.py --project /tmp/NAME-p10k [--rounds 2] [--tree T] [--after-only]
+    .venv/bin/python bench/serve_reload.py --project /tmp/NAME-p10k [--rounds 2] [--tree T] [--after-only] \\
+        [--add A.md ...]
 
 The project (a copy of a built one: seeds, warm analysis cache, output made with the same tree) is served
 with `serve --into-output --port 0` by a subprocess with --tree on PYTHONPATH (the first build is then the
@@ -22,6 +23,10 @@ trees, run it for each in turn (on copies of the project each built by its tree)
 server's resident memory once the index caught up (VmRSS) and its peak so far (VmHWM), in MB, and the peak of
 the server's process tree during the edit (the sum of the RSS of the server and of its children, Pagefind,
 sampled every 50 ms from /proc).
+
+--add A.md ...: after the edits, one round ("added", index after) for each file, copied into the seeds as a new
+article: a new article's event and actor pages change, so its catch-up indexes an event or actor shard again,
+the largest Pagefind runs a catch-up makes (session 18).
 """
 
 from __future__ import annotations
@@ -179,15 +184,26 @@ def edit(seed: Path, number: int) -> None:
         handle.write(f"\n\nThe review board of Benchmarkton{number} met again on the same question.\n")
 
 
-async def one_edit(served: Served, socket, mode: str, seed: Path, number: int) -> dict:
+def add(project: Path, article: Path) -> None:
+    """A new article: `article` copied into the seeds (an article of its own: its page, its events' and actors'
+    pages, new or changed, and their search shards)."""
+    (project / "seeds" / f"serve-reload-added-{article.name}").write_bytes(article.read_bytes())
+
+
+async def one_edit(served: Served, socket, mode: str, seed: Path, number: int, added: Path | None = None) -> dict:
     served.mode_file.write_text(mode)
     served.tree_peak.take()
     cpu0, began = cpu_seconds(served.process.pid), time.perf_counter()
-    edit(seed, number)
+    if added is not None:
+        add(seed.parent.parent, added)
+    else:
+        edit(seed, number)
     path = await next_reload(socket)
     reload_at, cpu_reload = time.perf_counter(), cpu_seconds(served.process.pid)
     summary = served.line_matching(r"files read")
-    row = {"mode": mode, "edit": number, "reload": reload_at - began, "reload cpu": cpu_reload - cpu0,
+    label = added.name if added is not None else number
+    row = {"mode": "added" if added is not None else mode, "edit": label,
+           "reload": reload_at - began, "reload cpu": cpu_reload - cpu0,
            "build": float(re.search(r"in ([\d.]+) s$", summary).group(1)), "summary": summary, "path": path}
     if mode == "index after":
         path = await next_reload(socket)
@@ -202,7 +218,8 @@ async def one_edit(served: Served, socket, mode: str, seed: Path, number: int) -
     return row
 
 
-async def session(served: Served, seed: Path, rounds: int, number: int, after_only: bool = False) -> list[dict]:
+async def session(served: Served, seed: Path, rounds: int, number: int, after_only: bool = False,
+                  added: tuple[Path, ...] = ()) -> list[dict]:
     socket = await connect(served.url)
     await asyncio.sleep(0.5)  # the server adds the client to its waiters on "info"
     await one_edit(served, socket, "index after", seed, number)  # warms the server: not counted
@@ -211,6 +228,8 @@ async def session(served: Served, seed: Path, rounds: int, number: int, after_on
     for round_number in range(rounds):
         for offset, mode in enumerate(modes):
             rows.append(await one_edit(served, socket, mode, seed, number + 1 + 2 * round_number + offset))
+    for article in added:
+        rows.append(await one_edit(served, socket, "index after", seed, 0, added=article))
     socket.close()
     return rows
 
@@ -221,6 +240,8 @@ def main() -> None:
     parser.add_argument("--tree", type=Path, default=Path(__file__).resolve().parents[1])
     parser.add_argument("--rounds", type=int, default=2, help="pairs of edits (index first, index after)")
     parser.add_argument("--after-only", action="store_true", help="every edit 'index after' (serve as it is)")
+    parser.add_argument("--add", type=Path, nargs="*", default=[],
+                        help="after the edits, one 'index after' round for each of these articles, added to the seeds")
     args = parser.parse_args()
     seeds = sorted(path for path in (args.project / "seeds").iterdir() if path.is_file())
     seed = seeds[len(seeds) // 2]
@@ -229,7 +250,8 @@ def main() -> None:
     served = Served(args.tree, args.project, mode_file)
     try:
         served.line_matching(r"^Watching ")
-        results = asyncio.run(session(served, seed, args.rounds, int(time.time()), args.after_only))
+        results = asyncio.run(session(served, seed, args.rounds, int(time.time()), args.after_only,
+                                      tuple(args.add)))
     finally:
         served.stop()
         mode_file.unlink()

@@ -135,14 +135,16 @@ SHARD_LIST = "shards.json"  # in the bundle: the merged shards' folders, relativ
 # page shows the filters without loading every shard (SEARCH_MODULE merges a shard when a query needs it).
 FILTER_COUNTS = "filters.json"
 # Index units of a page, by its top folder (others count 1). One Pagefind run indexes at most SHARD_BUDGET
-# units. An actor or event page weighs half its memory in a run measured against an article page's (0.25 and
-# 0.33: module docstring), so that a shard of them holds as many pages as one run of ~530 MB (1,900 article
-# pages' worth: measured shards of the 10k site, 457-526 MB); an article page is one unit, so a shard of
-# article pages holds at most 950: an edit changes an article page, and the Pagefind run over its shard
-# costs what the shard's pages hold (4.2-4.6 s CPU for 1,584 article pages at 10k). The price is the
-# reader's: each query word fetches an index chunk (~27 KB) from each shard searched (bench/RESULTS-scale.md,
-# session 16).
-PAGE_WEIGHTS = {"articles": 1.0, "actors": 0.125, "events": 0.165}
+# units. A page weighs its memory in a run against an article page's (PAGE_MEMORY_KB, measured on the 10k
+# site: 950 article pages 275 MB, 7,123 actor pages 473 MB and 3,560 of them 242 MB, 2,994 event pages
+# 262 MB), so that every shard's run holds about what one of 950 article pages holds (~275 MB): an edit
+# changes an article page, and the run over its shard costs what the shard's pages hold (2.2-2.7 s CPU at
+# 10k). Until session 18 an actor or event page weighed half that (0.125, 0.165): a shard of them held
+# 5,700-7,600 pages, ~470 MB in Pagefind, and a `serve` catch-up that indexed one took the server's tree
+# over 1 GB (bench/RESULTS-scale.md, session 18). The price is the reader's: each query word fetches an
+# index chunk (~27 KB) from each shard searched (session 16).
+PAGE_MEMORY_KB = {"articles": 290, "actors": 66, "events": 87}
+PAGE_WEIGHTS = {"articles": 1.0, "actors": 0.25, "events": 0.33}
 SHARD_BUDGET = 950
 # A shard holds at least MIN_FILL of the budget (ShardPlanner): the window where the pages choose its end.
 MIN_FILL = 0.8

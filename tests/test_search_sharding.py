@@ -15,9 +15,9 @@ from builder import search
 from builder.search import SearchIndex, index_site
 from tests.search_pages import index_folder
 
-BUDGET = 2  # two article pages a shard; 16 actor pages, 12 event pages (the real weights)
+BUDGET = 2  # two article pages a shard; 8 actor pages, 6 event pages (the real weights)
 WORDS = ["council", "mayor", "library", "harbour", "ferry", "storm", "market", "sailors", "zebracorn", "Arden"]
-KINDS = {"articles": ("Article", 4), "actors": ("Actor", 18), "events": ("Event", 13)}  # type, pages at first
+KINDS = {"articles": ("Article", 4), "actors": ("Actor", 9), "events": ("Event", 7)}  # type, pages at first
 
 
 def page(kind: str, number: int, words: list[str], language: str = "en") -> str:
@@ -87,7 +87,7 @@ def test_any_edits_reindex_only_their_shard_and_give_a_cold_bundle(tmp_path_fact
     previous = work / "build-0"
     write_site(previous, pages)
     index(previous)
-    assert len(shard_keys(previous)) == 5  # 4 articles, 18 actors, 13 events at their weights: 8.4 units
+    assert len(shard_keys(previous)) == 5  # 4 articles, 9 actors, 7 events at their weights: 8.6 units
     for step, change in enumerate(changes, 1):
         changed = apply(pages, change)
         site = work / f"build-{step}"

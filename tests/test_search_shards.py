@@ -66,6 +66,21 @@ def test_an_added_or_removed_page_changes_only_the_shard_it_falls_in():
         assert len(set(removed) - set(before)) == 1, at
 
 
+def test_no_shard_holds_more_of_pagefind_memory_than_a_shard_of_article_pages():
+    """At the real weights and budget, a shard of actor or event pages (or of any mix) costs Pagefind no more
+    memory (PAGE_MEMORY_KB, measured at 10k) than one of SHARD_BUDGET article pages: a `serve` catch-up that
+    indexes one again stays as small as one over an edited article's shard (bench/RESULTS-scale.md, session
+    18: shards of 7,123 actor pages took 473 MB, and the server's tree over 1 GB)."""
+    pages = ([f"articles/{number:05}.html" for number in range(3_000)] + [f"actors/{n:05}.html" for n in range(20_000)]
+             + [f"events/{number:05}.html" for number in range(12_000)])
+    most = search.SHARD_BUDGET * search.PAGE_MEMORY_KB["articles"]
+    shards = plan(pages, budget=search.SHARD_BUDGET)
+    for shard in shards:
+        assert sum(search.PAGE_MEMORY_KB[page.split("/")[0]] for page in shard) <= most, (len(shard), shard[0])
+    # and each still holds a good part of that (not shards of a handful of pages)
+    assert all(sum(search.PAGE_MEMORY_KB[page.split("/")[0]] for page in shard) > 0.7 * most for shard in shards[:-1])
+
+
 def test_shards_are_indexed_while_later_pages_are_written(tmp_path):
     site = tmp_path / "site"
     index = search.SearchIndex(budget=2)
