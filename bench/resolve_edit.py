@@ -7,6 +7,9 @@ articles with a fresh LinkMemo over the cold run's entries, under fewer_collecti
 --profile FILE  a cProfile of the last round;  --check  the last round's result equals a cold resolution (repr).
 --fresh-caches  empty the name functions' caches (builder.link.names, roles) before each edit round, as a build's new
                 process finds them: without it a round reads the names the cold run (or the round before) worked out.
+--build-collector  the edit rounds under the collector a build's linking runs with (builder.gc_policy.BuildCollections:
+                what was loaded before frozen, no full collection on its own): without it the rounds' figures
+                include full collections of the loaded articles that a build does not run.
 """
 
 import cProfile
@@ -19,7 +22,7 @@ from pathlib import Path
 
 from builder.build import article_context, process_source
 from builder.cli import _settings
-from builder.gc_policy import fewer_collections
+from builder.gc_policy import ONLY_WHEN_ASKED, fewer_collections
 from builder.link import names, roles
 from builder.link.actors import resolve_actors
 from builder.link.curation import CURATION_NAME, load_curation
@@ -45,12 +48,18 @@ begun = time.process_time()
 with fewer_collections():
     resolve_actors(pickle.loads(packed), settings.config, curation, memo)
 print(f"cold with memo: {time.process_time() - begun:.2f} s CPU", flush=True)
+if "--build-collector" in sys.argv:
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*gc.get_threshold()[:2], ONLY_WHEN_ASKED)
 for round_ in range(3):
     arts = pickle.loads(packed_edited)
     if "--fresh-caches" in sys.argv:
         for cached in (names.name_key, names.name_tokens, names.acronym_of, names.looks_like_acronym, roles._head):
             cached.cache_clear()
     gc.collect()
+    if "--build-collector" in sys.argv:
+        gc.freeze()  # (the analysed articles, as build() settles them before linking)
     profile = cProfile.Profile() if "--profile" in sys.argv and round_ == 2 else None
     begun, wall = time.process_time(), time.perf_counter()
     if profile:

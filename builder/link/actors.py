@@ -30,12 +30,12 @@ told apart by type, then by a hash of the key, and the clash is reported (never 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from copy import copy
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import NamedTuple
@@ -364,6 +364,16 @@ def resolve_actors(
     `memo`: the previous build's resolutions within each article (builder.link.memo), recalled for the
     articles that did not change, and its names' statistics, joins and co-actors, redone only where the changed
     articles touch them (builder.link.rejoin, builder.link.co_actors)."""
+    collecting = gc.isenabled()
+    try:
+        return _resolve_actors(articles, config, curation, memo)
+    finally:  # (_resolve_actors turns the collector off in an edit)
+        if collecting:
+            gc.enable()
+
+
+def _resolve_actors(articles: list[Article], config: object, curation: Curation | None,
+                    memo: LinkMemo | None) -> tuple[list[Actor], list[Article], ResolutionReport]:
     curation = curation or Curation()
     report = ResolutionReport()
     used: set[str] = set()
@@ -375,6 +385,10 @@ def resolve_actors(
     apart_part = memo_key([sorted(group) for group in forbidden.groups]) if memo is not None else b""
     forbidden_within = Forbidden([set(group) for group in forbidden.groups])
     links_parts = state_parts(apart_part, curation)
+    if memo is not None and memo_key(links_parts) in memo.previous:
+        # An edit: what it reads back (~1.5 million objects of the states) and makes lives on or is freed by
+        # reference counting (no cycles), and the young collections walking it took ~0.1 s of its ~1.3 s.
+        gc.disable()
     previous = previous_state(memo, links_parts)
     before = previous.articles if previous is not None else {}
     known: NameKeys = {}
@@ -558,10 +572,9 @@ def resolve_actors(
             was.discard(None)
             if was != present:
                 moved |= present | was
-        linked = copy(article)  # (as dataclasses.replace makes it, at a fraction of its cost)
-        linked.mentions = _with_actors(article.mentions, keys)
+        linked = _linked(article, keys)
         # What the article says of its actors reads the article, its mentions' actors and their types only.
-        if old is not None and old.keys == keys and present.isdisjoint(retyped):
+        if old is not None and (keys is old.keys or old.keys == keys) and present.isdisjoint(retyped):
             said = old.said
         else:
             said = _said_in(linked, list(linked.mentions), keys, {key: types[key] for key in present})
@@ -633,9 +646,21 @@ _SET_BELOW = Pairs()  # an actor's mentions and co-actors until they are set (fo
 # Pairs made for each of 10,000 actors and thrown away cost as much as the rest of making the actor
 
 
+_new = object.__new__
+
+
+def _pairs_of(names: list[str], numbers: array) -> Pairs:
+    """Pairs holding these two columns (as Pairs._from_columns makes it, without its loop over the slots: some
+    20,000 of them an edit, an actor's mentions and co-actors)."""
+    made = _new(Pairs)
+    made.names = names
+    made.numbers = numbers
+    return made
+
+
 def _pairs(items: list[tuple[str, int]]) -> Pairs:
     """Pairs(items), its two columns made at once (Pairs() appends pair by pair: 0.1-0.2 s for 10,000 actors)."""
-    return Pairs._from_columns([name for name, _ in items], array("i", [number for _, number in items]))
+    return _pairs_of([name for name, _ in items], array("i", [number for _, number in items]))
 
 
 def _mentions_of(key: str, positions: list[int], order: list[str], keys_of: list[list[str | None]]) -> Pairs:
@@ -646,7 +671,7 @@ def _mentions_of(key: str, positions: list[int], order: list[str], keys_of: list
         found = [index for index, mention_key in enumerate(keys_of[position]) if mention_key == key]
         files.extend([order[position]] * len(found))
         indices.extend(found)
-    return Pairs._from_columns(files, indices)
+    return _pairs_of(files, indices)
 
 
 def _described_as(roles: list[tuple[str, str, int]]) -> str | None:
@@ -677,12 +702,28 @@ def _said_in(article: Article, mentions: list[Mention], keys: list[str | None],
             if stand_ins[key].roles or stand_ins[key].quotes]
 
 
+def _linked(article: Article, keys: list[str | None]) -> Article:
+    """A copy of the article whose mentions carry these actor keys: a new Article with the same fields, as
+    copy.copy (and dataclasses.replace) makes it, without its generic machinery (10,000 articles an edit)."""
+    linked = _new(Article)
+    linked.__dict__.update(article.__dict__)
+    linked.mentions = _with_actors(article.mentions, keys)
+    return linked
+
+
 def _with_actors(mentions: list[Mention] | Mentions, keys: list[str | None]) -> list[Mention] | Mentions:
     """The mentions with these actor keys (one per mention), held as they were (columns or a list): no
     Mention object is made for the columns, and a list's mention is made anew only if its key changes
-    (dataclasses.replace's cost, for hundreds of thousands of mentions)."""
+    (dataclasses.replace's cost, for hundreds of thousands of mentions).  The columns are Mentions.with_actors's,
+    each set by name (its loop over the slots cost as much again, for 10,000 articles an edit)."""
     if isinstance(mentions, Mentions):
-        return mentions.with_actors(keys)
+        if len(keys) != len(mentions.starts):
+            raise ValueError("one actor key per mention")
+        linked = _new(Mentions)
+        linked.starts, linked.ends, linked.sentences = mentions.starts, mentions.ends, mentions.sentences
+        linked.texts, linked.types = mentions.texts, mentions.types
+        linked.actor_keys = keys
+        return linked
     return [mention if mention.actor_key == key else
             Mention(mention.start, mention.end, mention.text, mention.type, mention.sentence, key)
             for mention, key in zip(mentions, keys, strict=True)]
