@@ -1692,13 +1692,22 @@ def link_related(events: list[Event], limit: int = 5, memo: LinkMemo | None = No
                     event.related = list(previous.related[event.key])
     by_actor: dict[str, list[int]] = defaultdict(list)
     by_source: dict[str, list[int]] = defaultdict(list)
-    for index, event in enumerate(events):
-        for key in {*event.participants, *([event.place] if event.place else [])}:
-            by_actor[key].append(index)
-        for source_file in set(event.sources):
-            by_source[source_file].append(index)
-
-    spans = [_date_span(event.date) if event.date is not None else None for event in events]
+    if signatures:  # what the postings and spans are made of, worked out once (the events in the same order)
+        read = [signatures[event.key] for event in events]
+        if len(keep) < len(events):  # (an unchanged build reads no postings)
+            for index, (names, sources, _) in enumerate(read):
+                for key in names:
+                    by_actor[key].append(index)
+                for source_file in sources:
+                    by_source[source_file].append(index)
+        spans = [span for _, _, span in read]
+    else:
+        for index, event in enumerate(events):
+            for key in {*event.participants, *([event.place] if event.place else [])}:
+                by_actor[key].append(index)
+            for source_file in set(event.sources):
+                by_source[source_file].append(index)
+        spans = [_date_span(event.date) if event.date is not None else None for event in events]
 
     def apart(first: int, second: int) -> int:
         a, b = spans[first], spans[second]
