@@ -1141,6 +1141,8 @@ class _MainEvents:
         made = self.old.get(key)
         if made is None or not _same_actors(made.actors, actors):
             made = _reading_actors(make, actors)
+        else:
+            self.memo.reused += 1  # (counted as a recalled entry is)
         self.now[key] = made
         return made
 
