@@ -258,7 +258,13 @@ def test_related_events_of_an_untouched_site_are_all_kept(monkeypatch):
     assert related_of(events, LinkMemo(memo.kept), 5) == cold
 
 
-def test_a_recalled_event_is_made_again_when_an_actor_it_names_is_renamed():
+# The event steps with a memo take two roads: "site" weights recall each group's event as an entry of its own,
+# "reference" weights (the default config's) as the grouping state's shards (events._MainEvents).
+WEIGHTS = pytest.mark.parametrize("config", [None, Config(event_weights="reference")], ids=["site", "reference"])
+
+
+@WEIGHTS
+def test_a_recalled_event_is_made_again_when_an_actor_it_names_is_renamed(config):
     """A group's event is recalled from the memo by its reports; an actor the event read (its name in the label,
     its type for the doer) may change without them (actor resolution is the whole site's): then it is made
     again, and the events equal a cold grouping's."""
@@ -274,18 +280,19 @@ def test_a_recalled_event_is_made_again_when_an_actor_it_names_is_renamed():
                 Actor("sergei-shoigu", "Sergei Shoigu", shoigu_type, "sergei-shoigu")]
 
     memo = LinkMemo()
-    first, _ = group_events(articles(), actors("Kim Jong Un"), memo=memo)
+    first, _ = group_events(articles(), actors("Kim Jong Un"), memo=memo, config=config)
     assert any("Kim Jong Un" in e.label for e in first)
     for changed in (actors("Marshal Kim"), actors("Marshal Kim", EntityType.PLACE), actors("Kim Jong Un")):
         memo = LinkMemo(memo.kept)
-        warm, warm_articles = group_events(articles(), changed, memo=memo)
-        cold, cold_articles = group_events(articles(), changed)
+        warm, warm_articles = group_events(articles(), changed, memo=memo, config=config)
+        cold, cold_articles = group_events(articles(), changed, config=config)
         assert repr(warm) == repr(cold) and repr(warm_articles) == repr(cold_articles)
-    renamed, _ = group_events(articles(), actors("Marshal Kim"), memo=LinkMemo(memo.kept))
+    renamed, _ = group_events(articles(), actors("Marshal Kim"), memo=LinkMemo(memo.kept), config=config)
     assert any("Marshal Kim" in e.label for e in renamed)
 
 
-def test_an_undated_report_is_dated_through_a_recalled_event():
+@WEIGHTS
+def test_an_undated_report_is_dated_through_a_recalled_event(config):
     """The day an undated report is dated through its event is kept with the recalled event and applied to this
     build's article (its dates resolved against that day), as a cold grouping does."""
     from builder.link.events import group_events
@@ -295,16 +302,17 @@ def test_an_undated_report_is_dated_through_a_recalled_event():
         return pickle.loads(pickle.dumps([MEETING_A, MEETING_B]))
 
     memo = LinkMemo()
-    group_events(articles(), memo=memo)
+    group_events(articles(), memo=memo, config=config)
     memo = LinkMemo(memo.kept)
-    warm, warm_articles = group_events(articles(), memo=memo)
-    cold, cold_articles = group_events(articles())
+    warm, warm_articles = group_events(articles(), memo=memo, config=config)
+    cold, cold_articles = group_events(articles(), config=config)
     assert memo.reused and repr(warm) == repr(cold) and repr(warm_articles) == repr(cold_articles)
     dated = next(a for a in warm_articles if a.source_file == "b.txt")
     assert "dated through the event" in dated.published.how
 
 
-def test_an_event_made_again_after_a_build_that_recalled_it_whole_is_a_cold_groupings():
+@WEIGHTS
+def test_an_event_made_again_after_a_build_that_recalled_it_whole_is_a_cold_groupings(config):
     """An edit recalls most events whole, not their reports' happenings and summaries, and does not keep those for
     the next build: a later build that makes the event again (an actor it names renamed) finds them again, and its
     events are a cold grouping's."""
@@ -319,13 +327,13 @@ def test_an_event_made_again_after_a_build_that_recalled_it_whole_is_a_cold_grou
         return [Actor("kim-jong-un", kim, EntityType.PERSON, "kim-jong-un")]
 
     first = CountingMemo()
-    group_events(articles(), actors("Kim Jong Un"), memo=first)
+    group_events(articles(), actors("Kim Jong Un"), memo=first, config=config)
     again = CountingMemo(first.kept)
-    group_events(articles(), actors("Kim Jong Un"), memo=again)
+    group_events(articles(), actors("Kim Jong Un"), memo=again, config=config)
     assert not again.made_of and len(again.kept) < len(first.kept)  # the happenings not kept again
     renamed = CountingMemo(again.kept)
-    warm, warm_articles = group_events(articles(), actors("Marshal Kim"), memo=renamed)
-    cold, cold_articles = group_events(articles(), actors("Marshal Kim"))
+    warm, warm_articles = group_events(articles(), actors("Marshal Kim"), memo=renamed, config=config)
+    cold, cold_articles = group_events(articles(), actors("Marshal Kim"), config=config)
     assert renamed.made_of["happenings"] and any("Marshal Kim" in e.label for e in warm)
     assert repr(warm) == repr(cold) and repr(warm_articles) == repr(cold_articles)
 

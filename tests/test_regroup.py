@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from random import Random
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -211,3 +212,36 @@ def test_a_site_whose_every_article_was_replaced_keeps_a_small_vocabulary_and_gr
         del site[rng.choice(sorted(site))]
         memo = LinkMemo(memo.kept)
         assert grouped(site, memo) == grouped(site, None), step
+
+
+def _vector_of(flat, index: int) -> list[tuple[str, float]]:
+    span = slice(int(flat.starts[index]), int(flat.starts[index] + flat.lengths[index]))
+    return [(flat.words[t], w) for t, w in zip(flat.terms[span].tolist(), flat.weights[span].tolist(), strict=True)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(sizes=st.lists(st.integers(0, 4), min_size=0, max_size=12), data=st.data())
+def test_carried_vectors_are_each_articles_own_whatever_the_previous_order(sizes, data):
+    """_carried copies the kept articles' vectors in runs (_runs): each article gets exactly the vector it had (at
+    its previous place, in any order: kept, moved, dropped) or the one made for it."""
+    from builder.link.events import FlatVectors, Vector
+    from builder.link.reference import Reference
+    from builder.link.regroup import KindVectors, _carried
+
+    vocabulary = [f"w{n}" for n in range(8)]
+    def vector(seed: int, size: int) -> Vector:
+        rng = Random(seed)
+        return Vector.of([(term, rng.random()) for term in rng.sample(vocabulary, size)])
+
+    old = [vector(n, size) for n, size in enumerate(sizes)]
+    reference = Reference()
+    flat = FlatVectors.of(old)
+    before = KindVectors(flat, np.zeros(flat.vocabulary, dtype=bool), np.ones(flat.vocabulary))
+    count = data.draw(st.integers(0, len(sizes) + 3))
+    sources = data.draw(st.permutations(list(range(len(sizes))) + [-1] * count))[:count]
+    old_of = {i: k for i, k in enumerate(sources) if k >= 0}
+    made = {i: vector(100 + i, data.draw(st.integers(0, 4))) for i in range(count) if i not in old_of}
+    carried = _carried(before, old_of, count, made, reference, reference)
+    for i in range(count):
+        expected = list(made[i].items()) if i in made else list(old[old_of[i]].items())
+        assert _vector_of(carried.flat, i) == expected

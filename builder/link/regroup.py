@@ -257,15 +257,29 @@ def _carried(before: KindVectors | None, old_of: dict[int, int], count: int, mad
     starts = np.cumsum(lengths) - lengths
     terms = np.empty(int(lengths.sum()), dtype=old.terms.dtype)
     weights = np.empty(len(terms), dtype=np.float64)
-    into = _spans(starts[kept], lengths[kept])
-    out_of = _spans(old.starts[source[kept]], lengths[kept])
-    terms[into] = old.terms[out_of]
-    weights[into] = old.weights[out_of]
+    for at, begin, end in _runs(kept, old.starts[source[kept]], lengths[kept], starts[kept]):
+        terms[at : at + end - begin] = old.terms[begin:end]
+        weights[at : at + end - begin] = old.weights[begin:end]
     for i, vector in made.items():
         own = slice(starts[i], starts[i] + lengths[i])
         terms[own] = [number[term] for term in vector.position]
         weights[own] = vector.weights
     return KindVectors(FlatVectors(lengths, starts, terms, weights, len(words), words), rare, idf)
+
+
+def _runs(kept: np.ndarray, old_starts: np.ndarray, lengths: np.ndarray,
+          new_starts: np.ndarray) -> list[tuple[int, int, int]]:
+    """The kept articles' vectors as runs to copy whole: (where in the new arrays, begin, end in the old ones).
+    A run is consecutive kept articles whose previous vectors lay end to end: after an edit, the articles before
+    it and those after it, so carrying 10,000 vectors over is a few slice copies, not a gather of every entry
+    through index arrays of every entry (most of an edit's _carried)."""
+    if not len(kept):
+        return []
+    ends = old_starts + lengths
+    breaks = np.flatnonzero((np.diff(kept) != 1) | (old_starts[1:] != ends[:-1])) + 1
+    firsts = np.concatenate(([0], breaks))
+    lasts = np.concatenate((breaks, [len(kept)])) - 1
+    return list(zip(new_starts[firsts].tolist(), old_starts[firsts].tolist(), ends[lasts].tolist(), strict=True))
 
 
 def _compacted(vectors: KindVectors) -> KindVectors:
