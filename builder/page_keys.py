@@ -568,14 +568,14 @@ class PageKeys:
         target = keys_file(paths)
         target.parent.mkdir(parents=True, exist_ok=True)
         exports = self._exports_record(output)
-        _write_replacing(target, {"format": KEYS_FORMAT, "fingerprint": fingerprint, "units": units,
-                                  "objects": objects, "exports": exports})
+        identity = _write_base(target, {"format": KEYS_FORMAT, "fingerprint": fingerprint, "units": units,
+                                        "objects": objects, "exports": exports})
         delta_file(paths).unlink(missing_ok=True)  # (its base is gone: it would no longer be read anyway)
         if warm is not None:
-            state = file_state(target)
             objects = [(str(reference), fingerprint_then) for reference, fingerprint_then in objects]
-            base = KeysBase(state, set(units), [fingerprint_then for _, fingerprint_then in objects])
-            warm.keep(target, RecordedKeys(fingerprint, units, objects, _as_read(exports), base), state, None)
+            base = KeysBase(identity, set(units), [fingerprint_then for _, fingerprint_then in objects])
+            warm.keep(target, RecordedKeys(fingerprint, units, objects, _as_read(exports), base), file_state(target),
+                      None)
 
     def _exports_record(self, output: str) -> dict | None:
         if not self.current_exports:
@@ -606,7 +606,7 @@ class PageKeys:
         there is no such file, or so much changed since it that a new one is due.  Written: the keys as
         `recorded_keys` reads them back (the keys file with this delta: every unit's entry of this build)."""
         base = self.base
-        if base is None or self.verify:
+        if base is None or base.identity is None or self.verify:
             return None
         base_count = len(base.fingerprints)
         if len(objects) < base_count:
@@ -633,7 +633,7 @@ class PageKeys:
         units = dict(sorted(units.items()))
         exports = self._exports_record(output)
         _write_replacing(delta_file(paths), {
-            "format": KEYS_FORMAT, "fingerprint": fingerprint, "base": list(base.state),
+            "format": KEYS_FORMAT, "fingerprint": fingerprint, "base": base.identity,
             "units": units, "objects_changed": changed_objects,
             "objects_added": added_objects, "exports": exports})
         # What the keys file with this delta reads back as: a unit whose entry is the one loaded has it (from the
@@ -642,7 +642,7 @@ class PageKeys:
         recorded.update((unit, entry) for unit, entry in units.items() if unit in self.current and entry is not None)
         return RecordedKeys(fingerprint, recorded, [(str(reference), fingerprint_now) for reference, fingerprint_now
                                                     in objects], _as_read(exports),
-                            KeysBase(base.state, base.units, base.fingerprints, units))
+                            KeysBase(base.identity, base.units, base.fingerprints, units))
 
     def _compacted(self) -> tuple[dict[str, tuple], list[tuple[str, str | None]]]:
         """The units and the table of objects to record: while most of the table is still read by some unit,
@@ -892,7 +892,9 @@ DELTA_MINIMUM = 256  # (or more than this many: a small site's edit changes a go
 class KeysBase:
     """The keys file as `PageKeys.load` found it, for `save` to write what changed since as a delta."""
 
-    state: tuple[int, int, int]  # its size, modification time (ns) and inode number: a delta names its base so
+    # What a delta names its base by: a hash of the keys file's own record, written into it.  Not the file's size,
+    # time or inode: a project copied, moved or restored from a CI cache keeps its keys and their delta.
+    identity: str | None
     units: set[str]  # the units it names
     fingerprints: list[str | None]  # its objects' fingerprints, by number
     delta_units: dict[str, list | None] = field(default_factory=dict)  # the delta loaded with it: unit → entry
@@ -913,13 +915,15 @@ def recorded_keys(paths: Paths) -> RecordedKeys | None:
     """The keys recorded for the output folder: the keys file, and the delta written for it if there is one."""
     try:
         with open(keys_file(paths), encoding="utf-8") as handle:
-            base_state = _handle_state(handle)
             recorded = json.loads(handle.read())
     except (OSError, ValueError):
         return None
     if not isinstance(recorded, dict) or recorded.get("format") != KEYS_FORMAT or not recorded.get("fingerprint"):
         return None
-    delta = _load_delta(paths, base_state)
+    identity = recorded.get("identity")
+    if not isinstance(identity, str):
+        identity = None
+    delta = _load_delta(paths, identity) if identity is not None else None
     try:
         objects = [(str(reference), fingerprint) for reference, fingerprint in recorded.get("objects", [])]
     except (TypeError, ValueError):
@@ -927,7 +931,7 @@ def recorded_keys(paths: Paths) -> RecordedKeys | None:
     units = recorded.get("units", {})
     if not isinstance(units, dict):
         units = {}
-    base = KeysBase(base_state, set(units), [fingerprint for _, fingerprint in objects])
+    base = KeysBase(identity, set(units), [fingerprint for _, fingerprint in objects])
     if delta is not None:  # (what the builds since the keys file changed in it)
         try:
             for number, fingerprint in delta["objects_changed"]:
@@ -960,27 +964,35 @@ def _as_read(record: object) -> object:
     return json.loads(json.dumps(record))
 
 
-def _handle_state(handle) -> tuple[int, int, int]:
-    found = os.fstat(handle.fileno())
-    return found.st_size, found.st_mtime_ns, found.st_ino
-
-
-def _load_delta(paths: Paths, base_state: tuple[int, int, int]) -> dict | None:
-    """The delta of the keys file whose state is `base_state`, if there is one made for it."""
+def _load_delta(paths: Paths, identity: str) -> dict | None:
+    """The delta of the keys file whose identity is this, if there is one made for it."""
     try:
         delta = json.loads(delta_file(paths).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if (not isinstance(delta, dict) or delta.get("format") != KEYS_FORMAT or delta.get("base") != list(base_state)
+    if (not isinstance(delta, dict) or delta.get("format") != KEYS_FORMAT or delta.get("base") != identity
             or not isinstance(delta.get("units"), dict)):
         return None
     return delta
 
 
+def _write_base(target: Path, record: dict) -> str:
+    """Write a keys file (`_write_replacing`) with its identity, a hash of the rest of its record, first in it:
+    the identity its deltas name.  Returns the identity."""
+    text = json.dumps(record, separators=(",", ":"))
+    identity = hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+    _write_text_replacing(target, '{"identity":"' + identity + '",' + text[1:])
+    return identity
+
+
 def _write_replacing(target: Path, record: dict) -> None:
     """Write `record` as JSON into `target` in one step (a reader finds the old file or the new one)."""
+    _write_text_replacing(target, json.dumps(record, separators=(",", ":")))
+
+
+def _write_text_replacing(target: Path, text: str) -> None:
     temporary = target.with_name(target.name + ".tmp")
-    temporary.write_text(json.dumps(record, separators=(",", ":")), encoding="utf-8")
+    temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, target)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -87,6 +88,24 @@ def test_a_delta_of_another_keys_file_is_not_read(tmp_path):
     build_with_keys(site, tmp_path, "build 0")
     build_with_keys(edited(site, [("describe actor", 0)]), tmp_path, "build 1")
     paths = Paths.from_project(tmp_path)
+    stale = delta_file(paths).read_bytes()  # (made for build 0's keys file)
+    build_with_keys(edited(site, [("describe actor", 1)]), tmp_path, "build 2", delta=False)
+    assert not delta_file(paths).exists()
+    whole = recorded_keys(paths)
+    delta_file(paths).write_bytes(stale)  # (left beside the newer keys file, as by a restored backup)
+    recorded = recorded_keys(paths)
+    assert (recorded.fingerprint, recorded.units) == ("build 2", whole.units)
     assert PageKeys.load(paths).previous
-    keys_file(paths).write_bytes(keys_file(paths).read_bytes())  # (rewritten: the delta was not made for it)
-    assert not PageKeys.load(paths).previous  # (its own fingerprint is build 0's: the output is build 1's)
+
+
+def test_a_copied_or_moved_project_keeps_its_keys_and_their_delta(tmp_path):
+    """A delta names its keys file by what the file holds, not by where it lies on the disk (its inode): a
+    project copied (cp -a), moved to another disk or restored from a CI cache renders only what changed."""
+    site = make_site()
+    build_with_keys(site, tmp_path / "project", "build 0")
+    build_with_keys(edited(site, [("describe actor", 0)]), tmp_path / "project", "build 1")
+    shutil.copytree(tmp_path / "project", tmp_path / "copy")  # (copy2: sizes and times kept, new inodes)
+    original, copy = Paths.from_project(tmp_path / "project"), Paths.from_project(tmp_path / "copy")
+    assert delta_file(copy).exists()
+    assert recorded_keys(copy).fingerprint == "build 1"
+    assert PageKeys.load(copy).previous == PageKeys.load(original).previous != {}
