@@ -64,18 +64,19 @@ def _block(chosen: np.ndarray, kinds: list[tuple], count: int, window: int | Non
         tagged.append(np.repeat(row, counts))
     # The block's postings kind after kind: an article's own are in _nearest's order among themselves, which is
     # all that its scores and its first-seen order read.
-    codes = np.concatenate(tagged) * articles + np.concatenate(postings)  # its bin: (article, candidate)
+    owner, others = np.concatenate(tagged), np.concatenate(postings)
+    codes = owner * articles + others  # its bin: (article, candidate)
     positions = np.arange(len(codes), dtype=np.intp)
     np.minimum.at(seen, codes, positions)
     first_seen = seen[codes]
     opens = first_seen == positions  # the first posting of its bin
     number = np.cumsum(opens) - 1  # a bin's number: bins in first-seen order
     totals = np.bincount(number[first_seen], weights=np.concatenate(weights))  # each bin's sum, in array order
-    found = codes[opens]
-    seen[found] = np.iinfo(np.intp).max
-    row, candidate = np.divmod(found, articles)
+    seen[codes[opens]] = np.iinfo(np.intp).max
+    order = np.flatnonzero(opens)  # each bin's first posting
+    row, candidate = owner[order], others[order]
     own = candidate != chosen[row]
-    row, candidate, score, order = row[own], candidate[own], -totals[own], positions[opens][own]
+    row, candidate, score, order = row[own], candidate[own], -totals[own], order[own]
     by_row = np.argsort(row.astype(np.int16), kind="stable")  # (a radix sort: blocks of at most 32,767 articles)
     row, candidate, score, order = row[by_row], candidate[by_row].astype(np.intp), score[by_row], order[by_row]
     rows = []
