@@ -28,14 +28,13 @@ from builder.link.events import _spans
 BLOCK = 32  # articles a pass: a bin for each of them and each article of the site (320,000 at 10k, 2.5 MB)
 
 
-
 def nearest_rows(indices: list[int], kinds: list[tuple], count: int, window: int | None,
                  block: int = BLOCK) -> list[np.ndarray]:
     """[events._nearest(i, kinds, count, window) as an np.intp array for i in indices], in that order."""
     chosen = np.asarray(indices, dtype=np.intp)
     articles = len(kinds[0][0].lengths)
-    # Where each (article of the block, candidate) bin was first seen, or `unseen`: allocated once, and only the
-    # bins a block touched are set back (a fresh array a block would make the whole cost grow as articles²).
+    # Where each (article of the block, candidate) bin was first seen (the largest intp: not yet): allocated once,
+    # and only the bins a block touched are set back (a fresh array a block would make the cost grow as articles²).
     seen = np.full(min(block, len(chosen)) * articles, np.iinfo(np.intp).max, dtype=np.intp)
     rows: list[np.ndarray] = []
     for begin in range(0, len(chosen), block):
