@@ -119,8 +119,9 @@ def test_an_edit_far_in_time_leaves_most_candidates_as_they_were(monkeypatch):
     memo = LinkMemo()
     grouped(site, memo)
     looked: list[int] = []
-    real = regroup_module._nearest
-    monkeypatch.setattr(regroup_module, "_nearest", lambda index, *rest: looked.append(index) or real(index, *rest))
+    real = regroup_module.nearest_rows  # (builder.link.nearest: the candidates of the articles asked, at once)
+    monkeypatch.setattr(regroup_module, "nearest_rows",
+                        lambda indices, *rest: looked.extend(indices) or real(indices, *rest))
     site["050.md"] = ("v1", made_up(rng))
     memo = LinkMemo(memo.kept)
     assert grouped(site, memo) == grouped(site, None)

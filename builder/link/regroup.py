@@ -42,13 +42,13 @@ from builder.link.events import (
     FlatVectors,
     Vector,
     _flat_pair_cosines,
-    _nearest,
     _spans,
     _tfidf,
     time_ranks,
     when_agreement,
 )
 from builder.link.memo import LinkMemo, memo_key
+from builder.link.nearest import nearest_rows
 from builder.link.reference import Reference
 from builder.link.regions import MergeLog, PreviousGrouping, grouped_by_parts, regrouped
 
@@ -147,9 +147,8 @@ def regroup(features: list[ArticleFeatures], source_files: list[str], identities
         found_at[k] = i
 
     rows = _kept_candidates(near, old_of, found_at, previous) if previous is not None else {}
-    for index in range(count):
-        if index not in rows:
-            rows[index] = np.array(_nearest(index, kinds, params.neighbours, params.window), dtype=np.intp)
+    missing = [index for index in range(count) if index not in rows]  # (a cold grouping: all of them)
+    rows.update(zip(missing, nearest_rows(missing, kinds, params.neighbours, params.window), strict=True))
     del kinds
     lengths = np.array([len(rows[i]) for i in range(count)], dtype=np.intp)
     nearest = np.concatenate([rows[i] for i in range(count)]) if count else np.zeros(0, dtype=np.intp)
