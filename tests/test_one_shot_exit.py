@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,9 @@ def one_shot(monkeypatch):
     monkeypatch.setattr(os, "_exit", fake_exit)
     monkeypatch.setattr(cli, "_LEFT_FOR_THE_EXIT", [])
     monkeypatch.setattr(cli, "_ONE_SHOT", False)
+    # (threads earlier tests of the suite left running are not this command's: only those started since count)
+    alive_before, active_count = threading.active_count(), threading.active_count
+    monkeypatch.setattr(threading, "active_count", lambda: active_count() - alive_before + 1)
     return monkeypatch
 
 
@@ -64,6 +68,20 @@ def test_the_command_exits_at_once_after_a_build_leaving_the_site(tmp_path, one_
     assert exited.value.code == 0
     assert any(isinstance(held, Site) for left in cli._LEFT_FOR_THE_EXIT for held in left)
     assert "2 articles built" in capsys.readouterr().out
+
+
+def test_with_another_thread_still_running_the_command_exits_the_ordinary_way(tmp_path, one_shot):
+    one_shot.setattr(sys, "argv", ["build-site", "--project", str(_project(tmp_path))])
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        with pytest.raises(SystemExit) as exited:
+            cli.run()
+    finally:
+        release.set()
+        other.join()
+    assert exited.value.code == 0
 
 
 def test_a_failed_build_exits_the_ordinary_way_with_its_code(tmp_path, one_shot, capsys):
