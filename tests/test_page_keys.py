@@ -15,7 +15,7 @@ import pytest
 from builder.build import BuildReport, build
 from builder.config import Config, Paths, Settings
 from builder.errors import BuildError
-from builder.page_keys import VERIFY_ENV, keys_file
+from builder.page_keys import VERIFY_ENV, delta_file, keys_file
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 NEWS_FILES = 48  # of news-2016, spread over the year, beside the project's seeds
@@ -169,7 +169,10 @@ def test_keys_of_another_build_of_the_output_are_not_used(corpus, cache, tmp_pat
     stale = keys_file(paths).read_bytes()
     edit_body(project)
     build(settings(project, cache))
-    keys_file(paths).write_bytes(stale)  # keys recorded for an output that is no longer there
+    # The keys as the first build recorded them (the keys file, no delta): recorded for an output no longer there.
+    # (Build 1's keys are that same keys file with a delta of it beside: the delta must go too to make them stale.)
+    keys_file(paths).write_bytes(stale)
+    delta_file(paths).unlink(missing_ok=True)
     delete_article(project)
     assert build(settings(project, cache)).write.not_rendered == 0
 
