@@ -3,6 +3,7 @@ object, and the exit still runs the exit handlers and flushes what the command p
 
 from __future__ import annotations
 
+import atexit
 import os
 import subprocess
 import sys
@@ -46,6 +47,9 @@ def one_shot(monkeypatch):
         raise Exited(code)
 
     monkeypatch.setattr(os, "_exit", fake_exit)
+    # (this process's exit handlers are pytest's and earlier tests': run now they would close its streams; the
+    # last test runs the real ones, in a process of its own)
+    monkeypatch.setattr(atexit, "_run_exitfuncs", lambda: None)
     monkeypatch.setattr(cli, "_LEFT_FOR_THE_EXIT", [])
     monkeypatch.setattr(cli, "_ONE_SHOT", False)
     # (threads earlier tests of the suite left running are not this command's: only those started since count)
