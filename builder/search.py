@@ -896,6 +896,8 @@ class SearchIndex:
                     self._turn.notify_all()
                 return
             with self._turn:
+                if self._stopping:  # (`close` emptied the queue while this shard's run was ending)
+                    return
                 self._queued.pop(0)
                 self._turn.notify_all()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import threading
 import time
 from itertools import pairwise
 
@@ -111,6 +112,32 @@ def test_a_failed_build_stops_pagefind_and_leaves_no_working_folder(tmp_path):
     index.close()  # what build() does when rendering fails half-way
     assert process.poll() is not None
     assert not list(tmp_path.glob(".search-shards-*"))
+
+
+def test_a_close_while_a_shards_run_ends_leaves_the_shards_thread_without_an_error(tmp_path, monkeypatch):
+    """`close` (a failed build) empties the queue while the shards' thread is finishing a run that succeeded: the
+    thread ends quietly (it used to take the finished shard off the emptied queue: an IndexError told on stderr
+    after the build's own error)."""
+    errors = []
+    monkeypatch.setattr(threading, "excepthook", errors.append)
+    index = search.SearchIndex(budget=1)
+    finished, index_shard = threading.Event(), index._index_shard
+
+    def index_shard_until_closed() -> None:
+        index_shard()
+        finished.set()
+        until = time.monotonic() + 10
+        while not index._stopping and time.monotonic() < until:  # (close comes now)
+            time.sleep(0.01)
+
+    monkeypatch.setattr(index, "_index_shard", index_shard_until_closed)
+    site = tmp_path / "site"
+    for number in range(2):
+        write(site, f"articles/{number}.html")
+        index.page_written(site, f"articles/{number}.html", (site / f"articles/{number}.html").read_bytes())
+    assert finished.wait(60)
+    index.close()
+    assert errors == []
 
 
 def running_or_done(index: search.SearchIndex, seconds: float = 10.0) -> bool:
