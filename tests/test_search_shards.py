@@ -101,16 +101,27 @@ def test_shards_are_indexed_while_later_pages_are_written(tmp_path):
     assert not list(tmp_path.glob(".search-shards-*"))  # the working folder is gone
 
 
-def test_a_failed_build_stops_pagefind_and_leaves_no_working_folder(tmp_path):
+def test_a_failed_build_stops_pagefind_and_leaves_no_working_folder(tmp_path, monkeypatch):
+    """A Pagefind still running when the build fails is killed. (Its run is made a minute long: a real one on a
+    page could end before the test looked at it, and CI once saw no process running.)"""
+    processes: list[subprocess.Popen] = []
+
+    def endless_pagefind(folder, where):
+        processes.append(subprocess.Popen(["sleep", "60"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        return processes[-1]
+
+    monkeypatch.setattr(search, "start_pagefind", endless_pagefind)
     site = tmp_path / "site"
     index = search.SearchIndex(budget=1)
     for number in range(2):
         write(site, f"articles/{number}.html")
         index.page_written(site, f"articles/{number}.html", (site / f"articles/{number}.html").read_bytes())
-    assert running_or_done(index)
+    assert running_or_done(index) and index.running is not None
     process = index.running[0]
+    assert processes == [process] and process.poll() is None
+    begun = time.monotonic()
     index.close()  # what build() does when rendering fails half-way
-    assert process.poll() is not None
+    assert process.poll() is not None and time.monotonic() - begun < 30
     assert not list(tmp_path.glob(".search-shards-*"))
 
 
