@@ -79,7 +79,8 @@ def test_the_time_spent_making_pages_is_counted_as_render_and_only_that():
     timer = StageTimer()
     taken = []
     for page in timed_pages(pages(), timer):
-        time.sleep(0.05)  # (writing it: not render's)
+        time.sleep(0.4)  # (writing it: not render's)
         taken.append(page.path)
     assert taken == [f"{number}.html" for number in range(5)]
-    assert 0.05 <= timer.seconds["render"] < 0.2  # (with the writing: 0.3 or more)
+    # (with the writing it would be 2 s or more: the margin is for a loaded machine's late wake-ups)
+    assert 0.05 <= timer.seconds["render"] < 1.5
