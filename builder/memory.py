@@ -28,9 +28,21 @@ class ValueSharing:
     def __init__(self) -> None:
         self.ints: dict[int, int] = {}
         self.strings: dict[str, str] = {}
+        self.known: list[list] = []
+
+    def know(self, values: list) -> None:
+        """Values already shared elsewhere (the analysis pack's: builder.analysis_pack), for the articles that
+        arrive later to share too; looked at only if one does (an edit: one article)."""
+        self.known.append(values)
 
     def article(self, article: Article) -> None:
         """Make `article`'s offsets and repeated strings (mention, speaker and date wordings) the shared ones."""
+        while self.known:
+            for value in self.known.pop():
+                if type(value) is int:
+                    self.ints.setdefault(value, value)
+                elif type(value) is str:
+                    self.strings.setdefault(value, value)
         number = self.ints.setdefault
         string = self.strings.setdefault
         if isinstance(article.sentences, list):  # (columns hold numbers, not int objects)

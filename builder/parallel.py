@@ -137,7 +137,8 @@ class Recalled:
         if self.warm is not None and self.warm.usable(cache.salt, self.pack_state):
             self.packed = dict(self.warm.entries)  # (the very objects: never handed to a build, only copies)
         else:
-            self.packed = pack.load(arrived=lambda entry: _shared(entry, sharing)) if pack is not None else {}
+            # (the pack's values come shared: `sharing` is told them, for the entries from elsewhere to share)
+            self.packed = pack.load(sharing) if pack is not None else {}
         self.pack_keys = frozenset(self.packed)  # what the pack file holds
         self.from_pack = 0
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import pickle
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from builder.analysis_pack import PACK_MAGIC, PACK_NAME, AnalysisPack, pack_is_b
 from builder.build import build
 from builder.cache import AnalysisCache
 from builder.config import Config, Paths, Settings
+from builder.memory import ValueSharing
 from builder.parallel import map_articles
 
 
@@ -76,6 +78,7 @@ def test_a_pack_of_another_salt_is_not_unpickled(tmp_path, monkeypatch):
     other = AnalysisPack(tmp_path, "another salt")
     loads = []
     monkeypatch.setattr(analysis_pack.pickle, "load", lambda handle: loads.append(1))
+    monkeypatch.setattr(analysis_pack.pickle, "Unpickler", lambda handle: loads.append(1))
     assert other.load() == {}
     assert loads == []
 
@@ -157,13 +160,98 @@ def test_a_cache_without_a_pack_as_main_left_it_is_read_and_then_packed(tmp_path
 def pages(output: Path) -> dict[Path, bytes]:
     return {path.relative_to(output): path.read_bytes() for path in output.rglob("*.html")}
 
-def test_the_pack_holds_its_entries_pickled(tmp_path):
+def test_the_pack_holds_its_entries_after_its_salt(tmp_path):
     sources = [source("a.md", "article a")]
     _, cache = run(tmp_path, sources)
     data = (tmp_path / PACK_NAME).read_bytes()
     assert data.startswith(PACK_MAGIC + cache.salt.encode() + b"\n")
-    assert pickle.loads(data[len(PACK_MAGIC) + len(cache.salt) + 1:]) == {
+    assert AnalysisPack(tmp_path, cache.salt).load() == {
         cache.key(sources[0].content_hash, ".md"): analysed(sources[0], None)}
+
+
+def linked_article(name: str, words: str = "", offset: int = 1000) -> model.Article:
+    """An analysed article with its parts as columns, each number and string its own object (as unpickled)."""
+    text = "x" * offset + " Kim Jong Un said on Wednesday that ..." + words
+    made = model.Article(
+        source_file=name, content_hash=name, title="T",
+        blocks=[model.Block(model.BlockKind.PARAGRAPH, text)],
+        published=model.ArticleDate(None, "undated"),
+        text=text, block_starts=[0],
+        sentences=[model.Sentence(0, offset, offset + 40, 0)],
+        mentions=[model.Mention(offset + 1, offset + 12, "Kim Jong Un", model.EntityType.PERSON, 0)],
+        quotes=[model.Quote(offset + 13, offset + 30, "said on Wednesday", 0, "Kim Jong Un", 0)],
+        dates=[model.DateRef(date(2016, 1, 6), model.Precision.DAY, "on Wednesday", 0, rule="weekday")],
+        affiliations=[(offset + 1, offset + 4, "Kim", 0)],
+        summary=[0],
+    ).hold_compactly()
+    return pickle.loads(pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def test_equal_numbers_strings_and_dates_come_out_of_the_pack_as_one_object(tmp_path, monkeypatch):
+    """Across chunks too: the values are shared by the pack's table, not by one pickle's memo."""
+    monkeypatch.setattr(analysis_pack, "CHUNK", 1)
+    entries = {name: linked_article(name) for name in ("a.md", "b.md", "c.md")}
+    first, second = entries["a.md"], entries["b.md"]
+    assert first.quotes[0].start is not second.quotes[0].start  # (what unpickling made)
+    assert AnalysisPack(tmp_path, "salt").save(entries)
+    loaded = AnalysisPack(tmp_path, "salt").load()
+    assert loaded == entries
+    first, second = loaded["a.md"], loaded["c.md"]
+    pairs = [(first.quotes[0].start, second.quotes[0].start), (first.quotes[0].speaker, second.quotes[0].speaker),
+             (first.mentions.texts[0], second.mentions.texts[0]), (first.dates[0].wording, second.dates[0].wording),
+             (first.dates[0].value, second.dates[0].value), (first.dates[0].rule, second.dates[0].rule),
+             (first.affiliations[0][0], second.affiliations[0][0]),
+             (first.affiliations[0][2], second.affiliations[0][2])]
+    assert all(one is other for one, other in pairs)
+    assert type(first.mentions) is model.Mentions and type(first.blocks) is model.Blocks
+    assert type(first.sentences) is model.Sentences
+
+
+def test_an_article_from_elsewhere_shares_the_values_of_the_pack(tmp_path):
+    """The edited article (analysed, or read from the per-article cache) shares what the pack's articles hold."""
+    assert AnalysisPack(tmp_path, "salt").save({"a.md": linked_article("a.md")})
+    sharing = ValueSharing()
+    packed = AnalysisPack(tmp_path, "salt").load(sharing)["a.md"]
+    edited = linked_article("b.md", words=" More words.")
+    sharing.article(edited)
+    assert edited.mentions.texts[0] is packed.mentions.texts[0]
+    assert edited.quotes[0].start is packed.quotes[0].start
+
+
+names = st.sampled_from(["Kim", "Kim Jong Un", "Seoul", "é" * 3, "x" * 1001, ""])
+numbers = st.integers(min_value=-(2**40), max_value=2**40) | st.sampled_from([-6, -5, 256, 257, 1000])
+
+
+@st.composite
+def articles(draw, name: str) -> model.Article:
+    offset = draw(st.integers(min_value=0, max_value=5000))
+    article = linked_article(name, words=draw(names), offset=offset)
+    article.title = draw(names)
+    article.quotes = [model.Quote(draw(numbers), draw(numbers), draw(names), draw(numbers), draw(names | st.none()))
+                      for _ in range(draw(st.integers(0, 3)))]
+    article.dates = [model.DateRef(draw(st.dates()), model.Precision.DAY, draw(names), draw(numbers),
+                                   end_value=draw(st.none() | st.dates()), rule=draw(names))
+                     for _ in range(draw(st.integers(0, 3)))]
+    article.affiliations = [(draw(numbers), draw(numbers), draw(names), draw(numbers)) for _ in range(2)]
+    article.categories = draw(st.lists(names, max_size=3))
+    return article
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data(), st.integers(min_value=1, max_value=3))
+def test_what_comes_out_of_the_pack_is_what_went_in(tmp_path_factory, data, chunk):
+    folder = tmp_path_factory.mktemp("pack")
+    entries = {f"{number}.md": data.draw(articles(f"{number}.md")) for number in range(data.draw(st.integers(0, 5)))}
+    entries["refused.md"] = model.Problem("refused.md", "refused", model.Severity.ERROR, True)
+    analysis_pack.CHUNK, chunk = chunk, analysis_pack.CHUNK
+    try:
+        assert AnalysisPack(folder, "salt").save(entries)
+    finally:
+        analysis_pack.CHUNK = chunk
+    loaded = AnalysisPack(folder, "salt").load()
+    assert list(loaded) == list(entries)
+    assert loaded == entries
+    assert repr(loaded) == repr(entries)  # (the same types too: columns are equal to lists of their items)
 
 
 def test_a_pack_whose_writing_is_interrupted_leaves_no_file_behind(tmp_path, monkeypatch):

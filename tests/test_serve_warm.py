@@ -131,7 +131,7 @@ def test_an_edit_takes_the_other_articles_from_memory_not_from_the_pack(tmp_path
     run(tmp_path, sources, warm, [])
     assert len(warm.entries) == 100
     loads = []
-    monkeypatch.setattr(AnalysisPack, "load", lambda self, arrived=None: loads.append(1) or {})
+    monkeypatch.setattr(AnalysisPack, "load", lambda self, sharing=None: loads.append(1) or {})
     sources[50] = source("50.md", "article 50, edited")
     calls: list[str] = []
     results = run(tmp_path, sources, warm, calls)
