@@ -69,15 +69,11 @@ class AnalysisPack:
                 chunks_at = handle.tell()
                 handle.seek(table_at)
                 shared = pickle.load(handle)
-                if not isinstance(shared, list) or handle.peek(1):
-                    return {}  # (a table that is not one, or bytes after it: not a pack this code wrote)
                 handle.seek(chunks_at)
                 while handle.tell() < table_at:
                     unpickler = pickle.Unpickler(handle)
                     unpickler.persistent_load = shared.__getitem__  # (a C call: an index in, the shared value out)
                     entries.update(unpickler.load())
-                if handle.tell() != table_at:
-                    return {}
         except (OSError, ValueError, TypeError, EOFError, AttributeError, ImportError, IndexError, KeyError,
                 pickle.UnpicklingError, MemoryError):
             return {}  # (a damaged or foreign pack only costs the per-article reads)

@@ -85,9 +85,13 @@ def test_a_pack_of_another_salt_is_not_unpickled(tmp_path, monkeypatch):
 
 def test_a_damaged_pack_costs_only_the_reads_of_the_files(tmp_path):
     sources = [source(f"{number}.md", f"article {number}") for number in range(3)]
-    expected, _ = run(tmp_path, sources)
+    expected, cache = run(tmp_path, sources)
     packed = (tmp_path / PACK_NAME).read_bytes()
-    for damaged in (packed[: len(packed) // 2], packed[:-3], b"junk", PACK_MAGIC, packed + b"junk"):
+    header = len(PACK_MAGIC) + len(cache.salt) + 1  # (then where the table of shared values starts, then the chunks)
+    table_at = int.from_bytes(packed[header : header + 8], "little")
+    misplaced = [packed[:header] + place.to_bytes(8, "little") + packed[header + 8 :]
+                 for place in (0, header + 8, table_at - 1, table_at + 1, len(packed))]
+    for damaged in (packed[: len(packed) // 2], packed[:-3], b"junk", PACK_MAGIC, packed + b"junk", *misplaced):
         (tmp_path / PACK_NAME).write_bytes(damaged)
         calls: list[str] = []
         results, _ = run(tmp_path, sources, calls)
