@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import mmap
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -82,10 +84,51 @@ def test_the_uncompressed_copy_holds_the_same_model(both, tmp_path) -> None:
     for identifier in (made, read):
         assert np.array_equal(identifier.nb_ptc, plain.nb_ptc) and identifier.nb_ptc.dtype == plain.nb_ptc.dtype
         assert np.array_equal(identifier.nb_pc, plain.nb_pc) and identifier.nb_classes == plain.nb_classes
-        assert identifier.tk_nextmove == plain.tk_nextmove and identifier.tk_row == plain.tk_row
+        assert np.array_equal(identifier._next_state, np.frombuffer(plain.tk_nextmove, dtype=np.uint32))
+        assert identifier.tk_row == plain.tk_row
         assert identifier.tk_output == plain.tk_output
         for text in SAMPLES:
             assert identifier.rank(text) == plain.rank(text)
+
+
+@pytest.fixture(scope="module")
+def mapped(tmp_path_factory) -> language_model.VectorisedIdentifier:
+    folder = tmp_path_factory.mktemp("model")
+    language_model.load_identifier(folder)  # (makes the copy)
+    return language_model.load_identifier(folder)
+
+
+def test_the_large_tables_are_mapped_from_the_copy_not_read_into_memory(mapped) -> None:
+    for table in (mapped.nb_ptc, mapped._next_state):
+        assert not table.flags.owndata and not table.flags.writeable
+        holder = table
+        while isinstance(holder, np.ndarray):
+            holder = holder.base
+        assert isinstance(holder, memoryview) and isinstance(holder.obj, mmap.mmap)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=400) | st.binary(max_size=300))
+def test_the_mapped_copy_gives_the_same_answers(both, mapped, text: str | bytes) -> None:
+    _same_answers(both[0], mapped, text)
+
+
+@pytest.mark.parametrize("text", SAMPLES)
+def test_the_mapped_copy_gives_the_same_features_and_scores(both, mapped, text: str) -> None:
+    _same_answers(both[0], mapped, text)
+
+
+def test_a_copy_stored_compressed_is_not_mapped_and_the_shipped_model_is_used(both, tmp_path) -> None:
+    plain, _fast = both
+    language_model.load_identifier(tmp_path)
+    (copy,) = tmp_path.glob("langid-model-*.npz")
+    with np.load(copy) as data:
+        arrays = {name: data[name] for name in data.files}
+    np.savez_compressed(copy.with_suffix(".tmp.npz"), **arrays)
+    copy.with_suffix(".tmp.npz").replace(copy)
+    with pytest.raises(ValueError):
+        language_model._mapped(copy, "ptc.npy")
+    assert language_model.load_identifier(tmp_path).rank(SAMPLES[1]) == plain.rank(SAMPLES[1])
 
 
 def test_a_damaged_copy_is_not_used(both, tmp_path) -> None:
