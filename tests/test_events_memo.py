@@ -14,7 +14,7 @@ from pathlib import Path
 from random import Random
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from builder.config import Config
@@ -437,3 +437,26 @@ def test_background_events_with_the_previous_state_after_any_changes_are_a_cold_
         memo = LinkMemo(memo.kept)
         assert background_run(articles(), memo, mains, anchors, renamed, retyped) == \
             background_run(articles(), None, mains, anchors, renamed, retyped), (step, changes)
+
+
+# ---------------------------------------------------------------- the names' digest
+
+KEY_TEXT = st.one_of(st.none(), st.text(alphabet=["a", "-", "\x1f", "é"], max_size=3))
+
+
+@settings(max_examples=300, deadline=None)
+@given(one=st.lists(KEY_TEXT, max_size=4), other=st.lists(KEY_TEXT, max_size=4))
+@example(one=["a\x1f", "a"], other=["a", "\x1fa"])  # as many keys, joined alike
+@example(one=["a\x1fa"], other=["a", "a"])
+def test_the_names_digest_tells_any_two_lists_of_actor_keys_apart(one, other):
+    """names_digest joins the actor keys (not repr: every article's, every edit); two different lists (a key
+    holding the separator, None or "", fewer keys) never give the same digest, the same list the same one."""
+    from types import SimpleNamespace
+
+    from builder.link.events import names_digest
+
+    def digest(keys: list[str | None]) -> bytes:  # (mentions as a list of Mention: only their actor keys read)
+        mentions = [SimpleNamespace(actor_key=key) for key in keys]
+        return names_digest(SimpleNamespace(mentions=mentions, source_file="a.md", content_hash="h"))
+
+    assert (digest(one) == digest(other)) == (one == other)

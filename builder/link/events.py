@@ -178,7 +178,18 @@ def names_digest(article: Article) -> bytes:
     gave its mentions.  The steps whose memo keys read the names name them by it (NameColumns.digest)."""
     mentions = article.mentions  # (their column of actor keys, not a Mention made for each to read its key)
     actor_keys = mentions.actor_keys if isinstance(mentions, Mentions) else [m.actor_key for m in mentions]
-    return memo_key(("article names", NAMES_FORMAT, article.source_file, article.content_hash, actor_keys))
+    # The keys joined, not repr'd: repr escapes every string, and this runs on every article of an edit (~40 keys
+    # each).  The repr where joining could be ambiguous (a key holding the separator, or no key: None).
+    try:
+        joined = "\x1f".join(actor_keys)
+    except TypeError:
+        joined = None
+    if joined is None or joined.count("\x1f") != max(len(actor_keys) - 1, 0):
+        body = b"r" + repr(actor_keys).encode("utf-8", "surrogatepass")
+    else:
+        body = b"j%d:" % len(actor_keys) + joined.encode("utf-8", "surrogatepass")
+    head = repr((NAMES_FORMAT, article.source_file, article.content_hash)).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(head + b"\x00" + body, digest_size=16, person=b"article names").digest()
 
 
 def name_columns(article: Article, names_of: LazyNames, digest: bytes = b"") -> NameColumns:
@@ -1511,8 +1522,10 @@ def background_events(articles: list[Article], happenings_of: dict[str, list[Hap
             # date, the types and the publishers.  The article's dates are its content's, or, when it is undated
             # and an event dated it, its content's resolved against that day: its date, so its content and its date
             # name them.
-            digest = memo_key(("dated mentions", MENTIONS_FORMAT, source_file, article.content_hash, site_part,
-                               columns_of.digest(source_file), main.value.toordinal() if main else None, main_type,
+            # (The names' digest names the article by its source file and content hash: names_digest.)
+            digest = memo_key(("dated mentions", MENTIONS_FORMAT, site_part,
+                               columns_of.digest(source_file) or names_digest(article),
+                               main.value.toordinal() if main else None, main_type,
                                anchor.toordinal() if anchor else None))
             old = old_articles.get(source_file)
             if old is not None and old[0] == digest:
@@ -1740,11 +1753,22 @@ def link_related(events: list[Event], limit: int = 5, memo: LinkMemo | None = No
     if signatures:  # what the postings and spans are made of, worked out once (the events in the same order)
         read = [signatures[event.key] for event in events]
         if len(keep) < len(events):  # (an unchanged build reads no postings)
+            # Only the postings the events ranked below read: of their actor keys and reports (each whole, so its
+            # length is what a cold run sees).  An edit ranks a few dozen events of thousands: appending every
+            # event to the postings of all its keys was most of its link_related.
+            actors_read: set[str] = set()
+            reports_read: set[str] = set()
+            for event, (names, sources, _) in zip(events, read, strict=True):
+                if event.key not in keep:
+                    actors_read.update(names)
+                    reports_read.update(sources)
             for index, (names, sources, _) in enumerate(read):
-                for key in names:
-                    by_actor[key].append(index)
-                for source_file in sources:
-                    by_source[source_file].append(index)
+                if not actors_read.isdisjoint(names):
+                    for key in names:
+                        by_actor[key].append(index)
+                if not reports_read.isdisjoint(sources):
+                    for source_file in sources:
+                        by_source[source_file].append(index)
         spans = [span for _, _, span in read]
     else:
         for index, event in enumerate(events):
