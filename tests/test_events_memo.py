@@ -9,6 +9,7 @@ from __future__ import annotations
 import pickle
 import zlib
 from collections import Counter
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from random import Random
@@ -86,7 +87,9 @@ def test_a_link_with_the_memo_after_any_changes_equals_a_cold_link(news, analyse
     texts: dict[str, bytes] = {}
     deleted: set[str] = set()
     memo = LinkMemo()
-    link(fresh(analysed, changed, deleted), memo)
+    first_events = {event.key: as_made(event) for event in link(fresh(analysed, changed, deleted), memo).events}
+    assert memo.events_made_anew is not None and len(memo.events_made_anew) == len(first_events)  # cold: all
+    warm_events: list[Event] = []
     for step, changes in enumerate(builds, 1):
         for kind, which, sentence in changes:
             name = names[which % len(names)]
@@ -102,9 +105,26 @@ def test_a_link_with_the_memo_after_any_changes_equals_a_cold_link(news, analyse
                 deleted.add(name)
                 changed.pop(name, None)
                 texts.pop(name, None)
+        before = {event.key: as_made(event) for event in warm_events} if step > 1 else first_events
         memo = LinkMemo(memo.kept)
         warm = link(fresh(analysed, changed, deleted), memo)
         assert repr(warm) == repr(link(fresh(analysed, changed, deleted))), (step, changes)
+        warm_events = warm.events
+        assert_made_anew_names_every_changed_event(memo, before, warm_events)
+
+
+def as_made(event: Event) -> str:
+    """An event as grouping made it: all but the slug and related events, which are given to every event after."""
+    return repr(replace(event, slug="", related=[]))
+
+
+def assert_made_anew_names_every_changed_event(memo: LinkMemo, before: dict[str, str], events: list[Event]) -> None:
+    """memo.events_made_anew (what link_related and rendering may read: the events made again) names every event
+    that is not the previous build's event of its key, as made."""
+    anew = memo.events_made_anew
+    assert anew is not None
+    assert all(event.key in anew for event in events if before.get(event.key) != as_made(event))
+    assert len(anew) < len(events)  # (an edit makes a few events again)
 
 
 def test_deleting_the_article_that_joined_two_spellings_links_as_a_cold_link(analysed):
@@ -220,9 +240,10 @@ def made_up_event(key: str, rng: Random) -> Event:
                  sources=rng.sample(SOURCE_POOL, rng.randint(1, 2)))
 
 
-def related_of(events: dict[str, Event], memo: LinkMemo | None, limit: int) -> dict[str, list[str]]:
+def related_of(events: dict[str, Event], memo: LinkMemo | None, limit: int,
+               anew: set[str] | None = None) -> dict[str, list[str]]:
     copies = [pickle.loads(pickle.dumps(events[key])) for key in sorted(events)]
-    link_related(copies, limit, memo)
+    link_related(copies, limit, memo, anew)
     return {event.key: event.related for event in copies}
 
 
@@ -247,6 +268,35 @@ def test_related_events_with_the_memo_after_any_changes_are_a_cold_runs(seed, bu
                 del events[key]
         memo = LinkMemo(memo.kept)
         assert related_of(events, memo, limit) == related_of(events, None, limit), changes
+
+
+@settings(max_examples=150, deadline=None)
+@given(seed=st.integers(0, 10_000), builds=st.lists(st.lists(st.sampled_from(["edit", "add", "delete", "same"]),
+                                                             min_size=1, max_size=3), min_size=1, max_size=3),
+       limit=st.sampled_from([1, 2, 5]))
+def test_related_events_told_which_events_are_made_anew_are_a_cold_runs(seed, builds, limit):
+    """link_related told the keys of the events made anew (group_events: not recalled whole) takes the others'
+    signatures from the previous build; after any changes (an event made again the same, too) a cold run's."""
+    rng = Random(seed)
+    events = {f"e{n:03d}": made_up_event(f"e{n:03d}", rng) for n in range(40)}
+    memo = LinkMemo()
+    assert related_of(events, memo, limit, set(events)) == related_of(events, None, limit)
+    for changes in builds:
+        anew: set[str] = set()
+        for change in changes:
+            key = rng.choice(sorted(events))
+            if change == "edit":
+                events[key] = made_up_event(key, rng)
+            elif change == "same":
+                events[key] = pickle.loads(pickle.dumps(events[key]))
+            elif change == "add":
+                key = f"e{rng.randrange(1000):03d}a"
+                events[key] = made_up_event(key, rng)
+            elif len(events) > 2:
+                del events[key]
+            anew.add(key)
+        memo = LinkMemo(memo.kept)
+        assert related_of(events, memo, limit, anew) == related_of(events, None, limit), changes
 
 
 def test_related_events_of_an_untouched_site_are_all_kept(monkeypatch):
