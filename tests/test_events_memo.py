@@ -341,6 +341,33 @@ def test_a_recalled_event_is_made_again_when_an_actor_it_names_is_renamed(config
     assert any("Marshal Kim" in e.label for e in renamed)
 
 
+def test_the_events_made_anew_are_none_of_an_unchanged_site_and_the_renamed_actors_event():
+    """memo.events_made_anew: every event of a cold grouping, none when nothing changed, the event naming a renamed
+    actor when one is (its label reads the name: made again)."""
+    from builder.link.events import group_events
+    from builder.model import Actor, EntityType
+    from tests.test_events import MEETING_A, MEETING_B, STORM
+
+    config = Config(event_weights="reference")
+
+    def grouped(memo: LinkMemo, kim: str) -> list[Event]:
+        actors = [Actor("kim-jong-un", kim, EntityType.PERSON, "kim-jong-un")]
+        return group_events(pickle.loads(pickle.dumps([MEETING_A, MEETING_B, STORM])), actors, config=config,
+                            memo=memo)[0]
+
+    memo = LinkMemo()
+    events = grouped(memo, "Kim Jong Un")
+    assert memo.events_made_anew == {event.key for event in events}
+    memo = LinkMemo(memo.kept)
+    grouped(memo, "Kim Jong Un")
+    assert memo.events_made_anew == frozenset()
+    memo = LinkMemo(memo.kept)
+    renamed = [event for event in grouped(memo, "Marshal Kim") if "Marshal Kim" in event.label]
+    assert renamed and {event.key for event in renamed} <= memo.events_made_anew
+    assert LinkMemo().events_made_anew is None and group_events([], memo=(site := LinkMemo()))[0] == [] \
+        and site.events_made_anew is None  # ("site" weights, the default of no config: not known)
+
+
 @WEIGHTS
 def test_an_undated_report_is_dated_through_a_recalled_event(config):
     """The day an undated report is dated through its event is kept with the recalled event and applied to this
