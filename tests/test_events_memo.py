@@ -419,7 +419,7 @@ def test_an_event_made_again_after_a_build_that_recalled_it_whole_is_a_cold_grou
 
 
 def background_run(articles: list[Article], memo: LinkMemo | None, mains: dict[str, date], anchors: dict[str, date],
-                   renamed: set[str], retyped: set[str]) -> str:
+                   renamed: set[str], retyped: set[str], anew: set[str] | None = None) -> str:
     """background_events of `articles` (fresh copies), each article's main event of the date `mains` gives (or
     none), dated `anchors`; the actors: one per name key, named and typed as the text first naming it, but named
     otherwise for the keys in `renamed`, typed as places for those in `retyped`."""
@@ -443,8 +443,48 @@ def background_run(articles: list[Article], memo: LinkMemo | None, mains: dict[s
     published = {a.source_file: anchors.get(a.source_file, a.published.value.date() if a.published.value else None)
                  for a in articles}
     events = background_events(articles, {}, names, published, actors, main_events, frozenset(), None, memo,
-                               LazyColumns(articles, names, memo))
+                               LazyColumns(articles, names, memo), anew)
     return repr((events, [(a.source_file, a.events) for a in articles]))
+
+
+def test_a_key_that_moves_to_a_recalled_bucket_is_made_anew(news, analysed, monkeypatch):
+    """Two buckets make the same key (here made so: each bucket holding a marked article names its first event
+    "eshared"); the site's event of that key is the first bucket's.  The first bucket is grouped again (an article
+    of it dated otherwise) and no longer makes it: the key's event is now the second bucket's, recalled whole, and
+    `anew` names it (through the first bucket's previous events)."""
+    import builder.link.events as events
+
+    real = events._bucket_events
+    marked: set[str] = set()
+    buckets: list[tuple[tuple, set[str]]] = []  # (the bucket's key, as Bucket.key, its sources)
+
+    def keyed(items, actors, published, columns_of, type_name):
+        made, read = real(items, actors, published, columns_of, type_name)
+        sources = {item.article.source_file for item in items}
+        if made:
+            buckets.append(((type_name, items[0].trigger.group(0).lower().rstrip("s"), items[0].ref.value.year),
+                            sources))
+        if made and marked & sources:
+            made[0] = replace(made[0], key="eshared")
+        return made, read
+
+    monkeypatch.setattr(events, "_bucket_events", keyed)
+    articles = lambda: fresh(analysed, {}, set())  # noqa: E731
+    background_run(articles(), None, {}, {}, set(), set())
+    order = sorted(buckets)  # (the site's events: bucket after bucket in this order, a key seen before dropped)
+    # x: an article of the first bucket, y of a later one, no bucket holding both (y's buckets are then recalled)
+    x, y = next((x, y) for n, (_, first) in enumerate(order) for _, second in order[n + 1 :]
+                for x in sorted(first - second) for y in sorted(second - first)
+                if not any(x in sources and y in sources for _, sources in order))
+    marked |= {x, y}
+    memo = LinkMemo()
+    before = background_run(articles(), memo, {}, {}, set(), set())
+    marked.discard(x)
+    anew: set[str] = set()
+    after = background_run(articles(), LinkMemo(memo.kept), {}, {x: date(1990, 1, 1)}, set(), set(), anew)
+    assert after == background_run(articles(), None, {}, {x: date(1990, 1, 1)}, set(), set())
+    assert "key='eshared', label='" in before and "key='eshared', label='" in after  # (another bucket's event)
+    assert "eshared" in anew
 
 
 BACKGROUND_CHANGE = st.tuples(st.sampled_from(["edit", "add", "delete", "main", "anchor", "rename", "retype",
