@@ -9,12 +9,13 @@ from __future__ import annotations
 import pickle
 import zlib
 from collections import Counter
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from random import Random
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from builder.config import Config
@@ -86,7 +87,9 @@ def test_a_link_with_the_memo_after_any_changes_equals_a_cold_link(news, analyse
     texts: dict[str, bytes] = {}
     deleted: set[str] = set()
     memo = LinkMemo()
-    link(fresh(analysed, changed, deleted), memo)
+    first_events = {event.key: as_made(event) for event in link(fresh(analysed, changed, deleted), memo).events}
+    assert memo.events_made_anew is not None and len(memo.events_made_anew) == len(first_events)  # cold: all
+    warm_events: list[Event] = []
     for step, changes in enumerate(builds, 1):
         for kind, which, sentence in changes:
             name = names[which % len(names)]
@@ -102,9 +105,26 @@ def test_a_link_with_the_memo_after_any_changes_equals_a_cold_link(news, analyse
                 deleted.add(name)
                 changed.pop(name, None)
                 texts.pop(name, None)
+        before = {event.key: as_made(event) for event in warm_events} if step > 1 else first_events
         memo = LinkMemo(memo.kept)
         warm = link(fresh(analysed, changed, deleted), memo)
         assert repr(warm) == repr(link(fresh(analysed, changed, deleted))), (step, changes)
+        warm_events = warm.events
+        assert_made_anew_names_every_changed_event(memo, before, warm_events)
+
+
+def as_made(event: Event) -> str:
+    """An event as grouping made it: all but the slug and related events, which are given to every event after."""
+    return repr(replace(event, slug="", related=[]))
+
+
+def assert_made_anew_names_every_changed_event(memo: LinkMemo, before: dict[str, str], events: list[Event]) -> None:
+    """memo.events_made_anew (what link_related and rendering may read: the events made again) names every event
+    that is not the previous build's event of its key, as made."""
+    anew = memo.events_made_anew
+    assert anew is not None
+    assert all(event.key in anew for event in events if before.get(event.key) != as_made(event))
+    assert len(anew) < len(events)  # (an edit makes a few events again)
 
 
 def test_deleting_the_article_that_joined_two_spellings_links_as_a_cold_link(analysed):
@@ -220,9 +240,10 @@ def made_up_event(key: str, rng: Random) -> Event:
                  sources=rng.sample(SOURCE_POOL, rng.randint(1, 2)))
 
 
-def related_of(events: dict[str, Event], memo: LinkMemo | None, limit: int) -> dict[str, list[str]]:
+def related_of(events: dict[str, Event], memo: LinkMemo | None, limit: int,
+               anew: set[str] | None = None) -> dict[str, list[str]]:
     copies = [pickle.loads(pickle.dumps(events[key])) for key in sorted(events)]
-    link_related(copies, limit, memo)
+    link_related(copies, limit, memo, anew)
     return {event.key: event.related for event in copies}
 
 
@@ -247,6 +268,35 @@ def test_related_events_with_the_memo_after_any_changes_are_a_cold_runs(seed, bu
                 del events[key]
         memo = LinkMemo(memo.kept)
         assert related_of(events, memo, limit) == related_of(events, None, limit), changes
+
+
+@settings(max_examples=150, deadline=None)
+@given(seed=st.integers(0, 10_000), builds=st.lists(st.lists(st.sampled_from(["edit", "add", "delete", "same"]),
+                                                             min_size=1, max_size=3), min_size=1, max_size=3),
+       limit=st.sampled_from([1, 2, 5]))
+def test_related_events_told_which_events_are_made_anew_are_a_cold_runs(seed, builds, limit):
+    """link_related told the keys of the events made anew (group_events: not recalled whole) takes the others'
+    signatures from the previous build; after any changes (an event made again the same, too) a cold run's."""
+    rng = Random(seed)
+    events = {f"e{n:03d}": made_up_event(f"e{n:03d}", rng) for n in range(40)}
+    memo = LinkMemo()
+    assert related_of(events, memo, limit, set(events)) == related_of(events, None, limit)
+    for changes in builds:
+        anew: set[str] = set()
+        for change in changes:
+            key = rng.choice(sorted(events))
+            if change == "edit":
+                events[key] = made_up_event(key, rng)
+            elif change == "same":
+                events[key] = pickle.loads(pickle.dumps(events[key]))
+            elif change == "add":
+                key = f"e{rng.randrange(1000):03d}a"
+                events[key] = made_up_event(key, rng)
+            elif len(events) > 2:
+                del events[key]
+            anew.add(key)
+        memo = LinkMemo(memo.kept)
+        assert related_of(events, memo, limit, anew) == related_of(events, None, limit), changes
 
 
 def test_related_events_of_an_untouched_site_are_all_kept(monkeypatch):
@@ -289,6 +339,33 @@ def test_a_recalled_event_is_made_again_when_an_actor_it_names_is_renamed(config
         assert repr(warm) == repr(cold) and repr(warm_articles) == repr(cold_articles)
     renamed, _ = group_events(articles(), actors("Marshal Kim"), memo=LinkMemo(memo.kept), config=config)
     assert any("Marshal Kim" in e.label for e in renamed)
+
+
+def test_the_events_made_anew_are_none_of_an_unchanged_site_and_the_renamed_actors_event():
+    """memo.events_made_anew: every event of a cold grouping, none when nothing changed, the event naming a renamed
+    actor when one is (its label reads the name: made again)."""
+    from builder.link.events import group_events
+    from builder.model import Actor, EntityType
+    from tests.test_events import MEETING_A, MEETING_B, STORM
+
+    config = Config(event_weights="reference")
+
+    def grouped(memo: LinkMemo, kim: str) -> list[Event]:
+        actors = [Actor("kim-jong-un", kim, EntityType.PERSON, "kim-jong-un")]
+        return group_events(pickle.loads(pickle.dumps([MEETING_A, MEETING_B, STORM])), actors, config=config,
+                            memo=memo)[0]
+
+    memo = LinkMemo()
+    events = grouped(memo, "Kim Jong Un")
+    assert memo.events_made_anew == {event.key for event in events}
+    memo = LinkMemo(memo.kept)
+    grouped(memo, "Kim Jong Un")
+    assert memo.events_made_anew == frozenset()
+    memo = LinkMemo(memo.kept)
+    renamed = [event for event in grouped(memo, "Marshal Kim") if "Marshal Kim" in event.label]
+    assert renamed and {event.key for event in renamed} <= memo.events_made_anew
+    assert LinkMemo().events_made_anew is None and group_events([], memo=(site := LinkMemo()))[0] == [] \
+        and site.events_made_anew is None  # ("site" weights, the default of no config: not known)
 
 
 @WEIGHTS
@@ -342,7 +419,7 @@ def test_an_event_made_again_after_a_build_that_recalled_it_whole_is_a_cold_grou
 
 
 def background_run(articles: list[Article], memo: LinkMemo | None, mains: dict[str, date], anchors: dict[str, date],
-                   renamed: set[str], retyped: set[str]) -> str:
+                   renamed: set[str], retyped: set[str], anew: set[str] | None = None) -> str:
     """background_events of `articles` (fresh copies), each article's main event of the date `mains` gives (or
     none), dated `anchors`; the actors: one per name key, named and typed as the text first naming it, but named
     otherwise for the keys in `renamed`, typed as places for those in `retyped`."""
@@ -366,8 +443,48 @@ def background_run(articles: list[Article], memo: LinkMemo | None, mains: dict[s
     published = {a.source_file: anchors.get(a.source_file, a.published.value.date() if a.published.value else None)
                  for a in articles}
     events = background_events(articles, {}, names, published, actors, main_events, frozenset(), None, memo,
-                               LazyColumns(articles, names, memo))
+                               LazyColumns(articles, names, memo), anew)
     return repr((events, [(a.source_file, a.events) for a in articles]))
+
+
+def test_a_key_that_moves_to_a_recalled_bucket_is_made_anew(news, analysed, monkeypatch):
+    """Two buckets make the same key (here made so: each bucket holding a marked article names its first event
+    "eshared"); the site's event of that key is the first bucket's.  The first bucket is grouped again (an article
+    of it dated otherwise) and no longer makes it: the key's event is now the second bucket's, recalled whole, and
+    `anew` names it (through the first bucket's previous events)."""
+    import builder.link.events as events
+
+    real = events._bucket_events
+    marked: set[str] = set()
+    buckets: list[tuple[tuple, set[str]]] = []  # (the bucket's key, as Bucket.key, its sources)
+
+    def keyed(items, actors, published, columns_of, type_name):
+        made, read = real(items, actors, published, columns_of, type_name)
+        sources = {item.article.source_file for item in items}
+        if made:
+            buckets.append(((type_name, items[0].trigger.group(0).lower().rstrip("s"), items[0].ref.value.year),
+                            sources))
+        if made and marked & sources:
+            made[0] = replace(made[0], key="eshared")
+        return made, read
+
+    monkeypatch.setattr(events, "_bucket_events", keyed)
+    articles = lambda: fresh(analysed, {}, set())  # noqa: E731
+    background_run(articles(), None, {}, {}, set(), set())
+    order = sorted(buckets)  # (the site's events: bucket after bucket in this order, a key seen before dropped)
+    # x: an article of the first bucket, y of a later one, no bucket holding both (y's buckets are then recalled)
+    x, y = next((x, y) for n, (_, first) in enumerate(order) for _, second in order[n + 1 :]
+                for x in sorted(first - second) for y in sorted(second - first)
+                if not any(x in sources and y in sources for _, sources in order))
+    marked |= {x, y}
+    memo = LinkMemo()
+    before = background_run(articles(), memo, {}, {}, set(), set())
+    marked.discard(x)
+    anew: set[str] = set()
+    after = background_run(articles(), LinkMemo(memo.kept), {}, {x: date(1990, 1, 1)}, set(), set(), anew)
+    assert after == background_run(articles(), None, {}, {x: date(1990, 1, 1)}, set(), set())
+    assert "key='eshared', label='" in before and "key='eshared', label='" in after  # (another bucket's event)
+    assert "eshared" in anew
 
 
 BACKGROUND_CHANGE = st.tuples(st.sampled_from(["edit", "add", "delete", "main", "anchor", "rename", "retype",
@@ -437,3 +554,26 @@ def test_background_events_with_the_previous_state_after_any_changes_are_a_cold_
         memo = LinkMemo(memo.kept)
         assert background_run(articles(), memo, mains, anchors, renamed, retyped) == \
             background_run(articles(), None, mains, anchors, renamed, retyped), (step, changes)
+
+
+# ---------------------------------------------------------------- the names' digest
+
+KEY_TEXT = st.one_of(st.none(), st.text(alphabet=["a", "-", "\x1f", "é"], max_size=3))
+
+
+@settings(max_examples=300, deadline=None)
+@given(one=st.lists(KEY_TEXT, max_size=4), other=st.lists(KEY_TEXT, max_size=4))
+@example(one=["a\x1f", "a"], other=["a", "\x1fa"])  # as many keys, joined alike
+@example(one=["a\x1fa"], other=["a", "a"])
+def test_the_names_digest_tells_any_two_lists_of_actor_keys_apart(one, other):
+    """names_digest joins the actor keys (not repr: every article's, every edit); two different lists (a key
+    holding the separator, None or "", fewer keys) never give the same digest, the same list the same one."""
+    from types import SimpleNamespace
+
+    from builder.link.events import names_digest
+
+    def digest(keys: list[str | None]) -> bytes:  # (mentions as a list of Mention: only their actor keys read)
+        mentions = [SimpleNamespace(actor_key=key) for key in keys]
+        return names_digest(SimpleNamespace(mentions=mentions, source_file="a.md", content_hash="h"))
+
+    assert (digest(one) == digest(other)) == (one == other)

@@ -73,6 +73,7 @@ def _changes_regrouped(seed: int, builds: list[list[str]], few: bool, made: list
     site = {f"{n:03d}.md": ("v0", made_up(rng)) for n in range(0, 160, 2)}
     memo = LinkMemo()
     assert grouped(site, memo, params) == grouped(site, None, params)
+    assert_postings_are_a_cold_sites(memo)
     for step, changes in enumerate(builds, 1):
         for change in changes:
             name = rng.choice(sorted(site))
@@ -94,6 +95,29 @@ def _changes_regrouped(seed: int, builds: list[list[str]], few: bool, made: list
         made.clear()
         assert grouped(site, memo, params) == grouped(site, None, params), (step, changes)
         assert len(made) <= len(changes)  # only the edited and added articles' vectors were made again
+        assert_postings_are_a_cold_sites(memo)
+
+
+def assert_postings_are_a_cold_sites(memo: LinkMemo) -> None:
+    """The postings the state keeps (updated by each build's changes: regroup._kept_postings) are those of its
+    vectors made at once: each rare term's articles, in time order."""
+    state = next(value for value in map(pickle.loads, memo.kept.values()) if isinstance(value, GroupingState))
+    rank = {i: r for r, i in enumerate(sorted(range(len(state.times)), key=state.times.__getitem__))}
+    for kind, postings in zip(state.vectors, state.postings, strict=True):
+        flat = kind.flat
+        expected: dict[str, list[int]] = {}
+        for i in range(len(flat.lengths)):
+            for term in flat.terms[flat.starts[i] : flat.starts[i] + flat.lengths[i]].tolist():
+                if kind.rare[term]:
+                    expected.setdefault(flat.words[term], []).append(i)
+        found: dict[str, list[int]] = {}
+        at = 0
+        for term, held in enumerate(postings.counts.tolist()):
+            if held:
+                found[flat.words[term]] = postings.docs[at : at + held].tolist()
+                at += held
+        assert at == len(postings.docs) and len(postings.counts) == flat.vocabulary
+        assert found == {term: sorted(docs, key=rank.__getitem__) for term, docs in expected.items()}
 
 
 def test_an_untouched_site_keeps_every_candidate_list_and_group():
@@ -213,6 +237,7 @@ def test_a_site_whose_every_article_was_replaced_keeps_a_small_vocabulary_and_gr
         del site[rng.choice(sorted(site))]
         memo = LinkMemo(memo.kept)
         assert grouped(site, memo) == grouped(site, None), step
+        assert_postings_are_a_cold_sites(memo)
 
 
 def _vector_of(flat, index: int) -> list[tuple[str, float]]:

@@ -178,7 +178,18 @@ def names_digest(article: Article) -> bytes:
     gave its mentions.  The steps whose memo keys read the names name them by it (NameColumns.digest)."""
     mentions = article.mentions  # (their column of actor keys, not a Mention made for each to read its key)
     actor_keys = mentions.actor_keys if isinstance(mentions, Mentions) else [m.actor_key for m in mentions]
-    return memo_key(("article names", NAMES_FORMAT, article.source_file, article.content_hash, actor_keys))
+    # The keys joined, not repr'd: repr escapes every string, and this runs on every article of an edit (~40 keys
+    # each).  The repr where joining could be ambiguous (a key holding the separator, or no key: None).
+    try:
+        joined = "\x1f".join(actor_keys)
+    except TypeError:
+        joined = None
+    if joined is None or joined.count("\x1f") != max(len(actor_keys) - 1, 0):
+        body = b"r" + repr(actor_keys).encode("utf-8", "surrogatepass")
+    else:
+        body = b"j%d:" % len(actor_keys) + joined.encode("utf-8", "surrogatepass")
+    head = repr((NAMES_FORMAT, article.source_file, article.content_hash)).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(head + b"\x00" + body, digest_size=16, person=b"article names").digest()
 
 
 def name_columns(article: Article, names_of: LazyNames, digest: bytes = b"") -> NameColumns:
@@ -1090,14 +1101,18 @@ def group_events(articles: list[Article], actors: list[Actor] | None = None, con
                                           f"{event.date.value.isoformat()}")
             published[article.source_file] = day
 
+    anew = None
     if main_state is not None:
         main_state.keep()
+        anew = main_state.anew
     events.extend(background_events(articles, happenings_of, names_of, published, actor_by_key, events, publishers,
-                                    type_list, memo, columns_of))
+                                    type_list, memo, columns_of, anew))
+    if memo is not None:
+        memo.events_made_anew = frozenset(anew) if anew is not None else None
     slugs = unique_slugs([(e.key, slug_text(e)) for e in events])
     for event in events:
         event.slug = slugs[event.key]
-    link_related(events, memo=memo)
+    link_related(events, memo=memo, anew=anew)
     events.sort(key=event_order)
     return events, articles
 
@@ -1133,6 +1148,7 @@ class _MainEvents:
         self.previous = load_shards(memo, keys) if isinstance(keys, list) else None
         self.old: dict[str, MadeEvent] = merged(self.previous) if self.previous is not None else {}
         self.now: dict[str, MadeEvent] = {}
+        self.anew: set[str] = set()  # the keys of the events made (not recalled): all of them in a cold build
 
     def made(self, identities: bytes, make: Callable, actors: dict[str, Actor]) -> MadeEvent:
         """The group's MadeEvent (`identities`: its members', joined in report order): the previous build's when
@@ -1141,6 +1157,8 @@ class _MainEvents:
         made = self.old.get(key)
         if made is None or not _same_actors(made.actors, actors):
             made = _reading_actors(make, actors)
+            if made.event is not None:
+                self.anew.add(made.event.key)
         else:
             self.memo.reused += 1  # (counted as a recalled entry is)
         self.now[key] = made
@@ -1473,7 +1491,7 @@ def background_events(articles: list[Article], happenings_of: dict[str, list[Hap
                       actors: dict[str, Actor], main_events: list[Event],
                       publishers: frozenset[str] = frozenset(),
                       types: list[EventType] | None = None, memo: LinkMemo | None = None,
-                      columns_of: LazyColumns | None = None) -> list[Event]:
+                      columns_of: LazyColumns | None = None, anew: set[str] | None = None) -> list[Event]:
     """Happenings with their own date other than an article's main event ("the armistice of July 27, 1953",
     "the 1950-53 Korean War"): each resolved date with an event word next to it.  Across articles they merge
     when type and event word agree and their dates overlap (blocking on type, word and year).  `columns_of`:
@@ -1484,7 +1502,10 @@ def background_events(articles: list[Article], happenings_of: dict[str, list[Hap
     dated mentions in article order, their articles' dates and the names and types of the actors their labels
     show.  So only the articles whose digest changed (added, edited, renamed, dated otherwise) are scanned again,
     only the buckets they fall in now or fell in before are grouped again, and the other buckets' events are the
-    previous build's, unless an actor they read changed or their articles' order did."""
+    previous build's, unless an actor they read changed or their articles' order did.  `anew`, when given, gets
+    the keys of the events of the buckets grouped again, as they are now and as they were (all, with no previous
+    state): any other event is the previous build's event of its key, as made.  (A key two buckets make is the
+    first one's: a bucket grouped again that makes it, or made it, names it.)"""
     types = types or TYPES
     if columns_of is None:
         columns_of = LazyColumns(articles, names_of, memo)
@@ -1511,8 +1532,10 @@ def background_events(articles: list[Article], happenings_of: dict[str, list[Hap
             # date, the types and the publishers.  The article's dates are its content's, or, when it is undated
             # and an event dated it, its content's resolved against that day: its date, so its content and its date
             # name them.
-            digest = memo_key(("dated mentions", MENTIONS_FORMAT, source_file, article.content_hash, site_part,
-                               columns_of.digest(source_file), main.value.toordinal() if main else None, main_type,
+            # (The names' digest names the article by its source file and content hash: names_digest.)
+            digest = memo_key(("dated mentions", MENTIONS_FORMAT, site_part,
+                               columns_of.digest(source_file) or names_digest(article),
+                               main.value.toordinal() if main else None, main_type,
                                anchor.toordinal() if anchor else None))
             old = old_articles.get(source_file)
             if old is not None and old[0] == digest:
@@ -1538,6 +1561,8 @@ def background_events(articles: list[Article], happenings_of: dict[str, list[Hap
                 position[a] < position[b] for (a, _, _), (b, _, _) in pairwise(old.items) if a != b):
             buckets[name] = old
             continue
+        if anew is not None and old is not None:
+            anew.update(event.key for event in old.events)
         items = [item for item in old.items if item[0] not in touched] if old is not None else []
         items += new_items.get(name, [])
         if not items:
@@ -1548,6 +1573,8 @@ def background_events(articles: list[Article], happenings_of: dict[str, list[Hap
         type_name = items[0][2][1]
         year = by_source[items[0][0]].dates[items[0][2][6]].value.year
         made, read = _bucket_events(mentions, actors, published, columns_of, type_name)
+        if anew is not None:
+            anew.update(event.key for event in made)
         buckets[name] = Bucket((type_name, mentions[0].trigger.group(0).lower().rstrip("s"), year), items, made, read)
     if memo is not None:
         before = previous if previous is not None else (None, None)
@@ -1681,15 +1708,16 @@ def combined_summary(reports: list[Article], evidence: list[tuple[str, int]],
 RELATED_DAYS = 45  # events this close in time that share a participant or the place are related
 
 
-RELATED_FORMAT = 1
+RELATED_FORMAT = 2
+RELATED_SHARDS = 64
 
 
 class RelatedState(NamedTuple):
     """What link_related keeps for the next build: each event's signature (what of it link_related reads: the
-    actor keys it names, its reports, its date span) and its related events, by event key."""
+    actor keys it names, its reports, its date span) and its related events, by event key: (signature, related)
+    in shards (memo.keep_shards: an edit pickles again only the shards of the events whose entries changed)."""
 
-    signatures: dict[str, tuple]
-    related: dict[str, list[str]]
+    shards: list[bytes]
 
 
 def _related_signature(event: Event) -> tuple:
@@ -1698,13 +1726,17 @@ def _related_signature(event: Event) -> tuple:
             span)
 
 
-def _unaffected(signatures: dict[str, tuple], previous: RelatedState) -> set[str]:
-    """The events whose related events are the previous build's: an event's related events read its own
-    signature and, through the postings of its actor keys and reports, the signatures of the events sharing one
-    with it (and how many do).  So an event that is the same and shares no actor key or report with an event
-    that is new, gone or changed (as it is now or as it was) reads the same postings: same related events."""
-    old = previous.signatures
-    changed = [key for key, signature in signatures.items() if old.get(key) != signature]
+def _unaffected(signatures: dict[str, tuple], previous: dict[str, tuple[tuple, list[str]]],
+                anew: frozenset[str] | set[str] | None = None) -> set[str]:
+    """The events whose related events are the previous build's (`previous`: its (signature, related) by key): an
+    event's related events read its own signature and, through the postings of its actor keys and reports, the
+    signatures of the events sharing one with it (and how many do).  So an event that is the same and shares no
+    actor key or report with an event that is new, gone or changed (as it is now or as it was) reads the same
+    postings: same related events.  `anew`: the keys of the events that may differ from the previous build's (the
+    others' signatures are the previous ones: not compared)."""
+    old = {key: entry[0] for key, entry in previous.items()}
+    asked = signatures if anew is None else [key for key in signatures if key in anew or key not in old]
+    changed = [key for key in asked if old.get(key) != signatures[key]]
     changed += [key for key in old if key not in signatures]
     touched_actors: set[str] = set()
     touched_reports: set[str] = set()
@@ -1715,36 +1747,63 @@ def _unaffected(signatures: dict[str, tuple], previous: RelatedState) -> set[str
                 touched_reports.update(signature[1])
     changed_set = set(changed)
     return {key for key, (names, sources, _) in signatures.items()
-            if key not in changed_set and key in previous.related
+            if key not in changed_set and key in previous
             and touched_actors.isdisjoint(names) and touched_reports.isdisjoint(sources)}
 
 
-def link_related(events: list[Event], limit: int = 5, memo: LinkMemo | None = None) -> None:
+def _previous_related(memo: LinkMemo, parts: tuple) -> tuple[Shards, dict[str, tuple[tuple, list[str]]]] | None:
+    kept = memo.previous_value(parts)
+    shards = load_shards(memo, kept.shards) if isinstance(kept, RelatedState) else None
+    return None if shards is None else (shards, merged(shards))
+
+
+def link_related(events: list[Event], limit: int = 5, memo: LinkMemo | None = None,
+                 anew: frozenset[str] | set[str] | None = None) -> None:
     """Related events: those reported by the same article (a main event and the background it cites), and those
     sharing participants or the place within RELATED_DAYS of each other (or undated), found through inverted
     indexes; most shared first, then nearest in time.  `memo`: the previous build's related events, kept for
-    the events an edit did not reach (_unaffected); this build's are kept in it for the next."""
+    the events an edit did not reach (_unaffected); this build's are kept in it for the next.  `anew`: the keys of
+    the events that may differ from the previous build's event of the same key (group_events: those made again,
+    not recalled whole), when known: the others' signatures are the previous build's, not worked out again."""
     keep: set[str] = set()
     state_parts = ("related events", RELATED_FORMAT, limit)
     signatures = {}
+    previous = None
+    entries: dict[str, tuple[tuple, list[str]]] = {}
     if memo is not None and len({event.key for event in events}) == len(events):
-        signatures = {event.key: _related_signature(event) for event in events}
-        previous = memo.previous_value(state_parts)
-        if isinstance(previous, RelatedState):
-            keep = _unaffected(signatures, previous)
+        previous = _previous_related(memo, state_parts)
+        entries = previous[1] if previous is not None else {}
+        if previous is not None and anew is not None:
+            signatures = {event.key: entries[event.key][0] if event.key not in anew and event.key in entries
+                          else _related_signature(event) for event in events}
+        else:
+            signatures = {event.key: _related_signature(event) for event in events}
+        if previous is not None:
+            keep = _unaffected(signatures, entries, anew)
             for event in events:
                 if event.key in keep:
-                    event.related = list(previous.related[event.key])
+                    event.related = list(entries[event.key][1])
     by_actor: dict[str, list[int]] = defaultdict(list)
     by_source: dict[str, list[int]] = defaultdict(list)
     if signatures:  # what the postings and spans are made of, worked out once (the events in the same order)
         read = [signatures[event.key] for event in events]
         if len(keep) < len(events):  # (an unchanged build reads no postings)
+            # Only the postings the events ranked below read: of their actor keys and reports (each whole, so its
+            # length is what a cold run sees).  An edit ranks a few dozen events of thousands: appending every
+            # event to the postings of all its keys was most of its link_related.
+            actors_read: set[str] = set()
+            reports_read: set[str] = set()
+            for event, (names, sources, _) in zip(events, read, strict=True):
+                if event.key not in keep:
+                    actors_read.update(names)
+                    reports_read.update(sources)
             for index, (names, sources, _) in enumerate(read):
-                for key in names:
-                    by_actor[key].append(index)
-                for source_file in sources:
-                    by_source[source_file].append(index)
+                if not actors_read.isdisjoint(names):
+                    for key in names:
+                        by_actor[key].append(index)
+                if not reports_read.isdisjoint(sources):
+                    for source_file in sources:
+                        by_source[source_file].append(index)
         spans = [span for _, _, span in read]
     else:
         for index, event in enumerate(events):
@@ -1781,5 +1840,8 @@ def link_related(events: list[Event], limit: int = 5, memo: LinkMemo | None = No
                     shared[other] += 2
         ranked = sorted(shared.items(), key=lambda kv: (-kv[1], apart(index, kv[0]), events[kv[0]].key))
         event.related = [events[o].key for o, _ in ranked[:limit]]
-    if signatures:
-        memo.keep(state_parts, RelatedState(signatures, {event.key: event.related for event in events}))
+    if signatures:  # (an event whose related events were kept keeps its previous entry: its shard is carried)
+        now = {event.key: entries[event.key] if event.key in keep else (signatures[event.key], event.related)
+               for event in events}
+        memo.keep(state_parts, RelatedState(keep_shards(memo, now, RELATED_SHARDS,
+                                                        previous[0] if previous is not None else None)))

@@ -45,6 +45,11 @@ class LinkMemo:
         self.kept = kept if kept is not None else {}
         self.reused = 0
         self.made = 0
+        # The keys of the events (builder.link.events.group_events, before curation) that may differ from the
+        # previous build's event of the same key, as made (label, type, date, place, participants, evidence,
+        # sources, summary): those made again, not recalled whole; None when not known (no previous state, "site"
+        # weights).  Slugs and related events are assigned afterwards to every event, and may change for others.
+        self.events_made_anew: frozenset[str] | None = None
 
     def recall(self, parts: tuple, make: Callable[[], T], key: bytes | None = None) -> T:
         """`key`: memo_key(parts), when the caller has it already (builder.link.events.NameColumns.digest)."""

@@ -52,7 +52,7 @@ from builder.link.nearest import nearest_rows
 from builder.link.reference import Reference
 from builder.link.regions import MergeLog, PreviousGrouping, grouped_by_parts, regrouped
 
-STATE_FORMAT = 4
+STATE_FORMAT = 5
 
 
 class KindVectors(NamedTuple):
@@ -66,12 +66,23 @@ class KindVectors(NamedTuple):
     idf: np.ndarray  # each term's idf (the kind's Reference.idf), so that an edit need not load the frequency table
 
 
+class KindPostings(NamedTuple):
+    """The postings of one kind's rare terms (what _near and _nearest read of them): each term's number of
+    articles holding it (0 for a term that is not rare), and those articles, term after term (in term number
+    order), each term's in time order.  Kept from build to build and updated by the edit's changes
+    (_kept_postings): making them again meant sorting every rare entry of the site by term and time each edit."""
+
+    counts: np.ndarray  # per term number
+    docs: np.ndarray  # int32 article indices
+
+
 class GroupingState(NamedTuple):
     """What a grouping keeps for the next build (indices: the articles' places in `ids`)."""
 
     ids: list[bytes]  # each article's identity (grouping_identity), in article order
     times: list[tuple]  # each article's key in time order: (undated, day number, source file)
     vectors: list[KindVectors]  # per kind: words, names
+    postings: list[KindPostings]  # per kind, its rare terms' postings (numbered as `vectors`' terms)
     nearest_starts: np.ndarray  # article i's candidates (events._nearest): nearest[nearest_starts[i] : …[i + 1]]
     nearest: np.ndarray
     pairs: np.ndarray  # every candidate pair (i < j), as codes i * len(ids) + j, sorted
@@ -82,8 +93,10 @@ class GroupingState(NamedTuple):
 
 def grouping_identity(source_file: str, content_hash: str, names: object, features: ArticleFeatures) -> bytes:
     """All that an article's grouping features are made of (events.article_features): `names` stands for the
-    names article_features reads (their keys, or a digest of what they are made from: NameColumns.digest)."""
-    return memo_key(("grouped article", STATE_FORMAT, source_file, content_hash, names,
+    names article_features reads (their keys, or a digest of what they are made from: NameColumns.digest, which
+    names the source file and content hash too: then they are not hashed again)."""
+    named = (names,) if isinstance(names, bytes) and names else (source_file, content_hash, names)
+    return memo_key(("grouped article", STATE_FORMAT, *named,
                      features.published.toordinal() if features.published else None, sorted(features.years)))
 
 
@@ -135,13 +148,20 @@ def regroup(features: list[ArticleFeatures], source_files: list[str], identities
     times = [_time_key(f, s) for f, s in zip(features, source_files, strict=True)]
     near: set[int] = set(range(count))
     edited: dict[int, int] = {}
-    if previous is not None:
-        removed = _removed(old_of, previous)
-        kinds = _posting_kinds(vectors, ranks, [_terms_of(kind, added, before, removed)
-                                                for kind, before in zip(vectors, previous.vectors, strict=True)])
-        near, edited = _near(kinds, params, times, old_of, added, previous)
-    kinds = _posting_kinds(vectors, ranks, [_terms_of(kind, sorted(near)) for kind in vectors])
     new_of_old = {k: i for i, k in old_of.items()}
+    if previous is not None:
+        new_index = np.full(len(previous.ids), -1, dtype=np.int64)
+        for k, i in new_of_old.items():
+            new_index[k] = i
+        postings = [_kept_postings(kind, ranks, before, new_index, added)
+                    for kind, before in zip(vectors, previous.postings, strict=True)]
+        near, edited = _near(_asked_kinds(vectors, postings, ranks, added), params, times, old_of, added, previous)
+        kinds = _asked_kinds(vectors, postings, ranks, sorted(near))
+    else:  # every article asks for its candidates: every rare term's postings, made at once
+        kinds = _posting_kinds(vectors, ranks, [_terms_of(kind, list(range(count))) for kind in vectors])
+        postings = [(KindPostings(np.where(wanted, frequency, 0), docs.astype(np.int32)), None)
+                    for (_, _, frequency, _, _, docs), wanted in zip(kinds, [kind.rare for kind in vectors],
+                                                                       strict=True)]
     found_at = np.full(len(previous.ids) if previous is not None else 0, -1, dtype=np.intp)
     for k, i in [*new_of_old.items(), *((k, i) for i, k in edited.items())]:  # an edited one is found where it was
         found_at[k] = i
@@ -161,14 +181,13 @@ def regroup(features: list[ArticleFeatures], source_files: list[str], identities
     values = _scores(codes, count, features, flats, params, same_old, previous)
     grouping = None
     if previous is not None:
-        new_index = np.full(len(previous.ids), -1, dtype=np.int64)
-        for k, i in new_of_old.items():
-            new_index[k] = i
         grouping = regrouped(count, codes, values, params.threshold, new_index,
                              PreviousGrouping(previous.pairs, previous.scores, previous.groups, previous.merges))
     groups, merges = grouping if grouping is not None else grouped_by_parts(count, codes, values, params.threshold)
+    compacted = [_compacted(kind, kept) for kind, (kept, _) in zip(vectors, postings, strict=True)]
     memo.keep(state_parts, GroupingState(
-        ids=list(identities), times=times, vectors=[_compacted(kind) for kind in vectors],
+        ids=list(identities), times=times, vectors=[kind for kind, _ in compacted],
+        postings=[kept for _, kept in compacted],
         nearest_starts=np.concatenate([[0], np.cumsum(lengths)]).astype(np.intp), nearest=nearest,
         pairs=codes, scores=values, groups=groups, merges=merges))
     return groups
@@ -223,6 +242,61 @@ def _posting_kinds(vectors: list[KindVectors], ranks: np.ndarray, wanted: list[n
         place = np.zeros(len(flat.terms), dtype=np.intp)  # each wanted entry's place in its term's postings
         place[by_term] = np.arange(len(by_term)) - first[flat.terms[by_term]]
         kinds.append((flat, kind.rare[flat.terms], frequency, first, place, owner[by_term]))
+    return kinds
+
+
+def _kept_postings(vectors: KindVectors, ranks: np.ndarray, before: KindPostings, new_index: np.ndarray,
+                   added: list[int]) -> tuple[KindPostings, np.ndarray]:
+    """This build's postings of one kind's rare terms (KindPostings), from the previous build's (`before`;
+    new_index: each previous article's index now, -1 for a removed one): the removed articles' postings
+    dropped, the kept ones numbered as now, the added articles' inserted where their times put them.  Also
+    each posting's code, term * articles + place in time order (`ranks`): sorted, the order of the postings.
+    Two kept articles keep their order in time (they keep their dates, and ties go by source file), so the kept
+    postings stay in order; the added ones are found their places by a binary search."""
+    flat = vectors.flat
+    count = len(flat.lengths)
+    chosen = np.asarray(added, dtype=np.intp)
+    entries = _spans(flat.starts[chosen], flat.lengths[chosen])
+    rare = vectors.rare[flat.terms[entries]]
+    owners = np.repeat(chosen, flat.lengths[chosen])[rare]
+    codes = flat.terms[entries][rare].astype(np.int64) * count + ranks[owners]
+    order = np.argsort(codes)  # (no two alike: a term is in a vector once)
+    codes, owners = codes[order], owners[order]
+    terms_before = np.repeat(np.arange(len(before.counts), dtype=np.int64), before.counts)
+    mapped = new_index[before.docs]
+    kept = mapped >= 0
+    kept_docs = mapped[kept]
+    kept_codes = terms_before[kept] * count + ranks[kept_docs]
+    if len(kept_codes) > 1 and not (kept_codes[1:] > kept_codes[:-1]).all():  # (not expected: sorted again)
+        order = np.argsort(kept_codes)
+        kept_codes, kept_docs = kept_codes[order], kept_docs[order]
+    at = np.searchsorted(kept_codes, codes)
+    codes = np.insert(kept_codes, at, codes)
+    docs = np.insert(kept_docs, at, owners).astype(np.int32)
+    return KindPostings(np.bincount(codes // max(count, 1), minlength=flat.vocabulary), docs), codes
+
+
+def _asked_kinds(vectors: list[KindVectors], postings: list[tuple[KindPostings, np.ndarray]], ranks: np.ndarray,
+                 indices: list[int]) -> list[tuple]:
+    """events.posting_kinds on reference weights as _near and _nearest read them for the articles `indices`, from
+    the postings (_kept_postings: each kind's, and their codes): which entries are rare and their places in
+    their terms' postings are worked out for those articles' entries only (the others are never read)."""
+    chosen = np.asarray(indices, dtype=np.intp)
+    kinds = []
+    for kind, (kept, codes) in zip(vectors, postings, strict=True):
+        flat = kind.flat
+        count = len(flat.lengths)
+        first = np.cumsum(kept.counts) - kept.counts
+        entries = _spans(flat.starts[chosen], flat.lengths[chosen])
+        terms = flat.terms[entries]
+        is_rare = np.zeros(len(flat.terms), dtype=bool)
+        rare = kind.rare[terms]
+        is_rare[entries] = rare
+        owners = np.repeat(chosen, flat.lengths[chosen])[rare]
+        entries, terms = entries[rare], terms[rare]
+        place = np.zeros(len(flat.terms), dtype=np.intp)
+        place[entries] = np.searchsorted(codes, terms.astype(np.int64) * count + ranks[owners]) - first[terms]
+        kinds.append((flat, is_rare, kept.counts, first, place, kept.docs))
     return kinds
 
 
@@ -281,18 +355,20 @@ def _runs(kept: np.ndarray, old_starts: np.ndarray, lengths: np.ndarray,
     return list(zip(new_starts[firsts].tolist(), old_starts[firsts].tolist(), ends[lasts].tolist(), strict=True))
 
 
-def _compacted(vectors: KindVectors) -> KindVectors:
-    """The same vectors, their terms numbered again when the terms no article holds any more (of deleted or
-    edited articles) have grown to half the vocabulary: the vocabulary does not grow with the edits."""
+def _compacted(vectors: KindVectors, postings: KindPostings) -> tuple[KindVectors, KindPostings]:
+    """The same vectors and postings, their terms numbered again when the terms no article holds any more (of
+    deleted or edited articles) have grown to half the vocabulary: the vocabulary does not grow with the edits."""
     flat = vectors.flat
     used = np.flatnonzero(np.bincount(flat.terms, minlength=flat.vocabulary))
     if len(used) * 2 >= flat.vocabulary:
-        return vectors._replace(flat=flat._replace(terms=flat.terms.astype(np.int32)))  # (half the bytes)
+        return vectors._replace(flat=flat._replace(terms=flat.terms.astype(np.int32))), postings  # (half the bytes)
     renumber = np.full(flat.vocabulary, -1, dtype=np.int32)
     renumber[used] = np.arange(len(used), dtype=np.int32)
     words = [flat.words[t] for t in used.tolist()]
-    return KindVectors(flat._replace(terms=renumber[flat.terms], vocabulary=len(words), words=words),
-                       vectors.rare[used], vectors.idf[used])
+    # (a term no article holds has no postings: its postings keep their order, numbered as the terms are)
+    return (KindVectors(flat._replace(terms=renumber[flat.terms], vocabulary=len(words), words=words),
+                        vectors.rare[used], vectors.idf[used]),
+            postings._replace(counts=postings.counts[used]))
 
 
 def _rare_terms(vectors: KindVectors, index: int) -> set[int]:
