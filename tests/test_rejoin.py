@@ -109,6 +109,54 @@ def test_an_actor_a_curation_retypes_in_one_build_and_not_the_next_is_described_
         assert resolved(site, memo, RETYPED) == resolved(site, None, RETYPED), (step, changes)
 
 
+CURATED = parse_curation(tomllib.loads(
+    '[rename]\nKim = "Chairman Kim"\nSaints = "The Saints"\n'
+    '[description]\nSmith = "an agent"\nBush = "a president"\nJohn = "a first name"\n'
+    '[aliases]\nShoigu = ["the minister"]\n'))
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10_000), size=st.integers(4, 30),
+       builds=st.lists(st.lists(CHANGE, min_size=1, max_size=3), min_size=1, max_size=4))
+def test_an_actor_a_curation_names_by_a_spelling_other_articles_change_is_resolved_as_a_cold_link_does(
+        seed, size, builds):
+    """A rename, description or alias names an actor by a lone word: which actor that is (if any) may change with
+    articles that do not name it (another actor spelt so too), and the actor recalled whole from the previous
+    build (builder.link.kept_actors) must not keep the name or description it no longer has."""
+    rng = Random(seed)
+    site = {f"{n:03d}.md": made_up(f"{n:03d}.md", "v0", rng) for n in range(size)}
+    memo = LinkMemo()
+    assert resolved(site, memo, CURATED) == resolved(site, None, CURATED)
+    for step, changes in enumerate(builds, 1):
+        for change in changes:
+            name = rng.choice(sorted(site)) if site else f"{rng.randrange(100):03d}a.md"
+            if change == "delete" and len(site) > 1:
+                del site[name]
+            else:
+                name = name if change == "edit" else f"{rng.randrange(100):03d}a.md"
+                site[name] = made_up(name, f"v{step}", rng)
+        memo = LinkMemo(memo.kept)
+        assert resolved(site, memo, CURATED) == resolved(site, None, CURATED), (step, changes)
+
+
+def test_a_description_that_stops_naming_an_actor_is_not_recalled_with_it():
+    """"Kim" is a spelling of Kim Jong Un only, and the description names him by it; another article then spells
+    Kim Yo Jong "Kim" too: the description names no one, though no article naming him changed."""
+    curation = parse_curation(tomllib.loads('[description]\nKim = "the leader"'))
+    site = {"a.md": make_article("a.md", "Kim Jong Un spoke. Kim left.", {"Kim Jong Un": PER, "Kim": PER}),
+            "b.md": make_article("b.md", "Berlin was calm.", {"Berlin": LOC}),
+            "c.md": make_article("c.md", "Paris was calm.", {"Paris": LOC})}
+    memo = LinkMemo()
+    before = resolved(site, memo, curation)
+    assert "the leader" in before
+    site["b.md"] = make_article("b.md", "Kim Yo Jong spoke. Kim left.", {"Kim Yo Jong": PER, "Kim": PER})
+    site["b.md"].content_hash = "v1"
+    memo = LinkMemo(memo.kept)
+    after = resolved(site, memo, curation)
+    assert after == resolved(site, None, curation) and "the leader" not in after
+    assert "person/kim-jong-un" in memo.actors_made_anew and "place/paris" not in memo.actors_made_anew
+
+
 def state_of(memo: LinkMemo) -> JoinState:
     return next(value for value in map(pickle.loads, memo.kept.values()) if isinstance(value, JoinState))
 
