@@ -264,3 +264,21 @@ def test_an_actor_renamed_elsewhere_changes_the_co_actors_it_ties_with():
     annan = next(actor for actor in resolve_actors([pickle.loads(pickle.dumps(a)) for a in site.values()])[0]
                  if actor.name == "Kofi Annan")
     assert "person/elan-vital" not in {key for key, _ in annan.co_actors}
+
+
+def test_an_actor_recalled_whole_gets_the_slug_a_clash_elsewhere_gives_it():
+    """George W. Bush as a person and as an organisation are two actors wanting one slug: when the organisation
+    appears in another article, the person recalled whole from the previous build (no article naming it changed)
+    gets the slug the clash gives it and redirects from its old one, as a cold link does."""
+    site = {"a.md": make_article("a.md", "George W. Bush spoke.", {"George W. Bush": PER}),
+            "c.md": make_article("c.md", "Paris was calm.", {"Paris": LOC})}
+    memo = LinkMemo()
+    resolved(site, memo)
+    site["b.md"] = make_article("b.md", "George W. Bush grew.", {"George W. Bush": ORG})
+    memo = LinkMemo(memo.kept)
+    after = resolved(site, memo)
+    assert after == resolved(site, None)
+    person = next(a for a in resolve_actors([pickle.loads(pickle.dumps(a)) for a in site.values()])[0]
+                  if a.key == "person/george-bush")
+    assert (person.slug, person.redirect_from) == ("george-w-bush-person", ["george-w-bush"])
+    assert "person/george-bush" in memo.actors_made_anew and "place/paris" not in memo.actors_made_anew
