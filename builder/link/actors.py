@@ -641,15 +641,16 @@ def _resolve_actors(articles: list[Article], config: object, curation: Curation 
                    previous)
     del links, keys_of
     naming.keep()
-    worked_out_co: set[str] = set()
-    lists = all_co_actors(final, article_actors, articles_of, memo, moved, worked_out=worked_out_co)
+    actors_before = kept_actors.actors if kept_actors is not None else {}
+    lists = all_co_actors(final, article_actors, articles_of, moved, {
+        key: kept.own[0] for key, kept in actors_before.items()} if kept_actors is not None else None)
     made_anew = set(final.keys() - recalled.keys())
     slugs_before: dict[str, tuple[str, list[str]]] = {}
     for key, actor in final.items():
-        if key not in recalled:
-            actor.co_actors = _pairs(lists[key])
+        if key not in recalled:  # (a list not worked out is the previous build's: the same Pairs)
+            actor.co_actors = _pairs(lists[key]) if key in lists else actors_before[key].actor.co_actors
             continue
-        if key in worked_out_co and actor.co_actors != lists[key]:
+        if key in lists and actor.co_actors != lists[key]:
             actor.co_actors = _pairs(lists[key])
             made_anew.add(key)
         slugs_before[key] = actor.slug, actor.redirect_from  # (as the previous build assigned them)
