@@ -35,7 +35,7 @@ import hashlib
 import re
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import NamedTuple
@@ -44,7 +44,6 @@ from builder.link.article_links import (
     ArticleLinks,
     LazyColumn,
     LinksState,
-    Said,
     keep_state,
     previous_state,
     stale_articles,
@@ -52,7 +51,6 @@ from builder.link.article_links import (
 )
 from builder.link.co_actors import all_co_actors
 from builder.link.curation import Curation, keep_apart_entry, merge_entry
-from builder.link.kept_actors import KeptActor, keep_actors, own_fields, previous_actors
 from builder.link.memo import LinkMemo, memo_key, recall
 from builder.link.names import CORPORATE_SUFFIXES, acronym_of, compact, looks_like_acronym, name_key, strip_title
 from builder.link.rejoin import Spoken, name_nodes, rejoin, spoken, within_parts
@@ -561,7 +559,6 @@ def _resolve_actors(articles: list[Article], config: object, curation: Curation 
     # and not now: only their co-actors are worked out again.
     redone: set[str] = set()
     moved: set[str] | None = set() if previous is not None else None
-    saids: list[Said] = []  # what each article says of its actors
     for article, resolved, defined, old in zip(articles, per_article, defined_of, kept_before, strict=True):
         if old is not None and article.source_file not in stale:
             keys = old.keys
@@ -584,7 +581,9 @@ def _resolve_actors(articles: list[Article], config: object, curation: Curation 
             redone |= present
             if (then := before.get(article.source_file)) is not None:
                 redone.update(then.keys)
-        saids.append(said)
+        for key, roles, quotes in said:
+            final[key].roles.extend(roles)
+            final[key].quotes.extend(quotes)
         out_articles.append(linked)
         keys_of.append(keys)
         article_actors.append(present)
@@ -605,27 +604,10 @@ def _resolve_actors(articles: list[Article], config: object, curation: Curation 
     for position, present in enumerate(article_actors):
         for key in present:
             articles_of[key].append(position)
-    # The actors recalled whole (builder.link.kept_actors): their own fields as they were, the same articles
-    # naming them and saying the same of them.
-    kept_actors = previous_actors(memo, links_parts) if previous is not None else None
-    own = {key: own_fields(actor) for key, actor in final.items()}
-    recalled: dict[str, KeptActor] = {}
-    if kept_actors is not None:
-        for key in final.keys() - redone - moved:
-            kept = kept_actors.actors.get(key)
-            if kept is not None and kept.own == own[key] and key in previous.mentions:
-                recalled[key] = kept
-                final[key] = kept.actor
-    _add_said(final, saids, recalled)
-    del saids
     kept_mentions = previous.mentions if previous is not None else {}
     kept_descriptions = previous.descriptions if previous is not None else {}
     descriptions: dict[str, str | None] = {}
     for key, actor in final.items():
-        if key in recalled:
-            actor.mentions = kept_mentions[key]  # (the article links' very Pairs: not pickled again)
-            descriptions[key] = recalled[key].described
-            continue
         actor.prominence = len(articles_of.get(key, ()))
         if key in kept_mentions and key not in redone:
             actor.mentions = kept_mentions[key]
@@ -641,33 +623,12 @@ def _resolve_actors(articles: list[Article], config: object, curation: Curation 
                    previous)
     del links, keys_of
     naming.keep()
-    actors_before = kept_actors.actors if kept_actors is not None else {}
-    lists = all_co_actors(final, article_actors, articles_of, moved, {
-        key: kept.own[0] for key, kept in actors_before.items()} if kept_actors is not None else None)
-    made_anew = set(final.keys() - recalled.keys())
-    slugs_before: dict[str, tuple[str, list[str]]] = {}
+    lists = all_co_actors(final, article_actors, articles_of, memo, moved)
     for key, actor in final.items():
-        if key not in recalled:  # (a list not worked out is the previous build's: the same Pairs)
-            actor.co_actors = _pairs(lists[key]) if key in lists else actors_before[key].actor.co_actors
-            continue
-        if key in lists and actor.co_actors != lists[key]:
-            actor.co_actors = _pairs(lists[key])
-            made_anew.add(key)
-        slugs_before[key] = actor.slug, actor.redirect_from  # (as the previous build assigned them)
-        actor.redirect_from = list(own[key][3])  # (as the names give them: _assign_slugs reads them)
-    del lists
+        actor.co_actors = _pairs(lists[key])
 
     result = [a for a in final.values() if a.mentions]
     _assign_slugs(result, report)
-    if memo is not None:
-        for key, before_slugs in slugs_before.items():
-            actor = final[key]
-            if before_slugs != (actor.slug, actor.redirect_from):
-                made_anew.add(key)
-        keep_actors(memo, links_parts, {key: recalled[key] if key in recalled and key not in made_anew else
-                                        KeptActor(own[key], descriptions[key], actor)
-                                        for key, actor in final.items()}, kept_actors)
-        memo.actors_made_anew = frozenset(made_anew) if kept_actors is not None else None
     _likely_merges(result, actor_of_node, report, memo)
     if curation.keep_apart:  # a pair the user keeps apart is no longer suggested
         by_name = {**{a.key: a.key for a in result}, **{a.slug: a.key for a in result}}
@@ -711,17 +672,6 @@ def _mentions_of(key: str, positions: list[int], order: list[str], keys_of: list
         files.extend([order[position]] * len(found))
         indices.extend(found)
     return _pairs_of(files, indices)
-
-
-def _add_said(actors: dict[str, Actor], saids: list[Said], recalled: Collection[str]) -> None:
-    """Each actor's roles and quotes: what each article says of it, in the order of the articles (but for the
-    actors recalled whole, which have them)."""
-    for said in saids:
-        for key, roles, quotes in said:
-            if key not in recalled:
-                actor = actors[key]
-                actor.roles.extend(roles)
-                actor.quotes.extend(quotes)
 
 
 def _described_as(roles: list[tuple[str, str, int]]) -> str | None:

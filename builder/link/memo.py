@@ -45,9 +45,6 @@ class LinkMemo:
         self.kept = kept if kept is not None else {}
         self.reused = 0
         self.made = 0
-        # The actors resolve_actors made anew in this build (builder.link.kept_actors): every other actor is the
-        # previous build's, equal in every field; None when not known (no previous build's actors).
-        self.actors_made_anew: frozenset[str] | None = None
 
     def recall(self, parts: tuple, make: Callable[[], T], key: bytes | None = None) -> T:
         """`key`: memo_key(parts), when the caller has it already (builder.link.events.NameColumns.digest)."""
