@@ -139,9 +139,10 @@ def test_an_actor_a_curation_names_by_a_spelling_other_articles_change_is_resolv
         assert resolved(site, memo, CURATED) == resolved(site, None, CURATED), (step, changes)
 
 
-def test_a_description_that_stops_naming_an_actor_is_not_recalled_with_it():
+def test_a_description_that_stops_naming_an_actor_follows_it():
     """"Kim" is a spelling of Kim Jong Un only, and the description names him by it; another article then spells
-    Kim Yo Jong "Kim" too: the description names no one, though no article naming him changed."""
+    Kim Yo Jong "Kim" too: the description names no one, though no article naming him changed (an actor recalled
+    whole from the previous build because its articles did not change would keep it)."""
     curation = parse_curation(tomllib.loads('[description]\nKim = "the leader"'))
     site = {"a.md": make_article("a.md", "Kim Jong Un spoke. Kim left.", {"Kim Jong Un": PER, "Kim": PER}),
             "b.md": make_article("b.md", "Berlin was calm.", {"Berlin": LOC}),
@@ -154,7 +155,7 @@ def test_a_description_that_stops_naming_an_actor_is_not_recalled_with_it():
     memo = LinkMemo(memo.kept)
     after = resolved(site, memo, curation)
     assert after == resolved(site, None, curation) and "the leader" not in after
-    assert "person/kim-jong-un" in memo.actors_made_anew and "place/paris" not in memo.actors_made_anew
+    assert memo.actors_made_anew is None  # (a curation naming actors: which changed is not known)
 
 
 def state_of(memo: LinkMemo) -> JoinState:
@@ -266,10 +267,10 @@ def test_an_actor_renamed_elsewhere_changes_the_co_actors_it_ties_with():
     assert "person/elan-vital" not in {key for key, _ in annan.co_actors}
 
 
-def test_an_actor_recalled_whole_gets_the_slug_a_clash_elsewhere_gives_it():
+def test_an_actor_no_article_of_which_changed_gets_the_slug_a_clash_elsewhere_gives_it():
     """George W. Bush as a person and as an organisation are two actors wanting one slug: when the organisation
-    appears in another article, the person recalled whole from the previous build (no article naming it changed)
-    gets the slug the clash gives it and redirects from its old one, as a cold link does."""
+    appears in another article, the person (no article naming it changed) gets the slug the clash gives it and
+    redirects from its old one, as a cold link does, and is among the actors made anew."""
     site = {"a.md": make_article("a.md", "George W. Bush spoke.", {"George W. Bush": PER}),
             "c.md": make_article("c.md", "Paris was calm.", {"Paris": LOC})}
     memo = LinkMemo()
@@ -282,3 +283,37 @@ def test_an_actor_recalled_whole_gets_the_slug_a_clash_elsewhere_gives_it():
                   if a.key == "person/george-bush")
     assert (person.slug, person.redirect_from) == ("george-w-bush-person", ["george-w-bush"])
     assert "person/george-bush" in memo.actors_made_anew and "place/paris" not in memo.actors_made_anew
+
+
+def actors_by_key(site: dict[str, Article], memo: LinkMemo | None) -> dict[str, str]:
+    articles = [pickle.loads(pickle.dumps(site[name])) for name in sorted(site)]
+    return {actor.key: repr(actor) for actor in resolve_actors(articles, None, None, memo)[0]}
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=st.integers(0, 10_000), size=st.integers(4, 40),
+       builds=st.lists(st.lists(CHANGE, min_size=1, max_size=3), min_size=1, max_size=4))
+def test_the_actors_not_made_anew_are_the_previous_builds(seed, size, builds):
+    """memo.actors_made_anew (for rendering): every actor of an edit's resolution not in it is equal, field by
+    field, to the previous build's actor with its key; it holds only actors of this build."""
+    rng = Random(seed)
+    said = "{name}, a spokesman, spoke on day {k}"
+    site = {f"{n:03d}.md": made_up(f"{n:03d}.md", "v0", rng, said) for n in range(size)}
+    memo = LinkMemo()
+    before = actors_by_key(site, memo)
+    assert memo.actors_made_anew is None  # (cold)
+    for step, changes in enumerate(builds, 1):
+        for change in changes:
+            name = rng.choice(sorted(site)) if site else f"{rng.randrange(100):03d}a.md"
+            if change == "delete" and len(site) > 1:
+                del site[name]
+            else:
+                name = name if change == "edit" else f"{rng.randrange(100):03d}a.md"
+                site[name] = made_up(name, f"v{step}", rng, rng.choice([said, "{name} spoke on day {k}"]))
+        memo = LinkMemo(memo.kept)
+        after = actors_by_key(site, memo)
+        anew = memo.actors_made_anew
+        assert anew is not None and anew <= after.keys()
+        assert {key: actor for key, actor in after.items() if key not in anew} == \
+            {key: before[key] for key in after.keys() - anew}, (step, changes)
+        before = after

@@ -623,12 +623,17 @@ def _resolve_actors(articles: list[Article], config: object, curation: Curation 
                    previous)
     del links, keys_of
     naming.keep()
-    lists = all_co_actors(final, article_actors, articles_of, memo, moved)
+    other_lists: set[str] = set()
+    lists = all_co_actors(final, article_actors, articles_of, memo, moved, changed=other_lists)
     for key, actor in final.items():
         actor.co_actors = _pairs(lists[key])
 
     result = [a for a in final.values() if a.mentions]
-    _assign_slugs(result, report)
+    clashing: set[str] = set()
+    _assign_slugs(result, report, clashing)
+    if memo is not None:
+        memo.actors_made_anew = _made_anew(memo, links_parts, result, clashing, previous, curation, (
+            redone, moved, other_lists, {actor_of_node[group[0]] for group in naming.made}))
     _likely_merges(result, actor_of_node, report, memo)
     if curation.keep_apart:  # a pair the user keeps apart is no longer suggested
         by_name = {**{a.key: a.key for a in result}, **{a.slug: a.key for a in result}}
@@ -785,9 +790,11 @@ class GroupNames:
         previous = memo.previous_value(parts) if memo is not None and touched is not None else None
         self.before: dict[tuple[str, ...], GroupName] = previous if isinstance(previous, dict) else {}
         self.now: dict[tuple[str, ...], GroupName] = {}
+        self.made: list[tuple[str, ...]] = []  # the groups whose GroupName was worked out, not the previous build's
 
     def __call__(self, ids: list[str], chosen: list[str] = ()) -> GroupName:
         if chosen:
+            self.made.append(tuple(ids))
             return _group_name([self.nodes[i] for i in ids], [self.nodes[i] for i in chosen])
         group = tuple(ids)
         found = self.now.get(group)
@@ -795,6 +802,7 @@ class GroupNames:
             found = self.before.get(group)
             if found is None or not self.touched.isdisjoint(group):
                 found = _group_name([self.nodes[i] for i in ids], [])
+                self.made.append(group)
             self.now[group] = found
         return found
 
@@ -866,8 +874,9 @@ def _collect_quotes(article: Article, actors: dict[str, Actor]) -> None:
             actor.quotes.append(entry)
 
 
-def _assign_slugs(actors: list[Actor], report: ResolutionReport) -> None:
-    """Unique slugs: from the name; a clash adds the type, then a hash of the key, and is reported."""
+def _assign_slugs(actors: list[Actor], report: ResolutionReport, clashing: set[str] | None = None) -> None:
+    """Unique slugs: from the name; a clash adds the type, then a hash of the key, and is reported (and the keys of
+    the actors in it added to `clashing`)."""
     wanted: dict[str, list[Actor]] = defaultdict(list)
     for actor in actors:
         wanted[slugify(actor.name, "actor")].append(actor)
@@ -878,6 +887,8 @@ def _assign_slugs(actors: list[Actor], report: ResolutionReport) -> None:
             taken.add(slug)
             continue
         by_type = Counter(a.type for a in claimants)
+        if clashing is not None:
+            clashing.update(a.key for a in claimants)
         settled = []
         for actor in sorted(claimants, key=lambda a: a.key):
             candidate = f"{slug}-{actor.type.value}" if by_type[actor.type] == 1 else (
@@ -888,6 +899,27 @@ def _assign_slugs(actors: list[Actor], report: ResolutionReport) -> None:
         report.slug_clashes.append(f"{slug}: " + "; ".join(settled))
     for actor in actors:
         actor.redirect_from = sorted({s for s in actor.redirect_from if s and s != actor.slug and s not in taken})
+
+
+def _made_anew(memo: LinkMemo, parts: tuple, actors: list[Actor], clashing: set[str], previous: LinksState | None,
+               curation: Curation, changed: tuple[set[str], ...]) -> frozenset[str] | None:
+    """The actors (keys) that may differ in some field from the previous build's actor with their key: every other
+    one is equal to it (rendering need not read it again).  None when that is not known: a cold resolution, or a
+    curation that names actors (a rename or description may move to another actor with articles not naming it).
+
+    An actor's fields read its group of names (name, type, aliases: `changed` holds the groups whose GroupName was
+    worked out again), the articles naming it (roles, quotes, mentions, description: `redone`; prominence:
+    `moved`), its co-actors' lists (`changed` too) and, for its slug and the slugs it redirects from, the other
+    actors wanting its slug: an actor in no clash now or in the previous build has the slug its name gives it and
+    redirects from none (without a curation its page name before merges is that same slug)."""
+    clash_parts = (*parts, "slug clashes")
+    clashed = memo.previous_value(clash_parts) if previous is not None else None
+    memo.keep(clash_parts, sorted(clashing))
+    if not isinstance(clashed, list) or any(_all_entries(curation)):
+        return None
+    anew = set(clashing).union(clashed, *changed)
+    anew.update(actor.key for actor in actors if actor.key not in previous.types)
+    return frozenset(actor.key for actor in actors if actor.key in anew)
 
 
 def _likely_merges(actors: list[Actor], actor_of_node: dict[str, str], report: ResolutionReport,

@@ -45,6 +45,9 @@ class LinkMemo:
         self.kept = kept if kept is not None else {}
         self.reused = 0
         self.made = 0
+        # The actors resolve_actors made this build that may differ from the previous build's actor with their key
+        # (actors._made_anew): every other actor is equal to it.  None: not known (a cold resolution, a curation).
+        self.actors_made_anew: frozenset[str] | None = None
 
     def recall(self, parts: tuple, make: Callable[[], T], key: bytes | None = None) -> T:
         """`key`: memo_key(parts), when the caller has it already (builder.link.events.NameColumns.digest)."""
