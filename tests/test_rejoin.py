@@ -265,6 +265,7 @@ def test_an_actor_renamed_elsewhere_changes_the_co_actors_it_ties_with():
     annan = next(actor for actor in resolve_actors([pickle.loads(pickle.dumps(a)) for a in site.values()])[0]
                  if actor.name == "Kofi Annan")
     assert "person/elan-vital" not in {key for key, _ in annan.co_actors}
+    assert annan.key in memo.actors_made_anew  # (for its co-actors alone)
 
 
 def test_an_actor_no_article_of_which_changed_gets_the_slug_a_clash_elsewhere_gives_it():

@@ -632,8 +632,8 @@ def _resolve_actors(articles: list[Article], config: object, curation: Curation 
     clashing: set[str] = set()
     _assign_slugs(result, report, clashing)
     if memo is not None:
-        memo.actors_made_anew = _made_anew(memo, links_parts, result, clashing, previous, curation, (
-            redone, moved, other_lists, {actor_of_node[group[0]] for group in naming.made}))
+        memo.actors_made_anew = _made_anew(memo, links_parts, result, clashing, previous, curation,
+                                           redone | other_lists)
     _likely_merges(result, actor_of_node, report, memo)
     if curation.keep_apart:  # a pair the user keeps apart is no longer suggested
         by_name = {**{a.key: a.key for a in result}, **{a.slug: a.key for a in result}}
@@ -790,11 +790,9 @@ class GroupNames:
         previous = memo.previous_value(parts) if memo is not None and touched is not None else None
         self.before: dict[tuple[str, ...], GroupName] = previous if isinstance(previous, dict) else {}
         self.now: dict[tuple[str, ...], GroupName] = {}
-        self.made: list[tuple[str, ...]] = []  # the groups whose GroupName was worked out, not the previous build's
 
     def __call__(self, ids: list[str], chosen: list[str] = ()) -> GroupName:
         if chosen:
-            self.made.append(tuple(ids))
             return _group_name([self.nodes[i] for i in ids], [self.nodes[i] for i in chosen])
         group = tuple(ids)
         found = self.now.get(group)
@@ -802,7 +800,6 @@ class GroupNames:
             found = self.before.get(group)
             if found is None or not self.touched.isdisjoint(group):
                 found = _group_name([self.nodes[i] for i in ids], [])
-                self.made.append(group)
             self.now[group] = found
         return found
 
@@ -902,23 +899,25 @@ def _assign_slugs(actors: list[Actor], report: ResolutionReport, clashing: set[s
 
 
 def _made_anew(memo: LinkMemo, parts: tuple, actors: list[Actor], clashing: set[str], previous: LinksState | None,
-               curation: Curation, changed: tuple[set[str], ...]) -> frozenset[str] | None:
+               curation: Curation, changed: set[str]) -> frozenset[str] | None:
     """The actors (keys) that may differ in some field from the previous build's actor with their key: every other
     one is equal to it (rendering need not read it again).  None when that is not known: a cold resolution, or a
     curation that names actors (a rename or description may move to another actor with articles not naming it).
 
-    An actor's fields read its group of names (name, type, aliases: `changed` holds the groups whose GroupName was
-    worked out again), the articles naming it (roles, quotes, mentions, description: `redone`; prominence:
-    `moved`), its co-actors' lists (`changed` too) and, for its slug and the slugs it redirects from, the other
-    actors wanting its slug: an actor in no clash now or in the previous build has the slug its name gives it and
-    redirects from none (without a curation its page name before merges is that same slug)."""
+    An actor's fields read its group of names (key, name, type, aliases), the articles naming it (roles, quotes,
+    mentions, description, prominence), the other actors' names (co-actors) and, for its slug and the slugs it
+    redirects from, the other actors wanting its slug.  `changed`: the actors some article names or says something
+    else of than in the previous build (`redone` in _resolve_actors: an added, removed or edited article's, and
+    those of an article whose names went to another actor; a group of names whose statistics changed is named by
+    such an article, and a new key is some article's new key) and those whose co-actors changed.  An actor in no
+    clash now or in the previous build has the slug its name gives it and redirects from none (without a
+    curation, its page name before merges is that slug)."""
     clash_parts = (*parts, "slug clashes")
     clashed = memo.previous_value(clash_parts) if previous is not None else None
     memo.keep(clash_parts, sorted(clashing))
     if not isinstance(clashed, list) or any(_all_entries(curation)):
         return None
-    anew = set(clashing).union(clashed, *changed)
-    anew.update(actor.key for actor in actors if actor.key not in previous.types)
+    anew = changed.union(clashing, clashed)
     return frozenset(actor.key for actor in actors if actor.key in anew)
 
 
