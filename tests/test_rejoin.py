@@ -284,6 +284,10 @@ def test_an_actor_no_article_of_which_changed_gets_the_slug_a_clash_elsewhere_gi
                   if a.key == "person/george-bush")
     assert (person.slug, person.redirect_from) == ("george-w-bush-person", ["george-w-bush"])
     assert "person/george-bush" in memo.actors_made_anew and "place/paris" not in memo.actors_made_anew
+    del site["b.md"]  # the clash gone: the person's slug is its name's again
+    memo = LinkMemo(memo.kept)
+    assert resolved(site, memo) == resolved(site, None) != after
+    assert memo.actors_made_anew == {"person/george-bush"}
 
 
 def actors_by_key(site: dict[str, Article], memo: LinkMemo | None) -> dict[str, str]:
