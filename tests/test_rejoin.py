@@ -109,6 +109,55 @@ def test_an_actor_a_curation_retypes_in_one_build_and_not_the_next_is_described_
         assert resolved(site, memo, RETYPED) == resolved(site, None, RETYPED), (step, changes)
 
 
+CURATED = parse_curation(tomllib.loads(
+    '[rename]\nKim = "Chairman Kim"\nSaints = "The Saints"\n'
+    '[description]\nSmith = "an agent"\nBush = "a president"\nJohn = "a first name"\n'
+    '[aliases]\nShoigu = ["the minister"]\n'))
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10_000), size=st.integers(4, 30),
+       builds=st.lists(st.lists(CHANGE, min_size=1, max_size=3), min_size=1, max_size=4))
+def test_an_actor_a_curation_names_by_a_spelling_other_articles_change_is_resolved_as_a_cold_link_does(
+        seed, size, builds):
+    """A rename, description or alias names an actor by a lone word: which actor that is (if any) may change with
+    articles that do not name it (another actor spelt so too), and the actor recalled whole from the previous
+    build (builder.link.kept_actors) must not keep the name or description it no longer has."""
+    rng = Random(seed)
+    site = {f"{n:03d}.md": made_up(f"{n:03d}.md", "v0", rng) for n in range(size)}
+    memo = LinkMemo()
+    assert resolved(site, memo, CURATED) == resolved(site, None, CURATED)
+    for step, changes in enumerate(builds, 1):
+        for change in changes:
+            name = rng.choice(sorted(site)) if site else f"{rng.randrange(100):03d}a.md"
+            if change == "delete" and len(site) > 1:
+                del site[name]
+            else:
+                name = name if change == "edit" else f"{rng.randrange(100):03d}a.md"
+                site[name] = made_up(name, f"v{step}", rng)
+        memo = LinkMemo(memo.kept)
+        assert resolved(site, memo, CURATED) == resolved(site, None, CURATED), (step, changes)
+
+
+def test_a_description_that_stops_naming_an_actor_follows_it():
+    """"Kim" is a spelling of Kim Jong Un only, and the description names him by it; another article then spells
+    Kim Yo Jong "Kim" too: the description names no one, though no article naming him changed (an actor recalled
+    whole from the previous build because its articles did not change would keep it)."""
+    curation = parse_curation(tomllib.loads('[description]\nKim = "the leader"'))
+    site = {"a.md": make_article("a.md", "Kim Jong Un spoke. Kim left.", {"Kim Jong Un": PER, "Kim": PER}),
+            "b.md": make_article("b.md", "Berlin was calm.", {"Berlin": LOC}),
+            "c.md": make_article("c.md", "Paris was calm.", {"Paris": LOC})}
+    memo = LinkMemo()
+    before = resolved(site, memo, curation)
+    assert "the leader" in before
+    site["b.md"] = make_article("b.md", "Kim Yo Jong spoke. Kim left.", {"Kim Yo Jong": PER, "Kim": PER})
+    site["b.md"].content_hash = "v1"
+    memo = LinkMemo(memo.kept)
+    after = resolved(site, memo, curation)
+    assert after == resolved(site, None, curation) and "the leader" not in after
+    assert memo.actors_made_anew is None  # (a curation naming actors: which changed is not known)
+
+
 def state_of(memo: LinkMemo) -> JoinState:
     return next(value for value in map(pickle.loads, memo.kept.values()) if isinstance(value, JoinState))
 
@@ -216,3 +265,60 @@ def test_an_actor_renamed_elsewhere_changes_the_co_actors_it_ties_with():
     annan = next(actor for actor in resolve_actors([pickle.loads(pickle.dumps(a)) for a in site.values()])[0]
                  if actor.name == "Kofi Annan")
     assert "person/elan-vital" not in {key for key, _ in annan.co_actors}
+    assert annan.key in memo.actors_made_anew  # (for its co-actors alone)
+
+
+def test_an_actor_no_article_of_which_changed_gets_the_slug_a_clash_elsewhere_gives_it():
+    """George W. Bush as a person and as an organisation are two actors wanting one slug: when the organisation
+    appears in another article, the person (no article naming it changed) gets the slug the clash gives it and
+    redirects from its old one, as a cold link does, and is among the actors made anew."""
+    site = {"a.md": make_article("a.md", "George W. Bush spoke.", {"George W. Bush": PER}),
+            "c.md": make_article("c.md", "Paris was calm.", {"Paris": LOC})}
+    memo = LinkMemo()
+    resolved(site, memo)
+    site["b.md"] = make_article("b.md", "George W. Bush grew.", {"George W. Bush": ORG})
+    memo = LinkMemo(memo.kept)
+    after = resolved(site, memo)
+    assert after == resolved(site, None)
+    person = next(a for a in resolve_actors([pickle.loads(pickle.dumps(a)) for a in site.values()])[0]
+                  if a.key == "person/george-bush")
+    assert (person.slug, person.redirect_from) == ("george-w-bush-person", ["george-w-bush"])
+    assert "person/george-bush" in memo.actors_made_anew and "place/paris" not in memo.actors_made_anew
+    del site["b.md"]  # the clash gone: the person's slug is its name's again
+    memo = LinkMemo(memo.kept)
+    assert resolved(site, memo) == resolved(site, None) != after
+    assert memo.actors_made_anew == {"person/george-bush"}
+
+
+def actors_by_key(site: dict[str, Article], memo: LinkMemo | None) -> dict[str, str]:
+    articles = [pickle.loads(pickle.dumps(site[name])) for name in sorted(site)]
+    return {actor.key: repr(actor) for actor in resolve_actors(articles, None, None, memo)[0]}
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=st.integers(0, 10_000), size=st.integers(4, 40),
+       builds=st.lists(st.lists(CHANGE, min_size=1, max_size=3), min_size=1, max_size=4))
+def test_the_actors_not_made_anew_are_the_previous_builds(seed, size, builds):
+    """memo.actors_made_anew (for rendering): every actor of an edit's resolution not in it is equal, field by
+    field, to the previous build's actor with its key; it holds only actors of this build."""
+    rng = Random(seed)
+    said = "{name}, a spokesman, spoke on day {k}"
+    site = {f"{n:03d}.md": made_up(f"{n:03d}.md", "v0", rng, said) for n in range(size)}
+    memo = LinkMemo()
+    before = actors_by_key(site, memo)
+    assert memo.actors_made_anew is None  # (cold)
+    for step, changes in enumerate(builds, 1):
+        for change in changes:
+            name = rng.choice(sorted(site)) if site else f"{rng.randrange(100):03d}a.md"
+            if change == "delete" and len(site) > 1:
+                del site[name]
+            else:
+                name = name if change == "edit" else f"{rng.randrange(100):03d}a.md"
+                site[name] = made_up(name, f"v{step}", rng, rng.choice([said, "{name} spoke on day {k}"]))
+        memo = LinkMemo(memo.kept)
+        after = actors_by_key(site, memo)
+        anew = memo.actors_made_anew
+        assert anew is not None and anew <= after.keys()
+        assert {key: actor for key, actor in after.items() if key not in anew} == \
+            {key: before[key] for key in after.keys() - anew}, (step, changes)
+        before = after

@@ -623,12 +623,17 @@ def _resolve_actors(articles: list[Article], config: object, curation: Curation 
                    previous)
     del links, keys_of
     naming.keep()
-    lists = all_co_actors(final, article_actors, articles_of, memo, moved)
+    other_lists: set[str] = set()
+    lists = all_co_actors(final, article_actors, articles_of, memo, moved, changed=other_lists)
     for key, actor in final.items():
         actor.co_actors = _pairs(lists[key])
 
     result = [a for a in final.values() if a.mentions]
-    _assign_slugs(result, report)
+    clashing: set[str] = set()
+    _assign_slugs(result, report, clashing)
+    if memo is not None:
+        memo.actors_made_anew = _made_anew(memo, links_parts, result, clashing, previous, curation,
+                                           redone | other_lists)
     _likely_merges(result, actor_of_node, report, memo)
     if curation.keep_apart:  # a pair the user keeps apart is no longer suggested
         by_name = {**{a.key: a.key for a in result}, **{a.slug: a.key for a in result}}
@@ -866,8 +871,9 @@ def _collect_quotes(article: Article, actors: dict[str, Actor]) -> None:
             actor.quotes.append(entry)
 
 
-def _assign_slugs(actors: list[Actor], report: ResolutionReport) -> None:
-    """Unique slugs: from the name; a clash adds the type, then a hash of the key, and is reported."""
+def _assign_slugs(actors: list[Actor], report: ResolutionReport, clashing: set[str] | None = None) -> None:
+    """Unique slugs: from the name; a clash adds the type, then a hash of the key, and is reported (and the keys of
+    the actors in it added to `clashing`)."""
     wanted: dict[str, list[Actor]] = defaultdict(list)
     for actor in actors:
         wanted[slugify(actor.name, "actor")].append(actor)
@@ -878,6 +884,8 @@ def _assign_slugs(actors: list[Actor], report: ResolutionReport) -> None:
             taken.add(slug)
             continue
         by_type = Counter(a.type for a in claimants)
+        if clashing is not None:
+            clashing.update(a.key for a in claimants)
         settled = []
         for actor in sorted(claimants, key=lambda a: a.key):
             candidate = f"{slug}-{actor.type.value}" if by_type[actor.type] == 1 else (
@@ -888,6 +896,29 @@ def _assign_slugs(actors: list[Actor], report: ResolutionReport) -> None:
         report.slug_clashes.append(f"{slug}: " + "; ".join(settled))
     for actor in actors:
         actor.redirect_from = sorted({s for s in actor.redirect_from if s and s != actor.slug and s not in taken})
+
+
+def _made_anew(memo: LinkMemo, parts: tuple, actors: list[Actor], clashing: set[str], previous: LinksState | None,
+               curation: Curation, changed: set[str]) -> frozenset[str] | None:
+    """The actors (keys) that may differ in some field from the previous build's actor with their key: every other
+    one is equal to it (rendering need not read it again).  None when that is not known: a cold resolution, or a
+    curation that names actors (a rename or description may move to another actor with articles not naming it).
+
+    An actor's fields read its group of names (key, name, type, aliases), the articles naming it (roles, quotes,
+    mentions, description, prominence), the other actors' names (co-actors) and, for its slug and the slugs it
+    redirects from, the other actors wanting its slug.  `changed`: the actors some article names or says something
+    else of than in the previous build (`redone` in _resolve_actors: an added, removed or edited article's, and
+    those of an article whose names went to another actor; a group of names whose statistics changed is named by
+    such an article, and a new key is some article's new key) and those whose co-actors changed.  An actor in no
+    clash now or in the previous build has the slug its name gives it and redirects from none (without a
+    curation, its page name before merges is that slug)."""
+    clash_parts = (*parts, "slug clashes")
+    clashed = memo.previous_value(clash_parts) if previous is not None else None
+    memo.keep(clash_parts, sorted(clashing))
+    if not isinstance(clashed, list) or any(_all_entries(curation)):
+        return None
+    anew = changed.union(clashing, clashed)
+    return frozenset(actor.key for actor in actors if actor.key in anew)
 
 
 def _likely_merges(actors: list[Actor], actor_of_node: dict[str, str], report: ResolutionReport,

@@ -59,12 +59,13 @@ def co_actors(key: str, positions: list[int], article_actors: list[set[str]],
 
 def all_co_actors(actors: dict[str, Actor], article_actors: list[set[str]], articles_of: dict[str, list[int]],
                   memo: LinkMemo | None, moved: set[str] | None = None,
-                  tag: bytes = b"") -> dict[str, list[tuple[str, int]]]:
+                  tag: bytes = b"", changed: set[str] | None = None) -> dict[str, list[tuple[str, int]]]:
     """Each actor's co-actors (`co_actors`); with `memo`, the previous build's where they cannot have changed
     (see the module's docstring), and this build's kept for the next.  `article_actors`: the actor keys each
     article names; `articles_of`: each actor's articles, as positions in that list; `moved`: the actors named (now
     or in the build that kept the memo's state) by an article added, removed or naming another set of actors since
-    (None: not known); `tag`: what else the lists depend on (the curation)."""
+    (None: not known); `tag`: what else the lists depend on (the curation); `changed` gets the actors whose list is
+    not the previous build's (or that had none)."""
     state_parts = ("co-actors", STATE_FORMAT, tag)
     previous = _previous_state(memo, state_parts) if moved is not None else None
     again: Iterable[str] = actors
@@ -72,7 +73,10 @@ def all_co_actors(actors: dict[str, Actor], article_actors: list[set[str]], arti
         again = _to_work_out(actors, article_actors, articles_of, moved, previous)
     lists = dict(previous.lists) if previous is not None else {}
     for key in again:
-        lists[key] = co_actors(key, articles_of.get(key, []), article_actors, actors)
+        made = co_actors(key, articles_of.get(key, []), article_actors, actors)
+        if changed is not None and lists.get(key) != made:
+            changed.add(key)
+        lists[key] = made
     lists = {key: lists[key] for key in actors}
     if memo is not None:
         memo.keep(state_parts, CoActorState(

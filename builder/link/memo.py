@@ -50,6 +50,9 @@ class LinkMemo:
         # sources, summary): those made again, not recalled whole; None when not known (no previous state, "site"
         # weights).  Slugs and related events are assigned afterwards to every event, and may change for others.
         self.events_made_anew: frozenset[str] | None = None
+        # The actors resolve_actors made this build that may differ from the previous build's actor with their key
+        # (actors._made_anew): every other actor is equal to it.  None: not known (a cold resolution, a curation).
+        self.actors_made_anew: frozenset[str] | None = None
 
     def recall(self, parts: tuple, make: Callable[[], T], key: bytes | None = None) -> T:
         """`key`: memo_key(parts), when the caller has it already (builder.link.events.NameColumns.digest)."""
