@@ -592,6 +592,10 @@ class SearchIndex:
     is a function of those pages alone once canonical (builder.search_files), so a reused shard is byte
     for byte the shard a cold build makes. `runs` and `reused` count the shards of each kind.
 
+    Told ahead (`foresee`, an edit: builder.render.iter_site_pages tells the article pages before the export and
+    the other kinds are made), the shards those pages complete start at once, before the writer writes them:
+    the edited article's shard is indexed beside the rest of the build instead of holding its end.
+
     `finish` then makes the words index of a sharded site (`_index_words`; `words` says whether it was
     indexed or reused) and writes the search page's Pagefind module (SEARCH_MODULE)."""
 
@@ -677,6 +681,7 @@ class SearchIndex:
         rest = self.planner.rest()
         if rest:
             self._start(folder, rest)
+        self._remove_spares_left()
         self._read_words_while_waiting()
         self._wait()
         names = [f"shard-{number}/" for number in range(1, self.started)]
@@ -693,6 +698,16 @@ class SearchIndex:
         module = folder / BUNDLE / SEARCH_MODULE_DIR / "pagefind.js"
         module.parent.mkdir(parents=True, exist_ok=True)
         module.write_text(SEARCH_MODULE, encoding="utf-8")
+
+    def _remove_spares_left(self) -> None:
+        """Remove the spare shard bundles (`spare_bundles`) that no shard of this site took, every shard being
+        started now: what the writer would remove after `finish` (builder.write.RETIRED: an edit's re-indexed
+        shard in its older version, ~0.2-0.3 s at 10k, mostly in the kernel), removed while the last shard's
+        Pagefind may still run. The spare words index stays: `_index_words` may take it."""
+        for key, bundle in list((self.spare or {}).items()):
+            if bundle.name != f"spare-{WORDS_DIR}":
+                del self.spare[key]
+                shutil.rmtree(bundle, ignore_errors=True)
 
     def _read_words_while_waiting(self) -> None:
         """While the last shards wait for their Pagefind run, read the words of those indexed (`_word_counts`),

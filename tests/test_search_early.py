@@ -155,3 +155,28 @@ def test_a_page_written_out_of_the_order_told_is_an_error(tmp_path):
             index.page_written(tmp_path / "staging", "articles/b.html", content)
     finally:
         index.close()
+
+
+def test_the_spare_shards_no_shard_took_are_removed_before_the_last_shards_run_is_waited_for(project, small_shards,
+                                                                                             monkeypatch):
+    """In a rebuild that patches the previous generation (builder.write), the older index set aside there holds
+    the edited shard's older bundle, which no shard takes: it is gone by the time `finish` waits for the last
+    Pagefind run (not removed by the writer after it); the spare words index is left for `_index_words`."""
+    for number in range(len(TOWNS)):
+        seed(project, f"{number:02}.txt", article(number))
+    build(settings_for(project))
+    seed(project, "05.txt", article(5) + "A zebracorn statue stands at its door.\n")
+    build(settings_for(project))
+    retired = project / ".output.build-site-tmp" / search.RETIRED
+    left: list[list[str]] = []
+    wait = search.SearchIndex._wait
+
+    def noting(index):
+        left.append(sorted(path.name for path in retired.iterdir()) if retired.is_dir() else [])
+        wait(index)
+
+    monkeypatch.setattr(search.SearchIndex, "_wait", noting)
+    seed(project, "05.txt", article(5) + "A zebracorn statue stands at its gate.\n")
+    report = build(settings_for(project))
+    assert report.write.patched and report.search_runs == 1
+    assert left[-1] == [f"spare-{search.WORDS_DIR}"]  # (the older first bundle and shards: taken or removed)
