@@ -637,13 +637,6 @@ class SearchIndex:
         # kept page (the previous site's file, which the writer links), else the bytes made.
         self._foreseen: deque[str] = deque()
         self._ahead: dict[str, bytes | None] = {}
-        # The shards the pages told ahead completed and Pagefind indexes (number, key, bundle), and the words index
-        # made from them after their last run (`_guess_words`): (its key, its bundle), taken by `_index_words` if
-        # the site's shards turn out to be the ones guessed; `_guessing` while it is made (`_wait` waits for it).
-        self._telling = False
-        self._told_runs: list[tuple[int, str, Path]] = []
-        self._words_ahead: tuple[str, Path] | None = None
-        self._guessing = False
 
     def page_written(self, folder: Path, relative: str, content: bytes | None, search: str | None = None) -> None:
         """Take a page written into `folder`: its bytes, or (None and) its search entry as recorded with its
@@ -670,13 +663,6 @@ class SearchIndex:
         recorded ends what is planned ahead (its bytes would be read: the writer reads them in its turn)."""
         if self.previous is None or self._foreseen:
             return
-        self._telling = True
-        try:
-            self._plan_told(folder, pages)
-        finally:
-            self._telling = False
-
-    def _plan_told(self, folder: Path, pages: list[OutputPage | KeptPage]) -> None:
         for page in pages:
             relative, content = page.path, page.content
             search = page.search if isinstance(page, KeptPage) else None
@@ -766,10 +752,6 @@ class SearchIndex:
             link_bundle(previous, output)
             self.words = "reused"
             return
-        if self._words_ahead is not None and self._words_ahead[0] == key:  # (made beside the writer: `_guess_words`)
-            os.rename(self._words_ahead[1], output)
-            self.words = "indexed"
-            return
         if self.work is None:
             self.work = Path(tempfile.mkdtemp(prefix=".search-shards-", dir=folder.parent))
         site = self.work / "words"
@@ -781,7 +763,10 @@ class SearchIndex:
         self._run(site, ["--site", str(site), "--output-path", str(output)])
         self.words = "indexed"
         shutil.rmtree(site)
-        finish_words_bundle(output, key)
+        make_canonical(output)
+        for name in UI_FILES:
+            (output / name).unlink(missing_ok=True)
+        (output / SHARD_KEY).write_text(key + "\n", encoding="ascii")
 
     def _shard_words(self, bundle: Path, key: str) -> dict[str, list[str]]:
         """The words of the shard `bundle` (made of `key`), by language, sorted (`shard_words`)."""
@@ -942,8 +927,6 @@ class SearchIndex:
                 (site / page).write_bytes(ahead[page])
         self.runs += 1
         with self._turn:
-            if self._telling:
-                self._told_runs.append((number, key, output))
             self._queued.append((site, output, number, key, folder))
             self._turn.notify_all()
             if self._runner_thread is None:
@@ -978,49 +961,7 @@ class SearchIndex:
                 if self._stopping:  # (`close` emptied the queue while this shard's run was ending)
                     return
                 self._queued.pop(0)
-                self._guessing = guess = (not self._queued and bool(self._told_runs) and self._words_ahead is None
-                                          and number == self._told_runs[-1][0])
                 self._turn.notify_all()
-            if guess:
-                try:
-                    self._guess_words()
-                except Exception:  # (a guess: `_index_words` makes the words index as ever)
-                    logging.getLogger(__name__).debug("search index: no words index made ahead", exc_info=True)
-                finally:
-                    with self._turn:
-                        self._guessing = False
-                        self._turn.notify_all()
-
-    def _guess_words(self) -> None:
-        """Make the words index this site will need if its shards are the previous site's but those the pages
-        told ahead changed (an edit's article shard), once their last Pagefind run is done: while the writer is
-        still at the other pages, not after them. Not made when the previous site's words index (or the spare
-        one) has that key (`_index_words` takes it then); taken by `_index_words` only if the site's shards turn
-        out to have the key guessed (`words_index_key`), else left unused."""
-        order = previous_shard_keys(self.previous / BUNDLE)
-        keys, bundles = list(order), self.previous_bundles()
-        made = {key: output for _, key, output in self._told_runs}
-        for number, key, _ in self._told_runs:
-            if number >= len(keys):
-                return
-            keys[number] = key
-        folders = [made.get(key) or bundles.get(key) for key in keys]
-        if not keys or None in folders:
-            return
-        self._shard_keys = set(keys)
-        key = words_index_key([self._words_digest(bundle, shard) for bundle, shard in zip(folders, keys, strict=True)])
-        if bundle_key(self.previous / BUNDLE / WORDS_DIR) == key or key in (self.spare or {}):
-            return
-        site, output = self.work / "words-ahead", self.work / "words-ahead-out"
-        site.mkdir()
-        for number, (bundle, shard) in enumerate(zip(folders, keys, strict=True)):
-            for language, words in sorted(self._shard_words(bundle, shard).items()):
-                (site / f"{number}-{language}.html").write_text(words_page(number, language, words),
-                                                                 encoding="utf-8")
-        self._run(site, ["--site", str(site), "--output-path", str(output)])
-        shutil.rmtree(site)
-        finish_words_bundle(output, key)
-        self._words_ahead = (key, output)
 
     def _index_shard(self) -> None:
         """Wait for the running Pagefind and make its bundle canonical (in the shards' thread)."""
@@ -1036,10 +977,9 @@ class SearchIndex:
             self.indexed.append((output, key))
 
     def _wait(self) -> None:
-        """Until every queued shard is indexed (and a words index made ahead, `_guess_words`); the shards' thread's
-        error, if it met one, is raised here."""
+        """Until every queued shard is indexed; the shards' thread's error, if it met one, is raised here."""
         with self._turn:
-            while (self._queued or self._guessing) and self._failure is None and self._runner_thread is not None:
+            while self._queued and self._failure is None and self._runner_thread is not None:
                 self._turn.wait()
         self._raise_failure()
 
@@ -1099,24 +1039,6 @@ def spare_bundles(folder: Path) -> dict[str, Path]:
         if key:
             found.setdefault(key, bundle)
     return found
-
-
-def finish_words_bundle(output: Path, key: str) -> None:
-    """A words index as Pagefind wrote it at `output` made canonical, without the UI files, and keyed."""
-    make_canonical(output)
-    for name in UI_FILES:
-        (output / name).unlink(missing_ok=True)
-    (output / SHARD_KEY).write_text(key + "\n", encoding="ascii")
-
-
-def previous_shard_keys(bundle: Path) -> list[str]:
-    """The keys of a site's shard bundles (its search bundle at `bundle`), in shard order; [] if one does not say."""
-    try:
-        names = json.loads((bundle / SHARD_LIST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    keys = [bundle_key(bundle), *(bundle_key(bundle / name) for name in names if isinstance(name, str))]
-    return keys if all(keys) and len(keys) == len(names) + 1 else []
 
 
 def bundle_key(bundle: Path) -> str:

@@ -31,22 +31,19 @@ def test_the_edited_articles_shard_runs_before_the_other_pages_are_made(project,
     """Recorded, in one list: each page rendering hands to the writer, and each Pagefind run as it starts (the pages
     of its shard). In an edit, the run over the edited article's shard starts before the export's first page and
     every page of another kind is made (it used to start once the writer reached the article's shard, after the
-    export: then its run outlasted the build, bench/RESULTS-scale.md, session 19), and the words index's run
-    before the actor pages are; and the site is a cold build's."""
+    export: then its run outlasted the build, bench/RESULTS-scale.md, session 19); and the site is a cold build's."""
     for number in range(len(TOWNS)):
         seed(project, f"{number:02}.txt", article(number))
     build(settings_for(project))
     build(settings_for(project))  # (a rebuild: the previous generation kept beside the output)
     events: list[tuple[str, object]] = []
     pages_of, start_pagefind = render.iter_site_pages, search.start_pagefind
-    launched, words_launched = threading.Event(), threading.Event()
+    launched = threading.Event()
 
     def recorded_pages(*args, **kwargs):
         for page in pages_of(*args, **kwargs):
             if page.path == "data/digest.json":  # (the gate: the writer waits here for a Pagefind run to start)
                 events.append(("waited for a run", launched.wait(30)))
-            if page.path.startswith("actors/") and not words_launched.is_set():  # (and here for the words index's)
-                events.append(("waited for the words run", words_launched.wait(30)))
             events.append(("page", page.path))
             yield page
 
@@ -54,7 +51,7 @@ def test_the_edited_articles_shard_runs_before_the_other_pages_are_made(project,
         site = where[where.index("--site") + 1]
         events.append(("pagefind", sorted(os.path.relpath(os.path.join(top, name), site)
                                           for top, _, names in os.walk(site) for name in names)))
-        (words_launched if os.path.basename(site) == "words-ahead" else launched).set()
+        launched.set()
         return start_pagefind(folder, where)
 
     monkeypatch.setattr(render, "iter_site_pages", recorded_pages)
@@ -71,12 +68,7 @@ def test_the_edited_articles_shard_runs_before_the_other_pages_are_made(project,
     assert "data/digest.json" not in handed and not any(path.startswith(("actors/", "events/", "sources/"))
                                                         for path in handed)
     assert handed == []  # (nothing handed to the writer yet: the edited page's bytes went to its shard directly)
-    assert len(runs) == 2
-    # The edit brought a word its shard lacked: the words index is made again, its run too beside the writer
-    # (`_guess_words`: once the edited shard's run is done), not after the last page.
-    assert ("waited for the words run", True) in events
-    words_at = next(at for at, (kind, value) in enumerate(events) if kind == "waited for the words run")
-    assert runs[1][0] < words_at and any(kind == "page" for kind, _ in events[words_at:])
+    assert len(runs) == 2  # (and the words index's, after the last page)
     assert ("page", "data/digest.json") in events[shard_at:]
     cold = tmp_path / "cold"
     build(settings_for(project, output=cold / "output", cache=cold / "cache"))
