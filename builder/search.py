@@ -594,8 +594,7 @@ class SearchIndex:
 
     Told ahead (`foresee`, an edit: builder.render.iter_site_pages tells the article pages before the export and
     the other kinds are made), the shards those pages complete start at once, before the writer writes them:
-    the edited article's shard is indexed beside the rest of the build instead of holding its end, and so is the
-    words index it needs if the other shards are the previous site's (`_guess_words`).
+    the edited article's shard is indexed beside the rest of the build instead of holding its end.
 
     `finish` then makes the words index of a sharded site (`_index_words`; `words` says whether it was
     indexed or reused) and writes the search page's Pagefind module (SEARCH_MODULE)."""
