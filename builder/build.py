@@ -31,7 +31,14 @@ from builder.model import Article, KeptPage, OutputPage, PendingSearch, Problem,
 from builder.page_keys import VERIFY_ENV, PageKeys
 from builder.read import is_unreadable, list_seeds, unread_sources
 from builder.warm import WarmAnalyses, WarmState
-from builder.write import WriteReport, check_output_is_safe, site_article_count, site_is_current, write_site
+from builder.write import (
+    WriteReport,
+    check_output_is_safe,
+    site_article_count,
+    site_is_current,
+    temporary_sibling,
+    write_site,
+)
 
 
 @dataclass
@@ -246,7 +253,10 @@ def _build(settings: Settings, progress: Callable[[str], None] | None, defer_sea
     collector.settle()
     try:
         with timer("write", "rendering and writing pages, indexing them for search"):
-            pages = timed_pages(iter_site_pages(site, settings, keys=page_keys), timer)
+            # (the edited articles' search shard planned and started before the other pages are made)
+            foresee = (partial(search_index.foresee, temporary_sibling(settings.paths.output.resolve()))
+                       if isinstance(search_index, SearchIndex) else None)
+            pages = timed_pages(iter_site_pages(site, settings, keys=page_keys, foresee=foresee), timer)
             written = write_site(pages, settings.paths, fingerprint=fingerprint,
                                  article_count=len(site.articles), finish_staging=finish_index,
                                  page_written=search_index.page_written, search_pending=defer_search,

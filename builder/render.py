@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import lru_cache, partial
+from itertools import chain
 from pathlib import Path
 from types import ModuleType
 
@@ -61,6 +62,14 @@ SAFE_SCHEMES = ("http://", "https://")
 # at 10k the builder grew by ~30 MB within each large page kind (475 -> 508 MB over the actor pages), beside
 # the search index's Pagefind; handed back every 2,000 pages made, it stays within ~20 MB of its start.
 PAGES_BETWEEN_TRIMS = 2000
+# `iter_site_pages(foresee=)`: the page kind made ahead, before the others (its pages are still handed over in their
+# place), and how much of it: at most AHEAD_PAGES pages made (not kept) and AHEAD_BYTES of them. An edit makes a
+# handful of its pages (the home page, an archive page, the edited article's) and keeps the rest; a cold build,
+# which makes them all, stops well short of a search shard (760-950 article pages), so no Pagefind runs beside
+# the export there (PAGE_MODULES: the export comes first for its memory).
+AHEAD_KIND = "articles"
+AHEAD_PAGES = 200
+AHEAD_BYTES = 8 << 20
 LINKS_PER_FOLDER = 1 << 16  # links remembered per folder, at most (then forgotten and made again)
 
 
@@ -736,7 +745,9 @@ def render_site(site: Site, settings: Settings) -> list[OutputPage]:
     return list(iter_site_pages(site, settings))
 
 
-def iter_site_pages(site: Site, settings: Settings, keys: PageKeys | None = None) -> Iterator[OutputPage | KeptPage]:
+def iter_site_pages(site: Site, settings: Settings, keys: PageKeys | None = None,
+                    foresee: Callable[[list[OutputPage | KeptPage]], None] | None = None,
+                    ) -> Iterator[OutputPage | KeptPage]:
     """Every page of the site: each page module's pages in a fixed order, then 404, .nojekyll, static files.
 
     Pages are made one by one as the writer asks for them, so no kind's pages are all in memory at once.
@@ -747,10 +758,15 @@ def iter_site_pages(site: Site, settings: Settings, keys: PageKeys | None = None
 
     Every PAGES_BETWEEN_TRIMS pages made, the memory that making them freed goes back to the system (see there):
     a kept page, made of nothing, is not counted (a collection and a trim cost ~0.1 s at 10,000 articles,
-    and an edit rebuild keeps some 58,000 pages)."""
+    and an edit rebuild keeps some 58,000 pages).
+
+    `foresee(pages)` (the search index: builder.search.SearchIndex.foresee), with `keys`: told, before the first
+    page is handed over, the first pages of AHEAD_KIND that will be, in that order (`_made_ahead`: an edit's
+    article pages, kept but for the edited one), so that the search shard holding the edited article starts
+    its Pagefind run before the export and the other kinds are made, not after them."""
     made = 0
     try:
-        for page in _site_pages(site, settings, keys):
+        for page in _site_pages(site, settings, keys, foresee):
             if page.content is not None:
                 made += 1
                 if made % PAGES_BETWEEN_TRIMS == 0:
@@ -765,7 +781,24 @@ def _listed(path: str, renderer: PageRenderer) -> bool:
     return path.endswith(".html") and path not in renderer.unlisted
 
 
-def _site_pages(site: Site, settings: Settings, keys: PageKeys | None) -> Iterator[OutputPage | KeptPage]:
+def _made_ahead(pages: Iterator[OutputPage | KeptPage]) -> list[OutputPage | KeptPage]:
+    """The first pages of `pages`, taken until AHEAD_PAGES made ones or AHEAD_BYTES of them (the rest stay in
+    `pages`, made when their turn comes)."""
+    ahead: list[OutputPage | KeptPage] = []
+    made = size = 0
+    for page in pages:
+        ahead.append(page)
+        if page.content is not None:
+            made += 1
+            size += len(page.content)
+            if made >= AHEAD_PAGES or size >= AHEAD_BYTES:
+                break
+    return ahead
+
+
+def _site_pages(site: Site, settings: Settings, keys: PageKeys | None,
+                foresee: Callable[[list[OutputPage | KeptPage]], None] | None = None,
+                ) -> Iterator[OutputPage | KeptPage]:
     modules = available_page_modules()
     renderer = PageRenderer(site, settings, kinds=tuple(modules))
     others = {name: module for name, module in modules.items() if name not in CORE_KINDS}
@@ -794,6 +827,12 @@ def _site_pages(site: Site, settings: Settings, keys: PageKeys | None) -> Iterat
         fingerprints = Fingerprints(site, analysis_key(settings), renderer.source_pages)
         keys.start(renderer, fingerprints)
         renderer.keys, renderer.fingerprints = keys, fingerprints
+    ahead: dict[str, Iterator[OutputPage | KeptPage]] = {}  # kind → its pages, the first ones made ahead
+    if foresee is not None and keys is not None and AHEAD_KIND in modules and AHEAD_KIND not in rendered:
+        plan = iter(modules[AHEAD_KIND].plan(renderer, site))
+        first = _made_ahead(plan)
+        foresee(first)
+        ahead[AHEAD_KIND] = chain(first, plan)
     listed: list[str] = []  # the HTML pages made, in the order made: the sitemap's content
     for name, module in modules.items():
         if name in rendered:
@@ -803,7 +842,7 @@ def _site_pages(site: Site, settings: Settings, keys: PageKeys | None) -> Iterat
             continue
         unmade = promised.get(name, set())
         unlisted = renderer.unlisted
-        for page in module.plan(renderer, site):
+        for page in ahead.pop(name, None) or module.plan(renderer, site):
             path = page.path
             unmade.discard(path)
             if path.endswith(".html") and path not in unlisted:  # (`_listed`, inline: 58,000 pages an edit)

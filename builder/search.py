@@ -96,12 +96,13 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 from builder.errors import BuildError
-from builder.model import OutputPage, Site
+from builder.model import KeptPage, OutputPage, Site
 from builder.render import PageRenderer
 from builder.search_files import SIGNATURE, UnknownFormat, canonicalise, language_of, read_chunk
 from builder.write import RETIRED
@@ -591,6 +592,10 @@ class SearchIndex:
     is a function of those pages alone once canonical (builder.search_files), so a reused shard is byte
     for byte the shard a cold build makes. `runs` and `reused` count the shards of each kind.
 
+    Told ahead (`foresee`, an edit: builder.render.iter_site_pages tells the article pages before the export and
+    the other kinds are made), the shards those pages complete start at once, before the writer writes them:
+    the edited article's shard is indexed beside the rest of the build instead of holding its end.
+
     `finish` then makes the words index of a sharded site (`_index_words`; `words` says whether it was
     indexed or reused) and writes the search page's Pagefind module (SEARCH_MODULE)."""
 
@@ -626,18 +631,57 @@ class SearchIndex:
         self._cancel_lock = threading.Lock()
         self._cancelled = False
         self._process: subprocess.Popen | None = None  # the Pagefind started last
+        # The pages told ahead (`foresee`) that the writer has not handed over yet, in order, and those of them
+        # that are indexed by where a shard started before the writer wrote them finds their bytes: None for a
+        # kept page (the previous site's file, which the writer links), else the bytes made.
+        self._foreseen: deque[str] = deque()
+        self._ahead: dict[str, bytes | None] = {}
 
     def page_written(self, folder: Path, relative: str, content: bytes | None, search: str | None = None) -> None:
         """Take a page written into `folder`: its bytes, or (None and) its search entry as recorded with its
-        page key (`page_entry` in hex, "" for a page not indexed). Each page's entry is kept in `entries`."""
+        page key (`page_entry` in hex, "" for a page not indexed). Each page's entry is kept in `entries`.
+        A page told ahead (`foresee`) was planned then: only its turn is checked."""
+        if self._foreseen and self._foreseen[0] == relative:
+            self._foreseen.popleft()
+            self._ahead.pop(relative, None)  # (written now: a shard started later links the written file)
+            return
         entry = self.entries[relative] = search_entry(relative, content, search)
+        if entry and self._foreseen:  # (it would be planned out of its order)
+            raise BuildError(f"internal error: search index: {relative} was written before the pages told "
+                             f"ahead (the next one: {self._foreseen[0]}); a bug in builder/render")
         for shard in self.planner.add_entry(relative, bytes.fromhex(entry) if entry else None):
             self._start(folder, shard)
 
+    def foresee(self, folder: Path, pages: list[OutputPage | KeptPage]) -> None:
+        """Plan `pages` now, the next pages the writer will hand over (`page_written`) into the staging folder
+        `folder`, in that order, although none is written yet (builder.render.iter_site_pages: an edit's article
+        pages, made or kept, before the export and the other kinds are made). A shard they complete starts at
+        once, its Pagefind over the previous site's file of each kept page (the file the writer links into the
+        new site) and the bytes of each made one: the edited article's shard is indexed beside the rest of the
+        build, not after it. Only with a previous site (`previous`); a kept page whose search entry was not
+        recorded ends what is planned ahead (its bytes would be read: the writer reads them in its turn)."""
+        if self.previous is None or self._foreseen:
+            return
+        for page in pages:
+            relative, content = page.path, page.content
+            search = page.search if isinstance(page, KeptPage) else None
+            if content is None and search is None:
+                return
+            entry = self.entries[relative] = search_entry(relative, content, search)
+            self._foreseen.append(relative)
+            if not entry:
+                continue
+            self._ahead[relative] = content
+            for shard in self.planner.add_entry(relative, bytes.fromhex(entry)):
+                self._start(folder, shard)
+
     def finish(self, folder: Path) -> None:
+        if self._foreseen:
+            raise BuildError(f"internal error: search index: {self._foreseen[0]} was told ahead but never written")
         rest = self.planner.rest()
         if rest:
             self._start(folder, rest)
+        self._remove_spares_left()
         self._read_words_while_waiting()
         self._wait()
         names = [f"shard-{number}/" for number in range(1, self.started)]
@@ -654,6 +698,16 @@ class SearchIndex:
         module = folder / BUNDLE / SEARCH_MODULE_DIR / "pagefind.js"
         module.parent.mkdir(parents=True, exist_ok=True)
         module.write_text(SEARCH_MODULE, encoding="utf-8")
+
+    def _remove_spares_left(self) -> None:
+        """Remove the spare shard bundles (`spare_bundles`) that no shard of this site took, every shard being
+        started now: what the writer would remove after `finish` (builder.write.RETIRED: an edit's re-indexed
+        shard in its older version, ~0.2-0.3 s at 10k, mostly in the kernel), removed while the last shard's
+        Pagefind may still run. The spare words index stays: `_index_words` may take it."""
+        for key, bundle in list((self.spare or {}).items()):
+            if bundle.name != f"spare-{WORDS_DIR}":
+                del self.spare[key]
+                shutil.rmtree(bundle, ignore_errors=True)
 
     def _read_words_while_waiting(self) -> None:
         """While the last shards wait for their Pagefind run, read the words of those indexed (`_word_counts`),
@@ -861,8 +915,15 @@ class SearchIndex:
             return
         self._raise_failure()
         site = self.work / f"site-{number}"
+        ahead = self._ahead
         for page in shard.pages:
-            link_or_copy(folder / page, site / page)
+            if page not in ahead:  # (written)
+                link_or_copy(folder / page, site / page)
+            elif ahead[page] is None:  # (told ahead, kept: the writer links the previous site's file)
+                link_or_copy(self.previous / page, site / page)
+            else:  # (told ahead, made)
+                (site / page).parent.mkdir(parents=True, exist_ok=True)
+                (site / page).write_bytes(ahead[page])
         self.runs += 1
         with self._turn:
             self._queued.append((site, output, number, key, folder))

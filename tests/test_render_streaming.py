@@ -44,7 +44,7 @@ def test_memory_is_handed_back_after_pages_made_not_pages_kept(monkeypatch):
     trims: list[int] = []
     made = render.PAGES_BETWEEN_TRIMS
 
-    def site_pages(site, settings, keys):
+    def site_pages(site, settings, keys, foresee=None):
         for number in range(3 * made):
             yield KeptPage(f"kept/{number}.html", state=(1, 1))
             if number % 3 == 0:
