@@ -224,7 +224,7 @@ def _build(settings: Settings, progress: Callable[[str], None] | None, defer_sea
         with memo_file.entries() as (previous_memo, kept_memo):
             memo = LinkMemo(previous_memo, kept_memo)
             site = link_site(articles, problems, settings.config, curation,
-                             event_types=settings.paths.site / EVENT_TYPES_NAME, memo=memo)
+                             event_types=settings.paths.site / EVENT_TYPES_NAME, memo=memo, run=fingerprint)
             memo_file.save(memo.kept)
             del memo
         del articles  # (the near-identical copies folded into others are not in the site)

@@ -15,7 +15,7 @@ from builder.link.events import group_events
 from builder.link.memo import LinkMemo
 from builder.link.prepare import release_link_features
 from builder.link.slugs import unique_slugs
-from builder.model import Article, Problem, Site, Source
+from builder.model import Article, LinkChanges, Mentions, Problem, Site, Source
 
 _OLDEST = datetime.min.replace(tzinfo=UTC)
 
@@ -27,15 +27,17 @@ def newest_first(article: Article) -> tuple:
 
 
 def link_site(articles: list[Article], problems: list[Problem], config, curation: Curation | None = None,
-              event_types: Path | None = None, memo: LinkMemo | None = None) -> Site:
+              event_types: Path | None = None, memo: LinkMemo | None = None, run: str | None = None) -> Site:
     """`event_types`: a site's own event types file (site/event_types.toml), added to the built-in table.
     `memo`: what the previous build's linking worked out (builder.link.memo): recalled where its inputs did
-    not change, and filled with this build's (the Site is the same with or without it).
+    not change, and filled with this build's (the Site is the same with or without it).  `run`: this link run's
+    name (the build's fingerprint), recorded in the memo: the next run's `Site.changes` are said since it.
 
     The articles' LinkFeatures (builder.link.prepare) are dropped once linked, from the given articles
     and from the site's copies of them: rendering has no use for them."""
     with fewer_collections():
         site = _link(articles, problems, config, curation, event_types, memo)
+        site.changes = link_changes(site, memo, run)
     release_link_features(articles)
     release_link_features(site.articles)
     return site
@@ -65,3 +67,36 @@ def _link(articles: list[Article], problems: list[Problem], config, curation: Cu
     ]
     return Site(title=config.title, articles=articles, sources=sources, actors=actors, events=events,
                 problems=problems, actor_report=actor_report)
+
+
+CHANGES_FORMAT = 1
+_CHANGES_PARTS = ("link changes", CHANGES_FORMAT)
+
+
+def link_changes(site: Site, memo: LinkMemo | None, run: str | None) -> LinkChanges | None:
+    """What changed in the site since the link run that left the memo (`LinkChanges`), told from what that run kept
+    of each article: what the article's fingerprint (builder.page_keys) reads beyond its content (its analysis:
+    what the content hash stands for, the memo file being keyed by the analysis context) — its address, the copies
+    folded into it, its events, its mentions' actors and its date.  (Its dates are its analysis's unless an event
+    dates it: then its date, which is compared, says which day they were resolved against.)  Kept for the next
+    run under this run's name; None without a memo, or without a previous run's record."""
+    if memo is None:
+        return None
+    columns = {article.source_file: _linked_column(article) for article in site.articles}
+    previous = memo.previous_value(_CHANGES_PARTS)
+    memo.keep(_CHANGES_PARTS, (run, columns))
+    if not (isinstance(previous, tuple) and len(previous) == 2 and isinstance(previous[1], dict)):
+        return None
+    since, before = previous
+    return LinkChanges(since, frozenset([source_file for source_file, column in columns.items()
+                                         if before.get(source_file) != column]))
+
+
+def _linked_column(article: Article) -> tuple:
+    """An article's content hash with what linking set on it, as compared from run to run (one tuple of the
+    objects themselves: compared, and pickled with the others in one go, in C)."""
+    mentions = article.mentions
+    published = article.published
+    return (article.content_hash, article.slug, article.also_published_as, article.main_event, article.events,
+            mentions.actor_keys if isinstance(mentions, Mentions) else [m.actor_key for m in mentions],
+            published.value, published.how, published.basis)
