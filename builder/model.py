@@ -486,21 +486,6 @@ class Site:
     rule_counts: dict[str, int] = field(default_factory=dict)  # cleaning rule → removals
     problems: list[Problem] = field(default_factory=list)
     actor_report: ResolutionReport | None = None  # what actor resolution left to the user
-    # What linking says changed since the link run that left the memo it read (builder.link.site.link_changes):
-    # rendering takes the previous fingerprint of every other object (builder.page_keys).  None: not known.
-    changes: LinkChanges | None = field(default=None, repr=False, compare=False)
-
-
-@dataclass(frozen=True)
-class LinkChanges:
-    """The objects of a linked site that may differ from those of an earlier link run, `since` (that run's name:
-    the build fingerprint it was given, builder.build; None: unnamed, so never matched), as exactly as linking
-    can tell cheaply: every object outside these sets is, field for field, what that run made of it.  A set that
-    is None: not known (every object of that kind may differ)."""
-
-    since: str | None
-    articles: frozenset[str] | None  # source files: the article's content, or what linking set on it, changed
-    actors: frozenset[str] | None = None  # actor keys
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,7 @@ from datetime import date
 from enum import Enum
 from operator import attrgetter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 import numpy as np
@@ -73,6 +74,9 @@ from builder.model import (
 )
 from builder.template_cache import referenced_templates
 from builder.warm import WarmKeys, file_state
+
+if TYPE_CHECKING:
+    from builder.link.site import LinkChanges
 
 VERIFY_ENV = "BUILD_SITE_VERIFY_KEYS"
 KEYS_FORMAT = 4  # 2: each file's search entry, and the exports' parts; 3: each unit's reads key; 4: the objects read
@@ -489,9 +493,10 @@ class PageKeys:
             self._then.append(fingerprint)
         self.fingerprints_now: list[str | None] = []
         # The fingerprint of the build that recorded the keys loaded (`load`): when linking's changes are said since
-        # that build's link run (Site.changes), the objects outside them keep their fingerprints (`_fingerprints_now`)
+        # that build's link run (`link_changes`), the objects outside them keep their fingerprints (`_fingerprints_now`)
         self.recorded_by: str | None = None
-        self.taken = 0  # fingerprints taken as they were on linking's word (Site.changes), not worked out
+        self.link_changes: LinkChanges | None = None  # (set by the build once linked: builder.link.site.link_changes)
+        self.taken = 0  # fingerprints taken as they were on linking's word (`link_changes`), not worked out
         self.changed: set[int] = set()  # numbers of the objects whose fingerprint is not the previous build's
         self._affected: set[str] = set()  # the previous build's units that read one of them (`start`)
         self._numbers: dict[str, int] = {}
@@ -727,12 +732,12 @@ class PageKeys:
 
     def _taken_as_they_were(self, fingerprints: Fingerprints, primary: list[int], now: list[str | None]) -> list[int]:
         """Of the primary objects (`primary`: numbers), those linking says did not change since the link run of the
-        build that recorded the keys (Site.changes, said since that build: its fingerprint) get the fingerprint they
+        build that recorded the keys (`link_changes`, said since that build: its fingerprint) get the fingerprint they
         had then, in `now` and in `fingerprints` (a unit whose inputs are worked out reads the same); the others are
         returned, to be worked out.  An article's fingerprint is its content's analysis key and what linking set on
         it (`Fingerprints`): linking compares those, so its word is exact (without it, hashing them is a fifth of an
         edit's render at 10,000 articles)."""
-        changes = fingerprints.site.changes
+        changes = self.link_changes
         if (changes is None or changes.since is None or changes.since != self.recorded_by
                 or changes.articles is None or fingerprints.analysis_key is None):
             return primary

@@ -1,4 +1,4 @@
-"""Linking's word on what changed (Site.changes, builder.link.site.link_changes) and rendering taking it
+"""Linking's word on what changed (builder.link.site.link_changes) and rendering taking it
 (builder.page_keys.PageKeys._taken_as_they_were): every article whose fingerprint changed since the link run that
 left the memo is named, whatever the edits, additions (near-identical copies, undated reports dated through an
 event) and deletions; and a render that takes the fingerprints of the others as they were makes a cold build's keys
@@ -7,7 +7,6 @@ days of news-2016, with sentences appended that name actors of other articles an
 
 from __future__ import annotations
 
-import dataclasses
 import pickle
 import tempfile
 from pathlib import Path
@@ -21,7 +20,8 @@ from test_key_recall import EDITS, as_previous, edited, render
 from builder.config import Config
 from builder.link import link_site
 from builder.link.memo import LinkMemo
-from builder.model import Article, LinkChanges, Site
+from builder.link.site import LinkChanges, link_changes
+from builder.model import Article, Site
 from builder.page_keys import Fingerprints, PageKeys
 
 NEWS = "2016-02-1[3-5]-*.md"  # (the days test_events_memo links: analysed once a session)
@@ -46,9 +46,11 @@ def analysed_text(analyse):
     return of
 
 
-def link(articles: list[Article], memo: LinkMemo | None, run: str | None = None) -> Site:
-    return link_site(articles, [], Config(), None, event_types=Path("/nonexistent/event_types.toml"), memo=memo,
-                     run=run)
+def link(articles: list[Article], memo: LinkMemo | None, run: str | None = None) -> tuple[Site, LinkChanges | None]:
+    """The linked site, and what changed in it since the run that left the memo (as a build links: the changes told
+    once linked, with the same memo)."""
+    site = link_site(articles, [], Config(), None, event_types=Path("/nonexistent/event_types.toml"), memo=memo)
+    return site, link_changes(site, memo, run)
 
 
 def fresh(analysed: dict[str, bytes], changed: dict[str, Article], deleted: set[str]) -> list[Article]:
@@ -84,8 +86,8 @@ def test_linking_names_every_article_changed_since_the_run_that_left_its_memo(ne
     texts: dict[str, bytes] = {}
     deleted: set[str] = set()
     memo = LinkMemo()
-    site = link(fresh(analysed, changed, deleted), memo, "run 0")
-    assert site.changes is None  # (no run before it)
+    site, said = link(fresh(analysed, changed, deleted), memo, "run 0")
+    assert said is None  # (no run before it)
     before = fingerprints(site)
     for step, changes in enumerate(builds, 1):
         for kind, which, sentence in changes:
@@ -107,25 +109,24 @@ def test_linking_names_every_article_changed_since_the_run_that_left_its_memo(ne
                 changed.pop(name, None)
                 texts.pop(name, None)
         memo = LinkMemo(memo.kept)
-        site = link(fresh(analysed, changed, deleted), memo, f"run {step}")
+        site, said = link(fresh(analysed, changed, deleted), memo, f"run {step}")
         now = fingerprints(site)
-        assert site.changes is not None and site.changes.since == f"run {step - 1}"
+        assert said is not None and said.since == f"run {step - 1}"
         different = {source_file for source_file, fingerprint in now.items() if before.get(source_file) != fingerprint}
-        assert different <= site.changes.articles, (step, changes, sorted(different - site.changes.articles))
-        assert len(site.changes.articles) < len(now)  # (the word is worth something: most articles did not change)
+        assert different <= said.articles, (step, changes, sorted(different - said.articles))
+        assert len(said.articles) < len(now)  # (the word is worth something: most articles did not change)
         before = now
 
 
 def test_without_a_memo_or_a_previous_runs_record_nothing_is_said(analysed):
     articles = [pickle.loads(data) for _, data in sorted(analysed.items())]
-    assert link([pickle.loads(pickle.dumps(a)) for a in articles], None, "run").changes is None
+    assert link([pickle.loads(pickle.dumps(a)) for a in articles], None, "run")[1] is None
     memo = LinkMemo()
     link([pickle.loads(pickle.dumps(a)) for a in articles], memo, "run 1")
     unnamed = LinkMemo(memo.kept)
-    site = link([pickle.loads(pickle.dumps(a)) for a in articles], unnamed)
-    assert site.changes == LinkChanges("run 1", frozenset())  # (nothing changed since run 1)
-    again = link([pickle.loads(pickle.dumps(a)) for a in articles], LinkMemo(unnamed.kept))
-    assert again.changes.since is None  # (the run before was not named: no keys' build is ever matched to it)
+    assert link([pickle.loads(pickle.dumps(a)) for a in articles], unnamed)[1] == LinkChanges("run 1", frozenset())
+    again = link([pickle.loads(pickle.dumps(a)) for a in articles], LinkMemo(unnamed.kept))[1]
+    assert again.since is None  # (the run before was not named: no keys' build is ever matched to it)
 
 
 # The render's side: the fingerprints taken as they were on linking's word (made-up sites, edited as
@@ -150,11 +151,11 @@ def test_fingerprints_taken_on_linkings_word_make_a_cold_builds_keys_and_bytes(s
                     if fingerprints(previous).get(source_file) != fingerprint}
             files = [article.source_file for article in site.articles]
             said |= {files[other % len(files)] for other in others} if files else set()
-            site = dataclasses.replace(site, changes=LinkChanges(f"build {number}", frozenset(said)))
             cold = PageKeys()
             cold_pages = render(site, folder, cold)
             again = as_previous(keys)
             again.recorded_by = f"build {number}"
+            again.link_changes = LinkChanges(f"build {number}", frozenset(said))
             made = render(site, folder, again)
             assert {unit: entry[0] for unit, entry in again.current.items()} == {
                 unit: entry[0] for unit, entry in cold.current.items()}
@@ -181,5 +182,6 @@ def test_fingerprints_are_taken_only_on_the_word_of_the_run_that_made_the_keys()
                                           (None, None, False)]:
             again = as_previous(keys)
             again.recorded_by = recorded_by
-            render(dataclasses.replace(site, changes=LinkChanges(since, frozenset())), folder, again)
+            again.link_changes = LinkChanges(since, frozenset())
+            render(site, folder, again)
             assert (again.taken > 0) == taken

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from builder.link.events import group_events
 from builder.link.memo import LinkMemo
 from builder.link.prepare import release_link_features
 from builder.link.slugs import unique_slugs
-from builder.model import Article, LinkChanges, Mentions, Problem, Site, Source
+from builder.model import Article, Mentions, Problem, Site, Source
 
 _OLDEST = datetime.min.replace(tzinfo=UTC)
 
@@ -27,17 +28,15 @@ def newest_first(article: Article) -> tuple:
 
 
 def link_site(articles: list[Article], problems: list[Problem], config, curation: Curation | None = None,
-              event_types: Path | None = None, memo: LinkMemo | None = None, run: str | None = None) -> Site:
+              event_types: Path | None = None, memo: LinkMemo | None = None) -> Site:
     """`event_types`: a site's own event types file (site/event_types.toml), added to the built-in table.
     `memo`: what the previous build's linking worked out (builder.link.memo): recalled where its inputs did
-    not change, and filled with this build's (the Site is the same with or without it).  `run`: this link run's
-    name (the build's fingerprint), recorded in the memo: the next run's `Site.changes` are said since it.
+    not change, and filled with this build's (the Site is the same with or without it).
 
     The articles' LinkFeatures (builder.link.prepare) are dropped once linked, from the given articles
     and from the site's copies of them: rendering has no use for them."""
     with fewer_collections():
         site = _link(articles, problems, config, curation, event_types, memo)
-        site.changes = link_changes(site, memo, run)
     release_link_features(articles)
     release_link_features(site.articles)
     return site
@@ -69,17 +68,30 @@ def _link(articles: list[Article], problems: list[Problem], config, curation: Cu
                 problems=problems, actor_report=actor_report)
 
 
+@dataclass(frozen=True)
+class LinkChanges:
+    """The objects of a linked site that may differ from those of an earlier link run, `since` (that run's name:
+    the build fingerprint it was given, builder.build; None: unnamed, so never matched), as exactly as linking
+    can tell cheaply: every object outside these sets is, field for field, what that run made of it.  A set that
+    is None: not known (every object of that kind may differ).  (Not a field of the Site: builder/model.py is
+    part of the analysis cache's key, and what only rendering reads need not re-analyse every article.)"""
+
+    since: str | None
+    articles: frozenset[str] | None  # source files: the article's content, or what linking set on it, changed
+
+
 CHANGES_FORMAT = 1
 _CHANGES_PARTS = ("link changes", CHANGES_FORMAT)
 
 
 def link_changes(site: Site, memo: LinkMemo | None, run: str | None) -> LinkChanges | None:
-    """What changed in the site since the link run that left the memo (`LinkChanges`), told from what that run kept
-    of each article: what the article's fingerprint (builder.page_keys) reads beyond its content (its analysis:
-    what the content hash stands for, the memo file being keyed by the analysis context) — its address, the copies
-    folded into it, its events, its mentions' actors and its date.  (Its dates are its analysis's unless an event
-    dates it: then its date, which is compared, says which day they were resolved against.)  Kept for the next
-    run under this run's name; None without a memo, or without a previous run's record."""
+    """What changed in the linked site since the link run that left the memo (`LinkChanges`), told from what that
+    run kept of each article: what the article's fingerprint (builder.page_keys) reads beyond its content (its
+    analysis: what the content hash stands for, the memo file being keyed by the analysis context) — its address,
+    the copies folded into it, its events, its mentions' actors and its date.  (Its dates are its analysis's unless
+    an event dates it: then its date, which is compared, says which day they were resolved against.)  Kept in the
+    memo for the next run under this run's name (`run`: the build's fingerprint); None without a memo, or without
+    a previous run's record."""
     if memo is None:
         return None
     columns = {article.source_file: _linked_column(article) for article in site.articles}
