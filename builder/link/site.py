@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from hashlib import blake2b as _blake2b
 from pathlib import Path
 
 from builder.gc_policy import fewer_collections
@@ -16,7 +17,7 @@ from builder.link.events import group_events
 from builder.link.memo import LinkMemo
 from builder.link.prepare import release_link_features
 from builder.link.slugs import unique_slugs
-from builder.model import Article, Mentions, Problem, Site, Source
+from builder.model import Article, DateBasis, Mentions, Problem, Site, Source
 
 _OLDEST = datetime.min.replace(tzinfo=UTC)
 
@@ -80,7 +81,7 @@ class LinkChanges:
     articles: frozenset[str] | None  # source files: the article's content, or what linking set on it, changed
 
 
-CHANGES_FORMAT = 1
+CHANGES_FORMAT = 2  # 2: the actor keys as a digest, the date only where an event dated the article
 _CHANGES_PARTS = ("link changes", CHANGES_FORMAT)
 
 
@@ -105,10 +106,13 @@ def link_changes(site: Site, memo: LinkMemo | None, run: str | None) -> LinkChan
 
 
 def _linked_column(article: Article) -> tuple:
-    """An article's content hash with what linking set on it, as compared from run to run (one tuple of the
-    objects themselves: compared, and pickled with the others in one go, in C)."""
+    """An article's content hash with what linking set on it, as compared from run to run (kept in the memo for
+    10,000 articles an edit: small, and cheap to make, pickle and compare).  Its mentions' actor keys as one digest
+    (each key is "type/slug": never "None" nor holding a NUL, so the joined text stands for the list); its date
+    only where an event dated it (any other is its analysis's, a function of its content); the rest as it is."""
     mentions = article.mentions
+    keys = mentions.actor_keys if isinstance(mentions, Mentions) else [m.actor_key for m in mentions]
     published = article.published
     return (article.content_hash, article.slug, article.also_published_as, article.main_event, article.events,
-            mentions.actor_keys if isinstance(mentions, Mentions) else [m.actor_key for m in mentions],
-            published.value, published.how, published.basis)
+            _blake2b("\0".join(map(str, keys)).encode("utf-8", "surrogatepass"), digest_size=16).digest(),
+            (published.value.isoformat(), published.how) if published.basis is DateBasis.EVENT else None)
