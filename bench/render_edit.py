@@ -99,6 +99,8 @@ if args.save_site:
         sys.setrecursionlimit(100000)
         with open(args.save_site, "wb") as handle:
             pickle.dump(site, handle, protocol=5)
+        with open(args.save_site + ".changes", "wb") as handle:  # (what linking said changed: render_only takes it)
+            pickle.dump(getattr(keys, "link_changes", None), handle, protocol=5)
         raise SystemExit("site saved")
 
     r.iter_site_pages = saving

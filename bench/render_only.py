@@ -52,6 +52,9 @@ time_page_kinds(times)
 print("tree:", Path(builder.__file__).parent.parent, "load", f"{os.getloadavg()[0]:.1f}", flush=True)
 for round_number in range(args.repeat):
     keys = PageKeys.load(settings.paths, verify=args.verify)
+    if os.path.exists(args.site + ".changes"):  # (what linking said changed, saved beside the site: render_edit.py)
+        with open(args.site + ".changes", "rb") as handle:
+            keys.link_changes = pickle.load(handle)
     gc.freeze()  # (as the build settles once the keys are loaded: the export's collection does not walk them)
     times.clear()
     profiler = cProfile.Profile() if args.profile and round_number == args.repeat - 1 else None
@@ -76,7 +79,7 @@ for round_number in range(args.repeat):
     print(
         f"render {total:.3f} s  "
         + "  ".join(f"{n} {v:.3f}" for n, v in sorted(times.items(), key=lambda kv: -kv[1]))
-        + f"  | recalled {keys.recalled} rendered {keys.rendered} kept {keys.kept} changed {len(keys.changed)} made {len(made)}",
+        + f"  | recalled {keys.recalled} rendered {keys.rendered} kept {keys.kept} changed {len(keys.changed)} made {len(made)} taken {getattr(keys, 'taken', 0)}",
         flush=True,
     )
     if profiler:

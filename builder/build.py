@@ -207,6 +207,7 @@ def _build(settings: Settings, progress: Callable[[str], None] | None, defer_sea
     from builder.link.curation import CURATION_NAME, load_curation
     from builder.link.event_words import EVENT_TYPES_NAME
     from builder.link.memo import LinkMemo
+    from builder.link.site import link_changes
     from builder.render import iter_site_pages
     from builder.search import BUNDLE, SearchIndex
     from builder.search_catchup import DeferredIndex
@@ -232,6 +233,8 @@ def _build(settings: Settings, progress: Callable[[str], None] | None, defer_sea
             memo = LinkMemo(previous_memo, kept_memo)
             site = link_site(articles, problems, settings.config, curation,
                              event_types=settings.paths.site / EVENT_TYPES_NAME, memo=memo)
+            # What changed since the link run that left the memo: rendering takes the rest's fingerprints as they were.
+            page_keys.link_changes = link_changes(site, memo, run=fingerprint)
             memo_file.save(memo.kept)
             del memo
         del articles  # (the near-identical copies folded into others are not in the site)
