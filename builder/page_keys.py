@@ -46,7 +46,7 @@ import sys
 import threading
 from array import array
 from binascii import a2b_base64
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
@@ -65,6 +65,7 @@ from builder.model import (
     DateRef,
     Event,
     KeptPage,
+    KeptRun,
     Mentions,
     OutputPage,
     Pairs,
@@ -451,7 +452,8 @@ class PageKeys:
     and, when saved, each page's search entry (`save(…, search=)`)."""
 
     def __init__(self, previous: Mapping[str, tuple] | None = None, verify: bool = False,
-                 exports: dict | None = None, objects: Iterable[tuple[str, str | None]] = ()) -> None:
+                 exports: dict | None = None, objects: Iterable[tuple[str, str | None]] = (),
+                 runs: bool = False) -> None:
         # unit → (key, its files: (path, size, modification time, search entry or None), reads key, its objects'
         # numbers in `objects`, sorted and packed (`pack`), or None), as loaded
         self.previous = previous or {}
@@ -470,6 +472,10 @@ class PageKeys:
         self.previous_exports: dict = exports or {}  # the exports' parts as loaded; files: path → [size, mtime, spans]
         self.current_exports: dict = {}
         self.verify = verify
+        # `runs`: a recalled unit's kept pages are not handed back by `pages` but gathered into a run of them,
+        # which the caller takes whole (`take_run`) before each page made and at the end (builder.render)
+        self.runs = runs
+        self._run: list[tuple[str, int, int, str | None]] = []
         self.kept = 0  # pages not rendered (or, verifying, rendered and checked against their previous file)
         self.rendered = 0  # pages of units whose key changed (pages without a unit are not counted here)
         self.recalled = 0  # units whose key was recalled from their reads and objects, not computed
@@ -765,27 +771,38 @@ class PageKeys:
                 return kept
         return self._pages(unit, template, parts, make, reads_key)
 
-    def _recalled_kept(self, unit: str, reads_key: str) -> list[KeptPage] | None:
+    def _recalled_kept(self, unit: str, reads_key: str) -> Sequence[KeptPage] | None:
         """The kept pages of a unit whose key is recalled (the previous build recorded the same reads key and the
-        objects it read, none of which changed), recorded as `_pages` records a kept unit; None for another."""
+        objects it read, none of which changed), recorded as `_pages` records a kept unit; None for another.
+        Gathering runs (`runs`): none, its pages are added to the run (`take_run`)."""
         previous = self.previous.get(unit)
         if (previous is None or len(previous) <= 3 or previous[2] != reads_key or previous[3] is None
                 or unit in self._affected):
             return None
         files = previous[1]
-        if len(files) == 1:  # (nearly every unit: one page)
-            path, size, mtime, search = files[0]
-            paths: tuple[str, ...] = (path,)
-            kept = [kept_page(path, (size, mtime), search)]
-        else:
-            paths = tuple([entry[0] for entry in files])
-            kept = [kept_page(path, (size, mtime), search) for path, size, mtime, search in files]
-        self.current[unit] = (previous[0], paths, reads_key, previous[3])
         self.kept_files[unit] = files
         self.same_entries.add(unit)
         self.recalled += 1
         self.kept += len(files)
-        return kept
+        if len(files) == 1:  # (nearly every unit: one page)
+            path, size, mtime, search = files[0]
+            self.current[unit] = (previous[0], (path,), reads_key, previous[3])
+            if self.runs:
+                self._run.append(files[0])
+                return ()
+            return [kept_page(path, (size, mtime), search)]
+        self.current[unit] = (previous[0], tuple([entry[0] for entry in files]), reads_key, previous[3])
+        if self.runs:
+            self._run += files
+            return ()
+        return [kept_page(path, (size, mtime), search) for path, size, mtime, search in files]
+
+    def take_run(self) -> KeptRun | None:
+        """The kept pages gathered since the last call (`runs`), as one item; None if there are none."""
+        if not self._run:
+            return None
+        run, self._run = KeptRun(self._run), []
+        return run
 
     def _pages(self, unit: str, template: str | None, parts: Callable[[], object],
                make: Callable[[], Iterable[OutputPage]], reads_key: str | None) -> Iterator[OutputPage | KeptPage]:

@@ -17,7 +17,7 @@ import os
 import posixpath
 import traceback
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import lru_cache, partial
@@ -30,7 +30,7 @@ from markupsafe import Markup, escape
 from builder.config import Settings
 from builder.errors import BuildError, TemplateError
 from builder.memory import return_free_memory
-from builder.model import Article, BlockKind, KeptPage, Mentions, OutputPage, Sentences, Site
+from builder.model import Article, BlockKind, KeptPage, KeptRun, Mentions, OutputPage, Sentences, Site
 from builder.page_keys import Fingerprints, PageKeys, analysis_key
 from builder.read.discover import not_regular_file
 from builder.seo import forget_site
@@ -736,14 +736,16 @@ def render_site(site: Site, settings: Settings) -> list[OutputPage]:
     return list(iter_site_pages(site, settings))
 
 
-def iter_site_pages(site: Site, settings: Settings, keys: PageKeys | None = None) -> Iterator[OutputPage | KeptPage]:
+def iter_site_pages(site: Site, settings: Settings, keys: PageKeys | None = None
+                    ) -> Iterator[OutputPage | KeptPage | KeptRun]:
     """Every page of the site: each page module's pages in a fixed order, then 404, .nojekyll, static files.
 
     Pages are made one by one as the writer asks for them, so no kind's pages are all in memory at once.
     Navigation, mention and event links must name only pages really made: each page module that is not a
     core kind tells beforehand, without rendering, which of its pages others may link to
     (`planned_paths(renderer, site)`); a module that cannot tell is rendered first, as a whole.
-    With `keys` (the previous build's page keys), a page whose inputs did not change is a KeptPage.
+    With `keys` (the previous build's page keys), a page whose inputs did not change is a KeptPage, or with
+    keys gathering runs (`PageKeys.runs`) part of a KeptRun: the kept pages made in a row, as one item.
 
     Every PAGES_BETWEEN_TRIMS pages made, the memory that making them freed goes back to the system (see there):
     a kept page, made of nothing, is not counted (a collection and a trim cost ~0.1 s at 10,000 articles,
@@ -765,7 +767,17 @@ def _listed(path: str, renderer: PageRenderer) -> bool:
     return path.endswith(".html") and path not in renderer.unlisted
 
 
-def _site_pages(site: Site, settings: Settings, keys: PageKeys | None) -> Iterator[OutputPage | KeptPage]:
+def _listed_run(run: KeptRun, unmade: set[str], listed: list[str], unlisted: Container[str]) -> KeptRun:
+    """`run`, its pages counted as made (`unmade`) and listed in the sitemap (`listed`) as `_site_pages` does a
+    page's."""
+    paths = [path for path, *_ in run.files]
+    if unmade:
+        unmade.difference_update(paths)
+    listed += [path for path in paths if path.endswith(".html") and path not in unlisted]
+    return run
+
+
+def _site_pages(site: Site, settings: Settings, keys: PageKeys | None) -> Iterator[OutputPage | KeptPage | KeptRun]:
     modules = available_page_modules()
     renderer = PageRenderer(site, settings, kinds=tuple(modules))
     others = {name: module for name, module in modules.items() if name not in CORE_KINDS}
@@ -795,6 +807,8 @@ def _site_pages(site: Site, settings: Settings, keys: PageKeys | None) -> Iterat
         keys.start(renderer, fingerprints)
         renderer.keys, renderer.fingerprints = keys, fingerprints
     listed: list[str] = []  # the HTML pages made, in the order made: the sitemap's content
+    # (keys gathering the kept pages into runs: each run taken before the next page made, and after the last)
+    take_run = keys.take_run if keys is not None and keys.runs else None
     for name, module in modules.items():
         if name in rendered:
             pages = rendered.pop(name)
@@ -804,11 +818,18 @@ def _site_pages(site: Site, settings: Settings, keys: PageKeys | None) -> Iterat
         unmade = promised.get(name, set())
         unlisted = renderer.unlisted
         for page in module.plan(renderer, site):
+            if take_run is not None:
+                run = take_run()
+                if run is not None:
+                    yield _listed_run(run, unmade, listed, unlisted)
             path = page.path
             unmade.discard(path)
             if path.endswith(".html") and path not in unlisted:  # (`_listed`, inline: 58,000 pages an edit)
                 listed.append(path)
             yield page
+        run = take_run() if take_run is not None else None
+        if run is not None:
+            yield _listed_run(run, unmade, listed, unlisted)
         if unmade:  # other pages link to these: a broken promise would be broken links
             raise BuildError(f"internal error: the {name} pages did not include {', '.join(sorted(unmade)[:5])}, "
                              "which planned_paths said they would")

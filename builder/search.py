@@ -535,6 +535,26 @@ class ShardPlanner:
         self.filled += weight
         return done
 
+    def add_entries(self, relatives: list[str], entries: list[str]) -> list[Shard]:
+        """`add_entry` for each page of a run, its entry in hex ("" for a page not indexed, `search_entry`): the
+        same shards, one call (a run of kept pages, builder.write)."""
+        done: list[Shard] = []
+        budget, group, filled = self.budget, self.group, self.filled
+        weights = PAGE_WEIGHTS
+        for relative, entry in zip(relatives, entries, strict=True):
+            if not entry:
+                continue
+            weight = weights.get(relative.split("/", 1)[0], 1.0)  # (`page_weight`)
+            if group and filled + weight > budget:
+                self.filled = filled
+                while self.group and self.filled + weight > budget:
+                    done.append(self._cut())
+                group, filled = self.group, self.filled
+            group.append((relative, weight, bytes.fromhex(entry)))
+            filled += weight
+        self.filled = filled
+        return done
+
     def rest(self) -> Shard | None:
         if not self.group:
             return None
@@ -632,6 +652,13 @@ class SearchIndex:
         page key (`page_entry` in hex, "" for a page not indexed). Each page's entry is kept in `entries`."""
         entry = self.entries[relative] = search_entry(relative, content, search)
         for shard in self.planner.add_entry(relative, bytes.fromhex(entry) if entry else None):
+            self._start(folder, shard)
+
+    def pages_kept(self, folder: Path, relatives: list[str], entries: list[str]) -> None:
+        """`page_written(folder, relative, None, entry)` for each page of a run of kept pages, in one call: each
+        one's search entry as recorded with its page key (`page_entry` in hex, "" for a page not indexed)."""
+        self.entries.update(zip(relatives, entries, strict=True))
+        for shard in self.planner.add_entries(relatives, entries):
             self._start(folder, shard)
 
     def finish(self, folder: Path) -> None:
