@@ -510,23 +510,6 @@ class KeptPage:
     search: str | None = None
 
 
-@dataclass
-class KeptRun:
-    """Kept pages one after the other, as one item (builder.page_keys, `PageKeys(runs=True)`): the pages of the
-    units whose keys were recalled in a row, handed to the writer and the search index whole.  An edit at 10k
-    keeps ~58,000 pages of ~57,000 units in a few dozen runs: each page as its own `KeptPage` cost its item's
-    way through the page generators, the writer's loop and the search planner (~0.4 s)."""
-
-    # each page's previous file, in the order made: (path, size, modification time (ns), search entry or None),
-    # as `KeptPage`'s path, state and search
-    files: list[tuple[str, int, int, str | None]]
-    content = None  # (no bytes: like a KeptPage not rendered again)
-
-    def pages(self) -> list[KeptPage]:
-        """The run as one `KeptPage` each."""
-        return [KeptPage(path, state=(size, mtime), search=search) for path, size, mtime, search in self.files]
-
-
 @dataclass(frozen=True)
 class PendingSearch:
     """A site written with its search index still to make (builder.search_catchup): what the index needs."""

@@ -65,7 +65,6 @@ from builder.model import (
     DateRef,
     Event,
     KeptPage,
-    KeptRun,
     Mentions,
     OutputPage,
     Pairs,
@@ -74,6 +73,7 @@ from builder.model import (
 )
 from builder.template_cache import referenced_templates
 from builder.warm import WarmKeys, file_state
+from builder.write import KeptRun
 
 VERIFY_ENV = "BUILD_SITE_VERIFY_KEYS"
 KEYS_FORMAT = 4  # 2: each file's search entry, and the exports' parts; 3: each unit's reads key; 4: the objects read

@@ -30,11 +30,12 @@ from markupsafe import Markup, escape
 from builder.config import Settings
 from builder.errors import BuildError, TemplateError
 from builder.memory import return_free_memory
-from builder.model import Article, BlockKind, KeptPage, KeptRun, Mentions, OutputPage, Sentences, Site
+from builder.model import Article, BlockKind, KeptPage, Mentions, OutputPage, Sentences, Site
 from builder.page_keys import Fingerprints, PageKeys, analysis_key
 from builder.read.discover import not_regular_file
 from builder.seo import forget_site
 from builder.theme import builtin_static_dirs, builtin_template_dirs
+from builder.write import KeptRun
 
 # Page modules under builder/pages/, in the order their pages are planned.  A module
 # that does not exist yet (written by another engineer) is left out, and so are the

@@ -38,11 +38,29 @@ from pathlib import Path, PurePosixPath
 
 from builder.config import Paths
 from builder.errors import BuildError, UnsafeOutputError
-from builder.model import KeptPage, KeptRun, OutputPage
+from builder.model import KeptPage, OutputPage
 
 MARKER = ".build-site"
 MARKER_TEXT = b"This folder is written by build-site; it replaces the folder's whole content on each build.\n"
 SEARCH_PENDING = "pending"  # the marker's `search:` while the site's search index is an older site's
+
+
+@dataclass
+class KeptRun:
+    """Kept pages one after the other, as one item (builder.page_keys, `PageKeys(runs=True)`): the pages of the
+    units whose keys were recalled in a row, handed to the writer and the search index whole.  An edit at 10k
+    keeps ~58,000 pages of ~57,000 units in a few dozen runs: each page as its own `KeptPage` cost its item's
+    way through the page generators, the writer's loop and the search planner.  (Here, not in builder.model:
+    model.py is in the analysis cache's key.)"""
+
+    # each page's previous file, in the order made: (path, size, modification time (ns), search entry or None),
+    # as `KeptPage`'s path, state and search
+    files: list[tuple[str, int, int, str | None]]
+    content = None  # (no bytes: like a KeptPage not rendered again)
+
+    def pages(self) -> list[KeptPage]:
+        """The run as one `KeptPage` each."""
+        return [KeptPage(path, state=(size, mtime), search=search) for path, size, mtime, search in self.files]
 
 
 @dataclass

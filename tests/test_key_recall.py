@@ -16,9 +16,10 @@ from test_feeds import make_site
 
 from builder.config import Config, Paths, Settings
 from builder.errors import BuildError
-from builder.model import KeptRun, Site, Source
+from builder.model import Site, Source
 from builder.page_keys import PageKeys, unpack
 from builder.render import iter_site_pages
+from builder.write import KeptRun
 
 KINDS = ["retitle", "redate", "move source", "delete", "add", "describe actor", "rename actor", "drop actor",
          "involve actor", "relabel event", "drop event", "redate event", "date event from", "nothing"]

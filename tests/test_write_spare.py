@@ -22,8 +22,16 @@ from hypothesis import strategies as st
 
 from builder import write
 from builder.config import Paths
-from builder.model import KeptPage, KeptRun, OutputPage
-from builder.write import MARKER, read_marker, site_is_current, spare_record_file, temporary_sibling, write_site
+from builder.model import KeptPage, OutputPage
+from builder.write import (
+    MARKER,
+    KeptRun,
+    read_marker,
+    site_is_current,
+    spare_record_file,
+    temporary_sibling,
+    write_site,
+)
 
 PATHS = ["index.html", "a/1.html", "a/2.html", "a/b/3.html", "a/b/4.html", "c/5.html", "c/d/e/6.html", "7.xml"]
 INDEX = "idx"  # the folder finish_staging writes, as the search index writes pagefind/
