@@ -771,7 +771,7 @@ def _listed(path: str, renderer: PageRenderer) -> bool:
 def _listed_run(run: KeptRun, unmade: set[str], listed: list[str], unlisted: Container[str]) -> KeptRun:
     """`run`, its pages counted as made (`unmade`) and listed in the sitemap (`listed`) as `_site_pages` does a
     page's."""
-    paths = [path for path, *_ in run.files]
+    paths = run.paths
     if unmade:
         unmade.difference_update(paths)
     listed += [path for path in paths if path.endswith(".html") and path not in unlisted]

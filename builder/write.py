@@ -56,6 +56,7 @@ class KeptRun:
     # each page's previous file, in the order made: (path, size, modification time (ns), search entry or None),
     # as `KeptPage`'s path, state and search
     files: list[tuple[str, int, int, str | None]]
+    paths: list[str]  # each one's path (the first of its file's fields)
     content = None  # (no bytes: like a KeptPage not rendered again)
 
     def pages(self) -> list[KeptPage]:
@@ -303,7 +304,7 @@ def write_site(
                 kept = _keep_run(page, output_root, stage, states_hold, seen, page_files, report)
                 if page_written is None:
                     continue
-                searches = [search for *_, search in page.files]
+                searches = [file[3] for file in page.files]
                 if pages_kept is not None and None not in searches:
                     pages_kept(staging, kept, searches)
                     continue
@@ -406,7 +407,7 @@ def _keep_run(run: KeptRun, output_root: str, stage: FreshStaging | PatchedSpare
     were recorded with the keys by a build that wrote them (normal already: checked at once, each one only if
     some is not), and the kept files' states hold (`states_hold`, the usual): only the pages the staging folder
     lacks are linked (a patched spare already has the output's file of every other)."""
-    paths = [path for path, *_ in run.files]
+    paths = run.paths
     if _UNUSUAL_PART.search("\n" + "\n".join(paths) + "\n") is not None:
         paths = [_safe_relative(path) for path in paths]
     before = len(seen)

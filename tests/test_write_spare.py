@@ -116,8 +116,9 @@ class Builder:
             if still and self.pages.get(path) == content and (kept_as >> (number % 8)) & 1:
                 if runs and made and isinstance(made[-1], KeptRun):
                     made[-1].files.append((path, *state, ""))
+                    made[-1].paths.append(path)
                 elif runs:
-                    made.append(KeptRun([(path, *state, "")]))
+                    made.append(KeptRun([(path, *state, "")], [path]))
                 else:
                     made.append(KeptPage(path, state=state, search=""))
             else:
