@@ -50,13 +50,18 @@ def test_the_units_found_intact_at_once_are_those_found_one_by_one(units):
                                  if all(fate == "kept" for fate in fates)}
 
 
-@settings(max_examples=200, deadline=None)
-@given(units=st.lists(st.lists(st.sampled_from(["same", "other", "missing", "none"]), max_size=3), max_size=12),
-       unit_count=st.integers(0, 12))
-def test_the_units_whose_search_entries_are_as_loaded_are_those_found_one_by_one(units, unit_count):
+SEARCH_FATES = st.sampled_from(["same", "same", "same", "other", "missing", "none"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(units=st.lists(st.tuples(st.lists(SEARCH_FATES, max_size=3), st.booleans()), max_size=12),
+       taken=st.integers(0, 12))
+def test_the_units_whose_search_entries_are_as_loaded_are_those_found_one_by_one(units, taken):
+    """Units recalled (some gathered into runs, `taken` of those runs taken, the others not) with files whose
+    search entry this build recorded (`search`) is the one loaded, another, none, or None."""
     keys = PageKeys()
     search: dict[str, str] = {}
-    for number, fates in enumerate(units):
+    for number, (fates, runs) in enumerate(units):
         files = []
         for page, fate in enumerate(fates):
             path = f"u{number}/{page}.html"
@@ -66,9 +71,11 @@ def test_the_units_whose_search_entries_are_as_loaded_are_those_found_one_by_one
                 search[path] = entry
             elif fate == "other" or fate == "none":
                 search[path] = "another entry" if fate == "other" else ""
-        keys.kept_files[f"unit:{number}"] = tuple(files)
-        if number < unit_count:
-            keys.same_entries.add(f"unit:{number}")
+        keys.previous[f"unit:{number}"] = ("key", tuple(files), "reads", "")
+        keys.runs = runs
+        assert keys._recalled_kept(f"unit:{number}", "reads") is not None
+        if number < taken:
+            keys.take_run()
     expected = {unit for unit in keys.same_entries
                 if all(search.get(path) == entry for path, _, _, entry in keys.kept_files[unit])}
     assert keys._same_search(search) == expected
