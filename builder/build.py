@@ -201,6 +201,7 @@ def _build(settings: Settings, progress: Callable[[str], None] | None, defer_sea
         # The input keys of the current output's pages: those whose inputs do not change are not rendered.
         page_keys = PageKeys.load(settings.paths, verify=os.environ.get(VERIFY_ENV, "") not in ("", "0"),
                                   warm=warm.keys if warm else None)
+        page_keys.runs = True  # (kept pages go to the writer and the search index in runs: `write_site`)
         collector.settle()  # (the page keys live until the end of the build)
 
     from builder.link import link_site
@@ -263,7 +264,8 @@ def _build(settings: Settings, progress: Callable[[str], None] | None, defer_sea
             written = write_site(pages, settings.paths, fingerprint=fingerprint,
                                  article_count=len(site.articles), finish_staging=finish_index,
                                  page_written=search_index.page_written, search_pending=defer_search,
-                                 finish_folder=BUNDLE, kept_from=page_keys.output_marker)
+                                 finish_folder=BUNDLE, kept_from=page_keys.output_marker,
+                                 pages_kept=search_index.pages_kept)
             # What only the next build reads: in `serve`, written once the browser has reloaded (builder.warm).
             record_keys = partial(page_keys.save, settings.paths, fingerprint, search=search_index.entries,
                                   warm=warm.keys if warm else None)

@@ -46,11 +46,12 @@ import sys
 import threading
 from array import array
 from binascii import a2b_base64
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
-from operator import attrgetter
+from itertools import chain, compress
+from operator import attrgetter, itemgetter, ne
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -74,6 +75,7 @@ from builder.model import (
 )
 from builder.template_cache import referenced_templates
 from builder.warm import WarmKeys, file_state
+from builder.write import KeptRun
 
 if TYPE_CHECKING:
     from builder.link.site import LinkChanges
@@ -462,7 +464,8 @@ class PageKeys:
     and, when saved, each page's search entry (`save(…, search=)`)."""
 
     def __init__(self, previous: Mapping[str, tuple] | None = None, verify: bool = False,
-                 exports: dict | None = None, objects: Iterable[tuple[str, str | None]] = ()) -> None:
+                 exports: dict | None = None, objects: Iterable[tuple[str, str | None]] = (),
+                 runs: bool = False) -> None:
         # unit → (key, its files: (path, size, modification time, search entry or None), reads key, its objects'
         # numbers in `objects`, sorted and packed (`pack`), or None), as loaded
         self.previous = previous or {}
@@ -481,6 +484,12 @@ class PageKeys:
         self.previous_exports: dict = exports or {}  # the exports' parts as loaded; files: path → [size, mtime, spans]
         self.current_exports: dict = {}
         self.verify = verify
+        # `runs`: a recalled unit's kept pages are not handed back by `pages` but gathered into a run of them,
+        # which the caller takes whole (`take_run`) before each page made and at the end (builder.render)
+        self.runs = runs
+        self._run: list[tuple[str, int, int, str | None]] = []  # the run being gathered
+        self._taken: list[KeptRun] = []  # the runs taken
+        self._same_apart: set[str] = set()  # the units of `same_entries` whose pages are in no run
         self.kept = 0  # pages not rendered (or, verifying, rendered and checked against their previous file)
         self.rendered = 0  # pages of units whose key changed (pages without a unit are not counted here)
         self.recalled = 0  # units whose key was recalled from their reads and objects, not computed
@@ -523,23 +532,9 @@ class PageKeys:
             return cls(verify=verify)
         units, objects, base = recorded.units, recorded.objects, recorded.base
         output = str(paths.output) + os.sep
-        stat = os.stat
-        previous: dict[str, tuple[str, tuple[tuple[str, int, int, str | None], ...], str | None, str | None]] = {}
-        for unit, entry in units.items():
-            try:
-                key, files, reads, read = entry
-                if isinstance(read, list):  # (this branch's first keys files: the numbers as a list)
-                    read = pack(read)
-                elif read is not None and not isinstance(read, str):
-                    read = None
-                for path, size, mtime, _ in files:
-                    found = stat(output + path)
-                    if found.st_size != size or found.st_mtime_ns != mtime:
-                        break
-                else:
-                    previous[unit] = (key, tuple(map(tuple, files)), reads, read)
-            except (OSError, TypeError, ValueError):
-                continue
+        previous = _intact_at_once(units, output)
+        if previous is None:
+            previous = _intact_one_by_one(units, output)
         exports = recorded.exports
         keys = cls(previous, verify, exports if isinstance(exports, dict) else None, objects)
         keys.output_marker = marker
@@ -563,10 +558,10 @@ class PageKeys:
             warm.forget()  # (until the files are written: then they are known again)
         current, objects = self._compacted()
         if delta and current is self.current:
-            written = self._save_delta(paths, fingerprint, search, objects)
-            if written is not None:
+            written, recorded = self._save_delta(paths, fingerprint, search, objects, recall=warm is not None)
+            if written:
                 if warm is not None:
-                    warm.keep(keys_file(paths), written, file_state(keys_file(paths)),
+                    warm.keep(keys_file(paths), recorded, file_state(keys_file(paths)),
                               file_state(delta_file(paths)))
                 return
         kept_files = self.kept_files
@@ -616,23 +611,23 @@ class PageKeys:
             return None  # (a file the output no longer has: the unit is rendered next time)
 
     def _save_delta(self, paths: Paths, fingerprint: str, search: Mapping[str, str],
-                    objects: list[tuple[str, str | None]]) -> RecordedKeys | None:
+                    objects: list[tuple[str, str | None]], recall: bool = True) -> tuple[bool, RecordedKeys | None]:
         """Record this build's keys as what changed since the keys file as loaded (the units whose entry is
         not the one loaded, those gone, the objects' fingerprints that changed and the objects added), so
-        that an edit writes what it changed, not every unit's entry again; None (nothing written) where
-        there is no such file, or so much changed since it that a new one is due.  Written: the keys as
-        `recorded_keys` reads them back (the keys file with this delta: every unit's entry of this build)."""
+        that an edit writes what it changed, not every unit's entry again; False (nothing written) where
+        there is no such file, or so much changed since it that a new one is due.  Written and `recall`: with the
+        keys as `recorded_keys` reads them back (the keys file with this delta: every unit's entry of this
+        build; only `serve` keeps them, builder.warm)."""
         base = self.base
         if base is None or base.identity is None or self.verify:
-            return None
+            return False, None
         base_count = len(base.fingerprints)
         if len(objects) < base_count:
-            return None
+            return False, None
         changed_objects = [[number, fingerprint_now] for number, ((_, fingerprint_now), then)
                            in enumerate(zip(objects, base.fingerprints, strict=False)) if fingerprint_now != then]
         added_objects = [list(entry) for entry in objects[base_count:]]
-        same = {unit for unit in self.same_entries
-                if all(search.get(path) == entry for path, _, _, entry in self.kept_files[unit])}
+        same = self._same_search(search)
         output = str(paths.output) + os.sep
         units: dict[str, list | None] = {}
         for unit, entry in base.delta_units.items():  # (the delta loaded: what of it still holds)
@@ -646,33 +641,54 @@ class PageKeys:
         # (a delta over an eighth of the units or objects: its base is rewritten, and loading stays one file's work)
         if (len(units) > max(len(self.current) // DELTA_SHARE, DELTA_MINIMUM)
                 or len(changed_objects) + len(added_objects) > max(base_count // DELTA_SHARE, DELTA_MINIMUM)):
-            return None
+            return False, None
         units = dict(sorted(units.items()))
         exports = self._exports_record(output)
         _write_replacing(delta_file(paths), {
             "format": KEYS_FORMAT, "fingerprint": fingerprint, "base": base.identity,
             "units": units, "objects_changed": changed_objects,
             "objects_added": added_objects, "exports": exports})
+        if not recall:
+            return True, None
         # What the keys file with this delta reads back as: a unit whose entry is the one loaded has it (from the
         # keys file or from the previous delta), the others this delta's (a unit gone: none).
         recorded = {unit: self.recorded_units[unit] for unit in same}
         recorded.update((unit, entry) for unit, entry in units.items() if unit in self.current and entry is not None)
-        return RecordedKeys(fingerprint, recorded, [(str(reference), fingerprint_now) for reference, fingerprint_now
-                                                    in objects], _as_read(exports),
-                            KeysBase(base.identity, base.units, base.fingerprints, units))
+        table = [(str(reference), fingerprint_now) for reference, fingerprint_now in objects]
+        return True, RecordedKeys(fingerprint, recorded, table, _as_read(exports),
+                                  KeysBase(base.identity, base.units, base.fingerprints, units))
+
+    def _same_search(self, search: Mapping[str, str]) -> set[str]:
+        """The units of `same_entries` whose every file has, in `search`, the search entry it was loaded with: their
+        entry is the one loaded.  The files of the units gathered into runs (`take_run`: nearly all of an edit's)
+        are compared in C, run after run, the others unit by unit; only where a file of a run differs are its
+        units told apart.  (A test per unit took ~0.18 s an edit at 10k, some 57,000 units; the files of each unit
+        looked up in turn, ~0.14 s.)"""
+        kept_files = self.kept_files
+        files = [*chain.from_iterable(run.files for run in self._taken), *self._run]
+        if any(map(ne, map(search.get, map(_PATH, files)), map(_SEARCH, files))):
+            return {unit for unit in self.same_entries
+                    if all(search.get(path) == entry for path, _, _, entry in kept_files[unit])}
+        return self.same_entries.difference(
+            unit for unit in self._same_apart
+            if not all(search.get(path) == entry for path, _, _, entry in kept_files[unit]))
 
     def _compacted(self) -> tuple[dict[str, tuple], list[tuple[str, str | None]]]:
         """The units and the table of objects to record: while most of the table is still read by some unit,
         as it is (the next build numbers on from it); else only the objects read, numbered anew."""
         table = list(zip(self.objects, self.fingerprints_now, strict=False))
-        # (the numbers of every unit decoded into one array, then one set: a set update per unit took 0.24 s at 10k)
-        used = set(unpack_all(read for *_, read in self.current.values() if read))
+        # (the numbers of every unit decoded into one array, then marked in one array of flags: a set update per unit
+        # took 0.24 s at 10k, a set of the 1.5 million numbers ~0.1 s)
+        numbers = np.frombuffer(unpack_all(read for *_, read in self.current.values() if read), dtype=np.uint32)
+        flags = np.zeros(max(len(table), int(numbers.max()) + 1 if len(numbers) else 0), dtype=bool)
+        flags[numbers] = True
+        used = np.flatnonzero(flags).tolist()
         if len(used) * 4 >= len(table) * 3:
             return self.current, table
-        renumbered = {number: new for new, number in enumerate(sorted(used))}
+        renumbered = {number: new for new, number in enumerate(used)}
         current = {unit: (key, files, reads, None if read is None else pack([renumbered[n] for n in unpack(read)]))
                    for unit, (key, files, reads, read) in self.current.items()}
-        return current, [table[number] for number in sorted(used)]
+        return current, [table[number] for number in used]
 
     def start(self, renderer, fingerprints: Fingerprints | None = None) -> None:
         """Called once the renderer's navigation and page lookups are final: they are part of every key.
@@ -810,27 +826,41 @@ class PageKeys:
                 return kept
         return self._pages(unit, template, parts, make, reads_key)
 
-    def _recalled_kept(self, unit: str, reads_key: str) -> list[KeptPage] | None:
+    def _recalled_kept(self, unit: str, reads_key: str) -> Sequence[KeptPage] | None:
         """The kept pages of a unit whose key is recalled (the previous build recorded the same reads key and the
-        objects it read, none of which changed), recorded as `_pages` records a kept unit; None for another."""
+        objects it read, none of which changed), recorded as `_pages` records a kept unit; None for another.
+        Gathering runs (`runs`): none, its pages are added to the run (`take_run`)."""
         previous = self.previous.get(unit)
         if (previous is None or len(previous) <= 3 or previous[2] != reads_key or previous[3] is None
                 or unit in self._affected):
             return None
         files = previous[1]
-        if len(files) == 1:  # (nearly every unit: one page)
-            path, size, mtime, search = files[0]
-            paths: tuple[str, ...] = (path,)
-            kept = [kept_page(path, (size, mtime), search)]
-        else:
-            paths = tuple([entry[0] for entry in files])
-            kept = [kept_page(path, (size, mtime), search) for path, size, mtime, search in files]
-        self.current[unit] = (previous[0], paths, reads_key, previous[3])
         self.kept_files[unit] = files
         self.same_entries.add(unit)
         self.recalled += 1
         self.kept += len(files)
-        return kept
+        if len(files) == 1:  # (nearly every unit: one page)
+            path, size, mtime, search = files[0]
+            self.current[unit] = (previous[0], (path,), reads_key, previous[3])
+            if self.runs:
+                self._run.append(files[0])
+                return ()
+            self._same_apart.add(unit)
+            return [kept_page(path, (size, mtime), search)]
+        self.current[unit] = (previous[0], tuple([entry[0] for entry in files]), reads_key, previous[3])
+        if self.runs:
+            self._run += files
+            return ()
+        self._same_apart.add(unit)
+        return [kept_page(path, (size, mtime), search) for path, size, mtime, search in files]
+
+    def take_run(self) -> KeptRun | None:
+        """The kept pages gathered since the last call (`runs`), as one item; None if there are none."""
+        if not self._run:
+            return None
+        run, self._run = KeptRun(self._run, list(map(_PATH, self._run))), []
+        self._taken.append(run)
+        return run
 
     def _pages(self, unit: str, template: str | None, parts: Callable[[], object],
                make: Callable[[], Iterable[OutputPage]], reads_key: str | None) -> Iterator[OutputPage | KeptPage]:
@@ -853,6 +883,7 @@ class PageKeys:
             self.kept_files[unit] = previous[1]
             if reads_key == previous[2] and read == previous[3]:
                 self.same_entries.add(unit)
+                self._same_apart.add(unit)
             self.kept += len(previous[1])
             for path, size, mtime, search in previous[1]:
                 yield KeptPage(path, state=(size, mtime), search=search)
@@ -899,6 +930,58 @@ class PageKeys:
                 self.fingerprints_now.append(fingerprints.of(reference))
             read.add(number)
         return self.key(template, inputs), pack(sorted(read))
+
+
+_PATH, _SEARCH = itemgetter(0), itemgetter(3)  # (of a file as the keys record it: path, size, time, search entry)
+_RECORDED_STATE = itemgetter(1, 2)  # (its size and modification time)
+_FILES, _READ = itemgetter(1), itemgetter(3)  # (of a unit's entry: its files; the objects it read, packed)
+_STATE = attrgetter("st_size", "st_mtime_ns")
+
+
+def _intact_at_once(units: dict[str, list], output: str) -> dict[str, list] | None:
+    """The units whose every file in `output` has the size and modification time recorded, their entries as loaded
+    (`PageKeys.previous`); None where some file is gone or some entry is not as this code records it (then
+    `_intact_one_by_one` tells which units hold).  Each file is still asked for its state (a page changed or
+    removed by hand is rendered again), but the states are taken and compared over all files at once, in C:
+    one unit at a time, the loop took ~0.09 s of an edit at 10k beside the 58,000 `stat`s."""
+    try:
+        entries = list(units.values())
+        if set(map(len, entries)) - {4} or set(map(type, map(_READ, entries))) - {str, type(None)}:
+            return None
+        files = [file for entry in entries for file in entry[1]]
+        states = list(map(_STATE, map(os.stat, map(output.__add__, map(_PATH, files)))))
+        recorded = list(map(_RECORDED_STATE, files))
+    except (OSError, TypeError, ValueError, IndexError, KeyError):
+        return None
+    if states == recorded:
+        return units
+    names = list(units)
+    one_each = set(map(len, map(_FILES, entries))) == {1}
+    owners = names if one_each else [unit for unit in names for _ in units[unit][1]]
+    changed = set(compress(owners, map(ne, states, recorded)))
+    return {unit: entry for unit, entry in units.items() if unit not in changed}
+
+
+def _intact_one_by_one(units: dict[str, list], output: str) -> dict[str, tuple]:
+    """`_intact_at_once`, unit by unit: a unit with a file gone or an entry not as recorded is left out."""
+    stat = os.stat
+    previous: dict[str, tuple[str, tuple[tuple[str, int, int, str | None], ...], str | None, str | None]] = {}
+    for unit, entry in units.items():
+        try:
+            key, files, reads, read = entry
+            if isinstance(read, list):  # (this branch's first keys files: the numbers as a list)
+                read = pack(read)
+            elif read is not None and not isinstance(read, str):
+                read = None
+            for path, size, mtime, _ in files:
+                found = stat(output + path)
+                if found.st_size != size or found.st_mtime_ns != mtime:
+                    break
+            else:
+                previous[unit] = (key, tuple(map(tuple, files)), reads, read)
+        except (OSError, TypeError, ValueError):
+            continue
+    return previous
 
 
 def kept_page(path: str, state: tuple[int, int], search: str | None) -> KeptPage:

@@ -17,7 +17,7 @@ import os
 import posixpath
 import traceback
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import lru_cache, partial
@@ -36,6 +36,7 @@ from builder.page_keys import Fingerprints, PageKeys, analysis_key
 from builder.read.discover import not_regular_file
 from builder.seo import forget_site
 from builder.theme import builtin_static_dirs, builtin_template_dirs
+from builder.write import KeptRun
 
 # Page modules under builder/pages/, in the order their pages are planned.  A module
 # that does not exist yet (written by another engineer) is left out, and so are the
@@ -746,15 +747,16 @@ def render_site(site: Site, settings: Settings) -> list[OutputPage]:
 
 
 def iter_site_pages(site: Site, settings: Settings, keys: PageKeys | None = None,
-                    foresee: Callable[[list[OutputPage | KeptPage]], None] | None = None,
-                    ) -> Iterator[OutputPage | KeptPage]:
+                    foresee: Callable[[list[OutputPage | KeptPage | KeptRun]], None] | None = None,
+                    ) -> Iterator[OutputPage | KeptPage | KeptRun]:
     """Every page of the site: each page module's pages in a fixed order, then 404, .nojekyll, static files.
 
     Pages are made one by one as the writer asks for them, so no kind's pages are all in memory at once.
     Navigation, mention and event links must name only pages really made: each page module that is not a
     core kind tells beforehand, without rendering, which of its pages others may link to
     (`planned_paths(renderer, site)`); a module that cannot tell is rendered first, as a whole.
-    With `keys` (the previous build's page keys), a page whose inputs did not change is a KeptPage.
+    With `keys` (the previous build's page keys), a page whose inputs did not change is a KeptPage, or with
+    keys gathering runs (`PageKeys.runs`) part of a KeptRun: the kept pages made in a row, as one item.
 
     Every PAGES_BETWEEN_TRIMS pages made, the memory that making them freed goes back to the system (see there):
     a kept page, made of nothing, is not counted (a collection and a trim cost ~0.1 s at 10,000 articles,
@@ -781,10 +783,11 @@ def _listed(path: str, renderer: PageRenderer) -> bool:
     return path.endswith(".html") and path not in renderer.unlisted
 
 
-def _made_ahead(pages: Iterator[OutputPage | KeptPage]) -> list[OutputPage | KeptPage]:
+def _made_ahead(pages: Iterator[OutputPage | KeptPage | KeptRun]
+                ) -> list[OutputPage | KeptPage | KeptRun]:
     """The first pages of `pages`, taken until AHEAD_PAGES made ones or AHEAD_BYTES of them (the rest stay in
     `pages`, made when their turn comes)."""
-    ahead: list[OutputPage | KeptPage] = []
+    ahead: list[OutputPage | KeptPage | KeptRun] = []
     made = size = 0
     for page in pages:
         ahead.append(page)
@@ -796,9 +799,38 @@ def _made_ahead(pages: Iterator[OutputPage | KeptPage]) -> list[OutputPage | Kep
     return ahead
 
 
+
+def _listed_run(run: KeptRun, unmade: set[str], listed: list[str], unlisted: Container[str]) -> KeptRun:
+    """`run`, its pages counted as made (`unmade`) and listed in the sitemap (`listed`) as `_site_pages` does a
+    page's."""
+    paths = run.paths
+    if unmade:
+        unmade.difference_update(paths)
+    listed += [path for path in paths if path.endswith(".html") and path not in unlisted]
+    return run
+
+
+
+def _with_runs(pages: Iterable[OutputPage | KeptPage], take_run: Callable[[], KeptRun | None] | None
+               ) -> Iterator[OutputPage | KeptPage | KeptRun]:
+    """`pages`, with the kept pages the keys gathered (`take_run`) handed over as a run before each page made and
+    after the last (as they came)."""
+    if take_run is None:
+        yield from pages
+        return
+    for page in pages:
+        run = take_run()
+        if run is not None:
+            yield run
+        yield page
+    run = take_run()
+    if run is not None:
+        yield run
+
+
 def _site_pages(site: Site, settings: Settings, keys: PageKeys | None,
-                foresee: Callable[[list[OutputPage | KeptPage]], None] | None = None,
-                ) -> Iterator[OutputPage | KeptPage]:
+                foresee: Callable[[list[OutputPage | KeptPage | KeptRun]], None] | None = None,
+                ) -> Iterator[OutputPage | KeptPage | KeptRun]:
     modules = available_page_modules()
     renderer = PageRenderer(site, settings, kinds=tuple(modules))
     others = {name: module for name, module in modules.items() if name not in CORE_KINDS}
@@ -827,9 +859,11 @@ def _site_pages(site: Site, settings: Settings, keys: PageKeys | None,
         fingerprints = Fingerprints(site, analysis_key(settings), renderer.source_pages)
         keys.start(renderer, fingerprints)
         renderer.keys, renderer.fingerprints = keys, fingerprints
-    ahead: dict[str, Iterator[OutputPage | KeptPage]] = {}  # kind → its pages, the first ones made ahead
+    # (keys gathering the kept pages into runs: each run taken before the next page made, and after the last)
+    take_run = keys.take_run if keys is not None and keys.runs else None
+    ahead: dict[str, Iterator[OutputPage | KeptPage | KeptRun]] = {}  # kind → its pages, the first ones made ahead
     if foresee is not None and keys is not None and AHEAD_KIND in modules and AHEAD_KIND not in rendered:
-        plan = iter(modules[AHEAD_KIND].plan(renderer, site))
+        plan = _with_runs(modules[AHEAD_KIND].plan(renderer, site), take_run)
         first = _made_ahead(plan)
         foresee(first)
         ahead[AHEAD_KIND] = chain(first, plan)
@@ -842,7 +876,10 @@ def _site_pages(site: Site, settings: Settings, keys: PageKeys | None,
             continue
         unmade = promised.get(name, set())
         unlisted = renderer.unlisted
-        for page in ahead.pop(name, None) or module.plan(renderer, site):
+        for page in ahead.pop(name, None) or _with_runs(module.plan(renderer, site), take_run):
+            if isinstance(page, KeptRun):
+                yield _listed_run(page, unmade, listed, unlisted)
+                continue
             path = page.path
             unmade.discard(path)
             if path.endswith(".html") and path not in unlisted:  # (`_listed`, inline: 58,000 pages an edit)

@@ -99,13 +99,14 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from importlib import metadata
+from itertools import chain
 from pathlib import Path
 
 from builder.errors import BuildError
 from builder.model import KeptPage, OutputPage, Site
 from builder.render import PageRenderer
 from builder.search_files import SIGNATURE, UnknownFormat, canonicalise, language_of, read_chunk
-from builder.write import RETIRED
+from builder.write import RETIRED, KeptRun
 
 BUNDLE = "pagefind"
 TIMEOUT_SECONDS = 600  # for each Pagefind run
@@ -536,6 +537,26 @@ class ShardPlanner:
         self.filled += weight
         return done
 
+    def add_entries(self, relatives: list[str], entries: list[str]) -> list[Shard]:
+        """`add_entry` for each page of a run, its entry in hex ("" for a page not indexed, `search_entry`): the
+        same shards, one call (a run of kept pages, builder.write)."""
+        done: list[Shard] = []
+        budget, group, filled = self.budget, self.group, self.filled
+        weights = PAGE_WEIGHTS
+        for relative, entry in zip(relatives, entries, strict=True):
+            if not entry:
+                continue
+            weight = weights.get(relative.split("/", 1)[0], 1.0)  # (`page_weight`)
+            if group and filled + weight > budget:
+                self.filled = filled
+                while self.group and self.filled + weight > budget:
+                    done.append(self._cut())
+                group, filled = self.group, self.filled
+            group.append((relative, weight, bytes.fromhex(entry)))
+            filled += weight
+        self.filled = filled
+        return done
+
     def rest(self) -> Shard | None:
         if not self.group:
             return None
@@ -652,17 +673,18 @@ class SearchIndex:
         for shard in self.planner.add_entry(relative, bytes.fromhex(entry) if entry else None):
             self._start(folder, shard)
 
-    def foresee(self, folder: Path, pages: list[OutputPage | KeptPage]) -> None:
+    def foresee(self, folder: Path, pages: list[OutputPage | KeptPage | KeptRun]) -> None:
         """Plan `pages` now, the next pages the writer will hand over (`page_written`) into the staging folder
         `folder`, in that order, although none is written yet (builder.render.iter_site_pages: an edit's article
         pages, made or kept, before the export and the other kinds are made). A shard they complete starts at
         once, its Pagefind over the previous site's file of each kept page (the file the writer links into the
         new site) and the bytes of each made one: the edited article's shard is indexed beside the rest of the
         build, not after it. Only with a previous site (`previous`); a kept page whose search entry was not
-        recorded ends what is planned ahead (its bytes would be read: the writer reads them in its turn)."""
+        recorded ends what is planned ahead (its bytes would be read: the writer reads them in its turn). A run of
+        kept pages (builder.write.KeptRun) is told page by page."""
         if self.previous is None or self._foreseen:
             return
-        for page in pages:
+        for page in chain.from_iterable(item.pages() if isinstance(item, KeptRun) else (item,) for item in pages):
             relative, content = page.path, page.content
             search = page.search if isinstance(page, KeptPage) else None
             if content is None and search is None:
@@ -674,6 +696,18 @@ class SearchIndex:
             self._ahead[relative] = content
             for shard in self.planner.add_entry(relative, bytes.fromhex(entry)):
                 self._start(folder, shard)
+
+    def pages_kept(self, folder: Path, relatives: list[str], entries: list[str]) -> None:
+        """`page_written(folder, relative, None, entry)` for each page of a run of kept pages, in one call: each
+        one's search entry as recorded with its page key (`page_entry` in hex, "" for a page not indexed).
+        Pages told ahead (`foresee`) are taken page by page, each checked in its turn."""
+        if self._foreseen:
+            for relative, entry in zip(relatives, entries, strict=True):
+                self.page_written(folder, relative, None, entry)
+            return
+        self.entries.update(zip(relatives, entries, strict=True))
+        for shard in self.planner.add_entries(relatives, entries):
+            self._start(folder, shard)
 
     def finish(self, folder: Path) -> None:
         if self._foreseen:

@@ -72,6 +72,12 @@ class DeferredIndex:
             self._linking.start()
         self.entries[relative] = search_entry(relative, content, search)
 
+    def pages_kept(self, folder: Path, relatives: list[str], entries: list[str]) -> None:
+        """`page_written` of each page of a run of kept pages (`SearchIndex.pages_kept`)."""
+        if self._linking is None and relatives:
+            self.page_written(folder, relatives[0], None, entries[0])
+        self.entries.update(zip(relatives, entries, strict=True))
+
     def _link(self, target: Path) -> None:
         try:
             # the parts the staging folder's older index has (a patched spare: builder.write) are moved whole

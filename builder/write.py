@@ -28,7 +28,9 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -41,6 +43,25 @@ from builder.model import KeptPage, OutputPage
 MARKER = ".build-site"
 MARKER_TEXT = b"This folder is written by build-site; it replaces the folder's whole content on each build.\n"
 SEARCH_PENDING = "pending"  # the marker's `search:` while the site's search index is an older site's
+
+
+@dataclass
+class KeptRun:
+    """Kept pages one after the other, as one item (builder.page_keys, `PageKeys(runs=True)`): the pages of the
+    units whose keys were recalled in a row, handed to the writer and the search index whole.  An edit at 10k
+    keeps ~58,000 pages of ~57,000 units in a few dozen runs: each page as its own `KeptPage` cost its item's
+    way through the page generators, the writer's loop and the search planner.  (Here, not in builder.model:
+    model.py is in the analysis cache's key.)"""
+
+    # each page's previous file, in the order made: (path, size, modification time (ns), search entry or None),
+    # as `KeptPage`'s path, state and search
+    files: list[tuple[str, int, int, str | None]]
+    paths: list[str]  # each one's path (the first of its file's fields)
+    content = None  # (no bytes: like a KeptPage not rendered again)
+
+    def pages(self) -> list[KeptPage]:
+        """The run as one `KeptPage` each."""
+        return [KeptPage(path, state=(size, mtime), search=search) for path, size, mtime, search in self.files]
 
 
 @dataclass
@@ -241,6 +262,7 @@ def write_site(
     search_pending: bool = False,
     finish_folder: str | None = None,
     kept_from: tuple[bytes, int, int] | None = None,
+    pages_kept: Callable[[Path, list[str], list[str]], None] | None = None,
 ) -> WriteReport:
     """Write `pages` as the new site; `finish_staging(folder)` may add files (a search index) before the swap.
     `search_pending`: the search index it adds is not this site's yet (the marker says so; `complete_site`).
@@ -253,7 +275,12 @@ def write_site(
     `KeptPage` (its inputs did not change: builder.page_keys) is its previous file, linked without being
     read, neither for comparison nor for the search index.  `kept_from`: the output's `marker_state` when the
     kept pages' states were taken; while the output still has that marker (checked once, under the lock), no
-    build replaced their files since, and each is kept without a `stat` to check its state again."""
+    build replaced their files since, and each is kept without a `stat` to check its state again.
+
+    A `KeptRun` (kept pages made in a row) is kept whole: its paths checked, counted and recorded at once, only
+    those the previous generation lacks linked (`keep_run`), and told to the search index in one call,
+    `pages_kept(folder, paths, search entries)`, where there is one and every entry was recorded (else page by
+    page, as `KeptPage`s)."""
     check_output_is_safe(paths)
     output = paths.output.resolve()
     staging = temporary_sibling(output)
@@ -273,6 +300,21 @@ def write_site(
         written: list[str] = []
         output_root = os.fspath(output)
         for page in pages:
+            if type(page) is KeptRun:
+                kept = _keep_run(page, output_root, stage, states_hold, seen, page_files, report)
+                if page_written is None:
+                    continue
+                searches = [file[3] for file in page.files]
+                if pages_kept is not None and None not in searches:
+                    pages_kept(staging, kept, searches)
+                    continue
+                for path, search in zip(kept, searches, strict=True):
+                    if search is not None:
+                        page_written(staging, path, None, search)
+                    else:
+                        with open(f"{stage.root}/{path}", "rb") as handle:
+                            page_written(staging, path, handle.read(), None)
+                continue
             relative = _safe_relative(page.path)
             if relative in seen:
                 raise BuildError(f"two pages would be written to {page.path}; this is a bug in page planning")
@@ -352,6 +394,41 @@ def _swap(staging: Path, output: Path) -> None:
     os.rename(output, retired)
     os.rename(staging, output)
     os.rename(retired, staging)
+
+
+# A part of a path that `_safe_relative` would not take as it is ("", ".", ".."), between two of "/" and the line
+# ends of the paths written one a line.
+_UNUSUAL_PART = re.compile(r"[/\n]\.{0,2}[/\n]")
+
+
+def _keep_run(run: KeptRun, output_root: str, stage: FreshStaging | PatchedSpare, states_hold: bool,
+              seen: set[str], page_files: list[str], report: WriteReport) -> list[str]:
+    """`_keep` each page of the run, and record it as the writer's loop records a page; its paths.  The paths
+    were recorded with the keys by a build that wrote them (normal already: checked at once, each one only if
+    some is not), and the kept files' states hold (`states_hold`, the usual): only the pages the staging folder
+    lacks are linked (a patched spare already has the output's file of every other)."""
+    paths = run.paths
+    if _UNUSUAL_PART.search("\n" + "\n".join(paths) + "\n") is not None:
+        paths = [_safe_relative(path) for path in paths]
+    before = len(seen)
+    seen.update(paths)
+    if len(seen) != before + len(paths):
+        twice = next(path for path, count in Counter(paths).items() if count > 1 or path in page_files)
+        raise BuildError(f"two pages would be written to {twice}; this is a bug in page planning")
+    page_files += paths
+    report.pages += len(paths)
+    report.unchanged += len(paths)
+    report.not_rendered += len(paths)
+    wanted: set[str] | None = None  # (None: every page goes through `_keep`)
+    if states_hold and isinstance(stage, PatchedSpare):
+        wanted = stage.dirty.intersection(paths)
+        if not wanted:
+            return paths
+    for (_, size, mtime, search), path in zip(run.files, paths, strict=True):
+        if wanted is None or path in wanted:
+            _keep(f"{output_root}/{path}", path, KeptPage(path, state=(size, mtime), search=search), stage,
+                  states_hold)
+    return paths
 
 
 def _keep(previous: str, relative: str, page: KeptPage, stage: FreshStaging | PatchedSpare,

@@ -126,13 +126,18 @@ def test_a_kept_pages_search_entry_is_that_of_its_file_and_it_is_not_read(projec
     build(settings_for(project))
     seed(project, "03.txt", article(3) + "A zebracorn statue stands at its door.\n")
     told: list[tuple[str, bool]] = []
-    written = search.SearchIndex.page_written
+    written, kept_run = search.SearchIndex.page_written, search.SearchIndex.pages_kept
 
     def spy(self, folder, relative, content, entry=None):
         told.append((relative, content is None))
         return written(self, folder, relative, content, entry)
 
+    def spy_run(self, folder, relatives, entries):  # (a run of kept pages: their entries as recorded)
+        told.extend((relative, True) for relative in relatives)
+        return kept_run(self, folder, relatives, entries)
+
     monkeypatch.setattr(search.SearchIndex, "page_written", spy)
+    monkeypatch.setattr(search.SearchIndex, "pages_kept", spy_run)
     build(settings_for(project))
     kept = {relative for relative, by_entry in told if by_entry}
     assert any(path.startswith("articles/") for path in kept) and "articles/03.html" not in kept

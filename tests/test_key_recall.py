@@ -19,6 +19,7 @@ from builder.errors import BuildError
 from builder.model import Site, Source
 from builder.page_keys import PageKeys, unpack
 from builder.render import iter_site_pages
+from builder.write import KeptRun
 
 KINDS = ["retitle", "redate", "move source", "delete", "add", "describe actor", "rename actor", "drop actor",
          "involve actor", "relabel event", "drop event", "redate event", "date event from", "nothing"]
@@ -90,11 +91,25 @@ def render(site: Site, folder: Path, keys: PageKeys | None) -> dict[str, bytes |
     return {page.path: page.content for page in iter_site_pages(site, settings_, keys)}
 
 
-def as_previous(keys: PageKeys) -> PageKeys:
+def rendered_in_order(site: Site, folder: Path, keys: PageKeys) -> list[tuple[str, bytes | None]]:
+    """Each page (path, bytes or None: kept) in the order the writer gets it, a run of kept pages (`KeptRun`) as
+    its pages."""
+    settings_ = Settings(config=Config(), paths=Paths.from_project(folder), jobs=1)
+    found = []
+    for page in iter_site_pages(site, settings_, keys):
+        if isinstance(page, KeptRun):
+            assert page.files, "an empty run"
+            found += [(kept.path, None) for kept in page.pages()]
+        else:
+            found.append((page.path, page.content))
+    return found
+
+
+def as_previous(keys: PageKeys, runs: bool = False) -> PageKeys:
     """The keys a build recorded, as the next build loads them (files as they were left)."""
     previous = {unit: (key, tuple((path, 0, 0, None) for path in paths), reads, read)
                 for unit, (key, paths, reads, read) in keys.current.items()}
-    return PageKeys(previous, objects=list(zip(keys.objects, keys.fingerprints_now, strict=True)))
+    return PageKeys(previous, objects=list(zip(keys.objects, keys.fingerprints_now, strict=True)), runs=runs)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -111,12 +126,18 @@ def test_recalled_keys_are_a_cold_builds_and_kept_pages_its_bytes(first_edits, e
         cold = PageKeys()
         cold_pages = render(after, folder, cold)
         again = as_previous(first)
-        pages = render(after, folder, again)
+        in_order = rendered_in_order(after, folder, again)
+        pages = dict(in_order)
         assert {unit: entry[0] for unit, entry in again.current.items()} == {
             unit: entry[0] for unit, entry in cold.current.items()}
         assert sorted(pages) == sorted(cold_pages)
         for path, content in pages.items():
             assert (previous_pages[path] if content is None else content) == cold_pages[path], path
+        # The kept pages gathered into runs: the same pages in the same order (the sitemap listing them the same),
+        # the same keys recorded.
+        in_runs = as_previous(first, runs=True)
+        assert rendered_in_order(after, folder, in_runs) == in_order
+        assert in_runs.current == again.current and in_runs.kept_files == again.kept_files
 
 
 def test_only_the_units_that_read_a_changed_object_work_their_inputs_out(tmp_path):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import threading
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from builder import search
 from builder.errors import BuildError
@@ -49,6 +52,35 @@ def plan(pages: list[str], budget: float) -> list[tuple[str, ...]]:
     shards = [tuple(shard.pages) for page in pages for shard in planner.add(page, b"<article data-pagefind-body>")]
     rest = planner.rest()
     return [*shards, tuple(rest.pages)] if rest else shards
+
+
+KINDS = ["articles", "actors", "events", "graphs", "feeds"]  # (weights 1, 0.25, 0.33, and 1 for the others)
+
+
+@settings(max_examples=200, deadline=None)
+@given(pages=st.lists(st.tuples(st.sampled_from(KINDS), st.booleans()), max_size=80),
+       cuts=st.lists(st.integers(0, 80)), budget=st.sampled_from([1.0, 2.0, 3.5, 7.0]))
+def test_runs_of_pages_given_whole_make_the_shards_of_the_pages_given_one_by_one(pages, cuts, budget):
+    """`ShardPlanner.add_entries` (a run of kept pages, builder.write) cuts the shards that `add_entry` page by page
+    does, whatever runs the pages come in, and pages given alone between them."""
+    named = [(f"{kind}/{number}.html", f"{number:064x}" if indexed else "")
+             for number, (kind, indexed) in enumerate(pages)]
+    one_by_one = search.ShardPlanner(budget)
+    expected = [shard for path, entry in named
+                for shard in one_by_one.add_entry(path, bytes.fromhex(entry) if entry else None)]
+    expected.append(one_by_one.rest())
+    in_runs = search.ShardPlanner(budget)
+    found = []
+    bounds = sorted({0, len(named), *(cut for cut in cuts if cut < len(named))})
+    for number, (start, end) in enumerate(itertools.pairwise(bounds)):
+        if number % 3 == 2 and end - start == 1:  # (now and then a page alone, as a page made is)
+            path, entry = named[start]
+            found += in_runs.add_entry(path, bytes.fromhex(entry) if entry else None)
+        else:
+            run = named[start:end]
+            found += in_runs.add_entries([path for path, _ in run], [entry for _, entry in run])
+    found.append(in_runs.rest())
+    assert found == expected
 
 
 def test_an_added_or_removed_page_changes_only_the_shard_it_falls_in():

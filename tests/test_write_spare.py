@@ -23,7 +23,15 @@ from hypothesis import strategies as st
 from builder import write
 from builder.config import Paths
 from builder.model import KeptPage, OutputPage
-from builder.write import MARKER, read_marker, site_is_current, spare_record_file, temporary_sibling, write_site
+from builder.write import (
+    MARKER,
+    KeptRun,
+    read_marker,
+    site_is_current,
+    spare_record_file,
+    temporary_sibling,
+    write_site,
+)
 
 PATHS = ["index.html", "a/1.html", "a/2.html", "a/b/3.html", "a/b/4.html", "c/5.html", "c/d/e/6.html", "7.xml"]
 INDEX = "idx"  # the folder finish_staging writes, as the search index writes pagefind/
@@ -89,9 +97,14 @@ class Builder:
         self.generation = 0
 
     def build(self, pages: dict[str, bytes], kept_as: int = 0) -> write.WriteReport:
+        """Build `pages`; `kept_as`: which of them go as kept (bit `number % 8` of a page kept as it is), and with
+        bit 8 the kept pages made in a row go as one `KeptRun`, the writer told the output's marker as the keys
+        would (`kept_from`: their states taken, not checked again)."""
         output = self.paths.output
         before = ({path: (state, (output / path).read_bytes()) for path, state in file_states(output).items()}
                   if output.is_dir() else {})
+        runs = bool(kept_as & 0x100)
+        kept_from = write.marker_state(output) if runs else None
         made = []
         for number, (path, content) in enumerate(sorted(pages.items())):
             state = self.recorded.get(path)
@@ -101,12 +114,20 @@ class Builder:
             except OSError:
                 still = False
             if still and self.pages.get(path) == content and (kept_as >> (number % 8)) & 1:
-                made.append(KeptPage(path, state=state, search=""))
+                if runs and made and isinstance(made[-1], KeptRun):
+                    made[-1].files.append((path, *state, ""))
+                    made[-1].paths.append(path)
+                elif runs:
+                    made.append(KeptRun([(path, *state, "")], [path]))
+                else:
+                    made.append(KeptPage(path, state=state, search=""))
             else:
                 made.append(OutputPage(path, content))
         self.generation += 1
         report = write_site(made, self.paths, finish_staging=finish_with_index(pages, output.resolve()),
-                            finish_folder=INDEX, fingerprint=f"gen-{self.generation}")
+                            finish_folder=INDEX, fingerprint=f"gen-{self.generation}", kept_from=kept_from)
+        assert report.pages == len(pages) and report.not_rendered == sum(
+            len(page.files) if isinstance(page, KeptRun) else isinstance(page, KeptPage) for page in made)
         self.check(pages, before)
         self.pages = dict(pages)
         self.recorded = {path: (state[1], state[2]) for path, state in file_states(output).items()}
@@ -185,7 +206,7 @@ def hand_change(paths: Paths, kind: int, at: int) -> None:
 
 STEPS = st.lists(st.one_of(
     st.tuples(st.just("build"), st.lists(st.tuples(st.integers(0, 50), st.integers(0, 2)), max_size=4),
-              st.integers(0, 255)),
+              st.integers(0, 511)),
     st.tuples(st.just("fail"), st.lists(st.tuples(st.integers(0, 50), st.integers(0, 2)), max_size=4),
               st.integers(0, 40)),
     st.tuples(st.just("hand"), st.integers(0, 3), st.integers(0, 50)),
@@ -206,7 +227,7 @@ def test_any_sequence_of_builds_failures_and_hand_changes_gives_the_fresh_sites(
             with pytest.MonkeyPatch.context() as patch:
                 patch.setattr(write, "os", FailingOs(second))
                 try:
-                    builder.build(pages, kept_as=0xAA)
+                    builder.build(pages, kept_as=0xAA | (0x100 if number % 2 else 0))
                 except Killed:
                     # the previous site, whole, or (killed after the swap) the new one
                     now = site_files(builder.paths.output)
@@ -215,7 +236,7 @@ def test_any_sequence_of_builds_failures_and_hand_changes_gives_the_fresh_sites(
                     builder.recorded = {path: state[1:] for path, state in file_states(builder.paths.output).items()}
         else:
             hand_change(builder.paths, first, second)
-    builder.build(changed(builder.pages, [(1, 2)], 99), kept_as=0x55)  # (and once more after the last step)
+    builder.build(changed(builder.pages, [(1, 2)], 99), kept_as=0x155)  # (and once more after the last step)
 
 
 def test_an_edit_patches_the_previous_generation_and_touches_only_what_changed(tmp_path):
