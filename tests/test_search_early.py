@@ -19,6 +19,7 @@ from builder import render, search
 from builder.build import build
 from builder.errors import BuildError
 from builder.model import KeptPage, OutputPage
+from builder.write import KeptRun
 from tests.test_build_e2e import seed, settings_for
 
 
@@ -42,9 +43,10 @@ def test_the_edited_articles_shard_runs_before_the_other_pages_are_made(project,
 
     def recorded_pages(*args, **kwargs):
         for page in pages_of(*args, **kwargs):
-            if page.path == "data/digest.json":  # (the gate: the writer waits here for a Pagefind run to start)
+            paths = page.paths if isinstance(page, KeptRun) else [page.path]  # (a run of kept pages: each of them)
+            if "data/digest.json" in paths:  # (the gate: the writer waits here for a Pagefind run to start)
                 events.append(("waited for a run", launched.wait(30)))
-            events.append(("page", page.path))
+            events.extend(("page", path) for path in paths)
             yield page
 
     def recorded_pagefind(folder, where):
