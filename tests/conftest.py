@@ -49,6 +49,22 @@ def analyse(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def analysed_text(analyse):
+    """analysed_text(name, data): analyse(), once a session per distinct (name, text) (hypothesis asks for the same
+    edits again), as a fresh copy each time (linking changes what it is handed)."""
+    import pickle
+
+    known: dict[tuple[str, bytes], bytes] = {}
+
+    def of(name: str, data: bytes):
+        if (name, data) not in known:
+            known[(name, data)] = pickle.dumps(analyse(name, data))
+        return pickle.loads(known[(name, data)])
+
+    return of
+
+
+@pytest.fixture(scope="session")
 def news_days(shared_data: Path, analyse):
     """news_days(glob) -> (files, analysed): the news-2016 files the glob names, by name, and each one's analysed
     Article, pickled (each test links fresh copies: linking changes what it is handed); read and analysed once a

@@ -50,19 +50,6 @@ class CountingMemo(LinkMemo):
 NEWS = "2016-02-1[3-5]-*.md"  # three days of news-2016: Scalia's death, Syria, the pope in Mexico
 
 
-@pytest.fixture(scope="module")
-def analysed_text(analyse):
-    """analyse(), once per distinct (name, text): hypothesis asks for the same edits again."""
-    known: dict[tuple[str, bytes], bytes] = {}
-
-    def of(name: str, data: bytes) -> Article:
-        if (name, data) not in known:
-            known[(name, data)] = pickle.dumps(analyse(name, data))
-        return pickle.loads(known[(name, data)])
-
-    return of
-
-
 def link(articles: list[Article], memo: LinkMemo | None = None):
     return link_site(articles, [], Config(), None, event_types=Path("/nonexistent/event_types.toml"), memo=memo)
 

@@ -11,7 +11,6 @@ import pickle
 import tempfile
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_feeds import make_site
@@ -31,19 +30,6 @@ SENTENCES = [
     b"Barack Obama met Vladimir Putin in Geneva on March 3, 2015, officials said.",
     b"The Senate met on Tuesday to discuss the nomination of Antonin Scalia's successor, officials said.",
 ]
-
-
-@pytest.fixture(scope="module")
-def analysed_text(analyse):
-    """analyse(), once per distinct (name, text): hypothesis asks for the same edits again."""
-    known: dict[tuple[str, bytes], bytes] = {}
-
-    def of(name: str, data: bytes) -> Article:
-        if (name, data) not in known:
-            known[(name, data)] = pickle.dumps(analyse(name, data))
-        return pickle.loads(known[(name, data)])
-
-    return of
 
 
 def link(articles: list[Article], memo: LinkMemo | None, run: str | None = None) -> tuple[Site, LinkChanges | None]:
