@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pickle
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from random import Random
 
@@ -52,6 +53,20 @@ def made_up(name: str, version: str, rng: Random, sentence: str = "{name} spoke 
     return article
 
 
+def change_site(site: dict[str, Article], changes: list[str], step: int, rng: Random,
+                sentence: Callable[[], str] | None = None) -> None:
+    """Apply one build's `changes` to `site`: "edit" rewrites an article, "add" adds one, "delete" removes one
+    (never the last); each new text says its names in `sentence()` (made_up's default without it)."""
+    for change in changes:
+        name = rng.choice(sorted(site)) if site else f"{rng.randrange(100):03d}a.md"
+        if change == "delete" and len(site) > 1:
+            del site[name]
+        else:
+            name = name if change == "edit" else f"{rng.randrange(100):03d}a.md"
+            site[name] = (made_up(name, f"v{step}", rng) if sentence is None
+                          else made_up(name, f"v{step}", rng, sentence()))
+
+
 def resolved(site: dict[str, Article], memo: LinkMemo | None, curation=None) -> str:
     articles = [pickle.loads(pickle.dumps(site[name])) for name in sorted(site)]
     return repr(resolve_actors(articles, None, curation, memo))
@@ -70,13 +85,7 @@ def test_a_resolution_after_changes_is_a_cold_resolution(seed, size, builds):
     memo = LinkMemo()
     assert resolved(site, memo) == resolved(site, None)
     for step, changes in enumerate(builds, 1):
-        for change in changes:
-            name = rng.choice(sorted(site)) if site else f"{rng.randrange(100):03d}a.md"
-            if change == "delete" and len(site) > 1:
-                del site[name]
-            else:
-                name = name if change == "edit" else f"{rng.randrange(100):03d}a.md"
-                site[name] = made_up(name, f"v{step}", rng)
+        change_site(site, changes, step, rng)
         memo = LinkMemo(memo.kept)
         assert resolved(site, memo) == resolved(site, None), (step, changes)
 
@@ -121,13 +130,7 @@ def edits_resolve_as_cold(seed: int, size: int, builds: list[list[str]], curatio
     memo = LinkMemo()
     assert resolved(site, memo, curation) == resolved(site, None, curation)
     for step, changes in enumerate(builds, 1):
-        for change in changes:
-            name = rng.choice(sorted(site)) if site else f"{rng.randrange(100):03d}a.md"
-            if change == "delete" and len(site) > 1:
-                del site[name]
-            else:
-                name = name if change == "edit" else f"{rng.randrange(100):03d}a.md"
-                site[name] = made_up(name, f"v{step}", rng, **sentence)
+        change_site(site, changes, step, rng, None if said is None else lambda: said)
         memo = LinkMemo(memo.kept)
         assert resolved(site, memo, curation) == resolved(site, None, curation), (step, changes)
 
@@ -301,13 +304,7 @@ def test_the_actors_not_made_anew_are_the_previous_builds(seed, size, builds):
     before = actors_by_key(site, memo)
     assert memo.actors_made_anew is None  # (cold)
     for step, changes in enumerate(builds, 1):
-        for change in changes:
-            name = rng.choice(sorted(site)) if site else f"{rng.randrange(100):03d}a.md"
-            if change == "delete" and len(site) > 1:
-                del site[name]
-            else:
-                name = name if change == "edit" else f"{rng.randrange(100):03d}a.md"
-                site[name] = made_up(name, f"v{step}", rng, rng.choice([said, "{name} spoke on day {k}"]))
+        change_site(site, changes, step, rng, lambda: rng.choice([said, "{name} spoke on day {k}"]))
         memo = LinkMemo(memo.kept)
         after = actors_by_key(site, memo)
         anew = memo.actors_made_anew
